@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# One entry point for a fresh Debian/Ubuntu machine (as root): installs the
+# system libraries the simulator needs and a virtual environment in .venv,
+# then runs the product or its tests.
+#
+#   scripts/setup.sh run  [simulator arguments...]   install, then run `simulator`
+#   scripts/setup.sh test [pytest arguments...]      install with test extras, then pytest
+#   scripts/setup.sh install                         install only
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+mode=${1:-run}
+[ $# -gt 0 ] && shift
+
+# espeak-ng: speech synthesis for pyttsx3; libportaudio2: sounddevice;
+# the rest: what the PySide6 wheels need to start without a display.
+system_packages=(
+  python3 python3-venv python3-pip
+  espeak-ng libespeak-ng1 libportaudio2
+  libegl1 libgl1 libfontconfig1 libxkbcommon0 libglib2.0-0 libdbus-1-3
+)
+
+install_system_packages() {
+  command -v dpkg-query >/dev/null 2>&1 || { echo "setup: not a Debian-like system; install by hand: ${system_packages[*]}" >&2; return 0; }
+  local missing=()
+  for p in "${system_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { echo "setup: run as root, or install: ${missing[*]}" >&2; exit 1; }
+    sudo=sudo
+  fi
+  echo "setup: installing system packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+pick_python() {
+  for py in python3.13 python3.12 python3.11 python3; do
+    if command -v "$py" >/dev/null 2>&1 && "$py" -c 'import sys, venv; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+      echo "$py"; return 0
+    fi
+  done
+  echo "setup: Python 3.11 or newer with venv is needed" >&2; exit 1
+}
+
+install_python_packages() {
+  local extras=$1
+  local stamp=".venv/.installed-$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)-$extras"
+  [ -f "$stamp" ] && return 0
+  [ -x .venv/bin/python ] || "$(pick_python)" -m venv .venv
+  echo "setup: installing Python packages into .venv (first run takes a few minutes)"
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -e ".$extras"
+  rm -f .venv/.installed-*
+  touch "$stamp"
+}
+
+install_system_packages
+case "$mode" in
+  run)
+    install_python_packages ""
+    exec .venv/bin/simulator "$@"
+    ;;
+  test)
+    install_python_packages "[test]"
+    export QT_QPA_PLATFORM=offscreen
+    exec .venv/bin/python -m pytest "$@"
+    ;;
+  install)
+    install_python_packages "[test]"
+    ;;
+  *)
+    echo "usage: scripts/setup.sh run|test|install [arguments...]" >&2; exit 2
+    ;;
+esac

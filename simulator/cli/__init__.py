@@ -1,0 +1,42 @@
+"""The `simulator` command: the same core as the app, from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .. import __version__
+from ..errors import ScenarioError, SimulatorError
+from . import library, play, validate
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="simulator",
+        description="Practise difficult customer conversations, offline. "
+                    "With no command, pick a scenario and play it in the terminal.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    validate.add_parser(sub)
+    play.add_parser(sub)
+    library.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            return play.choose_and_play()
+        return args.run(args)
+    except ScenarioError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except SimulatorError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"  {exc.hint}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,135 @@
+"""`simulator play`: a role play in the terminal, typed, or scripted from a file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+from ..engine import CustomerSpoke, Session
+from ..engine.script import apply, parse_step, run_script
+from ..errors import EngineError, SimulatorError
+from ..scoring import PhraseDetector, score_session
+from .library import available, content_note, resolve
+from .summary import as_dict, score_text
+
+HELP = "Type your reply and press Enter. Call controls: /end  /escalate  /hold  /flag.  /stop takes a break."
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("play", help="play a scenario in the terminal",
+                       description="Play a scenario by typing replies. " + HELP)
+    p.add_argument("scenario", help="a scenario file, or an id from `simulator list`")
+    p.add_argument("--intensity", help="intensity level (default: the mildest)")
+    p.add_argument("--seed", type=int, help="fix the choice of line variants, to replay exactly")
+    p.add_argument("--replies", type=Path, metavar="FILE",
+                   help="play non-interactively: one reply or /action per line ('-' reads standard input)")
+    p.add_argument("--json", action="store_true", help="print the transcript and score as JSON")
+    p.set_defaults(run=run)
+
+
+def new_session(sf, intensity: str | None, seed: int | None) -> Session:
+    return Session(sf, PhraseDetector(sf.criteria), intensity=intensity, seed=seed)
+
+
+def run(args: argparse.Namespace) -> int:
+    sf = resolve(args.scenario)
+    session = new_session(sf, args.intensity, args.seed)
+    if args.replies is not None:
+        return _scripted(session, args.replies, args.json)
+    return _interactive(session)
+
+
+def _read_lines(path: Path) -> list[str]:
+    if str(path) == "-":
+        return sys.stdin.read().splitlines()
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SimulatorError(f"cannot read replies from {path}: {exc}", "give a UTF-8 text file, one reply per line") from None
+
+
+def _scripted(session: Session, path: Path, as_json: bool) -> int:
+    lines = [ln for ln in _read_lines(path) if not ln.lstrip().startswith("#")]
+    if not as_json:
+        session.subscribe(_printer(session))
+    unused = run_script(session, lines)
+    result = score_session(session.scenario, session.file.criteria, session.turns)
+    if as_json:
+        json.dump(as_dict(session, result, unused), sys.stdout, indent=2, ensure_ascii=False)
+        print()
+    else:
+        print(score_text(session, result))
+        if unused:
+            print(f"\n(The session ended before {len(unused)} of the replies.)")
+    return 0
+
+
+def _printer(session: Session):
+    name = session.scenario.persona.name
+
+    def show(event) -> None:
+        if isinstance(event, CustomerSpoke):
+            wrapped = textwrap.fill(event.turn.text, width=76, initial_indent="  ", subsequent_indent="  ")
+            print(f"\n{name} ({event.mood}):\n{wrapped}")
+    return show
+
+
+def _interactive(session: Session) -> int:
+    s = session.scenario
+    print(f"\n{s.title}\n{'-' * len(s.title)}")
+    if s.summary:
+        print(textwrap.fill(" ".join(s.summary.split()), width=76))
+    print(f"\n{content_note(session.file)}  Intensity: {session.intensity}.")
+    print(HELP)
+    session.subscribe(_printer(session))
+    session.start()
+    while not session.finished:
+        try:
+            line = input("\nYou: ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            session.stop()
+            break
+        try:
+            apply(session, parse_step(line))
+        except EngineError as exc:
+            print(f"  ({exc.message}. {exc.hint})")
+            continue
+        if session.finished and session.ending and session.ending.reason == "stopped":
+            break
+    result = score_session(s, session.file.criteria, session.turns)
+    print(score_text(session, result))
+    return 0
+
+
+def choose_and_play() -> int:
+    """With no command: pick a scenario from the library and play it."""
+    good, bad = available()
+    if not sys.stdin.isatty():
+        print("Run `simulator play SCENARIO` (see `simulator list`), or `simulator --help`.")
+        return 0
+    print("Scenarios:")
+    for i, sf in enumerate(good, 1):
+        print(f"  {i}. {sf.scenario.title}  [{sf.scenario.difficulty}]  {content_note(sf)}")
+    for exc in bad:
+        print(f"  (skipped {exc.path}: it has errors; run `simulator validate`)")
+    try:
+        choice = input("\nNumber to play (Enter to quit): ").strip()
+    except (EOFError, KeyboardInterrupt):
+        return 0
+    if not choice:
+        return 0
+    if not choice.isdigit() or not 1 <= int(choice) <= len(good):
+        raise SimulatorError(f"'{choice}' is not one of the numbers listed")
+    sf = good[int(choice) - 1]
+    intensity = None
+    if len(sf.scenario.intensity) > 1:
+        levels = "/".join(sf.scenario.intensity)
+        try:
+            intensity = input(f"Intensity ({levels}, Enter for {sf.scenario.intensity[0]}): ").strip() or None
+        except (EOFError, KeyboardInterrupt):
+            return 0
+    return _interactive(new_session(sf, intensity, None))

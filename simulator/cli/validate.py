@@ -1,0 +1,73 @@
+"""`simulator validate`: every problem in every scenario, with file and line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..errors import ScenarioError
+from ..paths import shipped_scenarios
+from ..scenario import find_scenario_files, is_criteria_file, load_criteria, load_scenario, standard_criteria
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("validate", help="check scenario files",
+                       description="Check scenario files (and folders of them). Exits 1 if any has an error.")
+    p.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the shipped library)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    paths = args.paths or [shipped_scenarios()]
+    missing = [p for p in paths if not p.exists()]
+    files = find_scenario_files([p for p in paths if p.exists()])
+    libraries = [p for p in _yaml_under(paths) if is_criteria_file(p)]
+    failed = len(missing)
+    for p in missing:
+        print(f"{p}: error: no such file or folder", file=sys.stderr)
+    try:
+        criteria = standard_criteria()
+    except ScenarioError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    for lib in libraries:
+        try:
+            load_criteria(lib)
+            print(f"ok     {lib} (criteria library)")
+        except ScenarioError as exc:
+            failed += 1
+            print(exc, file=sys.stderr)
+    seen: dict[str, Path] = {}
+    for path in files:
+        try:
+            sf = load_scenario(path, criteria)
+        except ScenarioError as exc:
+            failed += 1
+            print(exc, file=sys.stderr)
+            continue
+        for w in sf.warnings:
+            print(w, file=sys.stderr)
+        if sf.id in seen:
+            failed += 1
+            print(f"{path}:1:1: error: scenario id '{sf.id}' is also used by {seen[sf.id]} "
+                  f"(give each scenario its own id)", file=sys.stderr)
+            continue
+        seen[sf.id] = path
+        print(f"ok     {path} ({sf.id})")
+    total = len(files) + len(libraries) + len(missing)
+    if not total:
+        print("no scenario files found (they end in .yaml or .yml)", file=sys.stderr)
+        return 1
+    print(f"{total - failed} of {total} file{'s' if total != 1 else ''} valid")
+    return 1 if failed else 0
+
+
+def _yaml_under(paths: list[Path]) -> list[Path]:
+    out = []
+    for p in paths:
+        if p.is_dir():
+            out += sorted(f for f in p.rglob("*") if f.suffix in (".yaml", ".yml") and f.is_file())
+        elif p.exists():
+            out.append(p)
+    return out

@@ -1,0 +1,44 @@
+"""Running a scenario's own `tests:` and saying what did not hold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..scenario import ScenarioFile
+from ..scenario.model import ScenarioTest
+from ..scoring import Detector, score_session
+from .script import run_script
+from .session import Session
+
+
+@dataclass(frozen=True)
+class TestOutcome:
+    name: str
+    failures: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def run_test(scenario_file: ScenarioFile, test: ScenarioTest, detector: Detector, seed: int = 0) -> TestOutcome:
+    scenario = scenario_file.scenario
+    session = Session(scenario_file, detector, intensity=test.intensity, seed=seed)
+    left = run_script(session, test.replies)
+    result = score_session(scenario, scenario_file.criteria, session.turns)
+    failures = []
+    if left:
+        failures.append(f"the session ended before these replies: {left}")
+    if test.path is not None and session.path != test.path:
+        failures.append(f"path was {session.path}, expected {test.path}")
+    if test.ending is not None:
+        got = session.ending.node if session.ending else "(not ended)"
+        if got != test.ending:
+            failures.append(f"ended at {got}, expected {test.ending}")
+    if test.score is not None and not test.score.min <= result.overall <= test.score.max:
+        failures.append(f"score was {result.overall:g}, expected {test.score.min:g} to {test.score.max:g}")
+    statuses = {v.item: v.status for d in result.dimensions for v in d.verdicts}
+    for item, want in test.verdicts.items():
+        if statuses.get(item) != want:
+            failures.append(f"'{item}' was {statuses.get(item, 'not scored')}, expected {want}")
+    return TestOutcome(test.name or f"test {scenario.tests.index(test) + 1}", tuple(failures))

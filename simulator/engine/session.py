@@ -1,0 +1,182 @@
+"""A role play as a state machine over the scenario's nodes.
+
+The customer speaks a node's line; the trainee replies, uses a call
+control, or stays silent; the first transition whose condition holds picks
+the next node. Listeners hear every step as an event. No Qt, no audio:
+the terminal, the app and the tests drive it the same way.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import EngineError
+from ..scenario import ACTIONS, ScenarioFile
+from ..scenario.model import Condition, Node
+from ..scoring.detect import Detector, Match
+from .events import CustomerSpoke, Event, SessionEnded, SessionScored, TurnRecorded
+from .turn import CALL_ENDED, ESCALATED, STOPPED, Ending, Turn
+
+Listener = Callable[[Event], None]
+
+# Call controls that hand the customer on or hang up: the trainee's part is over.
+_FINAL_ACTIONS = {"end_call": (CALL_ENDED, "You ended the call."),
+                  "escalate": (ESCALATED, "You transferred the call to a supervisor.")}
+
+
+class Session:
+    def __init__(self, scenario_file: ScenarioFile, detector: Detector, *, intensity: str | None = None,
+                 seed: int | None = None, clock: Callable[[], float] = time.time,
+                 scorer: Callable[[list[Turn], Ending | None], Any] | None = None) -> None:
+        self.file = scenario_file
+        self.scenario = scenario_file.scenario
+        levels = self.scenario.intensity
+        if intensity is not None and intensity not in levels:
+            raise EngineError(f"'{intensity}' is not an intensity of {self.scenario.id}",
+                              f"choose one of: {', '.join(levels)}")
+        self.intensity = intensity or levels[0]
+        self.seed = seed if seed is not None else random.randrange(2**31)
+        self._rng = random.Random(self.seed)
+        self._detector = detector
+        self._clock = clock
+        self._scorer = scorer
+        self._listeners: list[Listener] = []
+        self.turns: list[Turn] = []
+        self.path: list[str] = []
+        self.node_id = self.scenario.start_node
+        self.mood = self.scenario.mood
+        self.ending: Ending | None = None
+        self.result: Any = None
+        self.started = False
+
+    # -- listening ---------------------------------------------------------
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def _emit(self, event: Event) -> None:
+        for listener in list(self._listeners):
+            listener(event)
+
+    # -- state ---------------------------------------------------------------
+    @property
+    def finished(self) -> bool:
+        return self.ending is not None
+
+    @property
+    def node(self) -> Node:
+        return self.scenario.nodes[self.node_id]
+
+    # -- driving -------------------------------------------------------------
+    def start(self) -> None:
+        if self.started:
+            raise EngineError("this session has already started")
+        self.started = True
+        self._enter(self.node_id)
+
+    def reply(self, text: str, *, source: str = "typed", confidence: float | None = None,
+              started_at: float | None = None) -> None:
+        """The trainee said or typed something. Empty text counts as silence."""
+        self._require_running()
+        if not text.strip():
+            self.silence()
+            return
+        matches = tuple(self._detector.detect(text))
+        turn = self._record("trainee", "reply", text=text, source=source, matches=matches,
+                            confidence=confidence, started_at=started_at)
+        self._enter(self._choose({m.criterion for m in matches}, None) or self.node_id)
+
+    def act(self, action: str) -> None:
+        """The trainee used a call control."""
+        self._require_running()
+        if action not in ACTIONS:
+            raise EngineError(f"'{action}' is not a call control", f"use one of: {', '.join(ACTIONS)}")
+        self._record("trainee", "action", action=action)
+        target = self._choose(set(), action, explicit_only=True)
+        if target is not None:
+            self._enter(target)
+        elif action in _FINAL_ACTIONS:
+            node, debrief = _FINAL_ACTIONS[action]
+            self._finish(Ending(node, "mixed", debrief, reason=action))  # type: ignore[arg-type]
+        # hold and flag with no transition of their own: the customer waits, the trainee goes on
+
+    def silence(self) -> None:
+        """The trainee said nothing for the scenario's silence timeout."""
+        self._require_running()
+        self._record("trainee", "silence")
+        # With no on_silence the customer says the node's line again (another variant if there is one).
+        self._enter(self.node.on_silence or self.node_id)
+
+    def stop(self) -> None:
+        """The trainee needs a break: end now, keep everything so far."""
+        if self.finished:
+            return
+        self._finish(Ending(STOPPED, "stopped", "You stopped the session. Take the time you need.", reason="stopped"))
+
+    # -- internals -------------------------------------------------------------
+    def _require_running(self) -> None:
+        if not self.started:
+            raise EngineError("the session has not started", "call start() first")
+        if self.finished:
+            raise EngineError("the session is over", "start a new session to play again")
+
+    def _choose(self, met: set[str], action: str | None, explicit_only: bool = False) -> str | None:
+        for tr in self.node.on:
+            if tr.when is None:
+                return None if explicit_only else tr.target
+            if _holds(tr.when, met, action):
+                return tr.target
+        return None
+
+    def _enter(self, node_id: str) -> None:
+        self.node_id = node_id
+        self.path.append(node_id)
+        node = self.node
+        if node.mood:
+            self.mood = node.mood
+        lines = self.scenario.lines(node_id, self.intensity)
+        if lines:
+            line = self._pick(lines)
+            turn = self._record("customer", "line", text=line.text, line_id=line.id)
+            self._emit(CustomerSpoke(turn, self.mood))
+        if node.is_ending:
+            self._finish(Ending(node_id, node.end or "mixed", node.debrief))
+
+    def _pick(self, lines: list) -> Any:
+        """A variant, avoiding the one said last time at this node when there is a choice."""
+        said = {t.line_id for t in self.turns if t.speaker == "customer"}
+        fresh = [ln for ln in lines if ln.id not in said] or lines
+        return self._rng.choice(fresh)
+
+    def _record(self, speaker: str, kind: str, *, started_at: float | None = None, **fields: Any) -> Turn:
+        now = self._clock()
+        turn = Turn(index=len(self.turns), speaker=speaker, kind=kind, node=self.node_id,  # type: ignore[arg-type]
+                    started_at=started_at if started_at is not None else now, ended_at=now, **fields)
+        self.turns.append(turn)
+        self._emit(TurnRecorded(turn))
+        return turn
+
+    def _finish(self, ending: Ending) -> None:
+        self.ending = ending
+        self._emit(SessionEnded(ending))
+        if self._scorer is not None:
+            self.result = self._scorer(self.turns, ending)
+            self._emit(SessionScored(self.result))
+
+
+def _holds(cond: Condition, met: set[str], action: str | None) -> bool:
+    # A condition on criteria is about what a reply said; a call control is not a reply.
+    if cond.action != action:
+        return False
+    if cond.any and not met.intersection(cond.any):
+        return False
+    if cond.all and not set(cond.all) <= met:
+        return False
+    if cond.none and met.intersection(cond.none):
+        return False
+    return True
+
+
+__all__ = ["Session", "Match"]

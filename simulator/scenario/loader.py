@@ -1,0 +1,118 @@
+"""Loading scenario and criteria files: read, check the shape, check the references."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from ..errors import Problem, ScenarioError
+from ..paths import standard_criteria_file
+from .checks import check
+from .errors_from_model import describe, problems_from
+from .model import CriteriaLibrary, Criterion, Scenario
+from .yamlsource import Located, read_yaml
+
+SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class ScenarioFile:
+    """A loaded, valid scenario with everything needed to play and score it."""
+
+    path: Path
+    sha256: str  # of the file's bytes: a session records exactly what was played
+    scenario: Scenario
+    criteria: Mapping[str, Criterion]  # the library's and the scenario's own
+    warnings: tuple[Problem, ...] = field(default=())
+
+    @property
+    def id(self) -> str:
+        return self.scenario.id
+
+
+def load_criteria(path: str | Path) -> dict[str, Criterion]:
+    """Read a criteria library file; raises ScenarioError with every problem."""
+    located = read_yaml(path)
+    library = _validate(located, CriteriaLibrary)
+    problems, out = [], {}
+    for i, c in enumerate(library.criteria):
+        if c.id in out:
+            problems.append(located.problem(("criteria", i, "id"), f"criterion '{c.id}' is defined twice",
+                                            "give each criterion its own id"))
+        out[c.id] = c
+    if problems:
+        raise ScenarioError(located.file, problems)
+    return out
+
+
+@lru_cache(maxsize=8)
+def _cached_criteria(path: str, mtime: float) -> dict[str, Criterion]:
+    return load_criteria(path)
+
+
+def standard_criteria(path: str | Path | None = None) -> dict[str, Criterion]:
+    """The shipped criteria library (or another one), read once while unchanged."""
+    p = Path(path) if path else standard_criteria_file()
+    try:
+        mtime = p.stat().st_mtime
+    except OSError:
+        raise ScenarioError(str(p), [Problem(str(p), 0, 0, "the criteria library is missing",
+                                             "reinstall the simulator or pass --criteria FILE")]) from None
+    return dict(_cached_criteria(str(p), mtime))
+
+
+def load_scenario(path: str | Path, library: Mapping[str, Criterion] | None = None) -> ScenarioFile:
+    """Read and fully check one scenario file; raises ScenarioError listing every problem."""
+    path = Path(path)
+    library = standard_criteria() if library is None else library
+    located = read_yaml(path)
+    scenario = _validate(located, Scenario)
+    criteria = dict(library)
+    problems = []
+    for i, c in enumerate(scenario.criteria):
+        if c.id in library:
+            problems.append(located.problem(("criteria", i, "id"), f"'{c.id}' is already a standard criterion",
+                                            "use the standard one, or give yours another id"))
+        criteria[c.id] = c
+    problems += check(scenario, criteria, located)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ScenarioError(located.file, sorted(problems, key=lambda p: (p.line, p.column)))
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return ScenarioFile(path, digest, scenario, criteria, tuple(problems))
+
+
+def _validate(located: Located, model: type) -> object:
+    if not isinstance(located.data, dict):
+        raise ScenarioError(located.file, [located.problem((), f"expected key: value lines at the top, found {describe(located.data)}",
+                                                           "start the file with 'format: 1'")])
+    try:
+        return model.model_validate(located.data)
+    except ValidationError as exc:
+        raise ScenarioError(located.file, problems_from(exc, located, model)) from None
+
+
+def is_criteria_file(path: Path) -> bool:
+    """A criteria library rather than a scenario (decided by its top-level keys)."""
+    try:
+        data = read_yaml(path).data
+    except ScenarioError:
+        return False
+    return isinstance(data, dict) and "criteria" in data and "nodes" not in data
+
+
+def find_scenario_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Scenario files named, or found under folders named (criteria libraries left out)."""
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            candidates = sorted(f for f in p.rglob("*") if f.suffix in SUFFIXES and f.is_file())
+            found += [f for f in candidates if not is_criteria_file(f)]
+        else:
+            found.append(p)
+    return found

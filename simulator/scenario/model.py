@@ -1,0 +1,283 @@
+"""The scenario format: what a coach writes, as typed models.
+
+One definition serves validation, defaults and the JSON Schema for editors.
+Shorthands a coach may write (a single line instead of a list, a single
+criterion instead of a condition) are widened to one canonical shape before
+validation, so the rest of the product sees one form only.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+ACTIONS = ("end_call", "escalate", "hold", "flag")
+Action = Literal["end_call", "escalate", "hold", "flag"]
+# What a trainee types for a call control in the terminal and in scenario tests.
+COMMANDS = {"end": "end_call", "escalate": "escalate", "hold": "hold", "flag": "flag", "silence": None}
+ACTION_LABELS = {"end_call": "End call", "escalate": "Escalate to supervisor", "hold": "Hold", "flag": "Flag incident"}
+
+# What a scenario may contain, shown to the trainee before it starts.
+CONTENT = {
+    "profanity": "swearing",
+    "insults": "personal insults",
+    "slurs": "slurs",
+    "racism": "racist remarks",
+    "sexism": "sexist remarks",
+    "sexual_remarks": "sexual remarks",
+    "homophobia": "homophobic remarks",
+    "threats": "threats",
+    "violence": "descriptions of violence",
+    "shouting": "shouting",
+}
+ContentTag = Literal[
+    "profanity", "insults", "slurs", "racism", "sexism", "sexual_remarks",
+    "homophobia", "threats", "violence", "shouting",
+]
+Mood = Literal["calm", "frustrated", "angry", "hostile"]
+Outcome = Literal["good", "mixed", "poor"]
+
+ALL_INTENSITIES = "any"  # key for lines spoken at every intensity
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+_ID = re.compile(ID_PATTERN)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def _widen_lines(value: Any) -> Any:
+    """"text" or ["text", ...] or {level: "text" | [...]} -> {level: [...]}."""
+    if isinstance(value, str):
+        return {ALL_INTENSITIES: [value]}
+    if isinstance(value, list):
+        return {ALL_INTENSITIES: value}
+    if isinstance(value, dict):
+        return {k: [v] if isinstance(v, str) else v for k, v in value.items()}
+    return value
+
+
+Lines = Annotated[
+    dict[str, list[Annotated[str, Field(min_length=1)]]],
+    BeforeValidator(_widen_lines, json_schema_input_type=str | list[str] | dict[str, str | list[str]]),
+]
+
+
+def _widen_condition(value: Any) -> Any:
+    """"crit" -> {all: [crit]}; [a, b] -> {any: [a, b]}; "/end_call" style is not needed."""
+    if isinstance(value, str):
+        return {"action": value} if value in ACTIONS else {"all": [value]}
+    if isinstance(value, list):
+        return {"any": value}
+    return value
+
+
+def _widen_list(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+Names = Annotated[list[str], BeforeValidator(_widen_list, json_schema_input_type=str | list[str])]
+
+
+class Voice(_Strict):
+    """How the customer sounds; the synthesiser picks the closest voice it has."""
+
+    gender: Literal["female", "male", "any"] = "any"
+    rate: int = Field(175, ge=80, le=400, description="words per minute")
+    volume: float = Field(1.0, ge=0.0, le=1.0)
+    voice: str | None = Field(None, description="a voice name or id of the speech engine, if a specific one is wanted")
+
+
+class Persona(_Strict):
+    name: str = Field(min_length=1)
+    role: str = "customer"
+    company: str = ""
+    voice: Voice = Voice()
+
+
+class Settings(_Strict):
+    silence_after_s: float = Field(8.0, gt=0, le=120, description="seconds of trainee silence before on_silence applies")
+
+
+class Condition(_Strict):
+    """What the trainee's turn must have done. All given keys must hold."""
+
+    any: Names = Field(default_factory=list, description="at least one of these criteria was met")
+    all: Names = Field(default_factory=list, description="every one of these criteria was met")
+    none: Names = Field(default_factory=list, description="none of these criteria was met")
+    action: Action | None = Field(None, description="the trainee used this call control")
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Condition:
+        if not (self.any or self.all or self.none or self.action):
+            raise ValueError("a condition needs at least one of any, all, none or action")
+        return self
+
+    def criteria(self) -> list[str]:
+        return [*self.any, *self.all, *self.none]
+
+
+class Transition(_Strict):
+    """`{if: condition, goto: node}` or `{else: node}`; tried in order, first match wins."""
+
+    when: Annotated[Condition | None, BeforeValidator(_widen_condition,
+                                                      json_schema_input_type=str | list[str] | Condition | None)] = Field(None, alias="if")
+    goto: str | None = None
+    otherwise: str | None = Field(None, alias="else")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Transition:
+        if self.otherwise is not None:
+            if self.when is not None or self.goto is not None:
+                raise ValueError("'else' stands alone: write it as its own item '- else: NODE'")
+        elif self.when is None or self.goto is None:
+            raise ValueError("a transition needs both 'if' and 'goto' (or is '- else: NODE')")
+        return self
+
+    @property
+    def target(self) -> str:
+        return self.otherwise if self.otherwise is not None else self.goto  # type: ignore[return-value]
+
+
+class Node(_Strict):
+    """One moment of the conversation: what the customer says, and where it goes next."""
+
+    say: Lines = Field(default_factory=dict, description="the customer's line; a list gives variants, a mapping gives lines per intensity")
+    mood: Mood | None = Field(None, description="how the customer comes across from here on")
+    on: list[Transition] = Field(default_factory=list, description="where the trainee's reply leads")
+    on_silence: str | None = Field(None, description="node to go to when the trainee says nothing")
+    end: Outcome | None = Field(None, description="makes this node an ending; how the ending counts")
+    debrief: str = Field("", description="shown to the trainee when this ending is reached")
+
+    @property
+    def is_ending(self) -> bool:
+        return self.end is not None
+
+
+class RubricItem(_Strict):
+    """One scored dimension: what the trainee should do, and what to avoid."""
+
+    criteria: Names = Field(default_factory=list, description="criteria the trainee should meet")
+    actions: list[Action] = Field(default_factory=list, description="call controls the trainee should use")
+    avoid: Names = Field(default_factory=list, description="criteria or actions that cost points")
+    after: str | None = Field(None, description="what was expected counts only after this criterion or action")
+    weight: float = Field(gt=0, le=100)
+    advice: dict[str, str] = Field(default_factory=dict,
+                                   description="feedback for an item in this scenario, instead of the criterion's own")
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> RubricItem:
+        if not (self.criteria or self.actions or self.avoid):
+            raise ValueError("a rubric dimension needs criteria, actions or avoid")
+        return self
+
+
+class Examples(_Strict):
+    yes: list[str] = Field(default_factory=list, description="replies that meet the criterion")
+    no: list[str] = Field(default_factory=list, description="replies that do not")
+
+
+class Criterion(_Strict):
+    """Something a reply can do, how to spot it, and what to tell the trainee."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    dimension: str = Field(pattern=ID_PATTERN)
+    description: str = Field(min_length=1)
+    negative: bool = Field(False, description="true when doing this costs points")
+    phrases: list[Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=list,
+        description="phrases that show the criterion; '...' allows a few words in between")
+    ignore_when: list[Literal["negated", "conditional"]] = Field(
+        default_factory=list,
+        description="negated: 'I'm not going to ...' does not count; conditional: 'if you ..., I will ...' does not count")
+    examples: Examples = Examples()
+    advice: str = Field("", description="what to try, shown when missed (or, for a negative criterion, when present)")
+    praise: str = Field("", description="shown when met")
+
+
+class Score(_Strict):
+    min: float = Field(0, ge=0, le=100)
+    max: float = Field(100, ge=0, le=100)
+
+
+class ScenarioTest(_Strict):
+    """Scripted replies and what they must produce."""
+
+    name: str = ""
+    replies: list[str] = Field(min_length=1, description="one reply per item; /end, /escalate, /hold, /flag, /silence for actions")
+    intensity: str | None = None
+    path: list[str] | None = Field(None, description="the nodes visited, in order, from the start")
+    ending: str | None = None
+    score: Score | None = None
+    verdicts: dict[str, Literal["met", "missed", "violated"]] = Field(default_factory=dict)
+
+
+class Scenario(_Strict):
+    """A whole role play: who the customer is, the conversation graph and how it is scored."""
+
+    format: Literal[1] = Field(description="version of the scenario format")
+    id: str = Field(pattern=ID_PATTERN, description="short unique name: lower case, digits, - and _")
+    title: str = Field(min_length=1)
+    summary: str = Field("", description="the situation, as the trainee reads it before starting")
+    difficulty: Literal["easy", "medium", "hard"] = "medium"
+    minutes: int = Field(5, ge=1, le=120, description="expected length")
+    content: list[ContentTag] = Field(default_factory=list, description="what the scenario contains, shown up front")
+    intensity: list[str] = Field(default_factory=lambda: ["standard"], min_length=1,
+                                 description="intensity levels, mildest first")
+    persona: Persona
+    mood: Mood = "angry"
+    settings: Settings = Settings()
+    start: str | None = Field(None, description="first node; the first one listed when left out")
+    criteria: list[Criterion] = Field(default_factory=list, description="criteria of this scenario's own")
+    rubric: dict[str, RubricItem] = Field(min_length=1)
+    nodes: dict[str, Node] = Field(min_length=1)
+    tests: list[ScenarioTest] = Field(default_factory=list)
+
+    @field_validator("intensity")
+    @classmethod
+    def _levels(cls, levels: list[str]) -> list[str]:
+        for level in levels:
+            if not _ID.match(level) or level == ALL_INTENSITIES:
+                raise ValueError(f"'{level}' cannot name an intensity: use a lower-case word other than '{ALL_INTENSITIES}'")
+        if len(set(levels)) != len(levels):
+            raise ValueError("an intensity level is listed twice")
+        return levels
+
+    @property
+    def start_node(self) -> str:
+        return self.start or next(iter(self.nodes))
+
+    def lines(self, node_id: str, intensity: str) -> list[Line]:
+        """The variants the customer may say at a node, at an intensity.
+
+        A level with no lines of its own falls back to the nearest milder
+        level, never a harsher one.
+        """
+        say = self.nodes[node_id].say
+        if ALL_INTENSITIES in say:
+            return [Line(f"{node_id}.{i + 1}", t) for i, t in enumerate(say[ALL_INTENSITIES])]
+        levels = self.intensity[: self.intensity.index(intensity) + 1]
+        for level in reversed(levels):
+            if level in say:
+                return [Line(f"{node_id}.{level}.{i + 1}", t) for i, t in enumerate(say[level])]
+        return []
+
+
+class Line(BaseModel):
+    """A customer line with a stable id (for the speech cache and translation)."""
+
+    model_config = ConfigDict(frozen=True)
+    id: str
+    text: str
+
+    def __init__(self, id: str, text: str) -> None:  # noqa: A002 - positional convenience
+        super().__init__(id=id, text=text)
+
+
+class CriteriaLibrary(_Strict):
+    """A file of shared criteria (the standard library or an organisation's own)."""
+
+    format: Literal[1]
+    criteria: list[Criterion] = Field(min_length=1)

@@ -1,0 +1,130 @@
+"""A small phrase language for spotting what a reply does.
+
+Replies are cut into lower-case word tokens (contractions expanded, so
+"won't" and "will not" read the same), with a boundary token between
+sentences so that a phrase never spans two of them. Every token remembers
+where it came from in the reply, so a match can quote the trainee's own
+words as evidence.
+
+Phrase syntax: words; (a|b c) a choice; ... up to four other words; * any
+one word; word* any word starting so; ^ at the start of a sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+BOUNDARY = "|"
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*|[.!?;]+")
+_PRONOUN_IS = {"that", "it", "what", "there", "he", "she", "who", "here", "where", "how"}
+_CONTRACTIONS = {
+    "won't": ["will", "not"], "can't": ["can", "not"], "shan't": ["shall", "not"],
+    "let's": ["let", "us"], "i'm": ["i", "am"], "ain't": ["is", "not"],
+}
+_SUFFIXES = (("n't", ["not"]), ("'ll", ["will"]), ("'re", ["are"]), ("'ve", ["have"]), ("'d", ["would"]))
+
+
+@dataclass(frozen=True)
+class Token:
+    word: str
+    start: int  # character span in the original reply
+    end: int
+
+
+def tokenize(text: str) -> list[Token]:
+    """Lower-case word tokens with their spans; contractions expanded."""
+    lowered = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    tokens: list[Token] = []
+    for m in _WORD.finditer(lowered):
+        raw, s, e = m.group(), m.start(), m.end()
+        if raw[0] in ".!?;":
+            if tokens and tokens[-1].word != BOUNDARY:
+                tokens.append(Token(BOUNDARY, s, e))
+            continue
+        tokens += [Token(w, s, e) for w in _expand(raw)]
+    return tokens
+
+
+def _expand(word: str) -> list[str]:
+    if word in _CONTRACTIONS:
+        return _CONTRACTIONS[word]
+    for suffix, replacement in _SUFFIXES:
+        if word.endswith(suffix) and len(word) > len(suffix):
+            stem = word[: -len(suffix)]
+            return [stem, *replacement] if suffix != "n't" else [stem, "not"]
+    if word.endswith("'s"):
+        stem = word[:-2]
+        return [stem, "is"] if stem in _PRONOUN_IS else [stem]
+    return [word]
+
+
+def normalise_words(text: str) -> list[str]:
+    """A phrase's words as the matcher sees them."""
+    return [t.word for t in tokenize(text) if t.word != BOUNDARY]
+
+
+_GROUP = re.compile(r"\(([^()]*)\)|(\S+)")
+_ANY_WORD = r"[^ |]+"
+
+
+def compile_phrase(phrase: str) -> re.Pattern[str]:
+    """Turn one phrase into a regex over the joined token string."""
+    pieces: list[str] = []
+    at_start = phrase.startswith("^")
+    if at_start:
+        phrase = phrase[1:]
+    for m in _GROUP.finditer(phrase.strip()):
+        if m.group(1) is not None:
+            alts = [_sequence(a) for a in m.group(1).split("|") if a.strip()]
+            pieces.append("(?:" + "|".join(alts) + ")")
+        elif m.group(2) == "...":
+            pieces.append(None)  # type: ignore[arg-type]
+        else:
+            pieces.append(_sequence(m.group(2)))
+    regex = ""
+    for piece in pieces:
+        if piece is None:
+            regex += rf"(?: {_ANY_WORD}){{0,4}}"
+        else:
+            regex += (" " if regex else "") + piece
+    regex = regex.replace("  ", " ")
+    start = r"(?:(?<=^)|(?<=\| ))" if at_start else r"(?<![^ ])"
+    return re.compile(start + regex + r"(?![^ ])")
+
+
+def _sequence(text: str) -> str:
+    out = []
+    for raw in text.split():
+        if raw == "*":
+            out.append(_ANY_WORD)
+        elif raw.endswith("*"):
+            out.append(re.escape(" ".join(normalise_words(raw[:-1]))) + r"[^ |]*")
+        else:
+            words = normalise_words(raw)
+            if words:
+                out.append(re.escape(" ".join(words)))
+    return " ".join(out)
+
+
+class TokenText:
+    """A reply's tokens joined into one string, with a map back to the reply."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = tokenize(text)
+        self.joined = " ".join(t.word for t in self.tokens)
+        self._starts: list[int] = []
+        pos = 0
+        for t in self.tokens:
+            self._starts.append(pos)
+            pos += len(t.word) + 1
+
+    def token_range(self, start: int, end: int) -> tuple[int, int]:
+        """Token indices [first, last] covered by a span of the joined string."""
+        first = max(i for i, s in enumerate(self._starts) if s <= start)
+        last = max(i for i, s in enumerate(self._starts) if s < end)
+        return first, last
+
+    def span(self, first: int, last: int) -> tuple[int, int]:
+        return self.tokens[first].start, self.tokens[last].end
