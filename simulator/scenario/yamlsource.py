@@ -51,6 +51,8 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:null",
 }
 
+_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
 
 @dataclass
 class Located:
@@ -132,7 +134,7 @@ def parse_yaml(raw: bytes | str, name: str) -> Located:
 
 
 def _syntax_hint(what: str) -> str:
-    if "tab" in what:
+    if "tab" in what or "\\t" in what or "\t" in what:
         return "indent with spaces, not tabs"
     if "mapping values are not allowed" in what:
         return "a line has a second ':'; put text containing ': ' in quotes"
@@ -172,6 +174,9 @@ class _Builder:
         if depth > MAX_DEPTH:
             raise _TooBig(f"the file is nested more than {MAX_DEPTH} levels deep")
         self.located.positions.setdefault(path, self._mark(node))
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in _COLLECTION_TAGS:
+            self._bad_tag(node)
+            return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -200,11 +205,14 @@ class _Builder:
             out[key] = self._build(value_node, path + (key,), depth + 1)
         return out
 
+    def _bad_tag(self, node: yaml.Node) -> None:
+        line, col = self._mark(node)
+        self.problems.append(Problem(self.located.file, line, col, f"the tag '{node.tag}' is not allowed",
+                                     "remove the '!' tag; scenario files hold plain text, numbers and lists"))
+
     def _scalar(self, node: yaml.ScalarNode) -> object:
         if node.tag not in _SCALAR_TAGS:
-            line, col = self._mark(node)
-            self.problems.append(Problem(self.located.file, line, col, f"the tag '{node.tag}' is not allowed",
-                                         "remove the '!' tag; scenario files hold plain text, numbers and lists"))
+            self._bad_tag(node)
             return None
         try:
             return self.constructor.construct_object(node, deep=True)

@@ -52,10 +52,13 @@ def _occurrences(item: str, turns: Sequence) -> list[Evidence]:
 
 def _dimension(name: str, item: RubricItem, criteria: Mapping[str, Criterion], turns: Sequence) -> DimensionScore:
     verdicts: list[Verdict] = []
-    gate = _occurrences(item.after, turns)[0].turn if item.after else None
+    gate = -1.0  # expected items count only after this turn
+    if item.after:
+        first = _occurrences(item.after, turns)
+        gate = first[0].turn if first else float("inf")
     for expected in [*item.criteria, *item.actions]:
         seen = _occurrences(expected, turns)
-        counted = [e for e in seen if gate is None or e.turn > gate]
+        counted = [e for e in seen if e.turn > gate]
         if counted:
             verdicts.append(Verdict(expected, name, "met", tuple(counted), _praise(expected, criteria)))
         elif seen:

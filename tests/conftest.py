@@ -1,0 +1,52 @@
+"""Shared helpers: real scenario files in temporary folders, real criteria library."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from simulator.paths import shipped_scenarios
+
+REPO = Path(__file__).resolve().parents[1]
+
+# A small valid scenario; tests change one thing in it at a time.
+MINIMAL = """\
+format: 1
+id: tiny
+title: A tiny scenario
+persona: {name: Alex}
+rubric:
+  boundary_setting: {criteria: [names_behavior], weight: 100}
+nodes:
+  start:
+    say: "You're useless!"
+    on:
+      - if: names_behavior
+        goto: calm
+      - else: angry
+  calm:
+    say: "Fine."
+    end: good
+  angry:
+    say: "Whatever."
+    end: poor
+"""
+
+
+@pytest.fixture
+def write(tmp_path: Path):
+    """Write YAML text (dedented) to a file and return its path."""
+
+    def _write(text: str, name: str = "scenario.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    return _write
+
+
+@pytest.fixture
+def shipped() -> list[Path]:
+    return sorted(p for p in shipped_scenarios().glob("*.yaml") if p.name != "criteria.yaml")

@@ -1,0 +1,169 @@
+"""The conversation engine: paths through real scenarios, events, call controls."""
+
+import pytest
+
+from conftest import MINIMAL
+from simulator.engine import CALL_ENDED, ESCALATED, STOPPED, CustomerSpoke, Session, SessionEnded, TurnRecorded
+from simulator.engine.checkup import run_test
+from simulator.engine.script import parse_step, run_script
+from simulator.errors import EngineError
+from simulator.scenario import load_scenario
+from simulator.scoring import PhraseDetector
+
+
+def session_for(sf, **kw) -> Session:
+    return Session(sf, PhraseDetector(sf.criteria), **kw)
+
+
+@pytest.fixture
+def tiny(write):
+    return load_scenario(write(MINIMAL))
+
+
+def test_every_shipped_scenario_passes_its_own_tests(shipped):
+    for path in shipped:
+        sf = load_scenario(path)
+        assert sf.scenario.tests, f"{path.name} has no tests"
+        for test in sf.scenario.tests:
+            outcome = run_test(sf, test, PhraseDetector(sf.criteria))
+            assert outcome.passed, f"{path.name}: {outcome.name}: {outcome.failures}"
+
+
+@pytest.mark.parametrize("replies, path, ending", [
+    (["Let me look.", "That remark is racist and it is not acceptable.", "I need you to keep this professional."],
+     ["start", "remark", "challenged", "backs_down"], "backs_down"),
+    (["Let me look.", "/escalate"], ["start", "remark", "escalated_at_once"], "escalated_at_once"),
+    (["Let me look.", "That's inappropriate.", "/end"], ["start", "remark", "challenged", "left_after_naming"],
+     "left_after_naming"),
+    (["Let me look.", "Ok.", "Sure."], ["start", "remark", "doubles_down", "unresolved"], "unresolved"),
+])
+def test_racist_remark_paths(replies, path, ending):
+    sf = load_scenario("scenarios/racist-remark-video-call.yaml")
+    s = session_for(sf, seed=3)
+    run_script(s, replies)
+    assert s.path == path and s.ending.node == ending
+
+
+@pytest.mark.parametrize("replies, ending", [
+    (["/end"], "hung_up_without_warning"),
+    (["Hmm.", "Okay.", "Right."], "customer_hangs_up"),
+    (["Please stop swearing at me.", "/end"], "ended_after_warning"),
+    (["You're being ridiculous.", "/escalate"], "transferred"),
+])
+def test_swearing_caller_endings(replies, ending):
+    s = session_for(load_scenario("scenarios/swearing-caller.yaml"), intensity="strong", seed=1)
+    run_script(s, replies)
+    assert s.ending.node == ending
+
+
+def test_empathy_scenario_punishes_a_boundary_speech():
+    s = session_for(load_scenario("scenarios/late-refund-empathy.yaml"))
+    run_script(s, ["That is not acceptable, if you continue I will end the call."])
+    assert s.path == ["start", "lectured"] and s.mood == "hostile"
+
+
+def test_events_arrive_in_order(tiny):
+    s = session_for(tiny, seed=0)
+    events = []
+    s.subscribe(events.append)
+    s.start()
+    s.reply("That language is not acceptable.")
+    kinds = [type(e).__name__ for e in events]
+    assert kinds == ["TurnRecorded", "CustomerSpoke", "TurnRecorded", "TurnRecorded", "CustomerSpoke", "SessionEnded"]
+    said = [e for e in events if isinstance(e, CustomerSpoke)]
+    assert [e.turn.text for e in said] == ["You're useless!", "Fine."]
+    recorded = [e.turn for e in events if isinstance(e, TurnRecorded)]
+    assert recorded[1].speaker == "trainee" and recorded[1].criteria == ["names_behavior"]
+    assert recorded[1].matches[0].quote == "That language is not acceptable"
+    assert isinstance(events[-1], SessionEnded) and events[-1].ending.outcome == "good"
+
+
+def test_turns_record_source_and_time(tiny):
+    clock = iter(range(100, 200))
+    s = Session(tiny, PhraseDetector(tiny.criteria), clock=lambda: float(next(clock)))
+    s.start()
+    s.reply("no", source="spoken", confidence=0.8, started_at=99.5)
+    t = s.turns[1]
+    assert (t.source, t.confidence, t.started_at, t.ended_at) == ("spoken", 0.8, 99.5, 101.0)
+    assert t.node == "start" and s.turns[2].node == "angry"
+
+
+def test_end_call_with_no_route_ends_at_the_built_in_ending(tiny):
+    s = session_for(tiny)
+    s.start()
+    s.act("end_call")
+    assert s.ending.node == CALL_ENDED and s.ending.reason == "end_call"
+
+
+def test_escalate_with_no_route_transfers(tiny):
+    s = session_for(tiny)
+    s.start()
+    s.act("escalate")
+    assert s.ending.node == ESCALATED
+
+
+def test_hold_and_flag_keep_the_conversation_where_it_was(tiny):
+    s = session_for(tiny)
+    s.start()
+    s.act("flag")
+    s.act("hold")
+    assert not s.finished and s.node_id == "start" and s.path == ["start"]
+    assert [t.action for t in s.turns[1:]] == ["flag", "hold"]
+
+
+def test_silence_follows_on_silence_or_repeats_the_line(tiny):
+    s = session_for(tiny)
+    s.start()
+    s.silence()
+    assert s.path == ["start", "start"] and s.turns[1].kind == "silence"
+    refund = session_for(load_scenario("scenarios/late-refund-empathy.yaml"))
+    refund.start()
+    refund.reply("   ")
+    assert refund.path == ["start", "not_listening"]
+
+
+def test_variants_vary_with_the_seed_and_repeat_with_it():
+    sf = load_scenario("scenarios/swearing-caller.yaml")
+    firsts = set()
+    for seed in range(20):
+        s = session_for(sf, seed=seed)
+        s.start()
+        firsts.add(s.turns[0].line_id)
+    assert firsts == {"start.mild.1", "start.mild.2"}
+    a, b = session_for(sf, seed=7), session_for(sf, seed=7)
+    a.start(), b.start()
+    assert a.turns[0].text == b.turns[0].text
+
+
+def test_stop_ends_gracefully_and_keeps_the_turns(tiny):
+    s = session_for(tiny)
+    s.start()
+    s.stop()
+    assert s.ending.node == STOPPED and s.ending.outcome == "stopped" and len(s.turns) == 1
+
+
+def test_a_finished_session_refuses_more_replies(tiny):
+    s = session_for(tiny)
+    s.start()
+    s.act("end_call")
+    with pytest.raises(EngineError, match="the session is over"):
+        s.reply("hello?")
+
+
+def test_unknown_intensity_is_refused(tiny):
+    with pytest.raises(EngineError, match="not an intensity"):
+        session_for(tiny, intensity="extreme")
+
+
+def test_script_lines_parse_to_steps():
+    assert parse_step("/end").value == "end_call"
+    assert parse_step("/escalate please").value == "escalate"
+    assert parse_step("").kind == "silence" and parse_step("/silence").kind == "silence"
+    assert parse_step("/stop").kind == "stop"
+    with pytest.raises(EngineError, match="not a call control"):
+        parse_step("/dance")
+
+
+def test_replies_after_the_end_are_returned(tiny):
+    s = session_for(tiny)
+    assert run_script(s, ["/end", "hello", "/flag"]) == ["hello", "flag"]
