@@ -6,7 +6,7 @@ sentences so that a phrase never spans two of them. Every token remembers
 where it came from in the reply, so a match can quote the trainee's own
 words as evidence.
 
-Phrase syntax: words; (a|b c) a choice; ... up to four other words; * any
+Phrase syntax: words; (a|b c) a choice; ... up to six other words; * any
 one word; word* any word starting so; ^ at the start of a sentence.
 """
 
@@ -85,7 +85,7 @@ def compile_phrase(phrase: str) -> re.Pattern[str]:
     regex = ""
     for piece in pieces:
         if piece is None:
-            regex += rf"(?: {_ANY_WORD}){{0,4}}"
+            regex += rf"(?: {_ANY_WORD}){{0,6}}"
         else:
             regex += (" " if regex else "") + piece
     regex = regex.replace("  ", " ")

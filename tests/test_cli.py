@@ -1,0 +1,132 @@
+"""The `simulator` command, run as a real process the way coaches and CI run it."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import MINIMAL, REPO
+
+ENTRY = Path(sys.executable).with_name("simulator")
+
+
+def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    cmd = [str(ENTRY)] if ENTRY.exists() else [sys.executable, "-m", "simulator"]
+    return subprocess.run([*cmd, *args], input=stdin, capture_output=True, text=True, cwd=REPO, timeout=120,
+                          env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+
+
+def test_version():
+    from simulator import __version__
+    out = run("--version")
+    assert out.returncode == 0 and out.stdout.strip() == f"simulator {__version__}"
+
+
+@pytest.mark.parametrize("command", [[], ["validate"], ["play"], ["list"]])
+def test_help_everywhere(command):
+    out = run(*command, "--help")
+    assert out.returncode == 0 and "usage: simulator" in out.stdout
+
+
+def test_python_dash_m_works_too():
+    out = subprocess.run([sys.executable, "-m", "simulator", "--version"], capture_output=True, text=True, cwd=REPO)
+    assert out.returncode == 0 and out.stdout.startswith("simulator ")
+
+
+def test_validate_the_shipped_library():
+    out = run("validate")
+    assert out.returncode == 0, out.stderr
+    assert "criteria library" in out.stdout and "swearing-caller" in out.stdout
+    assert out.stdout.strip().endswith("files valid")
+
+
+def test_validate_lists_every_error_and_exits_1(write, tmp_path):
+    write(MINIMAL.replace("goto: calm", "goto: clam"), "broken.yaml")
+    write(MINIMAL.replace("id: tiny", "id: other").replace("title:", "tittle:"), "second.yaml")
+    write(MINIMAL, "good.yaml")
+    out = run("validate", str(tmp_path))
+    assert out.returncode == 1
+    assert f"{tmp_path / 'broken.yaml'}:12:9: error: 'clam' is not a node (did you mean 'calm'?)" in out.stderr
+    assert f"{tmp_path / 'second.yaml'}:3:1: error: unknown key 'tittle' (did you mean 'title'?)" in out.stderr
+    assert f"ok     {tmp_path / 'good.yaml'}" in out.stdout
+    assert "1 of 3 files valid" in out.stdout
+
+
+def test_validate_catches_duplicate_scenario_ids(write, tmp_path):
+    write(MINIMAL, "a.yaml")
+    write(MINIMAL, "b.yaml")
+    out = run("validate", str(tmp_path))
+    assert out.returncode == 1 and "scenario id 'tiny' is also used by" in out.stderr
+
+
+def test_validate_missing_path():
+    out = run("validate", "no/such/place.yaml")
+    assert out.returncode == 1 and "no such file or folder" in out.stderr
+
+
+def test_play_replies_json_gives_transcript_and_score(tmp_path):
+    replies = tmp_path / "replies.txt"
+    replies.write_text("# a comment line is skipped\n"
+                       "Sam, that language isn't acceptable. Please stop swearing. If it continues I'll end the call.\n"
+                       "/flag\nI'm ending this call now. Goodbye.\n/end\nleft over\n")
+    out = run("play", "swearing-caller", "--replies", str(replies), "--json", "--seed", "4", "--intensity", "strong")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["scenario"]["id"] == "swearing-caller" and len(data["scenario"]["sha256"]) == 64
+    assert data["intensity"] == "strong" and data["seed"] == 4 and data["finished"] is True
+    assert data["ending"]["node"] == "ended_after_warning" and data["ending"]["outcome"] == "good"
+    assert data["path"] == ["start", "ignores_warning", "ending_announced", "ended_after_warning"]
+    speakers = [(t["speaker"], t["kind"]) for t in data["turns"]]
+    assert speakers[:2] == [("customer", "line"), ("trainee", "reply")]
+    assert ("trainee", "action") in speakers
+    first_reply = data["turns"][1]
+    assert first_reply["source"] == "typed"
+    assert {m["criterion"] for m in first_reply["matches"]} >= {"names_behavior", "sets_expectation", "states_consequence"}
+    assert data["score"]["overall"] == 100
+    assert data["score"]["dimensions"]["disengaging"]["verdicts"][1]["item"] == "end_call"
+    assert data["unused_replies"] == ["left over"]
+
+
+def test_play_replies_from_stdin_prints_a_readable_score():
+    out = run("play", "scenarios/late-refund-empathy.yaml", "--replies", "-", "--seed", "1",
+              stdin="I can hear how frustrating this is.\nLet me get this sorted for you.\n")
+    assert out.returncode == 0, out.stderr
+    assert "Priya Hallam (angry):" in out.stdout and "Score:" in out.stdout
+    assert "[+] acknowledges feelings (met)" in out.stdout
+
+
+def test_interactive_play_takes_typed_replies_and_stop():
+    out = run("play", "swearing-caller", "--seed", "2", stdin="/dance\nPlease stop swearing at me.\n/stop\n")
+    assert out.returncode == 0
+    assert "Type your reply" in out.stdout and "Contains: swearing" in out.stdout
+    assert "'/dance' is not a call control" in out.stdout
+    assert "You stopped the session" in out.stdout and "Score:" in out.stdout
+
+
+def test_interactive_play_ends_cleanly_on_end_of_input():
+    out = run("play", "swearing-caller", stdin="")
+    assert out.returncode == 0 and "Score:" in out.stdout
+
+
+def test_unknown_scenario_id_lists_the_known_ones():
+    out = run("play", "nope")
+    assert out.returncode == 2 and "no scenario with id 'nope'" in out.stderr and "swearing-caller" in out.stderr
+
+
+def test_playing_a_broken_file_shows_its_problems(write):
+    path = write(MINIMAL.replace("goto: calm", "goto: clam"))
+    out = run("play", str(path))
+    assert out.returncode == 1 and "'clam' is not a node" in out.stderr
+
+
+def test_list_shows_titles_and_content_notes():
+    out = run("list")
+    assert out.returncode == 0 and "racist-remark-video-call" in out.stdout and "racist remarks" in out.stdout
+
+
+def test_no_command_without_a_terminal_points_to_play():
+    out = run(stdin="")
+    assert out.returncode == 0 and "simulator play" in out.stdout
