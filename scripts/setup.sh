@@ -53,8 +53,11 @@ install_python_packages() {
   [ -f "$stamp" ] && return 0
   [ -x .venv/bin/python ] || "$(pick_python)" -m venv .venv
   echo "setup: installing Python packages into .venv (first run takes a few minutes)"
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".$extras"
+  if ! { .venv/bin/python -m pip install --upgrade pip && .venv/bin/python -m pip install -e ".$extras"; } >.venv/install.log 2>&1; then
+    tail -n 30 .venv/install.log >&2
+    echo "setup: installing Python packages failed; the full log is in .venv/install.log" >&2
+    exit 1
+  fi
   rm -f .venv/.installed-*
   touch "$stamp"
 }

@@ -25,7 +25,7 @@ def test_version():
     assert out.returncode == 0 and out.stdout.strip() == f"simulator {__version__}"
 
 
-@pytest.mark.parametrize("command", [[], ["validate"], ["play"], ["list"]])
+@pytest.mark.parametrize("command", [[], ["validate"], ["play"], ["list"], ["test"]])
 def test_help_everywhere(command):
     out = run(*command, "--help")
     assert out.returncode == 0 and "usage: simulator" in out.stdout
@@ -130,3 +130,12 @@ def test_list_shows_titles_and_content_notes():
 def test_no_command_without_a_terminal_points_to_play():
     out = run(stdin="")
     assert out.returncode == 0 and "simulator play" in out.stdout
+
+
+def test_scenario_tests_run_and_failures_name_the_line(write, tmp_path):
+    ok = run("test")
+    assert ok.returncode == 0 and ok.stdout.strip().endswith("6 passed, 0 failed")
+    write(MINIMAL + "tests:\n  - name: wrong ending\n    replies: [Whatever.]\n    ending: calm\n")
+    out = run("test", str(tmp_path))
+    assert out.returncode == 1
+    assert f"{tmp_path / 'scenario.yaml'}:21:5: test 'wrong ending' failed: ended at angry, expected calm" in out.stdout

@@ -224,3 +224,15 @@ def test_problem_text_is_file_line_column(write):
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
     assert str(info.value).startswith(f"{path}:{line_of(path.read_text(), 'sya')}:5: error: unknown key 'sya'")
+
+
+def test_rubric_advice_must_be_for_a_scored_item(write):
+    text = MINIMAL.replace("weight: 100}", "weight: 100, advice: {escalates: Call someone.}}")
+    p = one_error(write, text)
+    assert "advice for 'escalates'" in p.message
+
+
+def test_type_error_inside_lines_points_at_the_say_key(write):
+    text = MINIMAL.replace("    say: \"Fine.\"", "    say: [\"Fine.\", {a: b}]")
+    p = one_error(write, text)
+    assert p.line == line_of(text, "say: [\"Fine.\"") and "expected text" in p.message

@@ -7,7 +7,7 @@ import sys
 
 from .. import __version__
 from ..errors import ScenarioError, SimulatorError
-from . import library, play, validate
+from . import checktests, library, play, validate
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_parser(sub)
     play.add_parser(sub)
     library.add_parser(sub)
+    checktests.add_parser(sub)
     return parser
 
 

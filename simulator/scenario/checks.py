@@ -146,6 +146,10 @@ def _rubric_problems(scenario: Scenario, criteria: Mapping[str, Criterion], loc:
         if item.after is not None and item.after not in names:
             problems.append(loc.problem(where + ("after",), f"unknown criterion or action '{item.after}'",
                                         did_you_mean(item.after, names) or "use a criterion id or end_call, escalate, hold, flag"))
+        for name in item.advice:
+            if name not in (*item.criteria, *item.actions, *item.avoid):
+                problems.append(loc.problem(where + ("advice", name), f"advice for '{name}', which this dimension does not score",
+                                            "advice is for items listed under criteria, actions or avoid here"))
         for name in item.criteria:
             c = criteria.get(name)
             if c is not None and c.negative:

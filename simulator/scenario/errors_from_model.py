@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Problem
+from .model import ALL_INTENSITIES
 from .yamlsource import Located
 
 _KIND = {dict: "a mapping (key: value lines)", list: "a list", str: "text", int: "a number",
@@ -58,13 +59,16 @@ def _model_at(root: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
     return model
 
 
+def _written(loc: tuple) -> tuple:
+    """Drop the key that widening `say: text` to `say: {any: [text]}` added."""
+    return tuple(p for i, p in enumerate(loc) if not (p == ALL_INTENSITIES and i and loc[i - 1] == "say"))
+
+
 def problems_from(exc: ValidationError, located: Located, root: type[BaseModel]) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple] = set()
     for err in exc.errors():
-        loc = tuple(err["loc"])
-        # Shorthand widening adds keys the file does not have; point at the written key.
-        loc = tuple(p for p in loc if p != "any" or loc[loc.index(p) - 1] != "say")
+        loc = _written(tuple(err["loc"]))
         kind = err["type"]
         value = err.get("input")
         if kind == "extra_forbidden":

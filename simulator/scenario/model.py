@@ -9,6 +9,7 @@ validation, so the rest of the product sees one form only.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
@@ -265,15 +266,12 @@ class Scenario(_Strict):
         return []
 
 
-class Line(BaseModel):
+@dataclass(frozen=True)
+class Line:
     """A customer line with a stable id (for the speech cache and translation)."""
 
-    model_config = ConfigDict(frozen=True)
     id: str
     text: str
-
-    def __init__(self, id: str, text: str) -> None:  # noqa: A002 - positional convenience
-        super().__init__(id=id, text=text)
 
 
 class CriteriaLibrary(_Strict):
