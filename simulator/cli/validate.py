@@ -9,6 +9,7 @@ from pathlib import Path
 from ..errors import ScenarioError
 from ..paths import shipped_scenarios
 from ..scenario import find_scenario_files, is_criteria_file, load_criteria, load_scenario, standard_criteria
+from ..scenario.loader import yaml_files
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -21,8 +22,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     paths = args.paths or [shipped_scenarios()]
     missing = [p for p in paths if not p.exists()]
-    files = find_scenario_files([p for p in paths if p.exists()])
-    libraries = [p for p in _yaml_under(paths) if is_criteria_file(p)]
+    libraries = [p for p in yaml_files(p for p in paths if p.exists()) if is_criteria_file(p)]
+    files = [f for f in find_scenario_files([p for p in paths if p.exists()]) if f not in libraries]
     failed = len(missing)
     for p in missing:
         print(f"{p}: error: no such file or folder", file=sys.stderr)
@@ -62,12 +63,3 @@ def run(args: argparse.Namespace) -> int:
     print(f"{total - failed} of {total} file{'s' if total != 1 else ''} valid")
     return 1 if failed else 0
 
-
-def _yaml_under(paths: list[Path]) -> list[Path]:
-    out = []
-    for p in paths:
-        if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.suffix in (".yaml", ".yml") and f.is_file())
-        elif p.exists():
-            out.append(p)
-    return out

@@ -106,13 +106,18 @@ def is_criteria_file(path: Path) -> bool:
     return isinstance(data, dict) and "criteria" in data and "nodes" not in data
 
 
-def find_scenario_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Scenario files named, or found under folders named (criteria libraries left out)."""
+def yaml_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Files named, and the YAML files under folders named."""
     found: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            candidates = sorted(f for f in p.rglob("*") if f.suffix in SUFFIXES and f.is_file())
-            found += [f for f in candidates if not is_criteria_file(f)]
+            found += sorted(f for f in p.rglob("*") if f.suffix in SUFFIXES and f.is_file())
         else:
             found.append(p)
     return found
+
+
+def find_scenario_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Scenario files named, or found under folders named (criteria libraries left out)."""
+    named = {Path(p) for p in paths if not Path(p).is_dir()}
+    return [f for f in yaml_files(paths) if f in named or not is_criteria_file(f)]
