@@ -7,7 +7,7 @@ import sys
 
 from .. import __version__
 from ..errors import ScenarioError, SimulatorError
-from . import checktests, library, play, validate
+from . import checktests, classify, library, play, validate
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_parser(sub)
     library.add_parser(sub)
     checktests.add_parser(sub)
+    classify.add_parser(sub)
     return parser
 
 
