@@ -190,6 +190,13 @@ class Criterion(_Strict):
     phrases: list[Annotated[str, Field(min_length=1)]] = Field(
         default_factory=list,
         description="phrases that show the criterion; '...' allows a few words in between")
+    spoken: list[Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=list,
+        description="looser phrases used only for speech transcripts (no punctuation, misheard words)")
+    except_before: list[str] = Field(
+        default_factory=list, description="phrases that cancel a match when they come right before it ('calling me' before 'stupid')")
+    except_after: list[str] = Field(
+        default_factory=list, description="phrases that cancel a match when they come right after it (start with '...' to allow a gap)")
     ignore_when: list[Literal["negated", "conditional"]] = Field(
         default_factory=list,
         description="negated: 'I'm not going to ...' does not count; conditional: 'if you ..., I will ...' does not count")

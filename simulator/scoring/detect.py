@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from ..scenario.model import Criterion
-from .phrases import BOUNDARY, TokenText, compile_phrase
+from .hearing import Vocabulary, looks_spoken
+from .phrases import BOUNDARY, TokenText, compile_phrase, phrase_words
 
 _NEGATORS = {"not", "never", "no", "cannot", "nobody", "nothing"}
 _CONDITIONALS = {"if", "unless", "otherwise", "should", "once", "next", "until"}
 _CONDITIONAL_PAIRS = {("one", "more"), ("another", "one"), ("any", "more")}
 _LOOKBACK = 3  # words before a match that can negate it
+_SPOKEN_CLAUSE = 8  # a transcript has no sentence ends: how far back a condition reaches
 
 
 @dataclass(frozen=True)
@@ -24,42 +26,92 @@ class Match:
     start: int
     end: int
     quote: str
+    confidence: float | None = None  # lowest recogniser confidence of the words quoted
 
 
 class Detector(Protocol):
     """Anything that can say which criteria a reply meets."""
 
-    def detect(self, text: str) -> list[Match]: ...
+    def detect(self, text: str, *, spoken: bool | None = None,
+               confidences: Sequence[float] | None = None) -> list[Match]: ...
+
+
+@dataclass(frozen=True)
+class _Rule:
+    criterion: str
+    typed: tuple[re.Pattern[str], ...]
+    spoken: tuple[re.Pattern[str], ...]
+    ignore: frozenset[str]
+    before: tuple[re.Pattern[str], ...] = ()
+    after: tuple[re.Pattern[str], ...] = ()
 
 
 class PhraseDetector:
-    """Matches each criterion's phrases, honouring its negation and condition rules."""
+    """Matches each criterion's phrases, honouring its negation and condition rules.
+
+    Speech transcripts (or text that looks like one) also get the criteria's
+    `spoken` phrases, and misheard words are repaired before matching.
+    """
 
     def __init__(self, criteria: Mapping[str, Criterion]) -> None:
         self._rules = [
-            (c.id, [compile_phrase(p) for p in c.phrases], set(c.ignore_when)) for c in criteria.values()
+            _Rule(c.id, tuple(compile_phrase(p) for p in c.phrases), tuple(compile_phrase(p) for p in c.spoken),
+                  frozenset(c.ignore_when), tuple(compile_phrase(p) for p in c.except_before),
+                  tuple(compile_phrase(p, leading_gap=True) for p in c.except_after))
+            for c in criteria.values()
         ]
+        self._vocabulary = Vocabulary(w for c in criteria.values() for p in [*c.phrases, *c.spoken]
+                                      for w in phrase_words(p))
 
-    def detect(self, text: str) -> list[Match]:
-        tt = TokenText(text)
+    def detect(self, text: str, *, spoken: bool | None = None,
+               confidences: Sequence[float] | None = None) -> list[Match]:
+        """Criteria met by `text`. `confidences`: one per whitespace-separated word, from the recogniser."""
+        if spoken is None:
+            spoken = looks_spoken(text)
+        tt = TokenText(text, self._vocabulary.repair if spoken else None)
         found = []
-        for criterion, patterns, ignore in self._rules:
-            match = self._first(tt, patterns, ignore)
-            if match is not None:
-                start, end = match
-                found.append(Match(criterion, start, end, text[start:end]))
+        for rule in self._rules:
+            patterns = rule.typed + rule.spoken if spoken else rule.typed
+            span = _first(tt, patterns, rule, spoken)
+            if span is not None:
+                start, end = span
+                found.append(Match(rule.criterion, start, end, text[start:end], _confidence(text, start, end, confidences)))
         return found
 
-    def _first(self, tt: TokenText, patterns: list[re.Pattern[str]], ignore: set[str]) -> tuple[int, int] | None:
-        for pattern in patterns:
-            for m in pattern.finditer(tt.joined):
-                first, last = tt.token_range(m.start(), m.end())
-                if "negated" in ignore and _negated(tt, first, last):
-                    continue
-                if "conditional" in ignore and _conditional(tt, first, last):
-                    continue
-                return tt.span(first, last)
+
+def _first(tt: TokenText, patterns: Sequence[re.Pattern[str]], rule: _Rule, spoken: bool) -> tuple[int, int] | None:
+    for pattern in patterns:
+        for m in pattern.finditer(tt.joined):
+            first, last = tt.token_range(m.start(), m.end())
+            if "negated" in rule.ignore and _negated(tt, first, last):
+                continue
+            if "conditional" in rule.ignore and _conditional(tt, first, last, spoken):
+                continue
+            if _cancelled(tt.joined, m.start(), m.end(), rule):
+                continue
+            return tt.span(first, last)
+    return None
+
+
+def _cancelled(joined: str, start: int, end: int, rule: _Rule) -> bool:
+    """A phrase right before or right after the match changes what it means."""
+    before = joined[:start].rstrip()
+    for p in rule.before:
+        if any(m.end() == len(before) for m in p.finditer(before)):
+            return True
+    return any(p.match(joined, end) for p in rule.after)
+
+
+def _confidence(text: str, start: int, end: int, confidences: Sequence[float] | None) -> float | None:
+    if not confidences:
         return None
+    covered, pos = [], 0
+    for word, conf in zip(text.split(), confidences):
+        at = text.index(word, pos)
+        pos = at + len(word)
+        if at < end and pos > start:
+            covered.append(conf)
+    return min(covered) if covered else None
 
 
 def _sentence_before(tt: TokenText, first: int) -> list[str]:
@@ -77,8 +129,11 @@ def _negated(tt: TokenText, first: int, last: int) -> bool:
     return any(w in _NEGATORS for w in inside + before)
 
 
-def _conditional(tt: TokenText, first: int, last: int) -> bool:
-    words = _sentence_before(tt, first) + [t.word for t in tt.tokens[first:last + 1]]
+def _conditional(tt: TokenText, first: int, last: int, spoken: bool) -> bool:
+    before = _sentence_before(tt, first)
+    if spoken:
+        before = before[-_SPOKEN_CLAUSE:]
+    words = before + [t.word for t in tt.tokens[first:last + 1]]
     if any(w in _CONDITIONALS for w in words):
         return True
     return any(pair in _CONDITIONAL_PAIRS for pair in zip(words, words[1:]))

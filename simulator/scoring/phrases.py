@@ -13,6 +13,7 @@ one word; word* any word starting so; ^ at the start of a sentence.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 BOUNDARY = "|"
@@ -59,6 +60,11 @@ def _expand(word: str) -> list[str]:
     return [word]
 
 
+def phrase_words(phrase: str) -> list[str]:
+    """The literal words a phrase uses (for the speech vocabulary)."""
+    return [w for w in normalise_words(re.sub(r"[()|^]", " ", phrase)) if w not in ("...",)]
+
+
 def normalise_words(text: str) -> list[str]:
     """A phrase's words as the matcher sees them."""
     return [t.word for t in tokenize(text) if t.word != BOUNDARY]
@@ -68,8 +74,12 @@ _GROUP = re.compile(r"\(([^()]*)\)|(\S+)")
 _ANY_WORD = r"[^ |]+"
 
 
-def compile_phrase(phrase: str) -> re.Pattern[str]:
-    """Turn one phrase into a regex over the joined token string."""
+def compile_phrase(phrase: str, leading_gap: bool = False) -> re.Pattern[str]:
+    """Turn one phrase into a regex over the joined token string.
+
+    leading_gap: the phrase is matched right after another match, so it
+    starts with the space after it (and '...' may skip a few words first).
+    """
     pieces: list[str] = []
     at_start = phrase.startswith("^")
     if at_start:
@@ -89,6 +99,8 @@ def compile_phrase(phrase: str) -> re.Pattern[str]:
         else:
             regex += (" " if regex else "") + piece
     regex = regex.replace("  ", " ")
+    if leading_gap:
+        return re.compile((regex if regex.startswith("(?: ") else " " + regex) + r"(?![^ ])")
     start = r"(?:(?<=^)|(?<=\| ))" if at_start else r"(?<![^ ])"
     return re.compile(start + regex + r"(?![^ ])")
 
@@ -110,9 +122,11 @@ def _sequence(text: str) -> str:
 class TokenText:
     """A reply's tokens joined into one string, with a map back to the reply."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, repair: Callable[[str], str] | None = None) -> None:
         self.text = text
         self.tokens = tokenize(text)
+        if repair is not None:
+            self.tokens = [Token(repair(t.word), t.start, t.end) for t in self.tokens]
         self.joined = " ".join(t.word for t in self.tokens)
         self._starts: list[int] = []
         pos = 0
