@@ -19,3 +19,7 @@ def shipped_scenarios() -> Path:
 
 def standard_criteria_file() -> Path:
     return shipped_scenarios() / "criteria.yaml"
+
+
+def default_policy_file() -> Path:
+    return shipped_scenarios() / "policy.yaml"

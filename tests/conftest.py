@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from simulator.paths import shipped_scenarios
+from simulator.scenario import file_kind
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -49,4 +50,4 @@ def write(tmp_path: Path):
 
 @pytest.fixture
 def shipped() -> list[Path]:
-    return sorted(p for p in shipped_scenarios().glob("*.yaml") if p.name != "criteria.yaml")
+    return sorted(p for p in shipped_scenarios().glob("*.yaml") if file_kind(p) == "scenario")

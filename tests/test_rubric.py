@@ -12,7 +12,7 @@ def scored(path: str, replies: list[str]):
     sf = load_scenario(path)
     s = Session(sf, PhraseDetector(sf.criteria), seed=0)
     run_script(s, replies)
-    return score_session(sf.scenario, sf.criteria, s.turns)
+    return score_session(sf, s.turns)
 
 
 def verdicts(result) -> dict:

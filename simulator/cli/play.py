@@ -11,6 +11,7 @@ from pathlib import Path
 from ..engine import CustomerSpoke, Session
 from ..engine.script import apply, parse_step, run_script
 from ..errors import EngineError, SimulatorError
+from ..scenario import Policy, load_policy
 from ..scoring import PhraseDetector, score_session
 from .library import available, content_note, resolve
 from .summary import as_dict, score_text
@@ -27,6 +28,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--replies", type=Path, metavar="FILE",
                    help="play non-interactively: one reply or /action per line ('-' reads standard input)")
     p.add_argument("--json", action="store_true", help="print the transcript and score as JSON")
+    p.add_argument("--policy", type=Path, metavar="FILE", help="your organisation's policy file (default: scenarios/policy.yaml)")
     p.set_defaults(run=run)
 
 
@@ -36,10 +38,11 @@ def new_session(sf, intensity: str | None, seed: int | None) -> Session:
 
 def run(args: argparse.Namespace) -> int:
     sf = resolve(args.scenario)
+    policy = load_policy(args.policy)
     session = new_session(sf, args.intensity, args.seed)
     if args.replies is not None:
-        return _scripted(session, args.replies, args.json)
-    return _interactive(session)
+        return _scripted(session, args.replies, args.json, policy)
+    return _interactive(session, policy)
 
 
 def _read_lines(path: Path) -> list[str]:
@@ -51,17 +54,17 @@ def _read_lines(path: Path) -> list[str]:
         raise SimulatorError(f"cannot read replies from {path}: {exc}", "give a UTF-8 text file, one reply per line") from None
 
 
-def _scripted(session: Session, path: Path, as_json: bool) -> int:
+def _scripted(session: Session, path: Path, as_json: bool, policy: Policy) -> int:
     lines = [ln for ln in _read_lines(path) if not ln.lstrip().startswith("#")]
     if not as_json:
         session.subscribe(_printer(session))
     unused = run_script(session, lines)
-    result = score_session(session.scenario, session.file.criteria, session.turns)
+    result = score_session(session.file, session.turns, policy)
     if as_json:
         json.dump(as_dict(session, result, unused), sys.stdout, indent=2, ensure_ascii=False)
         print()
     else:
-        print(score_text(session, result))
+        print(score_text(session, result, policy))
         if unused:
             print(f"\n(The session ended before {len(unused)} of the replies.)")
     return 0
@@ -77,7 +80,7 @@ def _printer(session: Session):
     return show
 
 
-def _interactive(session: Session) -> int:
+def _interactive(session: Session, policy: Policy) -> int:
     s = session.scenario
     print(f"\n{s.title}\n{'-' * len(s.title)}")
     if s.summary:
@@ -100,8 +103,8 @@ def _interactive(session: Session) -> int:
             continue
         if session.finished and session.ending and session.ending.reason == "stopped":
             break
-    result = score_session(s, session.file.criteria, session.turns)
-    print(score_text(session, result))
+    result = score_session(session.file, session.turns, policy)
+    print(score_text(session, result, policy))
     return 0
 
 
@@ -132,4 +135,4 @@ def choose_and_play() -> int:
             intensity = input(f"Intensity ({levels}, Enter for {sf.scenario.intensity[0]}): ").strip() or None
         except (EOFError, KeyboardInterrupt):
             return 0
-    return _interactive(new_session(sf, intensity, None))
+    return _interactive(new_session(sf, intensity, None), load_policy())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..engine import Session
 from ..scenario import ACTION_LABELS
+from ..scenario import Policy
 from ..scoring import Result
 
 
@@ -29,7 +30,7 @@ def bar(score: float, width: int = 20) -> str:
     return "#" * filled + "." * (width - filled)
 
 
-def score_text(session: Session, result: Result) -> str:
+def score_text(session: Session, result: Result, policy: Policy | None = None) -> str:
     lines = ["", "=" * 60, f"Score: {result.overall:.0f} / 100", ""]
     for dim in result.dimensions:
         lines.append(f"  {dim.label:<18} {bar(dim.score)} {dim.score:5.0f}")
@@ -37,13 +38,25 @@ def score_text(session: Session, result: Result) -> str:
     marks = {"met": "+", "missed": "-", "violated": "!"}
     for dim in result.dimensions:
         for v in dim.verdicts:
-            name = ACTION_LABELS.get(v.item, v.item.replace("_", " "))
-            lines.append(f"  [{marks[v.status]}] {name} ({v.status})")
+            name = " or ".join(ACTION_LABELS.get(i, i.replace("_", " ")) for i in v.item.split("|"))
+            unsure = ", uncertain: the recogniser was unsure of your words" if v.uncertain else ""
+            lines.append(f"  [{marks[v.status]}] {name} ({v.status}{unsure})")
             for ev in v.evidence[:2]:
                 lines.append(f"        turn {ev.turn}: \"{ev.quote}\"")
             if v.feedback:
                 lines.append(f"        {v.feedback}")
     if session.ending and session.ending.debrief:
         lines += ["", " ".join(session.ending.debrief.split())]
-    lines += ["", "These conversations can be upsetting, even in practice. Take a moment before the next one."]
+    m = result.measures
+    if m.first_abuse_turn is not None:
+        lines += ["", "How you handled the abuse:"]
+        if m.turns_to_boundary is None:
+            lines.append("  You did not set a boundary after the first abusive line.")
+        else:
+            lines.append(f"  First boundary {m.turns_to_boundary} repl{'y' if m.turns_to_boundary == 1 else 'ies'} "
+                         f"after the first abusive line ({m.seconds_to_boundary:g} s).")
+        lines.append(f"  Abusive lines before your first warning: {m.abusive_lines_before_warning}.")
+        lines.append(f"  Ended after a warning: {'yes' if m.ended_after_warning else 'no'}.")
+    if policy and policy.debrief:
+        lines += ["", " ".join(policy.debrief.split())]
     return "\n".join(lines)

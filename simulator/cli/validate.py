@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import ScenarioError
 from ..paths import shipped_scenarios
-from ..scenario import find_scenario_files, is_criteria_file, load_criteria, load_scenario, standard_criteria
+from ..scenario import file_kind, find_scenario_files, load_criteria, load_policy, load_scenario, standard_criteria
 from ..scenario.loader import yaml_files
 
 
@@ -22,8 +22,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     paths = args.paths or [shipped_scenarios()]
     missing = [p for p in paths if not p.exists()]
-    libraries = [p for p in yaml_files(p for p in paths if p.exists()) if is_criteria_file(p)]
-    files = [f for f in find_scenario_files([p for p in paths if p.exists()]) if f not in libraries]
+    others = [p for p in yaml_files(p for p in paths if p.exists()) if file_kind(p) != "scenario"]
+    files = [f for f in find_scenario_files([p for p in paths if p.exists()]) if f not in others]
     failed = len(missing)
     for p in missing:
         print(f"{p}: error: no such file or folder", file=sys.stderr)
@@ -32,10 +32,11 @@ def run(args: argparse.Namespace) -> int:
     except ScenarioError as exc:
         print(exc, file=sys.stderr)
         return 1
-    for lib in libraries:
+    for other in others:
+        kind = file_kind(other)
         try:
-            load_criteria(lib)
-            print(f"ok     {lib} (criteria library)")
+            load_criteria(other) if kind == "criteria" else load_policy(other)
+            print(f"ok     {other} ({'criteria library' if kind == 'criteria' else 'policy'})")
         except ScenarioError as exc:
             failed += 1
             print(exc, file=sys.stderr)
@@ -56,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
             continue
         seen[sf.id] = path
         print(f"ok     {path} ({sf.id})")
-    total = len(files) + len(libraries) + len(missing)
+    total = len(files) + len(others) + len(missing)
     if not total:
         print("no scenario files found (they end in .yaml or .yml)", file=sys.stderr)
         return 1

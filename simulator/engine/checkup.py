@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..scenario import ScenarioFile
-from ..scenario.model import ScenarioTest
+from ..scenario.model import Policy, ScenarioTest
 from ..scoring import Detector, score_session
 from .script import run_script
 from .session import Session
@@ -21,11 +21,12 @@ class TestOutcome:
         return not self.failures
 
 
-def run_test(scenario_file: ScenarioFile, test: ScenarioTest, detector: Detector, seed: int = 0) -> TestOutcome:
+def run_test(scenario_file: ScenarioFile, test: ScenarioTest, detector: Detector, seed: int = 0,
+             policy: Policy | None = None) -> TestOutcome:
     scenario = scenario_file.scenario
     session = Session(scenario_file, detector, intensity=test.intensity, seed=seed)
     left = run_script(session, test.replies)
-    result = score_session(scenario, scenario_file.criteria, session.turns)
+    result = score_session(scenario_file, session.turns, policy)
     failures = []
     if left:
         failures.append(f"the session ended before these replies: {left}")

@@ -77,15 +77,20 @@ class Session:
         self._enter(self.node_id)
 
     def reply(self, text: str, *, source: str = "typed", confidence: float | None = None,
-              started_at: float | None = None) -> None:
-        """The trainee said or typed something. Empty text counts as silence."""
+              word_confidences: tuple[float, ...] = (), started_at: float | None = None) -> None:
+        """The trainee said or typed something. Empty text counts as silence.
+
+        Spoken replies bring the recogniser's confidences (overall, and one per
+        word) so that verdicts resting on unsure words can be marked uncertain.
+        """
         self._require_running()
         if not text.strip():
             self.silence()
             return
-        matches = tuple(self._detector.detect(text))
-        turn = self._record("trainee", "reply", text=text, source=source, matches=matches,
-                            confidence=confidence, started_at=started_at)
+        spoken = source == "spoken"
+        matches = tuple(self._detector.detect(text, spoken=spoken or None, confidences=word_confidences or None))
+        self._record("trainee", "reply", text=text, source=source, matches=matches, confidence=confidence,
+                     word_confidences=tuple(word_confidences), started_at=started_at)
         self._enter(self._choose({m.criterion for m in matches}, None) or self.node_id)
 
     def act(self, action: str) -> None:

@@ -23,6 +23,7 @@ class Turn:
     action: str | None = None  # trainee call controls: end_call, escalate, hold, flag
     matches: tuple[Match, ...] = field(default=())
     confidence: float | None = None  # spoken replies: the recogniser's confidence
+    word_confidences: tuple[float, ...] = ()  # spoken replies: one per word of text
     started_at: float = 0.0
     ended_at: float = 0.0
 

@@ -1,9 +1,11 @@
 """The scenario format: load, validate, and the typed model."""
 
-from .loader import ScenarioFile, find_scenario_files, is_criteria_file, load_criteria, load_scenario, standard_criteria
-from .model import ACTION_LABELS, ACTIONS, COMMANDS, CONTENT, Criterion, Line, Node, RubricItem, Scenario
+from .loader import (ScenarioFile, file_kind, find_scenario_files, is_criteria_file, load_criteria, load_policy,
+                     load_scenario, standard_criteria)
+from .model import ACTION_LABELS, ACTIONS, COMMANDS, CONTENT, Criterion, Line, Node, Policy, RubricItem, Scenario
 
 __all__ = [
     "ACTIONS", "ACTION_LABELS", "COMMANDS", "CONTENT", "Criterion", "Line", "Node", "RubricItem", "Scenario",
-    "ScenarioFile", "find_scenario_files", "is_criteria_file", "load_criteria", "load_scenario", "standard_criteria",
+    "Policy", "ScenarioFile", "file_kind", "find_scenario_files", "is_criteria_file", "load_criteria", "load_policy",
+    "load_scenario", "standard_criteria",
 ]

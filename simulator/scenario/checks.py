@@ -137,17 +137,22 @@ def _rubric_problems(scenario: Scenario, criteria: Mapping[str, Criterion], loc:
     names = set(criteria) | set(ACTIONS)
     for dim, item in scenario.rubric.items():
         where = ("rubric", dim)
-        for key in ("criteria", "avoid"):
-            for name in getattr(item, key):
-                allowed = names if key == "avoid" else set(criteria)
-                if name not in allowed:
-                    problems.append(loc.problem(where + (key,), f"unknown criterion '{name}'", _criterion_hint(name, criteria)
-                                                if key == "criteria" else did_you_mean(name, names) or "use a criterion or a call control"))
+        for key, plain in (("criteria", set(criteria)), ("actions", set(ACTIONS)), ("avoid", names)):
+            for entry in getattr(item, key):
+                alternatives = entry.split("|")
+                allowed = names if len(alternatives) > 1 else plain
+                for name in alternatives:
+                    if name not in allowed:
+                        hint = (_criterion_hint(name, criteria) if key == "criteria"
+                                else did_you_mean(name, allowed) or f"use one of: {', '.join(sorted(allowed))}")
+                        what = "call control" if key == "actions" and len(alternatives) == 1 else "criterion"
+                        problems.append(loc.problem(where + (key,), f"unknown {what} '{name}'", hint))
         if item.after is not None and item.after not in names:
             problems.append(loc.problem(where + ("after",), f"unknown criterion or action '{item.after}'",
                                         did_you_mean(item.after, names) or "use a criterion id or end_call, escalate, hold, flag"))
+        scored = {n for e in (*item.criteria, *item.actions, *item.avoid) for n in (e, *e.split("|"))}
         for name in item.advice:
-            if name not in (*item.criteria, *item.actions, *item.avoid):
+            if name not in scored:
                 problems.append(loc.problem(where + ("advice", name), f"advice for '{name}', which this dimension does not score",
                                             "advice is for items listed under criteria, actions or avoid here"))
         for name in item.criteria:

@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from ..errors import Problem, ScenarioError
-from ..paths import standard_criteria_file
+from ..paths import default_policy_file, standard_criteria_file
 from .checks import check
 from .errors_from_model import describe, problems_from
-from .model import CriteriaLibrary, Criterion, Scenario
+from .model import CriteriaLibrary, Criterion, Policy, Scenario
 from .yamlsource import Located, read_yaml
 
 SUFFIXES = (".yaml", ".yml")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ScenarioFile:
     """A loaded, valid scenario with everything needed to play and score it."""
 
@@ -33,6 +34,12 @@ class ScenarioFile:
     @property
     def id(self) -> str:
         return self.scenario.id
+
+    @cached_property
+    def criteria_sha256(self) -> str:
+        """A content hash of every criterion definition the scenario can use."""
+        defs = [c.model_dump() for _, c in sorted(self.criteria.items())]
+        return hashlib.sha256(json.dumps(defs, sort_keys=True).encode()).hexdigest()
 
 
 def load_criteria(path: str | Path) -> dict[str, Criterion]:
@@ -97,13 +104,29 @@ def _validate(located: Located, model: type) -> object:
         raise ScenarioError(located.file, problems_from(exc, located, model)) from None
 
 
-def is_criteria_file(path: Path) -> bool:
-    """A criteria library rather than a scenario (decided by its top-level keys)."""
+def load_policy(path: str | Path | None = None) -> Policy:
+    """An organisation policy file (the shipped default when no path is given)."""
+    located = read_yaml(Path(path) if path else default_policy_file())
+    return _validate(located, Policy)  # type: ignore[return-value]
+
+
+def file_kind(path: Path) -> str:
+    """scenario, criteria or policy, by the file's top-level keys (scenario when unreadable)."""
     try:
         data = read_yaml(path).data
     except ScenarioError:
-        return False
-    return isinstance(data, dict) and "criteria" in data and "nodes" not in data
+        return "scenario"
+    if not isinstance(data, dict) or "nodes" in data:
+        return "scenario"
+    if "criteria" in data:
+        return "criteria"
+    if set(data) & (set(Policy.model_fields) - {"format"}):
+        return "policy"
+    return "scenario"
+
+
+def is_criteria_file(path: Path) -> bool:
+    return file_kind(path) == "criteria"
 
 
 def yaml_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -120,4 +143,4 @@ def yaml_files(paths: Iterable[str | Path]) -> list[Path]:
 def find_scenario_files(paths: Iterable[str | Path]) -> list[Path]:
     """Scenario files named, or found under folders named (criteria libraries left out)."""
     named = {Path(p) for p in paths if not Path(p).is_dir()}
-    return [f for f in yaml_files(paths) if f in named or not is_criteria_file(f)]
+    return [f for f in yaml_files(paths) if f in named or file_kind(f) == "scenario"]

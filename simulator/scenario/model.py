@@ -147,6 +147,7 @@ class Node(_Strict):
 
     say: Lines = Field(default_factory=dict, description="the customer's line; a list gives variants, a mapping gives lines per intensity")
     mood: Mood | None = Field(None, description="how the customer comes across from here on")
+    abusive: bool = Field(False, description="the customer's line here is abusive (for the abuse-handling measures)")
     on: list[Transition] = Field(default_factory=list, description="where the trainee's reply leads")
     on_silence: str | None = Field(None, description="node to go to when the trainee says nothing")
     end: Outcome | None = Field(None, description="makes this node an ending; how the ending counts")
@@ -158,10 +159,14 @@ class Node(_Strict):
 
 
 class RubricItem(_Strict):
-    """One scored dimension: what the trainee should do, and what to avoid."""
+    """One scored dimension: what the trainee should do, and what to avoid.
 
-    criteria: Names = Field(default_factory=list, description="criteria the trainee should meet")
-    actions: list[Action] = Field(default_factory=list, description="call controls the trainee should use")
+    An expected entry may name alternatives with '|': `escalates|escalate`
+    is met by saying so or by using the control.
+    """
+
+    criteria: Names = Field(default_factory=list, description="criteria the trainee should meet ('a|b': either)")
+    actions: Names = Field(default_factory=list, description="call controls the trainee should use ('a|b': either)")
     avoid: Names = Field(default_factory=list, description="criteria or actions that cost points")
     after: str | None = Field(None, description="what was expected counts only after this criterion or action")
     weight: float = Field(gt=0, le=100)
@@ -279,6 +284,18 @@ class Line:
 
     id: str
     text: str
+
+
+class Policy(_Strict):
+    """An organisation's rules for abusive contacts; they change how every rubric is applied."""
+
+    format: Literal[1]
+    warnings_before_ending: int = Field(1, ge=0, le=5, description="clear warnings required before ending or transferring an abusive contact")
+    agent_may_end_contact: bool = Field(True, description="false: agents never hang up; they transfer to a supervisor instead")
+    escalate_to: str = Field("supervisor", min_length=1, description="who agents bring in: supervisor, team lead, security...")
+    document_abuse: bool = Field(True, description="abusive contacts must be documented (said, or Flag incident)")
+    uncertain_below: float = Field(0.6, ge=0, le=1, description="recogniser confidence under which a verdict is uncertain")
+    debrief: str = Field("", description="the organisation's words after every session: support, who to talk to")
 
 
 class CriteriaLibrary(_Strict):

@@ -16,15 +16,17 @@ class Evidence:
     quote: str
     start: int = 0
     end: int = 0
+    confidence: float | None = None  # spoken replies: the recogniser's confidence in these words
 
 
 @dataclass(frozen=True)
 class Verdict:
-    item: str  # a criterion id or a call control
+    item: str  # a criterion id, a call control, alternatives "a|b", or a rule such as ended_without_warning
     dimension: str
     status: Status
     evidence: tuple[Evidence, ...] = ()
     feedback: str = ""
+    uncertain: bool = False  # rests on words the recogniser was unsure of: shown, not counted against
 
 
 @dataclass(frozen=True)
@@ -40,15 +42,30 @@ class DimensionScore:
 
 
 @dataclass(frozen=True)
+class Measures:
+    """How the abuse was handled, beside the score (None where there was no abuse)."""
+
+    first_abuse_turn: int | None = None
+    turns_to_boundary: int | None = None  # trainee turns from the first abusive line to the first boundary
+    seconds_to_boundary: float | None = None
+    abusive_lines_before_warning: int | None = None
+    ended_after_warning: bool | None = None
+
+
+@dataclass(frozen=True)
 class Result:
     overall: float  # 0-100, weighted over the dimensions
     dimensions: tuple[DimensionScore, ...] = field(default=())
+    measures: Measures = Measures()
+    versions: dict[str, str] = field(default_factory=dict)  # content hashes: same inputs, same score
 
     def to_dict(self) -> dict:
         return {"overall": self.overall,
                 "dimensions": {d.dimension: {"score": d.score, "weight": d.weight,
                                              "verdicts": [asdict(v) for v in d.verdicts]}
-                               for d in self.dimensions}}
+                               for d in self.dimensions},
+                "measures": asdict(self.measures),
+                "versions": dict(self.versions)}
 
 
 def dimension_label(dimension: str) -> str:

@@ -49,7 +49,7 @@ def main() -> None:
     def session() -> None:
         s = Session(sf, PhraseDetector(sf.criteria), seed=1)
         run_script(s, REPLIES)
-        score_session(sf.scenario, sf.criteria, s.turns)
+        score_session(sf, s.turns)
 
     print(f"play + score a 4-step session: {median_ms(session, 20):7.2f} ms")
 
