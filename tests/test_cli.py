@@ -134,8 +134,73 @@ def test_no_command_without_a_terminal_points_to_play():
 
 def test_scenario_tests_run_and_failures_name_the_line(write, tmp_path):
     ok = run("test")
-    assert ok.returncode == 0 and ok.stdout.strip().endswith("6 passed, 0 failed")
+    assert ok.returncode == 0 and ok.stdout.strip().endswith(" passed, 0 failed")
+    assert int(ok.stdout.split()[-4]) >= 6 + 22  # six scenario tests, and every criterion's examples
     write(MINIMAL + "tests:\n  - name: wrong ending\n    replies: [Whatever.]\n    ending: calm\n")
     out = run("test", str(tmp_path))
     assert out.returncode == 1
     assert f"{tmp_path / 'scenario.yaml'}:21:5: test 'wrong ending' failed: ended at angry, expected calm" in out.stdout
+
+
+def test_classify_writes_one_json_line_per_reply(tmp_path):
+    src = tmp_path / "replies.jsonl"
+    src.write_text('{"id": "a", "text": "That language is not acceptable."}\n\n{"id": "b", "text": "Goodbye."}\n'
+                   '{"id": "c", "text": "what is your postcode"}\n')
+    out = run("classify", str(src))
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["id"] for r in rows] == ["a", "b", "c"]
+    assert rows[0]["labels"] == ["names_behavior"]
+    assert rows[0]["evidence"]["names_behavior"]["quote"] == "That language is not acceptable"
+    assert rows[1]["labels"] == ["announces_ending"] and rows[2]["labels"] == []
+
+
+def test_classify_reads_stdin_and_names_a_bad_line():
+    ok = run("classify", "-", stdin='{"id": 1, "text": "please stop swearing"}\n')
+    assert json.loads(ok.stdout)["labels"] == ["sets_expectation"]
+    bad = run("classify", "-", stdin='{"id": 1, "text": "ok"}\nnot json\n')
+    assert bad.returncode == 2 and "-:2: not a JSON object" in bad.stderr
+
+
+def test_score_rescoring_a_transcript_gives_the_same_score(tmp_path):
+    played = run("play", "swearing-caller", "--replies", "-", "--json", "--seed", "5",
+                 stdin="Please stop swearing.\nIf you swear again I'll end the call.\n/end\n")
+    transcript = tmp_path / "session.json"
+    transcript.write_text(played.stdout)
+    out = run("score", str(transcript))
+    assert out.returncode == 0, out.stderr
+    again = json.loads(out.stdout)["score"]
+    assert again == json.loads(played.stdout)["score"]
+    assert again["measures"]["ended_after_warning"] is True
+
+
+def test_score_notes_a_changed_scenario_and_uses_a_policy(tmp_path, write):
+    path = write(MINIMAL.replace("persona:", "content: [insults]\npersona:"))
+    played = run("play", str(path), "--replies", "-", "--json", stdin="/end\n")
+    transcript = tmp_path / "session.json"
+    transcript.write_text(played.stdout)
+    path.write_text(path.read_text() + "# edited\n")
+    strict = tmp_path / "policy.yaml"
+    strict.write_text("format: 1\nwarnings_before_ending: 2\n")
+    out = run("score", str(transcript), "--policy", str(strict))
+    assert out.returncode == 0 and "has changed since this session was played" in out.stderr
+
+
+def test_score_refuses_something_that_is_not_a_transcript(tmp_path):
+    bad = tmp_path / "x.json"
+    bad.write_text("[1, 2]")
+    out = run("score", str(bad))
+    assert out.returncode == 2 and "has no turns" in out.stderr
+
+
+def test_test_command_reports_a_wrong_example_with_its_line(write, tmp_path):
+    own = ("criteria:\n"
+           "  - id: offers_callback\n    dimension: problem_solving\n    description: offers to call back\n"
+           "    phrases: [call you back]\n"
+           "    examples: {yes: [I'll call you back tomorrow., \"Can I ring you later?\"], no: [Goodbye.]}\n")
+    path = write(MINIMAL.replace("rubric:", own + "rubric:"))
+    out = run("test", str(tmp_path))
+    assert out.returncode == 1
+    column = path.read_text().splitlines()[9].index('"Can I') + 1
+    where = f"{path}:10:{column}"
+    assert f"{where}: example \"Can I ring you later?\" was not recognised as offers_callback" in out.stdout

@@ -71,3 +71,97 @@ def test_development_set_accuracy_does_not_regress(detector):
     rows = [json.loads(line) for line in EVAL.read_text().splitlines() if line.strip()]
     exact = sum(found(detector, r["text"]) == set(r["labels"]) for r in rows)
     assert exact / len(rows) >= 0.85
+
+
+# -- the close-case rules of the criteria definitions ---------------------------
+
+@pytest.mark.parametrize("text", [
+    "If you carry on like this, I'll end the call.",
+    "One more remark like that and I'll transfer you to my manager.",
+    "Unless this stops, I will have to close the chat.",
+])
+def test_a_conditional_is_a_consequence_never_an_ending_or_escalation(detector, text):
+    got = found(detector, text)
+    assert "states_consequence" in got
+    assert not got & {"announces_ending", "escalates"}
+
+
+@pytest.mark.parametrize("text, criterion", [
+    ("I'm not going to hang up on you.", "announces_ending"),
+    ("My manager isn't available today.", "escalates"),
+    ("I won't be ending this call.", "announces_ending"),
+])
+def test_negated_or_refused_actions_do_not_count(detector, text, criterion):
+    assert criterion not in found(detector, text)
+
+
+@pytest.mark.parametrize("text", [
+    "It's not acceptable that your parcel is late.",
+    "It's not okay that the engineer never came.",
+])
+def test_names_behavior_needs_the_customers_conduct_as_object(detector, text):
+    assert "names_behavior" not in found(detector, text)
+
+
+def test_names_behavior_about_the_customer_counts(detector):
+    assert "names_behavior" in found(detector, "It's not acceptable that you call me names.")
+
+
+@pytest.mark.parametrize("text", ["I'll note your new address.", "Let me write down your order number."])
+def test_routine_notes_are_not_documenting(detector, text):
+    assert "documents" not in found(detector, text)
+
+
+def test_reporting_to_security_is_escalating_not_documenting(detector):
+    got = found(detector, "I'm reporting this threat to security.")
+    assert "escalates" in got and "documents" not in got
+
+
+def test_quoting_an_insult_is_not_retaliating(detector):
+    got = found(detector, "Calling me stupid is not okay.")
+    assert "retaliates" not in got and "names_behavior" in got
+
+
+# -- speech transcripts ------------------------------------------------------------
+
+def test_transcripts_are_recognised_as_spoken():
+    from simulator.scoring.hearing import looks_spoken
+    assert looks_spoken("please stop swearing at me")
+    assert not looks_spoken("Please stop swearing at me.")
+
+
+def test_misheard_words_are_repaired_in_transcripts_only(detector):
+    # PocketSphinx heard "Please stop swearing at me" as this.
+    assert "sets_expectation" in found(detector, "he stopped wearing a week")
+    assert "sets_expectation" not in {m.criterion for m in detector.detect("He stopped wearing a week.")}
+
+
+def test_spoken_phrases_apply_to_transcripts(detector):
+    assert "names_behavior" in found(detector, "we did not acceptable")
+    assert "escalates" in found(detector, "going to bring a supervisor")
+
+
+def test_source_can_force_spoken_handling(detector):
+    text = "the conversation is over"
+    assert "announces_ending" in {m.criterion for m in detector.detect(text, spoken=True)}
+
+
+def test_word_confidences_travel_with_the_match(detector):
+    text = "i will be filing an incident report"
+    confidences = [0.9, 0.9, 0.9, 0.9, 0.9, 0.3, 0.8]
+    m = next(m for m in detector.detect(text, confidences=confidences) if m.criterion == "documents")
+    assert m.confidence == 0.3
+    assert all(m.confidence is None for m in detector.detect(text))
+
+
+def test_classification_is_fast_enough_to_not_need_caching_per_reply(detector):
+    # A behaviour check, not a timing one: the vocabulary repair caches its guesses.
+    detector.detect("he stopped wearing a week")
+    assert "wearing" in detector._vocabulary._cache
+
+
+@pytest.mark.skipif(not EVAL.exists(), reason="the shared development set is not beside the repo")
+def test_speech_development_set_does_not_regress(detector):
+    rows = [json.loads(line) for line in (EVAL.parent / "replies_dev_asr.jsonl").read_text().splitlines() if line]
+    exact = sum(found(detector, r["text"]) == set(r["labels"]) for r in rows)
+    assert exact / len(rows) >= 0.5

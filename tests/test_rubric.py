@@ -1,35 +1,51 @@
-"""Session scoring: order rules, penalties, weights, evidence and feedback."""
+"""Session scoring: order rules, policy, penalties, uncertainty, measures, reproducibility."""
+
+import pytest
 
 from simulator.engine import Session
 from simulator.engine.script import run_script
-from simulator.scenario import load_scenario
+from simulator.scenario import Policy, load_scenario
 from simulator.scoring import PhraseDetector, score_session
 
 SWEARING = "scenarios/swearing-caller.yaml"
+RACIST = "scenarios/racist-remark-video-call.yaml"
+REFUND = "scenarios/late-refund-empathy.yaml"
 
 
-def scored(path: str, replies: list[str]):
+def play(path: str, replies: list[str], **kw):
     sf = load_scenario(path)
-    s = Session(sf, PhraseDetector(sf.criteria), seed=0)
+    s = Session(sf, PhraseDetector(sf.criteria), seed=0, **kw)
     run_script(s, replies)
-    return score_session(sf, s.turns)
+    return sf, s
+
+
+def scored(path: str, replies: list[str], policy: Policy | None = None):
+    sf, s = play(path, replies)
+    return score_session(sf, s.turns, policy)
 
 
 def verdicts(result) -> dict:
     return {v.item: v for d in result.dimensions for v in d.verdicts}
 
 
-def test_ending_the_call_without_a_warning_does_not_count():
+def dim(result, name):
+    return next(d for d in result.dimensions if d.dimension == name)
+
+
+def test_ending_the_call_without_a_warning_loses_points():
     result = scored(SWEARING, ["/end"])
-    end = verdicts(result)["end_call"]
-    assert end.status == "missed" and end.evidence[0].quote == "[End call]"
-    assert end.feedback.startswith("This came before 'states consequence'.")
+    v = verdicts(result)
+    assert v["end_call"].status == "missed" and v["end_call"].evidence[0].quote == "[End call]"
+    assert v["end_call"].feedback.startswith("This came before 'states consequence'.")
+    assert v["ended_without_warning"].status == "violated"
+    assert dim(result, "disengaging").score == 0
 
 
 def test_ending_after_a_warning_counts():
     result = scored(SWEARING, ["If you keep swearing I will end the call.", "/end"])
-    assert verdicts(result)["end_call"].status == "met"
-    assert verdicts(result)["announces_ending"].status == "missed"
+    v = verdicts(result)
+    assert v["end_call"].status == "met" and "ended_without_warning" not in v
+    assert v["announces_ending"].status == "missed"
 
 
 def test_the_order_rule_holds_when_the_warning_never_came():
@@ -38,23 +54,121 @@ def test_the_order_rule_holds_when_the_warning_never_came():
     assert v["announces_ending"].status == "missed" and v["end_call"].status == "missed"
 
 
+def test_policy_can_require_two_warnings():
+    replies = ["If you keep swearing I will end the call.", "I'm ending this call now.", "/end"]
+    one = scored(SWEARING, replies)
+    two = scored(SWEARING, replies, Policy(format=1, warnings_before_ending=2))
+    assert verdicts(one)["end_call"].status == "met"
+    assert verdicts(two)["end_call"].status == "missed" and "2 warnings" in verdicts(two)["end_call"].feedback
+    assert verdicts(two)["ended_without_warning"].status == "violated"
+    assert two.overall < one.overall
+
+
+def test_policy_where_agents_never_hang_up_expects_a_transfer():
+    policy = Policy(format=1, agent_may_end_contact=False, escalate_to="team lead")
+    hung_up = scored(SWEARING, ["If you keep swearing I will end the call.", "/end"], policy)
+    transferred = scored(SWEARING, ["If you keep swearing I'll transfer you.", "/escalate"], policy)
+    assert verdicts(hung_up)["end_call"].status == "violated"
+    assert "transfer the call to a team lead" in verdicts(hung_up)["end_call"].feedback
+    assert verdicts(transferred)["escalate"].status == "met"
+    assert transferred.overall > hung_up.overall
+
+
+def test_policy_requires_documenting_abuse(write):
+    from conftest import MINIMAL
+    text = MINIMAL.replace("persona:", "content: [insults]\npersona:").replace(
+        "  boundary_setting: {criteria: [names_behavior], weight: 100}",
+        "  boundary_setting: {criteria: [names_behavior], weight: 50}\n  escalation: {criteria: [escalates], weight: 50}")
+    sf = load_scenario(write(text))
+
+    def run(replies, policy=None):
+        s = Session(sf, PhraseDetector(sf.criteria), seed=0)
+        run_script(s, replies)
+        return verdicts(score_session(sf, s.turns, policy))
+
+    assert run(["That is not acceptable."])["documents|flag"].status == "missed"
+    assert run(["/flag", "That is not acceptable."])["documents|flag"].status == "met"
+    assert run(["I'm noting this on your account."])["documents|flag"].status == "met"
+    assert "documents|flag" not in run(["That is not acceptable."], Policy(format=1, document_abuse=False))
+
+
 def test_retaliation_costs_points_and_quotes_the_words():
     result = scored(SWEARING, ["Shut up and listen for once."])
     v = verdicts(result)["retaliates"]
     assert v.status == "violated" and v.evidence[0].quote == "Shut up"
-    prof = next(d for d in result.dimensions if d.dimension == "professionalism")
-    assert prof.score == 50
+    assert dim(result, "professionalism").score == 50
+
+
+def test_appeasement_costs_points():
+    result = scored(SWEARING, ["Sorry, you're right, I'm useless."])
+    assert verdicts(result)["appeases_abuse"].status == "violated"
+    assert dim(result, "professionalism").score == 50
 
 
 def test_overall_is_the_weighted_mean():
     result = scored(SWEARING, ["Please stop swearing."])
-    by = {d.dimension: d for d in result.dimensions}
-    assert round(by["boundary_setting"].score, 1) == 33.3
+    assert round(dim(result, "boundary_setting").score, 1) == 33.3
     expected = sum(d.score * d.weight for d in result.dimensions) / sum(d.weight for d in result.dimensions)
     assert result.overall == round(expected, 1)
 
 
 def test_scenario_advice_replaces_the_criterion_advice():
-    result = scored("scenarios/late-refund-empathy.yaml", ["That language is not acceptable."])
+    result = scored(REFUND, ["That language is not acceptable."])
     v = verdicts(result)["names_behavior"]
     assert v.status == "violated" and "angry, not abusive" in v.feedback
+
+
+def test_low_confidence_violation_is_uncertain_and_not_counted():
+    sf = load_scenario(SWEARING)
+    s = Session(sf, PhraseDetector(sf.criteria), seed=0)
+    s.start()
+    s.reply("shut up and listen", source="spoken", confidence=0.4, word_confidences=(0.3, 0.35, 0.9, 0.9))
+    result = score_session(sf, s.turns)
+    v = verdicts(result)["retaliates"]
+    assert v.status == "violated" and v.uncertain and v.evidence[0].confidence == 0.3
+    assert dim(result, "professionalism").score == 100
+    # the misses of a session with unclear speech are uncertain too, and leave the score alone
+    assert verdicts(result)["names_behavior"].uncertain
+    assert dim(result, "boundary_setting").score == 100
+
+
+def test_confident_speech_counts_as_usual():
+    sf = load_scenario(SWEARING)
+    s = Session(sf, PhraseDetector(sf.criteria), seed=0)
+    s.start()
+    s.reply("shut up and listen", source="spoken", confidence=0.95, word_confidences=(0.9, 0.95, 0.9, 0.9))
+    v = verdicts(score_session(sf, s.turns))["retaliates"]
+    assert v.status == "violated" and not v.uncertain
+
+
+def test_abuse_measures():
+    clock = iter(float(x) for x in range(0, 1000, 5))
+    sf = load_scenario(SWEARING)
+    s = Session(sf, PhraseDetector(sf.criteria), seed=0, clock=lambda: next(clock))
+    run_script(s, ["Okay, let me look.", "Please stop swearing.", "If you swear again I'll end the call.", "/end"])
+    m = score_session(sf, s.turns).measures
+    assert m.first_abuse_turn == 0 and m.turns_to_boundary == 2
+    assert m.seconds_to_boundary == s.turns[3].started_at - s.turns[0].ended_at
+    assert m.abusive_lines_before_warning == 3 and m.ended_after_warning is True
+
+
+def test_no_abuse_no_measures():
+    m = scored(REFUND, ["I can hear how frustrating this is."]).measures
+    assert m.first_abuse_turn is None and m.ended_after_warning is None
+
+
+def test_same_transcript_same_score_and_versions_recorded():
+    a = scored(SWEARING, ["Please stop swearing.", "/flag", "/end"])
+    b = scored(SWEARING, ["Please stop swearing.", "/flag", "/end"])
+    assert a == b
+    assert set(a.versions) == {"scenario", "criteria", "policy", "scorer"}
+    assert all(len(v) == 64 for k, v in a.versions.items() if k != "scorer")
+    other_policy = scored(SWEARING, ["Please stop swearing."], Policy(format=1, escalate_to="security"))
+    assert other_policy.versions["policy"] != a.versions["policy"]
+
+
+@pytest.mark.parametrize("path", [SWEARING, RACIST, REFUND])
+def test_scores_stay_between_0_and_100(path):
+    for replies in (["/end"], ["Shut up, you idiot.", "Sorry, you're right, I'm useless.", "/escalate"], ["ok"] * 6):
+        result = scored(path, replies)
+        assert 0 <= result.overall <= 100 and all(0 <= d.score <= 100 for d in result.dimensions)

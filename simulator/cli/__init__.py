@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from .. import __version__
 from ..errors import ScenarioError, SimulatorError
-from . import checktests, classify, library, play, validate
+from . import checktests, classify, library, play, rescore, validate
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     library.add_parser(sub)
     checktests.add_parser(sub)
     classify.add_parser(sub)
+    rescore.add_parser(sub)
     return parser
 
 
@@ -42,3 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) went away: stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
