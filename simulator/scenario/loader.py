@@ -14,7 +14,8 @@ from pydantic import ValidationError
 from ..errors import Problem, ScenarioError
 from ..paths import default_policy_file, standard_criteria_file
 from .checks import check
-from .errors_from_model import describe, problems_from
+from .errors_from_model import describe, did_you_mean, problems_from
+from .wordclasses import expand, references
 from .model import CriteriaLibrary, Criterion, Policy, Scenario
 from .yamlsource import Located, read_yaml
 
@@ -42,19 +43,45 @@ class ScenarioFile:
         return hashlib.sha256(json.dumps(defs, sort_keys=True).encode()).hexdigest()
 
 
-def load_criteria(path: str | Path) -> dict[str, Criterion]:
+class CriteriaSet(dict):
+    """Criteria by id, with the library's named word lists for phrases that use @name."""
+
+    def __init__(self, items=(), words: Mapping[str, list[str]] | None = None) -> None:
+        super().__init__(items)
+        self.words = dict(words or {})
+
+
+def load_criteria(path: str | Path) -> CriteriaSet:
     """Read a criteria library file; raises ScenarioError with every problem."""
     located = read_yaml(path)
     library = _validate(located, CriteriaLibrary)
-    problems, out = [], {}
+    problems, out = [], CriteriaSet(words=library.words)
     for i, c in enumerate(library.criteria):
         if c.id in out:
             problems.append(located.problem(("criteria", i, "id"), f"criterion '{c.id}' is defined twice",
                                             "give each criterion its own id"))
-        out[c.id] = c
+        out[c.id] = _with_words(c, library.words, located, ("criteria", i), problems)
     if problems:
         raise ScenarioError(located.file, problems)
     return out
+
+
+_PHRASE_KEYS = ("phrases", "spoken", "except_before", "except_after")
+
+
+def _with_words(c: Criterion, words: Mapping[str, list[str]], located: Located, where: tuple,
+                problems: list[Problem]) -> Criterion:
+    """The criterion with every @name in its phrases replaced by that word list."""
+    update = {}
+    for key in _PHRASE_KEYS:
+        phrases = getattr(c, key)
+        for j, phrase in enumerate(phrases):
+            for name in references(phrase):
+                if name not in words:
+                    problems.append(located.problem(where + (key, j), f"no word list called '@{name}'",
+                                                    did_you_mean(name, words) or "define it under 'words:' in the criteria library"))
+        update[key] = [expand(p, words) for p in phrases]
+    return c.model_copy(update=update)
 
 
 @lru_cache(maxsize=8)
@@ -70,7 +97,8 @@ def standard_criteria(path: str | Path | None = None) -> dict[str, Criterion]:
     except OSError:
         raise ScenarioError(str(p), [Problem(str(p), 0, 0, "the criteria library is missing",
                                              "reinstall the simulator or pass --criteria FILE")]) from None
-    return dict(_cached_criteria(str(p), mtime))
+    cached = _cached_criteria(str(p), mtime)
+    return CriteriaSet(cached, cached.words)
 
 
 def load_scenario(path: str | Path, library: Mapping[str, Criterion] | None = None) -> ScenarioFile:
@@ -81,11 +109,12 @@ def load_scenario(path: str | Path, library: Mapping[str, Criterion] | None = No
     scenario = _validate(located, Scenario)
     criteria = dict(library)
     problems = []
+    words = getattr(library, "words", {})
     for i, c in enumerate(scenario.criteria):
         if c.id in library:
             problems.append(located.problem(("criteria", i, "id"), f"'{c.id}' is already a standard criterion",
                                             "use the standard one, or give yours another id"))
-        criteria[c.id] = c
+        criteria[c.id] = _with_words(c, words, located, ("criteria", i), problems)
     problems += check(scenario, criteria, located)
     errors = [p for p in problems if p.severity == "error"]
     if errors:

@@ -302,4 +302,6 @@ class CriteriaLibrary(_Strict):
     """A file of shared criteria (the standard library or an organisation's own)."""
 
     format: Literal[1]
+    words: dict[str, list[Annotated[str, Field(min_length=1)]]] = Field(
+        default_factory=dict, description="named word lists that phrases use as @name")
     criteria: list[Criterion] = Field(min_length=1)

@@ -12,8 +12,9 @@ from .hearing import Vocabulary, looks_spoken
 from .phrases import BOUNDARY, TokenText, compile_phrase, phrase_words
 
 _NEGATORS = {"not", "never", "no", "cannot", "nobody", "nothing"}
-_CONDITIONALS = {"if", "unless", "otherwise", "should", "once", "next", "until"}
+_CONDITIONALS = {"if", "unless", "otherwise", "should", "once", "next", "until", "another", "again"}
 _CONDITIONAL_PAIRS = {("one", "more"), ("another", "one"), ("any", "more")}
+_POLITE_IF = {("appreciate", "it"), ("prefer", "it"), ("be", "grateful"), ("am", "grateful"), ("like", "it")}
 _LOOKBACK = 3  # words before a match that can negate it
 _SPOKEN_CLAUSE = 8  # a transcript has no sentence ends: how far back a condition reaches
 
@@ -44,6 +45,19 @@ class _Rule:
     ignore: frozenset[str]
     before: tuple[re.Pattern[str], ...] = ()
     after: tuple[re.Pattern[str], ...] = ()
+    any_typed: re.Pattern[str] | None = None  # all typed phrases in one: a quick "can it match at all?"
+    any_spoken: re.Pattern[str] | None = None
+
+
+def _any(patterns: Sequence[re.Pattern[str]]) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns)) if patterns else None
+
+
+def _rule(c: Criterion) -> _Rule:
+    typed = tuple(compile_phrase(p) for p in c.phrases)
+    spoken = tuple(compile_phrase(p) for p in c.spoken)
+    return _Rule(c.id, typed, spoken, frozenset(c.ignore_when), tuple(compile_phrase(p) for p in c.except_before),
+                 tuple(compile_phrase(p, leading_gap=True) for p in c.except_after), _any(typed), _any(typed + spoken))
 
 
 class PhraseDetector:
@@ -54,12 +68,7 @@ class PhraseDetector:
     """
 
     def __init__(self, criteria: Mapping[str, Criterion]) -> None:
-        self._rules = [
-            _Rule(c.id, tuple(compile_phrase(p) for p in c.phrases), tuple(compile_phrase(p) for p in c.spoken),
-                  frozenset(c.ignore_when), tuple(compile_phrase(p) for p in c.except_before),
-                  tuple(compile_phrase(p, leading_gap=True) for p in c.except_after))
-            for c in criteria.values()
-        ]
+        self._rules = [_rule(c) for c in criteria.values()]
         self._vocabulary = Vocabulary(w for c in criteria.values() for p in [*c.phrases, *c.spoken]
                                       for w in phrase_words(p))
 
@@ -71,6 +80,9 @@ class PhraseDetector:
         tt = TokenText(text, self._vocabulary.repair if spoken else None)
         found = []
         for rule in self._rules:
+            quick = rule.any_spoken if spoken else rule.any_typed
+            if quick is None or not quick.search(tt.joined):
+                continue
             patterns = rule.typed + rule.spoken if spoken else rule.typed
             span = _first(tt, patterns, rule, spoken)
             if span is not None:
@@ -134,6 +146,8 @@ def _conditional(tt: TokenText, first: int, last: int, spoken: bool) -> bool:
     if spoken:
         before = before[-_SPOKEN_CLAUSE:]
     words = before + [t.word for t in tt.tokens[first:last + 1]]
-    if any(w in _CONDITIONALS for w in words):
-        return True
+    for i, w in enumerate(words):
+        # "I'd appreciate it if you stopped" is a polite request, not a condition.
+        if w in _CONDITIONALS and not (w == "if" and tuple(words[max(0, i - 2):i]) in _POLITE_IF):
+            return True
     return any(pair in _CONDITIONAL_PAIRS for pair in zip(words, words[1:]))

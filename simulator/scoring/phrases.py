@@ -6,8 +6,9 @@ sentences so that a phrase never spans two of them. Every token remembers
 where it came from in the reply, so a match can quote the trainee's own
 words as evidence.
 
-Phrase syntax: words; (a|b c) a choice; ... up to six other words; * any
-one word; word* any word starting so; ^ at the start of a sentence.
+Phrase syntax: words; (a|b c) a choice; (a|b)? words that may be left out;
+... up to six other words; * any one word; word* any word starting so; ^ at
+the start of a sentence.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def normalise_words(text: str) -> list[str]:
     return [t.word for t in tokenize(text) if t.word != BOUNDARY]
 
 
-_GROUP = re.compile(r"\(([^()]*)\)|(\S+)")
+_GROUP = re.compile(r"\(([^()]*)\)(\?)?|(\S+)")
 _ANY_WORD = r"[^ |]+"
 
 
@@ -80,25 +81,23 @@ def compile_phrase(phrase: str, leading_gap: bool = False) -> re.Pattern[str]:
     leading_gap: the phrase is matched right after another match, so it
     starts with the space after it (and '...' may skip a few words first).
     """
-    pieces: list[str] = []
     at_start = phrase.startswith("^")
     if at_start:
         phrase = phrase[1:]
+    regex = ""
     for m in _GROUP.finditer(phrase.strip()):
         if m.group(1) is not None:
-            alts = [_sequence(a) for a in m.group(1).split("|") if a.strip()]
-            pieces.append("(?:" + "|".join(alts) + ")")
-        elif m.group(2) == "...":
-            pieces.append(None)  # type: ignore[arg-type]
-        else:
-            pieces.append(_sequence(m.group(2)))
-    regex = ""
-    for piece in pieces:
-        if piece is None:
+            alts = "(?:" + "|".join(_sequence(a) for a in m.group(1).split("|") if a.strip()) + ")"
+            if m.group(2):  # (a|b)? : the words may be left out, with the space before them
+                regex += f"(?: {alts})?" if regex else f"(?:{alts} )?"
+                continue
+            piece = alts
+        elif m.group(3) == "...":
             regex += rf"(?: {_ANY_WORD}){{0,6}}"
+            continue
         else:
-            regex += (" " if regex else "") + piece
-    regex = regex.replace("  ", " ")
+            piece = _sequence(m.group(3))
+        regex += piece if not regex or regex.endswith(" )?") else " " + piece
     if leading_gap:
         return re.compile((regex if regex.startswith("(?: ") else " " + regex) + r"(?![^ ])")
     start = r"(?:(?<=^)|(?<=\| ))" if at_start else r"(?<![^ ])"
