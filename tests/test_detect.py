@@ -165,3 +165,36 @@ def test_speech_development_set_does_not_regress(detector):
     rows = [json.loads(line) for line in (EVAL.parent / "replies_dev_asr.jsonl").read_text().splitlines() if line]
     exact = sum(found(detector, r["text"]) == set(r["labels"]) for r in rows)
     assert exact / len(rows) >= 0.5
+
+
+def test_optional_words_may_be_left_out():
+    p = compile_phrase("what you (just)? said")
+    assert p.search("what you just said") and p.search("what you said")
+    assert not p.search("what you only said")
+
+
+def test_a_polite_if_is_a_request_not_a_condition(detector):
+    assert "sets_expectation" in found(detector, "I'd appreciate it if you stopped swearing.")
+    assert "sets_expectation" not in found(detector, "If you stop swearing, we can continue.")
+
+
+def test_another_remark_is_a_condition(detector):
+    got = found(detector, "Another remark like that and I'm transferring you to my manager.")
+    assert "states_consequence" in got and "escalates" not in got
+
+
+def test_word_lists_are_expanded_and_unknown_ones_named(tmp_path):
+    from simulator.errors import ScenarioError
+    from simulator.scenario import load_criteria
+    lib = tmp_path / "lib.yaml"
+    lib.write_text("format: 1\nwords:\n  greeting: [hello, good morning]\ncriteria:\n"
+                   "  - id: greets\n    dimension: manners\n    description: says hello\n"
+                   "    phrases: ['@greeting there', '(hi|@greeting) friend']\n")
+    greets = load_criteria(lib)["greets"]
+    assert greets.phrases == ["(hello|good morning) there", "(hi|hello|good morning) friend"]
+    assert {m.criterion for m in PhraseDetector({"greets": greets}).detect("Good morning there!")} == {"greets"}
+    lib.write_text(lib.read_text().replace("'@greeting there'", "'@greetings there'"))
+    with pytest.raises(ScenarioError) as info:
+        load_criteria(lib)
+    p = info.value.problems[0]
+    assert p.message == "no word list called '@greetings'" and p.hint == "did you mean 'greeting'?" and p.line == 8
