@@ -172,3 +172,21 @@ def test_scores_stay_between_0_and_100(path):
     for replies in (["/end"], ["Shut up, you idiot.", "Sorry, you're right, I'm useless.", "/escalate"], ["ok"] * 6):
         result = scored(path, replies)
         assert 0 <= result.overall <= 100 and all(0 <= d.score <= 100 for d in result.dimensions)
+
+
+def test_a_boundary_set_too_late_does_not_count():
+    stalling = ["Okay.", "Right.", "Hmm."]
+    sf = load_scenario(SWEARING)
+    assert sf.scenario.rubric["boundary_setting"].within == 3
+    # the customer hangs up after three ignored lines, so check the rule on a hand-made transcript instead
+    from simulator.engine import Turn
+    from simulator.scoring import PhraseDetector as P
+    detect = P(sf.criteria).detect
+    turns = [Turn(0, "customer", "line", "start", "Four bloody days!")]
+    for i, text in enumerate([*stalling, "Please stop swearing."], start=1):
+        turns.append(Turn(i, "trainee", "reply", "start", text, matches=tuple(detect(text))))
+    v = verdicts(score_session(sf, turns))["sets_expectation"]
+    assert v.status == "missed" and v.feedback.startswith("This came too late: within 3 replies")
+    in_time = turns[:2] + [Turn(2, "trainee", "reply", "start", "Please stop swearing.",
+                                matches=tuple(detect("Please stop swearing.")))]
+    assert verdicts(score_session(sf, in_time))["sets_expectation"].status == "met"

@@ -236,3 +236,9 @@ def test_type_error_inside_lines_points_at_the_say_key(write):
     text = MINIMAL.replace("    say: \"Fine.\"", "    say: [\"Fine.\", {a: b}]")
     p = one_error(write, text)
     assert p.line == line_of(text, "say: [\"Fine.\"") and "expected text" in p.message
+
+
+def test_within_without_abusive_lines_is_a_warning(write):
+    sf = load_scenario(write(MINIMAL.replace("weight: 100}", "weight: 100, within: 2}")))
+    assert [w.message for w in sf.warnings] == [
+        "'within' counts from the first abusive line, but no node is marked abusive"]

@@ -160,6 +160,11 @@ def _rubric_problems(scenario: Scenario, criteria: Mapping[str, Criterion], loc:
             if c is not None and c.negative:
                 problems.append(loc.problem(where + ("criteria",), f"'{name}' is something to avoid, not to do",
                                             f"move it to 'avoid: [{name}]'"))
+    if not any(n.abusive for n in scenario.nodes.values()):
+        for dim, item in scenario.rubric.items():
+            if item.within is not None:
+                problems.append(loc.problem(("rubric", dim, "within"), "'within' counts from the first abusive line, but no node is marked abusive",
+                                            "add 'abusive: true' to the nodes whose lines are abusive", severity="warning"))
     total = sum(i.weight for i in scenario.rubric.values())
     if abs(total - 100) > 1e-6:
         problems.append(loc.problem(("rubric",), f"the weights add up to {total:g}, not 100",

@@ -169,6 +169,8 @@ class RubricItem(_Strict):
     actions: Names = Field(default_factory=list, description="call controls the trainee should use ('a|b': either)")
     avoid: Names = Field(default_factory=list, description="criteria or actions that cost points")
     after: str | None = Field(None, description="what was expected counts only after this criterion or action")
+    within: int | None = Field(None, ge=1, le=20,
+                               description="expected items count only within this many replies of the first abusive line")
     weight: float = Field(gt=0, le=100)
     advice: dict[str, str] = Field(default_factory=dict,
                                    description="feedback for an item in this scenario, instead of the criterion's own")

@@ -60,10 +60,12 @@ def score_session(scenario_file, turns: Sequence, policy: Policy | None = None) 
     scenario, criteria = scenario_file.scenario, scenario_file.criteria
     trainee = [t for t in turns if t.speaker == "trainee"]
     abusive = bool(scenario.content) or any(n.abusive for n in scenario.nodes.values())
+    first_abuse = next((t.index for t in turns if t.speaker == "customer" and t.node in scenario.nodes
+                        and scenario.nodes[t.node].abusive), None)
     dims = []
     for name, item in scenario.rubric.items():
         plan = _apply_policy(item, policy, abusive, name)
-        dims.append(_dimension(name, plan, criteria, trainee, policy))
+        dims.append(_dimension(name, plan, criteria, trainee, policy, _deadline(item, trainee, first_abuse)))
     if abusive:
         _penalise_early_ending(dims, trainee, policy)
     total = sum(d.weight for d in dims)
@@ -120,18 +122,31 @@ def _unsure(evidence: Sequence[Evidence], policy: Policy) -> bool:
     return bool(confidences) and all(c is not None and c < policy.uncertain_below for c in confidences)
 
 
+def _deadline(item: RubricItem, trainee: Sequence, first_abuse: int | None) -> float:
+    """The last turn at which this dimension's expected items still count (`within`)."""
+    if item.within is None or first_abuse is None:
+        return float("inf")
+    after = [t.index for t in trainee if t.index > first_abuse]
+    return after[item.within - 1] if len(after) >= item.within else float("inf")
+
+
 def _dimension(name: str, plan: _Plan, criteria: Mapping[str, Criterion], turns: Sequence,
-               policy: Policy) -> DimensionScore:
+               policy: Policy, deadline: float = float("inf")) -> DimensionScore:
     verdicts: list[Verdict] = []
     muffled = any(t.source == "spoken" and t.confidence is not None and t.confidence < policy.uncertain_below
                   for t in turns)
     for entry in plan.expected:
         seen = _occurrences(entry, turns)
         gate = _gate(plan, entry, turns, policy)
-        counted = [e for e in seen if e.turn > gate]
+        counted = [e for e in seen if gate < e.turn <= deadline]
         if counted:
             verdicts.append(Verdict(entry, name, "met", tuple(counted), _praise(entry, criteria, policy),
                                     uncertain=_unsure(counted, policy)))
+        elif any(gate < e.turn for e in seen):
+            n = plan.item.within
+            verdicts.append(Verdict(entry, name, "missed", tuple(seen),
+                                    f"This came too late: within {n} repl{'y' if n == 1 else 'ies'} of the first "
+                                    "abusive line is the aim. " + _advice(entry, plan.item, criteria, policy)))
         elif seen:
             # Done, but too early: before what had to come first (e.g. ended the call with no warning).
             verdicts.append(Verdict(entry, name, "missed", tuple(seen),
