@@ -198,3 +198,11 @@ def test_word_lists_are_expanded_and_unknown_ones_named(tmp_path):
         load_criteria(lib)
     p = info.value.problems[0]
     assert p.message == "no word list called '@greetings'" and p.hint == "did you mean 'greeting'?" and p.line == 8
+
+
+def test_projects_own_labelled_sets_do_not_regress(detector):
+    data = Path(__file__).resolve().parent / "data"
+    rows = [json.loads(line) for name in ("replies_heldout", "replies_fresh", "replies_untouched")
+            for line in (data / f"{name}.jsonl").read_text().splitlines() if line.strip()]
+    exact = sum(found(detector, r["text"]) == set(r["labels"]) for r in rows)
+    assert exact / len(rows) >= 0.9
