@@ -13,7 +13,7 @@ from pathlib import Path
 from simulator.engine import Session
 from simulator.engine.script import run_script
 from simulator.paths import shipped_scenarios
-from simulator.scenario import load_scenario, standard_criteria
+from simulator.scenario import find_scenario_files, load_scenario, standard_criteria
 from simulator.scenario.loader import load_criteria
 from simulator.scoring import PhraseDetector, score_session
 
@@ -35,7 +35,7 @@ def median_ms(fn, repeat: int) -> float:
 
 
 def main() -> None:
-    files = sorted(p for p in shipped_scenarios().glob("*.yaml") if p.name != "criteria.yaml")
+    files = find_scenario_files([shipped_scenarios()])
     library = standard_criteria()
     print(f"criteria library load:        {median_ms(lambda: load_criteria(shipped_scenarios() / 'criteria.yaml'), 20):7.2f} ms")
     for f in files:
