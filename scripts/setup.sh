@@ -62,6 +62,22 @@ install_python_packages() {
   touch "$stamp"
 }
 
+# The tests send xAPI statements to a real Learning Record Store (Ralph) on
+# 127.0.0.1. It gets a virtual environment of its own so that its pinned
+# dependencies never decide the product's.
+install_ralph() {
+  local stamp=".venv-ralph/.installed-5.1.0"
+  [ -f "$stamp" ] && return 0
+  [ -x .venv-ralph/bin/python ] || "$(pick_python)" -m venv .venv-ralph
+  echo "setup: installing Ralph (a Learning Record Store for the tests) into .venv-ralph"
+  if ! .venv-ralph/bin/python -m pip install "ralph-malph[backend-fs,lrs,cli]==5.1.0" requests >.venv-ralph/install.log 2>&1; then
+    tail -n 30 .venv-ralph/install.log >&2
+    echo "setup: installing Ralph failed; the full log is in .venv-ralph/install.log" >&2
+    exit 1
+  fi
+  touch "$stamp"
+}
+
 install_system_packages
 case "$mode" in
   run)
@@ -70,11 +86,14 @@ case "$mode" in
     ;;
   test)
     install_python_packages "[test]"
+    install_ralph
+    export SIMULATOR_TEST_RALPH="$root/.venv-ralph/bin/ralph"
     export QT_QPA_PLATFORM=offscreen
     exec .venv/bin/python -m pytest "$@"
     ;;
   install)
     install_python_packages "[test]"
+    install_ralph
     ;;
   *)
     echo "usage: scripts/setup.sh run|test|install [arguments...]" >&2; exit 2

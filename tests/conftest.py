@@ -36,6 +36,15 @@ nodes:
 """
 
 
+@pytest.fixture(autouse=True)
+def isolated_folders(tmp_path_factory, monkeypatch):
+    """Every test keeps its records and settings in folders of its own, never the user's."""
+    base = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("SIMULATOR_DATA_DIR", str(base / "data"))
+    monkeypatch.setenv("SIMULATOR_CONFIG_DIR", str(base / "config"))
+    return base
+
+
 @pytest.fixture
 def write(tmp_path: Path):
     """Write YAML text (dedented) to a file and return its path."""

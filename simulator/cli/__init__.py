@@ -8,7 +8,7 @@ import sys
 
 from .. import __version__
 from ..errors import ScenarioError, SimulatorError
-from . import checktests, classify, library, play, rescore, validate
+from . import checktests, classify, library, lrsout, play, rescore, sessions, validate
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,6 +17,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Practise difficult customer conversations, offline. "
                     "With no command, pick a scenario and play it in the terminal.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help="where session records are kept (default: $SIMULATOR_DATA_DIR, the settings, "
+                             "or the user data folder)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     validate.add_parser(sub)
     play.add_parser(sub)
@@ -24,6 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
     checktests.add_parser(sub)
     classify.add_parser(sub)
     rescore.add_parser(sub)
+    sessions.add_parser(sub)
+    lrsout.add_parser(sub)
     return parser
 
 
@@ -32,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command is None:
-            return play.choose_and_play()
+            return play.choose_and_play(args)
         return args.run(args)
     except ScenarioError as exc:
         print(exc, file=sys.stderr)

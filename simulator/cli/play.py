@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..engine import CustomerSpoke, Session
@@ -13,6 +16,9 @@ from ..engine.script import apply, parse_step, run_script
 from ..errors import EngineError, SimulatorError
 from ..scenario import Policy, load_policy
 from ..scoring import PhraseDetector, score_session
+from ..store import Store, data_dir
+from ..store.recorder import SessionRecorder
+from .lrsout import push_sessions
 from .library import available, content_note, resolve
 from .summary import as_dict, score_text
 
@@ -29,6 +35,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="play non-interactively: one reply or /action per line ('-' reads standard input)")
     p.add_argument("--json", action="store_true", help="print the transcript and score as JSON")
     p.add_argument("--policy", type=Path, metavar="FILE", help="your organisation's policy file (default: scenarios/policy.yaml)")
+    p.add_argument("--trainee", help="who is practising (default: your user name)")
+    p.add_argument("--practice", action="store_true", help="practice only: nothing is kept")
     p.set_defaults(run=run)
 
 
@@ -40,9 +48,50 @@ def run(args: argparse.Namespace) -> int:
     sf = resolve(args.scenario)
     policy = load_policy(args.policy)
     session = new_session(sf, args.intensity, args.seed)
-    if args.replies is not None:
-        return _scripted(session, args.replies, args.json, policy)
-    return _interactive(session, policy)
+    with _kept(args, session) as recorder:
+        if args.replies is not None:
+            return _scripted(session, args.replies, args.json, policy, recorder)
+        return _interactive(session, policy, recorder)
+
+
+@contextmanager
+def _kept(args: argparse.Namespace, session: Session) -> Iterator[SessionRecorder | None]:
+    """Record the session in the store, unless it is practice only."""
+    if getattr(args, "practice", False):
+        yield None
+        return
+    with Store(data_dir(args.data_dir)) as store:
+        recorder = SessionRecorder(store, session, args.trainee or default_trainee())
+        try:
+            yield recorder
+        finally:
+            recorder.close()
+            _send_if_configured(store, recorder.id, getattr(args, "json", False))
+
+
+def _send_if_configured(store: Store, session_id: str, quiet: bool) -> None:
+    """Queue the session for the LRS and try to send; offline it simply waits for the next push."""
+    try:
+        report = push_sessions(store, [session_id], load_policy(None), timeout=3.0)
+    except SimulatorError as exc:
+        report = None
+        if not quiet:
+            print(f"(learning record not sent: {exc.message})", file=sys.stderr)
+    if report and report.error and not quiet:
+        print(f"(the Learning Record Store is not reachable; {report.waiting} statement(s) will go on the next "
+              "`simulator sessions push`)", file=sys.stderr)
+
+
+def default_trainee() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "trainee"
+
+
+def _keep_result(recorder: SessionRecorder | None, result) -> None:
+    if recorder is not None:
+        recorder.save_result(result)
 
 
 def _read_lines(path: Path) -> list[str]:
@@ -54,14 +103,18 @@ def _read_lines(path: Path) -> list[str]:
         raise SimulatorError(f"cannot read replies from {path}: {exc}", "give a UTF-8 text file, one reply per line") from None
 
 
-def _scripted(session: Session, path: Path, as_json: bool, policy: Policy) -> int:
+def _scripted(session: Session, path: Path, as_json: bool, policy: Policy, recorder: SessionRecorder | None) -> int:
     lines = [ln for ln in _read_lines(path) if not ln.lstrip().startswith("#")]
     if not as_json:
         session.subscribe(_printer(session))
     unused = run_script(session, lines)
     result = score_session(session.file, session.turns, policy)
+    _keep_result(recorder, result)
+    data = as_dict(session, result, unused)
+    if recorder is not None:
+        data["session_id"] = recorder.id
     if as_json:
-        json.dump(as_dict(session, result, unused), sys.stdout, indent=2, ensure_ascii=False)
+        json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
         print()
     else:
         print(score_text(session, result, policy))
@@ -80,7 +133,7 @@ def _printer(session: Session):
     return show
 
 
-def _interactive(session: Session, policy: Policy) -> int:
+def _interactive(session: Session, policy: Policy, recorder: SessionRecorder | None = None) -> int:
     s = session.scenario
     print(f"\n{s.title}\n{'-' * len(s.title)}")
     if s.summary:
@@ -104,11 +157,14 @@ def _interactive(session: Session, policy: Policy) -> int:
         if session.finished and session.ending and session.ending.reason == "stopped":
             break
     result = score_session(session.file, session.turns, policy)
+    _keep_result(recorder, result)
     print(score_text(session, result, policy))
+    if recorder is not None:
+        print(f"\nKept as session {recorder.id[:8]} (see `simulator sessions show {recorder.id[:8]}`).")
     return 0
 
 
-def choose_and_play() -> int:
+def choose_and_play(args: argparse.Namespace) -> int:
     """With no command: pick a scenario from the library and play it."""
     good, bad = available()
     if not sys.stdin.isatty():
@@ -135,4 +191,6 @@ def choose_and_play() -> int:
             intensity = input(f"Intensity ({levels}, Enter for {sf.scenario.intensity[0]}): ").strip() or None
         except (EOFError, KeyboardInterrupt):
             return 0
-    return _interactive(new_session(sf, intensity, None), load_policy())
+    session = new_session(sf, intensity, None)
+    with _kept(args, session) as recorder:
+        return _interactive(session, load_policy(), recorder)

@@ -298,6 +298,9 @@ class Policy(_Strict):
     document_abuse: bool = Field(True, description="abusive contacts must be documented (said, or Flag incident)")
     uncertain_below: float = Field(0.6, ge=0, le=1, description="recogniser confidence under which a verdict is uncertain")
     debrief: str = Field("", description="the organisation's words after every session: support, who to talk to")
+    pass_mark: float = Field(70, ge=0, le=100, description="overall score that counts as passed (xAPI passed/failed)")
+    keep_audio_days: int | None = Field(30, ge=1, description="kept recordings are deleted after this many days by `sessions purge`")
+    keep_sessions_days: int | None = Field(None, ge=1, description="sessions are deleted after this many days by `sessions purge` (none: keep)")
 
 
 class CriteriaLibrary(_Strict):

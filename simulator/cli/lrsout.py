@@ -1,0 +1,62 @@
+"""`simulator lrs`: where learning records go; and sending them after a session."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from ..errors import SimulatorError
+from ..scenario import Policy
+from ..store import Store, data_dir
+from ..store.credentials import load, save
+from ..store.lrs import Lrs, PushReport, flush, queue_sessions, unqueued_sessions
+from ..store.xapi import DEFAULT_BASE
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("lrs", help="the organisation's Learning Record Store (xAPI)",
+                       description="Set where xAPI statements are sent, and see what is waiting.")
+    cmds = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    c = cmds.add_parser("configure", help="set the LRS address and credentials")
+    c.add_argument("--endpoint", required=True, help="the LRS's xAPI address, e.g. https://lrs.example.org/xAPI")
+    c.add_argument("--username", required=True)
+    c.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    c.add_argument("--activity-base", default=DEFAULT_BASE, help="the IRI your organisation uses for activities")
+    c.set_defaults(run=run_configure)
+    s = cmds.add_parser("status", help="where statements go and how many are waiting")
+    s.set_defaults(run=run_status)
+
+
+def run_configure(args: argparse.Namespace) -> int:
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("LRS password: ")
+    if not password:
+        raise SimulatorError("no password given", "pass it on standard input with --password-stdin")
+    where = save(args.endpoint, args.username, password, args.activity_base)
+    print(f"LRS set to {args.endpoint}; the password is kept in the {'OS keyring' if where == 'keyring' else 'a file only you can read'}")
+    return 0
+
+
+def run_status(args: argparse.Namespace) -> int:
+    config = load()
+    print(f"LRS: {config.endpoint} as {config.username}" if config else "LRS: not configured")
+    with Store(data_dir(args.data_dir)) as store:
+        waiting = store.read("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")[0][0]
+        sent = store.read("SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL")[0][0]
+        last = store.read("SELECT last_error FROM outbox WHERE sent_at IS NULL AND last_error IS NOT NULL LIMIT 1")
+    print(f"statements sent: {sent}; waiting: {waiting}" + (f" (last error: {last[0][0]})" if last else ""))
+    return 0
+
+
+def push_sessions(store: Store, session_ids: list[str] | None, policy: Policy, required: bool = False,
+                  timeout: float = 10.0) -> PushReport:
+    """Queue the sessions' statements and send everything waiting. Without an LRS: nothing (or an error if required)."""
+    config = load()
+    if config is None:
+        if required:
+            raise SimulatorError("no Learning Record Store is set", "set one with `simulator lrs configure`")
+        return PushReport(0, 0, 0)
+    ids = session_ids if session_ids is not None else unqueued_sessions(store)
+    queued = queue_sessions(store, ids, config.activity_base, policy.pass_mark)
+    report = flush(store, Lrs(config, timeout))
+    return PushReport(queued, report.sent, report.waiting, report.error)

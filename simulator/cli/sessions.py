@@ -1,0 +1,205 @@
+"""`simulator sessions`: the kept role plays: list, show, export, import, report, push, purge."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from ..errors import SimulatorError
+from ..scenario import load_policy
+from ..store import Filter, Store, data_dir, find_session, list_sessions, load_session
+from ..store.bundle import export_bundle, import_bundle, organisation_key
+from ..store.csvexport import export_csv
+from ..store.purge import purge
+from ..store.report import item_label, session_html, when
+from .lrsout import push_sessions
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("sessions", help="the kept sessions: list, show, export, import, report, push, purge",
+                       description="Work with the sessions kept in the data folder.")
+    cmds = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    ls = cmds.add_parser("list", help="list sessions, newest first")
+    _filters(ls)
+    ls.add_argument("--limit", type=int, default=50)
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(run=run_list)
+
+    show = cmds.add_parser("show", help="one session: score, verdicts, transcript")
+    show.add_argument("id", help="a session id (the first characters are enough)")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(run=run_show)
+
+    ex = cmds.add_parser("export", help="a signed bundle for your manager, or CSV for a spreadsheet")
+    ex.add_argument("ids", nargs="*", help="sessions to export (default: those the filters select)")
+    _filters(ex)
+    out = ex.add_mutually_exclusive_group(required=True)
+    out.add_argument("--out", type=Path, metavar="FILE", help="write a signed bundle (.simbundle)")
+    out.add_argument("--csv", type=Path, metavar="FILE", help="write CSV: one row per session and per verdict")
+    ex.add_argument("--key-file", help="the organisation's key file (or $SIMULATOR_ORG_KEY_FILE)")
+    ex.set_defaults(run=run_export)
+
+    im = cmds.add_parser("import", help="verify and import bundles")
+    im.add_argument("bundles", nargs="+", type=Path)
+    im.add_argument("--key-file", help="the organisation's key file (or $SIMULATOR_ORG_KEY_FILE)")
+    im.set_defaults(run=run_import)
+
+    rep = cmds.add_parser("report", help="a readable report of one session")
+    rep.add_argument("id")
+    fmt = rep.add_mutually_exclusive_group(required=True)
+    fmt.add_argument("--html", type=Path, metavar="FILE")
+    fmt.add_argument("--pdf", type=Path, metavar="FILE")
+    rep.set_defaults(run=run_report)
+
+    push = cmds.add_parser("push", help="send sessions to the Learning Record Store (see `simulator lrs`)")
+    push.add_argument("ids", nargs="*", help="sessions to send (default: every finished session not yet queued)")
+    push.add_argument("--policy", type=Path, metavar="FILE", help="your organisation's policy file (pass mark)")
+    push.set_defaults(run=run_push)
+
+    pu = cmds.add_parser("purge", help="delete recordings and sessions past the retention period")
+    pu.add_argument("--audio-days", type=int, help="delete recordings older than this (default: the policy's)")
+    pu.add_argument("--session-days", type=int, help="delete sessions older than this (default: the policy's)")
+    pu.add_argument("--policy", type=Path, metavar="FILE", help="your organisation's policy file")
+    pu.add_argument("--yes", action="store_true", help="really delete (without it, only say what would go)")
+    pu.set_defaults(run=run_purge)
+
+
+def _filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--trainee")
+    p.add_argument("--scenario", help="a scenario id")
+    p.add_argument("--status", choices=["completed", "ended_by_trainee", "interrupted", "in_progress"])
+    p.add_argument("--since", type=_date, metavar="YYYY-MM-DD")
+    p.add_argument("--until", type=_date, metavar="YYYY-MM-DD")
+    p.add_argument("--min-score", type=float)
+    p.add_argument("--max-score", type=float)
+    p.add_argument("--search", help="words that appear in the transcript")
+
+
+def _date(text: str) -> float:
+    try:
+        return dt.datetime.strptime(text, "%Y-%m-%d").timestamp()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-01-31") from None
+
+
+def _filter(args: argparse.Namespace) -> Filter:
+    return Filter(args.trainee, args.scenario, args.status, args.since, args.until, args.min_score, args.max_score,
+                  args.search)
+
+
+def _store(args: argparse.Namespace) -> Store:
+    return Store(data_dir(args.data_dir))
+
+
+def run_list(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        rows = list_sessions(store, _filter(args), limit=args.limit)
+    if args.json:
+        json.dump([r.__dict__ for r in rows], sys.stdout, indent=2)
+        print()
+        return 0
+    if not rows:
+        print("no sessions")
+        return 0
+    print(f"{'id':<9} {'started':<16} {'trainee':<16} {'scenario':<28} {'status':<16} score")
+    for r in rows:
+        score = "" if r.overall is None else f"{r.overall:.0f}"
+        print(f"{r.id[:8]:<9} {when(r.started_at):<16} {r.trainee[:16]:<16} {r.scenario_id[:28]:<28} "
+              f"{r.status.replace('_', ' '):<16} {score}")
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        record = load_session(store, find_session(store, args.id))
+    if args.json:
+        json.dump(record.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
+        print()
+        return 0
+    s = record.summary
+    print(f"{s.scenario_title}\n{s.trainee} · {when(s.started_at)} · {s.status.replace('_', ' ')}"
+          + (f" · score {s.overall:.0f}" if s.overall is not None else ""))
+    for v in record.verdicts:
+        quote = f' "{v["evidence"][0]["quote"]}"' if v["evidence"] else ""
+        print(f"  {v['status']:<9} {item_label(v['item'])}{quote}")
+    for o in record.overrides:
+        print(f"  override by {o.reviewer} ({when(o.created_at)}): {item_label(o.item)} -> {o.status}: {o.comment}")
+    print()
+    for t in record.turns:
+        who = s.trainee if t["speaker"] == "trainee" else "Customer"
+        text = f"[{t['action']}]" if t["kind"] == "action" else ("(silence)" if t["kind"] == "silence" else t["text"])
+        print(f"  {t['index']:>3} {who}: {text}")
+    return 0
+
+
+def _selected(store: Store, args: argparse.Namespace) -> list[str]:
+    if args.ids:
+        return [find_session(store, i) for i in args.ids]
+    ids = [r.id for r in list_sessions(store, _filter(args), limit=1_000_000)]
+    if not ids:
+        raise SimulatorError("no sessions match", "see `simulator sessions list`")
+    return ids
+
+
+def run_export(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        ids = _selected(store, args)
+        if args.csv:
+            export_csv(store, ids, args.csv)
+            print(f"wrote {len(ids)} session(s) to {args.csv}")
+        else:
+            export_bundle(store, ids, args.out, organisation_key(args.key_file))
+            print(f"wrote {len(ids)} session(s) to {args.out}, signed with the organisation's key")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    key = organisation_key(args.key_file)
+    with _store(args) as store:
+        for bundle in args.bundles:
+            report = import_bundle(store, bundle, key)
+            print(f"{bundle}: imported {len(report.imported)} session(s)"
+                  + (f", {len(report.already_there)} already here" if report.already_there else ""))
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        html = session_html(load_session(store, find_session(store, args.id)))
+    if args.html:
+        args.html.write_text(html, encoding="utf-8")
+        print(f"wrote {args.html}")
+    else:
+        from ..ui.printing import html_to_pdf
+        html_to_pdf(html, args.pdf)
+        print(f"wrote {args.pdf}")
+    return 0
+
+
+def run_push(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        ids = [find_session(store, i) for i in args.ids] if args.ids else None
+        report = push_sessions(store, ids, load_policy(args.policy), required=True)
+    print(f"sent {report.sent} statement(s); {report.waiting} waiting"
+          + (f" (the LRS could not be reached or refused: {report.error}; they go on the next push)"
+             if report.error else ""))
+    return 1 if report.error else 0
+
+
+def run_purge(args: argparse.Namespace) -> int:
+    policy = load_policy(args.policy)
+    audio_days = args.audio_days if args.audio_days is not None else policy.keep_audio_days
+    session_days = args.session_days if args.session_days is not None else policy.keep_sessions_days
+    if audio_days is None and session_days is None:
+        print("nothing to purge: the policy keeps recordings and sessions (or pass --audio-days / --session-days)")
+        return 0
+    with _store(args) as store:
+        report = purge(store, audio_days, session_days, dry_run=not args.yes)
+    verb = "deleted" if args.yes else "would delete"
+    print(f"{verb} recordings of {report.audio_sessions} session(s) and {report.sessions} session(s)"
+          + ("" if args.yes else "; run again with --yes to delete"))
+    return 0

@@ -1,0 +1,32 @@
+"""Where session records live: --data-dir, then SIMULATOR_DATA_DIR, then the settings file, then the user data folder."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP = "difficult-conversations-simulator"
+ENV_DATA_DIR = "SIMULATOR_DATA_DIR"
+ENV_CONFIG_DIR = "SIMULATOR_CONFIG_DIR"
+
+
+def config_dir() -> Path:
+    override = os.environ.get(ENV_CONFIG_DIR)
+    return Path(override) if override else Path(platformdirs.user_config_dir(APP, appauthor=False))
+
+
+def data_dir(explicit: str | os.PathLike | None = None) -> Path:
+    """The folder for the database and kept audio, by the first rule that gives one."""
+    if explicit:
+        return Path(explicit)
+    if os.environ.get(ENV_DATA_DIR):
+        return Path(os.environ[ENV_DATA_DIR])
+    settings = config_dir() / "settings.json"
+    try:
+        chosen = json.loads(settings.read_text(encoding="utf-8")).get("data_dir")
+    except (OSError, ValueError, AttributeError):
+        chosen = None
+    return Path(chosen) if chosen else Path(platformdirs.user_data_dir(APP, appauthor=False))

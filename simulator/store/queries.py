@@ -1,0 +1,97 @@
+"""Reading session records: lists with filters, and one whole session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import SimulatorError
+from .database import Store
+from .records import Override, SessionRecord, SessionSummary, loads
+
+_SUMMARY = ("SELECT s.id, t.name AS trainee, s.scenario_id, s.scenario_title, s.started_at, s.ended_at, s.status,"
+            " s.overall, s.origin FROM sessions s JOIN trainees t ON t.id = s.trainee_id")
+
+
+@dataclass(frozen=True)
+class Filter:
+    trainee: str | None = None
+    scenario: str | None = None
+    status: str | None = None
+    since: float | None = None
+    until: float | None = None
+    min_score: float | None = None
+    max_score: float | None = None
+    text: str | None = None  # words in the transcript
+
+
+def _summary(row) -> SessionSummary:
+    return SessionSummary(row["id"], row["trainee"], row["scenario_id"], row["scenario_title"], row["started_at"],
+                          row["ended_at"], row["status"], row["overall"], row["origin"])
+
+
+def list_sessions(store: Store, flt: Filter = Filter(), limit: int = 100, offset: int = 0) -> list[SessionSummary]:
+    """Newest first."""
+    where, params = [], []
+    if flt.trainee:
+        where.append("s.trainee_id = (SELECT id FROM trainees WHERE name = ?)")
+        params.append(flt.trainee)
+    if flt.scenario:
+        where.append("s.scenario_id = ?")
+        params.append(flt.scenario)
+    if flt.status:
+        where.append("s.status = ?")
+        params.append(flt.status)
+    if flt.since is not None:
+        where.append("s.started_at >= ?")
+        params.append(flt.since)
+    if flt.until is not None:
+        where.append("s.started_at < ?")
+        params.append(flt.until)
+    if flt.min_score is not None:
+        where.append("s.overall >= ?")
+        params.append(flt.min_score)
+    if flt.max_score is not None:
+        where.append("s.overall <= ?")
+        params.append(flt.max_score)
+    if flt.text:
+        where.append("EXISTS (SELECT 1 FROM turns u WHERE u.session_id = s.id AND u.text LIKE ? ESCAPE '\\')")
+        params.append("%" + flt.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+    sql = _SUMMARY + (" WHERE " + " AND ".join(where) if where else "") + \
+        " ORDER BY s.started_at DESC, s.id LIMIT ? OFFSET ?"
+    return [_summary(r) for r in store.read(sql, (*params, limit, offset))]
+
+
+def find_session(store: Store, prefix: str) -> str:
+    """A session id from its first characters (as `sessions list` shows them)."""
+    rows = store.read("SELECT id FROM sessions WHERE id LIKE ? LIMIT 2", (prefix.lower().replace("%", "") + "%",))
+    if not rows:
+        raise SimulatorError(f"no session '{prefix}'", "see `simulator sessions list`")
+    if len(rows) > 1:
+        raise SimulatorError(f"'{prefix}' matches more than one session", "give more of the id")
+    return rows[0]["id"]
+
+
+def load_session(store: Store, session_id: str) -> SessionRecord:
+    rows = store.read(_SUMMARY.replace("s.origin", "s.origin, s.*") + " WHERE s.id = ?", (session_id,))
+    if not rows:
+        raise SimulatorError(f"no session '{session_id}'", "see `simulator sessions list`")
+    s = rows[0]
+    turns = []
+    for t in store.read("SELECT * FROM turns WHERE session_id = ? ORDER BY idx", (session_id,)):
+        turn = {k: t[k] for k in t.keys() if k != "session_id"}
+        turn["index"] = turn.pop("idx")
+        turn["matches"] = loads(turn["matches"], [])
+        turn["word_confidences"] = loads(turn["word_confidences"], [])
+        turns.append(turn)
+    scores = [dict(r) for r in store.read(
+        "SELECT dimension, score, weight FROM scores WHERE session_id = ? ORDER BY rowid", (session_id,))]
+    verdicts = []
+    for v in store.read("SELECT dimension, item, status, uncertain, evidence, feedback FROM verdicts"
+                        " WHERE session_id = ? ORDER BY rowid", (session_id,)):
+        verdicts.append({**dict(v), "uncertain": bool(v["uncertain"]), "evidence": loads(v["evidence"], [])})
+    overrides = [Override(r["dimension"], r["item"], r["status"], r["comment"], r["reviewer"], r["created_at"])
+                 for r in store.read("SELECT * FROM overrides WHERE session_id = ? ORDER BY created_at, id",
+                                     (session_id,))]
+    return SessionRecord(_summary(s), s["scenario_sha256"], s["scenario_file"], s["intensity"], s["seed"],
+                         s["ending_node"], s["ending_outcome"], loads(s["path"], []), bool(s["keep_audio"]),
+                         loads(s["result"], {}), turns, scores, verdicts, overrides)

@@ -1,0 +1,125 @@
+"""The database schema, as numbered migrations.
+
+PRAGMA user_version holds the number of migrations applied. A database
+made by any earlier version is brought up to date when it is opened; a
+database from a newer version of the product is refused rather than
+damaged.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from ..errors import SimulatorError
+
+MIGRATIONS: list[str] = [
+    # 1: sessions as they are played
+    """
+    CREATE TABLE trainees (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        created_at REAL NOT NULL
+    );
+    CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        trainee_id INTEGER NOT NULL REFERENCES trainees(id),
+        scenario_id TEXT NOT NULL,
+        scenario_title TEXT NOT NULL,
+        scenario_sha256 TEXT NOT NULL,
+        scenario_file TEXT,
+        intensity TEXT,
+        seed INTEGER,
+        started_at REAL NOT NULL,
+        ended_at REAL,
+        status TEXT NOT NULL,
+        ending_node TEXT,
+        ending_outcome TEXT,
+        path TEXT NOT NULL DEFAULT '[]',
+        overall REAL,
+        result TEXT,
+        keep_audio INTEGER NOT NULL DEFAULT 0,
+        owner_pid INTEGER
+    );
+    CREATE TABLE turns (
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        speaker TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        node TEXT NOT NULL,
+        text TEXT NOT NULL DEFAULT '',
+        line_id TEXT,
+        source TEXT,
+        action TEXT,
+        confidence REAL,
+        word_confidences TEXT,
+        matches TEXT NOT NULL DEFAULT '[]',
+        started_at REAL NOT NULL,
+        ended_at REAL NOT NULL,
+        audio TEXT,
+        PRIMARY KEY (session_id, idx)
+    );
+    CREATE TABLE verdicts (
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        dimension TEXT NOT NULL,
+        item TEXT NOT NULL,
+        status TEXT NOT NULL,
+        uncertain INTEGER NOT NULL DEFAULT 0,
+        evidence TEXT NOT NULL DEFAULT '[]',
+        feedback TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (session_id, dimension, item)
+    );
+    CREATE TABLE scores (
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        dimension TEXT NOT NULL,
+        score REAL NOT NULL,
+        weight REAL NOT NULL,
+        PRIMARY KEY (session_id, dimension)
+    );
+    CREATE INDEX sessions_by_start ON sessions (started_at DESC);
+    CREATE INDEX sessions_by_trainee ON sessions (trainee_id, started_at DESC);
+    """,
+    # 2: managers' overrides and comments; the automatic verdict is never changed
+    """
+    CREATE TABLE overrides (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        dimension TEXT NOT NULL,
+        item TEXT NOT NULL,
+        status TEXT NOT NULL,
+        comment TEXT NOT NULL,
+        reviewer TEXT NOT NULL,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX overrides_by_session ON overrides (session_id, created_at);
+    """,
+    # 3: statements waiting for the Learning Record Store; where sessions came from
+    """
+    CREATE TABLE outbox (
+        statement_id TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        body TEXT NOT NULL,
+        queued_at REAL NOT NULL,
+        sent_at REAL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+    );
+    CREATE INDEX outbox_unsent ON outbox (sent_at, queued_at);
+    ALTER TABLE sessions ADD COLUMN origin TEXT NOT NULL DEFAULT 'played';
+    CREATE INDEX sessions_by_scenario ON sessions (scenario_id, started_at DESC);
+    CREATE INDEX sessions_by_status ON sessions (status, started_at DESC);
+    """,
+]
+
+LATEST = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection, upto: int = LATEST) -> int:
+    """Apply the migrations a database lacks; returns the version it is at now."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > LATEST:
+        raise SimulatorError(f"this database was written by a newer version of the simulator (schema {version})",
+                             "update the simulator before opening it")
+    for number in range(version + 1, upto + 1):
+        with conn:  # one transaction per step: a failed step leaves the previous version intact
+            conn.executescript("BEGIN;" + MIGRATIONS[number - 1] + f"PRAGMA user_version = {number};COMMIT;")
+    return max(version, upto)

@@ -1,0 +1,83 @@
+"""xAPI 1.0.3 statements for a session, with ids that never change.
+
+One attempt shares one context.registration (the session id). Statement ids
+are UUIDv5 of the session and the statement's place in it, so sending a
+session again can never create a second copy in the Learning Record Store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from .records import SessionRecord
+
+NAMESPACE = uuid.UUID("5d1f8a4e-3c1b-4d7e-9a55-2f6f1b0c8e11")
+VERBS = {v: f"http://adlnet.gov/expapi/verbs/{v}"
+         for v in ("attempted", "responded", "completed", "passed", "failed", "terminated")}
+DEFAULT_BASE = "https://simulator.invalid"
+DEFAULT_PASS_MARK = 70.0
+
+
+def _iso(ts: float) -> str:
+    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _duration(seconds: float) -> str:
+    return f"PT{max(0.0, seconds):.2f}S"
+
+
+def statement_id(session_id: str, kind: str, n: int = 0) -> str:
+    return str(uuid.uuid5(NAMESPACE, f"{session_id}/{kind}/{n}"))
+
+
+def statements(record: SessionRecord, base: str = DEFAULT_BASE, pass_mark: float = DEFAULT_PASS_MARK) -> list[dict]:
+    s = record.summary
+    base = base.rstrip("/")
+    ext = f"{base}/xapi/extensions"
+    actor = {"objectType": "Agent", "name": s.trainee, "account": {"homePage": base, "name": s.trainee}}
+    scenario = {"objectType": "Activity", "id": f"{base}/scenarios/{s.scenario_id}",
+                "definition": {"name": {"en-US": s.scenario_title},
+                               "type": "http://adlnet.gov/expapi/activities/simulation"}}
+    context = {"registration": str(uuid.UUID(s.id)),
+               "extensions": {f"{ext}/scenario-sha256": record.scenario_sha256}}
+
+    def make(kind: str, n: int, verb: str, ts: float, obj: dict, **extra: object) -> dict:
+        body = {"id": statement_id(s.id, kind, n), "actor": actor,
+                "verb": {"id": VERBS[verb], "display": {"en-US": verb}}, "object": obj,
+                "timestamp": _iso(ts), "context": context, **extra}
+        return body
+
+    out = [make("attempted", 0, "attempted", s.started_at, scenario)]
+    for t in record.turns:
+        if t["speaker"] != "trainee" or t["kind"] != "reply":
+            continue
+        node = {"objectType": "Activity", "id": f"{base}/scenarios/{s.scenario_id}/nodes/{t['node']}",
+                "definition": {"type": "http://adlnet.gov/expapi/activities/cmi.interaction",
+                               "interactionType": "long-fill-in"}}
+        turn_context = {**context, "extensions": {**context["extensions"], f"{ext}/input": t.get("source") or "typed",
+                                                  f"{ext}/confidence": t.get("confidence")},
+                        "contextActivities": {"parent": [{"objectType": "Activity", "id": scenario["id"]}]}}
+        criteria = sorted({m["criterion"] for m in t["matches"]})
+        stmt = make("responded", t["index"], "responded", t["ended_at"], node,
+                    result={"response": t["text"], "extensions": {f"{ext}/criteria": criteria}})
+        stmt["context"] = turn_context
+        out.append(stmt)
+    end = s.ended_at or s.started_at
+    if s.status == "completed" and s.overall is not None:
+        verdicts: dict[str, dict[str, str]] = {}
+        for v in record.verdicts:
+            verdicts.setdefault(v["dimension"], {})[v["item"]] = v["status"]
+        dims = {sc["dimension"]: sc["score"] for sc in record.scores}
+        result = {"completion": True, "duration": _duration(end - s.started_at),
+                  "score": {"scaled": round(s.overall / 100, 4), "raw": s.overall, "min": 0, "max": 100},
+                  "extensions": {f"{ext}/dimensions": dims, f"{ext}/verdicts": verdicts}}
+        out.append(make("completed", 0, "completed", end, scenario,
+                        result={"completion": True, "duration": result["duration"]}))
+        passed = s.overall >= pass_mark
+        out.append(make("outcome", 0, "passed" if passed else "failed", end, scenario,
+                        result={**result, "success": passed}))
+    else:
+        out.append(make("terminated", 0, "terminated", end, scenario,
+                        result={"completion": False, "duration": _duration(end - s.started_at)}))
+    return out

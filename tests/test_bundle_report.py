@@ -1,0 +1,138 @@
+"""Bundles refuse anything edited; reports and CSV cannot be injected into."""
+
+import csv
+import io
+import zipfile
+
+import pytest
+
+from simulator.errors import SimulatorError
+from simulator.store import Store, list_sessions, load_session
+from simulator.store.bundle import export_bundle, import_bundle, organisation_key
+from simulator.store.csvexport import export_csv
+from simulator.store.purge import purge
+from simulator.store.report import session_html
+from test_store import play_into
+
+KEY = b"our-organisation-key-0123456789"
+HOSTILE = "<script>alert('x')</script><img src=x onerror=alert(1)> That language isn't acceptable."
+
+
+@pytest.fixture
+def played(tmp_path):
+    store = Store(tmp_path / "trainee")
+    sid, _ = play_into(store, [HOSTILE, "=HYPERLINK(\"http://x\")", "/end"], trainee="<b>Ana</b>")
+    yield store, sid
+    store.close()
+
+
+def test_bundle_round_trip_and_importing_twice_does_not_duplicate(played, tmp_path):
+    store, sid = played
+    bundle = export_bundle(store, [sid], tmp_path / "s.simbundle", KEY)
+    with Store(tmp_path / "manager") as manager:
+        first = import_bundle(manager, bundle, KEY)
+        second = import_bundle(manager, bundle, KEY)
+        assert first.imported == [sid] and second.imported == [] and second.already_there == [sid]
+        (summary,) = list_sessions(manager)
+        assert summary.origin == "imported"
+        mine, theirs = load_session(store, sid).to_dict(), load_session(manager, sid).to_dict()
+        assert theirs["turns"] == mine["turns"] and theirs["verdicts"] == mine["verdicts"]
+        assert theirs["overall"] == mine["overall"] and theirs["result"] == mine["result"]
+
+
+def test_a_bundle_with_one_byte_changed_is_refused(played, tmp_path):
+    store, sid = played
+    bundle = export_bundle(store, [sid], tmp_path / "s.simbundle", KEY)
+    # a well-formed archive with one member's content edited, the header kept
+    header, _, payload = bundle.read_bytes().partition(b"\n")
+    edited_zip = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(payload)) as src, zipfile.ZipFile(edited_zip, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == f"sessions/{sid}.json":
+                body = body.replace(b'"overall": ', b'"overall": 9', 1)
+            dst.writestr(info, body)
+    out = tmp_path / "edited.simbundle"
+    out.write_bytes(header + b"\n" + edited_zip.getvalue())
+    with Store(tmp_path / "manager") as manager, pytest.raises(SimulatorError, match="changed or cut short"):
+        import_bundle(manager, out, KEY)
+    # and a raw bit flip anywhere in the file: headers, compressed data, directory
+    original = bundle.read_bytes()
+    with Store(tmp_path / "manager2") as manager:
+        for at in range(0, len(original), max(1, len(original) // 40)):
+            raw = bytearray(original)
+            raw[at] ^= 0x01
+            flipped = tmp_path / "flipped.simbundle"
+            flipped.write_bytes(bytes(raw))
+            with pytest.raises(SimulatorError, match="changed or cut short|not a session bundle|another"):
+                import_bundle(manager, flipped, KEY)
+        assert list_sessions(manager) == []
+
+
+def test_a_truncated_bundle_is_refused(played, tmp_path):
+    store, sid = played
+    bundle = export_bundle(store, [sid], tmp_path / "s.simbundle", KEY)
+    cut = tmp_path / "cut.simbundle"
+    cut.write_bytes(bundle.read_bytes()[: bundle.stat().st_size // 2])
+    with Store(tmp_path / "manager") as manager, pytest.raises(SimulatorError, match="changed or cut short"):
+        import_bundle(manager, cut, KEY)
+
+
+def test_a_bundle_signed_with_another_key_says_so(played, tmp_path):
+    store, sid = played
+    bundle = export_bundle(store, [sid], tmp_path / "s.simbundle", KEY)
+    with Store(tmp_path / "manager") as manager, pytest.raises(SimulatorError, match="another organisation's key"):
+        import_bundle(manager, bundle, b"a-different-key-9876543210")
+
+
+def test_there_is_no_default_key(monkeypatch):
+    monkeypatch.delenv("SIMULATOR_ORG_KEY", raising=False)
+    monkeypatch.delenv("SIMULATOR_ORG_KEY_FILE", raising=False)
+    with pytest.raises(SimulatorError, match="no organisation key is set"):
+        organisation_key()
+    monkeypatch.setenv("SIMULATOR_ORG_KEY", "short")
+    with pytest.raises(SimulatorError, match="at least 16"):
+        organisation_key()
+
+
+def test_report_html_has_no_live_markup_from_replies(played):
+    store, sid = played
+    html = session_html(load_session(store, sid))
+    assert "<script" not in html and "<img" not in html and "<b>Ana" not in html
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
+    assert "&lt;b&gt;Ana&lt;/b&gt;" in html
+    assert "<span class='evidence'>That language isn&#x27;t acceptable</span>" in html
+
+
+def test_report_pdf_is_printed_by_qt(played, tmp_path):
+    from simulator.ui.printing import html_to_pdf
+    store, sid = played
+    out = html_to_pdf(session_html(load_session(store, sid)), tmp_path / "r.pdf")
+    assert out.read_bytes()[:5] == b"%PDF-" and out.stat().st_size > 5000
+
+
+def test_csv_has_a_row_per_session_and_per_verdict_and_no_formulas(played, tmp_path):
+    store, sid = played
+    export_csv(store, [sid], tmp_path / "s.csv")
+    with (tmp_path / "s.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    record = load_session(store, sid)
+    assert [r["row"] for r in rows] == ["session"] + ["verdict"] * len(record.verdicts)
+    assert rows[0]["trainee"] == "<b>Ana</b>" and rows[0]["overall"] == str(record.summary.overall)
+    assert all(not r["evidence"].startswith("=") for r in rows)
+
+
+def test_purge_removes_old_audio_and_old_sessions(played, tmp_path):
+    store, sid = played
+    audio = store.audio_dir / sid / "1.wav"
+    audio.parent.mkdir(parents=True)
+    audio.write_bytes(b"RIFF")
+    with store.write() as db:
+        db.execute("UPDATE turns SET audio = ? WHERE session_id = ? AND idx = 1", (f"{sid}/1.wav", sid))
+    later = load_session(store, sid).summary.started_at + 40 * 86400
+    assert purge(store, audio_days=30, session_days=None, now=later, dry_run=True).audio_sessions == 1
+    assert audio.exists()
+    purge(store, audio_days=30, session_days=None, now=later)
+    assert not audio.exists() and all(t["audio"] is None for t in load_session(store, sid).turns)
+    purge(store, audio_days=None, session_days=30, now=later)
+    assert list_sessions(store) == []
