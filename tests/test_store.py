@@ -155,3 +155,18 @@ def test_an_unwritable_folder_gives_a_clear_error(tmp_path):
     blocker.write_text("not a folder")
     with pytest.raises(SimulatorError, match="cannot open the session records"):
         Store(blocker / "data")
+
+
+def test_overrides_are_kept_beside_the_automatic_verdict(tmp_path):
+    with Store(tmp_path) as store:
+        sid, _ = play_into(store, ["Please stop swearing.", "/end"])
+        before = load_session(store, sid)
+        target = next(v for v in before.verdicts if v["item"] == "names_behavior")
+        with pytest.raises(SimulatorError, match="needs a comment"):
+            store.add_override(sid, target["dimension"], "names_behavior", "met", "  ", "Mo")
+        store.add_override(sid, target["dimension"], "names_behavior", "met", "Named it in their tone.", "Mo")
+        store.add_override(sid, target["dimension"], "names_behavior", "missed", "On second listen, no.", "Jo")
+        after = load_session(store, sid)
+    assert after.verdicts == before.verdicts  # the automatic verdict is never overwritten
+    assert [(o.reviewer, o.status) for o in after.overrides] == [("Mo", "met"), ("Jo", "missed")]
+    assert all(o.created_at > 0 for o in after.overrides)

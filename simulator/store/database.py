@@ -125,6 +125,23 @@ class Store:
         with self.write() as db:
             save_result(db, session_id, result.to_dict())
 
+    def add_override(self, session_id: str, dimension: str, item: str, status: str, comment: str,
+                     reviewer: str) -> None:
+        """A manager's change to one verdict. The automatic verdict stays as it was; this is added beside it."""
+        if status not in ("met", "missed", "violated"):
+            raise SimulatorError(f"'{status}' is not a verdict", "use met, missed or violated")
+        if not comment.strip() or not reviewer.strip():
+            raise SimulatorError("an override needs a comment and the reviewer's name",
+                                 "say why the verdict is changed, so the trainee and other reviewers can see it")
+        with self.write() as db:
+            if not db.execute("SELECT 1 FROM verdicts WHERE session_id = ? AND dimension = ? AND item = ?",
+                              (session_id, dimension, item)).fetchone():
+                raise SimulatorError(f"session {session_id[:8]} has no verdict '{item}' in {dimension}",
+                                     "see `simulator sessions show`")
+            db.execute("INSERT INTO overrides (session_id, dimension, item, status, comment, reviewer, created_at)"
+                       " VALUES (?,?,?,?,?,?,?)", (session_id, dimension, item, status, comment.strip(),
+                                                  reviewer.strip(), time.time()))
+
     # -- crash safety -------------------------------------------------------------
     def recover_interrupted(self) -> list[str]:
         """Sessions left in progress by a process that is gone: mark them interrupted, keep their turns."""
