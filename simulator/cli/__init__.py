@@ -8,7 +8,7 @@ import sys
 
 from .. import __version__
 from ..errors import ScenarioError, SimulatorError
-from . import checktests, classify, library, lrsout, play, rescore, sessions, validate
+from . import checktests, classify, library, lrsout, play, rescore, sessions, speechcmds, validate
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     rescore.add_parser(sub)
     sessions.add_parser(sub)
     lrsout.add_parser(sub)
+    speechcmds.add_parsers(sub)
     return parser
 
 

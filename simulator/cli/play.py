@@ -37,6 +37,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--policy", type=Path, metavar="FILE", help="your organisation's policy file (default: scenarios/policy.yaml)")
     p.add_argument("--trainee", help="who is practising (default: your user name)")
     p.add_argument("--practice", action="store_true", help="practice only: nothing is kept")
+    p.add_argument("--voice", action="store_true",
+                   help="hear the customer and answer out loud (typed replies and / actions still work)")
+    p.add_argument("--push-to-talk", action="store_true", help="with --voice: press Enter to start and stop talking")
+    p.add_argument("--hangover-ms", type=int, default=300,
+                   help="with --voice: silence that ends your reply (default 300 ms)")
     p.set_defaults(run=run)
 
 
@@ -51,6 +56,13 @@ def run(args: argparse.Namespace) -> int:
     with _kept(args, session) as recorder:
         if args.replies is not None:
             return _scripted(session, args.replies, args.json, policy, recorder)
+        if args.voice:
+            from .voiceterm import play_by_voice
+            play_by_voice(session, args)
+            result = score_session(session.file, session.turns, policy)
+            _keep_result(recorder, result)
+            print(score_text(session, result, policy))
+            return 0
         return _interactive(session, policy, recorder)
 
 

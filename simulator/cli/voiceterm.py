@@ -1,0 +1,74 @@
+"""`simulator play --voice`: the voice loop in a terminal, falling back gracefully piece by piece."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+import threading
+
+import platformdirs
+
+from ..engine import Session
+from ..speech.devices import NoAudio
+from ..speech.recognition import open_recognizer
+from ..speech.synthesis import LineCache, VoiceSettings, open_synthesizer
+from ..store.location import APP
+from ..voiceplay import VoiceEvents, VoiceLoop
+
+
+def play_by_voice(session: Session, args: argparse.Namespace) -> None:
+    s = session.scenario
+    print(f"\n{s.title}\n{'-' * len(s.title)}")
+    if s.summary:
+        print(textwrap.fill(" ".join(s.summary.split()), width=76))
+    synth, notice = open_synthesizer()
+    if notice:
+        print(f"(note: {notice})")
+    cache = LineCache(platformdirs.user_cache_path(APP) / "lines", synth)
+    settings = VoiceSettings.of(s.persona.voice)
+    lines = [ln.text for n in s.nodes for ln in s.lines(n, session.intensity)]
+    cache.prerender(lines, settings)  # in the background: lines are ready before they are needed
+    speaker = microphone = None
+    try:
+        from ..speech.playback import SoundDeviceSpeaker
+        from ..speech.devices import default_output
+        default_output()
+        speaker = SoundDeviceSpeaker()
+    except NoAudio as exc:
+        print(f"(note: {exc.message}; the customer is shown as captions)")
+    try:
+        from ..speech.capture import SoundDeviceMicrophone
+        microphone = SoundDeviceMicrophone()
+    except NoAudio as exc:
+        print(f"(note: {exc.message}; type your replies)")
+    rec = open_recognizer()
+    if rec.notice:
+        print(f"(note: {rec.notice})")
+    print("Speak your reply, or type it. /end /escalate /hold /flag; /stop takes a break."
+          + (" Press Enter to start and to stop talking." if args.push_to_talk else ""))
+
+    events = VoiceEvents(
+        caption=lambda name, text: print(f"\n{name}: {text}"),
+        partial=lambda text: print(f"\r  … {text[-70:]:<72}", end="", flush=True),
+        heard=lambda u: print(f"\rYou (spoken): {u.text:<70}"),
+        notice=lambda text: print(f"(note: {text})"),
+        problem=lambda text: print(f"  ({text})"),
+    )
+    loop = VoiceLoop(session, speaker=speaker if synth else None, microphone=microphone, engine=rec.engine,
+                     cache=cache, events=events, hangover_ms=args.hangover_ms, push_to_talk=args.push_to_talk)
+
+    def keyboard() -> None:
+        talking = False
+        for line in sys.stdin:
+            if args.push_to_talk and not line.strip() and loop.listener:
+                talking = not talking
+                (loop.listener.press if talking else loop.listener.release)()
+                continue
+            loop.type_line(line.rstrip("\n"))
+        loop.stop()
+    threading.Thread(target=keyboard, name="keyboard", daemon=True).start()
+    try:
+        loop.run()
+    except KeyboardInterrupt:
+        session.stop()

@@ -1,0 +1,143 @@
+"""The trainee's microphone: 16 kHz mono 16-bit chunks, a level for the meter, a clean stop.
+
+The audio callback only copies bytes into a bounded queue; a worker thread
+resamples and hands chunks on, so recognition never runs in the callback.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from . import RATE
+from .devices import NoAudio, default_input, sounddevice_module
+from .wav import Pcm, StreamResampler, level, read_wav, resample
+
+OnChunk = Callable[[bytes, float], None]  # 16 kHz PCM, and the time its last sample was captured
+OnError = Callable[[str], None]
+CHUNK_MS = 20
+
+
+class SoundDeviceMicrophone:
+    def __init__(self, device: int | str | None = None) -> None:
+        self._sd = sounddevice_module()
+        info = default_input() if device is None else None
+        self.device = device if device is not None else info.index
+        self.rate = self._pick_rate()
+        self.level = 0.0
+        self.overflows = 0
+        self._queue: queue.Queue = queue.Queue(maxsize=500)
+        self._stream = None
+        self._worker: threading.Thread | None = None
+        self._running = threading.Event()
+
+    def _pick_rate(self) -> int:
+        try:
+            self._sd.check_input_settings(device=self.device, samplerate=RATE, channels=1, dtype="int16")
+            return RATE
+        except Exception:  # noqa: BLE001 - the device refuses 16 kHz: take its own rate and resample
+            return int(self._sd.query_devices(self.device)["default_samplerate"])
+
+    def start(self, on_chunk: OnChunk, on_error: OnError | None = None) -> None:
+        resampler = StreamResampler(self.rate, RATE)
+
+        def callback(indata, frames, time_info, status) -> None:  # noqa: ARG001 - PortAudio's signature
+            if status and status.input_overflow:
+                self.overflows += 1
+            try:
+                self._queue.put_nowait((bytes(indata), time.monotonic()))
+            except queue.Full:
+                self.overflows += 1
+
+        try:
+            self._stream = self._sd.RawInputStream(device=self.device, samplerate=self.rate, channels=1, dtype="int16",
+                                                   blocksize=int(self.rate * CHUNK_MS / 1000), callback=callback)
+            self._stream.start()
+        except Exception as exc:  # noqa: BLE001
+            raise NoAudio(f"the microphone cannot be opened: {exc}", "type your replies instead") from None
+        self._running.set()
+
+        def pump() -> None:
+            while self._running.is_set():
+                try:
+                    chunk, at = self._queue.get(timeout=0.5)
+                except queue.Empty:
+                    if self._stream is not None and not self._stream.active and self._running.is_set():
+                        self._running.clear()
+                        if on_error:
+                            on_error("the microphone stopped (unplugged?); type your replies")
+                    continue
+                out = resampler(chunk)
+                self.level = level(out)
+                if out:
+                    on_chunk(out, at)
+        self._worker = threading.Thread(target=pump, name="microphone", daemon=True)
+        self._worker.start()
+
+    def stop(self) -> None:
+        self._running.clear()
+        if self._stream is not None:
+            try:
+                self._stream.stop()
+                self._stream.close()
+            except Exception:  # noqa: BLE001,S110 - closing a stream that already died
+                pass
+            self._stream = None
+
+
+class FileMicrophone:
+    """A stand-in microphone that 'hears' WAV files, in real time or as fast as possible.
+
+    Feed it utterances with `say(path_or_pcm)`; between them it sends silence,
+    as a real microphone would. `spoken_until` tells when the last sample of
+    speech was delivered, to time what follows.
+    """
+
+    def __init__(self, realtime: bool = True, noise: float = 0.0) -> None:
+        self.realtime = realtime
+        self.rate = RATE
+        self.level = 0.0
+        self.noise = noise
+        self._pending: queue.Queue = queue.Queue()
+        self._running = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.spoken_until: list[float] = []
+
+    def say(self, audio: str | Path | Pcm) -> None:
+        pcm = audio if isinstance(audio, Pcm) else read_wav(audio)
+        self._pending.put(resample(pcm, RATE).data)
+
+    def start(self, on_chunk: OnChunk, on_error: OnError | None = None) -> None:  # noqa: ARG002
+        self._running.set()
+        step = int(RATE * CHUNK_MS / 1000) * 2
+        silence = bytes(step)
+
+        def run() -> None:
+            next_at = time.monotonic()
+            current, pos = b"", 0
+            while self._running.is_set():
+                if pos >= len(current):
+                    if current:
+                        self.spoken_until.append(time.monotonic())
+                    try:
+                        current, pos = self._pending.get_nowait(), 0
+                    except queue.Empty:
+                        current, pos = b"", 0
+                chunk = current[pos:pos + step] if current else silence
+                chunk = chunk + bytes(step - len(chunk))
+                pos += step
+                self.level = level(chunk)
+                on_chunk(chunk, time.monotonic())
+                if self.realtime:
+                    next_at += CHUNK_MS / 1000
+                    time.sleep(max(0.0, next_at - time.monotonic()))
+        self._thread = threading.Thread(target=run, name="file-microphone", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._running.clear()
+        if self._thread is not None:
+            self._thread.join(2)

@@ -1,0 +1,125 @@
+"""Microphone chunks in, utterances out: voice-activity detection and streaming recognition
+on a worker thread, so neither the audio callback nor the screen ever waits for the recogniser."""
+
+from __future__ import annotations
+
+import collections
+import queue
+import threading
+from collections.abc import Callable
+
+from .capture import CHUNK_MS
+from .recognition import Engine, Utterance
+from .vad import DEFAULT_HANGOVER_MS, EnergyVad
+
+PREROLL_MS = 300  # audio kept from before speech was detected, so the first word is not clipped
+
+
+class Listener:
+    def __init__(self, engine: Engine, on_final: Callable[[Utterance], None],
+                 on_partial: Callable[[str], None] | None = None, hangover_ms: int = DEFAULT_HANGOVER_MS,
+                 push_to_talk: bool = False) -> None:
+        self.engine = engine
+        self.on_final = on_final
+        self.on_partial = on_partial
+        self.push_to_talk = push_to_talk
+        self.vad = EnergyVad(hangover_ms=hangover_ms)
+        self.muted = False
+        self.pressed = False
+        self.recognised_seconds = 0.0  # time spent in the recogniser, for the real-time factor
+        self.heard_seconds = 0.0
+        self._queue: queue.Queue = queue.Queue(maxsize=3000)
+        self._closed = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="listener", daemon=True)
+        self._thread.start()
+
+    # called from any thread ------------------------------------------------------
+    def feed(self, chunk: bytes, at: float) -> None:
+        try:
+            self._queue.put_nowait(("audio", chunk, at))
+        except queue.Full:
+            pass  # the recogniser is far behind: dropping audio beats growing without bound
+
+    def mute(self) -> None:
+        """While the customer speaks: no echo cancellation, so the microphone is not listened to."""
+        self._queue.put(("mute", b"", 0.0))
+
+    def unmute(self) -> None:
+        self._queue.put(("unmute", b"", 0.0))
+
+    def press(self) -> None:
+        self._queue.put(("press", b"", 0.0))
+
+    def release(self) -> None:
+        self._queue.put(("release", b"", 0.0))
+
+    def close(self) -> None:
+        self._closed.set()
+        self._queue.put(("close", b"", 0.0))
+        self._thread.join(5)
+
+    # the worker ----------------------------------------------------------------------
+    def _run(self) -> None:
+        import time
+        preroll: collections.deque = collections.deque(maxlen=PREROLL_MS // CHUNK_MS)
+        stream = None
+        started_at = 0.0
+        while not self._closed.is_set():
+            kind, chunk, at = self._queue.get()
+            if kind == "close":
+                break
+            if kind in ("mute", "unmute"):
+                self.muted = kind == "mute"
+                stream = None
+                self.vad.reset()
+                preroll.clear()
+                continue
+            if kind == "press":
+                self.pressed, stream, started_at = True, self.engine.stream(), 0.0
+                continue
+            if kind == "release":
+                self.pressed = False
+                if stream is not None:
+                    self._final(stream, started_at, time.monotonic())
+                    stream = None
+                continue
+            if self.muted:
+                continue
+            seconds = len(chunk) / 2 / 16000
+            if self.push_to_talk:
+                if self.pressed and stream is not None:
+                    started_at = started_at or at - seconds
+                    self._accept(stream, chunk, seconds)
+                continue
+            event = self.vad.feed(chunk)
+            if event == "start":
+                stream = self.engine.stream()
+                started_at = at - seconds * (len(preroll) + 1)
+                for old in preroll:
+                    self._accept(stream, old, seconds)
+                preroll.clear()
+                self._accept(stream, chunk, seconds)
+            elif stream is not None and event is None:
+                self._accept(stream, chunk, seconds)
+            elif stream is not None and event == "end":
+                self._final(stream, started_at, at - self.vad.hangover_ms / 1000)
+                stream = None
+            else:
+                preroll.append(chunk)
+
+    def _accept(self, stream, chunk: bytes, seconds: float) -> None:
+        import time
+        t = time.perf_counter()
+        partial = stream.accept(chunk)
+        self.recognised_seconds += time.perf_counter() - t
+        self.heard_seconds += seconds
+        if partial and self.on_partial:
+            self.on_partial(partial)
+
+    def _final(self, stream, started_at: float, ended_at: float) -> None:
+        import time
+        t = time.perf_counter()
+        text, words = stream.finish()
+        self.recognised_seconds += time.perf_counter() - t
+        if text.strip():
+            self.on_final(Utterance(text, words, started_at, ended_at, self.engine.name))

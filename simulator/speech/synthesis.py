@@ -1,0 +1,183 @@
+"""The customer's voice: each line rendered to a WAV file, cached on disk, ready before it is needed.
+
+pyttsx3's say() cannot be interrupted or timed (and on Linux needs aplay),
+so lines are only ever rendered to files (save_to_file + runAndWait) by one
+worker thread that owns the engine; playback is the speaker's business.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+import queue
+import sys
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import SimulatorError
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    gender: str = "any"  # female | male | any
+    rate: int = 175  # words per minute
+    volume: float = 1.0
+    voice: str | None = None  # an engine voice id or name, when a particular one is wanted
+
+    @classmethod
+    def of(cls, voice: object) -> VoiceSettings:
+        """From a scenario persona's voice (or anything with those attributes)."""
+        return cls(getattr(voice, "gender", "any"), getattr(voice, "rate", 175), getattr(voice, "volume", 1.0),
+                   getattr(voice, "voice", None))
+
+
+class SpeechUnavailable(SimulatorError):
+    """No speech engine: the customer's lines are shown as captions only."""
+
+
+class Synthesizer:
+    """Renders text to a WAV file. One worker thread owns the engine (pyttsx3 is not re-entrant)."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.Queue = queue.Queue()
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        self.engine_name = "pyttsx3"
+        self._thread = threading.Thread(target=self._run, name="synthesis", daemon=True)
+        self._thread.start()
+        self._ready.wait(30)
+        if self._error is not None:
+            raise SpeechUnavailable(f"speech synthesis is not available: {self._error}",
+                                    "install espeak-ng (Linux) or check the system voices; the customer's lines "
+                                    "will be shown as captions")
+
+    def _run(self) -> None:
+        try:
+            if sys.platform == "win32":
+                import pythoncom  # type: ignore[import-not-found]
+                pythoncom.CoInitialize()
+            import pyttsx3
+            with contextlib.redirect_stdout(io.StringIO()):
+                engine = pyttsx3.init()
+            self.engine_name = f"pyttsx3/{type(engine.proxy._driver).__module__.rsplit('.', 1)[-1]}"
+            voices = engine.getProperty("voices") or []
+        except BaseException as exc:  # noqa: BLE001 - any failure here means: no synthesis
+            self._error = exc
+            self._ready.set()
+            return
+        self._ready.set()
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                break
+            text, settings, out, future = job
+            try:
+                chosen = pick_voice(voices, settings)
+                engine.setProperty("rate", settings.rate)
+                if chosen:
+                    engine.setProperty("voice", chosen)
+                engine.setProperty("rate", settings.rate)  # again: choosing a voice can reset it
+                engine.setProperty("volume", settings.volume)
+                with contextlib.redirect_stdout(io.StringIO()):  # the espeak driver prints "Audio saved to"
+                    engine.save_to_file(text, str(out))
+                    engine.runAndWait()
+                future.set_result(out)
+            except BaseException as exc:  # noqa: BLE001 - reported to the caller through the future
+                future.set_exception(exc)
+
+    def render(self, text: str, settings: VoiceSettings, out: Path) -> Future:
+        future: Future = Future()
+        self._jobs.put((text, settings, out, future))
+        return future
+
+    def close(self) -> None:
+        self._jobs.put(None)
+
+
+def pick_voice(voices: list, settings: VoiceSettings) -> str | None:
+    """A voice id for the settings: the named one, else one of the wanted gender, English first."""
+    if settings.voice:
+        for v in voices:
+            if settings.voice in (v.id, v.name):
+                return v.id
+        return settings.voice
+    if sys.platform.startswith("linux"):
+        # espeak-ng voices are all "male"; a variant gives the other voice quality
+        variant = {"female": "+f3", "male": "+m3"}.get(settings.gender, "")
+        return f"en-us{variant}"
+    english = [v for v in voices if "en" in " ".join(map(str, getattr(v, "languages", []) or [])).lower()
+               or "english" in (v.name or "").lower()] or voices
+    for v in english:
+        if settings.gender != "any" and (getattr(v, "gender", "") or "").lower().startswith(settings.gender[0]):
+            return v.id
+    return english[0].id if english else None
+
+
+class LineCache:
+    """Rendered lines on disk, keyed by text, voice settings and engine: a cached line starts at once."""
+
+    def __init__(self, folder: Path, synthesizer: Synthesizer | None) -> None:
+        self.folder = folder
+        self.synthesizer = synthesizer
+        self._pending: dict[str, Future] = {}
+        self._lock = threading.Lock()
+
+    def key(self, text: str, settings: VoiceSettings) -> str:
+        engine = self.synthesizer.engine_name if self.synthesizer else "none"
+        blob = json.dumps([text, settings.__dict__, engine], sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()[:32]
+
+    def path(self, text: str, settings: VoiceSettings) -> Path:
+        return self.folder / f"{self.key(text, settings)}.wav"
+
+    def cached(self, text: str, settings: VoiceSettings) -> Path | None:
+        p = self.path(text, settings)
+        return p if p.exists() else None
+
+    def render(self, text: str, settings: VoiceSettings) -> Future:
+        """The line's WAV, rendering it if needed; the same line is never rendered twice at once."""
+        target = self.path(text, settings)
+        done: Future = Future()
+        if target.exists():
+            done.set_result(target)
+            return done
+        if self.synthesizer is None:
+            done.set_exception(SpeechUnavailable("no speech engine", "captions only"))
+            return done
+        with self._lock:
+            if target.name in self._pending:
+                return self._pending[target.name]
+            self.folder.mkdir(parents=True, exist_ok=True)
+            partial = target.with_name(f"{target.stem}.{os.getpid()}.{threading.get_ident()}.tmp.wav")
+            inner = self.synthesizer.render(text, settings, partial)
+            self._pending[target.name] = done
+
+        def finished(f: Future) -> None:
+            with self._lock:
+                self._pending.pop(target.name, None)
+            if f.exception() is not None:
+                partial.unlink(missing_ok=True)
+                done.set_exception(f.exception())
+            else:
+                os.replace(partial, target)  # a cached file is always whole
+                done.set_result(target)
+
+        inner.add_done_callback(finished)
+        return done
+
+    def prerender(self, lines: list[str], settings: VoiceSettings) -> list[Future]:
+        """Queue every line in the background (the synthesis worker does them in order)."""
+        return [self.render(text, settings) for text in dict.fromkeys(lines)]
+
+
+def open_synthesizer() -> tuple[Synthesizer | None, str]:
+    """The synthesizer, or None with the notice to show."""
+    try:
+        return Synthesizer(), ""
+    except SpeechUnavailable as exc:
+        return None, f"{exc.message}. {exc.hint}."

