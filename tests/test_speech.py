@@ -1,7 +1,6 @@
 """Synthesis, recognition, capture and the voice loop, with real engines and file-backed devices."""
 
 import json
-import shutil
 import subprocess
 import sys
 import threading
@@ -21,7 +20,7 @@ from simulator.speech.playback import FileSpeaker
 from simulator.speech.recognition import SphinxEngine
 from simulator.speech.synthesis import LineCache, VoiceSettings, pick_voice
 from simulator.speech.vad import EnergyVad
-from simulator.speech.wav import Pcm, level, read_wav, resample, write_wav
+from simulator.speech.wav import level, read_wav, resample, write_wav
 from simulator.voiceplay import VoiceEvents, VoiceLoop
 from speechkit import speak, synthesizer, with_silence
 

@@ -31,28 +31,17 @@ def _summary(row) -> SessionSummary:
 
 def list_sessions(store: Store, flt: Filter = Filter(), limit: int = 100, offset: int = 0) -> list[SessionSummary]:
     """Newest first."""
-    where, params = [], []
-    if flt.trainee:
-        where.append("s.trainee_id = (SELECT id FROM trainees WHERE name = ?)")
-        params.append(flt.trainee)
-    if flt.scenario:
-        where.append("s.scenario_id = ?")
-        params.append(flt.scenario)
-    if flt.status:
-        where.append("s.status = ?")
-        params.append(flt.status)
-    if flt.since is not None:
-        where.append("s.started_at >= ?")
-        params.append(flt.since)
-    if flt.until is not None:
-        where.append("s.started_at < ?")
-        params.append(flt.until)
-    if flt.min_score is not None:
-        where.append("s.overall >= ?")
-        params.append(flt.min_score)
-    if flt.max_score is not None:
-        where.append("s.overall <= ?")
-        params.append(flt.max_score)
+    conditions = [
+        (flt.trainee, "s.trainee_id = (SELECT id FROM trainees WHERE name = ?)"),
+        (flt.scenario, "s.scenario_id = ?"),
+        (flt.status, "s.status = ?"),
+        (flt.since, "s.started_at >= ?"),
+        (flt.until, "s.started_at < ?"),
+        (flt.min_score, "s.overall >= ?"),
+        (flt.max_score, "s.overall <= ?"),
+    ]
+    where = [sql for value, sql in conditions if value not in (None, "")]
+    params: list = [value for value, _ in conditions if value not in (None, "")]
     if flt.text:
         where.append("EXISTS (SELECT 1 FROM turns u WHERE u.session_id = s.id AND u.text LIKE ? ESCAPE '\\')")
         params.append("%" + flt.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")

@@ -12,7 +12,7 @@ def html_to_pdf(html: str, out: Path) -> Path:
     from PySide6.QtGui import QGuiApplication, QPageSize, QTextDocument
     from PySide6.QtPrintSupport import QPrinter
 
-    app = QGuiApplication.instance() or QGuiApplication([])  # noqa: F841 - fonts need an application
+    _app = QGuiApplication.instance() or QGuiApplication([])  # fonts need an application, kept alive here
     doc = QTextDocument()
     doc.setHtml(html)
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)

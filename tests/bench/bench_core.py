@@ -6,9 +6,9 @@ Prints median timings; no assertions (speed is reported, not tested).
 
 from __future__ import annotations
 
-import statistics
-import time
 from pathlib import Path
+
+from timing import median_ms
 
 from simulator.engine import Session
 from simulator.engine.script import run_script
@@ -25,13 +25,6 @@ REPLIES = [
 ]
 
 
-def median_ms(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:

@@ -13,12 +13,13 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import statistics
 import tempfile
 import time
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
+
+from timing import median_ms
 
 from simulator.store import Filter, Store, list_sessions, load_session
 from simulator.store.database import save_result, turn_row
@@ -61,13 +62,6 @@ def fill(store: Store, sessions: int, turns: int, rng: random.Random) -> float:
     return time.perf_counter() - started
 
 
-def median_ms(fn, repeat: int = 15) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:
