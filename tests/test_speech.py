@@ -299,3 +299,13 @@ def test_devices_models_and_doctor_commands_work_with_no_sound_card():
 def test_transcribing_a_missing_file_says_so():
     out = cli("transcribe", "nope.wav")
     assert out.returncode == 2 and "cannot read audio" in out.stderr
+
+
+def test_play_by_voice_with_no_devices_falls_back_to_captions_and_typing():
+    out = subprocess.run([sys.executable, "-m", "simulator", "play", "swearing-caller", "--voice", "--practice"],
+                         input="Please stop swearing. If you keep swearing I will end the call.\n/end\n",
+                         capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "Sam Whitlow:" in out.stdout and "Score:" in out.stdout
+    if "no speaker" in out.stdout or "audio library" in out.stdout:
+        assert "captions" in out.stdout

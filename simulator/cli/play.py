@@ -40,6 +40,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--voice", action="store_true",
                    help="hear the customer and answer out loud (typed replies and / actions still work)")
     p.add_argument("--push-to-talk", action="store_true", help="with --voice: press Enter to start and stop talking")
+    p.add_argument("--input-device", help="with --voice: microphone number or name (see `simulator devices`)")
+    p.add_argument("--output-device", help="with --voice: speaker number or name (see `simulator devices`)")
     p.add_argument("--hangover-ms", type=int, default=300,
                    help="with --voice: silence that ends your reply (default 300 ms)")
     p.set_defaults(run=run)

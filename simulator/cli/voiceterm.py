@@ -17,6 +17,10 @@ from ..store.location import APP
 from ..voiceplay import VoiceEvents, VoiceLoop
 
 
+def _device(value: str | None) -> int | str | None:
+    return int(value) if value is not None and value.isdigit() else value
+
+
 def play_by_voice(session: Session, args: argparse.Namespace) -> None:
     s = session.scenario
     print(f"\n{s.title}\n{'-' * len(s.title)}")
@@ -31,15 +35,16 @@ def play_by_voice(session: Session, args: argparse.Namespace) -> None:
     cache.prerender(lines, settings)  # in the background: lines are ready before they are needed
     speaker = microphone = None
     try:
-        from ..speech.playback import SoundDeviceSpeaker
         from ..speech.devices import default_output
-        default_output()
-        speaker = SoundDeviceSpeaker()
+        from ..speech.playback import SoundDeviceSpeaker
+        if args.output_device is None:
+            default_output()
+        speaker = SoundDeviceSpeaker(_device(args.output_device))
     except NoAudio as exc:
         print(f"(note: {exc.message}; the customer is shown as captions)")
     try:
         from ..speech.capture import SoundDeviceMicrophone
-        microphone = SoundDeviceMicrophone()
+        microphone = SoundDeviceMicrophone(_device(args.input_device))
     except NoAudio as exc:
         print(f"(note: {exc.message}; type your replies)")
     rec = open_recognizer()

@@ -7,9 +7,7 @@ worker thread that owns the engine; playback is the speaker's business.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import io
 import json
 import os
 import queue
@@ -62,9 +60,12 @@ class Synthesizer:
                 import pythoncom  # type: ignore[import-not-found]
                 pythoncom.CoInitialize()
             import pyttsx3
-            with contextlib.redirect_stdout(io.StringIO()):
-                engine = pyttsx3.init()
-            self.engine_name = f"pyttsx3/{type(engine.proxy._driver).__module__.rsplit('.', 1)[-1]}"
+            engine = pyttsx3.init()
+            driver_module = sys.modules[type(engine.proxy._driver).__module__]
+            # The espeak driver prints "Audio saved to ..." after every file. Silence that module only:
+            # redirecting sys.stdout from this thread would swallow everything the app prints meanwhile.
+            driver_module.print = lambda *args, **kwargs: None
+            self.engine_name = f"pyttsx3/{driver_module.__name__.rsplit('.', 1)[-1]}"
             voices = engine.getProperty("voices") or []
         except BaseException as exc:  # noqa: BLE001 - any failure here means: no synthesis
             self._error = exc
@@ -83,9 +84,8 @@ class Synthesizer:
                     engine.setProperty("voice", chosen)
                 engine.setProperty("rate", settings.rate)  # again: choosing a voice can reset it
                 engine.setProperty("volume", settings.volume)
-                with contextlib.redirect_stdout(io.StringIO()):  # the espeak driver prints "Audio saved to"
-                    engine.save_to_file(text, str(out))
-                    engine.runAndWait()
+                engine.save_to_file(text, str(out))
+                engine.runAndWait()
                 future.set_result(out)
             except BaseException as exc:  # noqa: BLE001 - reported to the caller through the future
                 future.set_exception(exc)
