@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import ScenarioError
 from ..paths import shipped_scenarios
-from ..scenario import file_kind, find_scenario_files, load_criteria, load_policy, load_scenario, standard_criteria
+from ..scenario import file_kind, load_criteria, load_policy, load_scenario, standard_criteria
 from ..scenario.loader import yaml_files
 
 
@@ -22,8 +22,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     paths = args.paths or [shipped_scenarios()]
     missing = [p for p in paths if not p.exists()]
-    others = [p for p in yaml_files(p for p in paths if p.exists()) if file_kind(p) != "scenario"]
-    files = [f for f in find_scenario_files([p for p in paths if p.exists()]) if f not in others]
+    # Each file is read once to see what it is: scenario, criteria library or policy.
+    kinds = {p: file_kind(p) for p in yaml_files(p for p in paths if p.exists())}
+    others = [p for p, kind in kinds.items() if kind != "scenario"]
+    files = [p for p, kind in kinds.items() if kind == "scenario"]
     failed = len(missing)
     for p in missing:
         print(f"{p}: error: no such file or folder", file=sys.stderr)

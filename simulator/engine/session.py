@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import EngineError
 from ..scenario import ACTIONS, ScenarioFile
 from ..scenario.model import Condition, Node
-from ..scoring.detect import Detector, Match
+from ..scoring.detect import Detector
 from .events import CustomerSpoke, Event, SessionEnded, SessionScored, TurnRecorded
 from .turn import CALL_ENDED, ESCALATED, STOPPED, Ending, Turn
 
@@ -183,5 +183,3 @@ def _holds(cond: Condition, met: set[str], action: str | None) -> bool:
         return False
     return True
 
-
-__all__ = ["Session", "Match"]
