@@ -46,13 +46,15 @@ class Timings:
 class VoiceLoop:
     def __init__(self, session: Session, *, speaker=None, microphone=None, engine: Engine | None = None,
                  cache: LineCache | None = None, events: VoiceEvents | None = None, hangover_ms: int = 300,
-                 push_to_talk: bool = False, silence_after_s: float | None = None) -> None:
+                 push_to_talk: bool = False, silence_after_s: float | None = None,
+                 voice: VoiceSettings | None = None, keep_audio: Callable[[bytes], None] | None = None) -> None:
         self.session = session
         self.speaker = speaker
         self.microphone = microphone
         self.cache = cache
         self.events = events or VoiceEvents()
-        self.settings = VoiceSettings.of(session.scenario.persona.voice)
+        self.settings = voice or VoiceSettings.of(session.scenario.persona.voice)
+        self.keep_audio = keep_audio  # hands each spoken reply's recording on before the reply is recorded
         self.silence_after_s = silence_after_s or session.scenario.settings.silence_after_s
         self.timings = Timings()
         self._inbox: queue.Queue = queue.Queue()
@@ -61,9 +63,16 @@ class VoiceLoop:
         self.listener = Listener(engine, self._on_final, self._on_partial, hangover_ms, push_to_talk) if engine else None
         session.subscribe(self._on_event)
 
+    @property
+    def customer_speaking(self) -> bool:
+        return self._speaking.is_set()
+
     # inputs from other threads ------------------------------------------------------
     def type_line(self, line: str) -> None:
         self._inbox.put(("typed", line))
+
+    def act(self, action: str) -> None:
+        self._inbox.put(("action", action))
 
     def _on_final(self, utterance: Utterance) -> None:
         self.timings.finals.append(time.monotonic())
@@ -144,9 +153,18 @@ class VoiceLoop:
                 apply(self.session, parse_step(str(value)))
             except EngineError as exc:
                 self.events.problem(f"{exc.message}. {exc.hint}")
+        elif kind == "action":
+            if self.speaker is not None and self._speaking.is_set():
+                self.speaker.stop()
+            try:
+                self.session.act(str(value))
+            except EngineError as exc:
+                self.events.problem(f"{exc.message}. {exc.hint}")
         elif kind == "spoken":
             u: Utterance = value  # type: ignore[assignment]
             self.events.heard(u)
+            if self.keep_audio is not None and u.audio:
+                self.keep_audio(u.audio)
             self.session.reply(u.text, source="spoken", confidence=u.confidence,
                                word_confidences=u.word_confidences)
         elif kind == "mic-lost":

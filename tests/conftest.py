@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -11,6 +13,9 @@ from simulator.paths import shipped_scenarios
 from simulator.scenario import file_kind
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Rendered customer lines are shared by the whole run (rendering is the slow part) but never the user's.
+os.environ.setdefault("SIMULATOR_CACHE_DIR", tempfile.mkdtemp(prefix="simulator-cache-"))
 
 # A small valid scenario; tests change one thing in it at a time.
 MINIMAL = """\

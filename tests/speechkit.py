@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
-from simulator.speech.synthesis import Synthesizer, VoiceSettings
+from simulator.speech.synthesis import Synthesizer, VoiceSettings, open_synthesizer
 from simulator.speech.wav import Pcm, read_wav
 
 
-@lru_cache(maxsize=1)
 def synthesizer() -> Synthesizer:
-    return Synthesizer()
+    synth, notice = open_synthesizer()  # the app's own, shared: pyttsx3 has one engine per process
+    assert synth is not None, notice
+    return synth
 
 
 def speak(text: str, folder: Path, rate: int = 150, name: str = "speech.wav") -> Pcm:

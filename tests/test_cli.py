@@ -127,9 +127,19 @@ def test_list_shows_titles_and_content_notes():
     assert out.returncode == 0 and "racist-remark-video-call" in out.stdout and "racist remarks" in out.stdout
 
 
-def test_no_command_without_a_terminal_points_to_play():
+def test_no_command_with_no_screen_and_no_terminal_points_to_play(monkeypatch):
+    for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
     out = run(stdin="")
     assert out.returncode == 0 and "simulator play" in out.stdout
+
+
+def test_no_command_with_a_screen_opens_the_app(monkeypatch):
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    from simulator.cli import build_parser, desktop
+    opened = []
+    monkeypatch.setattr(desktop, "run", lambda args: opened.append(args) or 0)
+    assert desktop.open_default(build_parser().parse_args([])) == 0 and opened
 
 
 def test_scenario_tests_run_and_failures_name_the_line(write, tmp_path):

@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import sys
 
 from .. import __version__
 from ..errors import ScenarioError, SimulatorError
-from . import checktests, classify, library, lrsout, play, rescore, sessions, speechcmds, validate
+from . import checktests, classify, desktop, library, lrsout, play, rescore, sessions, speechcmds, validate
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="simulator",
         description="Practise difficult customer conversations, offline. "
-                    "With no command, pick a scenario and play it in the terminal.")
+                    "With no command, the desktop app opens (or, with no screen, a menu in the terminal).")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--data-dir", metavar="DIR",
                         help="where session records are kept (default: $SIMULATOR_DATA_DIR, the settings, "
                              "or the user data folder)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    desktop.add_parser(sub)
     validate.add_parser(sub)
     play.add_parser(sub)
     library.add_parser(sub)
@@ -34,11 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    multiprocessing.freeze_support()  # a built app starts the recogniser's process through this same entry point
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         if args.command is None:
-            return play.choose_and_play(args)
+            return desktop.open_default(args)
         return args.run(args)
     except ScenarioError as exc:
         print(exc, file=sys.stderr)

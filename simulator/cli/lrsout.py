@@ -7,10 +7,8 @@ import getpass
 import sys
 
 from ..errors import SimulatorError
-from ..scenario import Policy
 from ..store import Store, data_dir
 from ..store.credentials import load, save
-from ..store.lrs import Lrs, PushReport, flush, queue_sessions, unqueued_sessions
 from ..store.xapi import DEFAULT_BASE
 
 
@@ -46,17 +44,3 @@ def run_status(args: argparse.Namespace) -> int:
         last = store.read("SELECT last_error FROM outbox WHERE sent_at IS NULL AND last_error IS NOT NULL LIMIT 1")
     print(f"statements sent: {sent}; waiting: {waiting}" + (f" (last error: {last[0][0]})" if last else ""))
     return 0
-
-
-def push_sessions(store: Store, session_ids: list[str] | None, policy: Policy, required: bool = False,
-                  timeout: float = 10.0) -> PushReport:
-    """Queue the sessions' statements and send everything waiting. Without an LRS: nothing (or an error if required)."""
-    config = load()
-    if config is None:
-        if required:
-            raise SimulatorError("no Learning Record Store is set", "set one with `simulator lrs configure`")
-        return PushReport(0, 0, 0)
-    ids = session_ids if session_ids is not None else unqueued_sessions(store)
-    queued = queue_sessions(store, ids, config.activity_base, policy.pass_mark)
-    report = flush(store, Lrs(config, timeout))
-    return PushReport(queued, report.sent, report.waiting, report.error)

@@ -17,8 +17,8 @@ from ..errors import EngineError, SimulatorError
 from ..scenario import Policy, load_policy
 from ..scoring import PhraseDetector, score_session
 from ..store import Store, data_dir
+from ..store.lrs import push_sessions
 from ..store.recorder import SessionRecorder
-from .lrsout import push_sessions
 from .library import available, content_note, resolve
 from .summary import as_dict, score_text
 
@@ -86,7 +86,7 @@ def _kept(args: argparse.Namespace, session: Session) -> Iterator[SessionRecorde
 def _send_if_configured(store: Store, session_id: str, quiet: bool) -> None:
     """Queue the session for the LRS and try to send; offline it simply waits for the next push."""
     try:
-        report = push_sessions(store, [session_id], load_policy(None), timeout=3.0)
+        report = push_sessions(store, [session_id], load_policy(None).pass_mark, timeout=3.0)
     except SimulatorError as exc:
         report = None
         if not quiet:

@@ -18,7 +18,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("score", help="score a saved transcript again",
                        description="Score a transcript saved by `simulator play --json` against its scenario's rubric "
                                    "and the policy, with today's criteria. Prints the score as JSON.")
-    p.add_argument("transcript", type=Path, help="a JSON transcript from `simulator play --json`")
+    p.add_argument("transcript", type=Path, help="a JSON transcript from `simulator play --json` or `simulator sessions show ID --json`")
     p.add_argument("--scenario", help="the scenario file or id, when it has moved since the session")
     p.add_argument("--policy", type=Path, metavar="FILE", help="your organisation's policy file")
     p.set_defaults(run=run)
@@ -26,7 +26,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     data = _read(args.transcript)
-    recorded = data.get("scenario") or {}
+    # `play --json` nests the scenario; a kept session (`sessions show --json`, a bundle) keeps it flat.
+    recorded = data.get("scenario") or {"id": data.get("scenario_id"), "file": data.get("scenario_file"),
+                                        "sha256": data.get("scenario_sha256")}
     sf = _scenario(args.scenario, recorded)
     if recorded.get("sha256") and recorded["sha256"] != sf.sha256:
         print(f"note: {sf.path} has changed since this session was played; scoring against the current version",

@@ -13,9 +13,10 @@ from ..scenario import load_policy
 from ..store import Filter, Store, data_dir, find_session, list_sessions, load_session
 from ..store.bundle import export_bundle, import_bundle, organisation_key
 from ..store.csvexport import export_csv
+from ..store.lrs import push_sessions
 from ..store.purge import purge
-from ..store.report import item_label, session_html, when
-from .lrsout import push_sessions
+from ..scoring.verdict import item_label
+from ..store.report import session_html, when
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -183,7 +184,7 @@ def run_report(args: argparse.Namespace) -> int:
 def run_push(args: argparse.Namespace) -> int:
     with _store(args) as store:
         ids = [find_session(store, i) for i in args.ids] if args.ids else None
-        report = push_sessions(store, ids, load_policy(args.policy), required=True)
+        report = push_sessions(store, ids, load_policy(args.policy).pass_mark, required=True)
     print(f"sent {report.sent} statement(s); {report.waiting} waiting"
           + (f" (the LRS could not be reached or refused: {report.error}; they go on the next push)"
              if report.error else ""))

@@ -7,13 +7,12 @@ import sys
 import textwrap
 import threading
 
-import platformdirs
 
 from ..engine import Session
 from ..speech.devices import NoAudio
 from ..speech.recognition import open_recognizer
 from ..speech.synthesis import LineCache, VoiceSettings, open_synthesizer
-from ..store.location import APP
+from ..store.location import cache_dir
 from ..voiceplay import VoiceEvents, VoiceLoop
 
 
@@ -29,7 +28,7 @@ def play_by_voice(session: Session, args: argparse.Namespace) -> None:
     synth, notice = open_synthesizer()
     if notice:
         print(f"(note: {notice})")
-    cache = LineCache(platformdirs.user_cache_path(APP) / "lines", synth)
+    cache = LineCache(cache_dir() / "lines", synth)
     settings = VoiceSettings.of(s.persona.voice)
     lines = [ln.text for n in s.nodes for ln in s.lines(n, session.intensity)]
     cache.prerender(lines, settings)  # in the background: lines are ready before they are needed

@@ -70,3 +70,25 @@ class Result:
 
 def dimension_label(dimension: str) -> str:
     return dimension.replace("_", "-" if dimension == "boundary_setting" else " ").capitalize()
+
+
+# How a verdict's item reads to a trainee; anything else reads as its id with spaces.
+ITEM_LABELS = {
+    "names_behavior": "Named the behaviour as unacceptable",
+    "sets_expectation": "Set the expectation",
+    "states_consequence": "Stated the consequence",
+    "redirects_to_issue": "Offered to solve the real problem",
+    "announces_ending": "Said clearly that you were ending the call",
+    "escalates": "Brought in a supervisor",
+    "documents": "Documented the incident",
+    "acknowledges_feelings": "Acknowledged the customer's feelings",
+    "restates_problem": "Repeated the problem back",
+    "retaliates": "Retaliated or insulted back",
+    "appeases_abuse": "Apologised for or went along with the abuse",
+    "ended_without_warning": "Ended the call before warning",
+}
+
+
+def item_label(item: str) -> str:
+    from ..scenario.model import ACTION_LABELS
+    return " or ".join(ITEM_LABELS.get(i) or ACTION_LABELS.get(i) or i.replace("_", " ") for i in item.split("|"))

@@ -29,6 +29,7 @@ class Listener:
         self.recognised_seconds = 0.0  # time spent in the recogniser, for the real-time factor
         self.heard_seconds = 0.0
         self._queue: queue.Queue = queue.Queue(maxsize=3000)
+        self._pcm: list[bytes] = []  # the utterance in progress
         self._closed = threading.Event()
         self._thread = threading.Thread(target=self._run, name="listener", daemon=True)
         self._thread.start()
@@ -76,6 +77,7 @@ class Listener:
                 continue
             if kind == "press":
                 self.pressed, stream, started_at = True, self.engine.stream(), 0.0
+                self._pcm = []
                 continue
             if kind == "release":
                 self.pressed = False
@@ -94,6 +96,7 @@ class Listener:
             event = self.vad.feed(chunk)
             if event == "start":
                 stream = self.engine.stream()
+                self._pcm = []
                 started_at = at - seconds * (len(preroll) + 1)
                 for old in preroll:
                     self._accept(stream, old, seconds)
@@ -110,6 +113,7 @@ class Listener:
     def _accept(self, stream, chunk: bytes, seconds: float) -> None:
         import time
         t = time.perf_counter()
+        self._pcm.append(chunk)
         partial = stream.accept(chunk)
         self.recognised_seconds += time.perf_counter() - t
         self.heard_seconds += seconds
@@ -121,5 +125,6 @@ class Listener:
         t = time.perf_counter()
         text, words = stream.finish()
         self.recognised_seconds += time.perf_counter() - t
+        audio, self._pcm = b"".join(self._pcm), []
         if text.strip():
-            self.on_final(Utterance(text, words, started_at, ended_at, self.engine.name))
+            self.on_final(Utterance(text, words, started_at, ended_at, self.engine.name, audio))

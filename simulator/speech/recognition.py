@@ -33,6 +33,7 @@ class Utterance:
     started_at: float = 0.0  # monotonic times of the utterance's first and last sample
     ended_at: float = 0.0
     engine: str = ""
+    audio: bytes = field(default=b"", repr=False)  # the utterance's 16 kHz mono PCM, kept when the trainee allows
 
     @property
     def confidence(self) -> float | None:
@@ -136,6 +137,12 @@ class SphinxEngine(Engine):
         # Tighter pruning than the defaults: the same words on our measurements, half the CPU.
         return self._decoder_class(samprate=RATE, logfn=os.devnull, maxhmmpf=3000, maxwpf=5)
 
+    def warm_up(self) -> None:
+        """Build a decoder now, on a loading thread. PocketSphinx holds the GIL for the ~0.6 s this takes,
+        which would freeze the window if it happened at the trainee's first word."""
+        decoder = self._new_decoder()
+        self._release(decoder)
+
     def _release(self, decoder) -> None:
         with self._lock:
             self._pool.append(decoder)
@@ -174,7 +181,7 @@ class _SphinxStream(Stream):
         logmath = self.d.logmath
         frame = 1 / 100  # PocketSphinx counts 10 ms frames
         words = []
-        for seg in self.d.seg():
+        for seg in self.d.seg() or ():  # None when nothing at all was recognised
             if seg.word.startswith(("<", "[")) or seg.word == "<sil>":
                 continue
             word = seg.word.split("(")[0]

@@ -46,6 +46,7 @@ class Synthesizer:
         self._ready = threading.Event()
         self._error: BaseException | None = None
         self.engine_name = "pyttsx3"
+        self.voices: list[tuple[str, str]] = []  # (id, name) of every voice the engine offers, for the settings
         self._thread = threading.Thread(target=self._run, name="synthesis", daemon=True)
         self._thread.start()
         self._ready.wait(30)
@@ -67,6 +68,7 @@ class Synthesizer:
             driver_module.print = lambda *args, **kwargs: None
             self.engine_name = f"pyttsx3/{driver_module.__name__.rsplit('.', 1)[-1]}"
             voices = engine.getProperty("voices") or []
+            self.voices = [(str(v.id), str(v.name)) for v in voices]
         except BaseException as exc:  # noqa: BLE001 - any failure here means: no synthesis
             self._error = exc
             self._ready.set()
@@ -163,9 +165,13 @@ class LineCache:
             if f.exception() is not None:
                 partial.unlink(missing_ok=True)
                 done.set_exception(f.exception())
-            else:
+                return
+            try:
                 os.replace(partial, target)  # a cached file is always whole
-                done.set_result(target)
+            except OSError as exc:  # a full disk, or the engine wrote nothing: the line is captioned, never awaited forever
+                done.set_exception(exc)
+                return
+            done.set_result(target)
 
         inner.add_done_callback(finished)
         return done
@@ -175,9 +181,21 @@ class LineCache:
         return [self.render(text, settings) for text in dict.fromkeys(lines)]
 
 
+_shared: Synthesizer | None = None
+_shared_lock = threading.Lock()
+
+
 def open_synthesizer() -> tuple[Synthesizer | None, str]:
-    """The synthesizer, or None with the notice to show."""
-    try:
-        return Synthesizer(), ""
-    except SpeechUnavailable as exc:
-        return None, f"{exc.message}. {exc.hint}."
+    """The process's one synthesizer, or None with the notice to show.
+
+    One per process because pyttsx3.init() hands every caller the same engine
+    object: two Synthesizer workers would drive it from two threads at once.
+    """
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            try:
+                _shared = Synthesizer()
+            except SpeechUnavailable as exc:
+                return None, f"{exc.message}. {exc.hint}."
+        return _shared, ""

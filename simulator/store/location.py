@@ -11,11 +11,18 @@ import platformdirs
 APP = "difficult-conversations-simulator"
 ENV_DATA_DIR = "SIMULATOR_DATA_DIR"
 ENV_CONFIG_DIR = "SIMULATOR_CONFIG_DIR"
+ENV_CACHE_DIR = "SIMULATOR_CACHE_DIR"
 
 
 def config_dir() -> Path:
     override = os.environ.get(ENV_CONFIG_DIR)
     return Path(override) if override else Path(platformdirs.user_config_dir(APP, appauthor=False))
+
+
+def cache_dir() -> Path:
+    """Rebuildable things (rendered customer lines): safe to delete at any time."""
+    override = os.environ.get(ENV_CACHE_DIR)
+    return Path(override) if override else Path(platformdirs.user_cache_dir(APP, appauthor=False))
 
 
 def data_dir(explicit: str | os.PathLike | None = None) -> Path:

@@ -15,6 +15,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
+from ..errors import SimulatorError
 from .credentials import LrsConfig
 from .database import COMPLETED, ENDED_BY_TRAINEE, INTERRUPTED, Store
 from .queries import load_session
@@ -122,3 +123,18 @@ def flush(store: Store, lrs: Lrs) -> PushReport:
         sent += len(ids)
     waiting = store.read("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")[0][0]
     return PushReport(0, sent, waiting, error)
+
+
+def push_sessions(store: Store, session_ids: list[str] | None, pass_mark: float, required: bool = False,
+                  timeout: float = 10.0) -> PushReport:
+    """Queue the sessions' statements and send everything waiting. Without an LRS: nothing (or an error if required)."""
+    from .credentials import load
+    config = load()
+    if config is None:
+        if required:
+            raise SimulatorError("no Learning Record Store is set", "set one with `simulator lrs configure`")
+        return PushReport(0, 0, 0)
+    ids = session_ids if session_ids is not None else unqueued_sessions(store)
+    queued = queue_sessions(store, ids, config.activity_base, pass_mark)
+    report = flush(store, Lrs(config, timeout))
+    return PushReport(queued, report.sent, report.waiting, report.error)

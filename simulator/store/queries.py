@@ -84,3 +84,18 @@ def load_session(store: Store, session_id: str) -> SessionRecord:
     return SessionRecord(_summary(s), s["scenario_sha256"], s["scenario_file"], s["intensity"], s["seed"],
                          s["ending_node"], s["ending_outcome"], loads(s["path"], []), bool(s["keep_audio"]),
                          loads(s["result"], {}), turns, scores, verdicts, overrides)
+
+
+def trainee_names(store: Store) -> list[str]:
+    """Everyone who has practised here, for the name picker."""
+    return [r["name"] for r in store.read("SELECT name FROM trainees ORDER BY name COLLATE NOCASE")]
+
+
+def last_scores(store: Store, trainee: str) -> dict[str, float | None]:
+    """Each scenario's most recent scored session of one trainee, by scenario id."""
+    rows = store.read(
+        "SELECT s.scenario_id, s.overall FROM sessions s"
+        " WHERE s.trainee_id = (SELECT id FROM trainees WHERE name = ?) AND s.overall IS NOT NULL"
+        " AND s.started_at = (SELECT MAX(x.started_at) FROM sessions x WHERE x.trainee_id = s.trainee_id"
+        "   AND x.scenario_id = s.scenario_id AND x.overall IS NOT NULL)", (trainee,))
+    return {r["scenario_id"]: r["overall"] for r in rows}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import wave
+
 from ..engine import Session, SessionEnded, SessionScored, TurnRecorded
 from .database import COMPLETED, ENDED_BY_TRAINEE, Store
 
@@ -16,16 +18,41 @@ class SessionRecorder:
         self.id = store.begin_session(trainee=trainee, scenario_id=sf.id, scenario_title=sf.scenario.title,
                                       scenario_sha256=sf.sha256, scenario_file=str(sf.path),
                                       intensity=session.intensity, seed=session.seed, keep_audio=keep_audio)
+        self.keep_audio = keep_audio
         self.closed = False
+        self._audio: bytes = b""
         session.subscribe(self._on_event)
+
+    def hold_audio(self, pcm: bytes) -> None:
+        """The recording of the reply about to be recorded (16 kHz mono 16-bit), kept only if the trainee allowed it."""
+        self._audio = pcm if self.keep_audio else b""
 
     def _on_event(self, event: object) -> None:
         if isinstance(event, TurnRecorded):
-            self.store.add_turn(self.id, event.turn)
+            audio = None
+            if self._audio and event.turn.speaker == "trainee" and event.turn.kind == "reply":
+                audio = self._write_audio(event.turn.index, self._audio)
+                self._audio = b""
+            self.store.add_turn(self.id, event.turn, audio)
         elif isinstance(event, SessionEnded):
             self._finish(ENDED_BY_TRAINEE if event.ending.reason == "stopped" else COMPLETED)
         elif isinstance(event, SessionScored):
             self.store.save_result(self.id, event.result)
+
+    def _write_audio(self, index: int, pcm: bytes) -> str | None:
+        """A WAV per reply under audio/<session>/; the path stored is relative to the audio folder."""
+        relative = f"{self.id}/{index:03d}.wav"
+        target = self.store.audio_dir / relative
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with wave.open(str(target), "wb") as w:
+                w.setnchannels(1)
+                w.setsampwidth(2)
+                w.setframerate(16000)
+                w.writeframes(pcm)
+        except OSError:
+            return None  # a full disk loses the recording, never the turn
+        return relative
 
     def _finish(self, status: str) -> None:
         ending = self.session.ending

@@ -10,7 +10,7 @@ import datetime as dt
 from html import escape
 
 from ..scenario.model import ACTION_LABELS
-from ..scoring.verdict import dimension_label
+from ..scoring.verdict import dimension_label, item_label
 from .records import SessionRecord
 
 _STATUS = {"met": "met", "missed": "missed", "violated": "violated"}
@@ -26,10 +26,6 @@ th { border-bottom: 1px solid #999; } .met { color: #1b6e20; } .missed { color: 
 
 def when(ts: float | None) -> str:
     return "" if ts is None else dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
-
-
-def item_label(item: str) -> str:
-    return " or ".join(ACTION_LABELS.get(i, i.replace("_", " ")) for i in item.split("|"))
 
 
 def session_html(record: SessionRecord) -> str:

@@ -1,0 +1,45 @@
+"""`simulator app` (and `simulator` with no command): the desktop app, or the terminal menu where there is no screen."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("app", help="open the desktop app (the default with no command)",
+                       description="Open the desktop app.")
+    p.add_argument("--self-check", action="store_true",
+                   help="open the window, load the library and speech, print what was found, and close")
+    p.add_argument("--policy", type=Path, metavar="FILE", help="your organisation's policy file")
+    p.set_defaults(run=run)
+
+
+def has_screen() -> bool:
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..ui.app import run_app
+    return run_app(args.data_dir, getattr(args, "self_check", False), getattr(args, "policy", None))
+
+
+def open_default(args: argparse.Namespace) -> int:
+    """No command: the app when there is a screen, else the terminal menu."""
+    if has_screen():
+        try:
+            import PySide6.QtWidgets  # noqa: F401 - only to know the app can start
+        except ImportError as exc:
+            print(f"(the desktop app cannot start: {exc}; using the terminal)", file=sys.stderr)
+        else:
+            return run(args)
+    elif sys.stdin.isatty():
+        print("(no screen found, so the terminal version starts; `simulator --help` lists every command)")
+    from .play import choose_and_play
+    return choose_and_play(args)

@@ -1,0 +1,60 @@
+"""One role play as the app plays it: the session, its scoring, and its record.
+
+Plain Python, no Qt: the app builds one of these when the trainee presses
+Start, and the tests drive the same object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .engine import Session
+from .scenario import Policy, ScenarioFile
+from .scoring import PhraseDetector, score_session
+from .store import Store
+from .store.recorder import SessionRecorder
+
+_detectors: dict[str, PhraseDetector] = {}
+
+
+def detector_for(sf: ScenarioFile) -> PhraseDetector:
+    """Compiling the criteria takes tens of milliseconds; do it once per criteria version."""
+    key = sf.criteria_sha256
+    if key not in _detectors:
+        _detectors[key] = PhraseDetector(sf.criteria)
+    return _detectors[key]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the trainee chose before starting."""
+
+    scenario: ScenarioFile
+    intensity: str | None = None
+    assessed: bool = True  # False: practice only, not scored for the record and not kept
+    input_mode: str = "typed"  # voice | push_to_talk | typed
+    keep_audio: bool = False
+    seed: int | None = None
+
+
+class Practice:
+    def __init__(self, choice: Choice, trainee: str, policy: Policy, store: Store | None) -> None:
+        sf = choice.scenario
+        self.choice = choice
+        self.policy = policy
+        self.session = Session(sf, detector_for(sf), intensity=choice.intensity, seed=choice.seed,
+                               scorer=lambda turns, ending: score_session(sf, turns, policy))
+        self.recorder = (SessionRecorder(store, self.session, trainee, keep_audio=choice.keep_audio)
+                         if store is not None and choice.assessed else None)
+
+    @property
+    def session_id(self) -> str | None:
+        return self.recorder.id if self.recorder else None
+
+    def hold_audio(self, pcm: bytes) -> None:
+        if self.recorder is not None:
+            self.recorder.hold_audio(pcm)
+
+    def close(self) -> None:
+        if self.recorder is not None:
+            self.recorder.close()

@@ -1,0 +1,92 @@
+"""The app's settings: typed, versioned, in `settings.json` in the config folder.
+
+A file that cannot be read is kept beside itself as a backup and replaced
+by defaults, with a notice: a bad settings file never stops anyone
+practising. The `data_dir` key is the same one `store.location` reads, so
+the command line and the app agree on where sessions live.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .store.location import config_dir
+
+SCHEMA_VERSION = 1
+
+InputMode = Literal["voice", "push_to_talk", "typed"]
+
+
+class AppSettings(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    schema_version: int = SCHEMA_VERSION
+    trainee: str = ""
+    data_dir: str | None = None
+    scenario_folders: list[str] = Field(default_factory=list)
+    input_mode: InputMode = "voice"
+    keep_audio: bool = False  # the default for "my manager may hear my recording"
+    input_device: str | None = None
+    output_device: str | None = None
+    voice: str | None = None  # a speech-engine voice that overrides the persona's
+    rate_percent: int = Field(100, ge=50, le=200)  # speaking rate relative to the persona's
+    recogniser: Literal["auto", "vosk", "pocketsphinx"] = "auto"
+    model: str | None = None  # an installed Vosk model's folder name; None: the first installed
+    theme: Literal["system", "light", "dark"] = "system"
+    text_scale: int = Field(100, ge=75, le=200)  # percent of the system font size
+
+
+def settings_file() -> Path:
+    return config_dir() / "settings.json"
+
+
+def _migrate(data: dict) -> dict:
+    # Version 0 was the command line's own file, which held only data_dir.
+    data.setdefault("schema_version", 0)
+    if data["schema_version"] == 0:
+        data["schema_version"] = 1
+    return data
+
+
+def load_settings(path: Path | None = None) -> tuple[AppSettings, str]:
+    """The settings, and a notice when the file had to be set aside."""
+    path = path or settings_file()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return AppSettings(), ""
+    except OSError as exc:
+        return AppSettings(), f"Your settings could not be read ({exc.strerror}); the defaults are used."
+    try:
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+        data = _migrate(data)
+        if data["schema_version"] > SCHEMA_VERSION:
+            return AppSettings(**{k: v for k, v in data.items() if k == "data_dir"}), (
+                "Your settings were written by a newer version of the simulator; the defaults are used "
+                "for this session and the file is left as it is.")
+        return AppSettings.model_validate(data), ""
+    except (ValueError, ValidationError) as exc:
+        backup = path.with_name(f"settings.bad-{time.strftime('%Y%m%d-%H%M%S')}.json")
+        try:
+            path.replace(backup)
+        except OSError:
+            backup = path
+        first = str(exc).splitlines()[0]
+        return AppSettings(), f"Your settings file was damaged ({first}); it was kept as {backup.name} and the defaults are used."
+
+
+def save_settings(settings: AppSettings, path: Path | None = None) -> None:
+    """Written to a temporary file and renamed, so a crash mid-write leaves the old file whole."""
+    path = path or settings_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(settings.model_dump(), indent=2), encoding="utf-8")
+    os.replace(tmp, path)

@@ -1,0 +1,207 @@
+"""Before a session: what it contains, how hard, scored or not, how to answer, and a microphone check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QGroupBox, QHBoxLayout, QLabel, QProgressBar,
+                               QPushButton, QRadioButton, QVBoxLayout, QWidget)
+
+from ..practice import Choice
+from ..scenario import ScenarioFile
+from .library_page import content_text
+from .tasks import Tasks
+
+INPUT_MODES = [("voice", "&Voice: just speak"), ("push_to_talk", "P&ush to talk: hold Ctrl+Space while speaking"),
+               ("typed", "&Typing only")]
+
+
+def _radio_group(title: str, options: list[tuple[str, str]], parent: QWidget) -> tuple[QGroupBox, QButtonGroup]:
+    box = QGroupBox(title, parent)
+    group = QButtonGroup(box)
+    layout = QVBoxLayout(box)
+    for i, (_, label) in enumerate(options):
+        button = QRadioButton(label)
+        group.addButton(button, i)
+        layout.addWidget(button)
+    group.button(0).setChecked(True)
+    return box, group
+
+
+class BriefingPage(QWidget):
+    start = Signal(object)  # Choice
+    back = Signal()
+
+    def __init__(self, tasks: Tasks, open_microphone: Callable[[], object], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tasks = tasks
+        self.open_microphone = open_microphone
+        self.scenario: ScenarioFile | None = None
+        self._mic = None
+        self.title = QLabel()
+        self.title.setTextFormat(Qt.RichText)
+        self.situation = QLabel()
+        self.situation.setWordWrap(True)
+        self.content_note = QLabel()
+        self.content_note.setWordWrap(True)
+        self.content_note.setObjectName("contentNote")
+        self.content_note.setStyleSheet("#contentNote { border: 1px solid #c9a227; padding: 6px; }")
+        self.content_note.setAccessibleName("Content note")
+
+        self.intensity_box = QGroupBox("&Intensity")
+        self.intensity_layout = QHBoxLayout(self.intensity_box)
+        self.intensity_group = QButtonGroup(self.intensity_box)
+        mode_box, self.mode_group = _radio_group("Mode", [("assessed", "&Assessed: scored and kept for your manager"),
+                                                          ("practice", "P&ractice only: not scored, not kept")], self)
+        input_box, self.input_group = _radio_group("How you answer", INPUT_MODES, self)
+        self.keep_audio = QCheckBox("&My manager may listen to my recorded answers")
+        self.keep_audio.setAccessibleName("Allow my recorded answers to be kept for my manager")
+
+        self.mic_button = QPushButton("&Check microphone")
+        self.mic_meter = QProgressBar()
+        self.mic_meter.setRange(0, 100)
+        self.mic_meter.setTextVisible(False)
+        self.mic_meter.setAccessibleName("Microphone level")
+        self.mic_status = QLabel("Press Check microphone and say a few words: the bar should move.")
+        self.mic_status.setWordWrap(True)
+        mic_box = QGroupBox("Microphone check")
+        mic_layout = QVBoxLayout(mic_box)
+        mic_row = QHBoxLayout()
+        mic_row.addWidget(self.mic_button)
+        mic_row.addWidget(self.mic_meter, 1)
+        mic_layout.addLayout(mic_row)
+        mic_layout.addWidget(self.mic_status)
+
+        self.start_button = QPushButton("&Start the conversation")
+        self.start_button.setDefault(True)
+        self.start_button.setAutoDefault(True)
+        self.back_button = QPushButton("&Back to the library")
+        self.speech_status = QLabel("")
+        self.speech_status.setWordWrap(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.back_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.start_button)
+
+        options = QHBoxLayout()
+        left = QVBoxLayout()
+        left.addWidget(self.intensity_box)
+        left.addWidget(mode_box)
+        right = QVBoxLayout()
+        right.addWidget(input_box)
+        right.addWidget(self.keep_audio)
+        options.addLayout(left, 1)
+        options.addLayout(right, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.situation)
+        layout.addWidget(self.content_note)
+        layout.addLayout(options)
+        layout.addWidget(mic_box)
+        layout.addStretch(1)
+        layout.addWidget(self.speech_status)
+        layout.addLayout(buttons)
+
+        self._meter = QTimer(self)
+        self._meter.setInterval(50)
+        self._meter.timeout.connect(self._show_level)
+        self.mic_button.clicked.connect(self.toggle_mic_check)
+        self.start_button.clicked.connect(self._start)
+        self.back_button.clicked.connect(self._back)
+        self.mode_group.idToggled.connect(lambda *_: self.keep_audio.setEnabled(self.assessed))
+        self.input_group.idToggled.connect(lambda *_: self.keep_audio.setEnabled(self.assessed and self.input_mode != "typed"))
+
+    # -- filling in ------------------------------------------------------------------
+    def show_scenario(self, sf: ScenarioFile, input_mode: str, keep_audio: bool) -> None:
+        self.stop_mic_check()
+        self.scenario = sf
+        s = sf.scenario
+        self.title.setText(f"<h2>{escape(s.title)}</h2>")
+        who = s.persona.name + (f", {s.persona.company}" if s.persona.company else "")
+        self.situation.setText(f"{' '.join(s.summary.split())}\n\nYou will talk to {who} ({s.persona.role}). "
+                               f"About {s.minutes} minutes.")
+        note = content_text(sf)
+        self.content_note.setText(
+            f"Content note: this conversation contains {note}. It is a practice script, not a real person. "
+            "You can stop at any moment with “Stop — I need a break”."
+            if s.content else "Content note: this customer is upset but not abusive.")
+        for button in self.intensity_group.buttons():
+            self.intensity_group.removeButton(button)
+            button.deleteLater()
+        for i, level in enumerate(s.intensity):
+            button = QRadioButton(level.capitalize())
+            button.setAccessibleName(f"Intensity {level}")
+            self.intensity_group.addButton(button, i)
+            self.intensity_layout.addWidget(button)
+        self.intensity_group.button(0).setChecked(True)  # the mildest first: nobody starts at the strongest
+        self.intensity_box.setVisible(len(s.intensity) > 1)
+        ids = [m for m, _ in INPUT_MODES]
+        self.input_group.button(ids.index(input_mode) if input_mode in ids else 0).setChecked(True)
+        self.keep_audio.setChecked(keep_audio)
+        self.mode_group.button(0).setChecked(True)
+        self.start_button.setFocus()
+
+    @property
+    def assessed(self) -> bool:
+        return self.mode_group.checkedId() == 0
+
+    @property
+    def input_mode(self) -> str:
+        return INPUT_MODES[max(0, self.input_group.checkedId())][0]
+
+    def choice(self) -> Choice:
+        assert self.scenario is not None
+        levels = self.scenario.scenario.intensity
+        level = levels[max(0, self.intensity_group.checkedId())] if levels else None
+        return Choice(self.scenario, intensity=level, assessed=self.assessed, input_mode=self.input_mode,
+                      keep_audio=self.assessed and self.input_mode != "typed" and self.keep_audio.isChecked())
+
+    # -- microphone check ------------------------------------------------------------
+    def toggle_mic_check(self) -> None:
+        if self._mic is not None:
+            self.stop_mic_check()
+            return
+        self.mic_button.setEnabled(False)
+        self.mic_status.setText("Opening the microphone…")
+
+        def opened(mic) -> None:
+            self._mic = mic
+            self.mic_button.setEnabled(True)
+            self.mic_button.setText("Stop &checking")
+            self.mic_status.setText("Listening. Say a few words: the bar should move.")
+            self._meter.start()
+
+        def failed(exc: BaseException) -> None:
+            self.mic_button.setEnabled(True)
+            message = getattr(exc, "message", str(exc))
+            self.mic_status.setText(f"No microphone could be opened ({message}). You can still answer by typing.")
+            self.input_group.button(2).setChecked(True)
+
+        def open_and_start():
+            mic = self.open_microphone()
+            mic.start(lambda chunk, at: None)
+            return mic
+        self.tasks.run(open_and_start, done=opened, failed=failed)
+
+    def _show_level(self) -> None:
+        if self._mic is not None:
+            # Speech sits around 0.02-0.2 of full scale: a square root makes the bar move visibly.
+            self.mic_meter.setValue(min(100, int((getattr(self._mic, "level", 0.0) ** 0.5) * 180)))
+
+    def stop_mic_check(self) -> None:
+        self._meter.stop()
+        self.mic_meter.setValue(0)
+        self.mic_button.setText("&Check microphone")
+        if self._mic is not None:
+            mic, self._mic = self._mic, None
+            self.tasks.run(mic.stop)
+
+    def _start(self) -> None:
+        self.stop_mic_check()
+        self.start.emit(self.choice())
+
+    def _back(self) -> None:
+        self.stop_mic_check()
+        self.back.emit()

@@ -1,0 +1,157 @@
+"""A role play in progress: opens what it needs off the GUI thread, then runs the voice loop on its own thread.
+
+The window only calls `type_line`, `act`, `talk` and `stop`, which put
+things on the loop's queue, and hears back through the bridge's signals.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field, replace
+
+from PySide6.QtCore import QObject, Signal
+
+from ..practice import Choice, Practice
+from ..scenario import Policy
+from ..settings import AppSettings
+from ..speech.kit import AudioDevices, SpeechKit
+from ..speech.synthesis import VoiceSettings
+from ..store import Store
+from ..voiceplay import VoiceLoop
+from .bridge import SessionBridge
+from .tasks import Tasks
+
+
+@dataclass
+class Opened:
+    practice: Practice
+    speaker: object | None
+    microphone: object | None
+    input_mode: str
+    voice: VoiceSettings
+    notices: list[str] = field(default_factory=list)
+
+
+def voice_for(practice: Practice, settings: AppSettings) -> VoiceSettings:
+    base = VoiceSettings.of(practice.session.scenario.persona.voice)
+    return replace(base, rate=max(80, min(400, round(base.rate * settings.rate_percent / 100))),
+                   voice=settings.voice or base.voice)
+
+
+def open_practice(choice: Choice, trainee: str, policy: Policy, store: Store | None, kit: SpeechKit | None,
+                  devices: AudioDevices, settings: AppSettings) -> Opened:
+    """Everything slow before the first line: the detector, the record, the devices, the first lines' audio."""
+    practice = Practice(choice, trainee, policy, store)
+    notices: list[str] = []
+    voice = voice_for(practice, settings)
+    speaker = microphone = None
+    if kit is not None and kit.synthesizer is not None:
+        scenario = practice.session.scenario
+        kit.cache.prerender([ln.text for n in scenario.nodes for ln in scenario.lines(n, practice.session.intensity)],
+                            voice)
+        try:
+            speaker = devices.speaker(settings.output_device)
+        except Exception as exc:  # noqa: BLE001 - NoAudio and PortAudio errors alike: captions still work
+            notices.append(f"{getattr(exc, 'message', exc)}. The customer's lines are shown as captions.")
+    elif kit is not None:
+        notices.extend(kit.notices[:1])
+    mode = choice.input_mode
+    if mode != "typed":
+        if kit is None or kit.recognizer is None:
+            notices.append("Speech recognition is not available, so this session is typed. "
+                           + (kit.notices[-1] if kit and kit.notices else "It is still loading; try again in a moment."))
+            mode = "typed"
+        else:
+            try:
+                microphone = devices.microphone(settings.input_device)
+            except Exception as exc:  # noqa: BLE001 - a missing microphone means typing, never a failure
+                notices.append(f"{getattr(exc, 'message', exc)[:1].upper()}{getattr(exc, 'message', exc)[1:]}. "
+                               "This session is typed: write your replies and press Enter.")
+                mode = "typed"
+    return Opened(practice, speaker, microphone, mode, voice, notices)
+
+
+class LiveSession(QObject):
+    finished = Signal()  # the loop has stopped and the record is complete
+
+    def __init__(self, opened: Opened, kit: SpeechKit | None, tasks: Tasks, hangover_ms: int = 300,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.opened = opened
+        self.practice = opened.practice
+        self.session = opened.practice.session
+        self.tasks = tasks
+        self.bridge = SessionBridge(self.session, self)
+        self.input_mode = opened.input_mode
+        self.ending = None
+        self.result = None
+        self.started_at = 0.0
+        keep = self.practice.hold_audio if self.practice.choice.keep_audio else None
+        self.loop = VoiceLoop(self.session, speaker=opened.speaker, microphone=opened.microphone,
+                              engine=kit.recognizer if self.input_mode != "typed" and kit else None,
+                              cache=kit.cache if kit and kit.synthesizer else None, events=self.bridge.events,
+                              hangover_ms=hangover_ms, push_to_talk=self.input_mode == "push_to_talk",
+                              voice=opened.voice, keep_audio=keep)
+        self.bridge.ended.connect(self._ended)
+        self.bridge.scored.connect(self._scored)
+        self._talking = False
+        self._thread = threading.Thread(target=self._run, name="session-loop", daemon=True)
+
+    def start(self) -> None:
+        self.started_at = time.monotonic()
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.loop.run()
+        except Exception as exc:  # noqa: BLE001 - every turn so far is already in the store
+            message = getattr(exc, "message", str(exc))
+            self.bridge.problem.emit(f"The session stopped unexpectedly ({message}). Everything up to the last "
+                                     "turn is kept.")
+        finally:
+            self.practice.close()
+            self.tasks.call_soon(self.finished.emit)
+
+    def _ended(self, ending) -> None:
+        self.ending = ending
+
+    def _scored(self, result) -> None:
+        self.result = result
+
+    # -- from the window -------------------------------------------------------------
+    def type_line(self, text: str) -> None:
+        self.loop.type_line(text)
+
+    def act(self, action: str) -> None:
+        self.loop.act(action)
+
+    def stop(self) -> None:
+        self.loop.stop()
+
+    def talk(self, on: bool) -> None:
+        listener = self.loop.listener
+        if listener is None or on == self._talking:
+            return
+        self._talking = on
+        (listener.press if on else listener.release)()
+
+    @property
+    def talking(self) -> bool:
+        return self._talking
+
+    @property
+    def customer_speaking(self) -> bool:
+        return self.loop.customer_speaking
+
+    @property
+    def mic_level(self) -> float:
+        return float(getattr(self.loop.microphone, "level", 0.0) or 0.0)
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def wait(self, timeout: float = 5.0) -> None:
+        if self._thread.is_alive():
+            self._thread.join(timeout)

@@ -1,0 +1,172 @@
+"""Settings: sound devices, the customer's voice, speech recognition (with the model installer), data folder, look."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
+                               QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QSpinBox, QTabWidget,
+                               QVBoxLayout, QWidget)
+
+from ..settings import AppSettings
+from .tasks import Tasks
+
+DEFAULT = "System default"
+
+
+def _combo(name: str, items: list[tuple[str, object]], current: object) -> QComboBox:
+    box = QComboBox()
+    box.setAccessibleName(name)
+    for label, value in items:
+        box.addItem(label, value)
+    index = box.findData(current)
+    box.setCurrentIndex(max(0, index))
+    return box
+
+
+class SettingsDialog(QDialog):
+    installed = Signal(str)  # a model folder name, once installed
+
+    def __init__(self, settings: AppSettings, tasks: Tasks, *, microphones: list[str], speakers: list[str],
+                 voices: list[tuple[str, str]], models: list[str], catalog: dict, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.settings = settings
+        self.tasks = tasks
+        tabs = QTabWidget()
+
+        self.microphone = _combo("Microphone", [(DEFAULT, None), *((n, n) for n in microphones)], settings.input_device)
+        self.speaker = _combo("Speaker", [(DEFAULT, None), *((n, n) for n in speakers)], settings.output_device)
+        self.keep_audio = QCheckBox("Offer to keep my recorded answers for my manager (you choose each time)")
+        self.keep_audio.setChecked(settings.keep_audio)
+        self.input_mode = _combo("Default way to answer", [("Voice", "voice"), ("Push to talk", "push_to_talk"),
+                                                           ("Typing", "typed")], settings.input_mode)
+        audio = QWidget()
+        form = QFormLayout(audio)
+        form.addRow("&Microphone:", self.microphone)
+        form.addRow("&Speaker or headset:", self.speaker)
+        form.addRow("&Answer by:", self.input_mode)
+        form.addRow(self.keep_audio)
+        if not microphones and not speakers:
+            form.addRow(QLabel("No sound devices were found. Customers are shown as captions and you can type."))
+        tabs.addTab(audio, "&Audio")
+
+        self.voice = _combo("Customer's voice", [("Each scenario's own voice", None),
+                                                 *((name, vid) for vid, name in voices)], settings.voice)
+        self.rate = QSpinBox()
+        self.rate.setRange(50, 200)
+        self.rate.setSuffix(" %")
+        self.rate.setValue(settings.rate_percent)
+        self.rate.setAccessibleName("Speaking rate, percent of normal")
+        voice = QWidget()
+        form = QFormLayout(voice)
+        form.addRow("&Voice:", self.voice)
+        form.addRow("Speaking &rate:", self.rate)
+        tabs.addTab(voice, "&Voice")
+
+        self.recogniser = _combo("Recogniser", [("Automatic (Vosk if a model is installed)", "auto"),
+                                                ("Vosk", "vosk"), ("PocketSphinx (built in, less accurate)", "pocketsphinx")],
+                                 settings.recogniser)
+        self.model = _combo("Vosk model", [("The first installed model", None), *((m, m) for m in models)], settings.model)
+        self.catalog = _combo("Model to install", [(f"{m.name} — {m.size_mb} MB, {m.note}", key)
+                                                   for key, m in catalog.items()], None)
+        self.install_button = QPushButton("&Download and install")
+        self.install_progress = QProgressBar()
+        self.install_progress.setAccessibleName("Model download progress")
+        self.install_progress.hide()
+        self.install_status = QLabel("Downloading needs the internet once; after that everything works offline.")
+        self.install_status.setWordWrap(True)
+        install_row = QHBoxLayout()
+        install_row.addWidget(self.catalog, 1)
+        install_row.addWidget(self.install_button)
+        recognition = QWidget()
+        form = QFormLayout(recognition)
+        form.addRow("&Recogniser:", self.recogniser)
+        form.addRow("&Model:", self.model)
+        form.addRow("&Install:", install_row)
+        form.addRow(self.install_progress)
+        form.addRow(self.install_status)
+        tabs.addTab(recognition, "Speech &recognition")
+
+        self.data_dir = QLineEdit(settings.data_dir or "")
+        self.data_dir.setPlaceholderText("The standard folder for your account")
+        self.data_dir.setAccessibleName("Data folder")
+        browse = QPushButton("&Browse…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.data_dir, 1)
+        row.addWidget(browse)
+        data = QWidget()
+        form = QFormLayout(data)
+        form.addRow("&Data folder:", row)
+        form.addRow(QLabel("Your sessions and any kept recordings live here."))
+        tabs.addTab(data, "&Data")
+
+        self.theme = _combo("Theme", [("Same as the system", "system"), ("Light", "light"), ("Dark", "dark")],
+                            settings.theme)
+        self.text_scale = QSpinBox()
+        self.text_scale.setRange(75, 200)
+        self.text_scale.setSingleStep(10)
+        self.text_scale.setSuffix(" %")
+        self.text_scale.setValue(settings.text_scale)
+        self.text_scale.setAccessibleName("Text size, percent of the system size")
+        look = QWidget()
+        form = QFormLayout(look)
+        form.addRow("&Theme:", self.theme)
+        form.addRow("&Text size:", self.text_scale)
+        tabs.addTab(look, "A&ppearance")
+
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(tabs)
+        layout.addWidget(buttons)
+        self.install_button.clicked.connect(self._install)
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Data folder", self.data_dir.text())
+        if folder:
+            self.data_dir.setText(folder)
+
+    def _install(self) -> None:
+        from ..speech.models import install
+        key = self.catalog.currentData()
+        self.install_button.setEnabled(False)
+        self.install_progress.show()
+        self.install_progress.setRange(0, 0)
+        self.install_status.setText("Downloading…")
+
+        def progress(done: int, total: int | None) -> None:
+            # From the worker: hand the numbers to the GUI thread, never touch the bar here.
+            self.tasks.call_soon(lambda: self._show_progress(done, total))
+
+        def finished(model) -> None:
+            self.install_button.setEnabled(True)
+            self.install_progress.hide()
+            self.install_status.setText(f"Installed {model.name}. It is used from the next session.")
+            if self.model.findData(model.name) < 0:
+                self.model.addItem(model.name, model.name)
+            self.model.setCurrentIndex(self.model.findData(model.name))
+            self.installed.emit(model.name)
+
+        def failed(exc: BaseException) -> None:
+            from .notices import explain
+            self.install_button.setEnabled(True)
+            self.install_progress.hide()
+            self.install_status.setText(explain(exc))
+        self.tasks.run(install, key, progress, done=finished, failed=failed)
+
+    def _show_progress(self, done: int, total: int | None) -> None:
+        if total:
+            self.install_progress.setRange(0, 1000)
+            self.install_progress.setValue(int(done * 1000 / total))
+            self.install_status.setText(f"Downloading… {done / 1e6:.0f} of {total / 1e6:.0f} MB")
+
+    def result_settings(self) -> AppSettings:
+        return self.settings.model_copy(update={
+            "input_device": self.microphone.currentData(), "output_device": self.speaker.currentData(),
+            "keep_audio": self.keep_audio.isChecked(), "input_mode": self.input_mode.currentData(),
+            "voice": self.voice.currentData(), "rate_percent": self.rate.value(),
+            "recogniser": self.recogniser.currentData(), "model": self.model.currentData(),
+            "data_dir": self.data_dir.text().strip() or None, "theme": self.theme.currentData(),
+            "text_scale": self.text_scale.value()})

@@ -1,0 +1,66 @@
+"""The one way slow work leaves the GUI thread.
+
+`tasks.run(fn, *args, done=..., failed=...)` calls fn on a worker with plain
+values; `done(result)` or `failed(exc)` is then called back on the GUI
+thread, where widgets may be touched. Storage writes go through `write`,
+a single worker, so the store never sees two writers from the app.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+
+class Tasks(QObject):
+    _finished = Signal(object)  # a closure to call on the GUI thread
+
+    def __init__(self, parent: QObject | None = None, workers: int = 2) -> None:
+        super().__init__(parent)
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="app-work")
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="app-store")
+        self._finished.connect(self._deliver)
+        self.failures: list[BaseException] = []  # for tests: what went wrong with no one to tell
+
+    def run(self, fn: Callable[..., Any], *args: Any, done: Callable[[Any], None] | None = None,
+            failed: Callable[[BaseException], None] | None = None) -> Future:
+        return self._submit(self._pool, fn, args, done, failed)
+
+    def write(self, fn: Callable[..., Any], *args: Any, done: Callable[[Any], None] | None = None,
+              failed: Callable[[BaseException], None] | None = None) -> Future:
+        return self._submit(self._writer, fn, args, done, failed)
+
+    def call_soon(self, fn: Callable[[], None]) -> None:
+        """From any thread: run fn on the GUI thread."""
+        self._finished.emit(fn)
+
+    def _submit(self, pool: ThreadPoolExecutor, fn, args, done, failed) -> Future:
+        def work() -> Any:
+            try:
+                result = fn(*args)
+            except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread, not lost
+                self._finished.emit(lambda error=exc: self._fail(error, failed))
+                raise
+            if done is not None:
+                self._finished.emit(lambda: done(result))
+            return result
+        return pool.submit(work)
+
+    def _fail(self, exc: BaseException, failed) -> None:
+        if failed is not None:
+            failed(exc)
+        else:
+            self.failures.append(exc)
+            traceback.print_exception(exc)
+
+    @Slot(object)
+    def _deliver(self, fn: Callable[[], None]) -> None:
+        fn()
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._writer.shutdown(wait=True)

@@ -1,0 +1,318 @@
+"""The trainee's window: library → briefing → role play → results, with settings and notices around them.
+
+The window shows at once; the store, the library and the speech engines
+open in the background and fill it in as they arrive.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar,
+                               QStackedWidget, QVBoxLayout, QWidget)
+
+from .. import __version__
+from ..settings import AppSettings, save_settings
+from ..speech.kit import AudioDevices, SpeechKit, load_speech
+from ..store.location import cache_dir
+from .briefing_page import BriefingPage
+from .library_page import LibraryPage
+from .live import LiveSession, open_practice
+from .name_dialog import NameDialog
+from .notices import NoticeBar, explain, show_error
+from .results_page import ResultsPage
+from .roleplay_page import CONTROLS, STOP_KEY, TALK_KEY, RolePlayPage
+from .settings_dialog import SettingsDialog
+from .tasks import Tasks
+from .theme import apply_theme
+
+
+def _open_store(folder: Path):
+    from ..store import Store
+    return Store(folder)
+
+
+def _load_library(folders: list[str], policy_file: Path | None):
+    from ..cli.library import available
+    from ..scenario import load_policy
+    good, bad = available([Path(f) for f in folders])
+    return good, [Path(str(e.path)).name for e in bad], load_policy(policy_file)
+
+
+class MainWindow(QMainWindow):
+    library_ready = Signal()
+    speech_ready = Signal()
+    results_shown = Signal()
+
+    def __init__(self, settings: AppSettings, *, data_dir: Path, tasks: Tasks, devices: AudioDevices | None = None,
+                 policy_file: Path | None = None, speech: bool = True, settings_path: Path | None = None,
+                 ask_name: bool = True) -> None:
+        super().__init__()
+        self.settings = settings
+        self.data_dir = data_dir
+        self.tasks = tasks
+        self.devices = devices or AudioDevices()
+        self.policy_file = policy_file
+        self.settings_path = settings_path
+        self.store = None
+        self.policy = None
+        self.kit: SpeechKit | None = None
+        self.live: LiveSession | None = None
+        self.last_choice = None
+        self._pending_choice = None
+        self._ask_name = ask_name
+        self.setWindowTitle("Difficult Conversations Simulator")
+
+        self.notices = NoticeBar()
+        self.library = LibraryPage()
+        self.briefing = BriefingPage(tasks, lambda: self.devices.microphone(self.settings.input_device))
+        self.roleplay = RolePlayPage()
+        self.results = ResultsPage()
+        self.stack = QStackedWidget()
+        for page in (self.library, self.briefing, self.roleplay, self.results):
+            self.stack.addWidget(page)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addWidget(self.notices)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self.speech_label = QLabel("Preparing speech…" if speech else "Speech is off")
+        self.speech_progress = QProgressBar()
+        self.speech_progress.setRange(0, 100)
+        self.speech_progress.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 12)
+        self.speech_progress.setAccessibleName("Speech loading progress")
+        self.statusBar().addWidget(self.speech_label, 1)
+        self.statusBar().addPermanentWidget(self.speech_progress)
+        self.speech_progress.setVisible(speech)
+        self._menus()
+
+        self.library.chosen.connect(self._prepare)
+        self.briefing.back.connect(lambda: self.stack.setCurrentWidget(self.library))
+        self.briefing.start.connect(self.start)
+        self.roleplay.leave.connect(self._show_results)
+        self.results.again.connect(lambda: self.start(self.last_choice))
+        self.results.library.connect(self._to_library)
+        self.library.set_trainee(settings.trainee)
+
+        tasks.run(_open_store, data_dir, done=self._store_opened, failed=self._store_failed)
+        tasks.run(_load_library, settings.scenario_folders, policy_file, done=self._library_loaded,
+                  failed=lambda exc: self.library.status.setText(explain(exc)))
+        if speech:
+            self._load_speech()
+        else:
+            self.speech_ready.emit()
+
+    # -- menus -----------------------------------------------------------------------
+    def _menus(self) -> None:
+        file = self.menuBar().addMenu("&File")
+        for text, key, slot in [("&Add a scenario folder…", "Ctrl+O", self.add_folder),
+                                ("&Settings…", "Ctrl+,", self.open_settings),
+                                ("Change &name…", None, lambda: self.ask_name(force=True)),
+                                ("&Quit", QKeySequence.Quit, self.close)]:
+            action = QAction(text, self)
+            if key:
+                action.setShortcut(QKeySequence(key))
+            action.triggered.connect(slot)
+            file.addAction(action)
+        help_menu = self.menuBar().addMenu("&Help")
+        keys = QAction("&Keyboard shortcuts", self)
+        keys.triggered.connect(self._shortcuts)
+        about = QAction("&About", self)
+        about.triggered.connect(lambda: QMessageBox.about(
+            self, "About", f"Difficult Conversations Simulator {__version__}\nPractise out loud, somewhere safe. "
+                           "Everything stays on this computer."))
+        help_menu.addAction(keys)
+        help_menu.addAction(about)
+
+    def _shortcuts(self) -> None:
+        from ..scenario.model import ACTION_LABELS
+        lines = [f"{key}: {ACTION_LABELS[a]}" for a, key in CONTROLS]
+        lines += [f"{STOP_KEY}: Stop — I need a break", f"{TALK_KEY}: start or stop talking (push to talk)",
+                  "Enter: send a typed reply", "Ctrl+O: add a scenario folder", "Ctrl+,: settings"]
+        QMessageBox.information(self, "Keyboard shortcuts", "\n".join(lines))
+
+    # -- loading -----------------------------------------------------------------------
+    def _store_opened(self, store) -> None:
+        self.store = store
+        if store.recovered:
+            self.notices.add(f"{len(store.recovered)} session(s) were cut short last time (the app closed "
+                             "unexpectedly). They are kept, marked as interrupted.")
+        self._refresh_scores()
+        if self._ask_name and not self.settings.trainee:
+            self.ask_name()
+
+    def _store_failed(self, exc: BaseException) -> None:
+        self.notices.add(explain(exc) + " Practice runs still work; assessed sessions cannot be kept until "
+                         "this is fixed (File → Settings → Data).")
+
+    def _library_loaded(self, loaded) -> None:
+        good, broken, policy = loaded
+        self.scenario_files, self.broken, self.policy = good, broken, policy
+        self.library.set_scenarios(good, broken, {})
+        self._refresh_scores()
+        self.library_ready.emit()
+
+    def _refresh_scores(self) -> None:
+        if self.store is None or not hasattr(self, "scenario_files") or not self.settings.trainee:
+            return
+        from ..store.queries import last_scores
+        self.tasks.run(last_scores, self.store, self.settings.trainee,
+                       done=lambda last: self.library.set_scenarios(self.scenario_files, self.broken, last))
+
+    def _load_speech(self) -> None:
+        self.speech_progress.show()
+        self.speech_label.setText("Preparing speech…")
+        s = self.settings
+
+        def progress(percent: int, text: str) -> None:
+            self.tasks.call_soon(lambda: (self.speech_progress.setValue(percent), self.speech_label.setText(text)))
+
+        def ready(kit: SpeechKit) -> None:
+            self.kit = kit
+            self.speech_progress.hide()
+            engine = kit.recognizer_name or "none"
+            voice = "on" if kit.synthesizer else "off (captions only)"
+            self.speech_label.setText(f"Speech ready: customer voice {voice}; recognition: {engine}.")
+            for notice in kit.notices:
+                self.notices.add(notice)
+            self.speech_ready.emit()
+            if self._pending_choice is not None:
+                choice, self._pending_choice = self._pending_choice, None
+                self.start(choice)
+        cache = cache_dir() / "lines"
+        self.tasks.run(load_speech, cache, s.recogniser, s.model, progress, done=ready,
+                       failed=lambda exc: self.notices.add(explain(exc)))
+
+    # -- the trainee's way through -----------------------------------------------------------
+    def ask_name(self, force: bool = False) -> None:
+        names = []
+        if self.store is not None:
+            from ..store.queries import trainee_names
+            names = trainee_names(self.store)
+        dialog = NameDialog(names, self.settings.trainee, self)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+
+        def chosen() -> None:
+            self.settings = self.settings.model_copy(update={"trainee": dialog.value()})
+            self.library.set_trainee(self.settings.trainee)
+            self._save_settings()
+            self._refresh_scores()
+        dialog.accepted.connect(chosen)
+        dialog.open()
+        self.name_dialog = dialog
+        if force:
+            dialog.raise_()
+
+    def _prepare(self, sf) -> None:
+        self.briefing.show_scenario(sf, self.settings.input_mode, self.settings.keep_audio)
+        if self.kit is None:
+            self.briefing.speech_status.setText("Speech is still loading; typed sessions can start now, spoken "
+                                                "ones start as soon as it is ready.")
+        else:
+            self.briefing.speech_status.setText("")
+        self.stack.setCurrentWidget(self.briefing)
+
+    def start(self, choice) -> None:
+        if choice is None or (self.live is not None and self.live.running):
+            return
+        if choice.input_mode != "typed" and self.kit is None:
+            self._pending_choice = choice
+            self.briefing.speech_status.setText("Waiting for speech to be ready… the session starts by itself.")
+            return
+        self.last_choice = choice
+        store = self.store if choice.assessed else None
+        if choice.assessed and store is None:
+            self.notices.add("Your sessions cannot be kept right now (the data folder could not be opened), so "
+                             "this one is a practice run.")
+        self.briefing.start_button.setEnabled(False)
+        self.tasks.run(open_practice, choice, self.settings.trainee or "trainee", self.policy, store, self.kit,
+                       self.devices, self.settings, done=self._begin, failed=self._start_failed)
+
+    def _start_failed(self, exc: BaseException) -> None:
+        self.briefing.start_button.setEnabled(True)
+        show_error(self, exc, "The session could not start")
+
+    def _begin(self, opened) -> None:
+        self.briefing.start_button.setEnabled(True)
+        self.live = LiveSession(opened, self.kit, self.tasks, parent=self)
+        self.stack.setCurrentWidget(self.roleplay)
+        self.roleplay.begin(self.live)
+
+    def _show_results(self) -> None:
+        live = self.live
+        if live is None:
+            return
+        s = live.session
+        self.results.show_result(result=live.result, turns=list(s.turns), customer=s.scenario.persona.name,
+                                 ending=live.ending, assessed=live.practice.choice.assessed,
+                                 pass_mark=self.policy.pass_mark if self.policy else 70,
+                                 debrief=self.policy.debrief if self.policy else "")
+        self.stack.setCurrentWidget(self.results)
+        if live.practice.session_id and self.store is not None:
+            from ..store.lrs import push_sessions
+            # Only when the organisation configured a Learning Record Store; offline it waits for the next push.
+            self.tasks.run(push_sessions, self.store, [live.practice.session_id],
+                           self.policy.pass_mark if self.policy else 70, False, 3.0, failed=lambda exc: None)
+        self.results_shown.emit()
+
+    def _to_library(self) -> None:
+        self._refresh_scores()
+        self.stack.setCurrentWidget(self.library)
+
+    # -- settings ------------------------------------------------------------------------
+    def add_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "A folder of scenarios")
+        if folder:
+            self.add_scenario_folder(folder)
+
+    def add_scenario_folder(self, folder: str) -> None:
+        if folder not in self.settings.scenario_folders:
+            self.settings = self.settings.model_copy(update={"scenario_folders": [*self.settings.scenario_folders, folder]})
+            self._save_settings()
+        self.library.status.setText("Loading scenarios…")
+        self.tasks.run(_load_library, self.settings.scenario_folders, self.policy_file, done=self._library_loaded,
+                       failed=lambda exc: self.library.status.setText(explain(exc)))
+
+    def open_settings(self) -> None:
+        from ..speech.models import CATALOG, installed_models
+        mics, speakers = self.devices.names()
+        voices = self.kit.synthesizer.voices if self.kit and self.kit.synthesizer else []
+        dialog = SettingsDialog(self.settings, self.tasks, microphones=mics, speakers=speakers, voices=voices,
+                                models=[m.name for m in installed_models()], catalog=CATALOG, parent=self)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.apply_settings(dialog.result_settings()))
+        dialog.open()
+        self.settings_dialog = dialog
+
+    def apply_settings(self, new: AppSettings) -> None:
+        old, self.settings = self.settings, new
+        self._save_settings()
+        apply_theme(QApplication.instance(), new.theme, new.text_scale)
+        if (old.recogniser, old.model) != (new.recogniser, new.model) and self.kit is not None:
+            self.kit = None
+            self._load_speech()
+        if old.data_dir != new.data_dir:
+            from ..store.location import data_dir
+            self.data_dir = data_dir(new.data_dir)
+            previous, self.store = self.store, None
+            if previous is not None:
+                self.tasks.write(previous.close)
+            self.tasks.run(_open_store, self.data_dir, done=self._store_opened, failed=self._store_failed)
+
+    def _save_settings(self) -> None:
+        try:
+            save_settings(self.settings, self.settings_path)
+        except OSError as exc:
+            self.notices.add(f"Your settings could not be saved ({exc.strerror}). They apply until you close the app.")
+
+    # -- closing ---------------------------------------------------------------------------
+    def closeEvent(self, event) -> None:
+        if self.live is not None and self.live.running:
+            self.live.stop()  # kept as ended by the trainee, like the Stop button
+            self.live.wait(5)
+        self.briefing.stop_mic_check()
+        if self.store is not None:
+            self.tasks.write(self.store.close)
+        super().closeEvent(event)
