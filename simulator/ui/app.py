@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QtMsgType, QTimer, qInstallMessageHandler
+from PySide6.QtCore import QElapsedTimer, QtMsgType, QTimer, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from ..settings import load_settings
@@ -26,6 +27,9 @@ def _quiet_platform_chatter(kind: QtMsgType, context, message: str) -> None:  # 
 
 def run_app(data_folder: str | None = None, self_check: bool = False, policy_file: Path | None = None) -> int:
     qInstallMessageHandler(_quiet_platform_chatter)
+    # Workers parse YAML and load engines in pure Python; a shorter GIL switch interval (default 5 ms) lets the
+    # GUI thread back in sooner when it wakes for an event.
+    sys.setswitchinterval(0.001)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Difficult Conversations Simulator")
     app.setOrganizationName("difficult-conversations-simulator")
@@ -48,13 +52,56 @@ def run_app(data_folder: str | None = None, self_check: bool = False, policy_fil
     return code
 
 
+def _watch_for_stalls() -> None:
+    """For developers: print where the GUI thread was whenever it stops ticking for over 60 ms."""
+    import threading
+    import traceback
+    main, last = threading.get_ident(), [time.monotonic()]
+
+    def tick() -> None:
+        last[0] = time.monotonic()
+    timer = QTimer(QApplication.instance())
+    timer.setInterval(5)
+    timer.timeout.connect(tick)
+    timer.start()
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.01)
+            if time.monotonic() - last[0] > 0.06:
+                frames = sys._current_frames()
+                others = [f"  [{t.name}] " + traceback.format_stack(frames[t.ident])[-1].strip().replace("\n", " ")
+                          for t in threading.enumerate() if t.ident in frames and t.ident != main]
+                print(f"stall > 60 ms; GUI thread at:\n{''.join(traceback.format_stack(frames[main])[-3:])}"
+                      + "\n".join(others), file=sys.stderr, flush=True)
+                last[0] = time.monotonic()
+    threading.Thread(target=watch, name="stall-watch", daemon=True).start()
+
+
 def _self_check(app: QApplication, window) -> None:
     """Open everything, report it, close: proves a built or installed app works with no one at the screen."""
     state = {"library": False, "speech": False}
+    clock = QElapsedTimer()
+    worst = [0]
+
+    def tick() -> None:
+        worst[0] = max(worst[0], clock.restart() - 10)
+    ticker = QTimer(window)
+    ticker.setInterval(10)
+    ticker.timeout.connect(tick)
+
+    def begin() -> None:
+        clock.start()
+        ticker.start()
+        if os.environ.get("SIMULATOR_DEBUG_STALLS"):
+            _watch_for_stalls()
+    # From the first pass of the event loop: the window's first paint is the window appearing, not a freeze.
+    QTimer.singleShot(0, begin)
 
     def finish(reason: str) -> None:
         lib = window.library
-        print(f"self-check: {reason}; scenarios: {len(lib.scenarios)}; "
+        ticker.stop()
+        print(f"self-check: {reason}; scenarios: {len(lib.scenarios)}; longest event-loop stall: {worst[0]} ms; "
               f"speech: {window.speech_label.text()}; notices: {' | '.join(window.notices.messages) or 'none'}",
               flush=True)
         window.close()

@@ -14,7 +14,7 @@ from ..scenario import ScenarioFile
 from .library_page import content_text
 from .tasks import Tasks
 
-INPUT_MODES = [("voice", "&Voice: just speak"), ("push_to_talk", "P&ush to talk: hold Ctrl+Space while speaking"),
+INPUT_MODES = [("voice", "&Voice: just speak"), ("push_to_talk", "P&ush to talk: hold the Talk button, or Ctrl+Space to start and stop"),
                ("typed", "&Typing only")]
 
 

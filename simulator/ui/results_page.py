@@ -143,6 +143,8 @@ class ResultsPage(QWidget):
                 group.addChild(row)
                 if v.status != "met" and v.feedback and not v.uncertain and v.feedback not in tips:
                     tips.append(v.feedback)
+            if not dim.verdicts:
+                group.addChild(QTreeWidgetItem(["Nothing here came up in this conversation", ""]))
             group.setExpanded(True)
         self.next_time.setText("<b>What to try next time</b><ul>" + "".join(f"<li>{escape(t)}</li>" for t in tips[:3])
                                + "</ul>" if tips else "<b>Next time:</b> keep doing what you did. Try a stronger "

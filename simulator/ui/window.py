@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar,
                                QStackedWidget, QVBoxLayout, QWidget)
@@ -96,9 +96,13 @@ class MainWindow(QMainWindow):
         self.results.library.connect(self._to_library)
         self.library.set_trainee(settings.trainee)
 
-        tasks.run(_open_store, data_dir, done=self._store_opened, failed=self._store_failed)
-        tasks.run(_load_library, settings.scenario_folders, policy_file, done=self._library_loaded,
-                  failed=lambda exc: self.library.status.setText(explain(exc)))
+        # After the window is on screen: loading competes with showing it for the interpreter.
+        QTimer.singleShot(0, lambda: self._load_everything(speech))
+
+    def _load_everything(self, speech: bool) -> None:
+        self.tasks.run(_open_store, self.data_dir, done=self._store_opened, failed=self._store_failed)
+        self.tasks.run(_load_library, self.settings.scenario_folders, self.policy_file, done=self._library_loaded,
+                       failed=lambda exc: self.library.status.setText(explain(exc)))
         if speech:
             self._load_speech()
         else:

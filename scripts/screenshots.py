@@ -1,0 +1,121 @@
+"""Make the README's screenshots from the real app, offscreen: `python scripts/screenshots.py [OUT_DIR]`.
+
+Everything runs in temporary folders (no effect on your own sessions or
+settings); the customer's voice is rendered but played to a file-backed
+speaker, and the trainee's replies are typed, so no sound card is needed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+_work = Path(tempfile.mkdtemp(prefix="simulator-shots-"))
+for name in ("DATA", "CONFIG", "CACHE"):
+    os.environ[f"SIMULATOR_{name}_DIR"] = str(_work / name.lower())
+
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from simulator.cli.library import resolve  # noqa: E402
+from simulator.engine.script import run_script  # noqa: E402
+from simulator.practice import Choice, Practice  # noqa: E402
+from simulator.scenario import load_policy  # noqa: E402
+from simulator.settings import AppSettings  # noqa: E402
+from simulator.speech.kit import FileDevices  # noqa: E402
+from simulator.store import Store  # noqa: E402
+from simulator.ui.tasks import Tasks  # noqa: E402
+from simulator.ui.theme import apply_theme  # noqa: E402
+from simulator.ui.window import MainWindow  # noqa: E402
+
+TRAINEE = "Jordan Lee"
+SIZE = (1180, 760)
+
+
+def wait_until(app: QApplication, condition, timeout: float = 60.0) -> None:
+    end = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > end:
+            raise TimeoutError("the app did not get there in time")
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def settle(app: QApplication, seconds: float = 0.3) -> None:
+    wait_until(app, lambda end=time.monotonic() + seconds: time.monotonic() >= end)
+
+
+def earlier_practice(data: Path) -> None:
+    """A session from 'yesterday', so the library shows a last score."""
+    with Store(data) as store:
+        practice = Practice(Choice(resolve("late-refund-empathy"), seed=1), TRAINEE, load_policy(None), store)
+        run_script(practice.session, ["I'm sorry, that sounds really frustrating. Let me look at the refund now.",
+                                      "So the refund was promised last week and still hasn't arrived?", "/end"])
+        practice.close()
+
+
+def main() -> int:
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication([])
+    apply_theme(app, "light", 100)
+    data = _work / "data"
+    earlier_practice(data)
+    window = MainWindow(AppSettings(trainee=TRAINEE), data_dir=data, tasks=Tasks(app), devices=FileDevices(),
+                        ask_name=False)
+    window.resize(*SIZE)
+    window.show()
+    wait_until(app, lambda: window.kit is not None and window.library.scenarios and window.store is not None)
+    wait_until(app, lambda: any("/ 100" in (window.library.table.item(r, 4).text() or "")
+                                for r in range(window.library.table.rowCount())))
+    window.notices.clear()  # the "no Vosk model" notice is real, but not what these pictures are about
+    lib = window.library
+    lib.table.selectRow(next(i for i, sf in enumerate(lib.scenarios) if sf.id == "swearing-caller"))
+    settle(app)
+    shots = {"library": window.grab()}
+
+    lib.open_button.click()
+    window.briefing.input_group.button(2).setChecked(True)  # typed: the pictures are made without a microphone
+    settle(app)
+    shots["briefing"] = window.grab()
+
+    window.briefing.start_button.click()
+    wait_until(app, lambda: window.live is not None and window.roleplay.transcript.count() >= 1)
+    page = window.roleplay
+
+    def reply(text: str) -> None:
+        before = page.transcript.count()
+        page.reply.setText(text)
+        page.reply.returnPressed.emit()
+        wait_until(app, lambda: page.transcript.count() >= before + 2 or not page.reply.isEnabled())
+
+    reply("Sam, I want to help, but that language isn't acceptable. Please stop swearing. "
+          "If it continues, I'll end the call.")
+    page.reply.setText("I've asked you to stop. I'm ending this call now.")
+    settle(app, 1.2)
+    shots["roleplay"] = window.grab()
+    page.reply.clear()
+    page.buttons["flag"].click()
+    settle(app)
+    reply("I've asked you to stop. I'm ending this call now. Goodbye.")
+    page.buttons["end_call"].click()
+    wait_until(app, lambda: window.stack.currentWidget() is window.results)
+    results = window.results
+    first = results.verdicts.topLevelItem(0)
+    results.verdicts.setCurrentItem(first.child(0) if first and first.childCount() else first)
+    settle(app)
+    shots["results"] = window.grab()
+
+    for name, pixmap in shots.items():
+        path = out / f"{name}.png"
+        pixmap.save(str(path))
+        print(f"wrote {path} ({path.stat().st_size // 1024} KB)")
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
