@@ -14,11 +14,14 @@ mode=${1:-run}
 [ $# -gt 0 ] && shift
 
 # espeak-ng: speech synthesis for pyttsx3; libportaudio2: sounddevice;
-# the rest: what the PySide6 wheels need to start without a display.
+# then what the PySide6 wheels need without a display, a font to draw text
+# with, and the X11 libraries the app needs on a real desktop.
 system_packages=(
   python3 python3-venv python3-pip
   espeak-ng libespeak-ng1 libportaudio2
-  libegl1 libgl1 libfontconfig1 libxkbcommon0 libglib2.0-0 libdbus-1-3
+  libegl1 libgl1 libfontconfig1 libxkbcommon0 libglib2.0-0 libdbus-1-3 fonts-dejavu-core
+  libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0
+  libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0
 )
 
 install_system_packages() {
