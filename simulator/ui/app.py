@@ -41,7 +41,12 @@ def run_app(data_folder: str | None = None, self_check: bool = False, policy_fil
     window = MainWindow(settings, data_dir=folder, tasks=tasks, policy_file=policy_file, ask_name=not self_check)
     if notice:
         window.notices.add(notice)
-    window.resize(window.fontMetrics().horizontalAdvance("M") * 80, window.fontMetrics().height() * 42)
+    em, line = window.fontMetrics().horizontalAdvance("M"), window.fontMetrics().height()
+    screen = app.primaryScreen().availableGeometry() if app.primaryScreen() else None
+    width, height = em * 110, line * 44  # room for a transcript line and the call controls in one row
+    if screen is not None:
+        width, height = min(width, int(screen.width() * 0.92)), min(height, int(screen.height() * 0.9))
+    window.resize(width, height)
     window.show()
     # The startup benchmark reads this line: the wall-clock moment the window was shown.
     print(f"window shown at {time.time():.3f}", flush=True)
