@@ -55,8 +55,10 @@ class Store:
         self.recovered = self.recover_interrupted()
 
     def close(self) -> None:
-        self.locks.release_all()
-        self.conn.close()
+        # Under the lock: closing while another thread reads would free the connection under it (a crash, not an error).
+        with self._lock:
+            self.locks.release_all()
+            self.conn.close()
 
     def __enter__(self) -> Store:
         return self

@@ -59,7 +59,12 @@ class Tasks(QObject):
 
     @Slot(object)
     def _deliver(self, fn: Callable[[], None]) -> None:
-        fn()
+        try:
+            fn()
+        except RuntimeError as exc:
+            if "already deleted" not in str(exc):
+                raise
+            # The window the result was for has closed meanwhile: nobody is left to show it to.
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -318,5 +318,6 @@ class MainWindow(QMainWindow):
             self.live.wait(5)
         self.briefing.stop_mic_check()
         if self.store is not None:
-            self.tasks.write(self.store.close)
+            store, self.store = self.store, None
+            self.tasks.write(store.close)
         super().closeEvent(event)
