@@ -199,6 +199,7 @@ def test_settings_change_theme_and_text_size_and_are_saved(qtbot, tmp_path):
     window = open_window(qtbot, tmp_path)
     before = QApplication.font().pointSizeF()
     window.open_settings()
+    qtbot.waitUntil(lambda: getattr(window, "settings_dialog", None) is not None)
     dialog = window.settings_dialog
     dialog.theme.setCurrentIndex(dialog.theme.findData("dark"))
     dialog.text_scale.setValue(150)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
@@ -138,7 +140,6 @@ class LibraryPage(QWidget):
             self.details.setText("")
             return
         s = self.scenarios[row].scenario
-        from html import escape
         self.details.setText(f"<b>{escape(s.title)}</b><br>{escape(' '.join(s.summary.split()))}<br>"
                              f"<i>Contains: {escape(content_text(self.scenarios[row]))}.</i>")
 

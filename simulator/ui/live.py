@@ -20,6 +20,7 @@ from ..speech.synthesis import VoiceSettings
 from ..store import Store
 from ..voiceplay import VoiceLoop
 from .bridge import SessionBridge
+from .notices import explain
 from .tasks import Tasks
 
 
@@ -53,7 +54,7 @@ def open_practice(choice: Choice, trainee: str, policy: Policy, store: Store | N
         try:
             speaker = devices.speaker(settings.output_device)
         except Exception as exc:  # noqa: BLE001 - NoAudio and PortAudio errors alike: captions still work
-            notices.append(f"{getattr(exc, 'message', exc)}. The customer's lines are shown as captions.")
+            notices.append(f"{explain(exc)} The customer's lines are shown as captions.")
     elif kit is not None:
         notices.extend(kit.notices[:1])
     mode = choice.input_mode
@@ -66,8 +67,7 @@ def open_practice(choice: Choice, trainee: str, policy: Policy, store: Store | N
             try:
                 microphone = devices.microphone(settings.input_device)
             except Exception as exc:  # noqa: BLE001 - a missing microphone means typing, never a failure
-                notices.append(f"{getattr(exc, 'message', exc)[:1].upper()}{getattr(exc, 'message', exc)[1:]}. "
-                               "This session is typed: write your replies and press Enter.")
+                notices.append(f"{explain(exc)} This session is typed: write your replies and press Enter.")
                 mode = "typed"
     return Opened(practice, speaker, microphone, mode, voice, notices)
 

@@ -191,10 +191,15 @@ class MainWindow(QMainWindow):
 
     # -- the trainee's way through -----------------------------------------------------------
     def ask_name(self, force: bool = False) -> None:
-        names = []
-        if self.store is not None:
-            from ..store.queries import trainee_names
-            names = trainee_names(self.store)
+        """The names already used here are read on a worker; the dialog opens when they arrive."""
+        if self.store is None:
+            self._name_dialog([], force)
+            return
+        from ..store.queries import trainee_names
+        self.tasks.run(trainee_names, self.store, done=lambda names: self._name_dialog(names, force),
+                       failed=lambda exc: self._name_dialog([], force))
+
+    def _name_dialog(self, names: list[str], force: bool) -> None:
         dialog = NameDialog(names, self.settings.trainee, self)
         dialog.setAttribute(Qt.WA_DeleteOnClose)
 
@@ -280,11 +285,18 @@ class MainWindow(QMainWindow):
                        failed=lambda exc: self.library.status.setText(explain(exc)))
 
     def open_settings(self) -> None:
-        from ..speech.models import CATALOG, installed_models
-        mics, speakers = self.devices.names()
+        """Listing sound devices and models touches PortAudio and the disk: done on a worker, then the dialog opens."""
+        def gather():
+            from ..speech.models import installed_models
+            return self.devices.names(), [m.name for m in installed_models()]
+        self.tasks.run(gather, done=self._settings_dialog, failed=lambda exc: show_error(self, exc, "Settings"))
+
+    def _settings_dialog(self, found) -> None:
+        from ..speech.models import CATALOG
+        (mics, speakers), models = found
         voices = self.kit.synthesizer.voices if self.kit and self.kit.synthesizer else []
         dialog = SettingsDialog(self.settings, self.tasks, microphones=mics, speakers=speakers, voices=voices,
-                                models=[m.name for m in installed_models()], catalog=CATALOG, parent=self)
+                                models=models, catalog=CATALOG, parent=self)
         dialog.setAttribute(Qt.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.apply_settings(dialog.result_settings()))
         dialog.open()
