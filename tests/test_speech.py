@@ -71,6 +71,33 @@ def test_prerender_makes_a_whole_scenario_ready(tmp_path):
     assert all(cache.cached(text, settings) for text in lines)
 
 
+def test_each_file_holds_its_own_line_when_the_process_is_busy(tmp_path):
+    # pyttsx3's espeak driver can return from runAndWait before the file is written; under GIL
+    # contention the next line then cancelled this one or took its audio (seen in CI).
+    stop = threading.Event()
+
+    def busy() -> None:
+        while not stop.is_set():
+            sum(range(5000))
+
+    hogs = [threading.Thread(target=busy, daemon=True) for _ in range(3)]
+    for h in hogs:
+        h.start()
+    try:
+        texts = ["Short line.", "A much longer line that takes the voice several seconds to say out loud."]
+        frames: dict[str, list[int]] = {t: [] for t in texts}
+        for i in range(8):
+            text = texts[i % 2]
+            out = tmp_path / f"{i}.wav"
+            synthesizer().render(text, VoiceSettings(), out).result(60)
+            frames[text].append(len(read_wav(out).data))
+    finally:
+        stop.set()
+    short, long_ = frames[texts[0]], frames[texts[1]]
+    assert max(short) < min(long_) / 2
+    assert max(long_) - min(long_) < 0.05 * min(long_) and max(short) - min(short) < 0.2 * min(short)
+
+
 def test_without_an_engine_the_cache_says_captions_only(tmp_path):
     from simulator.speech.synthesis import SpeechUnavailable
     future = LineCache(tmp_path, None).render("Hello", VoiceSettings())

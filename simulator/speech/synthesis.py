@@ -69,6 +69,12 @@ class Synthesizer:
             self.engine_name = f"pyttsx3/{driver_module.__name__.rsplit('.', 1)[-1]}"
             voices = engine.getProperty("voices") or []
             self.voices = [(str(v.id), str(v.name)) for v in voices]
+            finished = threading.Event()
+            engine.connect("finished-utterance", lambda **_: finished.set())
+            # The 2.99 espeak driver starts synthesis after its loop has already been told to end, so
+            # runAndWait can return before the file is written, and the next job would then cancel
+            # this one or take its audio. The driver's own end-of-utterance notice is the reliable end.
+            wait_s = 30.0 if "espeak" in self.engine_name else 2.0
         except BaseException as exc:  # noqa: BLE001 - any failure here means: no synthesis
             self._error = exc
             self._ready.set()
@@ -86,8 +92,12 @@ class Synthesizer:
                     engine.setProperty("voice", chosen)
                 engine.setProperty("rate", settings.rate)  # again: choosing a voice can reset it
                 engine.setProperty("volume", settings.volume)
+                finished.clear()
                 engine.save_to_file(text, str(out))
                 engine.runAndWait()
+                if not finished.wait(wait_s) and not Path(out).exists():
+                    raise SpeechUnavailable(f"the speech engine did not finish the line {text[:40]!r}",
+                                            "the line is shown as a caption")
                 future.set_result(out)
             except BaseException as exc:  # noqa: BLE001 - reported to the caller through the future
                 future.set_exception(exc)
