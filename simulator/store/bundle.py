@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..errors import SimulatorError
-from .database import Store, save_result
+from .database import Store, mark_reviewed, refresh_review, save_result
 from .queries import load_session
 
 FORMAT = 1
@@ -180,3 +180,7 @@ def _insert(store: Store, d: dict) -> None:
             db.execute("INSERT INTO overrides (session_id, dimension, item, status, comment, reviewer, created_at)"
                        " VALUES (?,?,?,?,?,?,?)", (d["id"], o["dimension"], o["item"], o["status"], o["comment"],
                                                    o["reviewer"], o["created_at"]))
+        for r in d.get("reviews", []):
+            mark_reviewed(db, d["id"], r["reviewer"], r["reviewed_at"])
+        if d.get("overrides"):
+            refresh_review(db, d["id"])

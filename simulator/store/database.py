@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SimulatorError
+from ..scoring.review import reviewed_score
 from .liveness import SessionLocks, current_pid
 from .schema import migrate
 
@@ -140,9 +141,19 @@ class Store:
                               (session_id, dimension, item)).fetchone():
                 raise SimulatorError(f"session {session_id[:8]} has no verdict '{item}' in {dimension}",
                                      "see `simulator sessions show`")
+            now = time.time()
             db.execute("INSERT INTO overrides (session_id, dimension, item, status, comment, reviewer, created_at)"
                        " VALUES (?,?,?,?,?,?,?)", (session_id, dimension, item, status, comment.strip(),
-                                                  reviewer.strip(), time.time()))
+                                                  reviewer.strip(), now))
+            mark_reviewed(db, session_id, reviewer.strip(), now)
+            refresh_review(db, session_id)
+
+    def mark_reviewed(self, session_id: str, reviewer: str) -> None:
+        """A manager has read the session: the verdicts they did not change, they agree with."""
+        if not reviewer.strip():
+            raise SimulatorError("a review needs the reviewer's name", "enter your name as reviewer")
+        with self.write() as db:
+            mark_reviewed(db, session_id, reviewer.strip(), time.time())
 
     # -- crash safety -------------------------------------------------------------
     def recover_interrupted(self) -> list[str]:
@@ -180,3 +191,28 @@ def save_result(db: sqlite3.Connection, session_id: str, result: dict) -> None:
                        " VALUES (?,?,?,?,?,?,?)",
                        (session_id, dimension, v["item"], v["status"], int(v.get("uncertain", False)),
                         json.dumps(v.get("evidence", [])), v.get("feedback", "")))
+
+
+def mark_reviewed(db: sqlite3.Connection, session_id: str, reviewer: str, at: float) -> None:
+    db.execute("INSERT INTO reviews (session_id, reviewer, reviewed_at) VALUES (?,?,?)"
+               " ON CONFLICT (session_id, reviewer) DO UPDATE SET reviewed_at = excluded.reviewed_at",
+               (session_id, reviewer, at))
+
+
+def refresh_review(db: sqlite3.Connection, session_id: str) -> None:
+    """Work the session's scores out again with its overrides; with none, the reviewed columns are empty."""
+    overrides = [dict(r) for r in db.execute(
+        "SELECT dimension, item, status FROM overrides WHERE session_id = ? ORDER BY created_at, id", (session_id,))]
+    if not overrides:
+        db.execute("UPDATE scores SET reviewed = NULL WHERE session_id = ?", (session_id,))
+        db.execute("UPDATE sessions SET reviewed_overall = NULL WHERE id = ?", (session_id,))
+        return
+    scores = [dict(r) for r in db.execute("SELECT dimension, score, weight FROM scores WHERE session_id = ?",
+                                          (session_id,))]
+    verdicts = [dict(r) for r in db.execute("SELECT dimension, item, status, uncertain FROM verdicts"
+                                            " WHERE session_id = ?", (session_id,))]
+    reviewed = reviewed_score(scores, verdicts, overrides)
+    for dimension, score in reviewed.dimensions.items():
+        db.execute("UPDATE scores SET reviewed = ? WHERE session_id = ? AND dimension = ?",
+                   (score, session_id, dimension))
+    db.execute("UPDATE sessions SET reviewed_overall = ? WHERE id = ?", (reviewed.overall, session_id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..errors import SimulatorError
@@ -9,7 +10,7 @@ from .database import Store
 from .records import Override, SessionRecord, SessionSummary, loads
 
 _SUMMARY = ("SELECT s.id, t.name AS trainee, s.scenario_id, s.scenario_title, s.started_at, s.ended_at, s.status,"
-            " s.overall, s.origin FROM sessions s JOIN trainees t ON t.id = s.trainee_id")
+            " s.overall, s.origin, s.reviewed_overall FROM sessions s JOIN trainees t ON t.id = s.trainee_id")
 
 
 @dataclass(frozen=True)
@@ -26,27 +27,42 @@ class Filter:
 
 def _summary(row) -> SessionSummary:
     return SessionSummary(row["id"], row["trainee"], row["scenario_id"], row["scenario_title"], row["started_at"],
-                          row["ended_at"], row["status"], row["overall"], row["origin"])
+                          row["ended_at"], row["status"], row["overall"], row["origin"],
+                          row["reviewed_overall"])
 
 
-def list_sessions(store: Store, flt: Filter = Filter(), limit: int = 100, offset: int = 0) -> list[SessionSummary]:
-    """Newest first."""
+def where(flt: Filter) -> tuple[str, list]:
+    """The SQL condition (on sessions s) and its parameters for a filter; scores are the reviewed ones."""
+    score = "COALESCE(s.reviewed_overall, s.overall)"
     conditions = [
         (flt.trainee, "s.trainee_id = (SELECT id FROM trainees WHERE name = ?)"),
         (flt.scenario, "s.scenario_id = ?"),
         (flt.status, "s.status = ?"),
         (flt.since, "s.started_at >= ?"),
         (flt.until, "s.started_at < ?"),
-        (flt.min_score, "s.overall >= ?"),
-        (flt.max_score, "s.overall <= ?"),
+        (flt.min_score, f"{score} >= ?"),
+        (flt.max_score, f"{score} <= ?"),
     ]
-    where = [sql for value, sql in conditions if value not in (None, "")]
+    sql = [cond for value, cond in conditions if value not in (None, "")]
     params: list = [value for value, _ in conditions if value not in (None, "")]
-    if flt.text:
-        where.append("EXISTS (SELECT 1 FROM turns u WHERE u.session_id = s.id AND u.text LIKE ? ESCAPE '\\')")
-        params.append("%" + flt.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
-    sql = _SUMMARY + (" WHERE " + " AND ".join(where) if where else "") + \
-        " ORDER BY s.started_at DESC, s.id LIMIT ? OFFSET ?"
+    match = fts_query(flt.text or "")
+    if match:
+        sql.append("s.id IN (SELECT t.session_id FROM turns_fts f JOIN turns t ON t.rowid = f.rowid"
+                   " WHERE turns_fts MATCH ?)")
+        params.append(match)
+    return (" WHERE " + " AND ".join(sql)) if sql else "", params
+
+
+def fts_query(text: str) -> str:
+    """Words as typed, each matched as the start of a word in the transcript (FTS5 syntax never leaks through)."""
+    words = [w for w in re.findall(r"\w+", text.lower()) if w]
+    return " ".join(f'"{w}"*' for w in words)
+
+
+def list_sessions(store: Store, flt: Filter = Filter(), limit: int = 100, offset: int = 0) -> list[SessionSummary]:
+    """Newest first."""
+    condition, params = where(flt)
+    sql = _SUMMARY + condition + " ORDER BY s.started_at DESC, s.id LIMIT ? OFFSET ?"
     return [_summary(r) for r in store.read(sql, (*params, limit, offset))]
 
 
@@ -61,7 +77,7 @@ def find_session(store: Store, prefix: str) -> str:
 
 
 def load_session(store: Store, session_id: str) -> SessionRecord:
-    rows = store.read(_SUMMARY.replace("s.origin", "s.origin, s.*") + " WHERE s.id = ?", (session_id,))
+    rows = store.read(_SUMMARY.replace("s.origin,", "s.origin, s.*,") + " WHERE s.id = ?", (session_id,))
     if not rows:
         raise SimulatorError(f"no session '{session_id}'", "see `simulator sessions list`")
     s = rows[0]
@@ -73,7 +89,7 @@ def load_session(store: Store, session_id: str) -> SessionRecord:
         turn["word_confidences"] = loads(turn["word_confidences"], [])
         turns.append(turn)
     scores = [dict(r) for r in store.read(
-        "SELECT dimension, score, weight FROM scores WHERE session_id = ? ORDER BY rowid", (session_id,))]
+        "SELECT dimension, score, weight, reviewed FROM scores WHERE session_id = ? ORDER BY rowid", (session_id,))]
     verdicts = []
     for v in store.read("SELECT dimension, item, status, uncertain, evidence, feedback FROM verdicts"
                         " WHERE session_id = ? ORDER BY rowid", (session_id,)):
@@ -81,9 +97,11 @@ def load_session(store: Store, session_id: str) -> SessionRecord:
     overrides = [Override(r["dimension"], r["item"], r["status"], r["comment"], r["reviewer"], r["created_at"])
                  for r in store.read("SELECT * FROM overrides WHERE session_id = ? ORDER BY created_at, id",
                                      (session_id,))]
+    reviews = [dict(r) for r in store.read("SELECT reviewer, reviewed_at FROM reviews WHERE session_id = ?"
+                                           " ORDER BY reviewed_at", (session_id,))]
     return SessionRecord(_summary(s), s["scenario_sha256"], s["scenario_file"], s["intensity"], s["seed"],
                          s["ending_node"], s["ending_outcome"], loads(s["path"], []), bool(s["keep_audio"]),
-                         loads(s["result"], {}), turns, scores, verdicts, overrides)
+                         loads(s["result"], {}), turns, scores, verdicts, overrides, reviews)
 
 
 def trainee_names(store: Store) -> list[str]:

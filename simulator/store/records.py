@@ -17,6 +17,12 @@ class SessionSummary:
     status: str
     overall: float | None
     origin: str = "played"
+    reviewed_overall: float | None = None  # the score with managers' overrides, when there are any
+
+    @property
+    def score(self) -> float | None:
+        """The score that counts: the reviewed one where a manager changed a verdict."""
+        return self.reviewed_overall if self.reviewed_overall is not None else self.overall
 
     @property
     def duration_s(self) -> float | None:
@@ -51,6 +57,7 @@ class SessionRecord:
     scores: list[dict]
     verdicts: list[dict]
     overrides: list[Override] = field(default_factory=list)
+    reviews: list[dict] = field(default_factory=list)  # {reviewer, reviewed_at}: who has read it, and when
 
     @property
     def id(self) -> str:
@@ -66,7 +73,8 @@ class SessionRecord:
             "status": s.status, "ending_node": self.ending_node, "ending_outcome": self.ending_outcome,
             "path": self.path, "overall": s.overall, "result": self.result, "keep_audio": self.keep_audio,
             "turns": self.turns, "scores": self.scores, "verdicts": self.verdicts,
-            "overrides": [o.__dict__ for o in self.overrides],
+            "overrides": [o.__dict__ for o in self.overrides], "reviews": self.reviews,
+            "reviewed_overall": s.reviewed_overall,
         }
 
 

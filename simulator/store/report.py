@@ -38,9 +38,15 @@ def session_html(record: SessionRecord) -> str:
              f"status: {e(s.status.replace('_', ' '))}"
              + (f" &middot; intensity: {e(record.intensity)}" if record.intensity else "") + "</p>"]
     if s.overall is not None:
-        parts.append(f"<h2>Score: {s.overall:.0f} / 100</h2><table width='100%' cellpadding='4' cellspacing='0'><tr><th>Dimension</th><th>Score</th><th>Weight</th></tr>")
+        reviewed = s.reviewed_overall is not None
+        heading = (f"<h2>Score: {s.reviewed_overall:.0f} / 100 after review (automatic: {s.overall:.0f})</h2>"
+                   if reviewed else f"<h2>Score: {s.overall:.0f} / 100</h2>")
+        parts.append(heading + "<table width='100%' cellpadding='4' cellspacing='0'><tr><th>Dimension</th>"
+                     + ("<th>Reviewed</th>" if reviewed else "") + "<th>Score</th><th>Weight</th></tr>")
         for sc in record.scores:
-            parts.append(f"<tr><td>{e(dimension_label(sc['dimension']))}</td><td>{sc['score']:.0f}</td>"
+            after = sc.get("reviewed")
+            cell = f"<td>{after if after is not None else sc['score']:.0f}</td>" if reviewed else ""
+            parts.append(f"<tr><td>{e(dimension_label(sc['dimension']))}</td>{cell}<td>{sc['score']:.0f}</td>"
                          f"<td>{sc['weight']:g}</td></tr>")
         parts.append("</table>")
     parts += _verdicts(record), _measures(record), _overrides(record), _transcript(record)

@@ -108,6 +108,33 @@ MIGRATIONS: list[str] = [
     CREATE INDEX sessions_by_scenario ON sessions (scenario_id, started_at DESC);
     CREATE INDEX sessions_by_status ON sessions (status, started_at DESC);
     """,
+    # 4: review: word search over transcripts, scores after overrides, who reviewed which session
+    """
+    CREATE VIRTUAL TABLE turns_fts USING fts5(text, content='turns', content_rowid='rowid',
+                                              tokenize='unicode61 remove_diacritics 2');
+    -- The index follows turns by rowid: never VACUUM this database without "rebuild" afterwards.
+    CREATE TRIGGER turns_fts_insert AFTER INSERT ON turns BEGIN
+        INSERT INTO turns_fts (rowid, text) VALUES (new.rowid, new.text);
+    END;
+    CREATE TRIGGER turns_fts_delete AFTER DELETE ON turns BEGIN
+        INSERT INTO turns_fts (turns_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+    END;
+    CREATE TRIGGER turns_fts_update AFTER UPDATE OF text ON turns BEGIN
+        INSERT INTO turns_fts (turns_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+        INSERT INTO turns_fts (rowid, text) VALUES (new.rowid, new.text);
+    END;
+    INSERT INTO turns_fts (turns_fts) VALUES ('rebuild');
+    ALTER TABLE scores ADD COLUMN reviewed REAL;
+    ALTER TABLE sessions ADD COLUMN reviewed_overall REAL;
+    CREATE TABLE reviews (
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        reviewer TEXT NOT NULL,
+        reviewed_at REAL NOT NULL,
+        PRIMARY KEY (session_id, reviewer)
+    );
+    CREATE INDEX sessions_by_overall ON sessions (overall);
+    CREATE INDEX overrides_by_item ON overrides (item);
+    """,
 ]
 
 LATEST = len(MIGRATIONS)
