@@ -40,6 +40,7 @@ class AppSettings(BaseModel):
     model: str | None = None  # an installed Vosk model's folder name; None: the first installed
     theme: Literal["system", "light", "dark"] = "system"
     text_scale: int = Field(100, ge=75, le=200)  # percent of the system font size
+    reviewer: str = ""  # the manager's name on overrides, remembered between review sessions
 
 
 def settings_file() -> Path:

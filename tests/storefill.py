@@ -52,18 +52,19 @@ def fill(store: Store, sessions: int, seed: int = 7, trainees: list[str] = TRAIN
             source, new = rng.choice(templates), uuid.uuid4().hex
             offset = start + (n + 1) * (365 * 86400 / sessions) - db.execute(
                 "SELECT started_at FROM sessions WHERE id = ?", (source,)).fetchone()[0]
+            pace = rng.uniform(15, 45)  # seconds per turn: the played templates took no time at all
             db.execute("INSERT INTO sessions (id, trainee_id, scenario_id, scenario_title, scenario_sha256,"
                        " scenario_file, intensity, seed, started_at, ended_at, status, ending_node, ending_outcome,"
                        " path, overall, result, keep_audio, origin)"
                        " SELECT ?, ?, scenario_id, scenario_title, scenario_sha256, scenario_file, intensity, seed,"
-                       " started_at + ?, ended_at + ?, status, ending_node, ending_outcome, path, overall, result,"
-                       " keep_audio, origin FROM sessions WHERE id = ?",
-                       (new, names[rng.choice(trainees)], offset, offset, source))
+                       " started_at + ?, ended_at + ? + ? * (SELECT COUNT(*) FROM turns WHERE session_id = ?), status,"
+                       " ending_node, ending_outcome, path, overall, result, keep_audio, origin FROM sessions WHERE id = ?",
+                       (new, names[rng.choice(trainees)], offset, offset, pace, source, source))
             db.execute("INSERT INTO turns (session_id, idx, speaker, kind, node, text, line_id, source, action,"
                        " confidence, word_confidences, matches, started_at, ended_at, audio)"
                        " SELECT ?, idx, speaker, kind, node, text, line_id, source, action, confidence,"
-                       " word_confidences, matches, started_at + ?, ended_at + ?, audio FROM turns WHERE session_id = ?",
-                       (new, offset, offset, source))
+                       " word_confidences, matches, started_at + ? + idx * ?, ended_at + ? + idx * ?, audio FROM turns"
+                       " WHERE session_id = ?", (new, offset, pace, offset, pace, source))
             db.execute("INSERT INTO scores (session_id, dimension, score, weight)"
                        " SELECT ?, dimension, score, weight FROM scores WHERE session_id = ?", (new, source))
             db.execute("INSERT INTO verdicts (session_id, dimension, item, status, uncertain, evidence, feedback)"

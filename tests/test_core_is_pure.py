@@ -7,7 +7,7 @@ from pathlib import Path
 
 from conftest import REPO
 
-CORE = ["scenario", "scoring", "engine", "store", "settings", "practice"]
+CORE = ["scenario", "scoring", "engine", "store", "settings", "practice", "access"]
 FORBIDDEN = ("PySide6", "shiboken6", "sounddevice", "pyttsx3", "vosk", "pocketsphinx")
 
 BLOCKER = f"""

@@ -15,6 +15,34 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="open the window, load the library and speech, print what was found, and close")
     p.add_argument("--policy", type=Path, metavar="FILE", help="your organisation's policy file")
     p.set_defaults(run=run)
+    r = sub.add_parser("review", help="open the app in review mode, for managers",
+                       description="Open the desktop app's review mode: sessions, overrides, progress, calibration "
+                                   "and exports. If the policy sets a review passphrase, it is asked for before "
+                                   "other trainees' sessions are shown.")
+    r.add_argument("--policy", type=Path, metavar="FILE", help="your organisation's policy file")
+    r.add_argument("--self-check", action="store_true", help="open review mode, count the sessions, and close")
+    r.add_argument("--hash-passphrase", action="store_true",
+                   help="ask for a passphrase and print the policy line that sets it (nothing is opened)")
+    r.set_defaults(run=run_review)
+
+
+def run_review(args: argparse.Namespace) -> int:
+    if args.hash_passphrase:
+        import getpass
+
+        from ..access import hash_passphrase
+        first = getpass.getpass("Review passphrase: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+        if len(first) < 8:
+            print("error: use at least 8 characters\n  hint: a short sentence is easy to remember", file=sys.stderr)
+            return 2
+        if sys.stdin.isatty() and getpass.getpass("Again: ") != first:
+            print("error: the two did not match\n  hint: run it again", file=sys.stderr)
+            return 2
+        print(f'review_passphrase: "{hash_passphrase(first)}"')
+        print("# put this line in your organisation's policy file (see scenarios/policy.yaml)", file=sys.stderr)
+        return 0
+    from ..ui.app import run_app
+    return run_app(args.data_dir, args.self_check, args.policy, review=True)
 
 
 def has_screen() -> bool:

@@ -301,6 +301,9 @@ class Policy(_Strict):
     pass_mark: float = Field(70, ge=0, le=100, description="overall score that counts as passed (xAPI passed/failed)")
     keep_audio_days: int | None = Field(30, ge=1, description="kept recordings are deleted after this many days by `sessions purge`")
     keep_sessions_days: int | None = Field(None, ge=1, description="sessions are deleted after this many days by `sessions purge` (none: keep)")
+    review_passphrase: str | None = Field(
+        None, pattern=r"^scrypt\$\d+\$\d+\$\d+\$[0-9a-f]+\$[0-9a-f]+$",
+        description="asked before review mode shows other trainees' sessions; make it with `simulator review --hash-passphrase`")
 
 
 class CriteriaLibrary(_Strict):

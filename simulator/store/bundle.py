@@ -17,6 +17,7 @@ import os
 import time
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -59,9 +60,13 @@ def key_id(key: bytes) -> str:
     return hashlib.sha256(b"key-id:" + key).hexdigest()[:12]
 
 
-def export_bundle(store: Store, session_ids: list[str], out: Path, key: bytes) -> Path:
+def export_bundle(store: Store, session_ids: list[str], out: Path, key: bytes,
+                  progress: Callable[[int, int], None] | None = None) -> Path:
+    """`progress(done, total)` is called after each session; it may raise to cancel (nothing is written)."""
     files: dict[str, bytes] = {}
-    for session_id in session_ids:
+    for n, session_id in enumerate(session_ids):
+        if progress is not None:
+            progress(n, len(session_ids))
         record = load_session(store, session_id)
         data = record.to_dict()
         for turn in data["turns"]:

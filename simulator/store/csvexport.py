@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 from .database import Store
 from .queries import load_session
 from .report import when
 
+# overall and score are the reviewed ones where a manager changed a verdict (override shows which)
 COLUMNS = ["row", "session", "trainee", "scenario", "started", "duration_s", "status", "overall",
            "dimension", "score", "criterion", "verdict", "uncertain", "evidence", "override"]
 
@@ -21,17 +23,21 @@ def _cell(value: object) -> object:
     return value
 
 
-def export_csv(store: Store, session_ids: list[str], out: Path) -> int:
+def export_csv(store: Store, session_ids: list[str], out: Path,
+               progress: Callable[[int, int], None] | None = None) -> int:
+    """`progress(done, total)` is called after each session; it may raise to cancel (nothing is written)."""
     buffer = io.StringIO()
     w = csv.writer(buffer)
     w.writerow(COLUMNS)
-    for session_id in session_ids:
+    for n, session_id in enumerate(session_ids):
+        if progress is not None:
+            progress(n, len(session_ids))
         r = load_session(store, session_id)
         s = r.summary
         base = [s.id, s.trainee, s.scenario_id, when(s.started_at),
-                "" if s.duration_s is None else round(s.duration_s), s.status, "" if s.overall is None else s.overall]
+                "" if s.duration_s is None else round(s.duration_s), s.status, "" if s.score is None else s.score]
         w.writerow([_cell(c) for c in ["session", *base, "", "", "", "", "", "", ""]])
-        scores = {sc["dimension"]: sc["score"] for sc in r.scores}
+        scores = {sc["dimension"]: sc["reviewed"] if sc.get("reviewed") is not None else sc["score"] for sc in r.scores}
         latest = {(o.dimension, o.item): o.status for o in r.overrides}
         for v in r.verdicts:
             quote = " | ".join(ev["quote"] for ev in v["evidence"][:3])

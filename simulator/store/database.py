@@ -34,6 +34,8 @@ def connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at each commit's checkpoint, fast
     conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA cache_size=-32000")  # 32 MB: the review table's sorts and searches stay in memory
+    conn.execute("PRAGMA mmap_size=268435456")
     return conn
 
 

@@ -55,18 +55,28 @@ def count_sessions(store: Store, query: SessionQuery) -> int:
 
 
 def session_rows(store: Store, query: SessionQuery, offset: int, limit: int) -> list[SessionRow]:
+    # Two steps: sort and cut the page on ids alone, then read the page's columns. SQLite works out every
+    # selected column before it sorts, so one query would look up five dimension scores for all rows.
     condition, params = where(query.filter)
     key = SORT_KEYS.get(query.sort, SORT_KEYS["started"])
     order = "DESC" if query.descending else "ASC"
+    nulls = f"{key} IS NULL, " if query.sort in ("duration", "score", *DIMENSIONS) else ""
+    join = " JOIN trainees t ON t.id = s.trainee_id" if query.sort == "trainee" else ""
+    ids = [r[0] for r in store.read(
+        f"SELECT s.id FROM sessions s{join}{condition} ORDER BY {nulls}{key} {order}, s.started_at DESC, s.id"
+        " LIMIT ? OFFSET ?", (*params, limit, offset))]
+    if not ids:
+        return []
     dims = ", ".join(f"{_DIM.format(d)} AS d_{d}" for d in DIMENSIONS)
-    sql = (f"SELECT s.id, t.name AS trainee, s.scenario_title, s.started_at, s.ended_at, s.status, {_SCORE} AS score,"
-           f" s.reviewed_overall IS NOT NULL AS reviewed, s.origin, {dims}"
-           f" FROM sessions s JOIN trainees t ON t.id = s.trainee_id{condition}"
-           f" ORDER BY {key} IS NULL, {key} {order}, s.started_at DESC, s.id LIMIT ? OFFSET ?")
+    rows = {r["id"]: r for r in store.read(
+        f"SELECT s.id, t.name AS trainee, s.scenario_title, s.started_at, s.ended_at, s.status, {_SCORE} AS score,"
+        f" s.reviewed_overall IS NOT NULL AS reviewed, s.origin, {dims}"
+        f" FROM sessions s JOIN trainees t ON t.id = s.trainee_id WHERE s.id IN ({','.join('?' * len(ids))})",
+        tuple(ids))}
     return [SessionRow(r["id"], r["trainee"], r["scenario_title"], r["started_at"],
                        None if r["ended_at"] is None else max(0.0, r["ended_at"] - r["started_at"]), r["status"],
                        r["score"], bool(r["reviewed"]), r["origin"], {d: r[f"d_{d}"] for d in DIMENSIONS})
-            for r in store.read(sql, (*params, limit, offset))]
+            for r in (rows[i] for i in ids)]
 
 
 def choices(store: Store) -> tuple[list[str], list[tuple[str, str]]]:
@@ -75,3 +85,8 @@ def choices(store: Store) -> tuple[list[str], list[tuple[str, str]]]:
     scenarios = [(r[0], r[1]) for r in store.read(
         "SELECT scenario_id, MAX(scenario_title) FROM sessions GROUP BY scenario_id ORDER BY 2 COLLATE NOCASE")]
     return trainees, scenarios
+
+
+def session_ids(store: Store, query: SessionQuery, limit: int = 1_000_000) -> list[str]:
+    """Every session the query shows, in its order (for exports of "the sessions shown")."""
+    return [r.id for r in session_rows(store, query, 0, limit)]

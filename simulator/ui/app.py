@@ -25,7 +25,8 @@ def _quiet_platform_chatter(kind: QtMsgType, context, message: str) -> None:  # 
     print(message, file=sys.stderr)
 
 
-def run_app(data_folder: str | None = None, self_check: bool = False, policy_file: Path | None = None) -> int:
+def run_app(data_folder: str | None = None, self_check: bool = False, policy_file: Path | None = None,
+            review: bool = False) -> int:
     qInstallMessageHandler(_quiet_platform_chatter)
     # Workers parse YAML and load engines in pure Python; a shorter GIL switch interval (default 5 ms) lets the
     # GUI thread back in sooner when it wakes for an event.
@@ -36,8 +37,10 @@ def run_app(data_folder: str | None = None, self_check: bool = False, policy_fil
     settings, notice = load_settings()
     apply_theme(app, settings.theme, settings.text_scale)
     tasks = Tasks(app)
-    from .window import MainWindow
     folder = data_dir(data_folder or settings.data_dir)
+    if review:
+        return _run_review(app, tasks, settings, folder, policy_file, self_check)
+    from .window import MainWindow
     window = MainWindow(settings, data_dir=folder, tasks=tasks, policy_file=policy_file, ask_name=not self_check)
     if notice:
         window.notices.add(notice)
@@ -52,6 +55,30 @@ def run_app(data_folder: str | None = None, self_check: bool = False, policy_fil
     print(f"window shown at {time.time():.3f}", flush=True)
     if self_check:
         _self_check(app, window)
+    code = app.exec()
+    tasks.shutdown()
+    return code
+
+
+def _run_review(app: QApplication, tasks: Tasks, settings, folder: Path, policy_file: Path | None,
+                self_check: bool) -> int:
+    """`simulator review`: the manager's window on its own."""
+    from ..scenario import load_policy
+    from ..settings import save_settings
+    from .review.window import ReviewWindow
+    policy = load_policy(policy_file)
+    window = ReviewWindow(data_dir=folder, tasks=tasks, settings=settings, policy=policy,
+                          save_settings=lambda s: save_settings(s), ask_passphrase=not self_check)
+    em, line = window.fontMetrics().horizontalAdvance("M"), window.fontMetrics().height()
+    window.resize(em * 120, line * 46)
+    window.show()
+    if self_check:
+        def report() -> None:
+            print(f"self-check: ok; review mode; sessions: {window.model.total}", flush=True)
+            window.close()
+            app.exit(0)
+        window.model.rows_ready.connect(report)
+        QTimer.singleShot(SELF_CHECK_TIMEOUT_S * 1000, lambda: (print("self-check: timed out"), app.exit(1)))
     code = app.exec()
     tasks.shutdown()
     return code

@@ -120,6 +120,11 @@ class MainWindow(QMainWindow):
                 action.setShortcut(QKeySequence(key))
             action.triggered.connect(slot)
             file.addAction(action)
+        review = self.menuBar().addMenu("&Review")
+        open_review = QAction("Open &review mode (for managers)…", self)
+        open_review.setShortcut(QKeySequence("Ctrl+R"))
+        open_review.triggered.connect(self.open_review)
+        review.addAction(open_review)
         help_menu = self.menuBar().addMenu("&Help")
         keys = QAction("&Keyboard shortcuts", self)
         keys.triggered.connect(self._shortcuts)
@@ -134,7 +139,8 @@ class MainWindow(QMainWindow):
         from ..scenario.model import ACTION_LABELS
         lines = [f"{key}: {ACTION_LABELS[a]}" for a, key in CONTROLS]
         lines += [f"{STOP_KEY}: Stop — I need a break", f"{TALK_KEY}: start or stop talking (push to talk)",
-                  "Enter: send a typed reply", "Ctrl+O: add a scenario folder", "Ctrl+,: settings"]
+                  "Enter: send a typed reply", "Ctrl+O: add a scenario folder", "Ctrl+,: settings",
+                  "Ctrl+R: review mode (for managers)"]
         QMessageBox.information(self, "Keyboard shortcuts", "\n".join(lines))
 
     # -- loading -----------------------------------------------------------------------
@@ -270,6 +276,30 @@ class MainWindow(QMainWindow):
         self._refresh_scores()
         self.stack.setCurrentWidget(self.library)
 
+    # -- review mode -----------------------------------------------------------------------
+    def open_review(self):
+        """The manager's window, over the same data folder; opened only from this menu or `simulator review`."""
+        from .review.window import ReviewWindow
+        if getattr(self, "review", None) is not None:
+            self.review.raise_()
+            self.review.activateWindow()
+            return self.review
+
+        def remember(settings) -> None:
+            self.settings = self.settings.model_copy(update={"reviewer": settings.reviewer})
+            self._save_settings()
+        self.review = ReviewWindow(data_dir=self.data_dir, tasks=self.tasks, settings=self.settings,
+                                   policy=self.policy, devices=self.devices, save_settings=remember)
+        self.review.setAttribute(Qt.WA_DeleteOnClose)
+        self.review.closed.connect(self._review_closed)
+        self.review.resize(self.size())
+        self.review.show()
+        return self.review
+
+    def _review_closed(self) -> None:
+        self.review = None
+        self._refresh_scores()
+
     # -- settings ------------------------------------------------------------------------
     def add_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "A folder of scenarios")
@@ -329,7 +359,9 @@ class MainWindow(QMainWindow):
             self.live.stop()  # kept as ended by the trainee, like the Stop button
             self.live.wait(5)
         self.briefing.stop_mic_check()
-        if self.store is not None:
-            store, self.store = self.store, None
+        store, self.store = self.store, None
+        if getattr(self, "review", None) is not None:
+            self.review.close()  # with the store already let go, so closing it refreshes nothing
+        if store is not None:
             self.tasks.write(store.close)
         super().closeEvent(event)

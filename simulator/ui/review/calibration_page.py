@@ -1,0 +1,45 @@
+"""Calibration: per criterion, how far managers agree with the automatic verdicts (Cohen's kappa)."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from ...scoring.verdict import item_label
+from ...store.calibration import Agreement
+from .progress_page import _fill, _table
+
+
+def kappa_words(kappa: float | None) -> str:
+    if kappa is None:
+        return "— (always the same answer)"
+    # Landis & Koch's bands, the usual reading of kappa
+    band = ("poor" if kappa < 0 else "slight" if kappa < 0.2 else "fair" if kappa < 0.4 else "moderate"
+            if kappa < 0.6 else "substantial" if kappa < 0.8 else "almost perfect")
+    return f"{kappa:.2f} ({band})"
+
+
+class CalibrationPage(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.table = _table(["Criterion", "Kappa", "Raw agreement", "Reviewed verdicts", "Both: there",
+                             "Both: not there", "Only the scorer", "Only the manager"], "Agreement per criterion")
+        note = QLabel("Counted over sessions a manager has reviewed: verdicts left as they were agree with the "
+                      "scorer, changed ones do not. Kappa corrects for agreement by chance, so a criterion that is "
+                      "rarely there cannot look good just because both usually say “not there”. Criteria at the "
+                      "top agree least: those are the rules to improve.")
+        note.setWordWrap(True)
+        self.empty = QLabel("No reviewed sessions yet: open a session, check its verdicts and mark it reviewed.")
+        layout = QVBoxLayout(self)
+        layout.addWidget(note)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.table, 1)
+
+    def show_agreement(self, rows: list[Agreement]) -> None:
+        self.empty.setVisible(not rows)
+        _fill(self.table, [[item_label(r.item), kappa_words(r.kappa), f"{r.raw:.0%}" if r.raw is not None else "",
+                            str(r.n), str(r.both_present), str(r.both_absent), str(r.only_scorer),
+                            str(r.only_manager)] for r in rows])
+        for i, r in enumerate(rows):
+            if r.kappa is not None and r.kappa < 0.4:
+                self.table.item(i, 1).setForeground(QColor("#b3261e"))

@@ -1,0 +1,106 @@
+"""Progress: one trainee's scores over time and what they most often miss; every scenario's figures."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
+
+from ...scoring.verdict import dimension_label, item_label
+from ...store.progress import Missed, ProgressPoint, ScenarioStats
+from ...store.sessiontable import DIMENSIONS
+from .line_chart import LineChart
+
+
+def _table(headers: list[str], name: str) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setAccessibleName(name)
+    table.verticalHeader().hide()
+    table.setEditTriggers(QTableWidget.NoEditTriggers)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
+    table.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            item = QTableWidgetItem(text)
+            if c > 0 and text[:1].isdigit():
+                item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+            table.setItem(r, c, item)
+
+
+class ProgressPage(QWidget):
+    trainee_chosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.trainee = QComboBox()
+        self.trainee.setAccessibleName("Trainee")
+        self.trainee.setMinimumContentsLength(16)
+        self.trainee.currentTextChanged.connect(lambda name: name and self.trainee_chosen.emit(name))
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.chart = LineChart()
+        self.missed = _table(["Criterion", "Missed", "Of sessions", "Share"], "Criteria most often missed")
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Trainee"))
+        row.addWidget(self.trainee)
+        row.addWidget(self.summary, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.chart, 3)
+        layout.addWidget(QLabel("What they most often miss (or do when they should not):"))
+        layout.addWidget(self.missed, 1)
+
+    def set_trainees(self, names: list[str], current: str | None = None) -> None:
+        chosen = current or self.trainee.currentText()
+        self.trainee.blockSignals(True)
+        self.trainee.clear()
+        self.trainee.addItems(names)
+        self.trainee.blockSignals(False)
+        if names:
+            self.trainee.setCurrentIndex(max(0, self.trainee.findText(chosen)))
+            self.trainee_chosen.emit(self.trainee.currentText())
+
+    def show_progress(self, points: list[ProgressPoint], missed: list[Missed]) -> None:
+        overall = [(p.started_at, p.overall) for p in points]
+        series = [("Overall", overall)]
+        for d in DIMENSIONS:
+            pts = [(p.started_at, p.dimensions[d]) for p in points if p.dimensions.get(d) is not None]
+            if pts:
+                series.append((dimension_label(d), pts))
+        self.chart.set_series(series)
+        if points:
+            first, last = points[0].overall, points[-1].overall
+            trend = "up" if last > first else "down" if last < first else "level"
+            self.summary.setText(f"{len(points)} scored sessions; first {first:.0f}, latest {last:.0f} ({trend}).")
+        else:
+            self.summary.setText("No scored sessions yet.")
+        _fill(self.missed, [[item_label(m.item), str(m.missed), str(m.assessed), f"{m.share:.0%}"] for m in missed])
+
+
+class ScenariosPage(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        headers = ["Scenario", "Sessions", "Completed", "Average", *[dimension_label(d) for d in DIMENSIONS],
+                   "Where most sessions go wrong"]
+        self.table = _table(headers, "Scenarios")
+        note = QLabel("“Where most sessions go wrong” is the step, from one point of the conversation to the next, "
+                      "that sessions without a good ending took and no session with a good ending ever did.")
+        note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(note)
+
+    def show_stats(self, stats: list[ScenarioStats]) -> None:
+        rows = []
+        for s in stats:
+            dims = [f"{s.dimensions[d]:.0f}" if d in s.dimensions else "" for d in DIMENSIONS]
+            wrong = f"{s.wrong_turn[0]} → {s.wrong_turn[1]} ({s.wrong_turn_count} sessions)" if s.wrong_turn else "—"
+            rows.append([s.title, str(s.sessions), f"{s.completion:.0%}",
+                         "" if s.average is None else f"{s.average:.0f}", *dims, wrong])
+        _fill(self.table, rows)

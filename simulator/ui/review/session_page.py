@@ -1,0 +1,199 @@
+"""One session for review: the transcript with the evidence marked, the verdicts beside it,
+overrides with their audit trail, the path through the branches, and the trainee's recordings."""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, QTableWidget,
+                               QTableWidgetItem, QTextBrowser, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+
+from ...scenario.model import ACTION_LABELS
+from ...scoring.review import latest_overrides
+from ...scoring.verdict import dimension_label, item_label
+from ...store.records import SessionRecord
+from ...store.report import _highlight, when
+from ..chart import DimensionChart
+from .override_dialog import STATUS_WORDS, OverrideDialog
+
+_MARK = {"met": "✓ met", "missed": "✗ missed", "violated": "⚠ done"}
+
+
+def transcript_html(record: SessionRecord) -> str:
+    """Every turn with its time; evidence marked in the trainee's words, call actions marked, recordings linked."""
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for v in record.verdicts:
+        for ev in v["evidence"]:
+            if ev.get("end", 0) > ev.get("start", 0):
+                spans.setdefault(int(ev["turn"]), []).append((int(ev["start"]), int(ev["end"])))
+    start = record.summary.started_at
+    rows = ["<table width='100%' cellspacing='0' cellpadding='4'>"]
+    for t in record.turns:
+        at = max(0, int(t["started_at"] - start))
+        clock = f"{at // 60}:{at % 60:02d}"
+        who = escape(record.summary.trainee if t["speaker"] == "trainee" else "Customer")
+        if t["kind"] == "action":
+            text = f"<b style='color:#8a1c7c'>◆ {escape(ACTION_LABELS.get(t['action'], t['action'] or ''))}</b>"
+        elif t["kind"] == "silence":
+            text = "<i>(silence)</i>"
+        else:
+            text = _highlight(t["text"], spans.get(t["index"], [])).replace(
+                "<span class='evidence'>", "<span style='background:#fff3a8;color:#000'>")
+        extra = ""
+        if t.get("source") == "spoken":
+            extra += " <small>(spoken)</small>"
+        if t.get("audio"):
+            extra += f" <a href='play:{t['index']}'>▶ play recording</a>"
+        weight = "bold" if t["speaker"] == "trainee" else "normal"
+        rows.append(f"<tr><td><a name='turn-{t['index']}'></a><small>{clock}</small></td>"
+                    f"<td style='font-weight:{weight}'>{who}</td><td>{text}{extra}</td></tr>")
+    rows.append("</table>")
+    return "".join(rows)
+
+
+class SessionPage(QWidget):
+    back = Signal()
+    override_wanted = Signal(object, str)  # (the verdict dict, its current status)
+    reviewed_wanted = Signal(str)  # session id
+    play_wanted = Signal(str)  # audio path relative to the store
+    stop_wanted = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.record: SessionRecord | None = None
+        self.selected_turn: int | None = None
+        self.back_button = QPushButton("← Back to sessions")
+        self.back_button.setShortcut("Alt+Left")
+        self.back_button.clicked.connect(self.back)
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        self.score = QLabel()
+        self.score.setAccessibleName("Score")
+        self.chart = DimensionChart()
+        self.path = QLabel()
+        self.path.setWordWrap(True)
+        self.path.setAccessibleName("Path through the scenario")
+        self.transcript = QTextBrowser()
+        self.transcript.setAccessibleName("Transcript")
+        self.transcript.setOpenLinks(False)
+        self.transcript.anchorClicked.connect(self._link)
+        self.verdicts = QTreeWidget()
+        self.verdicts.setAccessibleName("Verdicts")
+        self.verdicts.setHeaderLabels(["Criterion", "Dimension", "Automatic", "After review", "Evidence"])
+        self.verdicts.setRootIsDecorated(False)
+        self.verdicts.header().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.verdicts.currentItemChanged.connect(self._verdict_chosen)
+        self.verdicts.itemDoubleClicked.connect(lambda *_: self.change_verdict())
+        self.change_button = QPushButton("Change verdict…")
+        self.change_button.setAccessibleName("Change the selected verdict")
+        self.change_button.clicked.connect(self.change_verdict)
+        self.reviewed_button = QPushButton("Mark as reviewed")
+        self.reviewed_button.setToolTip("The verdicts you leave as they are count as agreeing with the scorer")
+        self.reviewed_button.clicked.connect(lambda: self.record and self.reviewed_wanted.emit(self.record.id))
+        self.stop_button = QPushButton("Stop playback")
+        self.stop_button.clicked.connect(self.stop_wanted)
+        self.stop_button.setEnabled(False)
+        self.audit = QTableWidget(0, 5)
+        self.audit.setAccessibleName("Changes to verdicts")
+        self.audit.setHorizontalHeaderLabels(["When", "Who", "Criterion", "Changed to", "Why"])
+        self.audit.horizontalHeader().setStretchLastSection(True)
+        self.audit.verticalHeader().hide()
+        self.audit.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.reviews = QLabel()
+        self.reviews.setWordWrap(True)
+
+        top = QHBoxLayout()
+        top.addWidget(self.back_button)
+        top.addWidget(self.title, 1)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.addWidget(self.score)
+        side_layout.addWidget(self.chart)
+        side_layout.addWidget(QLabel("Verdicts (select one to see its turn):"))
+        side_layout.addWidget(self.verdicts, 2)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.change_button)
+        buttons.addWidget(self.reviewed_button)
+        buttons.addWidget(self.stop_button)
+        side_layout.addLayout(buttons)
+        side_layout.addWidget(QLabel("Changes, with who and when:"))
+        side_layout.addWidget(self.audit, 1)
+        side_layout.addWidget(self.reviews)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.addWidget(self.path)
+        left_layout.addWidget(self.transcript, 1)
+        split = QSplitter()
+        split.addWidget(left)
+        split.addWidget(side)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(split, 1)
+
+    def show_record(self, record: SessionRecord) -> None:
+        keep = self.verdicts.currentIndex().row() if self.record and self.record.id == record.id else 0
+        self.record = record
+        s = record.summary
+        self.title.setText(f"<b>{escape(s.scenario_title)}</b> — {escape(s.trainee)} — {when(s.started_at)} — "
+                           f"{s.status.replace('_', ' ')}" + (" — imported" if s.origin == "imported" else ""))
+        if s.overall is None:
+            self.score.setText("Not scored (practice, or stopped before the end).")
+        elif s.reviewed_overall is not None:
+            self.score.setText(f"<b>Score {s.reviewed_overall:.0f}</b> after review (automatic: {s.overall:.0f})")
+        else:
+            self.score.setText(f"<b>Score {s.overall:.0f}</b> (automatic; not changed)")
+        self.chart.set_scores([(dimension_label(sc["dimension"]),
+                                sc["reviewed"] if sc.get("reviewed") is not None else sc["score"]) for sc in record.scores])
+        ending = f" → ended: {record.ending_node} ({record.ending_outcome})" if record.ending_node else ""
+        self.path.setText("Path: " + " → ".join(record.path) + ending)
+        self.transcript.setHtml(transcript_html(record))
+        now = latest_overrides(record.overrides)
+        self.verdicts.clear()
+        for v in record.verdicts:
+            after = now.get((v["dimension"], v["item"]))
+            quotes = " | ".join(ev["quote"] for ev in v["evidence"][:2])
+            auto = _MARK.get(v["status"], v["status"]) + (" (uncertain)" if v.get("uncertain") else "")
+            item = QTreeWidgetItem([item_label(v["item"]), dimension_label(v["dimension"]), auto,
+                                    _MARK.get(after, after) if after else "unchanged", quotes])
+            item.setData(0, 256, v)
+            self.verdicts.addTopLevelItem(item)
+        if self.verdicts.topLevelItemCount():
+            self.verdicts.setCurrentItem(self.verdicts.topLevelItem(min(keep, self.verdicts.topLevelItemCount() - 1)))
+        self.audit.setRowCount(len(record.overrides))
+        autos = {(v["dimension"], v["item"]): v["status"] for v in record.verdicts}
+        for row, o in enumerate(record.overrides):
+            was = STATUS_WORDS.get(autos.get((o.dimension, o.item), ""), "?")
+            for col, text in enumerate([when(o.created_at), o.reviewer, item_label(o.item),
+                                        f"{STATUS_WORDS.get(o.status, o.status)} (automatic: {was})", o.comment]):
+                self.audit.setItem(row, col, QTableWidgetItem(text))
+        self.reviews.setText("Reviewed by " + ", ".join(f"{r['reviewer']} ({when(r['reviewed_at'])})"
+                                                        for r in record.reviews) if record.reviews else "Not reviewed yet.")
+
+    def current_verdict(self) -> dict | None:
+        item = self.verdicts.currentItem()
+        return item.data(0, 256) if item else None
+
+    def change_verdict(self) -> None:
+        v = self.current_verdict()
+        if v is not None and self.record is not None:
+            now = latest_overrides(self.record.overrides).get((v["dimension"], v["item"]), v["status"])
+            self.override_wanted.emit(v, now)
+
+    def override_dialog(self, verdict: dict, current: str, reviewer: str) -> OverrideDialog:
+        return OverrideDialog(verdict, current, reviewer, self)
+
+    def _verdict_chosen(self, item, _previous=None) -> None:
+        v = item.data(0, 256) if item else None
+        if v and v["evidence"]:
+            self.selected_turn = int(v["evidence"][0]["turn"])
+            self.transcript.scrollToAnchor(f"turn-{self.selected_turn}")
+
+    def _link(self, url: QUrl) -> None:
+        if url.scheme() == "play" and self.record is not None:
+            index = int(url.path() or url.toString().split(":", 1)[1])
+            turn = next((t for t in self.record.turns if t["index"] == index), None)
+            if turn and turn.get("audio"):
+                self.play_wanted.emit(turn["audio"])

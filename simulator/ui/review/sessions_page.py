@@ -1,0 +1,196 @@
+"""The list of sessions: filters over a lazily loaded table; Enter or a double-click opens one."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QFormLayout, QHBoxLayout, QHeaderView,
+                               QLabel, QLineEdit, QPushButton, QSpinBox, QTableView, QVBoxLayout, QWidget)
+
+from ...store.queries import Filter
+from ...store.sessiontable import SessionQuery
+from .sessions_model import COLUMNS, STATUS_WORDS, SessionTableModel
+
+PERIODS = [("Any time", None), ("Last 7 days", 7), ("Last 30 days", 30), ("Last 90 days", 90),
+           ("Last 12 months", 365), ("Between dates…", -1)]
+ALL = "All"
+
+
+class SessionsPage(QWidget):
+    open_session = Signal(str)
+
+    def __init__(self, model: SessionTableModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.locked_to: str | None = None  # the trainee whose sessions alone may be shown
+
+        self.search = QLineEdit(placeholderText="Words in the transcript…")
+        self.search.setAccessibleName("Search transcripts")
+        self.search.setClearButtonEnabled(True)
+        self.trainee = self._combo("Trainee filter")
+        self.scenario = self._combo("Scenario filter")
+        self.status = self._combo("Status filter")
+        self.status.addItem(ALL, None)
+        for key in ("completed", "ended_by_trainee", "interrupted"):
+            self.status.addItem(STATUS_WORDS[key], key)
+        self.period = self._combo("Date range")
+        for text, days in PERIODS:
+            self.period.addItem(text, days)
+        today = QDate.currentDate()
+        self.date_from = QDateEdit(today.addMonths(-1), calendarPopup=True, displayFormat="yyyy-MM-dd")
+        self.date_to = QDateEdit(today, calendarPopup=True, displayFormat="yyyy-MM-dd")
+        self.date_from.setAccessibleName("From date")
+        self.date_to.setAccessibleName("To date")
+        self.min_score, self.max_score = QSpinBox(), QSpinBox()
+        for box, name, value in ((self.min_score, "Lowest score", 0), (self.max_score, "Highest score", 100)):
+            box.setRange(0, 100)
+            box.setValue(value)
+            box.setAccessibleName(name)
+        self.clear = QPushButton("Clear filters")
+        self.count = QLabel("Loading sessions…")
+        self.count.setAccessibleName("Number of sessions shown")
+
+        self.table = QTableView()
+        self.table.setAccessibleName("Sessions")
+        self.table.setModel(model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(int(self.fontMetrics().height() * 1.5))
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
+        self.table.horizontalHeader().setSortIndicator(2, Qt.DescendingOrder)
+        self.table.horizontalHeader().setSortIndicatorShown(True)
+        self.table.horizontalHeader().sortIndicatorChanged.connect(model.sort)
+        fm = self.fontMetrics()
+        sample = ["Trainee 000 (imported)", "A client makes a racist remark", "2026-11-23 16:57", "00:00",
+                  "stopped by trainee", "100 ✎"]
+        for column, (_, header) in enumerate(COLUMNS):
+            text = sample[column] if column < len(sample) else "100"
+            self.table.setColumnWidth(column, max(fm.horizontalAdvance(text), fm.horizontalAdvance(header))
+                                      + fm.horizontalAdvance("MMM"))
+        self.table.doubleClicked.connect(lambda index: self._open(index.row()))
+        self.open_button = QPushButton("Open session")
+        self.open_button.clicked.connect(lambda: self._open(self.table.currentIndex().row()))
+
+        filters = QHBoxLayout()
+        form1, form2 = QFormLayout(), QFormLayout()
+        form1.addRow("Search", self.search)
+        form1.addRow("Trainee", self.trainee)
+        form1.addRow("Scenario", self.scenario)
+        form2.addRow("Status", self.status)
+        dates = QHBoxLayout()
+        dates.addWidget(self.period)
+        dates.addWidget(self.date_from)
+        dates.addWidget(QLabel("to"))
+        dates.addWidget(self.date_to)
+        form2.addRow("Date", dates)
+        scores = QHBoxLayout()
+        scores.addWidget(self.min_score)
+        scores.addWidget(QLabel("to"))
+        scores.addWidget(self.max_score)
+        scores.addStretch(1)
+        scores.addWidget(self.clear)
+        form2.addRow("Score", scores)
+        filters.addLayout(form1, 1)
+        filters.addLayout(form2, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count, 1)
+        bottom.addWidget(self.open_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(bottom)
+
+        self._debounce = QTimer(self, singleShot=True, interval=250)
+        self._debounce.timeout.connect(self.apply)
+        self.search.textChanged.connect(self._debounce.start)
+        for combo in (self.trainee, self.scenario, self.status, self.period):
+            combo.currentIndexChanged.connect(self.apply)
+        for box in (self.min_score, self.max_score):
+            box.valueChanged.connect(self._debounce.start)
+        for edit in (self.date_from, self.date_to):
+            edit.dateChanged.connect(self.apply)
+        self.clear.clicked.connect(self.clear_filters)
+        model.rows_ready.connect(self._counted)
+        self._show_dates()
+
+    def _combo(self, name: str) -> QComboBox:
+        combo = QComboBox()
+        combo.setAccessibleName(name)
+        combo.setMinimumContentsLength(14)
+        return combo
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and self.table.hasFocus():
+            self._open(self.table.currentIndex().row())
+            return
+        super().keyPressEvent(event)
+
+    def _open(self, row: int) -> None:
+        r = self.model.row(row) if row >= 0 else None
+        if r is not None:
+            self.open_session.emit(r.id)
+
+    def set_choices(self, trainees: list[str], scenarios: list[tuple[str, str]]) -> None:
+        """The names and scenarios that have sessions; keeps what is chosen."""
+        for combo, items in ((self.trainee, [(n, n) for n in trainees]), (self.scenario, [(t, i) for i, t in scenarios])):
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            if combo is self.trainee and self.locked_to is not None:
+                combo.addItem(self.locked_to, self.locked_to)
+            else:
+                combo.addItem(ALL, None)
+                for text, data in items:
+                    combo.addItem(text, data)
+            combo.setCurrentIndex(max(0, combo.findData(current)))
+            combo.blockSignals(False)
+        self.trainee.setEnabled(self.locked_to is None)
+
+    def lock_to(self, trainee: str | None) -> None:
+        """Without the review passphrase, only this trainee's own sessions are shown."""
+        self.locked_to = trainee
+        self.set_choices([], [])
+        self.apply()
+
+    def clear_filters(self) -> None:
+        for w in (self.search, self.trainee, self.scenario, self.status, self.period, self.min_score, self.max_score):
+            w.blockSignals(True)
+        self.search.clear()
+        for combo in (self.trainee, self.scenario, self.status, self.period):
+            combo.setCurrentIndex(0)
+        self.min_score.setValue(0)
+        self.max_score.setValue(100)
+        for w in (self.search, self.trainee, self.scenario, self.status, self.period, self.min_score, self.max_score):
+            w.blockSignals(False)
+        self.apply()
+
+    def current_filter(self) -> Filter:
+        days = self.period.currentData()
+        since = until = None
+        if days == -1:
+            since = dt.datetime.combine(self.date_from.date().toPython(), dt.time()).timestamp()
+            until = dt.datetime.combine(self.date_to.date().toPython() + dt.timedelta(days=1), dt.time()).timestamp()
+        elif days:
+            since = (dt.datetime.now() - dt.timedelta(days=days)).timestamp()
+        low, high = self.min_score.value(), self.max_score.value()
+        return Filter(trainee=self.locked_to or self.trainee.currentData(), scenario=self.scenario.currentData(),
+                      status=self.status.currentData(), since=since, until=until,
+                      min_score=low if low > 0 else None, max_score=high if high < 100 else None,
+                      text=self.search.text().strip() or None)
+
+    def apply(self) -> None:
+        self._show_dates()
+        self.count.setText("Filtering…")
+        q = self.model.query
+        self.model.set_query(SessionQuery(self.current_filter(), q.sort, q.descending))
+
+    def _show_dates(self) -> None:
+        custom = self.period.currentData() == -1
+        self.date_from.setVisible(custom)
+        self.date_to.setVisible(custom)
+
+    def _counted(self) -> None:
+        n = self.model.total
+        self.count.setText(f"{n:,} session{'s' if n != 1 else ''}" + (" — Enter or double-click opens one" if n else ""))
