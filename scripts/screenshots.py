@@ -109,12 +109,64 @@ def main() -> int:
     settle(app)
     shots["results"] = window.grab()
 
+    window.close()
+    shots.update(review_shots(app, data))
     for name, pixmap in shots.items():
         path = out / f"{name}.png"
         pixmap.save(str(path))
         print(f"wrote {path} ({path.stat().st_size // 1024} KB)")
-    window.close()
     return 0
+
+
+TEAM = ["Jordan Lee", "Priya Natarajan", "Tomasz Nowak", "Amara Okafor", "Chen Wei", "Sofia Alvarez",
+        "Liam O'Brien", "Fatima Haddad"]
+
+
+def review_shots(app: QApplication, data: Path) -> dict:
+    """The manager's side: a team's sessions, one session with a changed verdict, progress, calibration."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from storefill import fill  # noqa: PLC0415 - the same real sessions the tests and benchmarks use
+
+    from simulator.store import load_session  # noqa: PLC0415
+    from simulator.ui.review.window import ReviewWindow  # noqa: PLC0415
+    with Store(data) as store:
+        ids = fill(store, 240, seed=3, trainees=TEAM)
+        for sid in ids[-60::3]:
+            store.mark_reviewed(sid, "Morgan Blake")
+        target = ids[1]  # "Please calm down." then hung up
+        v = next(v for v in load_session(store, target).verdicts if v["item"] == "names_behavior")
+        store.add_override(target, v["dimension"], v["item"], "met", "On the recording she says the language "
+                           "is not OK before this; the recogniser lost it.", "Morgan Blake")
+        for sid in ids[-40::5]:
+            w = next((w for w in load_session(store, sid).verdicts if w["status"] == "missed"), None)
+            if w:
+                store.add_override(sid, w["dimension"], w["item"], "met", "Said differently; it counts.", "Morgan Blake")
+    window = ReviewWindow(data_dir=data, tasks=Tasks(app), settings=AppSettings(trainee="Morgan Blake",
+                          reviewer="Morgan Blake"), devices=FileDevices(), ask_passphrase=False)
+    window.resize(*SIZE)
+    window.show()
+    wait_until(app, lambda: window.model.total > 0 and window.sessions.trainee.count() > 1)
+    settle(app)
+    shots = {"review-sessions": window.grab()}
+    window.open_session(target)
+    wait_until(app, lambda: window.session.record is not None)
+    page = window.session
+    row = next(i for i in range(page.verdicts.topLevelItemCount())
+               if page.verdicts.topLevelItem(i).data(0, 256)["item"] == "names_behavior")
+    page.verdicts.setCurrentItem(page.verdicts.topLevelItem(row))
+    settle(app)
+    shots["review-session"] = window.grab()
+    window.tabs.setCurrentWidget(window.progress)
+    window.progress.trainee.setCurrentText("Priya Natarajan")
+    wait_until(app, lambda: window.progress.chart.series and window.progress.trainee.currentText() == "Priya Natarajan")
+    settle(app, 0.6)
+    shots["review-progress"] = window.grab()
+    window.tabs.setCurrentWidget(window.calibration)
+    wait_until(app, lambda: window.calibration.table.rowCount() > 0)
+    settle(app)
+    shots["review-calibration"] = window.grab()
+    window.close()
+    return shots
 
 
 if __name__ == "__main__":

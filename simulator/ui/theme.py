@@ -25,6 +25,10 @@ def _palette(dark: bool) -> QPalette:
                          (QPalette.HighlightedText, "#ffffff"), (QPalette.ToolTipBase, window),
                          (QPalette.ToolTipText, text), (QPalette.PlaceholderText, "#8a8a8a")]:
         p.setColor(role, QColor(colour))
+    # setColor fills every group, so disabled controls looked enabled: grey their text out explicitly
+    muted = QColor("#7c7c7c" if dark else "#9a9a9a")
+    for role in (QPalette.Text, QPalette.WindowText, QPalette.ButtonText):
+        p.setColor(QPalette.Disabled, role, muted)
     return p
 
 
