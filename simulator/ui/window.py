@@ -284,6 +284,10 @@ class MainWindow(QMainWindow):
             self.review.raise_()
             self.review.activateWindow()
             return self.review
+        if self.policy is None:  # the policy may set a review passphrase: never open review mode without it
+            self.notices.add("Review mode opens once the scenario library and the organisation's policy have "
+                             "loaded; try again in a moment.")
+            return None
 
         def remember(settings) -> None:
             self.settings = self.settings.model_copy(update={"reviewer": settings.reviewer})
