@@ -111,7 +111,7 @@ def _transcript(record: SessionRecord) -> str:
         elif t["kind"] == "silence":
             text = "<i>(silence)</i>"
         else:
-            text = _highlight(t["text"], evidence.get(t["index"], []))
+            text = highlight(t["text"], evidence.get(t["index"], []))
         spoken = " <span class='small'>(spoken)</span>" if t.get("source") == "spoken" else ""
         rows.append(f"<tr><td class='small'>{t['index']}</td><td class='{e(t['speaker'])}'>{e(who)}</td>"
                     f"<td>{text}{spoken}</td></tr>")
@@ -119,7 +119,7 @@ def _transcript(record: SessionRecord) -> str:
     return "".join(rows)
 
 
-def _highlight(text: str, spans: list[tuple[int, int]]) -> str:
+def highlight(text: str, spans: list[tuple[int, int]]) -> str:
     """The text, escaped, with evidence spans marked; overlapping spans merge."""
     marks = sorted(spans)
     out, pos = [], 0

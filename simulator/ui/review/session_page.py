@@ -13,7 +13,7 @@ from ...scenario.model import ACTION_LABELS
 from ...scoring.review import latest_overrides
 from ...scoring.verdict import dimension_label, item_label
 from ...store.records import SessionRecord
-from ...store.report import _highlight, when
+from ...store.report import highlight, when
 from ..chart import DimensionChart
 from .override_dialog import STATUS_WORDS, OverrideDialog
 
@@ -38,7 +38,7 @@ def transcript_html(record: SessionRecord) -> str:
         elif t["kind"] == "silence":
             text = "<i>(silence)</i>"
         else:
-            text = _highlight(t["text"], spans.get(t["index"], [])).replace(
+            text = highlight(t["text"], spans.get(t["index"], [])).replace(
                 "<span class='evidence'>", "<span style='background:#fff3a8;color:#000'>")
         extra = ""
         if t.get("source") == "spoken":
