@@ -70,7 +70,11 @@ def _run_review(app: QApplication, tasks: Tasks, settings, folder: Path, policy_
     window = ReviewWindow(data_dir=folder, tasks=tasks, settings=settings, policy=policy,
                           save_settings=lambda s: save_settings(s), ask_passphrase=not self_check)
     em, line = window.fontMetrics().horizontalAdvance("M"), window.fontMetrics().height()
-    window.resize(em * 120, line * 46)
+    width, height = em * 150, line * 46  # every score column without scrolling sideways
+    screen = app.primaryScreen().availableGeometry() if app.primaryScreen() else None
+    if screen is not None:
+        width, height = min(width, int(screen.width() * 0.92)), min(height, int(screen.height() * 0.9))
+    window.resize(width, height)
     window.show()
     if self_check:
         def report() -> None:

@@ -293,7 +293,8 @@ class MainWindow(QMainWindow):
             self.settings = self.settings.model_copy(update={"reviewer": settings.reviewer})
             self._save_settings()
         self.review = ReviewWindow(data_dir=self.data_dir, tasks=self.tasks, settings=self.settings,
-                                   policy=self.policy, devices=self.devices, save_settings=remember)
+                                   policy=self.policy, devices=self.devices, save_settings=remember,
+                                   store=self.store)
         self.review.setAttribute(Qt.WA_DeleteOnClose)
         self.review.closed.connect(self._review_closed)
         self.review.resize(self.size())

@@ -59,13 +59,14 @@ class ReviewWindow(QMainWindow):
     closed = Signal()
 
     def __init__(self, *, data_dir: Path, tasks: Tasks, settings, policy=None, devices=None,
-                 save_settings=None, ask_passphrase: bool = True) -> None:
+                 save_settings=None, ask_passphrase: bool = True, store=None) -> None:
         super().__init__()
         self.setWindowTitle("Review sessions — Difficult Conversations Simulator")
         self.data_dir, self.tasks, self.settings, self.policy = data_dir, tasks, settings, policy
         self.devices = devices
         self._save_settings = save_settings or (lambda s: None)
         self.store = None
+        self._shared_store = store  # the trainee window's own, when opened from it: not opened twice, not closed here
         self.speaker = None
 
         self.notices = NoticeBar()
@@ -123,8 +124,11 @@ class ReviewWindow(QMainWindow):
 
     # -- opening -----------------------------------------------------------------------------
     def _open(self, ask: bool) -> None:
-        self.tasks.run(_open_store, self.data_dir, done=self._store_opened,
-                       failed=lambda exc: self.notices.add(explain(exc)))
+        if self._shared_store is not None:
+            self._store_opened(self._shared_store)
+        else:
+            self.tasks.run(_open_store, self.data_dir, done=self._store_opened,
+                           failed=lambda exc: self.notices.add(explain(exc)))
         if ask:
             self.unlock()
 
@@ -392,7 +396,11 @@ class ReviewWindow(QMainWindow):
     def export_bundle(self, path: Path, key: bytes) -> LongTask:
         from ...store.bundle import export_bundle
         store, query = self.store, self.model.query
-        work = lambda progress: (export_bundle(store, ids := session_ids(store, query), path, key, progress), len(ids))[1]  # noqa: E731
+
+        def work(progress) -> int:
+            ids = session_ids(store, query)
+            export_bundle(store, ids, path, key, progress)
+            return len(ids)
         return LongTask(self, self.tasks, "Writing the bundle…", work,
                         lambda n: self._done(f"{n:,} sessions saved to {path}"), self._fail("The bundle was not saved"))
 
@@ -457,7 +465,8 @@ class ReviewWindow(QMainWindow):
         if self.store is not None:
             store, self.store = self.store, None
             self.model.store = None
-            self.tasks.write(store.close)
+            if store is not self._shared_store:
+                self.tasks.write(store.close)
         self.closed.emit()
         super().closeEvent(event)
 
