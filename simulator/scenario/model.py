@@ -38,6 +38,8 @@ ContentTag = Literal[
     "homophobia", "threats", "violence", "shouting",
 ]
 Mood = Literal["calm", "frustrated", "angry", "hostile"]
+Channel = Literal["phone", "video", "chat", "in_person"]
+CHANNELS = {"phone": "phone call", "video": "video call", "chat": "chat", "in_person": "face to face"}
 Outcome = Literal["good", "mixed", "poor"]
 
 ALL_INTENSITIES = "any"  # key for lines spoken at every intensity
@@ -148,6 +150,7 @@ class Node(_Strict):
     say: Lines = Field(default_factory=dict, description="the customer's line; a list gives variants, a mapping gives lines per intensity")
     mood: Mood | None = Field(None, description="how the customer comes across from here on")
     abusive: bool = Field(False, description="the customer's line here is abusive (for the abuse-handling measures)")
+    threat: bool = Field(False, description="the customer threatens harm here: ending the contact from now on needs no warning first")
     on: list[Transition] = Field(default_factory=list, description="where the trainee's reply leads")
     on_silence: str | None = Field(None, description="node to go to when the trainee says nothing")
     end: Outcome | None = Field(None, description="makes this node an ending; how the ending counts")
@@ -242,6 +245,7 @@ class Scenario(_Strict):
     intensity: list[str] = Field(default_factory=lambda: ["standard"], min_length=1,
                                  description="intensity levels, mildest first")
     persona: Persona
+    channel: Channel = Field("phone", description="how the conversation happens; on chat the trainee types by default")
     mood: Mood = "angry"
     settings: Settings = Settings()
     start: str | None = Field(None, description="first node; the first one listed when left out")

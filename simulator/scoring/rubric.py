@@ -67,7 +67,7 @@ def score_session(scenario_file, turns: Sequence, policy: Policy | None = None) 
         plan = _apply_policy(item, policy, abusive, name)
         dims.append(_dimension(name, plan, criteria, trainee, policy, _deadline(item, trainee, first_abuse)))
     if abusive:
-        _penalise_early_ending(dims, trainee, policy)
+        _penalise_early_ending(dims, trainee, policy, _threat_turn(scenario, turns))
     total = sum(d.weight for d in dims)
     overall = sum(d.score * d.weight for d in dims) / total if total else 0.0
     versions = {"scenario": scenario_file.sha256, "criteria": scenario_file.criteria_sha256,
@@ -168,14 +168,24 @@ def _dimension(name: str, plan: _Plan, criteria: Mapping[str, Criterion], turns:
     return DimensionScore(name, plan.item.weight, round(score, 1), tuple(verdicts))
 
 
-def _penalise_early_ending(dims: list[DimensionScore], turns: Sequence, policy: Policy) -> None:
-    """Ending (or transferring) an abusive contact before the required warnings loses points."""
+def _threat_turn(scenario, turns: Sequence) -> float:
+    """The first customer turn that threatens harm (inf: none)."""
+    return next((t.index for t in turns if t.speaker == "customer" and t.node in scenario.nodes
+                 and scenario.nodes[t.node].threat), float("inf"))
+
+
+def _penalise_early_ending(dims: list[DimensionScore], turns: Sequence, policy: Policy,
+                           threat: float = float("inf")) -> None:
+    """Ending (or transferring) an abusive contact before the required warnings loses points.
+
+    After a threat of harm no warning is owed: the contact may end at once.
+    """
     if policy.warnings_before_ending == 0:
         return
     # Transferring is how an agent who may not hang up ends a contact; otherwise it is help, not an ending.
     enders = ("end_call",) if policy.agent_may_end_contact else ("end_call", "escalate")
     ended = next((t for t in turns if t.action in enders), None)
-    if ended is None:
+    if ended is None or ended.index > threat:
         return
     warnings = sorted({t.index for t in turns if WARNING in t.criteria and t.index < ended.index})
     if len(warnings) >= policy.warnings_before_ending:
