@@ -36,9 +36,11 @@ def run_test(scenario_file: ScenarioFile, test: ScenarioTest, detector: Detector
         got = session.ending.node if session.ending else "(not ended)"
         if got != test.ending:
             failures.append(f"ended at {got}, expected {test.ending}")
-    if test.score is not None and not test.score.min <= result.overall <= test.score.max:
-        failures.append(f"score was {result.overall:g}, expected {test.score.min:g} to {test.score.max:g}")
     statuses = {v.item: v.status for d in result.dimensions for v in d.verdicts}
+    if test.score is not None and not test.score.min <= result.overall <= test.score.max:
+        lost = [f"{item} {status}" for item, status in statuses.items() if status != "met"]
+        why = f" ({', '.join(lost)})" if lost else ""
+        failures.append(f"score was {result.overall:g}, expected {test.score.min:g} to {test.score.max:g}{why}")
     for item, want in test.verdicts.items():
         if statuses.get(item) != want:
             failures.append(f"'{item}' was {statuses.get(item, 'not scored')}, expected {want}")
