@@ -9,7 +9,7 @@ import sys
 
 from .. import __version__
 from ..errors import ScenarioError, SimulatorError
-from . import checktests, classify, desktop, library, lrsout, play, rescore, sessions, speechcmds, validate
+from . import checktests, classify, desktop, library, lrsout, play, rescore, schema, sessions, speechcmds, validate
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_parser(sub)
     library.add_parser(sub)
     checktests.add_parser(sub)
+    schema.add_parser(sub)
     classify.add_parser(sub)
     rescore.add_parser(sub)
     sessions.add_parser(sub)

@@ -107,6 +107,8 @@ class Settings(_Strict):
 class Condition(_Strict):
     """What the trainee's turn must have done. All given keys must hold."""
 
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
+
     any: Names = Field(default_factory=list, description="at least one of these criteria was met")
     all: Names = Field(default_factory=list, description="every one of these criteria was met")
     none: Names = Field(default_factory=list, description="none of these criteria was met")
@@ -124,6 +126,9 @@ class Condition(_Strict):
 
 class Transition(_Strict):
     """`{if: condition, goto: node}` or `{else: node}`; tried in order, first match wins."""
+
+    model_config = ConfigDict(json_schema_extra={"oneOf": [{"required": ["if", "goto"], "not": {"required": ["else"]}},
+                                                           {"required": ["else"], "maxProperties": 1}]})
 
     when: Annotated[Condition | None, BeforeValidator(_widen_condition,
                                                       json_schema_input_type=str | list[str] | Condition | None)] = Field(None, alias="if")
