@@ -9,7 +9,7 @@ import sys
 
 from .. import __version__
 from ..errors import ScenarioError, SimulatorError
-from . import checktests, classify, desktop, library, lrsout, play, rescore, schema, sessions, speechcmds, validate
+from . import checktests, classify, desktop, graph, library, lrsout, play, rescore, schema, sessions, speechcmds, validate
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     library.add_parser(sub)
     checktests.add_parser(sub)
     schema.add_parser(sub)
+    graph.add_parser(sub)
     classify.add_parser(sub)
     rescore.add_parser(sub)
     sessions.add_parser(sub)

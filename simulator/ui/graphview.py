@@ -1,0 +1,64 @@
+"""The branch picture drawn by Qt: PNG files for `simulator graph`, and a zoomable view for the authoring page."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
+from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtSvgWidgets import QSvgWidget
+from PySide6.QtWidgets import QScrollArea
+
+
+def ensure_gui() -> None:
+    """A QGuiApplication for painting text; offscreen when there is no screen (servers, CI)."""
+    if QGuiApplication.instance() is None:
+        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") and sys.platform.startswith("linux"):
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        ensure_gui.app = QGuiApplication(sys.argv[:1])  # kept alive for the process
+
+
+def svg_to_png(svg: str, path: Path, scale: float = 1.5) -> QSize:
+    ensure_gui()
+    renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
+    if not renderer.isValid():
+        raise ValueError("the branch picture is not valid SVG")
+    size = renderer.defaultSize() * scale
+    image = QImage(size, QImage.Format.Format_ARGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    renderer.render(painter, QRectF(0, 0, size.width(), size.height()))
+    painter.end()
+    if not image.save(str(path), "PNG"):
+        raise OSError(f"could not write {path}")
+    return size
+
+
+class GraphView(QScrollArea):
+    """The SVG at a chosen zoom, scrollable both ways."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.svg = QSvgWidget()
+        self.setWidget(self.svg)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setAccessibleName("Branch picture")
+        self.zoom = 1.0
+        self.text = ""
+
+    def show_svg(self, svg: str) -> None:
+        self.text = svg
+        self.svg.load(QByteArray(svg.encode("utf-8")))
+        self._resize()
+
+    def set_zoom(self, zoom: float) -> None:
+        self.zoom = max(0.25, min(3.0, zoom))
+        self._resize()
+
+    def _resize(self) -> None:
+        size = self.svg.renderer().defaultSize()
+        self.svg.setFixedSize(int(size.width() * self.zoom), int(size.height() * self.zoom))
