@@ -47,7 +47,9 @@ def test_racist_remark_paths(replies, path, ending):
 @pytest.mark.parametrize("replies, ending", [
     (["/end"], "hung_up_without_warning"),
     (["Hmm.", "Okay.", "Right."], "customer_hangs_up"),
-    (["Please stop swearing at me.", "/end"], "ended_after_warning"),
+    # Asked to stop with no consequence said is not yet a warning.
+    (["Please stop swearing at me.", "/end"], "hung_up_without_warning"),
+    (["Please stop swearing at me. If it continues I will end the call.", "/end"], "ended_after_warning"),
     (["You're being ridiculous.", "/escalate"], "transferred"),
 ])
 def test_swearing_caller_endings(replies, ending):
