@@ -24,6 +24,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--hash-passphrase", action="store_true",
                    help="ask for a passphrase and print the policy line that sets it (nothing is opened)")
     r.set_defaults(run=run_review)
+    a = sub.add_parser("author", help="open the scenario authoring view, for coaches",
+                       description="Open a folder of scenarios in the authoring view: each file's state, its "
+                                   "problems with line and fix, its branch picture, its lines in the persona's voice, "
+                                   "and a panel to try it from any node. Files are checked again whenever they "
+                                   "change on disk.")
+    a.add_argument("folder", nargs="?", type=Path, help="the folder (default: the shipped library)")
+    a.add_argument("--self-check", action="store_true", help="open, check the folder, print the result, and close")
+    a.set_defaults(run=run_author)
+
+
+def run_author(args: argparse.Namespace) -> int:
+    from ..paths import shipped_scenarios
+    from ..ui.app import run_author_window
+    return run_author_window(args.folder or shipped_scenarios(), args.self_check)
 
 
 def run_review(args: argparse.Namespace) -> int:

@@ -30,7 +30,7 @@ _FINAL_ACTIONS = {"end_call": (CALL_ENDED, "You ended the call."),
 class Session:
     def __init__(self, scenario_file: ScenarioFile, detector: Detector, *, intensity: str | None = None,
                  seed: int | None = None, clock: Callable[[], float] = time.time,
-                 scorer: Callable[[list[Turn], Ending | None], Any] | None = None) -> None:
+                 scorer: Callable[[list[Turn], Ending | None], Any] | None = None, start_at: str | None = None) -> None:
         self.file = scenario_file
         self.scenario = scenario_file.scenario
         levels = self.scenario.intensity
@@ -46,7 +46,11 @@ class Session:
         self._listeners: list[Listener] = []
         self.turns: list[Turn] = []
         self.path: list[str] = []
-        self.node_id = self.scenario.start_node
+        if start_at is not None and start_at not in self.scenario.nodes:
+            raise EngineError(f"'{start_at}' is not a node of {self.scenario.id}",
+                              f"choose one of: {', '.join(self.scenario.nodes)}")
+        # A coach may start anywhere to try one part of the conversation.
+        self.node_id = start_at or self.scenario.start_node
         self.mood = self.scenario.mood
         self.ending: Ending | None = None
         self.result: Any = None

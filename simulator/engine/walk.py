@@ -19,7 +19,7 @@ import traceback
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 
-from ..scenario import ACTIONS, ScenarioFile
+from ..scenario import ScenarioFile
 from ..scenario.model import Condition
 from ..scoring import Detector, score_session
 from .session import Session

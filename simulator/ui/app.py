@@ -60,6 +60,37 @@ def run_app(data_folder: str | None = None, self_check: bool = False, policy_fil
     return code
 
 
+def run_author_window(folder: Path, self_check: bool = False) -> int:
+    """`simulator author`: the coach's window on its own."""
+    from ..speech.kit import AudioDevices
+    from .authoring.window import AuthoringWindow
+    qInstallMessageHandler(_quiet_platform_chatter)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Difficult Conversations Simulator")
+    settings, _notice = load_settings()
+    apply_theme(app, settings.theme, settings.text_scale)
+    tasks = Tasks(app)
+    window = AuthoringWindow(tasks=tasks, devices=AudioDevices(), output_device=settings.output_device, folder=folder)
+    em, line = window.fontMetrics().horizontalAdvance("M"), window.fontMetrics().height()
+    width, height = em * 140, line * 46
+    screen = app.primaryScreen().availableGeometry() if app.primaryScreen() else None
+    if screen is not None:
+        width, height = min(width, int(screen.width() * 0.92)), min(height, int(screen.height() * 0.9))
+    window.resize(width, height)
+    window.show()
+    if self_check:
+        def report() -> None:
+            bad = [c.path.name for c in window.checks if c.state == "errors"]
+            print(f"self-check: ok; authoring; files: {len(window.checks)}; with errors: {len(bad)}", flush=True)
+            window.close()
+            app.exit(0)
+        window.checked.connect(report)
+        QTimer.singleShot(SELF_CHECK_TIMEOUT_S * 1000, lambda: (print("self-check: timed out"), app.exit(1)))
+    code = app.exec()
+    tasks.shutdown()
+    return code
+
+
 def _run_review(app: QApplication, tasks: Tasks, settings, folder: Path, policy_file: Path | None,
                 self_check: bool) -> int:
     """`simulator review`: the manager's window on its own."""

@@ -125,6 +125,10 @@ class MainWindow(QMainWindow):
         open_review.setShortcut(QKeySequence("Ctrl+R"))
         open_review.triggered.connect(self.open_review)
         review.addAction(open_review)
+        author = QAction("Open scenario &authoring (for coaches)…", self)
+        author.setShortcut(QKeySequence("Ctrl+Shift+A"))
+        author.triggered.connect(lambda: self.open_authoring())
+        review.addAction(author)
         help_menu = self.menuBar().addMenu("&Help")
         keys = QAction("&Keyboard shortcuts", self)
         keys.triggered.connect(self._shortcuts)
@@ -300,6 +304,31 @@ class MainWindow(QMainWindow):
         self.review.resize(self.size())
         self.review.show()
         return self.review
+
+    def open_authoring(self, folder: Path | None = None):
+        """The coach's window, on the first scenario folder added (or the shipped library)."""
+        from ..paths import shipped_scenarios
+        from .authoring.window import AuthoringWindow
+        if getattr(self, "authoring", None) is not None:
+            self.authoring.raise_()
+            self.authoring.activateWindow()
+            return self.authoring
+        if folder is None:
+            folders = [Path(f) for f in self.settings.scenario_folders if Path(f).is_dir()]
+            folder = folders[0] if folders else shipped_scenarios()
+        self.authoring = AuthoringWindow(tasks=self.tasks, devices=self.devices,
+                                         output_device=self.settings.output_device, folder=folder)
+        self.authoring.setAttribute(Qt.WA_DeleteOnClose)
+        self.authoring.closed.connect(self._authoring_closed)
+        self.authoring.resize(self.size())
+        self.authoring.show()
+        return self.authoring
+
+    def _authoring_closed(self) -> None:
+        self.authoring = None
+        # A coach may have fixed a file the library left out: read the library again.
+        self.tasks.run(_load_library, self.settings.scenario_folders, self.policy_file, done=self._library_loaded,
+                       failed=lambda exc: self.library.status.setText(explain(exc)))
 
     def _review_closed(self) -> None:
         self.review = None

@@ -1,0 +1,136 @@
+"""Trying a scenario from any node, typed, without keeping a record: the coach's quick check."""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTextBrowser,
+                               QVBoxLayout, QWidget)
+
+from ...engine import CustomerSpoke, Session, SessionEnded, SessionScored
+from ...scenario import ACTION_LABELS
+from ...scoring import PhraseDetector, score_session
+
+
+class TryOutPanel(QWidget):
+    line_spoken = Signal(str)  # a customer line to speak, when "Hear the customer" is ticked
+    ended = Signal(str)  # the ending node reached
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.sf = None
+        self.session: Session | None = None
+        self._detectors: dict[str, PhraseDetector] = {}
+        self.node = QComboBox()
+        self.node.setAccessibleName("Start from node")
+        self.intensity = QComboBox()
+        self.intensity.setAccessibleName("Intensity")
+        self.start_button = QPushButton("Start here")
+        self.start_button.clicked.connect(lambda: self.start())
+        self.speak = QCheckBox("Hear the customer")
+        self.speak.setChecked(True)
+        self.transcript = QTextBrowser()
+        self.transcript.setAccessibleName("Try-out transcript")
+        self.reply = QLineEdit()
+        self.reply.setPlaceholderText("Type a reply and press Enter")
+        self.reply.returnPressed.connect(lambda: self.send(self.reply.text()))
+        self.result = QLabel("Choose a node and press Start here. Nothing is scored for the record.")
+        self.result.setWordWrap(True)
+
+        top = QHBoxLayout()
+        for w in (QLabel("Start from"), self.node, QLabel("at"), self.intensity, self.start_button, self.speak):
+            top.addWidget(w)
+        top.addStretch(1)
+        controls = QHBoxLayout()
+        controls.addWidget(self.reply, 1)
+        self.buttons = {}
+        for action in ("end_call", "escalate", "hold", "flag"):
+            b = QPushButton(ACTION_LABELS[action])
+            b.clicked.connect(lambda _=False, a=action: self.act(a))
+            controls.addWidget(b)
+            self.buttons[action] = b
+        silent = QPushButton("Say nothing")
+        silent.clicked.connect(self.silence)
+        controls.addWidget(silent)
+        self.buttons["silence"] = silent
+        v = QVBoxLayout(self)
+        v.addLayout(top)
+        v.addWidget(self.transcript, 1)
+        v.addLayout(controls)
+        v.addWidget(self.result)
+        self._running(False)
+
+    def set_scenario(self, sf) -> None:
+        changed = sf is None or self.sf is None or sf.id != self.sf.id
+        self.sf = sf
+        node, level = self.node.currentText(), self.intensity.currentText()
+        self.node.clear()
+        self.intensity.clear()
+        if sf is None:
+            self.session = None
+            self._running(False)
+            return
+        self.node.addItems([n for n, v in sf.scenario.nodes.items() if not v.is_ending])
+        self.intensity.addItems(sf.scenario.intensity)
+        if not changed:  # the same scenario, reloaded: keep the coach's choices
+            self.node.setCurrentText(node)
+            self.intensity.setCurrentText(level)
+
+    def start(self, node: str | None = None, intensity: str | None = None) -> None:
+        if self.sf is None:
+            return
+        node = node or self.node.currentText() or None
+        intensity = intensity or self.intensity.currentText() or None
+        detector = self._detectors.get(self.sf.criteria_sha256)
+        if detector is None:
+            detector = self._detectors[self.sf.criteria_sha256] = PhraseDetector(self.sf.criteria)
+        sf = self.sf
+        self.session = Session(sf, detector, intensity=intensity, start_at=node,
+                               scorer=lambda turns, ending: score_session(sf, turns))
+        self.session.subscribe(self._event)
+        self.transcript.clear()
+        self.transcript.append(f"<i>From <b>{escape(node or sf.scenario.start_node)}</b> at {escape(self.session.intensity)}</i>")
+        self.result.setText("Playing. Type replies or use the call controls.")
+        self._running(True)
+        self.session.start()
+        self.reply.setFocus()
+
+    def send(self, text: str) -> None:
+        if self.session is None or self.session.finished:
+            return
+        self.reply.clear()
+        self.transcript.append(f"<b>You:</b> {escape(text) if text.strip() else '<i>(silence)</i>'}")
+        self.session.reply(text)
+
+    def act(self, action: str) -> None:
+        if self.session is None or self.session.finished:
+            return
+        self.transcript.append(f"<b>You:</b> ◆ {escape(ACTION_LABELS[action])}")
+        self.session.act(action)
+
+    def silence(self) -> None:
+        if self.session is not None and not self.session.finished:
+            self.transcript.append("<b>You:</b> <i>(silence)</i>")
+            self.session.silence()
+
+    def _event(self, event) -> None:
+        if isinstance(event, CustomerSpoke):
+            name = self.sf.scenario.persona.name
+            self.transcript.append(f"<b>{escape(name)}</b> <small>[{escape(event.turn.node)}]</small>: "
+                                   f"{escape(event.turn.text)}")
+            if self.speak.isChecked():
+                self.line_spoken.emit(event.turn.text)
+        elif isinstance(event, SessionEnded):
+            e = event.ending
+            self.transcript.append(f"<i>Ended at <b>{escape(e.node)}</b> ({escape(e.outcome)}).</i>")
+            self.result.setText(f"Ending: {e.node} ({e.outcome})" + (f". {e.debrief}" if e.debrief else ""))
+            self._running(False)
+        elif isinstance(event, SessionScored):
+            self.result.setText(self.result.text() + f" Score for this stretch: {event.result.overall:g}.")
+            self.ended.emit(self.session.ending.node)
+
+    def _running(self, on: bool) -> None:
+        self.reply.setEnabled(on)
+        for b in self.buttons.values():
+            b.setEnabled(on)

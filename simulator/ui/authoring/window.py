@@ -1,0 +1,294 @@
+"""The coach's window: a folder of scenarios, checked live as they are edited.
+
+Every file is listed with its state (valid, warnings, errors). Selecting one
+shows its problems (file, line, what to do), its branch picture, its lines
+(each can be heard in the persona's voice) and a panel to try it from any
+node. Files are re-checked on a worker whenever they change on disk, so a
+coach can keep their editor and this window side by side.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QFileSystemWatcher, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
+                               QPushButton, QSplitter, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+
+from ...scenario.folder import FileCheck, check_folder
+from ...scenario.graph import to_svg
+from ..graphview import GraphView
+from ..notices import NoticeBar, explain
+from ..tasks import Tasks
+from .tryout import TryOutPanel
+
+STATE_MARKS = {"ok": "✓", "warnings": "⚠", "errors": "✗"}
+STATE_WORDS = {"ok": "valid", "warnings": "valid, with warnings", "errors": "has errors"}
+RELOAD_DELAY_MS = 300  # editors write a file in several steps; wait for the last
+
+
+class AuthoringWindow(QMainWindow):
+    checked = Signal()  # a check of the folder has arrived and is shown
+    played = Signal(str)  # a line was sent to the speaker (its text)
+    closed = Signal()
+
+    def __init__(self, *, tasks: Tasks, devices=None, output_device: str | None = None,
+                 folder: Path | None = None, synthesizer=None) -> None:
+        super().__init__()
+        self.tasks = tasks
+        self.devices = devices
+        self.output_device = output_device
+        self._synthesizer = synthesizer
+        self.folder: Path | None = None
+        self.checks: list[FileCheck] = []
+        self._generation = 0
+        self._audio_dir = Path(tempfile.mkdtemp(prefix="simulator-authoring-"))
+        self.setWindowTitle("Scenario authoring")
+
+        self.notices = NoticeBar()
+        self.folder_label = QLabel("No folder open. File → Open folder… (Ctrl+O)")
+        self.folder_label.setWordWrap(True)
+        self.files = QListWidget()
+        self.files.setAccessibleName("Scenario files")
+        self.files.currentItemChanged.connect(lambda *_: self._show_selected())
+        self.summary = QLabel("")
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.addWidget(self.folder_label)
+        lv.addWidget(self.files, 1)
+        lv.addWidget(self.summary)
+
+        self.problems = QTreeWidget()
+        self.problems.setHeaderLabels(["Where", "Problem", "How to fix it"])
+        self.problems.setRootIsDecorated(False)
+        self.problems.setWordWrap(True)
+        self.problems.setAccessibleName("Problems in the selected file")
+
+        self.intensity = QComboBox()
+        self.intensity.setAccessibleName("Intensity shown in the picture")
+        self.intensity.currentTextChanged.connect(lambda *_: self._draw())
+        zoom_in, zoom_out = QPushButton("Zoom in"), QPushButton("Zoom out")
+        self.graph = GraphView()
+        zoom_in.clicked.connect(lambda: self.graph.set_zoom(self.graph.zoom * 1.25))
+        zoom_out.clicked.connect(lambda: self.graph.set_zoom(self.graph.zoom / 1.25))
+        branches = QWidget()
+        bv = QVBoxLayout(branches)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Lines at intensity:"))
+        row.addWidget(self.intensity)
+        row.addStretch(1)
+        row.addWidget(zoom_out)
+        row.addWidget(zoom_in)
+        bv.addLayout(row)
+        bv.addWidget(self.graph, 1)
+
+        self.lines = QTreeWidget()
+        self.lines.setHeaderLabels(["Node", "Intensity", "Line"])
+        self.lines.setRootIsDecorated(False)
+        self.lines.setWordWrap(True)
+        self.lines.setAccessibleName("The customer's lines")
+        self.lines.itemDoubleClicked.connect(lambda *_: self.hear_selected())
+        self.hear_button = QPushButton("▶ Hear this line")
+        self.hear_button.clicked.connect(self.hear_selected)
+        self.hear_status = QLabel("")
+        lines_page = QWidget()
+        lp = QVBoxLayout(lines_page)
+        lp.addWidget(self.lines, 1)
+        hr = QHBoxLayout()
+        hr.addWidget(self.hear_button)
+        hr.addWidget(self.hear_status, 1)
+        lp.addLayout(hr)
+
+        self.tryout = TryOutPanel()
+        self.tryout.line_spoken.connect(self.hear)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.problems, "Problems")
+        self.tabs.addTab(branches, "Branches")
+        self.tabs.addTab(lines_page, "Lines")
+        self.tabs.addTab(self.tryout, "Try it")
+
+        split = QSplitter()
+        split.addWidget(left)
+        split.addWidget(self.tabs)
+        split.setStretchFactor(1, 3)
+        central = QWidget()
+        cv = QVBoxLayout(central)
+        cv.addWidget(self.notices)
+        cv.addWidget(split, 1)
+        self.setCentralWidget(central)
+
+        self.watcher = QFileSystemWatcher(self)
+        self.watcher.fileChanged.connect(self._changed)
+        self.watcher.directoryChanged.connect(self._changed)
+        self._reload = QTimer(self)
+        self._reload.setSingleShot(True)
+        self._reload.setInterval(RELOAD_DELAY_MS)
+        self._reload.timeout.connect(self.recheck)
+        self._menus()
+        self._show_selected()
+        if folder is not None:
+            self.open_folder(Path(folder))
+
+    def _menus(self) -> None:
+        file = self.menuBar().addMenu("&File")
+        for text, key, slot in [("&Open folder…", "Ctrl+O", self.choose_folder), ("&Check again", "F5", self.recheck),
+                                ("&Close", QKeySequence.Close, self.close)]:
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(key))
+            action.triggered.connect(slot)
+            file.addAction(action)
+
+    # -- the folder ----------------------------------------------------------------------------------
+    def choose_folder(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(self, "Open a folder of scenarios", str(self.folder or Path.home()))
+        if chosen:
+            self.open_folder(Path(chosen))
+
+    def open_folder(self, folder: Path) -> None:
+        self.folder = folder
+        self.folder_label.setText(f"Folder: {folder}")
+        if self.watcher.directories():
+            self.watcher.removePaths(self.watcher.directories())
+        self.watcher.addPath(str(folder))
+        self.recheck()
+
+    def _changed(self, _path: str) -> None:
+        self._reload.start()
+
+    def recheck(self) -> None:
+        if self.folder is None:
+            return
+        self._generation += 1
+        generation = self._generation
+        self.summary.setText("Checking…")
+        self.tasks.run(check_folder, self.folder, done=lambda checks: self._checked(generation, checks),
+                       failed=lambda exc: (self.notices.add(explain(exc)), self.summary.setText("")))
+
+    def _checked(self, generation: int, checks: list[FileCheck]) -> None:
+        if generation != self._generation:
+            return  # a newer check is on its way
+        selected = self.selected_path()
+        self.checks = checks
+        # Editors save by writing a new file and renaming it over the old: watch the new one.
+        if self.watcher.files():
+            self.watcher.removePaths(self.watcher.files())
+        if checks:
+            self.watcher.addPaths([str(c.path) for c in checks])
+        self.files.blockSignals(True)
+        self.files.clear()
+        for c in checks:
+            item = QListWidgetItem(f"{STATE_MARKS[c.state]}  {c.path.name} — {c.title}")
+            item.setData(Qt.ItemDataRole.UserRole, str(c.path))
+            item.setToolTip(f"{c.path}\n{STATE_WORDS[c.state]}")
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{c.path.name}, {STATE_WORDS[c.state]}")
+            self.files.addItem(item)
+        self.files.blockSignals(False)
+        paths = [str(c.path) for c in checks]
+        row = paths.index(selected) if selected in paths else (0 if checks else -1)
+        self.files.setCurrentRow(row)
+        bad = sum(c.state == "errors" for c in checks)
+        self.summary.setText(f"{len(checks)} files: {len(checks) - bad} valid, {bad} with errors" if checks
+                             else "No .yaml files in this folder yet.")
+        self._show_selected()
+        self.checked.emit()
+
+    def selected_path(self) -> str | None:
+        item = self.files.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item else None
+
+    def selected(self) -> FileCheck | None:
+        path = self.selected_path()
+        return next((c for c in self.checks if str(c.path) == path), None)
+
+    # -- one file --------------------------------------------------------------------------------------
+    def _show_selected(self) -> None:
+        c = self.selected()
+        self.problems.clear()
+        for p in (c.problems if c else ()):
+            where = Path(p.file).name + (f":{p.line}" if p.line else "") + (f":{p.column}" if p.column else "")
+            item = QTreeWidgetItem([where, f"{p.severity}: {p.message}", p.hint])
+            item.setToolTip(1, p.message)
+            item.setToolTip(2, p.hint)
+            self.problems.addTopLevelItem(item)
+        if c is not None and not c.problems:
+            self.problems.addTopLevelItem(QTreeWidgetItem(["", "No problems: this file is valid.", ""]))
+        self.problems.resizeColumnToContents(0)
+        sf = c.loaded if c else None
+        for i in (1, 2, 3):
+            self.tabs.setTabEnabled(i, sf is not None)
+        if sf is None:
+            self.tabs.setCurrentIndex(0)
+            self.tryout.set_scenario(None)
+            self.lines.clear()
+            return
+        self.intensity.blockSignals(True)
+        current = self.intensity.currentText()
+        self.intensity.clear()
+        self.intensity.addItems(sf.scenario.intensity)
+        if current in sf.scenario.intensity:
+            self.intensity.setCurrentText(current)
+        self.intensity.blockSignals(False)
+        self._draw()
+        self._fill_lines(sf)
+        self.tryout.set_scenario(sf)
+
+    def _draw(self) -> None:
+        c = self.selected()
+        if c is not None and c.loaded is not None:
+            self.graph.show_svg(to_svg(c.loaded.scenario, self.intensity.currentText() or None))
+
+    def _fill_lines(self, sf) -> None:
+        self.lines.clear()
+        for node_id, node in sf.scenario.nodes.items():
+            for level, texts in node.say.items():
+                for text in texts:
+                    item = QTreeWidgetItem([node_id, "every level" if level == "any" else level, text])
+                    item.setToolTip(2, text)
+                    self.lines.addTopLevelItem(item)
+        self.lines.resizeColumnToContents(0)
+        self.lines.resizeColumnToContents(1)
+
+    # -- hearing a line ----------------------------------------------------------------------------------
+    def hear_selected(self) -> None:
+        item = self.lines.currentItem()
+        if item is not None:
+            self.hear(item.text(2))
+
+    def hear(self, text: str) -> None:
+        """Speak a line in the selected scenario's persona voice, through the app's speaker."""
+        c = self.selected()
+        if c is None or c.loaded is None:
+            return
+        from ...speech.synthesis import VoiceSettings, open_synthesizer
+        settings = VoiceSettings.of(c.loaded.scenario.persona.voice)
+        out = self._audio_dir / f"line-{abs(hash((text, str(settings.__dict__))))}.wav"
+        devices, device = self.devices, self.output_device
+        synthesizer = self._synthesizer
+
+        def render_and_play():
+            synth = synthesizer
+            if synth is None:
+                synth, notice = open_synthesizer()
+                if synth is None:
+                    raise RuntimeError(notice)
+            if not out.exists():
+                synth.render(text, settings, out).result(timeout=60)
+            if devices is None:
+                raise RuntimeError("no speaker is set up: the line is shown as text only")
+            devices.speaker(device).play(out)
+            return text
+
+        self.hear_status.setText("Speaking…")
+        self.tasks.run(render_and_play, done=self._heard,
+                       failed=lambda exc: self.hear_status.setText(f"Could not speak the line: {explain(exc)}"))
+
+    def _heard(self, text: str) -> None:
+        self.hear_status.setText(f"Playing: “{text[:60]}{'…' if len(text) > 60 else ''}”")
+        self.played.emit(text)
+
+    def closeEvent(self, event) -> None:
+        self.closed.emit()
+        super().closeEvent(event)

@@ -1,0 +1,153 @@
+"""The coach's authoring view in the real app: live reload, errors with line and fix, picture, lines, try-out."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import MINIMAL, REPO
+from simulator.paths import shipped_scenarios
+from simulator.speech.kit import FileDevices
+from simulator.speech.playback import FileSpeaker
+from simulator.ui.authoring.window import AuthoringWindow
+from simulator.ui.tasks import Tasks
+
+BROKEN = MINIMAL.replace("goto: calm", "goto: clam")  # a typo in a goto
+
+
+def open_authoring(qtbot, folder: Path, devices=None) -> AuthoringWindow:
+    window = AuthoringWindow(tasks=Tasks(), devices=devices or FileDevices(speaker=FileSpeaker(speed=0)))
+    qtbot.addWidget(window)
+    window.resize(1300, 800)
+    window.show()
+    with qtbot.waitSignal(window.checked, timeout=20_000):
+        window.open_folder(folder)
+    return window
+
+
+def rows(window) -> list[str]:
+    return [window.files.item(i).text() for i in range(window.files.count())]
+
+
+def problems(window) -> list[tuple[str, str, str]]:
+    tree = window.problems
+    return [tuple(tree.topLevelItem(i).text(c) for c in range(3)) for i in range(tree.topLevelItemCount())]
+
+
+def select(window, name: str) -> None:
+    row = next(i for i, text in enumerate(rows(window)) if name in text)
+    window.files.setCurrentRow(row)
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    f = tmp_path / "coach"
+    f.mkdir()
+    shutil.copy(shipped_scenarios() / "swearing-caller.yaml", f)
+    (f / "tiny.yaml").write_text(MINIMAL, encoding="utf-8")
+    return f
+
+
+def test_every_file_is_listed_with_its_state_and_errors_name_line_and_fix(qtbot, folder):
+    (folder / "broken.yaml").write_text(BROKEN, encoding="utf-8")
+    window = open_authoring(qtbot, folder)
+    assert [r[:1] for r in rows(window)] == ["✗", "✓", "✓"]
+    assert "broken.yaml" in rows(window)[0] and "swearing-caller" in rows(window)[1]
+    assert "1 with errors" in window.summary.text()
+    select(window, "broken.yaml")
+    line = next(i for i, text in enumerate(BROKEN.splitlines(), 1) if "clam" in text)
+    where, message, fix = problems(window)[0]
+    assert where.startswith(f"broken.yaml:{line}")
+    assert "clam" in message and "calm" in fix  # the fix hint suggests the node meant
+    assert not window.tabs.isTabEnabled(1)  # no picture of a file that does not load
+    select(window, "tiny.yaml")
+    assert problems(window) == [("", "No problems: this file is valid.", "")]
+    assert window.tabs.isTabEnabled(1)
+
+
+def test_a_file_changed_on_disk_is_checked_again(qtbot, folder):
+    window = open_authoring(qtbot, folder)
+    select(window, "tiny.yaml")
+    tiny = folder / "tiny.yaml"
+    with qtbot.waitSignal(window.checked, timeout=10_000):
+        tiny.write_text(BROKEN, encoding="utf-8")
+    assert rows(window)[1].startswith("✗ ") and "tiny.yaml" in rows(window)[1]
+    assert "tiny.yaml" in window.selected_path()  # the coach's selection stays put
+    assert any("clam" in p[1] for p in problems(window))
+    # Saved the way many editors save: a new file renamed over the old one.
+    with qtbot.waitSignal(window.checked, timeout=10_000):
+        fixed = folder / ".tiny.yaml.swp"
+        fixed.write_text(MINIMAL, encoding="utf-8")
+        fixed.replace(tiny)
+    assert rows(window)[1].startswith("✓ ")
+    with qtbot.waitSignal(window.checked, timeout=10_000):
+        tiny.write_text(BROKEN, encoding="utf-8")  # still watched after the rename
+    assert rows(window)[1].startswith("✗ ")
+    with qtbot.waitSignal(window.checked, timeout=10_000):
+        (folder / "new.yaml").write_text(MINIMAL.replace("id: tiny", "id: new-one"), encoding="utf-8")
+    assert any("new.yaml" in r for r in rows(window))
+
+
+def test_the_branch_picture_and_the_lines_of_the_selected_scenario(qtbot, folder):
+    window = open_authoring(qtbot, folder)
+    select(window, "swearing-caller")
+    svg = window.graph.text
+    assert "ended_after_warning" in svg and "◆ End call" in svg and "#009E73" in svg
+    assert window.graph.svg.renderer().isValid()
+    window.intensity.setCurrentText("strong")
+    assert "fucking" in window.graph.text  # the strong lines are shown
+    texts = [window.lines.topLevelItem(i).text(2) for i in range(window.lines.topLevelItemCount())]
+    assert any(t.startswith("Four days!") for t in texts)
+
+
+def test_hearing_a_line_in_the_persona_voice(qtbot, folder):
+    speaker = FileSpeaker(speed=0)
+    window = open_authoring(qtbot, folder, FileDevices(speaker=speaker))
+    select(window, "swearing-caller")
+    window.lines.setCurrentItem(window.lines.topLevelItem(0))
+    with qtbot.waitSignal(window.played, timeout=60_000):
+        window.hear_button.click()
+    played = speaker.log[-1].path
+    assert played.exists() and played.stat().st_size > 10_000  # a real WAV, rendered by espeak-ng
+    assert "Playing" in window.hear_status.text()
+
+
+def test_trying_the_scenario_from_any_node(qtbot, folder):
+    window = open_authoring(qtbot, folder)
+    select(window, "swearing-caller")
+    panel = window.tryout
+    panel.speak.setChecked(False)
+    panel.node.setCurrentText("ignores_warning")
+    panel.intensity.setCurrentText("strong")
+    panel.start_button.click()
+    assert "[ignores_warning]" in panel.transcript.toPlainText()
+    panel.reply.setText("I'm ending this call now.")
+    panel.reply.returnPressed.emit()
+    assert "[ending_announced]" in panel.transcript.toPlainText()
+    with qtbot.waitSignal(panel.ended, timeout=5_000) as ended:
+        panel.buttons["end_call"].click()
+    assert ended.args == ["ended_after_warning"]
+    assert "Ending: ended_after_warning (good)" in panel.result.text() and "Score" in panel.result.text()
+    assert not panel.reply.isEnabled()
+
+
+def test_authoring_opens_from_the_trainee_window(qtbot, tmp_path):
+    from appkit import open_window
+    window = open_window(qtbot, tmp_path)
+    authoring = window.open_authoring()
+    with qtbot.waitSignal(authoring.checked, timeout=20_000):
+        pass
+    assert len(authoring.checks) >= 14 and all(c.state != "errors" for c in authoring.checks)
+    authoring.close()
+
+
+def test_simulator_author_self_check(tmp_path, folder):
+    run = subprocess.run([sys.executable, "-m", "simulator", "author", str(folder), "--self-check"],
+                         capture_output=True, text=True, timeout=120, cwd=REPO,
+                         env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert run.returncode == 0, run.stderr
+    assert "self-check: ok; authoring; files: 2; with errors: 0" in run.stdout
