@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import MINIMAL
+from conftest import MINIMAL, REPO
 from simulator.engine.walk import random_walks
 from simulator.paths import shipped_scenarios
 from simulator.scenario import load_scenario
@@ -182,3 +182,14 @@ def test_speech_check_speaks_and_recognises_each_example(write):
     assert total == 2 and run.returncode == (0 if kept == total else 1)
     for line in run.stdout.splitlines()[:-1]:  # any example that changed is named with its file and line
         assert line.startswith(f"{path}:") and "was heard as" in line
+
+
+def test_the_guides_annotated_example_validates_and_passes_its_tests(tmp_path):
+    import re
+    guide = (REPO / "docs" / "authoring.md").read_text(encoding="utf-8")
+    example = re.search(r"```yaml\n(# yaml-language-server.*?)```", guide, re.S).group(1)
+    path = tmp_path / "example.yaml"
+    path.write_text(example, encoding="utf-8")
+    assert simulator("validate", str(path)).returncode == 0
+    run = simulator("test", str(path), "--walk", "50")
+    assert run.returncode == 0, run.stdout
