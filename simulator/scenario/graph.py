@@ -298,7 +298,7 @@ def to_svg(scenario: Scenario, intensity: str | None = None) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{p.width:.0f}" height="{p.height:.0f}" '
         f'viewBox="0 0 {p.width:.0f} {p.height:.0f}" font-family="{FONT}">',
         f"<title>{escape(p.title)}</title><defs>{markers}</defs>",
-        '<rect width="100%" height="100%" fill="white"/>',
+        f'<rect x="0" y="0" width="{p.width:.0f}" height="{p.height:.0f}" fill="white"/>',
         _text(MARGIN, MARGIN + 16, p.title, 16, "bold"),
         _text(MARGIN, MARGIN + 33, f"{len(p.boxes)} nodes, {len(p.edges)} transitions"
               + (f" · {'; '.join(p.notes)}" if p.notes else ""), 11, fill="#8a1c00" if p.notes else "#555"),

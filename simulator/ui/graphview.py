@@ -59,6 +59,12 @@ class GraphView(QScrollArea):
         self.zoom = max(0.25, min(3.0, zoom))
         self._resize()
 
+    def fit_width(self) -> None:
+        """Zoom so the whole width shows, but never larger than life nor too small to read."""
+        width = self.svg.renderer().defaultSize().width()
+        if width > 0:
+            self.set_zoom(min(1.0, max(0.5, (self.viewport().width() - 8) / width)))
+
     def _resize(self) -> None:
         size = self.svg.renderer().defaultSize()
         self.svg.setFixedSize(int(size.width() * self.zoom), int(size.height() * self.zoom))

@@ -396,6 +396,9 @@ class MainWindow(QMainWindow):
         store, self.store = self.store, None
         if getattr(self, "review", None) is not None:
             self.review.close()  # with the store already let go, so closing it refreshes nothing
+        if getattr(self, "authoring", None) is not None:
+            self.authoring.closed.disconnect(self._authoring_closed)  # no library reload on the way out
+            self.authoring.close()
         if store is not None:
             self.tasks.write(store.close)
         super().closeEvent(event)

@@ -113,7 +113,10 @@ class AuthoringWindow(QMainWindow):
         split = QSplitter()
         split.addWidget(left)
         split.addWidget(self.tabs)
+        split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 3)
+        em = self.fontMetrics().horizontalAdvance("M")
+        split.setSizes([em * 28, em * 84])
         central = QWidget()
         cv = QVBoxLayout(central)
         cv.addWidget(self.notices)
@@ -238,7 +241,10 @@ class AuthoringWindow(QMainWindow):
     def _draw(self) -> None:
         c = self.selected()
         if c is not None and c.loaded is not None:
+            fresh = self.graph.text == ""
             self.graph.show_svg(to_svg(c.loaded.scenario, self.intensity.currentText() or None))
+            if fresh:
+                self.graph.fit_width()
 
     def _fill_lines(self, sf) -> None:
         self.lines.clear()
