@@ -12,6 +12,8 @@ from PySide6.QtCore import Qt
 from appkit import StallMeter, choose, open_window, press, type_reply, wait_for_results
 from conftest import REPO
 from simulator.cli import main as cli
+from simulator.paths import shipped_scenarios
+from simulator.scenario import find_scenario_files
 from simulator.speech.capture import FileMicrophone
 from simulator.speech.kit import FileDevices
 from simulator.speech.playback import FileSpeaker
@@ -168,7 +170,9 @@ def test_practice_runs_are_not_kept_and_show_no_score(qtbot, tmp_path):
 def test_the_library_shows_the_last_score_and_filters_by_search_and_content(qtbot, tmp_path):
     window = open_window(qtbot, tmp_path)
     lib = window.library
-    assert lib.table.rowCount() == 3 and all(lib.table.item(r, 4).text() == "not played yet" for r in range(3))
+    shipped = len(find_scenario_files([shipped_scenarios()]))
+    assert lib.table.rowCount() == shipped
+    assert all(lib.table.item(r, 4).text() == "not played yet" for r in range(shipped))
     choose(qtbot, window, "swearing-caller")
     press(qtbot, window, "end_call")
     wait_for_results(qtbot, window)
@@ -248,4 +252,5 @@ def test_the_app_self_check_starts_offscreen_and_closes(tmp_path):
                          capture_output=True, text=True, cwd=REPO, timeout=120,
                          env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
     assert out.returncode == 0, out.stderr
-    assert "window shown at" in out.stdout and "self-check: ok; scenarios: 3" in out.stdout
+    shipped = len(find_scenario_files([shipped_scenarios()]))
+    assert "window shown at" in out.stdout and f"self-check: ok; scenarios: {shipped};" in out.stdout
