@@ -13,6 +13,7 @@ import os
 import queue
 import sys
 import threading
+import wave
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,12 +93,17 @@ class Synthesizer:
                     engine.setProperty("voice", chosen)
                 engine.setProperty("rate", settings.rate)  # again: choosing a voice can reset it
                 engine.setProperty("volume", settings.volume)
-                finished.clear()
-                engine.save_to_file(text, str(out))
-                engine.runAndWait()
-                if not finished.wait(wait_s) and not Path(out).exists():
-                    raise SpeechUnavailable(f"the speech engine did not finish the line {text[:40]!r}",
-                                            "the line is shown as a caption")
+                for attempt in range(3):
+                    finished.clear()
+                    engine.save_to_file(text, str(out))
+                    engine.runAndWait()
+                    if not finished.wait(wait_s) and not Path(out).exists():
+                        raise SpeechUnavailable(f"the speech engine did not finish the line {text[:40]!r}",
+                                                "the line is shown as a caption")
+                    # The espeak driver writes the file when its end event arrives; under load that event can
+                    # come with none (or little) of the audio. A line far shorter than its words is made again.
+                    if "espeak" not in self.engine_name or _long_enough(Path(out), text, settings.rate):
+                        break
                 future.set_result(out)
             except BaseException as exc:  # noqa: BLE001 - reported to the caller through the future
                 future.set_exception(exc)
@@ -109,6 +115,16 @@ class Synthesizer:
 
     def close(self) -> None:
         self._jobs.put(None)
+
+
+def _long_enough(path: Path, text: str, rate: int) -> bool:
+    """At least half as long as the words take at this rate (an empty or cut-off render is not)."""
+    try:
+        with wave.open(str(path)) as w:
+            seconds = w.getnframes() / float(w.getframerate() or 1)
+    except (OSError, EOFError, wave.Error):
+        return False
+    return seconds >= 0.5 * len(text.split()) * 60.0 / max(rate, 1)
 
 
 def pick_voice(voices: list, settings: VoiceSettings) -> str | None:
