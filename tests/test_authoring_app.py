@@ -124,6 +124,7 @@ def test_trying_the_scenario_from_any_node(qtbot, folder):
     panel.node.setCurrentText("ignores_warning")
     panel.intensity.setCurrentText("strong")
     panel.start_button.click()
+    qtbot.waitUntil(lambda: panel.reply.isEnabled(), timeout=10_000)  # the detector comes from a worker
     assert "[ignores_warning]" in panel.transcript.toPlainText()
     panel.reply.setText("I'm ending this call now.")
     panel.reply.returnPressed.emit()

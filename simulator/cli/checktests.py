@@ -30,7 +30,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--policy", type=Path, metavar="FILE", help="your organisation's policy file")
     p.add_argument("--walk", type=int, nargs="?", const=200, metavar="N",
                    help="also play N random paths (default 200) through every scenario and report any crash, "
-                        "dead end or ending never reached")
+                        "walk that never ends, or ending never reached")
     p.add_argument("--speech", action="store_true",
                    help="first speak every example reply with the product's own voice and recogniser, and report "
                         "which ones stop being classified correctly once spoken (slow: a second or so each)")
@@ -38,27 +38,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def example_failures(criteria: Mapping[str, Criterion], located: Located, detector: Detector,
-                     key: tuple = ("criteria",)) -> Iterator[str]:
-    """Each example reply that is classified against what its criterion says."""
-    items = located.data
-    for part in key:
-        items = items.get(part, []) if isinstance(items, dict) else []
-    for i, raw in enumerate(items if isinstance(items, list) else []):
-        c = criteria.get(raw.get("id")) if isinstance(raw, dict) else None
-        if c is None:
-            continue
-        for want, examples in (("yes", c.examples.yes), ("no", c.examples.no)):
-            for j, text in enumerate(examples):
-                got = c.id in {m.criterion for m in detector.detect(text)}
-                if got != (want == "yes"):
-                    line, col = located.where((*key, i, "examples", want, j))
-                    verb = "was not recognised as" if want == "yes" else "was wrongly recognised as"
-                    yield f"{located.file}:{line}:{col}: example \"{text}\" {verb} {c.id}"
-
-
 def _located_examples(criteria: Mapping[str, Criterion], located: Located,
                       key: tuple = ("criteria",)) -> Iterator[tuple[Criterion, str, str, tuple[int, int]]]:
+    """Each example reply of the criteria defined in the file: (criterion, yes|no, text, (line, column))."""
     items = located.data
     for part in key:
         items = items.get(part, []) if isinstance(items, dict) else []
@@ -69,6 +51,16 @@ def _located_examples(criteria: Mapping[str, Criterion], located: Located,
         for want, examples in (("yes", c.examples.yes), ("no", c.examples.no)):
             for j, text in enumerate(examples):
                 yield c, want, text, located.where((*key, i, "examples", want, j))
+
+
+def example_failures(criteria: Mapping[str, Criterion], located: Located, detector: Detector,
+                     key: tuple = ("criteria",)) -> Iterator[str]:
+    """Each example reply that is classified against what its criterion says."""
+    for c, want, text, (line, col) in _located_examples(criteria, located, key):
+        got = c.id in {m.criterion for m in detector.detect(text)}
+        if got != (want == "yes"):
+            verb = "was not recognised as" if want == "yes" else "was wrongly recognised as"
+            yield f"{located.file}:{line}:{col}: example \"{text}\" {verb} {c.id}"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -143,7 +135,7 @@ def run_speech(args: argparse.Namespace) -> int:
     for path in find_scenario_files(named or [shipped_scenarios()]):
         sf = load_scenario(path, library)
         if sf.scenario.criteria:
-            groups.append(({c.id: sf.criteria[c.id] for c in sf.scenario.criteria} | dict(library), read_yaml(path)))
+            groups.append((sf.criteria, read_yaml(path)))
     kept = lost = 0
     with tempfile.TemporaryDirectory() as tmp:
         for n, (criteria, located) in enumerate(groups):

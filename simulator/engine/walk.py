@@ -6,17 +6,19 @@ silent, or say something unrelated) and plays it through the real engine
 and detector. What the walks report:
 
 - a crash: any error from the engine while playing (with the steps, to replay);
-- a dead end: a node from which no ending can be reached, or a walk that
-  ran out of steps without ending;
+- an endless walk: one that ran out of steps without ending;
 - an unreachable ending: an ending no walk reached (often a transition that
   an earlier one always takes first).
+
+A node from which no ending can be reached at all is already an error of
+`validate` (the scenario does not load), so walks start from valid files.
 """
 
 from __future__ import annotations
 
 import random
 import traceback
-from collections import Counter, defaultdict, deque
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ..scenario import ScenarioFile
@@ -29,7 +31,7 @@ NEUTRAL = ("Okay.", "Right.", "Can you give me the reference number?", "Let me j
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # crash | dead end | unreachable ending | endless
+    kind: str  # crash | endless | unreachable ending
     node: str
     message: str
     steps: tuple[str, ...] = ()
@@ -61,24 +63,26 @@ def _meet(cond: Condition, examples: dict[str, list[str]], rng: random.Random) -
     return " ".join(parts) if parts else None
 
 
-def _aimed(sf: ScenarioFile, node_id: str, examples: dict[str, list[str]], rng: random.Random,
-           visits: Counter) -> str | None:
-    """A step aimed at the transition into the least visited node, so deep endings get reached too."""
-    options = []
+def _transition_steps(sf: ScenarioFile, node_id: str, examples: dict[str, list[str]],
+                      rng: random.Random) -> list[tuple[str, str]]:
+    """(target, step) for each transition of the node that a step can be made for."""
+    out = []
     for t in sf.scenario.nodes[node_id].on:
         step = _meet(t.when, examples, rng) if t.when is not None else rng.choice(NEUTRAL)
         if step:
-            options.append((visits[t.target], rng.random(), step))
+            out.append((t.target, step))
+    return out
+
+
+def _aimed(sf: ScenarioFile, node_id: str, examples: dict[str, list[str]], rng: random.Random,
+           visits: Counter) -> str | None:
+    """A step aimed at the transition into the least visited node, so deep endings get reached too."""
+    options = [(visits[target], rng.random(), step) for target, step in _transition_steps(sf, node_id, examples, rng)]
     return min(options)[2] if options else None
 
 
 def _candidates(sf: ScenarioFile, node_id: str, examples: dict[str, list[str]], rng: random.Random) -> list[str]:
-    node = sf.scenario.nodes[node_id]
-    out = []
-    for t in node.on:
-        step = _meet(t.when, examples, rng) if t.when is not None else rng.choice(NEUTRAL)
-        if step:
-            out.append(step)
+    out = [step for _, step in _transition_steps(sf, node_id, examples, rng)]
     out.append("/silence")
     out.append(rng.choice(NEUTRAL))
     out.append(f"/{rng.choice(['end', 'escalate', 'hold', 'flag'])}")
@@ -98,32 +102,10 @@ def _apply(session: Session, step: str) -> None:
         session.reply(step)
 
 
-def _static_problems(sf: ScenarioFile) -> list[Problem]:
-    """Nodes from which no ending can be reached, whatever the trainee does."""
-    nodes = sf.scenario.nodes
-    into: dict[str, set[str]] = defaultdict(set)
-    for nid, node in nodes.items():
-        for t in node.on:
-            into[t.target].add(nid)
-        if node.on_silence:
-            into[node.on_silence].add(nid)
-    can_end = {n for n, v in nodes.items() if v.is_ending}
-    queue = deque(can_end)
-    while queue:
-        n = queue.popleft()
-        for m in into[n]:
-            if m not in can_end:
-                can_end.add(m)
-                queue.append(m)
-    return [Problem("dead end", n, f"no ending can be reached from '{n}': add a transition that leads towards an ending")
-            for n in nodes if n not in can_end]
-
-
 def random_walks(sf: ScenarioFile, detector: Detector, walks: int = 200, seed: int = 0,
                  max_steps: int = 40) -> WalkReport:
     scenario = sf.scenario
     report = WalkReport(scenario.id, walks)
-    report.problems.extend(_static_problems(sf))
     examples = _examples(sf)
     endless = 0
     for w in range(walks):

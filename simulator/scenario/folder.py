@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Problem, ScenarioError
-from .loader import ScenarioFile, file_kind, load_criteria, load_policy, load_scenario, yaml_files
+from ..paths import standard_criteria_file
+from .loader import ScenarioFile, kind_of, load_criteria, load_policy, load_scenario, yaml_files
 from .model import Criterion
+from .yamlsource import read_yaml
 
 
 @dataclass(frozen=True)
@@ -36,14 +38,17 @@ class FileCheck:
 
 
 def check_file(path: Path, criteria: Mapping[str, Criterion] | None = None) -> FileCheck:
-    kind = file_kind(path)
+    """One file, read and parsed once, checked as whatever it turns out to be."""
+    kind = "scenario"
     try:
+        located = read_yaml(path)
+        kind = kind_of(located.data)
         if kind == "criteria":
-            load_criteria(path)
+            load_criteria(path, located)
         elif kind == "policy":
-            load_policy(path)
+            load_policy(path, located)
         else:
-            sf = load_scenario(path, criteria)
+            sf = load_scenario(path, criteria, located)
             return FileCheck(path, kind, sf, tuple(sf.warnings))
     except ScenarioError as exc:
         problems = tuple(exc.problems) or (Problem(str(path), 0, 0, str(exc)),)
@@ -51,9 +56,35 @@ def check_file(path: Path, criteria: Mapping[str, Criterion] | None = None) -> F
     return FileCheck(path, kind, None, ())
 
 
-def check_folder(folder: Path, criteria: Mapping[str, Criterion] | None = None) -> list[FileCheck]:
-    """Every YAML file in the folder, in name order; two scenarios with one id are both flagged."""
-    checks = [check_file(p, criteria) for p in sorted(yaml_files([folder]))]
+def _stamp(path: Path) -> tuple:
+    """What says a file (or the criteria every scenario is checked against) may have changed."""
+    def one(p: Path) -> tuple:
+        try:
+            s = p.stat()
+            return (s.st_mtime_ns, s.st_size)
+        except OSError:
+            return ()
+    return (*one(path), *one(standard_criteria_file()))
+
+
+def check_folder(folder: Path, criteria: Mapping[str, Criterion] | None = None,
+                 cache: MutableMapping[Path, tuple[tuple, FileCheck]] | None = None) -> list[FileCheck]:
+    """Every YAML file in the folder, in name order; two scenarios with one id are both flagged.
+
+    With a cache (kept between calls), files unchanged since the last check are not read again:
+    a save in the editor re-checks that one file.
+    """
+    checks = []
+    for p in sorted(yaml_files([folder])):
+        stamp = _stamp(p)
+        kept = cache.get(p) if cache is not None and criteria is None else None
+        if kept is not None and kept[0] == stamp:
+            checks.append(kept[1])
+            continue
+        c = check_file(p, criteria)
+        if cache is not None:
+            cache[p] = (stamp, c)
+        checks.append(c)
     owners: dict[str, Path] = {}
     out = []
     for c in checks:

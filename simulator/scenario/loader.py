@@ -51,9 +51,9 @@ class CriteriaSet(dict):
         self.words = dict(words or {})
 
 
-def load_criteria(path: str | Path) -> CriteriaSet:
-    """Read a criteria library file; raises ScenarioError with every problem."""
-    located = read_yaml(path)
+def load_criteria(path: str | Path, located: Located | None = None) -> CriteriaSet:
+    """Read a criteria library file (or use it already read); raises ScenarioError with every problem."""
+    located = located or read_yaml(path)
     library = _validate(located, CriteriaLibrary)
     problems, out = [], CriteriaSet(words=library.words)
     for i, c in enumerate(library.criteria):
@@ -101,11 +101,12 @@ def standard_criteria(path: str | Path | None = None) -> dict[str, Criterion]:
     return CriteriaSet(cached, cached.words)
 
 
-def load_scenario(path: str | Path, library: Mapping[str, Criterion] | None = None) -> ScenarioFile:
-    """Read and fully check one scenario file; raises ScenarioError listing every problem."""
+def load_scenario(path: str | Path, library: Mapping[str, Criterion] | None = None,
+                  located: Located | None = None) -> ScenarioFile:
+    """Read (or use already read) and fully check one scenario file; raises ScenarioError listing every problem."""
     path = Path(path)
     library = standard_criteria() if library is None else library
-    located = read_yaml(path)
+    located = located or read_yaml(path)
     scenario = _validate(located, Scenario)
     criteria = dict(library)
     problems = []
@@ -133,9 +134,9 @@ def _validate(located: Located, model: type) -> object:
         raise ScenarioError(located.file, problems_from(exc, located, model)) from None
 
 
-def load_policy(path: str | Path | None = None) -> Policy:
+def load_policy(path: str | Path | None = None, located: Located | None = None) -> Policy:
     """An organisation policy file (the shipped default when no path is given)."""
-    located = read_yaml(Path(path) if path else default_policy_file())
+    located = located or read_yaml(Path(path) if path else default_policy_file())
     return _validate(located, Policy)  # type: ignore[return-value]
 
 
@@ -145,6 +146,11 @@ def file_kind(path: Path) -> str:
         data = read_yaml(path).data
     except ScenarioError:
         return "scenario"
+    return kind_of(data)
+
+
+def kind_of(data: object) -> str:
+    """scenario, criteria or policy, from a file's parsed top level."""
     if not isinstance(data, dict) or "nodes" in data:
         return "scenario"
     if "criteria" in data:

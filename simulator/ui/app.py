@@ -25,18 +25,43 @@ def _quiet_platform_chatter(kind: QtMsgType, context, message: str) -> None:  # 
     print(message, file=sys.stderr)
 
 
-def run_app(data_folder: str | None = None, self_check: bool = False, policy_file: Path | None = None,
-            review: bool = False) -> int:
+def _application() -> tuple[QApplication, object, str, Tasks]:
+    """The QApplication with the user's settings and theme, and the tasks that keep work off its thread."""
     qInstallMessageHandler(_quiet_platform_chatter)
-    # Workers parse YAML and load engines in pure Python; a shorter GIL switch interval (default 5 ms) lets the
-    # GUI thread back in sooner when it wakes for an event.
-    sys.setswitchinterval(0.001)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Difficult Conversations Simulator")
     app.setOrganizationName("difficult-conversations-simulator")
     settings, notice = load_settings()
     apply_theme(app, settings.theme, settings.text_scale)
-    tasks = Tasks(app)
+    return app, settings, notice, Tasks(app)
+
+
+def _show_sized(app: QApplication, window, ems: int, lines: int) -> None:
+    """Show a window sized in letters and lines of its font, never larger than the screen."""
+    em, line = window.fontMetrics().horizontalAdvance("M"), window.fontMetrics().height()
+    width, height = em * ems, line * lines
+    screen = app.primaryScreen().availableGeometry() if app.primaryScreen() else None
+    if screen is not None:
+        width, height = min(width, int(screen.width() * 0.92)), min(height, int(screen.height() * 0.9))
+    window.resize(width, height)
+    window.show()
+
+
+def _self_check_on(app: QApplication, signal, report) -> None:
+    """Print the report and leave once the signal comes; fail if it never does."""
+    def done(*_args) -> None:
+        print(report(), flush=True)
+        app.exit(0)
+    signal.connect(done)
+    QTimer.singleShot(SELF_CHECK_TIMEOUT_S * 1000, lambda: (print("self-check: timed out"), app.exit(1)))
+
+
+def run_app(data_folder: str | None = None, self_check: bool = False, policy_file: Path | None = None,
+            review: bool = False) -> int:
+    # Workers parse YAML and load engines in pure Python; a shorter GIL switch interval (default 5 ms) lets the
+    # GUI thread back in sooner when it wakes for an event.
+    sys.setswitchinterval(0.001)
+    app, settings, notice, tasks = _application()
     folder = data_dir(data_folder or settings.data_dir)
     if review:
         return _run_review(app, tasks, settings, folder, policy_file, self_check)
@@ -44,13 +69,7 @@ def run_app(data_folder: str | None = None, self_check: bool = False, policy_fil
     window = MainWindow(settings, data_dir=folder, tasks=tasks, policy_file=policy_file, ask_name=not self_check)
     if notice:
         window.notices.add(notice)
-    em, line = window.fontMetrics().horizontalAdvance("M"), window.fontMetrics().height()
-    screen = app.primaryScreen().availableGeometry() if app.primaryScreen() else None
-    width, height = em * 110, line * 44  # room for a transcript line and the call controls in one row
-    if screen is not None:
-        width, height = min(width, int(screen.width() * 0.92)), min(height, int(screen.height() * 0.9))
-    window.resize(width, height)
-    window.show()
+    _show_sized(app, window, 110, 44)  # room for a transcript line and the call controls in one row
     # The startup benchmark reads this line: the wall-clock moment the window was shown.
     print(f"window shown at {time.time():.3f}", flush=True)
     if self_check:
@@ -64,28 +83,16 @@ def run_author_window(folder: Path, self_check: bool = False) -> int:
     """`simulator author`: the coach's window on its own."""
     from ..speech.kit import AudioDevices
     from .authoring.window import AuthoringWindow
-    qInstallMessageHandler(_quiet_platform_chatter)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("Difficult Conversations Simulator")
-    settings, _notice = load_settings()
-    apply_theme(app, settings.theme, settings.text_scale)
-    tasks = Tasks(app)
+    app, settings, _notice, tasks = _application()
     window = AuthoringWindow(tasks=tasks, devices=AudioDevices(), output_device=settings.output_device, folder=folder)
-    em, line = window.fontMetrics().horizontalAdvance("M"), window.fontMetrics().height()
-    width, height = em * 140, line * 46
-    screen = app.primaryScreen().availableGeometry() if app.primaryScreen() else None
-    if screen is not None:
-        width, height = min(width, int(screen.width() * 0.92)), min(height, int(screen.height() * 0.9))
-    window.resize(width, height)
-    window.show()
+    _show_sized(app, window, 140, 46)
     if self_check:
-        def report() -> None:
-            bad = [c.path.name for c in window.checks if c.state == "errors"]
-            print(f"self-check: ok; authoring; files: {len(window.checks)}; with errors: {len(bad)}", flush=True)
+        def report() -> str:
+            bad = sum(c.state == "errors" for c in window.checks)
+            text = f"self-check: ok; authoring; files: {len(window.checks)}; with errors: {bad}"
             window.close()
-            app.exit(0)
-        window.checked.connect(report)
-        QTimer.singleShot(SELF_CHECK_TIMEOUT_S * 1000, lambda: (print("self-check: timed out"), app.exit(1)))
+            return text
+        _self_check_on(app, window.checked, report)
     code = app.exec()
     tasks.shutdown()
     return code
@@ -100,20 +107,13 @@ def _run_review(app: QApplication, tasks: Tasks, settings, folder: Path, policy_
     policy = load_policy(policy_file)
     window = ReviewWindow(data_dir=folder, tasks=tasks, settings=settings, policy=policy,
                           save_settings=lambda s: save_settings(s), ask_passphrase=not self_check)
-    em, line = window.fontMetrics().horizontalAdvance("M"), window.fontMetrics().height()
-    width, height = em * 150, line * 46  # every score column without scrolling sideways
-    screen = app.primaryScreen().availableGeometry() if app.primaryScreen() else None
-    if screen is not None:
-        width, height = min(width, int(screen.width() * 0.92)), min(height, int(screen.height() * 0.9))
-    window.resize(width, height)
-    window.show()
+    _show_sized(app, window, 150, 46)  # every score column without scrolling sideways
     if self_check:
-        def report() -> None:
-            print(f"self-check: ok; review mode; sessions: {window.model.total}", flush=True)
+        def report() -> str:
+            text = f"self-check: ok; review mode; sessions: {window.model.total}"
             window.close()
-            app.exit(0)
-        window.model.rows_ready.connect(report)
-        QTimer.singleShot(SELF_CHECK_TIMEOUT_S * 1000, lambda: (print("self-check: timed out"), app.exit(1)))
+            return text
+        _self_check_on(app, window.model.rows_ready, report)
     code = app.exec()
     tasks.shutdown()
     return code

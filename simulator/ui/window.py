@@ -101,8 +101,7 @@ class MainWindow(QMainWindow):
 
     def _load_everything(self, speech: bool) -> None:
         self.tasks.run(_open_store, self.data_dir, done=self._store_opened, failed=self._store_failed)
-        self.tasks.run(_load_library, self.settings.scenario_folders, self.policy_file, done=self._library_loaded,
-                       failed=lambda exc: self.library.status.setText(explain(exc)))
+        self._reload_library()
         if speech:
             self._load_speech()
         else:
@@ -326,7 +325,9 @@ class MainWindow(QMainWindow):
 
     def _authoring_closed(self) -> None:
         self.authoring = None
-        # A coach may have fixed a file the library left out: read the library again.
+        self._reload_library()  # a coach may have fixed a file the library left out
+
+    def _reload_library(self) -> None:
         self.tasks.run(_load_library, self.settings.scenario_folders, self.policy_file, done=self._library_loaded,
                        failed=lambda exc: self.library.status.setText(explain(exc)))
 
@@ -345,8 +346,7 @@ class MainWindow(QMainWindow):
             self.settings = self.settings.model_copy(update={"scenario_folders": [*self.settings.scenario_folders, folder]})
             self._save_settings()
         self.library.status.setText("Loading scenarios…")
-        self.tasks.run(_load_library, self.settings.scenario_folders, self.policy_file, done=self._library_loaded,
-                       failed=lambda exc: self.library.status.setText(explain(exc)))
+        self._reload_library()
 
     def open_settings(self) -> None:
         """Listing sound devices and models touches PortAudio and the disk: done on a worker, then the dialog opens."""

@@ -10,18 +10,19 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineE
 
 from ...engine import CustomerSpoke, Session, SessionEnded, SessionScored
 from ...scenario import ACTION_LABELS
-from ...scoring import PhraseDetector, score_session
+from ...practice import detector_for
+from ...scoring import score_session
 
 
 class TryOutPanel(QWidget):
     line_spoken = Signal(str)  # a customer line to speak, when "Hear the customer" is ticked
     ended = Signal(str)  # the ending node reached
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.tasks = tasks
         self.sf = None
         self.session: Session | None = None
-        self._detectors: dict[str, PhraseDetector] = {}
         self.node = QComboBox()
         self.node.setAccessibleName("Start from node")
         self.intensity = QComboBox()
@@ -71,6 +72,8 @@ class TryOutPanel(QWidget):
             self.session = None
             self._running(False)
             return
+        # Compiling the criteria takes a quarter of a second: on a worker, before the coach presses Start.
+        self.tasks.run(detector_for, sf, failed=lambda exc: None)
         self.node.addItems([n for n, v in sf.scenario.nodes.items() if not v.is_ending])
         self.intensity.addItems(sf.scenario.intensity)
         if not changed:  # the same scenario, reloaded: keep the coach's choices
@@ -80,12 +83,18 @@ class TryOutPanel(QWidget):
     def start(self, node: str | None = None, intensity: str | None = None) -> None:
         if self.sf is None:
             return
+        sf = self.sf
         node = node or self.node.currentText() or None
         intensity = intensity or self.intensity.currentText() or None
-        detector = self._detectors.get(self.sf.criteria_sha256)
-        if detector is None:
-            detector = self._detectors[self.sf.criteria_sha256] = PhraseDetector(self.sf.criteria)
-        sf = self.sf
+        self.start_button.setEnabled(False)
+        self.tasks.run(detector_for, sf, done=lambda detector: self._begin(sf, detector, node, intensity),
+                       failed=lambda exc: (self.result.setText(f"Could not start: {exc}"),
+                                           self.start_button.setEnabled(True)))
+
+    def _begin(self, sf, detector, node: str | None, intensity: str | None) -> None:
+        self.start_button.setEnabled(True)
+        if sf is not self.sf:
+            return  # the file changed meanwhile; the coach presses Start again
         self.session = Session(sf, detector, intensity=intensity, start_at=node,
                                scorer=lambda turns, ending: score_session(sf, turns))
         self.session.subscribe(self._event)

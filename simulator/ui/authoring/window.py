@@ -9,7 +9,6 @@ coach can keep their editor and this window side by side.
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, Qt, QTimer, Signal
@@ -43,8 +42,9 @@ class AuthoringWindow(QMainWindow):
         self._synthesizer = synthesizer
         self.folder: Path | None = None
         self.checks: list[FileCheck] = []
+        self._known: dict = {}  # files unchanged since the last check are not read again
+        self._lines = None  # the line cache, opened with the synthesizer on first use
         self._generation = 0
-        self._audio_dir = Path(tempfile.mkdtemp(prefix="simulator-authoring-"))
         self.setWindowTitle("Scenario authoring")
 
         self.notices = NoticeBar()
@@ -101,7 +101,7 @@ class AuthoringWindow(QMainWindow):
         hr.addWidget(self.hear_status, 1)
         lp.addLayout(hr)
 
-        self.tryout = TryOutPanel()
+        self.tryout = TryOutPanel(tasks)
         self.tryout.line_spoken.connect(self.hear)
 
         self.tabs = QTabWidget()
@@ -155,6 +155,7 @@ class AuthoringWindow(QMainWindow):
         self.folder_label.setText(f"Folder: {folder}")
         if self.watcher.directories():
             self.watcher.removePaths(self.watcher.directories())
+        self._known = {}
         self.watcher.addPath(str(folder))
         self.recheck()
 
@@ -167,7 +168,7 @@ class AuthoringWindow(QMainWindow):
         self._generation += 1
         generation = self._generation
         self.summary.setText("Checking…")
-        self.tasks.run(check_folder, self.folder, done=lambda checks: self._checked(generation, checks),
+        self.tasks.run(check_folder, self.folder, None, self._known, done=lambda checks: self._checked(generation, checks),
                        failed=lambda exc: (self.notices.add(explain(exc)), self.summary.setText("")))
 
     def _checked(self, generation: int, checks: list[FileCheck]) -> None:
@@ -268,9 +269,9 @@ class AuthoringWindow(QMainWindow):
         c = self.selected()
         if c is None or c.loaded is None:
             return
-        from ...speech.synthesis import VoiceSettings, open_synthesizer
+        from ...speech.synthesis import LineCache, VoiceSettings, open_synthesizer
+        from ...store.location import cache_dir
         settings = VoiceSettings.of(c.loaded.scenario.persona.voice)
-        out = self._audio_dir / f"line-{abs(hash((text, str(settings.__dict__))))}.wav"
         devices, device = self.devices, self.output_device
         synthesizer = self._synthesizer
 
@@ -280,11 +281,14 @@ class AuthoringWindow(QMainWindow):
                 synth, notice = open_synthesizer()
                 if synth is None:
                     raise RuntimeError(notice)
-            if not out.exists():
-                synth.render(text, settings, out).result(timeout=60)
+            # The app's own line cache: a line the trainee's window already rendered plays at once,
+            # and a line asked for twice while rendering is rendered once.
+            if self._lines is None:
+                self._lines = LineCache(cache_dir() / "lines", synth)
+            path = self._lines.render(text, settings).result(timeout=60)
             if devices is None:
                 raise RuntimeError("no speaker is set up: the line is shown as text only")
-            devices.speaker(device).play(out)
+            devices.speaker(device).play(path)
             return text
 
         self.hear_status.setText("Speaking…")
