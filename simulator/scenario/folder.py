@@ -34,7 +34,7 @@ class FileCheck:
     def title(self) -> str:
         if self.loaded is not None:
             return f"{self.loaded.scenario.title} ({self.loaded.id})"
-        return {"criteria": "criteria library", "policy": "policy"}.get(self.kind, self.path.name)
+        return {"criteria": "criteria library", "policy": "policy"}.get(self.kind, "scenario that does not load")
 
 
 def check_file(path: Path, criteria: Mapping[str, Criterion] | None = None) -> FileCheck:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QListWidget, QListWidgetItem, QMainWindow,
                                QPushButton, QSplitter, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from ...scenario.folder import FileCheck, check_folder
@@ -65,6 +65,13 @@ class AuthoringWindow(QMainWindow):
         self.problems.setRootIsDecorated(False)
         self.problems.setWordWrap(True)
         self.problems.setAccessibleName("Problems in the selected file")
+        # The message is what the coach reads: it gets the room, the place fits its text.
+        header = self.problems.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(2, self.fontMetrics().horizontalAdvance("M") * 24)
 
         self.intensity = QComboBox()
         self.intensity.setAccessibleName("Intensity shown in the picture")
@@ -219,7 +226,6 @@ class AuthoringWindow(QMainWindow):
             self.problems.addTopLevelItem(item)
         if c is not None and not c.problems:
             self.problems.addTopLevelItem(QTreeWidgetItem(["", "No problems: this file is valid.", ""]))
-        self.problems.resizeColumnToContents(0)
         sf = c.loaded if c else None
         for i in (1, 2, 3):
             self.tabs.setTabEnabled(i, sf is not None)
