@@ -5,6 +5,7 @@
 #
 #   scripts/setup.sh run  [simulator arguments...]   install, then run `simulator`
 #   scripts/setup.sh test [pytest arguments...]      install with test extras, then pytest
+#   scripts/setup.sh build [--with-model KEY]       install, then build the one-folder app in dist/simulator
 #   scripts/setup.sh install                         install only
 set -euo pipefail
 
@@ -94,11 +95,20 @@ case "$mode" in
     export QT_QPA_PLATFORM=offscreen
     exec .venv/bin/python -m pytest "$@"
     ;;
+  build)
+    install_python_packages "[build]"
+    if [ "${1:-}" = "--with-model" ]; then
+      # Put a Vosk model into models/ first, so the folder works with no download.
+      .venv/bin/simulator models install "${2:?--with-model needs a model key, see: simulator models list}" --to bundled
+    fi
+    .venv/bin/pyinstaller --noconfirm --log-level WARN build.spec
+    echo "setup: built dist/simulator; start it with dist/simulator/simulator; see dist/simulator/BUILD-INFO.txt"
+    ;;
   install)
     install_python_packages "[test]"
     install_ralph
     ;;
   *)
-    echo "usage: scripts/setup.sh run|test|install [arguments...]" >&2; exit 2
+    echo "usage: scripts/setup.sh run|test|build|install [arguments...]" >&2; exit 2
     ;;
 esac

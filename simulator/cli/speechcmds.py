@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
+import os
 import shutil
 import subprocess
 import sys
@@ -179,6 +179,8 @@ def run_doctor(args: argparse.Namespace) -> int:
         t = time.perf_counter()
         synth.render("Hello, this is a test.", VoiceSettings(), out).result(timeout=60)
         print(f"  yes - {synth.engine_name}, a short line renders in {(time.perf_counter() - t) * 1000:.0f} ms")
+        if where := _espeak_library():
+            print(f"  espeak-ng: {where}")
         shutil.rmtree(out.parent, ignore_errors=True)
     print("Audio devices:")
     try:
@@ -209,13 +211,32 @@ def run_doctor(args: argparse.Namespace) -> int:
         print(f"  {engine.name}: real-time factor {rtf:.2f} ({verdict}); heard \"{u.text}\"")
     if not models:
         print("  advice: `simulator models install small-en-us` for much better recognition (40 MB)")
-    print(f"Peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB")
+    if peak := _peak_memory_mb():
+        print(f"Peak memory: {peak} MB")
     if args.bench:
         bench = Path(__file__).resolve().parents[2] / "tests" / "bench" / "bench_voice.py"
         if bench.exists():
             return subprocess.call([sys.executable, str(bench)])
         print("the voice benchmark ships with the source checkout (tests/bench/bench_voice.py)")
     return 0 if ok else 1
+
+
+def _espeak_library() -> str:
+    """Which espeak-ng library and voice data speak: a built app brings its own (see build.spec)."""
+    espeak = sys.modules.get("pyttsx3.drivers._espeak")
+    library = getattr(getattr(espeak, "dll", None), "_name", None)
+    if not library:
+        return ""
+    data = os.environ.get("ESPEAK_DATA_PATH")
+    return f"{library}; voice data {'in ' + data if data else 'from the system'}"
+
+
+def _peak_memory_mb() -> int | None:
+    try:
+        import resource  # not on Windows
+    except ImportError:
+        return None
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 
 
 def _sample_speech(synth):
