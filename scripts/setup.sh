@@ -26,9 +26,9 @@ system_packages=(
 )
 
 install_system_packages() {
-  command -v dpkg-query >/dev/null 2>&1 || { echo "setup: not a Debian-like system; install by hand: ${system_packages[*]}" >&2; return 0; }
+  command -v dpkg-query >/dev/null 2>&1 || { echo "setup: not a Debian-like system; install by hand: $*" >&2; return 0; }
   local missing=()
-  for p in "${system_packages[@]}"; do
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -82,7 +82,19 @@ install_ralph() {
   touch "$stamp"
 }
 
-install_system_packages
+# PyInstaller (the packaging test, and `build`) needs Python as a shared
+# library, which Debian ships apart from the interpreter (libpython3.X).
+ensure_shared_libpython() {
+  .venv/bin/python - <<'EOF' && return 0
+import pathlib, sys, sysconfig
+name, libdir = sysconfig.get_config_var("INSTSONAME") or "", sysconfig.get_config_var("LIBDIR") or ""
+places = [pathlib.Path(libdir, name), pathlib.Path(libdir, sysconfig.get_config_var("MULTIARCH") or "", name)]
+sys.exit(0 if name and any(p.is_file() for p in places) else 1)
+EOF
+  install_system_packages "libpython$(.venv/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+}
+
+install_system_packages "${system_packages[@]}"
 case "$mode" in
   run)
     install_python_packages ""
@@ -90,6 +102,7 @@ case "$mode" in
     ;;
   test)
     install_python_packages "[test]"
+    ensure_shared_libpython
     install_ralph
     export SIMULATOR_TEST_RALPH="$root/.venv-ralph/bin/ralph"
     export QT_QPA_PLATFORM=offscreen
@@ -97,6 +110,7 @@ case "$mode" in
     ;;
   build)
     install_python_packages "[build]"
+    ensure_shared_libpython
     if [ "${1:-}" = "--with-model" ]; then
       # Put a Vosk model into models/ first, so the folder works with no download.
       .venv/bin/simulator models install "${2:?--with-model needs a model key, see: simulator models list}" --to bundled

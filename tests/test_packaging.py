@@ -197,9 +197,13 @@ def test_lists_the_bundled_model(built):
 def test_every_file_matches_its_checksum_and_the_build_is_described(built):
     sums = (built.folder / "SHA256SUMS").read_text().splitlines()
     assert len(sums) > 100
+    listed = {"SHA256SUMS"}
     for line in sums:
         digest, name = line.split("  ", 1)
         assert hashlib.sha256((built.folder / name).read_bytes()).hexdigest() == digest, name
+        listed.add(name)
+    # Run after the commands above: none of them wrote into the folder (it may be read-only on a laptop).
+    assert {p.relative_to(built.folder).as_posix() for p in built.folder.rglob("*") if p.is_file()} == listed
     info = (built.folder / "BUILD-INFO.txt").read_text()
     assert f"Simulator {__version__}" in info and "espeak-ng (bundled)" in info
     assert f"Vosk models bundled: {built.model}" in info if built.model else "no Vosk model bundled" in info
