@@ -168,6 +168,19 @@ def test_desktop_app_runs_pocketsphinx_in_its_child_process(built):
     assert "recognition: pocketsphinx:en-us" in out.stdout, out.stdout
 
 
+def test_coach_and_manager_windows_and_tools_work_from_the_folder(built):
+    author = built.run("author", "--self-check")
+    assert author.returncode == 0 and "self-check: ok; authoring; files: " in author.stdout, author.stdout + author.stderr
+    review = built.run("review", "--self-check")
+    assert review.returncode == 0 and "self-check: ok; review mode" in review.stdout, review.stdout + review.stderr
+    picture = built.home / "branches.png"
+    graph = built.run("graph", "swearing-caller", "-o", str(picture))  # drawn through QtSvg
+    assert graph.returncode == 0, graph.stderr
+    assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and picture.stat().st_size > 10_000
+    tests = built.run("test")
+    assert tests.returncode == 0 and " passed, 0 failed" in tests.stdout, tests.stdout + tests.stderr
+
+
 def test_speaks_with_its_own_espeak(built):
     wav = built.home / "line.wav"
     out = built.run("say", "Please stop swearing at me, or I will end this call.", "--out", str(wav))
