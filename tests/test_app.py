@@ -254,3 +254,33 @@ def test_the_app_self_check_starts_offscreen_and_closes(tmp_path):
     assert out.returncode == 0, out.stderr
     shipped = len(find_scenario_files([shipped_scenarios()]))
     assert "window shown at" in out.stdout and f"self-check: ok; scenarios: {shipped};" in out.stdout
+
+
+def test_cycles_made_on_a_worker_are_freed_on_the_gui_thread(qtbot):
+    """A Qt object freed by the cycle collector on a worker can crash the app: collection belongs to the GUI thread."""
+    import gc
+    import threading
+
+    from simulator.ui.tasks import Tasks
+
+    tasks = Tasks()
+    assert not gc.isenabled()
+    freed_on: list[str] = []
+
+    class Held:  # stands in for a widget wrapper caught in a reference cycle
+        def __del__(self) -> None:
+            freed_on.append(threading.current_thread().name)
+
+    def make_garbage_on_the_worker() -> None:
+        for _ in range(50):
+            cycle = [Held()]
+            cycle.append(cycle)
+            del cycle
+            for _ in range(gc.get_threshold()[0] * 2):  # enough allocations to trip the collector's threshold
+                pair = [[]]
+                pair[0].append(pair)
+                del pair
+
+    tasks.run(make_garbage_on_the_worker).result(timeout=60)
+    qtbot.waitUntil(lambda: len(freed_on) == 50, timeout=10_000)
+    assert set(freed_on) == {threading.main_thread().name}

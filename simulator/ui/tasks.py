@@ -15,12 +15,15 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from .collector import collect_on_gui_thread
+
 
 class Tasks(QObject):
     _finished = Signal(object)  # a closure to call on the GUI thread
 
     def __init__(self, parent: QObject | None = None, workers: int = 2) -> None:
         super().__init__(parent)
+        collect_on_gui_thread()  # workers must never be the ones to free Qt objects
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="app-work")
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="app-store")
         self._finished.connect(self._deliver)
