@@ -62,12 +62,12 @@ def _sandbox() -> list[str]:
 
 
 class BuiltApp:
-    def __init__(self, folder: Path, home: Path) -> None:
+    def __init__(self, folder: Path, home: Path, model: str | None) -> None:
         self.folder = folder
         self.executable = folder / ("simulator.exe" if os.name == "nt" else "simulator")
         self.home = home
         self.sandbox = _sandbox()
-        self.model: str | None = None  # the Vosk model bundled from SIMULATOR_BUILD_MODELS
+        self.model = model  # the Vosk model bundled from SIMULATOR_BUILD_MODELS, if any
         (home / "empty-path").mkdir(parents=True, exist_ok=True)
 
     def env(self, **extra: str) -> dict[str, str]:
@@ -106,8 +106,7 @@ def built(tmp_path_factory) -> BuiltApp:
     laptop.mkdir()
     (base / "dist" / "simulator").rename(laptop / "simulator")
     shutil.rmtree(base / "work")
-    app = BuiltApp(laptop / "simulator", laptop / "home")
-    app.model = model
+    app = BuiltApp(laptop / "simulator", laptop / "home", model)
     if model:
         assert (app.folder / "_internal" / "models" / model / "am").is_dir()
     return app

@@ -23,6 +23,16 @@ def _combo(name: str, items: list[tuple[str, object]], current: object) -> QComb
     return box
 
 
+def _percent(name: str, low: int, high: int, value: int, step: int = 1) -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(low, high)
+    box.setSingleStep(step)
+    box.setSuffix(" %")
+    box.setValue(value)
+    box.setAccessibleName(name)
+    return box
+
+
 class SettingsDialog(QDialog):
     installed = Signal(str)  # a model folder name, once installed
 
@@ -52,11 +62,7 @@ class SettingsDialog(QDialog):
 
         self.voice = _combo("Customer's voice", [("Each scenario's own voice", None),
                                                  *((name, vid) for vid, name in voices)], settings.voice)
-        self.rate = QSpinBox()
-        self.rate.setRange(50, 200)
-        self.rate.setSuffix(" %")
-        self.rate.setValue(settings.rate_percent)
-        self.rate.setAccessibleName("Speaking rate, percent of normal")
+        self.rate = _percent("Speaking rate, percent of normal", 50, 200, settings.rate_percent)
         voice = QWidget()
         form = QFormLayout(voice)
         form.addRow("&Voice:", self.voice)
@@ -103,12 +109,7 @@ class SettingsDialog(QDialog):
 
         self.theme = _combo("Theme", [("Same as the system", "system"), ("Light", "light"), ("Dark", "dark")],
                             settings.theme)
-        self.text_scale = QSpinBox()
-        self.text_scale.setRange(75, 200)
-        self.text_scale.setSingleStep(10)
-        self.text_scale.setSuffix(" %")
-        self.text_scale.setValue(settings.text_scale)
-        self.text_scale.setAccessibleName("Text size, percent of the system size")
+        self.text_scale = _percent("Text size, percent of the system size", 75, 200, settings.text_scale, step=10)
         look = QWidget()
         form = QFormLayout(look)
         form.addRow("&Theme:", self.theme)
