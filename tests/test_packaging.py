@@ -138,6 +138,18 @@ def test_plays_a_text_role_play_and_prints_a_score(built):
     assert [(s["scenario_id"], s["overall"]) for s in json.loads(listed.stdout)] == [("swearing-caller", 100)]  # kept, as in the app
 
 
+def test_scores_replies_with_the_bundled_learned_detector(built):
+    # The heads and the word vectors travel in the folder: no notice that the rules decide alone.
+    lines = built.home / "replies.jsonl"
+    lines.write_text(json.dumps({"id": "a", "text": "wow, what a genius you are"}) + "\n"
+                     + json.dumps({"id": "b", "text": "pls dont swear at me", "source": "spoken"}) + "\n")
+    out = built.run("classify", str(lines))
+    assert out.returncode == 0, out.stderr
+    assert "notice" not in out.stderr
+    got = [json.loads(line) for line in out.stdout.splitlines()]
+    assert "retaliates" in got[0]["labels"] and "sets_expectation" in got[1]["labels"]
+
+
 def test_opens_the_desktop_app_by_default(built):
     process = subprocess.Popen(built.command(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env=built.env(), cwd=built.home)

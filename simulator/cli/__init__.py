@@ -9,7 +9,8 @@ import sys
 
 from .. import __version__
 from ..errors import ScenarioError, SimulatorError
-from . import checktests, classify, desktop, graph, library, lrsout, play, rescore, schema, sessions, speechcmds, validate
+from . import (checktests, classify, desktop, graph, library, lrsout, play, rescore, schema, sessions, speechcmds, train,
+               validate)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_parser(sub)
     graph.add_parser(sub)
     classify.add_parser(sub)
+    train.add_parser(sub)
     rescore.add_parser(sub)
     sessions.add_parser(sub)
     lrsout.add_parser(sub)

@@ -18,7 +18,8 @@ from ..errors import ScenarioError
 from ..paths import shipped_scenarios, standard_criteria_file
 from ..scenario import Criterion, find_scenario_files, is_criteria_file, load_policy, load_scenario, standard_criteria
 from ..scenario.yamlsource import Located, read_yaml
-from ..scoring import Detector, PhraseDetector
+from ..scoring import Detector
+from ..scoring.detector import build_detector
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -69,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     passed = failed = 0
     policy = load_policy(args.policy)
     library = standard_criteria()
-    detector = PhraseDetector(library)
+    detector = build_detector(library)
     for failure in example_failures(library, read_yaml(standard_criteria_file()), detector):
         print(failure)
         failed += 1
@@ -82,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
             failed += 1
             continue
         located = read_yaml(path)
-        detector = PhraseDetector(sf.criteria)
+        detector = build_detector(sf.criteria)
         own = list(example_failures(sf.criteria, located, detector))
         for failure in own:
             print(failure)
@@ -139,7 +140,7 @@ def run_speech(args: argparse.Namespace) -> int:
     kept = lost = 0
     with tempfile.TemporaryDirectory() as tmp:
         for n, (criteria, located) in enumerate(groups):
-            detector = PhraseDetector(criteria)
+            detector = build_detector(criteria)
             for k, (c, want, text, (line, col)) in enumerate(_located_examples(criteria, located)):
                 wav = Path(tmp) / f"{n}-{k}.wav"
                 synth.render(text, VoiceSettings(), wav).result(timeout=60)

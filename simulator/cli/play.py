@@ -15,7 +15,8 @@ from ..engine import CustomerSpoke, Session
 from ..engine.script import apply, parse_step, run_script
 from ..errors import EngineError, SimulatorError
 from ..scenario import Policy, load_policy
-from ..scoring import PhraseDetector, score_session
+from ..scoring import score_session
+from ..scoring.detector import build_detector
 from ..store import Store, data_dir
 from ..store.lrs import push_sessions
 from ..store.recorder import SessionRecorder
@@ -48,7 +49,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def new_session(sf, intensity: str | None, seed: int | None) -> Session:
-    return Session(sf, PhraseDetector(sf.criteria), intensity=intensity, seed=seed)
+    return Session(sf, build_detector(sf.criteria), intensity=intensity, seed=seed)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         if args.voice:
             from .voiceterm import play_by_voice
             play_by_voice(session, args)
-            result = score_session(session.file, session.turns, policy)
+            result = score_session(session.file, session.turns, policy, session.detector_version)
             _keep_result(recorder, result)
             print(score_text(session, result, policy))
             return 0
@@ -122,7 +123,7 @@ def _scripted(session: Session, path: Path, as_json: bool, policy: Policy, recor
     if not as_json:
         session.subscribe(_printer(session))
     unused = run_script(session, lines)
-    result = score_session(session.file, session.turns, policy)
+    result = score_session(session.file, session.turns, policy, session.detector_version)
     _keep_result(recorder, result)
     data = as_dict(session, result, unused)
     if recorder is not None:
@@ -170,7 +171,7 @@ def _interactive(session: Session, policy: Policy, recorder: SessionRecorder | N
             continue
         if session.finished and session.ending and session.ending.reason == "stopped":
             break
-    result = score_session(session.file, session.turns, policy)
+    result = score_session(session.file, session.turns, policy, session.detector_version)
     _keep_result(recorder, result)
     print(score_text(session, result, policy))
     if recorder is not None:

@@ -10,7 +10,8 @@ from pathlib import Path
 from ..engine import Turn
 from ..errors import SimulatorError
 from ..scenario import ScenarioFile, load_policy
-from ..scoring import Detector, PhraseDetector, score_session
+from ..scoring import Detector, score_session
+from ..scoring.detector import build_detector
 from .library import resolve
 
 
@@ -33,8 +34,9 @@ def run(args: argparse.Namespace) -> int:
     if recorded.get("sha256") and recorded["sha256"] != sf.sha256:
         print(f"note: {sf.path} has changed since this session was played; scoring against the current version",
               file=sys.stderr)
-    turns = rebuild_turns(data.get("turns") or [], PhraseDetector(sf.criteria))
-    result = score_session(sf, turns, load_policy(args.policy))
+    detector = build_detector(sf.criteria)
+    turns = rebuild_turns(data.get("turns") or [], detector)
+    result = score_session(sf, turns, load_policy(args.policy), detector.version)
     json.dump({"scenario": {"id": sf.id, "file": str(sf.path), "sha256": sf.sha256}, "score": result.to_dict()},
               sys.stdout, indent=2, ensure_ascii=False)
     print()
@@ -50,7 +52,7 @@ def rebuild_turns(items: list[dict], detector: Detector) -> list[Turn]:
             text = item.get("text", "")
             matches: tuple = ()
             if speaker == "trainee" and kind == "reply":
-                matches = tuple(detector.detect(text, spoken=item.get("source") == "spoken" or None,
+                matches = tuple(detector.detect(text, spoken=item.get("source") == "spoken",
                                                 confidences=item.get("word_confidences") or None))
             turns.append(Turn(index=item.get("index", i), speaker=speaker, kind=kind, node=item.get("node", ""),
                               text=text, line_id=item.get("line_id"), source=item.get("source"),

@@ -26,7 +26,7 @@ def run_test(scenario_file: ScenarioFile, test: ScenarioTest, detector: Detector
     scenario = scenario_file.scenario
     session = Session(scenario_file, detector, intensity=test.intensity, seed=seed)
     left = run_script(session, test.replies)
-    result = score_session(scenario_file, session.turns, policy)
+    result = score_session(scenario_file, session.turns, policy, session.detector_version)
     failures = []
     if left:
         failures.append(f"the session ended before these replies: {left}")

@@ -41,6 +41,7 @@ class Session:
         self.seed = seed if seed is not None else random.randrange(2**31)
         self._rng = random.Random(self.seed)
         self._detector = detector
+        self.detector_version: str = getattr(detector, "version", "")
         self._clock = clock
         self._scorer = scorer
         self._listeners: list[Listener] = []
@@ -92,10 +93,10 @@ class Session:
             self.silence()
             return
         spoken = source == "spoken"
-        matches = tuple(self._detector.detect(text, spoken=spoken or None, confidences=word_confidences or None))
+        matches = tuple(self._detector.detect(text, spoken=spoken, confidences=word_confidences or None))
         self._record("trainee", "reply", text=text, source=source, matches=matches, confidence=confidence,
                      word_confidences=tuple(word_confidences), started_at=started_at)
-        self._enter(self._choose({m.criterion for m in matches}, None) or self.node_id)
+        self._enter(self._choose(self._heard(matches), None) or self.node_id)
 
     def act(self, action: str) -> None:
         """The trainee used a call control."""
@@ -125,6 +126,14 @@ class Session:
         self._finish(Ending(STOPPED, "stopped", "You stopped the session. Take the time you need.", reason="stopped"))
 
     # -- internals -------------------------------------------------------------
+    def _heard(self, matches) -> set[str]:
+        """What the customer reacts to. Doubt goes the trainee's way, as in scoring: a thing to avoid that
+        the detector was unsure of does not send the conversation down its branch."""
+        criteria = self.file.criteria
+        return {m.criterion for m in matches
+                if not (getattr(m, "uncertain", False) and m.criterion in criteria and criteria[m.criterion].negative)}
+
+
     def _require_running(self) -> None:
         if not self.started:
             raise EngineError("the session has not started", "call start() first")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..scenario.model import Criterion
-from .hearing import Vocabulary, looks_spoken
+from .hearing import Vocabulary
 from .phrases import BOUNDARY, TokenText, compile_phrase, phrase_words
 
 _NEGATORS = {"not", "never", "no", "cannot", "nobody", "nothing"}
@@ -28,12 +28,14 @@ class Match:
     end: int
     quote: str
     confidence: float | None = None  # lowest recogniser confidence of the words quoted
+    probability: float | None = None  # the learned head's, where it decided
+    uncertain: bool = False  # the learned head was in its uncertain band: shown, never counted against
 
 
 class Detector(Protocol):
     """Anything that can say which criteria a reply meets."""
 
-    def detect(self, text: str, *, spoken: bool | None = None,
+    def detect(self, text: str, *, spoken: bool = False,
                confidences: Sequence[float] | None = None) -> list[Match]: ...
 
 
@@ -63,8 +65,9 @@ def _rule(c: Criterion) -> _Rule:
 class PhraseDetector:
     """Matches each criterion's phrases, honouring its negation and condition rules.
 
-    Speech transcripts (or text that looks like one) also get the criteria's
-    `spoken` phrases, and misheard words are repaired before matching.
+    Speech transcripts also get the criteria's `spoken` phrases, and misheard
+    words are repaired before matching; typed replies get their typos of
+    criteria words fixed. Which one a reply is comes from the turn.
     """
 
     def __init__(self, criteria: Mapping[str, Criterion]) -> None:
@@ -72,12 +75,10 @@ class PhraseDetector:
         self._vocabulary = Vocabulary(w for c in criteria.values() for p in [*c.phrases, *c.spoken]
                                       for w in phrase_words(p))
 
-    def detect(self, text: str, *, spoken: bool | None = None,
+    def detect(self, text: str, *, spoken: bool = False,
                confidences: Sequence[float] | None = None) -> list[Match]:
         """Criteria met by `text`. `confidences`: one per whitespace-separated word, from the recogniser."""
-        if spoken is None:
-            spoken = looks_spoken(text)
-        tt = TokenText(text, self._vocabulary.repair if spoken else None)
+        tt = TokenText(text, self._vocabulary.repair if spoken else self._vocabulary.repair_typed)
         found = []
         for rule in self._rules:
             quick = rule.any_spoken if spoken else rule.any_typed

@@ -24,6 +24,26 @@ _CONTRACTIONS = {
     "won't": ["will", "not"], "can't": ["can", "not"], "shan't": ["shall", "not"],
     "let's": ["let", "us"], "i'm": ["i", "am"], "ain't": ["is", "not"],
 }
+# How people type in chat: contractions without the apostrophe and the usual
+# shorthands read as the words they stand for, so "pls dont swear" is "please
+# do not swear". Only forms that are not also ordinary words ("ill", "id",
+# "were", "its" are left alone).
+_CHAT = {
+    "dont": ["do", "not"], "wont": ["will", "not"], "cant": ["can", "not"], "isnt": ["is", "not"],
+    "arent": ["are", "not"], "wasnt": ["was", "not"], "werent": ["were", "not"], "didnt": ["did", "not"],
+    "doesnt": ["does", "not"], "havent": ["have", "not"], "hasnt": ["has", "not"], "hadnt": ["had", "not"],
+    "shouldnt": ["should", "not"], "wouldnt": ["would", "not"], "couldnt": ["could", "not"],
+    "im": ["i", "am"], "ive": ["i", "have"], "youre": ["you", "are"], "youve": ["you", "have"],
+    "youll": ["you", "will"], "youd": ["you", "would"], "theyre": ["they", "are"], "thats": ["that", "is"],
+    "whats": ["what", "is"], "theres": ["there", "is"], "hes": ["he", "is"], "shes": ["she", "is"],
+    "u": ["you"], "ya": ["you"], "ur": ["your"], "r": ["are"], "pls": ["please"], "plz": ["please"],
+    "plse": ["please"], "thx": ["thanks"], "ty": ["thank", "you"], "ok": ["okay"], "k": ["okay"],
+    "gonna": ["going", "to"], "wanna": ["want", "to"], "gotta": ["got", "to"], "cos": ["because"],
+    "coz": ["because"], "bc": ["because"], "rn": ["right", "now"], "tbh": ["to", "be", "honest"],
+    "ppl": ["people"], "convo": ["conversation"], "msg": ["message"], "msgs": ["messages"], "n": ["and"],
+    "abt": ["about"], "sry": ["sorry"], "soz": ["sorry"], "idk": ["i", "do", "not", "know"], "b4": ["before"],
+    "w": ["with"], "mgr": ["manager"], "sup": ["supervisor"], "acct": ["account"], "acc": ["account"],
+}
 _SUFFIXES = (("n't", ["not"]), ("'ll", ["will"]), ("'re", ["are"]), ("'ve", ["have"]), ("'d", ["would"]))
 
 
@@ -51,6 +71,8 @@ def tokenize(text: str) -> list[Token]:
 def _expand(word: str) -> list[str]:
     if word in _CONTRACTIONS:
         return _CONTRACTIONS[word]
+    if word in _CHAT:
+        return _CHAT[word]
     for suffix, replacement in _SUFFIXES:
         if word.endswith(suffix) and len(word) > len(suffix):
             stem = word[: -len(suffix)]

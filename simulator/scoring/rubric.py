@@ -6,8 +6,9 @@ first (`after`). The policy decides how many warnings must come before
 ending a contact, whether agents may end it at all, and whether abuse must
 be documented. A dimension scores the share of expected items met, less a
 fixed penalty per thing to avoid that happened; the overall score is the
-weighted mean. Verdicts resting on words the recogniser was unsure of are
-marked uncertain and never count against the trainee.
+weighted mean. Verdicts resting on words the recogniser was unsure of, or
+on the learned detector's uncertain band, are marked uncertain and never
+count against the trainee.
 """
 
 from __future__ import annotations
@@ -54,8 +55,11 @@ def policy_version(policy: Policy) -> str:
     return hashlib.sha256(json.dumps(policy.model_dump(), sort_keys=True).encode()).hexdigest()
 
 
-def score_session(scenario_file, turns: Sequence, policy: Policy | None = None) -> Result:
-    """Score a session's turns (anything with index, speaker, action, matches, source, confidence)."""
+def score_session(scenario_file, turns: Sequence, policy: Policy | None = None, detector_version: str = "") -> Result:
+    """Score a session's turns (anything with index, speaker, action, matches, source, confidence).
+
+    detector_version: what recognised the replies (rules, heads, word vectors), recorded with the score.
+    """
     policy = policy or DEFAULT_POLICY
     scenario, criteria = scenario_file.scenario, scenario_file.criteria
     trainee = [t for t in turns if t.speaker == "trainee"]
@@ -71,7 +75,8 @@ def score_session(scenario_file, turns: Sequence, policy: Policy | None = None) 
     total = sum(d.weight for d in dims)
     overall = sum(d.score * d.weight for d in dims) / total if total else 0.0
     versions = {"scenario": scenario_file.sha256, "criteria": scenario_file.criteria_sha256,
-                "policy": policy_version(policy), "scorer": __version__}
+                "policy": policy_version(policy), "scorer": __version__,
+                "detector": detector_version or "rules"}
     return Result(round(overall, 1), tuple(dims), abuse_measures(scenario, turns), versions)
 
 
@@ -98,7 +103,8 @@ def _occurrences(entry: str, turns: Sequence) -> list[Evidence]:
             found.append(Evidence(t.index, f"[{ACTION_LABELS.get(t.action, t.action)}]"))
         for m in t.matches:
             if m.criterion in alternatives:
-                found.append(Evidence(t.index, m.quote, m.start, m.end, getattr(m, "confidence", None)))
+                found.append(Evidence(t.index, m.quote, m.start, m.end, getattr(m, "confidence", None),
+                                      bool(getattr(m, "uncertain", False))))
     return found
 
 
@@ -118,8 +124,9 @@ def _gate(plan: _Plan, entry: str, turns: Sequence, policy: Policy) -> float:
 
 
 def _unsure(evidence: Sequence[Evidence], policy: Policy) -> bool:
-    confidences = [e.confidence for e in evidence]
-    return bool(confidences) and all(c is not None and c < policy.uncertain_below for c in confidences)
+    """Every piece of evidence rests on unsure words or on the learned detector's uncertain band."""
+    return bool(evidence) and all(e.uncertain or (e.confidence is not None and e.confidence < policy.uncertain_below)
+                                  for e in evidence)
 
 
 def _deadline(item: RubricItem, trainee: Sequence, first_abuse: int | None) -> float:

@@ -17,6 +17,7 @@ class Evidence:
     start: int = 0
     end: int = 0
     confidence: float | None = None  # spoken replies: the recogniser's confidence in these words
+    uncertain: bool = False  # the learned detector was in its uncertain band for these words
 
 
 @dataclass(frozen=True)

@@ -161,6 +161,9 @@ class SphinxEngine(Engine):
 class _SphinxStream(Stream):
     def __init__(self, engine: SphinxEngine, decoder=None) -> None:
         self.engine = engine
+        # A decoder made for one transcription is dropped after it: returning it to the pool grew the pool by
+        # one decoder (~100 MB) per call, and a long `transcribe` run was killed for lack of memory.
+        self._pooled = decoder is None
         self.d = decoder or engine._decoder()
         self.d.start_utt()
         self._since = 0
@@ -187,7 +190,8 @@ class _SphinxStream(Stream):
             word = seg.word.split("(")[0]
             conf = min(1.0, max(0.0, logmath.exp(seg.prob))) if seg.prob else 1.0
             words.append(Word(word, seg.start_frame * frame, seg.end_frame * frame, conf))
-        self.engine._release(self.d)
+        if self._pooled:
+            self.engine._release(self.d)
         return text, tuple(words)
 
 

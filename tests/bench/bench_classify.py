@@ -1,76 +1,125 @@
-"""Reply classification on the labelled development sets: precision, recall, F1, speed.
+"""Reply classification: precision, recall, F1, exact matches and speed of the product's detector.
 
-Runs the real `simulator classify` path (the standard library, one detector)
-on ../shared/eval/replies_dev.jsonl and replies_dev_asr.jsonl (or files
-given) and prints per-criterion precision / recall / F1, macro-F1, and
-replies per second on one core.
+The detector is the one every part of the product uses (criteria rules with
+the learned heads, `simulator.scoring.detector.build_detector`). Sets:
 
-Run: .venv/bin/python tests/bench/bench_classify.py [FILE.jsonl ...]
+- the shared development set, typed and as heard (../shared/eval), scored spoken;
+- the corpus validation split (scenarios/corpus), typed as written, typed
+  chat-style (lower case, no punctuation) and spoken (its round trips through
+  the product's recogniser, scenarios/corpus/roundtrips.jsonl);
+- the project's older held-out sets (tests/data);
+- with --test, the corpus test split the same three ways. Look at it once, at
+  the end: everything above may be tuned on, this may not.
+
+Speed: replies per second through `simulator classify`'s path on one core,
+and per-reply latency (p50/p95) of `detect` as the live session calls it.
+
+Run: .venv/bin/python tests/bench/bench_classify.py [--test] [--rules-only]
 """
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
+import os
+import statistics
 import time
 from pathlib import Path
 
-from simulator.scenario import standard_criteria
-from simulator.scoring import PhraseDetector
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core, as a trainee's laptop gives a background task
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+if hasattr(os, "sched_setaffinity"):
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
-EVAL = Path(__file__).resolve().parents[3] / "shared" / "eval"
+from simulator.scenario import standard_criteria  # noqa: E402
+from simulator.scoring.detector import build_detector  # noqa: E402
+from simulator.scoring.training import as_transcript, read_jsonl  # noqa: E402
 
-
-def evaluate(rows: list[dict], detector: PhraseDetector, ids: list[str]) -> tuple[dict, float, float]:
-    counts = {c: [0, 0, 0] for c in ids}  # tp, fp, fn
-    started = time.perf_counter()
-    predicted = [{m.criterion for m in detector.detect(r["text"])} for r in rows]
-    elapsed = time.perf_counter() - started
-    for row, got in zip(rows, predicted):
-        want = set(row["labels"])
-        for c in ids:
-            if c in got and c in want:
-                counts[c][0] += 1
-            elif c in got:
-                counts[c][1] += 1
-            elif c in want:
-                counts[c][2] += 1
-    scores = {}
-    for c, (tp, fp, fn) in counts.items():
-        p = tp / (tp + fp) if tp + fp else 1.0
-        r = tp / (tp + fn) if tp + fn else 1.0
-        scores[c] = (p, r, 2 * p * r / (p + r) if p + r else 0.0, tp + fn)
-    macro = sum(s[2] for s in scores.values()) / len(scores)
-    return scores, macro, elapsed
+REPO = Path(__file__).resolve().parents[2]
+EVAL = REPO.parent / "shared" / "eval"
+CORPUS = REPO / "scenarios" / "corpus"
 
 
-def speed(rows: list[dict], detector: PhraseDetector, rounds: int = 20) -> float:
+def scores(predicted: list[set[str]], wanted: list[set[str]], ids: list[str]) -> dict[str, tuple]:
+    out = {}
+    for c in ids:
+        tp = sum(c in p and c in w for p, w in zip(predicted, wanted))
+        fp = sum(c in p and c not in w for p, w in zip(predicted, wanted))
+        fn = sum(c not in p and c in w for p, w in zip(predicted, wanted))
+        precision = tp / (tp + fp) if tp + fp else 1.0
+        recall = tp / (tp + fn) if tp + fn else 1.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        out[c] = (precision, recall, f1, tp + fn)
+    return out
+
+
+def report(name: str, rows: list[dict], detector, ids: list[str], spoken: bool, detail: bool) -> float:
+    if not rows:
+        print(f"\n{name}: (no rows)")
+        return float("nan")
+    predicted = [{m.criterion for m in detector.detect(r["text"], spoken=spoken)} for r in rows]
+    wanted = [set(r["labels"]) & set(ids) for r in rows]
+    per = scores(predicted, wanted, ids)
+    macro = sum(s[2] for s in per.values()) / len(per)
+    exact = sum(p == w for p, w in zip(predicted, wanted))
+    print(f"\n{name}: {len(rows)} replies, macro-F1 {macro:.3f}, exact label sets {exact / len(rows):.1%}")
+    if detail:
+        print(f"  {'criterion':<22} {'P':>5} {'R':>5} {'F1':>5} {'n':>5}")
+        for c, (p, r, f, n) in per.items():
+            print(f"  {c:<22} {p:5.2f} {r:5.2f} {f:5.2f} {n:5d}")
+    return macro
+
+
+def speed(rows: list[dict], detector) -> tuple[float, float, float]:
     texts = [r["text"] for r in rows]
     started = time.perf_counter()
-    for _ in range(rounds):
-        for t in texts:
-            detector.detect(t)
-    return len(texts) * rounds / (time.perf_counter() - started)
+    for t in texts:
+        json.dumps([m.criterion for m in detector.detect(t)])
+    per_second = len(texts) / (time.perf_counter() - started)
+    latencies = []
+    for t in texts[:400]:
+        t0 = time.perf_counter()
+        detector.detect(t)
+        latencies.append((time.perf_counter() - t0) * 1000)
+    latencies.sort()
+    return per_second, statistics.median(latencies), latencies[int(len(latencies) * 0.95)]
 
 
-def main(files: list[str]) -> None:
-    paths = [Path(f) for f in files] or [EVAL / "replies_dev.jsonl", EVAL / "replies_dev_asr.jsonl"]
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--test", action="store_true", help="also score the corpus test split (once, at the end)")
+    ap.add_argument("--rules-only", action="store_true", help="the phrase rules alone, for comparison")
+    ap.add_argument("--brief", action="store_true", help="macro-F1 only, no per-criterion table")
+    args = ap.parse_args()
     library = standard_criteria()
     ids = list(library)
-    t = time.perf_counter()
-    detector = PhraseDetector(library)
-    print(f"detector built in {(time.perf_counter() - t) * 1000:.1f} ms")
-    for path in paths:
-        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        scores, macro, _ = evaluate(rows, detector, ids)
-        exact = sum({m.criterion for m in detector.detect(r["text"])} == set(r["labels"]) for r in rows)
-        print(f"\n{path.name}: {len(rows)} replies")
-        print(f"  {'criterion':<22} {'P':>5} {'R':>5} {'F1':>5} {'n':>4}")
-        for c, (p, r, f, n) in scores.items():
-            print(f"  {c:<22} {p:5.2f} {r:5.2f} {f:5.2f} {n:4d}")
-        print(f"  macro-F1 {macro:.3f}   exact label sets {exact}/{len(rows)}   "
-              f"{speed(rows, detector):,.0f} replies/s (one core)")
+    t0 = time.perf_counter()
+    detector = build_detector(library)
+    if args.rules_only:
+        detector.learned = None
+    print(f"detector built in {(time.perf_counter() - t0) * 1000:.0f} ms: {detector.version}"
+          + (f" ({detector.notice})" if detector.notice else ""))
+    detail = not args.brief
+    corpus = read_jsonl(CORPUS / "replies.jsonl")
+    heard = read_jsonl(CORPUS / "roundtrips.jsonl")
+    splits = ["validation"] + (["test"] if args.test else [])
+    report("shared dev set (typed)", read_jsonl(EVAL / "replies_dev.jsonl"), detector, ids, False, detail)
+    report("shared dev set (heard, spoken)", read_jsonl(EVAL / "replies_dev_asr.jsonl"), detector, ids, True, detail)
+    for split in splits:
+        rows = [r for r in corpus if r["split"] == split]
+        report(f"corpus {split} (typed)", rows, detector, ids, False, detail)
+        report(f"corpus {split} (typed chat-style)", [{**r, "text": as_transcript(r["text"])} for r in rows],
+               detector, ids, False, detail)
+        report(f"corpus {split} (spoken round trip)", [r for r in heard if r["split"] == split], detector, ids,
+               True, detail)
+    older = [r for name in ("replies_heldout", "replies_fresh", "replies_untouched")
+             for r in read_jsonl(REPO / "tests" / "data" / f"{name}.jsonl")]
+    report("older held-out sets, tests/data (typed)", older, detector, ids, False, detail)
+    report("older held-out set as heard (spoken)", read_jsonl(REPO / "tests" / "data" / "replies_heldout_asr.jsonl"),
+           detector, ids, True, detail)
+    per_second, p50, p95 = speed([r for r in corpus if r["split"] == "validation"], detector)
+    print(f"\nspeed (one core): {per_second:,.0f} replies/s; per reply p50 {p50:.2f} ms, p95 {p95:.2f} ms")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

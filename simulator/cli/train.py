@@ -1,0 +1,96 @@
+"""`simulator train`: refit the learned heads, make the word vectors, measure the recogniser's confusions."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from ..errors import SimulatorError
+from ..scenario import standard_criteria
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "train", help="refit the learned detector from the reply corpus and the criteria's examples",
+        description="Fit one head per criterion (typed and spoken) from the labelled reply corpus and every "
+                    "criterion's examples, choose the threshold on the validation split and write the heads "
+                    "beside the criteria. A criterion with too few examples keeps its phrase rules alone. "
+                    "Needs scikit-learn: pip install '.[train]'.")
+    p.add_argument("--criteria", metavar="FILE", help="a criteria library (default: the shipped one)")
+    p.add_argument("--corpus", metavar="FILE", help="labelled replies, JSON lines (default: scenarios/corpus/replies.jsonl)")
+    p.add_argument("--roundtrips", metavar="FILE",
+                   help="the corpus as the recogniser heard it (default: scenarios/corpus/roundtrips.jsonl)")
+    p.add_argument("--out", metavar="DIR", help="where the heads go (default: heads/ beside the criteria)")
+    p.add_argument("--embeddings", action="store_true",
+                   help="only make the static word vectors from the installed all-MiniLM-L6-v2 weights")
+    p.add_argument("--confusions", action="store_true",
+                   help="only measure the recogniser's word confusions from the round trips")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.embeddings:
+        return _embeddings()
+    if args.confusions:
+        return _confusions(args)
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        raise SimulatorError("training needs scikit-learn, which is not installed",
+                             "pip install '.[train]' (or scripts/setup.sh test, which installs it)") from None
+    from ..scoring.detect import PhraseDetector
+    from ..scoring.detector import heads_folder
+    from ..scoring.embedding import load_embedder
+    from ..scoring.training import train
+
+    criteria = standard_criteria(args.criteria)
+    embedder = load_embedder()
+    if embedder is None:
+        raise SimulatorError("the word vectors are not installed", "run `simulator train --embeddings` first")
+    out = Path(args.out) if args.out else (Path(args.criteria).parent / "heads" if args.criteria else heads_folder())
+    started = time.perf_counter()
+    report = train(criteria, embedder, PhraseDetector(criteria),
+                   corpus=Path(args.corpus) if args.corpus else None,
+                   roundtrips=Path(args.roundtrips) if args.roundtrips else None,
+                   say=lambda s: print(s, file=sys.stderr))
+    out.mkdir(parents=True, exist_ok=True)
+    for source, heads in report.heads.items():
+        heads.save(out / f"{source}.npz")
+    for line in report.lines():
+        print(line)
+    print(f"heads written to {out} in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _embeddings() -> int:
+    from ..scoring.embedding import build_static_vectors, default_folder, load_embedder
+
+    if load_embedder() is not None:
+        print(f"word vectors already in {default_folder()}")
+        return 0
+
+    def progress(done: int, total: int) -> None:
+        print(f"\r  {done * 100 // total}% of the vocabulary", end="", file=sys.stderr, flush=True)
+
+    started = time.perf_counter()
+    folder = build_static_vectors(progress=progress)
+    print(f"\nword vectors written to {folder} in {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+def _confusions(args: argparse.Namespace) -> int:
+    from ..scoring.confusions import measure, write
+    from ..scoring.hearing import CONFUSIONS_FILE
+    from ..scoring.training import read_jsonl, roundtrips_file
+
+    rows = read_jsonl(Path(args.roundtrips) if args.roundtrips else roundtrips_file())
+    rows = [r for r in rows if r.get("split") == "train"]
+    if not rows:
+        raise SimulatorError("no round trips to measure", "make them with tests/bench/speech_roundtrip.py")
+    table = measure(rows, standard_criteria(args.criteria))
+    write(table, CONFUSIONS_FILE, len(rows))
+    print(json.dumps(table, indent=1))
+    return 0

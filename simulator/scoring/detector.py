@@ -1,0 +1,79 @@
+"""The product's detector: the criteria's phrase rules together with the learned heads.
+
+One place builds it, for the app, the terminal, rescoring and `simulator
+classify` alike, so a reply gets the same verdict everywhere. The heads
+shipped in scenarios/heads/ were trained for the standard criteria; a
+criterion they have no head for (a coach's own) is decided by its rules
+alone. `version` names everything that decided a verdict, and every score
+records it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from ..paths import resource_dir
+from ..scenario.model import Criterion
+from .detect import Match, PhraseDetector
+from .embedding import load_embedder
+from .learned import Heads, LearnedDetector
+
+TYPED, SPOKEN = "typed.npz", "spoken.npz"
+
+
+def heads_folder() -> Path:
+    return resource_dir("scenarios") / "heads"
+
+
+class CombinedDetector:
+    """A criterion is met when its head is confident enough, or when a rule
+    matches and the head does not rule it out (the heads learned the near
+    misses, "calling me an idiot is not okay", that a phrase cannot tell
+    apart). A rule's match is quoted as the rule found it; a head's alone
+    quotes its best sentence and, in the uncertain band, is marked uncertain.
+    """
+
+    def __init__(self, criteria: Mapping[str, Criterion], learned: LearnedDetector | None, notice: str = "") -> None:
+        self.rules = PhraseDetector(criteria)
+        self.learned = learned
+        self._ids = set(criteria)
+        self.notice = notice
+        parts = ["rules"]
+        if learned is not None:
+            parts += [learned.typed.version, learned.spoken.version, learned.embedder.version]
+        self.version = "+".join(parts)
+
+    def detect(self, text: str, *, spoken: bool = False,
+               confidences: Sequence[float] | None = None) -> list[Match]:
+        ruled = self.rules.detect(text, spoken=spoken, confidences=confidences)
+        if self.learned is None:
+            return ruled
+        heads = self.learned.heads_for(spoken)
+        probs, where = self.learned.probabilities(text, spoken=spoken)
+        found = {m.criterion: m for m in ruled if m.criterion not in probs or probs[m.criterion] >= heads.veto}
+        for m in self.learned.matches(text, probs, where, spoken=spoken, confidences=confidences):
+            if m.criterion in self._ids and m.criterion not in found:
+                found[m.criterion] = m
+        return sorted(found.values(), key=lambda m: (m.start, m.criterion))
+
+
+def build_detector(criteria: Mapping[str, Criterion], folder: Path | None = None) -> CombinedDetector:
+    """Rules and heads for a criteria library; rules alone, with a notice, where the heads cannot run."""
+    folder = folder or heads_folder()
+    typed_path, spoken_path = folder / TYPED, folder / SPOKEN
+    if not typed_path.is_file():
+        return CombinedDetector(criteria, None, "The learned detector is not installed, so replies are scored by "
+                                                "the phrase rules alone. Run `simulator train` to fit it.")
+    embedder = load_embedder()
+    if embedder is None:
+        return CombinedDetector(criteria, None, "The word vectors the learned detector needs are not installed, "
+                                                "so replies are scored by the phrase rules alone. Run "
+                                                "`simulator models embeddings` (scripts/setup.sh does this).")
+    typed = Heads.load(typed_path)
+    spoken = Heads.load(spoken_path) if spoken_path.is_file() else None
+    notice = ""
+    if typed.embedder_version != embedder.version:
+        notice = ("The installed word vectors differ from the ones the learned detector was trained with; "
+                  "run `simulator train` to refit it.")
+    return CombinedDetector(criteria, LearnedDetector(typed, spoken, embedder), notice)

@@ -1,0 +1,188 @@
+"""The learned detector: one logistic-regression head per criterion.
+
+A reply is described by its word and word-pair counts, its character
+n-grams (typos and chat spellings still share most of them) and its static
+MiniLM vector; each criterion's head weighs them into a probability. The
+heads are plain arrays in one `.npz` file beside the criteria they were
+trained for, with a version hash that every score records. Nothing trains
+or downloads here; `simulator train` fits them (scoring/training.py).
+
+A reply's probability is the highest of the whole reply's and each of its
+sentences' (a multi-act reply does one act per sentence), and the sentence
+that scored highest is quoted as the evidence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .detect import Match, _confidence
+from .embedding import StaticEmbedder
+from .phrases import BOUNDARY, tokenize
+
+_SENTENCE = re.compile(r"[^.!?;\n]+[.!?;]*")
+_WINDOW, _STRIDE = 10, 5  # a transcript has no sentence ends: overlapping windows of words instead
+_MIN_WORDS = 4
+
+
+def words_of(text: str) -> list[str]:
+    """The reply as the heads read it: the rules' tokens (contractions and chat forms expanded)."""
+    return [t.word for t in tokenize(text) if t.word != BOUNDARY]
+
+
+def ngrams(text: str) -> dict[str, float]:
+    """Sparse counts: w:word, b:word pair, c:character n-gram (2-5, inside word boundaries)."""
+    words = words_of(text)
+    out: dict[str, float] = {}
+    for w in words:
+        out["w:" + w] = out.get("w:" + w, 0) + 1
+    for a, b in zip(words, words[1:]):
+        out[f"b:{a} {b}"] = out.get(f"b:{a} {b}", 0) + 1
+    for w in words:
+        padded = f" {w} "
+        for n in range(2, 6):
+            for i in range(len(padded) - n + 1):
+                key = "c:" + padded[i:i + n]
+                out[key] = out.get(key, 0) + 1
+    return out
+
+
+@dataclass
+class Heads:
+    """Trained heads for one criteria library, one source (typed or spoken)."""
+
+    criteria: list[str]
+    vocab: dict[str, int]
+    idf: np.ndarray  # per feature
+    weights: np.ndarray  # features x criteria
+    emb_mean: np.ndarray
+    emb_scale: np.ndarray  # 1 / (std * ...), folds the embedding's share of the features
+    emb_weights: np.ndarray  # dim x criteria
+    bias: np.ndarray  # criteria
+    threshold: float  # at or above: the criterion is met
+    certain: float  # at or above: met with no doubt; between threshold and this: uncertain
+    veto: float  # a rule's match the head gives less than this is a near miss the rule could not tell apart
+    embedder_version: str
+    version: str = ""
+
+    def save(self, path: Path) -> None:
+        order = sorted(self.vocab, key=self.vocab.get)
+        np.savez_compressed(path, criteria=np.array(self.criteria), vocab=np.array(order), idf=self.idf.astype(np.float32),
+                            weights=self.weights.astype(np.float16), emb_mean=self.emb_mean.astype(np.float32),
+                            emb_scale=self.emb_scale.astype(np.float32), emb_weights=self.emb_weights.astype(np.float32),
+                            bias=self.bias.astype(np.float32), threshold=np.float32(self.threshold),
+                            certain=np.float32(self.certain), veto=np.float32(self.veto), embedder_version=np.array(self.embedder_version))
+
+    @classmethod
+    def load(cls, path: Path) -> Heads:
+        data = path.read_bytes()
+        with np.load(path) as z:
+            vocab = {str(k): i for i, k in enumerate(z["vocab"])}
+            return cls([str(c) for c in z["criteria"]], vocab, z["idf"], z["weights"].astype(np.float32), z["emb_mean"],
+                       z["emb_scale"], z["emb_weights"], z["bias"], float(z["threshold"]), float(z["certain"]),
+                       float(z["veto"]), str(z["embedder_version"]), hashlib.sha256(data).hexdigest()[:16])
+
+    def features(self, text: str) -> tuple[list[int], np.ndarray]:
+        """Feature indices and values: (1 + log count) * idf, unit length (the sublinear tf-idf the heads learned on)."""
+        idx, vals = [], []
+        for key, count in ngrams(text).items():
+            i = self.vocab.get(key)
+            if i is not None:
+                idx.append(i)
+                vals.append((1.0 + math.log(count)) * float(self.idf[i]))
+        values = np.array(vals, dtype=np.float32)
+        norm = float(np.linalg.norm(values))
+        return idx, (values / norm if norm else values)
+
+    def logits(self, text: str, vector: np.ndarray) -> np.ndarray:
+        idx, values = self.features(text)
+        z = self.bias + ((vector - self.emb_mean) * self.emb_scale) @ self.emb_weights
+        if idx:
+            z = z + values @ self.weights[idx]
+        return z
+
+
+def segments(text: str, spoken: bool) -> list[tuple[int, int]]:
+    """Spans of the reply to score on their own: its sentences, or for a transcript, windows of words."""
+    if spoken:
+        spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+        if len(spans) <= _WINDOW:
+            return []
+        out = []
+        for i in range(0, len(spans) - _STRIDE, _STRIDE):
+            chunk = spans[i:i + _WINDOW]
+            out.append((chunk[0][0], chunk[-1][1]))
+        return out
+    found: list[tuple[int, int]] = []
+    pending: int | None = None  # a sentence too short to judge alone ("Ha, thanks.") joins the next one
+    for m in _SENTENCE.finditer(text):
+        if not m.group().strip():
+            continue
+        start = m.start() if pending is None else pending
+        if len(text[start:m.end()].split()) < _MIN_WORDS:
+            pending = start
+            continue
+        found.append((start, m.end()))
+        pending = None
+    if pending is not None and found:
+        found[-1] = (found[-1][0], len(text.rstrip()))
+    return found if len(found) > 1 else []
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+class LearnedDetector:
+    """Probabilities per criterion from the heads, and matches that quote the best sentence."""
+
+    def __init__(self, typed: Heads, spoken: Heads | None, embedder: StaticEmbedder) -> None:
+        self.typed, self.spoken, self.embedder = typed, spoken or typed, embedder
+
+    def heads_for(self, spoken: bool) -> Heads:
+        return self.spoken if spoken else self.typed
+
+    def probabilities(self, text: str, *, spoken: bool = False) -> tuple[dict[str, float], dict[str, tuple[int, int]]]:
+        """Per criterion, the highest probability over the reply and its parts, and the span that had it."""
+        heads = self.heads_for(spoken)
+        spans = [(0, len(text))] + segments(text, spoken)
+        pieces = [text[s:e] for s, e in spans]
+        vectors = self.embedder.embed_many(pieces)
+        probs = np.array([_sigmoid(heads.logits(p, v)) for p, v in zip(pieces, vectors)])
+        best = probs.argmax(0)
+        where = {c: spans[best[j]] for j, c in enumerate(heads.criteria)}
+        return {c: float(probs[best[j], j]) for j, c in enumerate(heads.criteria)}, where
+
+    def detect(self, text: str, *, spoken: bool = False,
+               confidences: Sequence[float] | None = None) -> list[Match]:
+        probs, where = self.probabilities(text, spoken=spoken)
+        return self.matches(text, probs, where, spoken=spoken, confidences=confidences)
+
+    def matches(self, text: str, probs: dict[str, float], where: dict[str, tuple[int, int]], *, spoken: bool,
+                confidences: Sequence[float] | None = None) -> list[Match]:
+        heads = self.heads_for(spoken)
+        found = []
+        for c, p in probs.items():
+            if p >= heads.threshold:
+                start, end = _trim(text, where[c])
+                found.append(Match(c, start, end, text[start:end], _confidence(text, start, end, confidences),
+                                   probability=round(p, 3), uncertain=p < heads.certain))
+        return found
+
+
+def _trim(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    start, end = span
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+

@@ -1,0 +1,197 @@
+"""Fitting the learned heads: `simulator train`. Needs scikit-learn (the `train` extra), never at run time.
+
+Training data: the labelled reply corpus (scenarios/corpus/replies.jsonl,
+its `train` split) and every criterion's own `examples` (yes: positive for
+that criterion; no: negative for it). The spoken heads also learn from the
+corpus replies as the product's recogniser heard them
+(scenarios/corpus/roundtrips.jsonl). The threshold is chosen on the
+`validation` split, for the rules and heads together; the `test` split is
+never read here.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..paths import resource_dir
+from ..scenario.model import Criterion
+from .embedding import StaticEmbedder
+from .detector import CombinedDetector
+from .learned import Heads, LearnedDetector, ngrams
+
+MIN_POSITIVES = 20  # fewer than this and a head would learn the examples, not the act: rules only
+C = 30.0  # inverse regularisation, chosen on the validation split
+EMBEDDING_SHARE = 0.03  # the static vector's weight beside the n-grams, chosen on the validation split
+UNCERTAIN_WIDTH = 0.2  # probabilities this far above the threshold are still "uncertain"
+EXAMPLE_WEIGHT = 10.0  # a coach's own examples say what the criterion means here: they outweigh corpus replies
+
+
+def corpus_file() -> Path:
+    return resource_dir("scenarios") / "corpus" / "replies.jsonl"
+
+
+def roundtrips_file() -> Path:
+    return resource_dir("scenarios") / "corpus" / "roundtrips.jsonl"
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def as_transcript(text: str) -> str:
+    """What a recogniser would write for these words at best: lower case, no punctuation."""
+    return re.sub(r"\s+", " ", re.sub(r"[^a-z0-9' ]", " ", text.lower())).strip()
+
+
+@dataclass
+class Example:
+    text: str
+    labels: frozenset[str]
+    only: str | None = None  # a criterion's own example: it says nothing about the other criteria
+
+
+@dataclass
+class TrainingReport:
+    heads: dict[str, Heads] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)  # criterion -> why it has no head
+    validation: dict[str, float] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        out = [f"{source}: macro-F1 {f1:.3f} on the validation split" for source, f1 in self.validation.items()]
+        out += [f"notice: {c} has no learned head ({why}); its phrase rules decide alone" for c, why in self.skipped.items()]
+        return out
+
+
+def examples(criteria: Mapping[str, Criterion], rows: Sequence[dict], spoken_rows: Sequence[dict] = (),
+             spoken: bool = False) -> list[Example]:
+    out = []
+    for r in rows:
+        out.append(Example(as_transcript(r["text"]), frozenset(r["labels"])))
+        if not spoken:
+            # Typed heads see each reply tidy and as chat (lower case, no punctuation): people type both.
+            out.append(Example(r["text"], frozenset(r["labels"])))
+    for r in spoken_rows:
+        out.append(Example(r["text"], frozenset(r["labels"])))
+    for c in criteria.values():
+        for text in c.examples.yes:
+            out.append(Example(as_transcript(text) if spoken else text, frozenset({c.id}), only=c.id))
+        for text in c.examples.no:
+            out.append(Example(as_transcript(text) if spoken else text, frozenset(), only=c.id))
+    return out
+
+
+def fit(criteria: Mapping[str, Criterion], data: Sequence[Example], embedder: StaticEmbedder,
+        report: TrainingReport) -> Heads | None:
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.linear_model import LogisticRegression
+
+    counts = [ngrams(e.text) for e in data]
+    df: dict[str, int] = {}
+    for c in counts:
+        for k in c:
+            df[k] = df.get(k, 0) + 1
+    vocab = {k: i for i, k in enumerate(sorted(k for k, n in df.items() if n >= 2))}
+    n = len(data)
+    idf = np.array([math.log((1 + n) / (1 + df[k])) + 1 for k in sorted(vocab, key=vocab.get)], dtype=np.float32)
+    rows, cols, vals = [], [], []
+    for r, c in enumerate(counts):
+        feats = [(vocab[k], (1 + math.log(v)) * idf[vocab[k]]) for k, v in c.items() if k in vocab]
+        norm = math.sqrt(sum(v * v for _, v in feats)) or 1.0
+        for i, v in feats:
+            rows.append(r)
+            cols.append(i)
+            vals.append(v / norm)
+    X_words = csr_matrix((vals, (rows, cols)), shape=(n, len(vocab)), dtype=np.float32)
+    E = embedder.embed_many([e.text for e in data])
+    mean, std = E.mean(0), E.std(0) + 1e-6
+    scale = EMBEDDING_SHARE / std
+    X = hstack([X_words, csr_matrix((E - mean) * scale)]).tocsr()
+    ids = list(criteria)
+    weights = np.zeros((len(vocab), len(ids)), dtype=np.float32)
+    emb_weights = np.zeros((E.shape[1], len(ids)), dtype=np.float32)
+    bias = np.full(len(ids), -30.0, dtype=np.float32)  # a criterion with no head is never met by the heads
+    for j, cid in enumerate(ids):
+        keep = [i for i, e in enumerate(data) if e.only in (None, cid)]
+        y = np.array([cid in data[i].labels for i in keep], dtype=int)
+        if y.sum() < MIN_POSITIVES:
+            report.skipped[cid] = f"{int(y.sum())} positive examples, {MIN_POSITIVES} needed"
+            continue
+        weight = np.array([EXAMPLE_WEIGHT if data[i].only else 1.0 for i in keep])
+        weight *= len(y) / (2 * np.bincount(y, minlength=2)[y])  # balanced classes, as class_weight would
+        model = LogisticRegression(C=C, max_iter=5000).fit(X[keep], y, sample_weight=weight)
+        weights[:, j] = model.coef_[0, :len(vocab)]
+        emb_weights[:, j] = model.coef_[0, len(vocab):]
+        bias[j] = model.intercept_[0]
+    return Heads(ids, vocab, idf, weights, mean, scale, emb_weights, bias, 0.5, 0.5 + UNCERTAIN_WIDTH, 0.0,
+                 embedder.version)
+
+
+def macro_f1(predicted: Sequence[set[str]], wanted: Sequence[set[str]], ids: Sequence[str]) -> float:
+    scores = []
+    for c in ids:
+        tp = sum(c in p and c in w for p, w in zip(predicted, wanted))
+        fp = sum(c in p and c not in w for p, w in zip(predicted, wanted))
+        fn = sum(c not in p and c in w for p, w in zip(predicted, wanted))
+        precision = tp / (tp + fp) if tp + fp else 1.0
+        recall = tp / (tp + fn) if tp + fn else 1.0
+        scores.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+    return sum(scores) / len(scores)
+
+
+def choose_threshold(heads: Heads, detector: LearnedDetector, rules, rows: Sequence[dict],
+                     spoken: bool) -> tuple[float, float]:
+    """The threshold and veto that give the best macro-F1 for rules and heads together on held-out replies."""
+    if not rows:
+        return heads.threshold, heads.veto
+    ids = heads.criteria
+    wanted = [set(r["labels"]) for r in rows]
+    ruled = [{m.criterion for m in rules.detect(r["text"], spoken=spoken)} for r in rows]
+    probs = [detector.probabilities(r["text"], spoken=spoken)[0] for r in rows]
+    best, best_f1 = (heads.threshold, heads.veto), -1.0
+    for t in np.arange(0.3, 0.96, 0.05):
+        # A low ceiling: the veto only drops a rule's match the head is all but sure of.
+        for veto in (0.0, 0.01, 0.02, 0.05):
+            predicted = [{c for c in r if pr.get(c, 1.0) >= veto} | {c for c, p in pr.items() if p >= t}
+                         for r, pr in zip(ruled, probs)]
+            f1 = macro_f1(predicted, wanted, ids)
+            if f1 > best_f1 + 1e-9:
+                best, best_f1 = (round(float(t), 2), veto), f1
+    return best
+
+
+def train(criteria: Mapping[str, Criterion], embedder: StaticEmbedder, rules, *,
+          corpus: Path | None = None, roundtrips: Path | None = None,
+          say: Callable[[str], None] = lambda s: None) -> TrainingReport:
+    """Fit typed and spoken heads for a criteria library. Returns them with what was measured."""
+    rows = read_jsonl(corpus or corpus_file())
+    heard = read_jsonl(roundtrips or roundtrips_file())
+    known = set(criteria)
+    for r in rows + heard:
+        r["labels"] = [c for c in r["labels"] if c in known]
+    split = {s: [r for r in rows if r.get("split") == s] for s in ("train", "validation")}
+    heard_split = {s: [r for r in heard if r.get("split") == s] for s in ("train", "validation")}
+    report = TrainingReport()
+    for source in ("typed", "spoken"):
+        spoken = source == "spoken"
+        say(f"fitting the {source} heads")
+        data = examples(criteria, split["train"], heard_split["train"] if spoken else (), spoken=spoken)
+        heads = fit(criteria, data, embedder, report)
+        detector = LearnedDetector(heads, heads, embedder)
+        held = heard_split["validation"] if spoken else split["validation"]
+        heads.threshold, heads.veto = choose_threshold(heads, detector, rules, held, spoken)
+        heads.certain = min(0.99, heads.threshold + UNCERTAIN_WIDTH)
+        if held:
+            combined = CombinedDetector(criteria, detector)
+            predicted = [{m.criterion for m in combined.detect(r["text"], spoken=spoken)} for r in held]
+            report.validation[source] = macro_f1(predicted, [set(r["labels"]) for r in held], list(criteria))
+        report.heads[source] = heads
+    return report
