@@ -43,7 +43,9 @@ class Practice:
         sf = choice.scenario
         self.choice = choice
         self.policy = policy
-        self.session = Session(sf, detector_for(sf), intensity=choice.intensity, seed=choice.seed,
+        detector = detector_for(sf)
+        self.notice = detector.notice  # e.g. the learned detector is missing: the phrase rules score alone
+        self.session = Session(sf, detector, intensity=choice.intensity, seed=choice.seed,
                                scorer=lambda turns, ending: score_session(sf, turns, policy,
                                                                            self.session.detector_version))
         self.recorder = (SessionRecorder(store, self.session, trainee, keep_audio=choice.keep_audio)

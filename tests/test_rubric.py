@@ -161,8 +161,8 @@ def test_same_transcript_same_score_and_versions_recorded():
     a = scored(SWEARING, ["Please stop swearing.", "/flag", "/end"])
     b = scored(SWEARING, ["Please stop swearing.", "/flag", "/end"])
     assert a == b
-    assert set(a.versions) == {"scenario", "criteria", "policy", "scorer"}
-    assert all(len(v) == 64 for k, v in a.versions.items() if k != "scorer")
+    assert set(a.versions) == {"scenario", "criteria", "policy", "scorer", "detector"}
+    assert all(len(v) == 64 for k, v in a.versions.items() if k not in ("scorer", "detector"))
     other_policy = scored(SWEARING, ["Please stop swearing."], Policy(format=1, escalate_to="security"))
     assert other_policy.versions["policy"] != a.versions["policy"]
 

@@ -371,3 +371,27 @@ def test_an_uncertain_thing_to_avoid_does_not_steer_the_conversation():
         session.reply("Ha, thank you.")
         paths.append(session.path[-1])
     assert paths[0] != "sulks" and paths[1] == "sulks"
+
+
+def test_training_refits_heads_and_a_criterion_with_few_examples_keeps_its_rules(tmp_path, capsys):
+    import shutil
+
+    from simulator.cli import main
+    from simulator.scoring.learned import Heads
+    rows = read_jsonl(CORPUS)
+    small = [r for r in rows if r["split"] == "train"][:400] + [r for r in rows if r["split"] == "validation"][:80]
+    corpus = tmp_path / "replies.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in small))
+    criteria = tmp_path / "criteria.yaml"
+    criteria.write_text((REPO / "scenarios" / "criteria.yaml").read_text()
+                        + "\n  - id: thanks_caller\n    dimension: manners\n    description: thanks the caller\n"
+                        "    phrases: ['thank you for calling']\n"
+                        "    examples:\n      yes: [Thank you for calling us today.]\n      no: [Goodbye.]\n")
+    shutil.copy(REPO / "scenarios" / "criteria.schema.json", tmp_path)
+    out = tmp_path / "heads"
+    assert main(["train", "--criteria", str(criteria), "--corpus", str(corpus), "--roundtrips",
+                 str(tmp_path / "none.jsonl"), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "notice: thanks_caller has no learned head" in printed and "typed: macro-F1" in printed
+    heads = Heads.load(out / "typed.npz")
+    assert "thanks_caller" in heads.criteria and len(heads.version) == 16

@@ -23,7 +23,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--corpus", metavar="FILE", help="labelled replies, JSON lines (default: scenarios/corpus/replies.jsonl)")
     p.add_argument("--roundtrips", metavar="FILE",
                    help="the corpus as the recogniser heard it (default: scenarios/corpus/roundtrips.jsonl)")
-    p.add_argument("--out", metavar="DIR", help="where the heads go (default: heads/ beside the criteria)")
+    p.add_argument("--out", metavar="DIR",
+                   help="where the heads go (default: scenarios/heads, where the app reads them)")
     p.add_argument("--embeddings", action="store_true",
                    help="only make the static word vectors from the installed all-MiniLM-L6-v2 weights")
     p.add_argument("--confusions", action="store_true",
@@ -50,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     embedder = load_embedder()
     if embedder is None:
         raise SimulatorError("the word vectors are not installed", "run `simulator train --embeddings` first")
-    out = Path(args.out) if args.out else (Path(args.criteria).parent / "heads" if args.criteria else heads_folder())
+    out = Path(args.out) if args.out else heads_folder()
     started = time.perf_counter()
     report = train(criteria, embedder, PhraseDetector(criteria),
                    corpus=Path(args.corpus) if args.corpus else None,

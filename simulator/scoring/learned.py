@@ -66,8 +66,8 @@ class Heads:
     emb_scale: np.ndarray  # 1 / (std * ...), folds the embedding's share of the features
     emb_weights: np.ndarray  # dim x criteria
     bias: np.ndarray  # criteria
-    threshold: float  # at or above: the criterion is met
-    certain: float  # at or above: met with no doubt; between threshold and this: uncertain
+    threshold: np.ndarray  # per criterion, at or above: the criterion is met
+    certain: np.ndarray  # per criterion, at or above: met with no doubt; from threshold up to this: uncertain
     veto: float  # a rule's match the head gives less than this is a near miss the rule could not tell apart
     embedder_version: str
     version: str = ""
@@ -77,8 +77,8 @@ class Heads:
         np.savez_compressed(path, criteria=np.array(self.criteria), vocab=np.array(order), idf=self.idf.astype(np.float32),
                             weights=self.weights.astype(np.float16), emb_mean=self.emb_mean.astype(np.float32),
                             emb_scale=self.emb_scale.astype(np.float32), emb_weights=self.emb_weights.astype(np.float32),
-                            bias=self.bias.astype(np.float32), threshold=np.float32(self.threshold),
-                            certain=np.float32(self.certain), veto=np.float32(self.veto), embedder_version=np.array(self.embedder_version))
+                            bias=self.bias.astype(np.float32), threshold=np.asarray(self.threshold, np.float32),
+                            certain=np.asarray(self.certain, np.float32), veto=np.float32(self.veto), embedder_version=np.array(self.embedder_version))
 
     @classmethod
     def load(cls, path: Path) -> Heads:
@@ -86,7 +86,7 @@ class Heads:
         with np.load(path) as z:
             vocab = {str(k): i for i, k in enumerate(z["vocab"])}
             return cls([str(c) for c in z["criteria"]], vocab, z["idf"], z["weights"].astype(np.float32), z["emb_mean"],
-                       z["emb_scale"], z["emb_weights"], z["bias"], float(z["threshold"]), float(z["certain"]),
+                       z["emb_scale"], z["emb_weights"], z["bias"], z["threshold"], z["certain"],
                        float(z["veto"]), str(z["embedder_version"]), hashlib.sha256(data).hexdigest()[:16])
 
     def features(self, text: str) -> tuple[list[int], np.ndarray]:
@@ -169,11 +169,11 @@ class LearnedDetector:
                 confidences: Sequence[float] | None = None) -> list[Match]:
         heads = self.heads_for(spoken)
         found = []
-        for c, p in probs.items():
-            if p >= heads.threshold:
+        for j, (c, p) in enumerate(probs.items()):
+            if p >= heads.threshold[j]:
                 start, end = _trim(text, where[c])
                 found.append(Match(c, start, end, text[start:end], _confidence(text, start, end, confidences),
-                                   probability=round(p, 3), uncertain=p < heads.certain))
+                                   probability=round(p, 3), uncertain=bool(p < heads.certain[j])))
         return found
 
 

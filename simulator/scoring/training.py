@@ -4,7 +4,7 @@ Training data: the labelled reply corpus (scenarios/corpus/replies.jsonl,
 its `train` split) and every criterion's own `examples` (yes: positive for
 that criterion; no: negative for it). The spoken heads also learn from the
 corpus replies as the product's recogniser heard them
-(scenarios/corpus/roundtrips.jsonl). The threshold is chosen on the
+(scenarios/corpus/roundtrips.jsonl). Each criterion's threshold is chosen on the
 `validation` split, for the rules and heads together; the `test` split is
 never read here.
 """
@@ -29,7 +29,7 @@ from .learned import Heads, LearnedDetector, ngrams
 MIN_POSITIVES = 20  # fewer than this and a head would learn the examples, not the act: rules only
 C = 30.0  # inverse regularisation, chosen on the validation split
 EMBEDDING_SHARE = 0.03  # the static vector's weight beside the n-grams, chosen on the validation split
-UNCERTAIN_WIDTH = 0.2  # probabilities this far above the threshold are still "uncertain"
+UNCERTAIN_WIDTH = 0.15  # probabilities this far above the threshold are still "uncertain"
 EXAMPLE_WEIGHT = 10.0  # a coach's own examples say what the criterion means here: they outweigh corpus replies
 
 
@@ -131,25 +131,33 @@ def fit(criteria: Mapping[str, Criterion], data: Sequence[Example], embedder: St
         weights[:, j] = model.coef_[0, :len(vocab)]
         emb_weights[:, j] = model.coef_[0, len(vocab):]
         bias[j] = model.intercept_[0]
-    return Heads(ids, vocab, idf, weights, mean, scale, emb_weights, bias, 0.5, 0.5 + UNCERTAIN_WIDTH, 0.0,
-                 embedder.version)
+    return Heads(ids, vocab, idf, weights, mean, scale, emb_weights, bias, np.full(len(ids), 0.5),
+                 np.full(len(ids), 0.5 + UNCERTAIN_WIDTH), 0.0, embedder.version)
 
 
-def macro_f1(predicted: Sequence[set[str]], wanted: Sequence[set[str]], ids: Sequence[str]) -> float:
-    scores = []
+def per_criterion(predicted: Sequence[set[str]], wanted: Sequence[set[str]],
+                  ids: Sequence[str]) -> dict[str, tuple[float, float, float, int]]:
+    """Precision, recall, F1 and the number of positives, per criterion."""
+    out = {}
     for c in ids:
         tp = sum(c in p and c in w for p, w in zip(predicted, wanted))
         fp = sum(c in p and c not in w for p, w in zip(predicted, wanted))
         fn = sum(c not in p and c in w for p, w in zip(predicted, wanted))
         precision = tp / (tp + fp) if tp + fp else 1.0
         recall = tp / (tp + fn) if tp + fn else 1.0
-        scores.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
-    return sum(scores) / len(scores)
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        out[c] = (precision, recall, f1, tp + fn)
+    return out
+
+
+def macro_f1(predicted: Sequence[set[str]], wanted: Sequence[set[str]], ids: Sequence[str]) -> float:
+    scores = per_criterion(predicted, wanted, ids)
+    return sum(s[2] for s in scores.values()) / len(scores)
 
 
 def choose_threshold(heads: Heads, detector: LearnedDetector, rules, rows: Sequence[dict],
-                     spoken: bool) -> tuple[float, float]:
-    """The threshold and veto that give the best macro-F1 for rules and heads together on held-out replies."""
+                     spoken: bool) -> tuple[np.ndarray, float]:
+    """Per-criterion thresholds and one veto: the best macro-F1 for rules and heads together on held-out replies."""
     if not rows:
         return heads.threshold, heads.veto
     ids = heads.criteria
@@ -165,7 +173,18 @@ def choose_threshold(heads: Heads, detector: LearnedDetector, rules, rows: Seque
             f1 = macro_f1(predicted, wanted, ids)
             if f1 > best_f1 + 1e-9:
                 best, best_f1 = (round(float(t), 2), veto), f1
-    return best
+    veto = best[1]
+    thresholds = np.full(len(ids), best[0])
+    for j, c in enumerate(ids):
+        best_c = -1.0
+        for t in np.arange(0.3, 0.99, 0.05):
+            predicted = [(c in r and pr[c] >= veto) or pr[c] >= t for r, pr in zip(ruled, probs)]
+            tp = sum(p and c in w for p, w in zip(predicted, wanted))
+            wrong = sum(p != (c in w) for p, w in zip(predicted, wanted))
+            f1 = 2 * tp / (2 * tp + wrong) if tp + wrong else 1.0
+            if f1 > best_c + 1e-9:
+                thresholds[j], best_c = round(float(t), 2), f1
+    return thresholds, veto
 
 
 def train(criteria: Mapping[str, Criterion], embedder: StaticEmbedder, rules, *,
@@ -188,7 +207,7 @@ def train(criteria: Mapping[str, Criterion], embedder: StaticEmbedder, rules, *,
         detector = LearnedDetector(heads, heads, embedder)
         held = heard_split["validation"] if spoken else split["validation"]
         heads.threshold, heads.veto = choose_threshold(heads, detector, rules, held, spoken)
-        heads.certain = min(0.99, heads.threshold + UNCERTAIN_WIDTH)
+        heads.certain = np.minimum(0.99, heads.threshold + UNCERTAIN_WIDTH)
         if held:
             combined = CombinedDetector(criteria, detector)
             predicted = [{m.criterion for m in combined.detect(r["text"], spoken=spoken)} for r in held]

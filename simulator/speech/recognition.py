@@ -116,6 +116,9 @@ class _VoskStream(Stream):
         return " ".join(f["text"] for f in self.finals).strip(), words
 
 
+POOL_SIZE = 4
+
+
 class SphinxEngine(Engine):
     """PocketSphinx with its bundled US English model: always available, less accurate."""
 
@@ -145,7 +148,11 @@ class SphinxEngine(Engine):
 
     def _release(self, decoder) -> None:
         with self._lock:
-            self._pool.append(decoder)
+            # Bounded: every transcription builds a fresh decoder (~100 MB) and hands it here, and an unbounded
+            # pool grew a 600-file batch to 23 GB. A decoder that has heard speech is worth keeping for live use
+            # (its cepstral mean is warm: a cold one misheard the first live sentence here), so keep a few.
+            if len(self._pool) < POOL_SIZE:
+                self._pool.append(decoder)
 
     def stream(self) -> Stream:
         return _SphinxStream(self)
@@ -161,9 +168,6 @@ class SphinxEngine(Engine):
 class _SphinxStream(Stream):
     def __init__(self, engine: SphinxEngine, decoder=None) -> None:
         self.engine = engine
-        # A decoder made for one transcription is dropped after it: returning it to the pool grew the pool by
-        # one decoder (~100 MB) per call, and a long `transcribe` run was killed for lack of memory.
-        self._pooled = decoder is None
         self.d = decoder or engine._decoder()
         self.d.start_utt()
         self._since = 0
@@ -190,8 +194,7 @@ class _SphinxStream(Stream):
             word = seg.word.split("(")[0]
             conf = min(1.0, max(0.0, logmath.exp(seg.prob))) if seg.prob else 1.0
             words.append(Word(word, seg.start_frame * frame, seg.end_frame * frame, conf))
-        if self._pooled:
-            self.engine._release(self.d)
+        self.engine._release(self.d)
         return text, tuple(words)
 
 

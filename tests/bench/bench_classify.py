@@ -33,24 +33,11 @@ if hasattr(os, "sched_setaffinity"):
 
 from simulator.scenario import standard_criteria  # noqa: E402
 from simulator.scoring.detector import build_detector  # noqa: E402
-from simulator.scoring.training import as_transcript, read_jsonl  # noqa: E402
+from simulator.scoring.training import as_transcript, per_criterion, read_jsonl  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 EVAL = REPO.parent / "shared" / "eval"
 CORPUS = REPO / "scenarios" / "corpus"
-
-
-def scores(predicted: list[set[str]], wanted: list[set[str]], ids: list[str]) -> dict[str, tuple]:
-    out = {}
-    for c in ids:
-        tp = sum(c in p and c in w for p, w in zip(predicted, wanted))
-        fp = sum(c in p and c not in w for p, w in zip(predicted, wanted))
-        fn = sum(c not in p and c in w for p, w in zip(predicted, wanted))
-        precision = tp / (tp + fp) if tp + fp else 1.0
-        recall = tp / (tp + fn) if tp + fn else 1.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        out[c] = (precision, recall, f1, tp + fn)
-    return out
 
 
 def report(name: str, rows: list[dict], detector, ids: list[str], spoken: bool, detail: bool) -> float:
@@ -59,7 +46,7 @@ def report(name: str, rows: list[dict], detector, ids: list[str], spoken: bool, 
         return float("nan")
     predicted = [{m.criterion for m in detector.detect(r["text"], spoken=spoken)} for r in rows]
     wanted = [set(r["labels"]) & set(ids) for r in rows]
-    per = scores(predicted, wanted, ids)
+    per = per_criterion(predicted, wanted, ids)
     macro = sum(s[2] for s in per.values()) / len(per)
     exact = sum(p == w for p, w in zip(predicted, wanted))
     print(f"\n{name}: {len(rows)} replies, macro-F1 {macro:.3f}, exact label sets {exact / len(rows):.1%}")
