@@ -51,7 +51,8 @@ class CombinedDetector:
             return ruled
         heads = self.learned.heads_for(spoken)
         probs, where = self.learned.probabilities(text, spoken=spoken)
-        found = {m.criterion: m for m in ruled if m.criterion not in probs or probs[m.criterion] >= heads.veto}
+        veto = dict(zip(heads.criteria, heads.veto))
+        found = {m.criterion: m for m in ruled if m.criterion not in probs or probs[m.criterion] >= veto[m.criterion]}
         for m in self.learned.matches(text, probs, where, spoken=spoken, confidences=confidences):
             if m.criterion in self._ids and m.criterion not in found:
                 found[m.criterion] = m

@@ -68,7 +68,7 @@ class Heads:
     bias: np.ndarray  # criteria
     threshold: np.ndarray  # per criterion, at or above: the criterion is met
     certain: np.ndarray  # per criterion, at or above: met with no doubt; from threshold up to this: uncertain
-    veto: float  # a rule's match the head gives less than this is a near miss the rule could not tell apart
+    veto: np.ndarray  # per criterion: a rule's match the head gives less than this is a near miss the rule missed
     embedder_version: str
     version: str = ""
 
@@ -78,7 +78,7 @@ class Heads:
                             weights=self.weights.astype(np.float16), emb_mean=self.emb_mean.astype(np.float32),
                             emb_scale=self.emb_scale.astype(np.float32), emb_weights=self.emb_weights.astype(np.float32),
                             bias=self.bias.astype(np.float32), threshold=np.asarray(self.threshold, np.float32),
-                            certain=np.asarray(self.certain, np.float32), veto=np.float32(self.veto), embedder_version=np.array(self.embedder_version))
+                            certain=np.asarray(self.certain, np.float32), veto=np.asarray(self.veto, np.float32), embedder_version=np.array(self.embedder_version))
 
     @classmethod
     def load(cls, path: Path) -> Heads:
@@ -87,7 +87,7 @@ class Heads:
             vocab = {str(k): i for i, k in enumerate(z["vocab"])}
             return cls([str(c) for c in z["criteria"]], vocab, z["idf"], z["weights"].astype(np.float32), z["emb_mean"],
                        z["emb_scale"], z["emb_weights"], z["bias"], z["threshold"], z["certain"],
-                       float(z["veto"]), str(z["embedder_version"]), hashlib.sha256(data).hexdigest()[:16])
+                       z["veto"], str(z["embedder_version"]), hashlib.sha256(data).hexdigest()[:16])
 
     def features(self, text: str) -> tuple[list[int], np.ndarray]:
         """Feature indices and values: (1 + log count) * idf, unit length (the sublinear tf-idf the heads learned on)."""

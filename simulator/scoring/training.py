@@ -132,7 +132,7 @@ def fit(criteria: Mapping[str, Criterion], data: Sequence[Example], embedder: St
         emb_weights[:, j] = model.coef_[0, len(vocab):]
         bias[j] = model.intercept_[0]
     return Heads(ids, vocab, idf, weights, mean, scale, emb_weights, bias, np.full(len(ids), 0.5),
-                 np.full(len(ids), 0.5 + UNCERTAIN_WIDTH), 0.0, embedder.version)
+                 np.full(len(ids), 0.5 + UNCERTAIN_WIDTH), np.zeros(len(ids)), embedder.version)
 
 
 def per_criterion(predicted: Sequence[set[str]], wanted: Sequence[set[str]],
@@ -156,35 +156,27 @@ def macro_f1(predicted: Sequence[set[str]], wanted: Sequence[set[str]], ids: Seq
 
 
 def choose_threshold(heads: Heads, detector: LearnedDetector, rules, rows: Sequence[dict],
-                     spoken: bool) -> tuple[np.ndarray, float]:
-    """Per-criterion thresholds and one veto: the best macro-F1 for rules and heads together on held-out replies."""
+                     spoken: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Per-criterion thresholds and vetoes: the best F1 for rules and heads together on held-out replies."""
     if not rows:
         return heads.threshold, heads.veto
     ids = heads.criteria
     wanted = [set(r["labels"]) for r in rows]
     ruled = [{m.criterion for m in rules.detect(r["text"], spoken=spoken)} for r in rows]
     probs = [detector.probabilities(r["text"], spoken=spoken)[0] for r in rows]
-    best, best_f1 = (heads.threshold, heads.veto), -1.0
-    for t in np.arange(0.3, 0.96, 0.05):
-        # A low ceiling: the veto only drops a rule's match the head is all but sure of.
-        for veto in (0.0, 0.01, 0.02, 0.05):
-            predicted = [{c for c in r if pr.get(c, 1.0) >= veto} | {c for c, p in pr.items() if p >= t}
-                         for r, pr in zip(ruled, probs)]
-            f1 = macro_f1(predicted, wanted, ids)
-            if f1 > best_f1 + 1e-9:
-                best, best_f1 = (round(float(t), 2), veto), f1
-    veto = best[1]
-    thresholds = np.full(len(ids), best[0])
+    thresholds, vetoes = np.full(len(ids), 0.5), np.zeros(len(ids))
     for j, c in enumerate(ids):
         best_c = -1.0
-        for t in np.arange(0.3, 0.99, 0.05):
-            predicted = [(c in r and pr[c] >= veto) or pr[c] >= t for r, pr in zip(ruled, probs)]
-            tp = sum(p and c in w for p, w in zip(predicted, wanted))
-            wrong = sum(p != (c in w) for p, w in zip(predicted, wanted))
-            f1 = 2 * tp / (2 * tp + wrong) if tp + wrong else 1.0
-            if f1 > best_c + 1e-9:
-                thresholds[j], best_c = round(float(t), 2), f1
-    return thresholds, veto
+        # A low ceiling on the veto: it only drops a rule's match the head is all but sure is wrong.
+        for veto in (0.0, 0.01, 0.02, 0.05):
+            for t in np.arange(0.3, 0.99, 0.05):
+                predicted = [(c in r and pr[c] >= veto) or pr[c] >= t for r, pr in zip(ruled, probs)]
+                tp = sum(p and c in w for p, w in zip(predicted, wanted))
+                wrong = sum(p != (c in w) for p, w in zip(predicted, wanted))
+                f1 = 2 * tp / (2 * tp + wrong) if tp + wrong else 1.0
+                if f1 > best_c + 1e-9:
+                    thresholds[j], vetoes[j], best_c = round(float(t), 2), veto, f1
+    return thresholds, vetoes
 
 
 def train(criteria: Mapping[str, Criterion], embedder: StaticEmbedder, rules, *,
