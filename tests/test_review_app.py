@@ -193,6 +193,9 @@ def test_csv_export_of_the_sessions_shown(qtbot, tmp_path):
     with Store(tmp_path / "data") as store:
         fill(store, 40)
     w = open_review(qtbot, tmp_path / "data")
+    # The filter's choices come from their own query: wait for them, or index 1 may not exist yet (the refilter
+    # then never happens; this raced and timed out on a clean CI run).
+    qtbot.waitUntil(lambda: w.sessions.scenario.count() > 1, timeout=20_000)
     refiltered(qtbot, w, lambda: w.sessions.scenario.setCurrentIndex(1))
     out = tmp_path / "out.csv"
     task = w.export_csv(out)
