@@ -395,3 +395,9 @@ def test_training_refits_heads_and_a_criterion_with_few_examples_keeps_its_rules
     assert "notice: thanks_caller has no learned head" in printed and "typed: macro-F1" in printed
     heads = Heads.load(out / "typed.npz")
     assert "thanks_caller" in heads.criteria and len(heads.version) == 16
+
+
+def test_without_heads_the_rules_score_alone_and_say_so(tmp_path):
+    d = build_detector(standard_criteria(), folder=tmp_path)
+    assert d.learned is None and "simulator train" in d.notice
+    assert "sets_expectation" in labels(d, "Please stop swearing at me.")
