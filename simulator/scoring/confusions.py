@@ -18,7 +18,8 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 from ..scenario.model import Criterion
-from .phrases import phrase_words, tokenize
+from .hearing import criteria_words
+from .phrases import tokenize
 
 MIN_COUNT = 4
 MIN_VOICES = 2
@@ -29,12 +30,8 @@ def _words(text: str) -> list[str]:
     return [t.word for t in tokenize(text) if t.word != "|"]
 
 
-def criteria_words(criteria: Mapping[str, Criterion]) -> set[str]:
-    return {w for c in criteria.values() for p in [*c.phrases, *c.spoken] for w in phrase_words(p) if w.isalpha()}
-
-
 def measure(rows: Sequence[dict], criteria: Mapping[str, Criterion]) -> dict[str, dict]:
-    vocabulary = criteria_words(criteria)
+    vocabulary = set(criteria_words(criteria))
     pairs: Counter[tuple[str, str]] = Counter()
     voices: dict[tuple[str, str], set[str]] = defaultdict(set)
     heard_total: Counter[str] = Counter()

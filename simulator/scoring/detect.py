@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..scenario.model import Criterion
-from .hearing import Vocabulary
-from .phrases import BOUNDARY, TokenText, compile_phrase, phrase_words
+from .hearing import Vocabulary, criteria_words
+from .phrases import BOUNDARY, TokenText, compile_phrase
 
 _NEGATORS = {"not", "never", "no", "cannot", "nobody", "nothing"}
 _CONDITIONALS = {"if", "unless", "otherwise", "should", "once", "next", "until", "another", "again"}
@@ -72,8 +72,7 @@ class PhraseDetector:
 
     def __init__(self, criteria: Mapping[str, Criterion]) -> None:
         self._rules = [_rule(c) for c in criteria.values()]
-        self._vocabulary = Vocabulary(w for c in criteria.values() for p in [*c.phrases, *c.spoken]
-                                      for w in phrase_words(p))
+        self._vocabulary = Vocabulary(criteria_words(criteria))
 
     def detect(self, text: str, *, spoken: bool = False,
                confidences: Sequence[float] | None = None) -> list[Match]:

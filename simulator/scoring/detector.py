@@ -11,12 +11,14 @@ records it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+import threading
 from pathlib import Path
 
 from ..paths import resource_dir
 from ..scenario.model import Criterion
 from .detect import Match, PhraseDetector
 from .embedding import load_embedder
+from .hearing import english_words
 from .learned import Heads, LearnedDetector
 
 TYPED, SPOKEN = "typed.npz", "spoken.npz"
@@ -60,21 +62,43 @@ class CombinedDetector:
 
 
 def build_detector(criteria: Mapping[str, Criterion], folder: Path | None = None) -> CombinedDetector:
-    """Rules and heads for a criteria library; rules alone, with a notice, where the heads cannot run."""
-    folder = folder or heads_folder()
+    """Rules and heads for a criteria library; rules alone, with a notice, where the heads cannot run.
+
+    Runs on a worker (it takes most of a second): it also reads the dictionary the typo repair needs, so the
+    trainee's first typed reply does not pay for it.
+    """
+    english_words()
+    learned, notice = _learned(folder or heads_folder())
+    return CombinedDetector(criteria, learned, notice)
+
+
+_loaded: dict[tuple, tuple[LearnedDetector | None, str]] = {}
+_lock = threading.Lock()
+
+
+def _learned(folder: Path) -> tuple[LearnedDetector | None, str]:
+    """The heads and word vectors, read once per version of their files: every criteria set (the library, and
+    each scenario with criteria of its own) shares them instead of loading 23 MB of vectors again."""
     typed_path, spoken_path = folder / TYPED, folder / SPOKEN
+    key = (str(folder), *(p.stat().st_mtime_ns if p.is_file() else None for p in (typed_path, spoken_path)))
+    with _lock:
+        if key not in _loaded:
+            _loaded[key] = _load(typed_path, spoken_path)
+        return _loaded[key]
+
+
+def _load(typed_path: Path, spoken_path: Path) -> tuple[LearnedDetector | None, str]:
     if not typed_path.is_file():
-        return CombinedDetector(criteria, None, "The learned detector is not installed, so replies are scored by "
-                                                "the phrase rules alone. Run `simulator train` to fit it.")
+        return None, ("The learned detector is not installed, so replies are scored by the phrase rules alone. "
+                      "Run `simulator train` to fit it.")
     embedder = load_embedder()
     if embedder is None:
-        return CombinedDetector(criteria, None, "The word vectors the learned detector needs are not installed, "
-                                                "so replies are scored by the phrase rules alone. Run "
-                                                "`simulator models embeddings` (scripts/setup.sh does this).")
+        return None, ("The word vectors the learned detector needs are not installed, so replies are scored by "
+                      "the phrase rules alone. Run `simulator train --embeddings` (scripts/setup.sh does this).")
     typed = Heads.load(typed_path)
     spoken = Heads.load(spoken_path) if spoken_path.is_file() else None
     notice = ""
     if typed.embedder_version != embedder.version:
         notice = ("The installed word vectors differ from the ones the learned detector was trained with; "
                   "run `simulator train` to refit it.")
-    return CombinedDetector(criteria, LearnedDetector(typed, spoken, embedder), notice)
+    return LearnedDetector(typed, spoken, embedder), notice

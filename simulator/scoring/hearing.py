@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
+
+from ..scenario.model import Criterion
+from .phrases import phrase_words
 
 CONFUSIONS_FILE = Path(__file__).with_name("confusions.json")
 
@@ -54,6 +57,11 @@ def english_words() -> frozenset[str]:
         for line in f:
             words.add(line.split(" ", 1)[0].split("(", 1)[0])
     return frozenset(words)
+
+
+def criteria_words(criteria: Mapping[str, Criterion]) -> list[str]:
+    """Every word the criteria's phrases use, typed and spoken: what misheard and mistyped words snap to."""
+    return [w for c in criteria.values() for p in [*c.phrases, *c.spoken] for w in phrase_words(p)]
 
 
 class Vocabulary:

@@ -170,10 +170,8 @@ def choose_threshold(heads: Heads, detector: LearnedDetector, rules, rows: Seque
         # A low ceiling on the veto: it only drops a rule's match the head is all but sure is wrong.
         for veto in (0.0, 0.01, 0.02, 0.05):
             for t in np.arange(0.3, 0.99, 0.05):
-                predicted = [(c in r and pr[c] >= veto) or pr[c] >= t for r, pr in zip(ruled, probs)]
-                tp = sum(p and c in w for p, w in zip(predicted, wanted))
-                wrong = sum(p != (c in w) for p, w in zip(predicted, wanted))
-                f1 = 2 * tp / (2 * tp + wrong) if tp + wrong else 1.0
+                predicted = [{c} if (c in r and pr[c] >= veto) or pr[c] >= t else set() for r, pr in zip(ruled, probs)]
+                f1 = per_criterion(predicted, wanted, [c])[c][2]
                 if f1 > best_c + 1e-9:
                     thresholds[j], vetoes[j], best_c = round(float(t), 2), veto, f1
     return thresholds, vetoes
