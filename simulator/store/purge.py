@@ -6,6 +6,7 @@ import shutil
 import time
 from dataclasses import dataclass
 
+from .audiofiles import audio_folder
 from .database import IN_PROGRESS, Store
 
 DAY = 86400.0
@@ -31,7 +32,9 @@ def purge(store: Store, audio_days: int | None, session_days: int | None, now: f
             "SELECT id FROM sessions WHERE started_at < ? AND status != ?", (now - session_days * DAY, IN_PROGRESS))]
     if not dry_run:
         for session_id in set(audio_ids) | set(session_ids):
-            shutil.rmtree(store.audio_dir / session_id, ignore_errors=True)
+            folder = audio_folder(store.audio_dir, session_id)
+            if folder is not None:  # an id that could name a folder elsewhere names no recordings of ours
+                shutil.rmtree(folder, ignore_errors=True)
         with store.write() as db:
             for session_id in audio_ids:
                 db.execute("UPDATE turns SET audio = NULL WHERE session_id = ?", (session_id,))

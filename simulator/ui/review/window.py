@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QFileDialog, QInputDialog, QLabel, QLineEdit, QMa
 
 from ...access import check_passphrase
 from ...store import load_session
+from ...store.audiofiles import audio_file
 from ...store.calibration import calibration
 from ...store.progress import most_missed, scenario_stats, trainee_progress
 from ...store.sessiontable import choices, session_ids
@@ -240,8 +241,8 @@ class ReviewWindow(QMainWindow):
     def play(self, audio: str) -> None:
         if self.store is None or self.devices is None:
             return
-        path = self.store.audio_dir / audio
-        if not path.is_file():
+        path = audio_file(self.store.audio_dir, audio)
+        if path is None or not path.is_file():
             self.notices.add("That recording is no longer on this computer (recordings are deleted after the "
                              "organisation's retention period).")
             return
