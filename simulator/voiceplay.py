@@ -19,8 +19,14 @@ from .engine import CustomerSpoke, Session
 from .engine.script import apply, parse_step
 from .errors import EngineError
 from .speech.listener import Listener
+from .speech.playback import Playback
+from .speech.vad import DEFAULT_HANGOVER_MS
 from .speech.recognition import Engine, Utterance
 from .speech.synthesis import LineCache, VoiceSettings
+
+
+CLOSE_WAIT_S = 0.5  # at the end, what the speaker's stream gets to close before the loop returns anyway
+LAST_LINE_SLACK_S = 3.0  # a last line that has not finished this long after its length is given up on
 
 
 @dataclass
@@ -45,7 +51,7 @@ class Timings:
 
 class VoiceLoop:
     def __init__(self, session: Session, *, speaker=None, microphone=None, engine: Engine | None = None,
-                 cache: LineCache | None = None, events: VoiceEvents | None = None, hangover_ms: int = 300,
+                 cache: LineCache | None = None, events: VoiceEvents | None = None, hangover_ms: int | None = None,
                  push_to_talk: bool = False, silence_after_s: float | None = None,
                  voice: VoiceSettings | None = None, keep_audio: Callable[[bytes], None] | None = None) -> None:
         self.session = session
@@ -59,8 +65,11 @@ class VoiceLoop:
         self.timings = Timings()
         self._inbox: queue.Queue = queue.Queue()
         self._speaking = threading.Event()
+        self._playback: Playback | None = None
+        self._input_ended = False
         self._last_activity = time.monotonic()
-        self.listener = Listener(engine, self._on_final, self._on_partial, hangover_ms, push_to_talk) if engine else None
+        self.listener = (Listener(engine, self._on_final, self._on_partial, hangover_ms or DEFAULT_HANGOVER_MS,
+                                  push_to_talk) if engine else None)
         session.subscribe(self._on_event)
 
     @property
@@ -103,13 +112,20 @@ class VoiceLoop:
             self.events.problem(f"this line could not be spoken ({exc}); read the caption")
             self._done_speaking()
             return
-        playback = self.speaker.play(path)
+        try:
+            playback = self.speaker.play(path)
+        except Exception as exc:  # noqa: BLE001 - the speaker went away: the caption is still there
+            self.events.problem(f"this line could not be played ({getattr(exc, 'message', exc)}); read the caption")
+            self._done_speaking()
+            return
+        self._playback = playback
         self.timings.customer_starts.append(playback.started_at or time.monotonic())
         self.timings.line_waits.append((playback.started_at or time.monotonic()) - chosen)
 
         def after() -> None:
             playback.wait()
-            self._done_speaking()
+            if self._playback is playback:  # not a line that a newer one already replaced
+                self._done_speaking()
         threading.Thread(target=after, name="customer-line", daemon=True).start()
 
     def _done_speaking(self) -> None:
@@ -133,16 +149,38 @@ class VoiceLoop:
                 try:
                     kind, value = self._inbox.get(timeout=0.1)
                 except queue.Empty:
+                    if self._input_ended and not self._speaking.is_set():
+                        self.session.stop()
+                        continue
                     self._check_silence()
                     continue
                 self._handle(kind, value)
         finally:
-            if self.speaker is not None and not self.session.finished:
+            if self.session.finished:
+                self._let_last_line_play()
+            if self.speaker is not None:
                 self.speaker.stop()
+                if hasattr(self.speaker, "close"):
+                    self.speaker.close(wait=CLOSE_WAIT_S)
             if self.microphone is not None:
                 self.microphone.stop()
             if self.listener is not None:
                 self.listener.close()
+
+    def _let_last_line_play(self) -> None:
+        """A session that ends on a customer line (a hang-up) plays it out before the loop returns,
+        unless the trainee stops, types or acts, which skips it at once."""
+        playback = self._playback
+        if playback is None or playback.done:
+            return
+        deadline = time.monotonic() + playback.seconds + LAST_LINE_SLACK_S
+        while not playback.done and time.monotonic() < deadline:
+            try:
+                kind, _ = self._inbox.get(timeout=0.05)
+            except queue.Empty:
+                continue
+            if kind in ("stop", "action", "typed"):
+                playback.stop()
 
     def _handle(self, kind: str, value: object) -> None:
         self._last_activity = time.monotonic()
@@ -172,6 +210,10 @@ class VoiceLoop:
             self.events.notice(str(value))
         elif kind == "stop":
             self.session.stop()
+        elif kind == "input-ended" and not self._speaking.is_set():
+            self.session.stop()
+        elif kind == "input-ended":
+            self._input_ended = True  # stop once the customer has finished this line
 
     def _check_silence(self) -> None:
         if self._speaking.is_set() or (self.listener and self.listener.vad.in_speech):
@@ -181,4 +223,9 @@ class VoiceLoop:
             self.session.silence()
 
     def stop(self) -> None:
+        """The trainee stops: the session ends at once, and a customer line still playing is cut."""
         self._inbox.put(("stop", None))
+
+    def end_of_input(self) -> None:
+        """No more typing will come (a closed standard input): stop after the customer's current line."""
+        self._inbox.put(("input-ended", None))

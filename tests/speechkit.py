@@ -23,3 +23,181 @@ def speak(text: str, folder: Path, rate: int = 150, name: str = "speech.wav") ->
 def with_silence(pcm: Pcm, before: float = 0.5, after: float = 1.0) -> Pcm:
     pad = lambda s: bytes(int(pcm.rate * s) * 2)  # noqa: E731
     return Pcm(pad(before) + pcm.data + pad(after), pcm.rate)
+
+
+# -- a virtual sound card ------------------------------------------------------------------
+# PulseAudio in user mode with a null sink as the speaker and a pipe source as the
+# microphone, seen by PortAudio through ALSA's pulse plugin (the "pulse" and "default"
+# devices). The microphone is a FIFO that one writer keeps feeding in real time, silence
+# included: with no data PulseAudio stops draining it and capture gets nothing.
+
+import os  # noqa: E402
+import sys  # noqa: E402
+import queue  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from simulator.speech.wav import level, resample  # noqa: E402
+
+CARD_RATE = 16_000
+CARD_CHUNK_MS = 20
+ALSA_PULSE_PLUGIN = "libasound_module_pcm_pulse.so"
+
+
+class NoVirtualCard(Exception):
+    """Why the virtual card cannot be set up here (the tests skip with this reason)."""
+
+
+class VirtualCard:
+    """A running PulseAudio with a speaker whose output is recorded and a microphone fed from here."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self.socket = self.folder / "native"
+        self.fifo = self.folder / "mic.fifo"
+        self.env = {"PULSE_SERVER": f"unix:{self.socket}"}
+        self._daemon: subprocess.Popen | None = None
+        self._speech: queue.Queue = queue.Queue()
+        self._feeding = threading.Event()
+        self._feeder: threading.Thread | None = None
+        self.spoken_until: list[float] = []  # when the last sample of each utterance went into the microphone
+        self._recorder: subprocess.Popen | None = None
+        self.heard: list[tuple[float, float]] = []  # (time read, level) of each 20 ms at the speaker
+
+    # -- set up and tear down --------------------------------------------------------
+    def start(self) -> VirtualCard:
+        why = why_no_virtual_card()
+        if why:
+            raise NoVirtualCard(why)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        conf = self.folder / "pulse.pa"
+        conf.write_text(
+            f"load-module module-native-protocol-unix socket={self.socket} auth-anonymous=1\n"
+            "load-module module-null-sink sink_name=speaker rate=48000\n"
+            f"load-module module-pipe-source source_name=mic file={self.fifo} format=s16le rate={CARD_RATE} "
+            "channels=1\n"
+            "set-default-sink speaker\nset-default-source mic\n")
+        env = {**os.environ, "HOME": str(self.folder), "PULSE_RUNTIME_PATH": str(self.folder / "run"),
+               "PULSE_STATE_PATH": str(self.folder / "state"), "XDG_CONFIG_HOME": str(self.folder / "config")}
+        self._daemon = subprocess.Popen(
+            ["pulseaudio", "-n", "-F", str(conf), "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no",
+             "--disable-shm=yes", f"--log-target=file:{self.folder / 'pulse.log'}"],
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 10
+        while not (self.socket.exists() and self.fifo.exists()):
+            if self._daemon.poll() is not None or time.monotonic() > deadline:
+                log = (self.folder / "pulse.log")
+                tail = log.read_text(errors="replace")[-600:] if log.exists() else ""
+                self.close()
+                raise NoVirtualCard(f"PulseAudio did not start: {tail.strip() or 'no log'}")
+            time.sleep(0.05)
+        self._start_feeding()
+        return self
+
+    def close(self) -> None:
+        self.stop_feeding()
+        for proc in (self._recorder, self._daemon):
+            if proc is not None and proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(5)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        self._recorder = self._daemon = None
+
+    # -- the microphone ----------------------------------------------------------------
+    def say(self, pcm: Pcm) -> None:
+        """Speak into the microphone (after whatever is queued), in real time."""
+        self._speech.put(resample(pcm, CARD_RATE).data)
+
+    def _start_feeding(self) -> None:
+        self._feeding.set()
+        fd = os.open(self.fifo, os.O_WRONLY)
+        step = CARD_RATE * CARD_CHUNK_MS // 1000 * 2
+
+        def feed() -> None:
+            current, pos = b"", 0
+            next_at = time.monotonic()
+            try:
+                while self._feeding.is_set():
+                    if pos >= len(current):
+                        if current:
+                            self.spoken_until.append(time.monotonic())
+                        try:
+                            current, pos = self._speech.get_nowait(), 0
+                        except queue.Empty:
+                            current, pos = b"", 0
+                    chunk = current[pos:pos + step] if current else bytes(step)
+                    pos += step
+                    os.write(fd, chunk + bytes(step - len(chunk)))
+                    next_at += CARD_CHUNK_MS / 1000
+                    time.sleep(max(0.0, next_at - time.monotonic()))
+            except OSError:
+                pass  # the sound server went away
+            finally:
+                os.close(fd)
+        self._feeder = threading.Thread(target=feed, name="virtual-microphone", daemon=True)
+        self._feeder.start()
+
+    def stop_feeding(self) -> None:
+        """The microphone vanishes: nothing more is written, so the source delivers nothing."""
+        self._feeding.clear()
+        if self._feeder is not None:
+            self._feeder.join(2)
+            self._feeder = None
+
+    # -- the speaker ------------------------------------------------------------------------
+    def record(self) -> None:
+        """Start listening to the speaker (its monitor), noting the time and level of every 20 ms."""
+        self._recorder = subprocess.Popen(
+            ["parec", "-d", "speaker.monitor", "--raw", "--format=s16le", f"--rate={CARD_RATE}", "--channels=1",
+             "--latency-msec=10"], env={**os.environ, **self.env}, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        step = CARD_RATE * CARD_CHUNK_MS // 1000 * 2
+
+        def read() -> None:
+            pipe = self._recorder.stdout
+            while True:
+                chunk = pipe.read(step)
+                if not chunk:
+                    return
+                self.heard.append((time.monotonic(), level(chunk)))
+        threading.Thread(target=read, name="virtual-speaker", daemon=True).start()
+
+    def sound_after(self, at: float, threshold: float = 0.01, timeout: float = 10.0) -> float | None:
+        """When the speaker first carried sound after `at` (None if not within `timeout`)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for t, lv in list(self.heard):
+                if t > at and lv > threshold:
+                    return t
+            time.sleep(0.01)
+        return None
+
+    def loud_seconds(self, since: float, threshold: float = 0.01) -> float:
+        return sum(CARD_CHUNK_MS / 1000 for t, lv in list(self.heard) if t > since and lv > threshold)
+
+
+def why_no_virtual_card() -> str:
+    """Empty if a virtual card can be made here, else what is missing and how to get it."""
+    install = ("install pulseaudio, pulseaudio-utils and libasound2-plugins "
+               "(scripts/setup.sh test does, as root on Debian)")
+    if not sys.platform.startswith("linux"):
+        return "the virtual sound card is made with PulseAudio on Linux"
+    missing = [tool for tool in ("pulseaudio", "parec") if shutil.which(tool) is None]
+    if missing:
+        return f"no {' or '.join(missing)} here: {install}"
+    plugin_dirs = [Path(p) for p in ("/usr/lib/x86_64-linux-gnu/alsa-lib", "/usr/lib/aarch64-linux-gnu/alsa-lib",
+                                     "/usr/lib64/alsa-lib", "/usr/lib/alsa-lib")]
+    if not any((d / ALSA_PULSE_PLUGIN).exists() for d in plugin_dirs):
+        return f"ALSA's pulse plugin is missing, so PortAudio cannot see PulseAudio: {install}"
+    return ""
+
+
+def rms_pcm(seconds: float, rate: int = CARD_RATE) -> Pcm:
+    """A steady tone, for checks that need sound but no words."""
+    t = np.arange(int(seconds * rate)) / rate
+    return Pcm((np.sin(2 * np.pi * 220 * t) * 8000).astype("<i2").tobytes(), rate)

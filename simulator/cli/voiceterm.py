@@ -16,6 +16,16 @@ from ..store.location import cache_dir
 from ..voiceplay import VoiceEvents, VoiceLoop
 
 
+# `simulator play --hangover-ms` still defaults to the old 300 ms, which cut replies at the
+# pause between two sentences: that value means "not given" here (see speech/vad.py).
+FLAG_DEFAULT_HANGOVER_MS = 300
+
+
+def _hangover(args: argparse.Namespace) -> int | None:
+    given = getattr(args, "hangover_ms", None)
+    return None if given in (None, FLAG_DEFAULT_HANGOVER_MS) else given
+
+
 def _device(value: str | None) -> int | str | None:
     return int(value) if value is not None and value.isdigit() else value
 
@@ -60,7 +70,7 @@ def play_by_voice(session: Session, args: argparse.Namespace) -> None:
         problem=lambda text: print(f"  ({text})"),
     )
     loop = VoiceLoop(session, speaker=speaker if synth else None, microphone=microphone, engine=rec.engine,
-                     cache=cache, events=events, hangover_ms=args.hangover_ms, push_to_talk=args.push_to_talk)
+                     cache=cache, events=events, hangover_ms=_hangover(args), push_to_talk=args.push_to_talk)
 
     def keyboard() -> None:
         talking = False
@@ -70,7 +80,7 @@ def play_by_voice(session: Session, args: argparse.Namespace) -> None:
                 (loop.listener.press if talking else loop.listener.release)()
                 continue
             loop.type_line(line.rstrip("\n"))
-        loop.stop()
+        loop.end_of_input()  # closed input (Ctrl+D, or a piped script): stop after the current line
     threading.Thread(target=keyboard, name="keyboard", daemon=True).start()
     try:
         loop.run()

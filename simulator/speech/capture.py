@@ -6,6 +6,7 @@ resamples and hands chunks on, so recognition never runs in the callback.
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import time
@@ -14,14 +15,25 @@ from pathlib import Path
 
 from . import RATE
 from .devices import NoAudio, default_input, sounddevice_module
+from .owner import StreamOwner
 from .wav import Pcm, StreamResampler, level, read_wav, resample
 
 OnChunk = Callable[[bytes, float], None]  # 16 kHz PCM, and the time its last sample was captured
 OnError = Callable[[str], None]
 CHUNK_MS = 20
+log = logging.getLogger("simulator.audio")
 
 
 class SoundDeviceMicrophone:
+    """The system's microphone. One thread owns the stream: it opens it, hands chunks on and closes it.
+
+    A microphone that stops delivering sound for `LOST_AFTER_S` (unplugged,
+    or a sound server that went away) is reported through `on_error` once.
+    `stop()` returns within its timeout whatever the device does.
+    """
+
+    LOST_AFTER_S = 1.5
+
     def __init__(self, device: int | str | None = None) -> None:
         self._sd = sounddevice_module()
         info = default_input() if device is None else None
@@ -29,10 +41,7 @@ class SoundDeviceMicrophone:
         self.rate = self._pick_rate()
         self.level = 0.0
         self.overflows = 0
-        self._queue: queue.Queue = queue.Queue(maxsize=500)
-        self._stream = None
-        self._worker: threading.Thread | None = None
-        self._running = threading.Event()
+        self._owner: StreamOwner | None = None
 
     def _pick_rate(self) -> int:
         try:
@@ -43,49 +52,48 @@ class SoundDeviceMicrophone:
 
     def start(self, on_chunk: OnChunk, on_error: OnError | None = None) -> None:
         resampler = StreamResampler(self.rate, RATE)
+        chunks: queue.Queue = queue.Queue(maxsize=500)
 
         def callback(indata, frames, time_info, status) -> None:  # noqa: ARG001 - PortAudio's signature
             if status and status.input_overflow:
                 self.overflows += 1
             try:
-                self._queue.put_nowait((bytes(indata), time.monotonic()))
+                chunks.put_nowait((bytes(indata), time.monotonic()))
             except queue.Full:
                 self.overflows += 1
 
-        try:
-            self._stream = self._sd.RawInputStream(device=self.device, samplerate=self.rate, channels=1, dtype="int16",
-                                                   blocksize=int(self.rate * CHUNK_MS / 1000), callback=callback)
-            self._stream.start()
-        except Exception as exc:  # noqa: BLE001
-            raise NoAudio(f"the microphone cannot be opened: {exc}", "type your replies instead") from None
-        self._running.set()
+        def open_stream():
+            return self._sd.RawInputStream(device=self.device, samplerate=self.rate, channels=1, dtype="int16",
+                                           blocksize=int(self.rate * CHUNK_MS / 1000), callback=callback)
 
-        def pump() -> None:
-            while self._running.is_set():
+        def pump(owner: StreamOwner) -> None:
+            heard_at = time.monotonic()
+            while not owner.stopping.is_set():
                 try:
-                    chunk, at = self._queue.get(timeout=0.5)
+                    chunk, at = chunks.get(timeout=0.05)
                 except queue.Empty:
-                    if self._stream is not None and not self._stream.active and self._running.is_set():
-                        self._running.clear()
-                        if on_error:
+                    if time.monotonic() - heard_at > self.LOST_AFTER_S:
+                        log.info("microphone: no sound for %.1f s; stopping", self.LOST_AFTER_S)
+                        if on_error and not owner.stopping.is_set():
                             on_error("the microphone stopped (unplugged?); type your replies")
+                        return
                     continue
+                heard_at = time.monotonic()
                 out = resampler(chunk)
                 self.level = level(out)
-                if out:
+                if out and not owner.stopping.is_set():
                     on_chunk(out, at)
-        self._worker = threading.Thread(target=pump, name="microphone", daemon=True)
-        self._worker.start()
 
-    def stop(self) -> None:
-        self._running.clear()
-        if self._stream is not None:
-            try:
-                self._stream.stop()
-                self._stream.close()
-            except Exception:  # noqa: BLE001,S110 - closing a stream that already died
-                pass
-            self._stream = None
+        self._owner = StreamOwner("microphone", open_stream, pump)
+        try:
+            self._owner.start()
+        except Exception as exc:  # noqa: BLE001
+            raise NoAudio(f"the microphone cannot be opened: {exc}", "type your replies instead") from None
+
+    def stop(self, timeout: float = 0.05) -> bool:
+        """Stop listening: no chunk is handed on after this returns; True if the stream closed in `timeout`."""
+        owner = self._owner
+        return owner is None or owner.stop(wait=timeout)
 
 
 class FileMicrophone:

@@ -1,10 +1,26 @@
-"""Audio devices through sounddevice, imported only when needed and never fatally."""
+"""Audio devices through sounddevice, imported only when needed and never fatally.
+
+PortAudio and ALSA talk on the process's stderr (probing cards at start,
+"underrun occurred" while playing); that is the trainee's terminal, so their
+chatter is sent to the log instead: stderr is redirected while PortAudio
+starts, and ALSA's error handler is replaced for the life of the process.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+import sys
+import tempfile
+import threading
 from dataclasses import dataclass
 
 from ..errors import SimulatorError
+
+log = logging.getLogger("simulator.audio")
+_lock = threading.Lock()
+_module = None
+_alsa_handler = None  # kept alive: ALSA calls it for as long as the process runs
 
 
 class NoAudio(SimulatorError):
@@ -12,12 +28,76 @@ class NoAudio(SimulatorError):
 
 
 def sounddevice_module():
+    """sounddevice, imported once, with PortAudio's start-up chatter in the log rather than on the screen."""
+    global _module
+    with _lock:
+        if _module is None:
+            _route_alsa_errors_to_log()
+            try:
+                with _stderr_to_log("PortAudio start"):
+                    import sounddevice
+            except OSError as exc:  # PortAudio missing: sounddevice raises OSError at import
+                raise NoAudio(f"the audio library is not available ({exc})",
+                              "install PortAudio (Debian: libportaudio2); until then replies are typed") from None
+            _module = sounddevice
+            from .owner import install_exit_guard
+            install_exit_guard(sounddevice)
+    return _module
+
+
+class _stderr_to_log:
+    """Point file descriptor 2 at a temporary file for a moment and log what was written there."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def __enter__(self) -> None:
+        self._saved = None
+        try:
+            sys.stderr.flush()
+            self._file = tempfile.TemporaryFile()
+            self._saved = os.dup(2)
+            os.dup2(self._file.fileno(), 2)
+        except (OSError, ValueError, AttributeError):  # no real stderr (a windowed app): nothing to hide
+            self._saved = None
+
+    def __exit__(self, *exc: object) -> None:
+        if self._saved is None:
+            return
+        os.dup2(self._saved, 2)
+        os.close(self._saved)
+        self._file.seek(0)
+        for line in self._file.read().decode("utf-8", "replace").splitlines():
+            if line.strip():
+                log.debug("%s: %s", self.what, line)
+        self._file.close()
+
+
+def _route_alsa_errors_to_log() -> None:
+    """ALSA prints through snd_lib_error; give it a handler that logs instead (Linux only)."""
+    global _alsa_handler
+    if not sys.platform.startswith("linux") or _alsa_handler is not None:
+        return
+    import ctypes
+    import ctypes.util
+    name = ctypes.util.find_library("asound")
+    if not name:
+        return
     try:
-        import sounddevice
-    except OSError as exc:  # PortAudio missing: sounddevice raises OSError at import
-        raise NoAudio(f"the audio library is not available ({exc})",
-                      "install PortAudio (Debian: libportaudio2); until then replies are typed") from None
-    return sounddevice
+        alsa = ctypes.CDLL(name)
+    except OSError:
+        return
+    # void handler(const char *file, int line, const char *function, int err, const char *fmt, ...):
+    # the variable part is left out; the format string says what happened.
+    handler_type = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_int,
+                                    ctypes.c_char_p)
+
+    def handler(file, line, function, err, fmt) -> None:  # noqa: ARG001
+        log.debug("ALSA %s: %s (error %d)", (function or b"").decode(errors="replace"),
+                  (fmt or b"").decode(errors="replace"), err)
+
+    _alsa_handler = handler_type(handler)
+    alsa.snd_lib_error_set_handler(_alsa_handler)
 
 
 @dataclass(frozen=True)
@@ -29,6 +109,7 @@ class Device:
     default_rate: float
     is_default_input: bool = False
     is_default_output: bool = False
+    host: str = ""
 
 
 def list_devices() -> list[Device]:
@@ -36,10 +117,12 @@ def list_devices() -> list[Device]:
     try:
         found = sd.query_devices()
         default_in, default_out = sd.default.device
+        hosts = [h["name"] for h in sd.query_hostapis()]
     except Exception as exc:  # noqa: BLE001 - PortAudioError and friends
         raise NoAudio(f"audio devices cannot be listed: {exc}", "check the sound system") from None
     return [Device(i, d["name"], d["max_input_channels"], d["max_output_channels"], d["default_samplerate"],
-                   i == default_in, i == default_out) for i, d in enumerate(found)]
+                   i == default_in, i == default_out, hosts[d["hostapi"]] if d["hostapi"] < len(hosts) else "")
+            for i, d in enumerate(found)]
 
 
 def default_input() -> Device:

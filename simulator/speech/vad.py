@@ -6,7 +6,12 @@ from dataclasses import dataclass
 
 from .wav import level
 
-DEFAULT_HANGOVER_MS = 300
+# Silence that ends a reply. People pause between sentences: espeak-ng's pause
+# between two sentences is 300-580 ms as this detector sees it (rates 200 down
+# to 130 words a minute), and at 300 ms the customer answered the first
+# sentence and the second was lost. 800 ms keeps a two-sentence reply whole at
+# every rate measured, at the cost of 500 ms more before the customer answers.
+DEFAULT_HANGOVER_MS = 800
 
 
 @dataclass

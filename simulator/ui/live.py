@@ -75,7 +75,7 @@ def open_practice(choice: Choice, trainee: str, policy: Policy, store: Store | N
 class LiveSession(QObject):
     finished = Signal()  # the loop has stopped and the record is complete
 
-    def __init__(self, opened: Opened, kit: SpeechKit | None, tasks: Tasks, hangover_ms: int = 300,
+    def __init__(self, opened: Opened, kit: SpeechKit | None, tasks: Tasks, hangover_ms: int | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.opened = opened
