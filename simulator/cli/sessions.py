@@ -17,6 +17,7 @@ from ..store.lrs import push_sessions
 from ..store.purge import purge
 from ..scoring.verdict import item_label
 from ..store.report import session_html, when
+from . import restore
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -67,6 +68,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     pu.add_argument("--policy", type=Path, metavar="FILE", help="your organisation's policy file")
     pu.add_argument("--yes", action="store_true", help="really delete (without it, only say what would go)")
     pu.set_defaults(run=run_purge)
+
+    restore.add_parser(cmds)
 
 
 def _filters(p: argparse.ArgumentParser) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .database import Store
+from .private import write_private
 from .queries import load_session
 from .report import when
 
@@ -25,7 +26,10 @@ def _cell(value: object) -> object:
 
 def export_csv(store: Store, session_ids: list[str], out: Path,
                progress: Callable[[int, int], None] | None = None) -> int:
-    """`progress(done, total)` is called after each session; it may raise to cancel (nothing is written)."""
+    """`progress(done, total)` is called after each session; it may raise to cancel (nothing is written).
+
+    The file is written whole or not at all, readable by its owner only (it names employees and quotes them).
+    """
     buffer = io.StringIO()
     w = csv.writer(buffer)
     w.writerow(COLUMNS)
@@ -44,5 +48,5 @@ def export_csv(store: Store, session_ids: list[str], out: Path,
             w.writerow([_cell(c) for c in ["verdict", *base, v["dimension"], scores.get(v["dimension"], ""),
                                            v["item"], v["status"], int(v.get("uncertain", False)), quote,
                                            latest.get((v["dimension"], v["item"]), "")]])
-    out.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+    write_private(out, buffer.getvalue().encode("utf-8"))
     return len(session_ids)

@@ -3,7 +3,8 @@
 One connection writes, behind a lock (one writer at a time, whichever
 thread asks). WAL mode lets readers work while a session is being written,
 and each turn is committed as it happens, so a crash loses at most the turn
-in flight.
+in flight. The database is checked when opened and backed up every few
+hours; on read-only storage or a full disk it opens for reading only.
 """
 
 from __future__ import annotations
@@ -14,54 +15,70 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from ..errors import SimulatorError
 from ..scoring.review import reviewed_score
-from .liveness import SessionLocks, current_pid
+from .backup import ASIDE, FOLDER, backup_if_due, renew_backups
+from .faults import cannot_save, storage_error
+from .integrity import check_integrity
+from .liveness import FolderLock, SessionLocks, current_pid
+from .opening import open_database
+from .private import DIR_MODE, Unwritable, tighten
 from .schema import migrate
 
 DB_NAME = "sessions.sqlite3"
 IN_PROGRESS, COMPLETED, ENDED_BY_TRAINEE, INTERRUPTED = "in_progress", "completed", "ended_by_trainee", "interrupted"
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at each commit's checkpoint, fast
-    conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA cache_size=-32000")  # 32 MB: the review table's sorts and searches stay in memory
-    conn.execute("PRAGMA mmap_size=268435456")
-    return conn
-
-
 class Store:
-    """The session records of one data folder."""
+    """The session records of one data folder.
 
-    def __init__(self, folder: str | Path) -> None:
+    `read_only` is None when sessions can be saved, else why not (read-only storage, a full disk): reading
+    works either way, and every write raises a SimulatorError giving that reason.
+    """
+
+    read_only: Unwritable | None
+
+    def __init__(self, folder: str | Path, *, read_only: bool = False) -> None:
         self.folder = Path(folder)
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            self.conn = connect(self.folder / DB_NAME)
-        except (OSError, sqlite3.Error) as exc:
-            raise SimulatorError(f"cannot open the session records in {self.folder}: {exc}",
-                                 "check the folder exists and is writable, or pass --data-dir") from None
+        self.path = self.folder / DB_NAME
         self._lock = threading.RLock()
         self.locks = SessionLocks(self.folder / "locks")
         self.audio_dir = self.folder / "audio"
-        with self._lock:
-            migrate(self.conn)
-        self.recovered = self.recover_interrupted()
+        self._folder_lock = FolderLock(self.folder / "locks")
+        self._folder_lock.share(create=not read_only)
+        try:
+            self.conn, self.read_only = open_database(self.path, read_only)
+        except BaseException:
+            self._folder_lock.release()
+            raise
+        try:
+            with self._lock, self._storage_errors():
+                check_integrity(self.conn, self.path, remember=self.read_only is None)
+                migrate(self.conn)
+            if self.read_only is None:
+                for name in ("locks", "audio", FOLDER, ASIDE):  # made by an older version, open to everyone
+                    tighten(self.folder / name, DIR_MODE)
+            self.recovered = [] if self.read_only else self.recover_interrupted()
+        except BaseException:
+            self._close()
+            raise
+        self.backup_if_due()
 
     def close(self) -> None:
+        self.backup_if_due()
+        self._close()
+
+    def _close(self) -> None:
         # Under the lock: closing while another thread reads would free the connection under it (a crash, not an error).
         with self._lock:
             self.locks.release_all()
             self.conn.close()
+            self._folder_lock.release()
 
     def __enter__(self) -> Store:
         return self
@@ -70,20 +87,49 @@ class Store:
         self.close()
 
     @contextmanager
+    def _storage_errors(self) -> Iterator[None]:
+        """SQLite's errors about the file (damaged, read-only, full) as one SimulatorError naming it."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            error = storage_error(exc, self.path)
+            if error is None:
+                raise
+            raise error from exc
+
+    @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """One transaction through the one writer."""
-        with self._lock:
+        if self.read_only is not None:
+            raise cannot_save(self.read_only)
+        with self._lock, self._storage_errors():
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
+                self.conn.execute("COMMIT")
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                # A failed COMMIT (disk full) may already have rolled back: what was committed before stays.
+                if self.conn.in_transaction:
+                    with suppress(sqlite3.Error):
+                        self.conn.execute("ROLLBACK")
                 raise
-            self.conn.execute("COMMIT")
 
     def read(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
-        with self._lock:
+        with self._lock, self._storage_errors():
             return self.conn.execute(sql, params).fetchall()
+
+    def backup_if_due(self) -> None:
+        """A rolling backup when the last is a few hours old, at open, after a score and at close (see
+        backup.py); never raises."""
+        if self.read_only is None:
+            with self._lock:
+                backup_if_due(self.conn, self.folder)
+
+    def renew_backups(self) -> None:
+        """Replace every backup by a fresh one: after a purge, deleted sessions must not live on in copies."""
+        if self.read_only is None:
+            with self._lock:
+                renew_backups(self.conn, self.folder)
 
     # -- trainees ------------------------------------------------------------
     def trainee_id(self, name: str) -> int:
@@ -129,6 +175,7 @@ class Store:
         """The score of a session (a scoring.Result), its dimensions and verdicts."""
         with self.write() as db:
             save_result(db, session_id, result.to_dict())
+        self.backup_if_due()  # a session is whole once scored
 
     def add_override(self, session_id: str, dimension: str, item: str, status: str, comment: str,
                      reviewer: str) -> None:
@@ -162,14 +209,23 @@ class Store:
         """Sessions left in progress by a process that is gone: mark them interrupted, keep their turns."""
         stale = [r["id"] for r in self.read("SELECT id FROM sessions WHERE status = ?", (IN_PROGRESS,))
                  if self.locks.abandoned(r["id"])]
+        recovered = []
         for session_id in stale:
             with self.write() as db:
-                last = db.execute("SELECT MAX(ended_at) FROM turns WHERE session_id = ?", (session_id,)).fetchone()[0]
-                nodes = [r[0] for r in db.execute(
-                    "SELECT node FROM turns WHERE session_id = ? AND speaker = 'customer' ORDER BY idx", (session_id,))]
-                db.execute("UPDATE sessions SET status = ?, ended_at = COALESCE(?, started_at), path = ? WHERE id = ?",
-                           (INTERRUPTED, last, json.dumps(nodes), session_id))
-        return stale
+                if mark_interrupted(db, session_id):
+                    recovered.append(session_id)
+        return recovered
+
+
+def mark_interrupted(db: sqlite3.Connection, session_id: str) -> bool:
+    """Interrupted, with the path its turns show; only if still in progress, since its process may have
+    finished it between our look at its lock and this write (a finished session keeps its status and path)."""
+    last = db.execute("SELECT MAX(ended_at) FROM turns WHERE session_id = ?", (session_id,)).fetchone()[0]
+    nodes = [r[0] for r in db.execute(
+        "SELECT node FROM turns WHERE session_id = ? AND speaker = 'customer' ORDER BY idx", (session_id,))]
+    return db.execute("UPDATE sessions SET status = ?, ended_at = COALESCE(?, started_at), path = ?"
+                      " WHERE id = ? AND status = ?",
+                      (INTERRUPTED, last, json.dumps(nodes), session_id, IN_PROGRESS)).rowcount == 1
 
 
 def turn_row(session_id: str, turn: Any, audio: str | None) -> tuple:

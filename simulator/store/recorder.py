@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import wave
 
 from ..engine import Session, SessionEnded, SessionScored, TurnRecorded
+from ..errors import SimulatorError
 from .database import COMPLETED, ENDED_BY_TRAINEE, Store
+from .private import private_dir, write_private
 
 
 class SessionRecorder:
@@ -40,17 +43,21 @@ class SessionRecorder:
             self.store.save_result(self.id, event.result)
 
     def _write_audio(self, index: int, pcm: bytes) -> str | None:
-        """A WAV per reply under audio/<session>/; the path stored is relative to the audio folder."""
+        """A WAV per reply under audio/<session>/, private to the user; the path stored is relative to the audio
+        folder."""
         relative = f"{self.id}/{index:03d}.wav"
         target = self.store.audio_dir / relative
+        data = io.BytesIO()
+        with wave.open(data, "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(16000)
+            w.writeframes(pcm)
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with wave.open(str(target), "wb") as w:
-                w.setnchannels(1)
-                w.setsampwidth(2)
-                w.setframerate(16000)
-                w.writeframes(pcm)
-        except OSError:
+            private_dir(self.store.audio_dir)
+            private_dir(target.parent)
+            write_private(target, data.getvalue())
+        except (OSError, SimulatorError):
             return None  # a full disk loses the recording, never the turn
         return relative
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from html import escape
+from pathlib import Path
 
 from ..scenario.model import ACTION_LABELS
 from ..scoring.verdict import dimension_label, item_label
+from .private import write_private
 from .records import SessionRecord
 
 _STATUS = {"met": "met", "missed": "missed", "violated": "violated"}
@@ -55,6 +57,11 @@ def session_html(record: SessionRecord) -> str:
                  + "".join(f" &middot; {e(k)} {e(str(v)[:12])}" for k, v in versions.items() if k != "scenario")
                  + "</p></body></html>")
     return "".join(parts)
+
+
+def write_html(record: SessionRecord, out: Path) -> Path:
+    """The report as an HTML file, written whole or not at all, readable by its owner only."""
+    return write_private(out, session_html(record).encode("utf-8"))
 
 
 def _verdicts(record: SessionRecord) -> str:
