@@ -25,6 +25,19 @@ system_packages=(
   libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0
 )
 
+# For the tests only: a virtual sound card (PulseAudio with a null sink as the
+# speaker and a pipe as the microphone, seen by PortAudio through ALSA's pulse
+# plugin), so the real sounddevice code is tested. tests/test_real_audio.py
+# starts its own PulseAudio; where these are installed it must work there.
+virtual_card_packages=(pulseaudio pulseaudio-utils libasound2-plugins)
+
+have_system_packages() {
+  command -v dpkg-query >/dev/null 2>&1 || return 1
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || return 1
+  done
+}
+
 install_system_packages() {
   command -v dpkg-query >/dev/null 2>&1 || { echo "setup: not a Debian-like system; install by hand: $*" >&2; return 0; }
   local missing=()
@@ -118,6 +131,10 @@ case "$mode" in
     ensure_shared_libpython
     install_ralph
     export SIMULATOR_TEST_RALPH="$root/.venv-ralph/bin/ralph"
+    install_system_packages "${virtual_card_packages[@]}"
+    if have_system_packages "${virtual_card_packages[@]}"; then
+      export SIMULATOR_TEST_VIRTUAL_CARD=required
+    fi
     export QT_QPA_PLATFORM=offscreen
     exec .venv/bin/python -m pytest "$@"
     ;;

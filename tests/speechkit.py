@@ -95,7 +95,7 @@ class VirtualCard:
                 self.close()
                 raise NoVirtualCard(f"PulseAudio did not start: {tail.strip() or 'no log'}")
             time.sleep(0.05)
-        self._start_feeding()
+        self.resume_feeding()
         return self
 
     def close(self) -> None:
@@ -107,6 +107,9 @@ class VirtualCard:
                     proc.wait(5)
                 except subprocess.TimeoutExpired:
                     proc.kill()
+                    proc.wait(5)
+            if proc is not None and proc.stdout is not None:
+                proc.stdout.close()
         self._recorder = self._daemon = None
 
     # -- the microphone ----------------------------------------------------------------
@@ -114,7 +117,8 @@ class VirtualCard:
         """Speak into the microphone (after whatever is queued), in real time."""
         self._speech.put(resample(pcm, CARD_RATE).data)
 
-    def _start_feeding(self) -> None:
+    def resume_feeding(self) -> None:
+        """The microphone delivers again (silence, and whatever is said)."""
         self._feeding.set()
         fd = os.open(self.fifo, os.O_WRONLY)
         step = CARD_RATE * CARD_CHUNK_MS // 1000 * 2
