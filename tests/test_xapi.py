@@ -3,14 +3,15 @@
 import json
 import subprocess
 import sys
+import time
 import uuid
 
 import pytest
 
 from conftest import REPO
-from lrs_server import PASSWORD, USER, Ralph, ralph_binary
+from lrs_server import PASSWORD, USER, Ralph, TricklingLrs, ralph_binary
 from simulator.store import INTERRUPTED, Store, load_session
-from simulator.store.credentials import load, save
+from simulator.store.credentials import LrsConfig, load, save
 from simulator.store.lrs import Lrs
 from simulator.store.xapi import VERBS, statements
 from test_store import play_into
@@ -55,6 +56,22 @@ def test_credentials_are_kept_privately(tmp_path):
     if where == "file":
         assert (tmp_path / "lrs-password").stat().st_mode & 0o077 == 0
     assert "p4ss" not in (tmp_path / "lrs.json").read_text()
+
+
+def test_configure_says_plainly_where_the_password_is_kept():
+    out = cli("lrs", "configure", "--endpoint", "http://127.0.0.1:9/xAPI", "--username", "u", "--password-stdin",
+              stdin="a-long-password\n")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.rstrip().endswith(("is kept in the OS keyring", "is kept in a file only you can read"))
+
+
+def test_a_trickling_lrs_cannot_hold_a_request_past_its_deadline():
+    with TricklingLrs(every=1.0) as server:
+        lrs = Lrs(LrsConfig(server.endpoint, "u", "p"), timeout=2.0)
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):
+            lrs.send([{"id": str(uuid.uuid4())}])
+        assert time.monotonic() - started < 3.5
 
 
 @pytest.fixture
@@ -116,6 +133,31 @@ def test_offline_sessions_wait_and_arrive_once_when_the_lrs_is_back(ralph):
         for sid in ids:
             got = registration_count(lrs, sid)
             assert len(got) == len({s["id"] for s in got}) == len(statements(load_session(store, sid)))
+
+
+def test_every_batch_arrives_exactly_once_across_a_restart_of_the_lrs(ralph):
+    """Each play sends its own batch; the LRS keeps all of them, through a restart, with no second copy."""
+    save(ralph.endpoint, USER, PASSWORD)
+
+    def played(replies: str) -> str:
+        out = cli("play", "swearing-caller", "--replies", "-", "--json", stdin=replies)
+        assert out.returncode == 0, out.stderr
+        with Store_for_cli() as store:  # this session's batch went at once, whatever went before it
+            assert store.read("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")[0][0] == 0
+        return json.loads(out.stdout)["session_id"]
+
+    ids = [played("Please stop swearing.\n/end\n"), played("Shut up.\n/end\n")]
+    ralph.stop()
+    ralph.start()
+    ids.append(played("If you keep swearing I'll end the call.\n/end\n"))
+    again = cli("sessions", "push")
+    assert "sent 0 statement(s); 0 waiting" in again.stdout, again.stdout + again.stderr
+    with Store_for_cli() as store:
+        expected = sorted(s["id"] for sid in ids for s in statements(load_session(store, sid)))
+    lrs = Lrs(load())
+    assert sorted(s["id"] for sid in ids for s in registration_count(lrs, sid)) == expected
+    kept = [json.loads(line)["id"] for line in ralph.statements_file.read_text().splitlines()]
+    assert sorted(kept) == expected  # in its store too: exactly once each
 
 
 def Store_for_cli():  # noqa: N802 - reads the same data folder the CLI wrote

@@ -31,7 +31,8 @@ def run_configure(args: argparse.Namespace) -> int:
     if not password:
         raise SimulatorError("no password given", "pass it on standard input with --password-stdin")
     where = save(args.endpoint, args.username, password, args.activity_base)
-    print(f"LRS set to {args.endpoint}; the password is kept in the {'OS keyring' if where == 'keyring' else 'a file only you can read'}")
+    kept = "in the OS keyring" if where == "keyring" else "in a file only you can read"
+    print(f"LRS set to {args.endpoint}; the password is kept {kept}")
     return 0
 
 

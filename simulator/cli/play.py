@@ -7,20 +7,21 @@ import getpass
 import json
 import sys
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from ..engine import CustomerSpoke, Session
-from ..engine.script import apply, parse_step, run_script
+from ..engine.script import apply, parse_step
 from ..errors import EngineError, SimulatorError
 from ..scenario import Policy, load_policy
 from ..scoring import score_session
 from ..scoring.detector import build_detector
-from ..store import Store, data_dir
+from ..store import INTERRUPTED, Store, data_dir
 from ..store.lrs import push_sessions
 from ..store.recorder import SessionRecorder
 from .library import available, content_note, resolve
+from .replies import STDIN, Line, is_stdin, read_file, step_of, stream_stdin
 from .summary import as_dict, score_text
 
 HELP = "Type your reply and press Enter. Call controls: /end  /escalate  /hold  /flag.  /stop takes a break."
@@ -55,10 +56,11 @@ def new_session(sf, intensity: str | None, seed: int | None) -> Session:
 def run(args: argparse.Namespace) -> int:
     sf = resolve(args.scenario)
     policy = load_policy(args.policy)
+    replies = _replies(args.replies) if args.replies is not None else None
     session = new_session(sf, args.intensity, args.seed)
     with _kept(args, session) as recorder:
-        if args.replies is not None:
-            return _scripted(session, args.replies, args.json, policy, recorder)
+        if replies is not None:
+            return _scripted(session, *replies, args.json, policy, recorder)
         if args.voice:
             from .voiceterm import play_by_voice
             play_by_voice(session, args)
@@ -67,6 +69,13 @@ def run(args: argparse.Namespace) -> int:
             print(score_text(session, result, policy))
             return 0
         return _interactive(session, policy, recorder)
+
+
+def _replies(path: Path) -> tuple[Iterable[Line], str]:
+    """The lines to play and where they come from. A file is checked whole here, before a session exists."""
+    if is_stdin(path):
+        return stream_stdin(), STDIN
+    return read_file(path), str(path)
 
 
 @contextmanager
@@ -79,22 +88,41 @@ def _kept(args: argparse.Namespace, session: Session) -> Iterator[SessionRecorde
         recorder = SessionRecorder(store, session, args.trainee or default_trainee())
         try:
             yield recorder
-        finally:
-            recorder.close()
-            _send_if_configured(store, recorder.id, getattr(args, "json", False))
+        except BaseException:
+            _interrupted(recorder)
+            raise
+        recorder.close()
+        _send_if_configured(store, recorder.id, getattr(args, "json", False))
+
+
+def _interrupted(recorder: SessionRecorder) -> None:
+    """Play broke off (bad input, Ctrl+C): keep the turns so far as interrupted, not as a session the
+    trainee ended, and leave it to the next push (which skips a session without a trainee turn)."""
+    if recorder.closed:
+        return
+    session = recorder.session
+    try:
+        recorder.store.finish_session(recorder.id, INTERRUPTED, path=session.path)
+    except SimulatorError:
+        return  # storage failed (the likely cause): the next start recovers it as interrupted all the same
+    recorder.closed = True
+    print(f"(session {recorder.id[:8]} is kept as interrupted, with the {len(session.turns)} turn(s) played;"
+          f" see `simulator sessions show {recorder.id[:8]}`)", file=sys.stderr)
 
 
 def _send_if_configured(store: Store, session_id: str, quiet: bool) -> None:
     """Queue the session for the LRS and try to send; offline it simply waits for the next push."""
     try:
-        report = push_sessions(store, [session_id], load_policy(None).pass_mark, timeout=3.0)
+        # A few seconds at most, however slowly the LRS answers: what is not sent waits in the outbox.
+        report = push_sessions(store, [session_id], load_policy(None).pass_mark, timeout=3.0, within=4.0)
     except SimulatorError as exc:
         report = None
         if not quiet:
             print(f"(learning record not sent: {exc.message})", file=sys.stderr)
-    if report and report.error and not quiet:
-        print(f"(the Learning Record Store is not reachable; {report.waiting} statement(s) will go on the next "
-              "`simulator sessions push`)", file=sys.stderr)
+    if report and report.waiting and not quiet:
+        reason = "the Learning Record Store is not reachable" if report.error else "the Learning Record Store is slow"
+        print(f"({reason}; {report.waiting} statement(s) will go on the next `simulator sessions push`)",
+              file=sys.stderr)
 
 
 def default_trainee() -> str:
@@ -109,20 +137,11 @@ def _keep_result(recorder: SessionRecorder | None, result) -> None:
         recorder.save_result(result)
 
 
-def _read_lines(path: Path) -> list[str]:
-    if str(path) == "-":
-        return sys.stdin.read().splitlines()
-    try:
-        return path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SimulatorError(f"cannot read replies from {path}: {exc}", "give a UTF-8 text file, one reply per line") from None
-
-
-def _scripted(session: Session, path: Path, as_json: bool, policy: Policy, recorder: SessionRecorder | None) -> int:
-    lines = [ln for ln in _read_lines(path) if not ln.lstrip().startswith("#")]
+def _scripted(session: Session, lines: Iterable[Line], where: str, as_json: bool, policy: Policy,
+              recorder: SessionRecorder | None) -> int:
     if not as_json:
         session.subscribe(_printer(session))
-    unused = run_script(session, lines)
+    unused = _play_lines(session, lines, where)
     result = score_session(session.file, session.turns, policy, session.detector_version)
     _keep_result(recorder, result)
     data = as_dict(session, result, unused)
@@ -136,6 +155,21 @@ def _scripted(session: Session, path: Path, as_json: bool, policy: Policy, recor
         if unused:
             print(f"\n(The session ended before {len(unused)} of the replies.)")
     return 0
+
+
+def _play_lines(session: Session, lines: Iterable[Line], where: str) -> list[str]:
+    """Play each line as it comes (each turn is recorded as it is played); returns the lines left once it ended."""
+    session.start()
+    unused = []
+    for line in lines:
+        if session.finished:
+            if line.shown and not line.shown.startswith("#"):
+                unused.append(line.shown)
+            continue
+        step = step_of(line, where)
+        if step is not None:
+            apply(session, step)
+    return unused
 
 
 def _printer(session: Session):

@@ -4,12 +4,18 @@ Finished sessions' statements are queued in the database first; sending
 marks them sent only when the LRS has accepted them. Unreachable LRS: they
 stay queued and go on the next push. Ids are fixed, so a retry after an
 answer that got lost cannot create a duplicate.
+
+Every request has a deadline for the whole exchange, not per socket read:
+an LRS that answers one byte at a time must not hold a trainee's `play`
+(or the app's push) for ever.
 """
 
 from __future__ import annotations
 
 import base64
+import http.client
 import json
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -39,6 +45,8 @@ def queue_sessions(store: Store, session_ids: list[str], activity_base: str, pas
         record = load_session(store, session_id)
         if record.summary.status not in (COMPLETED, ENDED_BY_TRAINEE, INTERRUPTED):
             continue
+        if not any(t["speaker"] == "trainee" for t in record.turns):
+            continue  # opened and left without a word from the trainee: no attempt worth reporting
         with store.write() as db:
             for stmt in statements(record, activity_base, pass_mark):
                 cur = db.execute("INSERT OR IGNORE INTO outbox (statement_id, session_id, body, queued_at)"
@@ -49,26 +57,45 @@ def queue_sessions(store: Store, session_ids: list[str], activity_base: str, pas
 
 def unqueued_sessions(store: Store) -> list[str]:
     return [r["id"] for r in store.read(
-        "SELECT id FROM sessions s WHERE status != 'in_progress' AND NOT EXISTS"
-        " (SELECT 1 FROM outbox o WHERE o.session_id = s.id) ORDER BY started_at")]
+        "SELECT id FROM sessions s WHERE status != 'in_progress'"
+        " AND EXISTS (SELECT 1 FROM turns t WHERE t.session_id = s.id AND t.speaker = 'trainee')"
+        " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.session_id = s.id) ORDER BY started_at")]
 
 
 class Lrs:
-    def __init__(self, config: LrsConfig, timeout: float = 10.0) -> None:
+    """One LRS. `timeout` bounds each request from start to last byte; `until` (a time.monotonic()
+    moment) bounds the whole push: past it nothing more is sent, and what is left waits in the outbox."""
+
+    def __init__(self, config: LrsConfig, timeout: float = 10.0, until: float | None = None) -> None:
         self.config = config
         self.timeout = timeout
+        self.until = until
         token = base64.b64encode(f"{config.username}:{config.password}".encode()).decode()
         self._headers = {"Authorization": f"Basic {token}", "X-Experience-API-Version": "1.0.3",
                          "Content-Type": "application/json"}
 
+    def time_left(self) -> float:
+        left = self.timeout if self.until is None else min(self.timeout, self.until - time.monotonic())
+        return max(0.0, left)
+
     def _request(self, method: str, url: str, body: object | None = None) -> tuple[int, bytes]:
         data = None if body is None else json.dumps(body).encode()
         req = urllib.request.Request(url, data=data, method=method, headers=self._headers)
-        try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-                return resp.status, resp.read()
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.read()
+        limit = self.time_left()
+        if limit <= 0:
+            raise TimeoutError("no time was left to reach the LRS")
+        answer: list = []
+        # A socket timeout is per read, so a trickling LRS never trips it, even while it sends the
+        # headers; only a thread we stop waiting for keeps the caller's deadline. The abandoned
+        # daemon thread ends at its next read after the deadline, or with the process.
+        worker = threading.Thread(target=_exchange, args=(req, limit, answer), name="lrs-request", daemon=True)
+        worker.start()
+        worker.join(limit)
+        if not answer:
+            raise TimeoutError(f"the LRS did not answer within {limit:.1f} s")
+        if isinstance(answer[0], BaseException):
+            raise answer[0]
+        return answer[0]
 
     def send(self, batch: list[dict]) -> None:
         """Deliver statements; a statement the LRS already holds counts as delivered."""
@@ -92,6 +119,31 @@ class Lrs:
         return json.loads(body)["statements"]
 
 
+def _exchange(req: urllib.request.Request, limit: float, answer: list) -> None:
+    """Send one request and read its whole answer into `answer`: (status, body), or the exception."""
+    deadline = time.monotonic() + limit
+    try:
+        try:
+            with urllib.request.urlopen(req, timeout=limit) as resp:
+                answer.append((resp.status, _read_by(resp, deadline)))
+        except urllib.error.HTTPError as exc:
+            answer.append((exc.code, _read_by(exc.fp, deadline) if exc.fp else b""))
+    except http.client.HTTPException as exc:  # a garbled answer is a failed delivery, not a crash
+        answer.append(ConnectionError(f"the LRS's answer could not be read ({type(exc).__name__})"))
+    except Exception as exc:  # noqa: BLE001 - handed to the waiting caller, which raises it
+        answer.append(exc)
+
+
+def _read_by(resp, deadline: float) -> bytes:
+    """The body, piece by piece, giving up at the deadline."""
+    chunks = []
+    while chunk := resp.read1(65536):
+        chunks.append(chunk)
+        if time.monotonic() > deadline:
+            raise TimeoutError("the LRS's answer came too slowly")
+    return b"".join(chunks)
+
+
 class LrsRefused(Exception):
     def __init__(self, status: int, body: bytes) -> None:
         super().__init__(f"the LRS answered {status}: {body[:200].decode('utf-8', 'replace')}")
@@ -101,7 +153,7 @@ class LrsRefused(Exception):
 def flush(store: Store, lrs: Lrs) -> PushReport:
     """Send everything waiting in the outbox, oldest first; stop at the first failure."""
     sent, error = 0, None
-    while True:
+    while lrs.time_left() > 0:
         rows = store.read("SELECT statement_id, body FROM outbox WHERE sent_at IS NULL ORDER BY queued_at,"
                           " statement_id LIMIT ?", (BATCH,))
         if not rows:
@@ -126,8 +178,11 @@ def flush(store: Store, lrs: Lrs) -> PushReport:
 
 
 def push_sessions(store: Store, session_ids: list[str] | None, pass_mark: float, required: bool = False,
-                  timeout: float = 10.0) -> PushReport:
-    """Queue the sessions' statements and send everything waiting. Without an LRS: nothing (or an error if required)."""
+                  timeout: float = 10.0, within: float | None = None) -> PushReport:
+    """Queue the sessions' statements and send everything waiting. Without an LRS: nothing (or an error if required).
+
+    `timeout` bounds each request; `within` (seconds) the whole push: what is not sent by then waits.
+    """
     from .credentials import load
     config = load()
     if config is None:
@@ -136,5 +191,6 @@ def push_sessions(store: Store, session_ids: list[str] | None, pass_mark: float,
         return PushReport(0, 0, 0)
     ids = session_ids if session_ids is not None else unqueued_sessions(store)
     queued = queue_sessions(store, ids, config.activity_base, pass_mark)
-    report = flush(store, Lrs(config, timeout))
+    until = None if within is None else time.monotonic() + within
+    report = flush(store, Lrs(config, timeout, until))
     return PushReport(queued, report.sent, report.waiting, report.error)
