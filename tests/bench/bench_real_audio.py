@@ -1,0 +1,164 @@
+"""Real-audio benchmark: the product's sounddevice code on a virtual sound card.
+
+PulseAudio runs with a null sink as the speaker (recorded through its monitor
+with parec) and a pipe source as the microphone (fed in real time from here),
+as in tests/test_real_audio.py. Reports:
+
+- end of speech -> customer audio at the speaker, p50/p95: from the last
+  sample of the reply going into the microphone pipe to the first loud 20 ms
+  at the sink, beside the same loop on the file-backed microphone and speaker
+  (end of speech -> the line's playback starting);
+- stopping a playing line (a call action), 100 times: how long `stop()` takes
+  to return, how long until the stream is closed by its owner thread, and
+  until the speaker is quiet; p50/p95/max.
+
+Run as root on Debian with pulseaudio, pulseaudio-utils and libasound2-plugins:
+    .venv/bin/python tests/bench/bench_real_audio.py [--samples N] [--hangover-ms MS]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parent)]
+
+from bench_voice import BENCH_SCENARIO, REPLIES, pct, trimmed  # noqa: E402
+from speechkit import NoVirtualCard, VirtualCard  # noqa: E402
+
+from simulator.engine import Session  # noqa: E402
+from simulator.scenario import load_scenario  # noqa: E402
+from simulator.scoring import PhraseDetector  # noqa: E402
+from simulator.speech.recognition import open_recognizer  # noqa: E402
+from simulator.speech.synthesis import LineCache, Synthesizer, VoiceSettings  # noqa: E402
+from simulator.speech.vad import DEFAULT_HANGOVER_MS  # noqa: E402
+from simulator.speech.wav import read_wav  # noqa: E402
+from simulator.voiceplay import VoiceLoop  # noqa: E402
+
+LOUD = 0.01
+
+
+def latencies(loop: VoiceLoop, say, spoken_until: list[float], sound_after, replies, samples: int) -> list[float]:
+    """For each reply: end of speech -> customer audio (ms)."""
+    out = []
+    runner = threading.Thread(target=loop.run, daemon=True)
+    runner.start()
+    for n in range(samples):
+        while loop.customer_speaking or not loop.timings.customer_starts:
+            time.sleep(0.01)
+        time.sleep(0.3)
+        spoken = len(spoken_until)
+        say(replies[n % len(replies)])
+        while len(spoken_until) <= spoken:
+            time.sleep(0.002)
+        end = spoken_until[-1]
+        at = sound_after(end)
+        if at is not None:
+            out.append((at - end) * 1000)
+        while time.monotonic() < end + 1.5 and not loop.customer_speaking:
+            time.sleep(0.01)
+    loop.type_line("/end")
+    runner.join(20)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--samples", type=int, default=12)
+    ap.add_argument("--stops", type=int, default=100)
+    ap.add_argument("--hangover-ms", type=int, default=DEFAULT_HANGOVER_MS)
+    args = ap.parse_args()
+    work = Path(tempfile.mkdtemp())
+    try:
+        card = VirtualCard(work / "card").start()
+    except NoVirtualCard as exc:
+        sys.exit(f"no virtual sound card: {exc}")
+    os.environ.update(card.env)  # before PortAudio starts: it lists devices once
+    card.record()
+    from simulator.speech.capture import FileMicrophone, SoundDeviceMicrophone
+    from simulator.speech.playback import FileSpeaker, SoundDeviceSpeaker
+    try:
+        synth = Synthesizer()
+        replies = [trimmed(read_wav(LineCache(work / "replies", synth).render(t, VoiceSettings(rate=150)).result(60)))
+                   for t in REPLIES]
+        scenario_file = work / "bench.yaml"
+        scenario_file.write_text(BENCH_SCENARIO)
+        sf = load_scenario(scenario_file)
+        lines = LineCache(work / "lines", synth)
+        for f in lines.prerender([ln.text for n in sf.scenario.nodes for ln in sf.scenario.lines(n, "standard")],
+                                 VoiceSettings.of(sf.scenario.persona.voice)):
+            f.result(60)
+        engine = open_recognizer(None, "pocketsphinx").engine
+
+        # file-backed: the same loop, the line "starts" when the file speaker starts it
+        mic, speaker = FileMicrophone(realtime=True), FileSpeaker(speed=4.0)
+        loop = VoiceLoop(Session(sf, PhraseDetector(sf.criteria), seed=1), speaker=speaker, microphone=mic,
+                         engine=engine, cache=lines, hangover_ms=args.hangover_ms, silence_after_s=600)
+
+        def started_after(at: float, loop=loop) -> float | None:
+            deadline = at + 10
+            while time.monotonic() < deadline:
+                later = [c for c in loop.timings.customer_starts if c >= at]
+                if later:
+                    return later[0]
+                time.sleep(0.002)
+            return None
+        file_ms = latencies(loop, mic.say, mic.spoken_until, started_after, replies, args.samples)
+
+        # the virtual card: real capture and playback through sounddevice
+        loop = VoiceLoop(Session(sf, PhraseDetector(sf.criteria), seed=1), speaker=SoundDeviceSpeaker(),
+                         microphone=SoundDeviceMicrophone(), engine=engine, cache=lines,
+                         hangover_ms=args.hangover_ms, silence_after_s=600)
+        card_ms = latencies(loop, card.say, card.spoken_until, lambda at: card.sound_after(at, LOUD), replies,
+                            args.samples)
+
+        # stopping a line, as a call action does, from another thread
+        line = lines.render(REPLIES[2], VoiceSettings(rate=150)).result(60)
+        speaker = SoundDeviceSpeaker()
+        returned, closed, quiet = [], [], []
+        for i in range(args.stops):
+            speaker.play(line)
+            time.sleep(0.25 + (i % 5) * 0.05)
+            owner = speaker._current[1]  # noqa: SLF001 - the stream's owner, to time its close
+            done = threading.Event()
+            t0 = [0.0]
+
+            def stop() -> None:
+                t0[0] = time.monotonic()
+                speaker.stop()
+                returned.append((time.monotonic() - t0[0]) * 1000)
+                done.set()
+            threading.Thread(target=stop).start()
+            done.wait(5)
+            if owner.closed.wait(5):
+                closed.append((time.monotonic() - t0[0]) * 1000)
+            time.sleep(0.15)
+            after = [t for t, lv in list(card.heard) if t > t0[0] and lv <= LOUD]
+            if after:
+                quiet.append((after[0] - t0[0]) * 1000)
+        speaker.close()
+    finally:
+        card.close()
+
+    def row(name: str, values: list[float], extra: bool = False) -> str:
+        if not values:
+            return f"{name:<52} no samples"
+        tail = f"   max {max(values):7.1f} ms" if extra else ""
+        return f"{name:<52} p50 {pct(values, 50):7.1f} ms   p95 {pct(values, 95):7.1f} ms{tail}"
+
+    print(f"PocketSphinx; silence hangover {args.hangover_ms} ms; {args.samples} replies; {args.stops} stops")
+    print(row(f"end of speech -> customer audio, virtual card ({len(card_ms)})", card_ms))
+    print(row(f"end of speech -> customer line, file-backed ({len(file_ms)})", file_ms))
+    print(row("stop(): returns", returned, True))
+    print(row("stop(): stream closed by its owner", closed, True))
+    print(row("stop(): speaker quiet (20 ms resolution)", quiet, True))
+
+
+if __name__ == "__main__":
+    main()
