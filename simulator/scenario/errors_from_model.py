@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import Problem
 from .model import ALL_INTENSITIES
+from .visible import hidden, naming, shown
 from .yamlsource import Located
 
 _KIND = {dict: "a mapping (key: value lines)", list: "a list", str: "text", int: "a number",
@@ -97,6 +98,9 @@ def problems_from(exc: ValidationError, located: Located, root: type[BaseModel])
         elif kind == "string_pattern_mismatch":
             message, at = f"'{value}' cannot be used as an id", loc
             hint = "use lower-case letters, digits, '-' and '_', starting with a letter or digit"
+            if isinstance(value, str) and (unseen := hidden(value)):
+                message += f": it holds {naming(unseen)}, which cannot be seen"
+                hint = "retype it using " + hint.removeprefix("use ")
         elif kind == "value_error":
             message, at = str(err["msg"]).removeprefix("Value error, "), loc
             hint = ""
@@ -110,5 +114,5 @@ def problems_from(exc: ValidationError, located: Located, root: type[BaseModel])
         if (line, col, message) in seen:
             continue
         seen.add((line, col, message))
-        problems.append(Problem(located.file, line, col, message, hint))
+        problems.append(Problem(located.file, line, col, shown(message), shown(hint)))
     return problems

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from ..errors import Problem, ScenarioError
 from ..paths import standard_criteria_file
-from .loader import ScenarioFile, kind_of, load_criteria, load_policy, load_scenario, yaml_files
+from .finding import find_yaml
+from .loader import ScenarioFile, kind_of, load_criteria, load_policy, load_scenario
 from .model import Criterion
 from .yamlsource import read_yaml
 
@@ -16,7 +17,7 @@ from .yamlsource import read_yaml
 @dataclass(frozen=True)
 class FileCheck:
     path: Path
-    kind: str  # scenario | criteria | policy
+    kind: str  # scenario | criteria | policy | folder (one that cannot be read)
     loaded: ScenarioFile | None
     problems: tuple[Problem, ...]
 
@@ -34,7 +35,8 @@ class FileCheck:
     def title(self) -> str:
         if self.loaded is not None:
             return f"{self.loaded.scenario.title} ({self.loaded.id})"
-        return {"criteria": "criteria library", "policy": "policy"}.get(self.kind, "scenario that does not load")
+        return {"criteria": "criteria library", "policy": "policy",
+                "folder": "folder that cannot be read"}.get(self.kind, "scenario that does not load")
 
 
 def check_file(path: Path, criteria: Mapping[str, Criterion] | None = None) -> FileCheck:
@@ -72,10 +74,12 @@ def check_folder(folder: Path, criteria: Mapping[str, Criterion] | None = None,
     """Every YAML file in the folder, in name order; two scenarios with one id are both flagged.
 
     With a cache (kept between calls), files unchanged since the last check are not read again:
-    a save in the editor re-checks that one file.
+    a save in the editor re-checks that one file. A folder inside that cannot be read is listed with
+    its problem, so that it does not look empty.
     """
-    checks = []
-    for p in sorted(yaml_files([folder])):
+    files, unreadable = find_yaml([folder])
+    checks = [FileCheck(Path(p.file), "folder", None, (p,)) for p in unreadable]
+    for p in sorted(files):
         stamp = _stamp(p)
         kept = cache.get(p) if cache is not None and criteria is None else None
         if kept is not None and kept[0] == stamp:
