@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import sys
@@ -16,12 +17,13 @@ from ..store.csvexport import export_csv
 from ..store.lrs import push_sessions
 from ..store.purge import purge
 from ..scoring.verdict import item_label
-from ..store.report import session_html, when
-from . import restore
+from ..store.report import session_html, when, write_html
+from . import gate, restore
+from ..printable import printable
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("sessions", help="the kept sessions: list, show, export, import, report, push, purge",
+    p = sub.add_parser("sessions", help="the kept sessions: list, show, export, import, report, push, purge, restore",
                        description="Work with the sessions kept in the data folder.")
     cmds = p.add_subparsers(dest="action", metavar="ACTION", required=True)
 
@@ -29,11 +31,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     _filters(ls)
     ls.add_argument("--limit", type=int, default=50)
     ls.add_argument("--json", action="store_true")
+    gate.add_arguments(ls)
     ls.set_defaults(run=run_list)
 
     show = cmds.add_parser("show", help="one session: score, verdicts, transcript")
     show.add_argument("id", help="a session id (the first characters are enough)")
     show.add_argument("--json", action="store_true")
+    gate.add_arguments(show)
     show.set_defaults(run=run_show)
 
     ex = cmds.add_parser("export", help="a signed bundle for your manager, or CSV for a spreadsheet")
@@ -43,6 +47,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     out.add_argument("--out", type=Path, metavar="FILE", help="write a signed bundle (.simbundle)")
     out.add_argument("--csv", type=Path, metavar="FILE", help="write CSV: one row per session and per verdict")
     ex.add_argument("--key-file", help="the organisation's key file (or $SIMULATOR_ORG_KEY_FILE)")
+    gate.add_arguments(ex)
     ex.set_defaults(run=run_export)
 
     im = cmds.add_parser("import", help="verify and import bundles")
@@ -55,6 +60,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     fmt = rep.add_mutually_exclusive_group(required=True)
     fmt.add_argument("--html", type=Path, metavar="FILE")
     fmt.add_argument("--pdf", type=Path, metavar="FILE")
+    gate.add_arguments(rep)
     rep.set_defaults(run=run_report)
 
     push = cmds.add_parser("push", help="send sessions to the Learning Record Store (see `simulator lrs`)")
@@ -99,9 +105,18 @@ def _store(args: argparse.Namespace) -> Store:
     return Store(data_dir(args.data_dir))
 
 
+def _gated_filter(args: argparse.Namespace, allowed: gate.Access) -> Filter:
+    if allowed.only is not None and args.trainee not in (None, allowed.only):
+        raise SimulatorError(f"{printable(args.trainee)}'s sessions are another trainee's",
+                             "add --all: it asks for the review passphrase your organisation has set")
+    f = _filter(args)
+    return f if allowed.only is None else dataclasses.replace(f, trainee=allowed.only)
+
+
 def run_list(args: argparse.Namespace) -> int:
+    allowed = gate.access(args)
     with _store(args) as store:
-        rows = list_sessions(store, _filter(args), limit=args.limit)
+        rows = list_sessions(store, _gated_filter(args, allowed), limit=args.limit)
     if args.json:
         json.dump([r.__dict__ for r in rows], sys.stdout, indent=2)
         print()
@@ -112,46 +127,53 @@ def run_list(args: argparse.Namespace) -> int:
     print(f"{'id':<9} {'started':<16} {'trainee':<16} {'scenario':<28} {'status':<16} score")
     for r in rows:
         score = "" if r.overall is None else f"{r.overall:.0f}"
-        print(f"{r.id[:8]:<9} {when(r.started_at):<16} {r.trainee[:16]:<16} {r.scenario_id[:28]:<28} "
+        print(f"{r.id[:8]:<9} {when(r.started_at):<16} {printable(r.trainee[:16]):<16} {r.scenario_id[:28]:<28} "
               f"{r.status.replace('_', ' '):<16} {score}")
     return 0
 
 
 def run_show(args: argparse.Namespace) -> int:
+    allowed = gate.access(args)
     with _store(args) as store:
         record = load_session(store, find_session(store, args.id))
+    allowed.check(record.summary.trainee, record.id)
     if args.json:
         json.dump(record.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
         print()
         return 0
     s = record.summary
-    print(f"{s.scenario_title}\n{s.trainee} · {when(s.started_at)} · {s.status.replace('_', ' ')}"
+    print(f"{printable(s.scenario_title)}\n{printable(s.trainee)} · {when(s.started_at)} · {s.status.replace('_', ' ')}"
           + (f" · score {s.overall:.0f}" if s.overall is not None else ""))
     for v in record.verdicts:
-        quote = f' "{v["evidence"][0]["quote"]}"' if v["evidence"] else ""
+        quote = f' "{printable(v["evidence"][0]["quote"])}"' if v["evidence"] else ""
         print(f"  {v['status']:<9} {item_label(v['item'])}{quote}")
     for o in record.overrides:
-        print(f"  override by {o.reviewer} ({when(o.created_at)}): {item_label(o.item)} -> {o.status}: {o.comment}")
+        print(f"  override by {printable(o.reviewer)} ({when(o.created_at)}): {item_label(o.item)} -> {o.status}: "
+              f"{printable(o.comment)}")
     print()
     for t in record.turns:
-        who = s.trainee if t["speaker"] == "trainee" else "Customer"
+        who = printable(s.trainee) if t["speaker"] == "trainee" else "Customer"
         text = f"[{t['action']}]" if t["kind"] == "action" else ("(silence)" if t["kind"] == "silence" else t["text"])
-        print(f"  {t['index']:>3} {who}: {text}")
+        print(f"  {t['index']:>3} {who}: {printable(text)}")
     return 0
 
 
-def _selected(store: Store, args: argparse.Namespace) -> list[str]:
+def _selected(store: Store, args: argparse.Namespace, allowed: gate.Access) -> list[str]:
     if args.ids:
-        return [find_session(store, i) for i in args.ids]
-    ids = [r.id for r in list_sessions(store, _filter(args), limit=1_000_000)]
+        ids = [find_session(store, i) for i in args.ids]
+        for sid in ids:
+            allowed.check(load_session(store, sid).summary.trainee, sid)
+        return ids
+    ids = [r.id for r in list_sessions(store, _gated_filter(args, allowed), limit=1_000_000)]
     if not ids:
         raise SimulatorError("no sessions match", "see `simulator sessions list`")
     return ids
 
 
 def run_export(args: argparse.Namespace) -> int:
+    allowed = gate.access(args, "export other trainees' sessions")
     with _store(args) as store:
-        ids = _selected(store, args)
+        ids = _selected(store, args, allowed)
         if args.csv:
             export_csv(store, ids, args.csv)
             print(f"wrote {len(ids)} session(s) to {args.csv}")
@@ -172,14 +194,16 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_report(args: argparse.Namespace) -> int:
+    allowed = gate.access(args)
     with _store(args) as store:
-        html = session_html(load_session(store, find_session(store, args.id)))
+        record = load_session(store, find_session(store, args.id))
+    allowed.check(record.summary.trainee, record.id)
     if args.html:
-        args.html.write_text(html, encoding="utf-8")
+        write_html(record, args.html)
         print(f"wrote {args.html}")
     else:
         from ..ui.printing import html_to_pdf
-        html_to_pdf(html, args.pdf)
+        html_to_pdf(session_html(record), args.pdf)
         print(f"wrote {args.pdf}")
     return 0
 
@@ -201,6 +225,9 @@ def run_purge(args: argparse.Namespace) -> int:
     if audio_days is None and session_days is None:
         print("nothing to purge: the policy keeps recordings and sessions (or pass --audio-days / --session-days)")
         return 0
+    if args.yes:
+        args.all_trainees = True  # deleting touches every trainee's sessions
+        gate.access(args, "delete sessions")
     with _store(args) as store:
         report = purge(store, audio_days, session_days, dry_run=not args.yes)
     verb = "deleted" if args.yes else "would delete"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..engine import Session
+from ..printable import printable
 from ..scenario import ACTION_LABELS
 from ..scenario import Policy
 from ..scoring import Result
@@ -42,7 +43,7 @@ def score_text(session: Session, result: Result, policy: Policy | None = None) -
             unsure = ", uncertain: the recogniser was unsure of your words" if v.uncertain else ""
             lines.append(f"  [{marks[v.status]}] {name} ({v.status}{unsure})")
             for ev in v.evidence[:2]:
-                lines.append(f"        turn {ev.turn}: \"{ev.quote}\"")
+                lines.append(f"        turn {ev.turn}: \"{printable(ev.quote)}\"")
             if v.feedback:
                 lines.append(f"        {v.feedback}")
     if session.ending and session.ending.debrief:

@@ -61,6 +61,10 @@ _HEADER = re.compile(rb"^SIMBUNDLE ([0-9]{1,3}) ([0-9a-f]{12}) ([0-9a-f]{64})\n"
 _HEADER_MAX = 100
 
 
+class NoOrganisationKey(SimulatorError):
+    """No key is set at all (as opposed to one that cannot be used): the app then asks for the key file."""
+
+
 @dataclass(frozen=True)
 class ImportReport:
     imported: list[str]
@@ -81,7 +85,7 @@ def organisation_key(key_file: str | os.PathLike | None = None) -> bytes:
         key = os.environ.get(ENV_KEY, "").strip().encode()
         where = f"${ENV_KEY}"
     if not key:
-        raise SimulatorError("no organisation key is set (bundles are signed with it)",
+        raise NoOrganisationKey("no organisation key is set (bundles are signed with it)",
                              f"ask your organisation for its key file and pass --key-file FILE, or set {ENV_KEY_FILE}")
     if len(key) < MIN_KEY:
         raise SimulatorError(f"the organisation key in {where} is too short ({len(key)} characters)",
@@ -191,7 +195,8 @@ class Bundle:
 
     def copy_recording(self, info: zipfile.ZipInfo, target: Path) -> None:
         digest = hashlib.sha256()
-        with self.zip.open(info) as src, open(target, "wb") as dst:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with self.zip.open(info) as src, os.fdopen(fd, "wb") as dst:
             for chunk in iter(lambda: src.read(1 << 20), b""):
                 digest.update(chunk)
                 dst.write(chunk)

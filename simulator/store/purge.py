@@ -41,4 +41,9 @@ def purge(store: Store, audio_days: int | None, session_days: int | None, now: f
             for session_id in session_ids:
                 db.execute("DELETE FROM outbox WHERE session_id = ?", (session_id,))
                 db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+            if audio_ids or session_ids:
+                # The search index keeps deleted words in its segments until they are merged.
+                db.execute("INSERT INTO turns_fts (turns_fts) VALUES ('optimize')")
+        if audio_ids or session_ids:
+            store.renew_backups()  # what retention deleted must not live on in older copies
     return PurgeReport(len(audio_ids), len(session_ids))

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QFileDialog, QInputDialog, QLabel, QLineEdit, QMa
                                QStackedWidget, QTabWidget, QVBoxLayout, QWidget)
 
 from ...access import check_passphrase
+from ...errors import SimulatorError
 from ...store import load_session
 from ...store.audiofiles import audio_file
 from ...store.calibration import calibration
@@ -350,13 +351,14 @@ class ReviewWindow(QMainWindow):
             self.export_report(Path(path), kind)
 
     def export_report(self, path: Path, kind: str) -> None:
-        from ...store.report import session_html
-        html = session_html(self.session.record)
+        from ...store.report import session_html, write_html
+        record = self.session.record
+        html = session_html(record)
         if kind == "pdf":
             from ..printing import html_to_pdf
             work = lambda progress: html_to_pdf(html, path)  # noqa: E731
         else:
-            work = lambda progress: path.write_text(html, encoding="utf-8")  # noqa: E731
+            work = lambda progress: write_html(record, path)  # noqa: E731
         LongTask(self, self.tasks, "Writing the report…", work, lambda _: self._done(f"Report saved: {path}"),
                  self._fail("The report was not saved"))
 
@@ -373,10 +375,10 @@ class ReviewWindow(QMainWindow):
                         lambda n: self._done(f"{n:,} sessions saved to {path}"), self._fail("The CSV was not saved"))
 
     def _key(self) -> bytes | None:
-        from ...store.bundle import organisation_key
+        from ...store.bundle import NoOrganisationKey, organisation_key
         try:
             return organisation_key()
-        except Exception:  # noqa: BLE001 - no key in the environment: ask for the file
+        except NoOrganisationKey:  # ask for the file
             path, _ = QFileDialog.getOpenFileName(self, "The organisation's key file (bundles are signed with it)")
             if not path:
                 return None
@@ -385,6 +387,9 @@ class ReviewWindow(QMainWindow):
             except Exception as exc:  # noqa: BLE001
                 show_error(self, exc, "No key")
                 return None
+        except SimulatorError as exc:  # a key is set but cannot be used (too short, unreadable file): say so
+            show_error(self, exc, "The organisation's key cannot be used")
+            return None
 
     def _choose_bundle_out(self) -> None:
         key = self._key()
