@@ -17,6 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .store.location import config_dir
+from .store.private import private_dir, write_private
 
 SCHEMA_VERSION = 1
 
@@ -87,7 +88,5 @@ def load_settings(path: Path | None = None) -> tuple[AppSettings, str]:
 def save_settings(settings: AppSettings, path: Path | None = None) -> None:
     """Written to a temporary file and renamed, so a crash mid-write leaves the old file whole."""
     path = path or settings_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(settings.model_dump(), indent=2), encoding="utf-8")
-    os.replace(tmp, path)
+    private_dir(path.parent)  # the trainee's name and where their records are: theirs only
+    write_private(path, json.dumps(settings.model_dump(), indent=2).encode("utf-8"))

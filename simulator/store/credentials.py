@@ -8,13 +8,12 @@ only the user can read.
 from __future__ import annotations
 
 import json
-import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SimulatorError
 from .location import config_dir
+from .private import private_dir, write_private
 from .xapi import DEFAULT_BASE
 
 SERVICE = "difficult-conversations-simulator-lrs"
@@ -46,7 +45,7 @@ def _keyring():
 def save(endpoint: str, username: str, password: str, activity_base: str = DEFAULT_BASE,
          folder: Path | None = None) -> str:
     folder = folder or config_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     kr = _keyring()
     where = "file"
     if kr is not None:
@@ -56,12 +55,10 @@ def save(endpoint: str, username: str, password: str, activity_base: str = DEFAU
         except Exception:  # noqa: BLE001 - any keyring failure falls back to the private file
             where = "file"
     if where == "file":
-        secret = folder / "lrs-password"
-        secret.touch(mode=0o600, exist_ok=True)
-        os.chmod(secret, stat.S_IRUSR | stat.S_IWUSR)
-        secret.write_text(password, encoding="utf-8")
-    (folder / "lrs.json").write_text(json.dumps({"endpoint": endpoint.rstrip("/"), "username": username,
-                                                 "activity_base": activity_base, "password_in": where}, indent=2))
+        write_private(folder / "lrs-password", password.encode("utf-8"))
+    write_private(folder / "lrs.json", json.dumps({"endpoint": endpoint.rstrip("/"), "username": username,
+                                                   "activity_base": activity_base, "password_in": where},
+                                                  indent=2).encode())
     return where
 
 

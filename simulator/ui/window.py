@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, Q
                                QStackedWidget, QVBoxLayout, QWidget)
 
 from .. import __version__
+from ..errors import SimulatorError
 from ..settings import AppSettings, save_settings
 from ..speech.kit import AudioDevices, SpeechKit, load_speech
 from ..store.location import cache_dir
@@ -384,8 +385,9 @@ class MainWindow(QMainWindow):
     def _save_settings(self) -> None:
         try:
             save_settings(self.settings, self.settings_path)
-        except OSError as exc:
-            self.notices.add(f"Your settings could not be saved ({exc.strerror}). They apply until you close the app.")
+        except (OSError, SimulatorError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) else exc.message
+            self.notices.add(f"Your settings could not be saved ({why}). They apply until you close the app.")
 
     # -- closing ---------------------------------------------------------------------------
     def closeEvent(self, event) -> None:

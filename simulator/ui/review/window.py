@@ -236,7 +236,10 @@ class ReviewWindow(QMainWindow):
         name = self.reviewer.text().strip()
         if name and name != self.settings.reviewer:
             self.settings = self.settings.model_copy(update={"reviewer": name})
-            self._save_settings(self.settings)
+            try:
+                self._save_settings(self.settings)
+            except (OSError, SimulatorError) as exc:  # the name still applies until the window closes
+                self.notices.add(explain(exc))
 
     # -- recordings ------------------------------------------------------------------------------------
     def play(self, audio: str) -> None:
