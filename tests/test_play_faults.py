@@ -152,3 +152,21 @@ def test_play_does_not_wait_on_an_lrs_that_trickles_its_answer():
     assert "will go on the next `simulator sessions push`" in out.stderr
     assert took < 30, f"play took {took:.0f} s"
     assert outbox_rows() > 0
+
+
+def test_a_named_pipe_as_the_replies_file_is_refused_at_once(tmp_path):
+    fifo = tmp_path / "replies.txt"
+    os.mkfifo(fifo)
+    out = subprocess.run([sys.executable, "-m", "simulator", "--data-dir", str(tmp_path / "data"), "play",
+                          "swearing-caller", "--replies", str(fifo)], capture_output=True, text=True, timeout=60,
+                         cwd=REPO, stdin=subprocess.DEVNULL)
+    assert out.returncode != 0 and "named pipe" in out.stderr, out.stderr
+    assert not (tmp_path / "data" / "sessions.sqlite3").exists() or "completed" not in out.stdout
+
+
+def test_play_names_a_symlink_loop_as_one(tmp_path):
+    loop = tmp_path / "loop.yaml"
+    loop.symlink_to(loop)
+    out = subprocess.run([sys.executable, "-m", "simulator", "play", str(loop), "--practice"], capture_output=True,
+                         text=True, timeout=60, cwd=REPO, stdin=subprocess.DEVNULL)
+    assert out.returncode != 0 and "symlink loop" in out.stderr.lower()

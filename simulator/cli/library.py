@@ -32,7 +32,7 @@ def resolve(name: str) -> ScenarioFile:
     """A scenario by file path, or by id from the shipped library."""
     path = Path(name)
     if path.suffix in (".yaml", ".yml") or path.exists():
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():  # a symlink loop is named as one by the loader
             raise SimulatorError(f"no scenario file at {path}", "check the path, or give a scenario id from `simulator list`")
         return load_scenario(path)
     good, _ = available()

@@ -15,9 +15,11 @@ from pathlib import Path
 
 from ..engine.script import Step, parse_step
 from ..errors import EngineError, SimulatorError
+from ..files import read_regular_file
 
 STDIN = "standard input"
 TEXT_HINT = "give UTF-8 text, one reply or /action per line"
+MAX_REPLIES_BYTES = 16 * 1024 * 1024
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
@@ -52,10 +54,7 @@ def step_of(line: Line, where: str) -> Step | None:
 
 def read_file(path: Path) -> list[Line]:
     """Every line of a replies file, each checked; all the problems are reported together."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SimulatorError(f"cannot read replies from {path}: {exc.strerror or exc}", TEXT_HINT) from None
+    data = read_regular_file(path, MAX_REPLIES_BYTES, "replies file")  # a named pipe or a device is refused at once
     if b"\x00" in data or data.startswith(UTF16_BOMS):
         raise _utf16(str(path))
     lines = [Line(n, raw) for n, raw in enumerate(data.splitlines(), 1)]
