@@ -3,8 +3,10 @@
 One loop thread drives the session; the microphone, the recogniser, the
 speaker and the keyboard only put things on its queue. The microphone is
 not listened to while the customer speaks (there is no echo cancellation),
-and a line starts from the disk cache, rendered ahead when the scenario
-was opened.
+except to let the trainee talk over the customer: a push-to-talk press, or
+with `barge_in`, speech above an echo-safe level, stops the line and is
+heard. A line starts from the disk cache, rendered ahead when the scenario
+was opened. A session that ends on a customer line plays it out first.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 from .engine import CustomerSpoke, Session
 from .engine.script import apply, parse_step
 from .errors import EngineError
-from .speech.listener import Listener
+from .speech.listener import BARGE_IN_LEVEL, Listener
 from .speech.playback import Playback
 from .speech.vad import DEFAULT_HANGOVER_MS
 from .speech.recognition import Engine, Utterance
@@ -47,12 +49,13 @@ class Timings:
     finals: list[float] = field(default_factory=list)
     customer_starts: list[float] = field(default_factory=list)
     line_waits: list[float] = field(default_factory=list)  # from a line being chosen to its audio starting
+    barge_ins: list[float] = field(default_factory=list)  # when the trainee's voice stopped the customer
 
 
 class VoiceLoop:
     def __init__(self, session: Session, *, speaker=None, microphone=None, engine: Engine | None = None,
                  cache: LineCache | None = None, events: VoiceEvents | None = None, hangover_ms: int | None = None,
-                 push_to_talk: bool = False, silence_after_s: float | None = None,
+                 push_to_talk: bool = False, barge_in: bool = False, silence_after_s: float | None = None,
                  voice: VoiceSettings | None = None, keep_audio: Callable[[bytes], None] | None = None) -> None:
         self.session = session
         self.speaker = speaker
@@ -68,8 +71,11 @@ class VoiceLoop:
         self._playback: Playback | None = None
         self._input_ended = False
         self._last_activity = time.monotonic()
+        # Talking over the customer stops them: always on a push-to-talk press (deliberate), and by
+        # voice only when asked (`barge_in`): through loudspeakers the microphone hears the customer.
         self.listener = (Listener(engine, self._on_final, self._on_partial, hangover_ms or DEFAULT_HANGOVER_MS,
-                                  push_to_talk) if engine else None)
+                                  push_to_talk, on_barge_in=self._on_barge_in,
+                                  barge_in_level=BARGE_IN_LEVEL if barge_in else None) if engine else None)
         session.subscribe(self._on_event)
 
     @property
@@ -90,6 +96,9 @@ class VoiceLoop:
     def _on_partial(self, text: str) -> None:
         self._last_activity = time.monotonic()
         self.events.partial(text)
+
+    def _on_barge_in(self) -> None:
+        self._inbox.put(("barge-in", None))
 
     def _on_mic_error(self, message: str) -> None:
         self._inbox.put(("mic-lost", message))
@@ -205,6 +214,10 @@ class VoiceLoop:
                 self.keep_audio(u.audio)
             self.session.reply(u.text, source="spoken", confidence=u.confidence,
                                word_confidences=u.word_confidences)
+        elif kind == "barge-in":
+            if self.speaker is not None and self._speaking.is_set():
+                self.speaker.stop()  # the trainee talks over the customer: the customer stops, as on a call
+                self.timings.barge_ins.append(time.monotonic())
         elif kind == "mic-lost":
             self.microphone = None
             self.events.notice(str(value))

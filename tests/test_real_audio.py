@@ -265,3 +265,61 @@ def test_a_spoken_session_is_scored_and_kept(card, tmp_path):
                             env={**os.environ, "SIMULATOR_DATA_DIR": str(tmp_path / "data"),
                                  "SIMULATOR_CONFIG_DIR": str(tmp_path / "config")})
     assert "swearing" in listed.stdout.lower() or "Swearing" in listed.stdout, listed.stdout + listed.stderr
+
+
+# -- talking over the customer --------------------------------------------------------------
+
+def barge_in_loop(card, sphinx, tmp_path, **options):
+    from simulator.speech.capture import SoundDeviceMicrophone
+    from simulator.speech.playback import SoundDeviceSpeaker
+    session = session_of("late-refund-empathy", seed=2)
+    heard = []
+    loop = VoiceLoop(session, speaker=SoundDeviceSpeaker(), microphone=SoundDeviceMicrophone(), engine=sphinx,
+                     cache=LineCache(tmp_path / "cache", synthesizer()), silence_after_s=60,
+                     events=VoiceEvents(heard=heard.append), **options)
+    return session, loop, heard
+
+
+def test_talking_over_the_customer_stops_the_line_and_is_heard(card, sphinx, tmp_path):
+    session, loop, heard = barge_in_loop(card, sphinx, tmp_path, barge_in=True)
+    reply = with_silence(speak("Sorry to interrupt, I can fix this for you right now.", tmp_path), 0.1, 0.3)
+    t = run_loop(loop, lambda: loop.customer_speaking, timeout=30)
+    time.sleep(0.5)
+    card.say(reply)
+    deadline = time.monotonic() + 30
+    while not heard and time.monotonic() < deadline:
+        time.sleep(0.05)
+    loop.type_line("/end")
+    t.join(20)
+    assert loop.timings.barge_ins, "the trainee's voice did not stop the customer"
+    assert heard and heard[0].text.strip()
+    assert any(turn.source == "spoken" for turn in session.turns)
+
+
+def test_by_default_the_customer_is_not_interrupted_by_voice(card, sphinx, tmp_path):
+    session, loop, heard = barge_in_loop(card, sphinx, tmp_path)
+    reply = with_silence(speak("Sorry to interrupt, I can fix this for you right now.", tmp_path), 0.1, 0.3)
+    t = run_loop(loop, lambda: loop.customer_speaking, timeout=30)
+    time.sleep(0.3)
+    card.say(reply)
+    time.sleep(reply.seconds + 1.5)
+    loop.type_line("/end")
+    t.join(20)
+    assert not loop.timings.barge_ins and not heard  # the microphone may be hearing the speaker
+
+
+def test_a_push_to_talk_press_stops_the_customer(card, sphinx, tmp_path):
+    session, loop, heard = barge_in_loop(card, sphinx, tmp_path, push_to_talk=True)
+    reply = with_silence(speak("Let me stop you there, I can help.", tmp_path), 0.3, 0.3)
+    t = run_loop(loop, lambda: loop.customer_speaking, timeout=30)
+    time.sleep(0.3)
+    loop.listener.press()
+    card.say(reply)
+    time.sleep(reply.seconds + 0.8)
+    loop.listener.release()
+    deadline = time.monotonic() + 20
+    while not heard and time.monotonic() < deadline:
+        time.sleep(0.05)
+    loop.type_line("/end")
+    t.join(20)
+    assert loop.timings.barge_ins and heard and heard[0].text.strip()

@@ -70,7 +70,8 @@ def play_by_voice(session: Session, args: argparse.Namespace) -> None:
         problem=lambda text: print(f"  ({text})"),
     )
     loop = VoiceLoop(session, speaker=speaker if synth else None, microphone=microphone, engine=rec.engine,
-                     cache=cache, events=events, hangover_ms=_hangover(args), push_to_talk=args.push_to_talk)
+                     cache=cache, events=events, hangover_ms=_hangover(args), push_to_talk=args.push_to_talk,
+                     barge_in=getattr(args, "barge_in", False))
 
     def keyboard() -> None:
         talking = False

@@ -11,18 +11,28 @@ from collections.abc import Callable
 from .capture import CHUNK_MS
 from .recognition import Engine, Utterance
 from .vad import DEFAULT_HANGOVER_MS, EnergyVad
+from .wav import level
 
 PREROLL_MS = 300  # audio kept from before speech was detected, so the first word is not clipped
+BARGE_IN_LEVEL = 0.05  # while the customer speaks, only speech this loud (0..1 RMS) interrupts them
+BARGE_IN_MS = 200  # ... and only after this long, so a cough or a click does not
 
 
 class Listener:
     def __init__(self, engine: Engine, on_final: Callable[[Utterance], None],
                  on_partial: Callable[[str], None] | None = None, hangover_ms: int = DEFAULT_HANGOVER_MS,
-                 push_to_talk: bool = False) -> None:
+                 push_to_talk: bool = False, on_barge_in: Callable[[], None] | None = None,
+                 barge_in_level: float | None = None) -> None:
+        """`on_barge_in` is called when the trainee talks over the customer: on push-to-talk, a
+        press while muted; otherwise, with `barge_in_level` set, speech that loud for BARGE_IN_MS
+        while muted (an echo-safe threshold: leave it None where the microphone hears the speaker).
+        The utterance that interrupted is then heard like any other."""
         self.engine = engine
         self.on_final = on_final
         self.on_partial = on_partial
         self.push_to_talk = push_to_talk
+        self.on_barge_in = on_barge_in
+        self.barge_in_level = barge_in_level
         self.vad = EnergyVad(hangover_ms=hangover_ms)
         self.muted = False
         self.pressed = False
@@ -65,17 +75,24 @@ class Listener:
         preroll: collections.deque = collections.deque(maxlen=PREROLL_MS // CHUNK_MS)
         stream = None
         started_at = 0.0
+        loud = 0  # chunks in a row above the barge-in level while muted
         while not self._closed.is_set():
             kind, chunk, at = self._queue.get()
             if kind == "close":
                 break
+            if kind == "unmute" and not self.muted:
+                continue  # already listening: the trainee talked over the customer
             if kind in ("mute", "unmute"):
                 self.muted = kind == "mute"
                 stream = None
                 self.vad.reset()
                 preroll.clear()
+                loud = 0
                 continue
             if kind == "press":
+                if self.muted and self.on_barge_in is not None:
+                    self.muted = False
+                    self.on_barge_in()
                 self.pressed, stream, started_at = True, self.engine.stream(), 0.0
                 self._pcm = []
                 continue
@@ -85,9 +102,23 @@ class Listener:
                     self._final(stream, started_at, time.monotonic())
                     stream = None
                 continue
-            if self.muted:
-                continue
             seconds = len(chunk) / 2 / 16000
+            if self.muted:
+                if self.push_to_talk or self.barge_in_level is None or self.on_barge_in is None:
+                    continue
+                preroll.append(chunk)
+                loud = loud + 1 if level(chunk) > self.barge_in_level else 0
+                if loud * CHUNK_MS < BARGE_IN_MS:
+                    continue
+                self.muted, loud = False, 0
+                self.on_barge_in()
+                stream, self._pcm = self.engine.stream(), []
+                started_at = at - seconds * len(preroll)
+                for old in preroll:
+                    self._accept(stream, old, seconds)
+                preroll.clear()
+                self.vad.start_speech()
+                continue
             if self.push_to_talk:
                 if self.pressed and stream is not None:
                     started_at = started_at or at - seconds

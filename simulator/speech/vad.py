@@ -38,6 +38,10 @@ class EnergyVad:
         self.in_speech = False
         self._loud = self._quiet = 0
 
+    def start_speech(self) -> None:
+        """Speech started by another rule (talking over the customer): now wait for its end."""
+        self.in_speech, self._quiet = True, 0
+
     def feed(self, chunk: bytes) -> str | None:
         """'start', 'end' or None for one chunk."""
         lv = level(chunk)
