@@ -437,3 +437,82 @@ def test_recovery_never_marks_interrupted_a_session_its_player_finished_meanwhil
             assert other.recover_interrupted() == []
         record = load_session(playing, sid)
     assert (record.summary.status, record.summary.overall, record.path) == (COMPLETED, 75, ["start", "calm"])
+
+
+# -- kill -9 in the middle of export and import ------------------------------------------------------------------
+KEY = "our-organisation-key-0123456789"
+
+
+def _cli(*argv: str, data: Path) -> subprocess.Popen:
+    env = {**os.environ, "SIMULATOR_ORG_KEY": KEY, "SIMULATOR_DATA_DIR": str(data), "PYTHONIOENCODING": "utf-8"}
+    return subprocess.Popen([sys.executable, "-m", "simulator", *argv], cwd=Path(__file__).parent.parent, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+
+
+def _wait_for(condition, proc: subprocess.Popen, timeout: float = 60) -> None:
+    import time
+    end = time.monotonic() + timeout
+    while not condition():
+        assert proc.poll() is None, f"finished before it could be interrupted: {proc.communicate()}"
+        assert time.monotonic() < end, "never reached the point to interrupt"
+        time.sleep(0.02)
+
+
+@pytest.fixture(scope="module")
+def many_sessions(tmp_path_factory) -> tuple[Path, list[str]]:
+    from storefill import fill
+    folder = tmp_path_factory.mktemp("trainee")
+    with Store(folder) as store:
+        return folder, fill(store, 2000)
+
+
+def test_kill_9_during_export_leaves_no_bundle_and_the_next_export_is_whole(many_sessions, tmp_path):
+    folder, ids = many_sessions
+    out = tmp_path / "team.simbundle"
+    proc = _cli("sessions", "export", "--out", str(out), data=folder)
+    partial = out.with_name(out.name + ".partial")
+    _wait_for(lambda: partial.exists() and partial.stat().st_size > 100_000, proc)
+    proc.kill()
+    proc.communicate()
+    assert not out.exists()  # a bundle is whole or absent
+    again = _cli("sessions", "export", "--out", str(out), data=folder)
+    stdout, stderr = again.communicate(timeout=120)
+    assert again.returncode == 0, stderr
+    with Store(tmp_path / "manager") as manager:
+        from simulator.store.bundle import import_bundle
+        assert len(import_bundle(manager, out, KEY.encode()).imported) == len(ids)
+
+
+def test_kill_9_during_import_keeps_whole_sessions_and_importing_again_completes_it(many_sessions, tmp_path):
+    folder, ids = many_sessions
+    bundle = tmp_path / "team.simbundle"
+    with Store(folder) as store:
+        from simulator.store.bundle import export_bundle
+        export_bundle(store, ids, bundle, KEY.encode())
+        turns = {r["session_id"]: r["n"] for r in store.read(
+            "SELECT session_id, COUNT(*) AS n FROM turns GROUP BY session_id")}
+    manager = tmp_path / "manager"
+    db = manager / "sessions.sqlite3"
+
+    def imported() -> int:
+        try:
+            with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)) as conn:
+                return conn.execute("SELECT COUNT(*) FROM sessions").fetchone()[0]
+        except sqlite3.Error:
+            return 0
+
+    proc = _cli("sessions", "import", str(bundle), data=manager)
+    _wait_for(lambda: imported() > 0, proc, timeout=120)
+    proc.kill()
+    proc.communicate()
+    part = imported()
+    assert 0 < part < len(ids)
+    again = _cli("sessions", "import", str(bundle), data=manager)
+    stdout, stderr = again.communicate(timeout=300)
+    assert again.returncode == 0, stderr
+    assert f"imported {len(ids) - part} session(s), {part} already here" in stdout.decode()
+    with Store(manager) as store:
+        assert store.read("PRAGMA integrity_check")[0][0] == "ok"
+        got = {r["session_id"]: r["n"] for r in store.read(
+            "SELECT session_id, COUNT(*) AS n FROM turns GROUP BY session_id")}
+        assert got == turns  # every session whole, none twice
