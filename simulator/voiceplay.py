@@ -11,6 +11,7 @@ was opened. A session that ends on a customer line plays it out first.
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import time
@@ -28,7 +29,8 @@ from .speech.synthesis import LineCache, VoiceSettings
 
 
 CLOSE_WAIT_S = 0.5  # at the end, what the speaker's stream gets to close before the loop returns anyway
-LAST_LINE_SLACK_S = 3.0  # a last line that has not finished this long after its length is given up on
+LAST_LINE_SLACK_S = 3.0  # a line that has not finished this long after its length is stopped
+log = logging.getLogger("simulator.audio")
 
 
 @dataclass
@@ -121,6 +123,7 @@ class VoiceLoop:
             self.events.problem(f"this line could not be spoken ({exc}); read the caption")
             self._done_speaking()
             return
+        self._playback = None  # the line being replaced must not unmute the microphone as it stops
         try:
             playback = self.speaker.play(path)
         except Exception as exc:  # noqa: BLE001 - the speaker went away: the caption is still there
@@ -132,7 +135,9 @@ class VoiceLoop:
         self.timings.line_waits.append((playback.started_at or time.monotonic()) - chosen)
 
         def after() -> None:
-            playback.wait()
+            if not playback.wait(playback.seconds + LAST_LINE_SLACK_S):
+                log.warning("a customer line did not finish playing in time; stopping it")
+                playback.stop()
             if self._playback is playback:  # not a line that a newer one already replaced
                 self._done_speaking()
         threading.Thread(target=after, name="customer-line", daemon=True).start()

@@ -86,7 +86,8 @@ class VirtualCard:
         self._daemon = subprocess.Popen(
             ["pulseaudio", "-n", "-F", str(conf), "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no",
              "--disable-shm=yes", f"--log-target=file:{self.folder / 'pulse.log'}"],
-            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent)
         deadline = time.monotonic() + 10
         while not (self.socket.exists() and self.fifo.exists()):
             if self._daemon.poll() is not None or time.monotonic() > deadline:
@@ -183,6 +184,16 @@ class VirtualCard:
 
     def loud_seconds(self, since: float, threshold: float = 0.01) -> float:
         return sum(CARD_CHUNK_MS / 1000 for t, lv in list(self.heard) if t > since and lv > threshold)
+
+
+def _die_with_parent() -> None:
+    """In the child: end with the test process, even when it is killed (Linux prctl PR_SET_PDEATHSIG)."""
+    import ctypes
+    import signal
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
 
 
 def why_no_virtual_card() -> str:

@@ -50,13 +50,18 @@ def latencies(loop: VoiceLoop, say, spoken_until: list[float], sound_after, repl
     runner = threading.Thread(target=loop.run, daemon=True)
     runner.start()
     for n in range(samples):
-        while loop.customer_speaking or not loop.timings.customer_starts:
+        deadline = time.monotonic() + 30
+        while (loop.customer_speaking or not loop.timings.customer_starts) and time.monotonic() < deadline:
             time.sleep(0.01)
         time.sleep(0.3)
         spoken = len(spoken_until)
         say(replies[n % len(replies)])
-        while len(spoken_until) <= spoken:
+        deadline = time.monotonic() + 30
+        while len(spoken_until) <= spoken and time.monotonic() < deadline:
             time.sleep(0.002)
+        if not runner.is_alive() or len(spoken_until) <= spoken:
+            print(f"  the session ended after {n} replies", file=sys.stderr)
+            break
         end = spoken_until[-1]
         at = sound_after(end)
         if at is not None:
