@@ -42,6 +42,8 @@ class AppSettings(BaseModel):
     theme: Literal["system", "light", "dark"] = "system"
     text_scale: int = Field(100, ge=75, le=200)  # percent of the system font size
     reviewer: str = ""  # the manager's name on overrides, remembered between review sessions
+    dismissed_notices: list[str] = Field(default_factory=list)  # lasting notices the trainee has read and closed
+    window_geometry: str | None = None  # the main window's size, place and maximised state (Qt's, base64)
 
 
 def settings_file() -> Path:

@@ -85,7 +85,8 @@ def _kept(args: argparse.Namespace, session: Session) -> Iterator[SessionRecorde
         yield None
         return
     with Store(data_dir(args.data_dir)) as store:
-        recorder = SessionRecorder(store, session, args.trainee or default_trainee())
+        # The menu (`simulator` with no command) has no --trainee: the same default as `play` without it.
+        recorder = SessionRecorder(store, session, getattr(args, "trainee", None) or default_trainee())
         try:
             yield recorder
         except BaseException:
@@ -213,6 +214,23 @@ def _interactive(session: Session, policy: Policy, recorder: SessionRecorder | N
     return 0
 
 
+def _ask(prompt: str, allowed: list[str], what: str, default: str | None = None) -> str | None:
+    """One of `allowed` as the person types it, asked again after a typo; None when they leave (Enter with no
+    default, Ctrl+D, Ctrl+C)."""
+    while True:
+        try:
+            answer = input(prompt).strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return None
+        if not answer:
+            return default
+        match = next((a for a in allowed if a.casefold() == answer.casefold()), None)
+        if match is not None:
+            return match
+        print(f"  ('{answer}' is not on the list: type {what})")
+
+
 def choose_and_play(args: argparse.Namespace) -> int:
     """With no command: pick a scenario from the library and play it."""
     good, bad = available()
@@ -224,21 +242,17 @@ def choose_and_play(args: argparse.Namespace) -> int:
         print(f"  {i}. {sf.scenario.title}  [{sf.scenario.difficulty}]  {content_note(sf)}")
     for exc in bad:
         print(f"  (skipped {exc.path}: it has errors; run `simulator validate`)")
-    try:
-        choice = input("\nNumber to play (Enter to quit): ").strip()
-    except (EOFError, KeyboardInterrupt):
+    numbers = [str(i) for i in range(1, len(good) + 1)]
+    choice = _ask("\nNumber to play (Enter to quit): ", numbers, f"a number from 1 to {len(good)}")
+    if choice is None:
         return 0
-    if not choice:
-        return 0
-    if not choice.isdigit() or not 1 <= int(choice) <= len(good):
-        raise SimulatorError(f"'{choice}' is not one of the numbers listed")
     sf = good[int(choice) - 1]
     intensity = None
-    if len(sf.scenario.intensity) > 1:
-        levels = "/".join(sf.scenario.intensity)
-        try:
-            intensity = input(f"Intensity ({levels}, Enter for {sf.scenario.intensity[0]}): ").strip() or None
-        except (EOFError, KeyboardInterrupt):
+    levels = sf.scenario.intensity
+    if len(levels) > 1:
+        intensity = _ask(f"Intensity ({'/'.join(levels)}, Enter for {levels[0]}): ", levels,
+                         " or ".join(levels), default=levels[0])
+        if intensity is None:
             return 0
     session = new_session(sf, intensity, None)
     with _kept(args, session) as recorder:

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QElapsedTimer, QtMsgType, QTimer, qInstallMessageHandler
+from PySide6.QtCore import QElapsedTimer, QSize, QtMsgType, QTimer, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from ..settings import load_settings
@@ -36,14 +36,20 @@ def _application() -> tuple[QApplication, object, str, Tasks]:
     return app, settings, notice, Tasks(app)
 
 
+def fitting_size(screen: QSize, em: int, line: int, ems: int, lines: int) -> QSize:
+    """Most of the screen, with a margin to see the desktop is still there; at least `ems` letters by `lines`
+    lines of text where the screen has room; never larger than the screen."""
+    width = min(max(int(screen.width() * 0.8), em * ems), int(screen.width() * 0.96))
+    height = min(max(int(screen.height() * 0.85), line * lines), int(screen.height() * 0.94))
+    return QSize(width, height)
+
+
 def _show_sized(app: QApplication, window, ems: int, lines: int) -> None:
-    """Show a window sized in letters and lines of its font, never larger than the screen."""
-    em, line = window.fontMetrics().horizontalAdvance("M"), window.fontMetrics().height()
-    width, height = em * ems, line * lines
-    screen = app.primaryScreen().availableGeometry() if app.primaryScreen() else None
-    if screen is not None:
-        width, height = min(width, int(screen.width() * 0.92)), min(height, int(screen.height() * 0.9))
-    window.resize(width, height)
+    """Show a window sized to the screen and its font."""
+    metrics = window.fontMetrics()
+    screen = window.screen() or app.primaryScreen()
+    window.resize(fitting_size(screen.availableGeometry().size(), metrics.horizontalAdvance("M"), metrics.height(),
+                               ems, lines))
     window.show()
 
 
@@ -69,7 +75,8 @@ def run_app(data_folder: str | None = None, self_check: bool = False, policy_fil
     window = MainWindow(settings, data_dir=folder, tasks=tasks, policy_file=policy_file, ask_name=not self_check)
     if notice:
         window.notices.add(notice)
-    _show_sized(app, window, 110, 44)  # room for a transcript line and the call controls in one row
+    window.place_on_screen()
+    window.show()
     # The startup benchmark reads this line: the wall-clock moment the window was shown.
     print(f"window shown at {time.time():.3f}", flush=True)
     if self_check:

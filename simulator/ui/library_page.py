@@ -1,22 +1,80 @@
-"""The scenario library: every scenario with its situation, difficulty, content note and the trainee's last score."""
+"""The scenario library: a table of scenarios sorted by title, filters with a count that follows them, and a
+card about the selected one with its situation, content note, last score and the way in."""
 
 from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..scenario import CONTENT, ScenarioFile
+from .theme import colours, set_relative_font
 
 COLUMNS = ["Scenario", "Difficulty", "Length", "Contains", "Your last score"]
 DIFFICULTIES = ["easy", "medium", "hard"]
+PLAYED_UNFINISHED = None  # in the scores: played, but never to the end (stopped for a break, or cut short)
 
 
 def content_text(sf: ScenarioFile) -> str:
     tags = sf.scenario.content
     return ", ".join(CONTENT[t] for t in tags) if tags else "no abusive content"
+
+
+def score_text(scenario_id: str, last: dict[str, float | None]) -> str:
+    if scenario_id not in last:
+        return "not played yet"
+    score = last[scenario_id]
+    return "not finished yet" if score is None else f"{score:.0f} / 100"
+
+
+def _labelled(text: str, field: QWidget) -> QLabel:
+    label = QLabel(text)
+    label.setBuddy(field)
+    return label
+
+
+class _Card(QFrame):
+    """The selected scenario, in words: what it is about, who you talk to, what it contains, how you did."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFrameShape(QFrame.StyledPanel)
+        self.setBackgroundRole(QPalette.Base)
+        self.setAutoFillBackground(True)
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        set_relative_font(self.title, 1.3, bold=True)
+        self.body = QLabel()
+        self.body.setWordWrap(True)
+        self.body.setTextFormat(Qt.RichText)
+        self.body.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        self.body.setAccessibleName("About this scenario")
+        self.prepare = QPushButton("&Prepare…")
+        self.prepare.setAccessibleName("Prepare the selected scenario")
+        self.prepare.setDefault(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.body, 1)
+        layout.addWidget(self.prepare, 0, Qt.AlignRight)
+
+    def show_scenario(self, sf: ScenarioFile | None, score: str, empty: str) -> None:
+        self.prepare.setEnabled(sf is not None)
+        if sf is None:
+            self.title.setText("")
+            self.body.setText(escape(empty))
+            return
+        s, c = sf.scenario, colours(self.palette())
+        who = escape(s.persona.name + (f", {s.persona.company}" if s.persona.company else ""))
+        level = {"easy": c.good, "medium": c.mixed, "hard": c.poor}[s.difficulty].name()
+        note = (f"Contains {escape(content_text(sf))}." if s.content else "Upset, but not abusive.")
+        self.title.setText(escape(s.title))
+        self.body.setText(
+            f"<p><span style='color:{level}'>●</span> {s.difficulty.capitalize()} · about {s.minutes} min · "
+            f"you talk to {who}</p><p>{escape(' '.join(s.summary.split()))}</p>"
+            f"<p style='color:{c.warning.name()}'>{note}</p><p>Your last score: {escape(score)}</p>")
 
 
 class LibraryPage(QWidget):
@@ -25,10 +83,12 @@ class LibraryPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.scenarios: list[ScenarioFile] = []
+        self.last: dict[str, float | None] = {}
         self.greeting = QLabel("Choose a conversation to practise.")
         self.greeting.setWordWrap(True)
+        set_relative_font(self.greeting, 1.2)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search scenarios (title, situation, content)")
+        self.search.setPlaceholderText("Title, situation or content; ↓ and Enter to choose")
         self.search.setAccessibleName("Search scenarios")
         self.search.setClearButtonEnabled(True)
         self.difficulty = QComboBox()
@@ -37,76 +97,110 @@ class LibraryPage(QWidget):
         self.content = QComboBox()
         self.content.addItems(["Any content", "No abusive content", "Without slurs or threats"])
         self.content.setAccessibleName("Filter by content")
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
-        for col in range(1, len(COLUMNS)):
-            self.table.horizontalHeader().setSectionResizeMode(col, QHeaderView.ResizeToContents)
-        self.table.setAccessibleName("Scenarios")
-        self.table.setTabKeyNavigation(False)
-        self.details = QLabel()
-        self.details.setWordWrap(True)
-        self.details.setTextFormat(Qt.RichText)
-        self.details.setAccessibleName("About this scenario")
+        self.count = QLabel()
+        self.count.setAccessibleName("How many scenarios are shown")
+        self.table = self._make_table()
+        self.card = _Card()
+        self.details, self.open_button = self.card.body, self.card.prepare
         self.status = QLabel("Loading scenarios…")
         self.status.setWordWrap(True)
-        self.open_button = QPushButton("&Prepare…")
-        self.open_button.setAccessibleName("Prepare the selected scenario")
-        self.open_button.setEnabled(False)
 
         filters = QHBoxLayout()
+        filters.addWidget(_labelled("&Search:", self.search))
         filters.addWidget(self.search, 1)
+        filters.addWidget(_labelled("&Difficulty:", self.difficulty))
         filters.addWidget(self.difficulty)
+        filters.addWidget(_labelled("&Content:", self.content))
         filters.addWidget(self.content)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.status, 1)
-        bottom.addWidget(self.open_button)
+        filters.addWidget(self.count)
+        middle = QHBoxLayout()
+        middle.addWidget(self.table, 1)
+        middle.addWidget(self.card)
         layout = QVBoxLayout(self)
         layout.addWidget(self.greeting)
         layout.addLayout(filters)
-        layout.addWidget(self.table, 3)
-        layout.addWidget(self.details, 1)
-        layout.addLayout(bottom)
+        layout.addLayout(middle, 1)
+        layout.addWidget(self.status)
+        self._size_to_font()
 
         self.search.textChanged.connect(self.apply_filters)
+        self.search.returnPressed.connect(lambda: self._choose(self.table.currentRow()))
+        self.search.installEventFilter(self)
         self.difficulty.currentIndexChanged.connect(self.apply_filters)
         self.content.currentIndexChanged.connect(self.apply_filters)
         self.table.itemSelectionChanged.connect(self._show_details)
         self.table.itemActivated.connect(lambda item: self._choose(item.row()))
         self.open_button.clicked.connect(lambda: self._choose(self.table.currentRow()))
 
+    def _make_table(self) -> QTableWidget:
+        table = QTableWidget(0, len(COLUMNS))
+        table.setHorizontalHeaderLabels(COLUMNS)
+        table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        table.setAlternatingRowColors(True)
+        table.setShowGrid(False)
+        table.setWordWrap(False)
+        table.verticalHeader().hide()
+        table.horizontalHeader().setDefaultAlignment(Qt.AlignLeft | Qt.AlignVCenter)
+        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+        for col in range(1, len(COLUMNS)):
+            table.horizontalHeader().setSectionResizeMode(col, QHeaderView.ResizeToContents)
+        table.setAccessibleName("Scenarios")
+        table.setTabKeyNavigation(False)
+        return table
+
+    def _size_to_font(self) -> None:
+        em, line = self.fontMetrics().horizontalAdvance("M"), self.fontMetrics().height()
+        self.table.verticalHeader().setDefaultSectionSize(int(line * 2.2))  # room to read, and to hit with a mouse
+        self.card.setFixedWidth(em * 26)
+
+    def changeEvent(self, event) -> None:
+        if event.type() in (QEvent.FontChange, QEvent.PaletteChange) and hasattr(self, "card"):
+            self._size_to_font()
+            self._fill()  # item fonts and colours are set per item: redo them for the new text size or theme
+            self.apply_filters()
+        super().changeEvent(event)
+
     def set_trainee(self, name: str) -> None:
         self.greeting.setText(f"Hello, {name}. Choose a conversation to practise. Nothing here is real, "
                               "and you can stop at any moment." if name else "Choose a conversation to practise.")
 
     def set_scenarios(self, scenarios: list[ScenarioFile], broken: list[str], last: dict[str, float | None]) -> None:
-        self.scenarios = scenarios
-        self.table.setRowCount(len(scenarios))
-        for row, sf in enumerate(scenarios):
+        chosen = self.current()
+        self.scenarios = sorted(scenarios, key=lambda sf: (sf.scenario.title.casefold(), sf.id))
+        self.last = last
+        self._fill()
+        note = ""
+        if broken:
+            note = (f"{len(broken)} file(s) could not be opened and are left out: {', '.join(broken)}. "
+                    "A coach can see why in scenario authoring (Review menu) or with simulator validate.")
+        self.status.setText(note)
+        self.status.setVisible(bool(note))
+        self.apply_filters(keep=chosen)
+
+    def _fill(self) -> None:
+        c = colours(self.palette())
+        level = {"easy": c.good, "medium": c.mixed, "hard": c.poor}
+        bold = self.font()
+        bold.setBold(True)
+        self.table.setRowCount(len(self.scenarios))
+        for row, sf in enumerate(self.scenarios):
             s = sf.scenario
-            score = last.get(sf.id)
             cells = [s.title, s.difficulty.capitalize(), f"about {s.minutes} min", content_text(sf),
-                     "not played yet" if score is None else f"{score:.0f} / 100"]
+                     score_text(sf.id, self.last)]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setData(Qt.UserRole, row)
                 item.setToolTip(" ".join(s.summary.split()) if col == 0 else text)
                 self.table.setItem(row, col, item)
-        note = f"{len(scenarios)} scenario{'s' if len(scenarios) != 1 else ''}."
-        if broken:
-            note += (f" {len(broken)} file(s) could not be opened and are left out: "
-                     + ", ".join(broken) + ". Run `simulator validate` to see why.")
-        self.status.setText(note)
-        self.apply_filters()
-        if scenarios and self.table.currentRow() < 0:
-            self.table.selectRow(self._first_visible())
+            self.table.item(row, 0).setFont(bold)
+            self.table.item(row, 1).setForeground(level[s.difficulty])
 
-    def _first_visible(self) -> int:
-        return next((r for r in range(self.table.rowCount()) if not self.table.isRowHidden(r)), 0)
+    def current(self) -> ScenarioFile | None:
+        row = self.table.currentRow()
+        if 0 <= row < len(self.scenarios) and not self.table.isRowHidden(row):
+            return self.scenarios[row]
+        return None
 
     def matches(self, sf: ScenarioFile) -> bool:
         s = sf.scenario
@@ -124,24 +218,44 @@ class LibraryPage(QWidget):
             return False
         return True
 
-    def apply_filters(self) -> None:
+    def apply_filters(self, *_args, keep: ScenarioFile | None = None) -> None:
+        keep = keep or self.current()
+        shown = []
         for row, sf in enumerate(self.scenarios):
             self.table.setRowHidden(row, not self.matches(sf))
+            if not self.table.isRowHidden(row):
+                shown.append(row)
+        total = len(self.scenarios)
+        self.count.setText(f"{total} scenario{'s' if total != 1 else ''}" if len(shown) == total
+                           else f"{len(shown)} of {total} shown")
+        # Something stays selected whenever something is shown, so Enter and Prepare always have a scenario.
+        wanted = next((r for r in shown if self.scenarios[r] is keep), shown[0] if shown else -1)
+        if wanted >= 0:
+            self.table.setCurrentCell(wanted, 0)
+        else:
+            self.table.clearSelection()
+            self.table.setCurrentCell(-1, -1)
         self._show_details()
 
     def visible_titles(self) -> list[str]:
         return [self.scenarios[r].scenario.title for r in range(len(self.scenarios)) if not self.table.isRowHidden(r)]
 
     def _show_details(self) -> None:
-        row = self.table.currentRow()
-        ok = 0 <= row < len(self.scenarios) and not self.table.isRowHidden(row)
-        self.open_button.setEnabled(ok)
-        if not ok:
-            self.details.setText("")
-            return
-        s = self.scenarios[row].scenario
-        self.details.setText(f"<b>{escape(s.title)}</b><br>{escape(' '.join(s.summary.split()))}<br>"
-                             f"<i>Contains: {escape(content_text(self.scenarios[row]))}.</i>")
+        sf = self.current()
+        empty = ("No scenario matches. Try fewer words, or “Any difficulty” and “Any content”."
+                 if self.scenarios else "")
+        self.card.show_scenario(sf, score_text(sf.id, self.last) if sf else "", empty)
+
+    def eventFilter(self, watched, event) -> bool:
+        # From the search box, ↑ and ↓ walk the scenarios shown, so a trainee can search, pick and go by keys.
+        if watched is self.search and event.type() == QEvent.KeyPress and event.key() in (Qt.Key_Up, Qt.Key_Down):
+            shown = [r for r in range(len(self.scenarios)) if not self.table.isRowHidden(r)]
+            if shown:
+                at = shown.index(self.table.currentRow()) if self.table.currentRow() in shown else -1
+                at = max(0, min(len(shown) - 1, at + (1 if event.key() == Qt.Key_Down else -1)))
+                self.table.setCurrentCell(shown[at], 0)
+            return True
+        return super().eventFilter(watched, event)
 
     def _choose(self, row: int) -> None:
         if 0 <= row < len(self.scenarios) and not self.table.isRowHidden(row):

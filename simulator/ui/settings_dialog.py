@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QSpinBox, QTabWidget,
-                               QVBoxLayout, QWidget)
+                               QHBoxLayout, QLabel, QLayout, QLineEdit, QProgressBar, QPushButton, QSizePolicy,
+                               QSpinBox, QTabWidget, QVBoxLayout, QWidget)
 
 from ..settings import AppSettings
+from ..store.location import ENV_DATA_DIR
 from .tasks import Tasks
 
 DEFAULT = "System default"
@@ -30,14 +34,29 @@ def _percent(name: str, low: int, high: int, value: int, step: int = 1) -> QSpin
     box.setSuffix(" %")
     box.setValue(value)
     box.setAccessibleName(name)
+    box.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)  # a number, not a field to stretch across the dialog
     return box
+
+
+def _row(form: QFormLayout, text: str, field: QWidget, beside: QLayout | None = None) -> None:
+    """A labelled row whose mnemonic reaches `field`, with `beside` (a row of widgets) in its place if given."""
+    label = QLabel(text)
+    label.setBuddy(field)
+    form.addRow(label, beside if beside is not None else field)
+
+
+def _note(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    return label
 
 
 class SettingsDialog(QDialog):
     installed = Signal(str)  # a model folder name, once installed
 
     def __init__(self, settings: AppSettings, tasks: Tasks, *, microphones: list[str], speakers: list[str],
-                 voices: list[tuple[str, str]], models: list[str], catalog: dict, parent: QWidget | None = None) -> None:
+                 voices: list[tuple[str, str]], models: list[str], catalog: dict, data_dir_in_use: Path | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.settings = settings
@@ -46,18 +65,24 @@ class SettingsDialog(QDialog):
 
         self.microphone = _combo("Microphone", [(DEFAULT, None), *((n, n) for n in microphones)], settings.input_device)
         self.speaker = _combo("Speaker", [(DEFAULT, None), *((n, n) for n in speakers)], settings.output_device)
-        self.keep_audio = QCheckBox("Offer to keep my recorded answers for my manager (you choose each time)")
+        self.keep_audio = QCheckBox("O&ffer to keep my recorded answers for my manager (you choose each time)")
         self.keep_audio.setChecked(settings.keep_audio)
         self.input_mode = _combo("Default way to answer", [("Voice", "voice"), ("Push to talk", "push_to_talk"),
                                                            ("Typing", "typed")], settings.input_mode)
         audio = QWidget()
         form = QFormLayout(audio)
-        form.addRow("&Microphone:", self.microphone)
-        form.addRow("&Speaker or headset:", self.speaker)
-        form.addRow("&Answer by:", self.input_mode)
+        _row(form, "&Microphone:", self.microphone)
+        _row(form, "&Speaker or headset:", self.speaker)
+        _row(form, "Answer &by:", self.input_mode)
         form.addRow(self.keep_audio)
-        if not microphones and not speakers:
-            form.addRow(QLabel("No sound devices were found. Customers are shown as captions and you can type."))
+        if not microphones:
+            # Answering out loud needs a microphone: offer only what works, and keep the choice for when one is back.
+            self.input_mode.setCurrentIndex(self.input_mode.findData("typed"))
+            self.input_mode.setEnabled(False)
+            form.addRow(_note("No microphone was found, so you answer by typing. Plug one in and open Settings "
+                              "again to answer out loud."))
+        if not speakers:
+            form.addRow(_note("No speaker was found, so the customer's lines are shown as captions."))
         tabs.addTab(audio, "&Audio")
 
         self.voice = _combo("Customer's voice", [("Each scenario's own voice", None),
@@ -65,8 +90,8 @@ class SettingsDialog(QDialog):
         self.rate = _percent("Speaking rate, percent of normal", 50, 200, settings.rate_percent)
         voice = QWidget()
         form = QFormLayout(voice)
-        form.addRow("&Voice:", self.voice)
-        form.addRow("Speaking &rate:", self.rate)
+        _row(form, "Voic&e:", self.voice)
+        _row(form, "Speaking ra&te:", self.rate)
         tabs.addTab(voice, "&Voice")
 
         self.recogniser = _combo("Recogniser", [("Automatic (Vosk if a model is installed)", "auto"),
@@ -75,7 +100,7 @@ class SettingsDialog(QDialog):
         self.model = _combo("Vosk model", [("The first installed model", None), *((m, m) for m in models)], settings.model)
         self.catalog = _combo("Model to install", [(f"{m.name} — {m.size_mb} MB, {m.note}", key)
                                                    for key, m in catalog.items()], None)
-        self.install_button = QPushButton("&Download and install")
+        self.install_button = QPushButton("Do&wnload and install")
         self.install_progress = QProgressBar()
         self.install_progress.setAccessibleName("Model download progress")
         self.install_progress.hide()
@@ -86,14 +111,15 @@ class SettingsDialog(QDialog):
         install_row.addWidget(self.install_button)
         recognition = QWidget()
         form = QFormLayout(recognition)
-        form.addRow("&Recogniser:", self.recogniser)
-        form.addRow("&Model:", self.model)
-        form.addRow("&Install:", install_row)
+        _row(form, "Reco&gniser:", self.recogniser)
+        _row(form, "&Model:", self.model)
+        _row(form, "&Install:", self.catalog, install_row)
         form.addRow(self.install_progress)
         form.addRow(self.install_status)
         tabs.addTab(recognition, "Speech &recognition")
 
-        self.data_dir = QLineEdit(settings.data_dir or "")
+        self.data_dir_in_use = str(data_dir_in_use) if data_dir_in_use else ""
+        self.data_dir = QLineEdit(settings.data_dir or self.data_dir_in_use)
         self.data_dir.setPlaceholderText("The standard folder for your account")
         self.data_dir.setAccessibleName("Data folder")
         browse = QPushButton("&Browse…")
@@ -103,8 +129,8 @@ class SettingsDialog(QDialog):
         row.addWidget(browse)
         data = QWidget()
         form = QFormLayout(data)
-        form.addRow("&Data folder:", row)
-        form.addRow(QLabel("Your sessions and any kept recordings live here."))
+        _row(form, "Data &folder:", self.data_dir, row)
+        form.addRow(_note("Your sessions and any kept recordings live here. " + self._data_dir_origin()))
         tabs.addTab(data, "&Data")
 
         self.theme = _combo("Theme", [("Same as the system", "system"), ("Light", "light"), ("Dark", "dark")],
@@ -112,8 +138,8 @@ class SettingsDialog(QDialog):
         self.text_scale = _percent("Text size, percent of the system size", 75, 200, settings.text_scale, step=10)
         look = QWidget()
         form = QFormLayout(look)
-        form.addRow("&Theme:", self.theme)
-        form.addRow("&Text size:", self.text_scale)
+        _row(form, "&Theme:", self.theme)
+        _row(form, "Te&xt size:", self.text_scale)
         tabs.addTab(look, "A&ppearance")
 
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
@@ -123,6 +149,20 @@ class SettingsDialog(QDialog):
         layout.addWidget(tabs)
         layout.addWidget(buttons)
         self.install_button.clicked.connect(self._install)
+
+    def _data_dir_origin(self) -> str:
+        if self.settings.data_dir:
+            return ""
+        if os.environ.get(ENV_DATA_DIR) and Path(os.environ[ENV_DATA_DIR]) == Path(self.data_dir_in_use):
+            return f"It is set for this computer by {ENV_DATA_DIR}; a folder chosen here takes its place."
+        return "This is the standard folder for your account."
+
+    def _chosen_data_dir(self) -> str | None:
+        text = self.data_dir.text().strip()
+        # The folder in use, unchanged, stays "whatever the computer says" rather than being pinned here.
+        if not text or (not self.settings.data_dir and text == self.data_dir_in_use):
+            return None
+        return text
 
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Data folder", self.data_dir.text())
@@ -166,8 +206,9 @@ class SettingsDialog(QDialog):
     def result_settings(self) -> AppSettings:
         return self.settings.model_copy(update={
             "input_device": self.microphone.currentData(), "output_device": self.speaker.currentData(),
-            "keep_audio": self.keep_audio.isChecked(), "input_mode": self.input_mode.currentData(),
+            "keep_audio": self.keep_audio.isChecked(),
+            "input_mode": self.input_mode.currentData() if self.input_mode.isEnabled() else self.settings.input_mode,
             "voice": self.voice.currentData(), "rate_percent": self.rate.value(),
             "recogniser": self.recogniser.currentData(), "model": self.model.currentData(),
-            "data_dir": self.data_dir.text().strip() or None, "theme": self.theme.currentData(),
+            "data_dir": self._chosen_data_dir(), "theme": self.theme.currentData(),
             "text_scale": self.text_scale.value()})

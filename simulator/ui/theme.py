@@ -1,16 +1,104 @@
-"""Light, dark or the system's look, and the text size, applied to the whole app.
+"""Light, dark or the system's look, and the text size, applied live to the whole app.
 
-Sizes in the app come from the font, never from pixels, so the text size
-setting (and the system's own font size) scales every screen.
+Sizes come from the font, never from pixels, so the text size setting (and
+the system's own font size) scales every screen. Colours come from the
+palette: a widget that needs more than the palette's roles (a customer's
+turn, a good score, a warning) asks `colours()` when it paints or fills in,
+and again on `QEvent.PaletteChange`, so a theme switch reaches it at once.
+A fixed colour or point size in a style sheet would not follow either.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
+from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QWidget
 
 _system_font: QFont | None = None
+_FONT_SCALE, _FONT_BOLD = "themeFontScale", "themeFontBold"
+
+
+@dataclass(frozen=True)
+class Colours:
+    """Colours with a meaning, chosen to read on the current palette's window and base colours."""
+    text: QColor
+    muted: QColor  # secondary text: times, hints
+    customer: QColor  # the customer's name and the edge of their turns
+    customer_bubble: QColor  # behind a customer's turn
+    trainee: QColor
+    trainee_bubble: QColor
+    event: QColor  # call actions (hold, end call) shown as small marks
+    good: QColor
+    mixed: QColor
+    poor: QColor
+    warning: QColor  # the edge of a notice or a content note
+    warning_bubble: QColor  # behind a notice
+    evidence: QColor  # behind words that earned or cost points
+
+
+_LIGHT = dict(muted="#5f6368", customer="#8a4b08", customer_bubble="#fbf1e4", trainee="#1d5fa8",
+              trainee_bubble="#e8f0fb", event="#5f6368", good="#1e7b34", mixed="#9a6700", poor="#b3261e",
+              warning="#b58105", warning_bubble="#fff6dc", evidence="#fff0a8")
+_DARK = dict(muted="#a8abb0", customer="#f0b36a", customer_bubble="#3a3026", trainee="#8ab8f0",
+             trainee_bubble="#25334a", event="#a8abb0", good="#6fcf83", mixed="#e6c15a", poor="#f28b82",
+             warning="#e0b341", warning_bubble="#3b3423", evidence="#5a4d12")
+
+
+def is_dark(palette: QPalette | None = None) -> bool:
+    palette = palette or QApplication.palette()
+    return palette.color(QPalette.Window).lightness() < 128
+
+
+def colours(palette: QPalette | None = None) -> Colours:
+    """The semantic colours for a palette (by default the app's, as it is now)."""
+    palette = palette or QApplication.palette()
+    chosen = _DARK if is_dark(palette) else _LIGHT
+    return Colours(text=palette.color(QPalette.WindowText), **{k: QColor(v) for k, v in chosen.items()})
+
+
+def set_relative_font(widget: QWidget, scale: float = 1.0, bold: bool = False) -> None:
+    """Give a widget a font `scale` times the app's, kept in step when the text size changes."""
+    widget.setProperty(_FONT_SCALE, scale)
+    widget.setProperty(_FONT_BOLD, bold)
+    _apply_relative_font(widget, QApplication.font())
+
+
+def _apply_relative_font(widget: QWidget, base: QFont) -> None:
+    font = QFont(base)
+    font.setPointSizeF(base.pointSizeF() * float(widget.property(_FONT_SCALE)))
+    font.setBold(bool(widget.property(_FONT_BOLD)))
+    widget.setFont(font)
+
+
+_INDICATORS = (QStyle.PM_IndicatorWidth, QStyle.PM_IndicatorHeight, QStyle.PM_ExclusiveIndicatorWidth,
+               QStyle.PM_ExclusiveIndicatorHeight)
+
+
+class _Style(QProxyStyle):
+    """Fusion, with check boxes and radio buttons that grow with the text and a checked state that stands out."""
+
+    def __init__(self) -> None:
+        super().__init__("Fusion")
+
+    def pixelMetric(self, metric, option=None, widget=None) -> int:
+        size = super().pixelMetric(metric, option, widget)
+        if metric in _INDICATORS:
+            font = widget.font() if widget is not None else QApplication.font()
+            return max(size, round(QFontMetrics(font).height() * 0.85))
+        return size
+
+    def drawPrimitive(self, element, option, painter, widget=None) -> None:
+        if (element in (QStyle.PE_IndicatorCheckBox, QStyle.PE_IndicatorRadioButton)
+                and option.state & QStyle.State_On and option.state & QStyle.State_Enabled):
+            # Fusion draws a grey mark on the field colour, hard to see in the dark theme: fill with the highlight.
+            option = type(option)(option)
+            palette = QPalette(option.palette)
+            palette.setColor(QPalette.Base, palette.color(QPalette.Highlight))
+            palette.setColor(QPalette.Text, palette.color(QPalette.HighlightedText))
+            option.palette = palette
+        super().drawPrimitive(element, option, painter, widget)
 
 
 def _palette(dark: bool) -> QPalette:
@@ -36,7 +124,8 @@ def apply_theme(app: QApplication, theme: str = "system", text_scale: int = 100)
     global _system_font
     if _system_font is None:
         _system_font = QFont(app.font())
-    app.setStyle("Fusion")
+    if not isinstance(app.style(), _Style):
+        app.setStyle(_Style())
     hints = app.styleHints()
     if theme == "system":
         hints.unsetColorScheme()
@@ -48,7 +137,6 @@ def apply_theme(app: QApplication, theme: str = "system", text_scale: int = 100)
     size = _system_font.pointSizeF() if _system_font.pointSizeF() > 0 else 10.0
     font.setPointSizeF(size * text_scale / 100)
     app.setFont(font)
-
-
-def is_dark(app: QApplication) -> bool:
-    return app.palette().color(QPalette.Window).lightness() < 128
+    for widget in app.allWidgets():
+        if widget.property(_FONT_SCALE) is not None:
+            _apply_relative_font(widget, font)

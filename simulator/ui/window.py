@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar,
                                QStackedWidget, QVBoxLayout, QWidget)
@@ -24,7 +24,7 @@ from .live import LiveSession, open_practice
 from .name_dialog import NameDialog
 from .notices import NoticeBar, explain, show_error
 from .results_page import ResultsPage
-from .roleplay_page import CONTROLS, STOP_KEY, TALK_KEY, RolePlayPage
+from .roleplay_page import RolePlayPage
 from .settings_dialog import SettingsDialog
 from .tasks import Tasks
 from .theme import apply_theme
@@ -40,6 +40,19 @@ def _load_library(folders: list[str], policy_file: Path | None):
     from ..scenario import load_policy
     good, bad = available([Path(f) for f in folders])
     return good, [Path(str(e.path)).name for e in bad], load_policy(policy_file)
+
+
+def _completed_scores(store, trainee: str) -> dict[str, float | None]:
+    """Each scenario's latest score from a session played to the end (a manager's review counts); a scenario
+    played only in part (a break, a crash) maps to None."""
+    from ..store import COMPLETED
+    from ..store.queries import Filter, list_sessions
+    scores: dict[str, float | None] = {}
+    for s in list_sessions(store, Filter(trainee=trainee), limit=10_000):  # newest first
+        if s.status == COMPLETED and scores.get(s.scenario_id) is None and s.overall is not None:
+            scores[s.scenario_id] = s.reviewed_overall if s.reviewed_overall is not None else s.overall
+        scores.setdefault(s.scenario_id, None)
+    return scores
 
 
 class MainWindow(QMainWindow):
@@ -64,9 +77,11 @@ class MainWindow(QMainWindow):
         self.last_choice = None
         self._pending_choice = None
         self._ask_name = ask_name
+        self.sound: tuple[list[str], list[str]] | None = None  # microphone and speaker names, once listed
         self.setWindowTitle("Difficult Conversations Simulator")
 
-        self.notices = NoticeBar()
+        self.notices = NoticeBar(settings.dismissed_notices)
+        self.notices.dismissed.connect(self._remember_dismissed)
         self.library = LibraryPage()
         self.briefing = BriefingPage(tasks, lambda: self.devices.microphone(self.settings.input_device))
         self.roleplay = RolePlayPage()
@@ -103,6 +118,7 @@ class MainWindow(QMainWindow):
     def _load_everything(self, speech: bool) -> None:
         self.tasks.run(_open_store, self.data_dir, done=self._store_opened, failed=self._store_failed)
         self._reload_library()
+        self.tasks.run(self.devices.names, done=self._devices_found, failed=lambda exc: self._devices_found(([], [])))
         if speech:
             self._load_speech()
         else:
@@ -120,7 +136,7 @@ class MainWindow(QMainWindow):
                 action.setShortcut(QKeySequence(key))
             action.triggered.connect(slot)
             file.addAction(action)
-        review = self.menuBar().addMenu("&Review")
+        review = self.menuBar().addMenu("Revie&w")  # Alt+R belongs to the briefing's "Practice only"
         open_review = QAction("Open &review mode (for managers)…", self)
         open_review.setShortcut(QKeySequence("Ctrl+R"))
         open_review.triggered.connect(self.open_review)
@@ -131,6 +147,7 @@ class MainWindow(QMainWindow):
         review.addAction(author)
         help_menu = self.menuBar().addMenu("&Help")
         keys = QAction("&Keyboard shortcuts", self)
+        keys.setShortcut(QKeySequence(QKeySequence.HelpContents))
         keys.triggered.connect(self._shortcuts)
         about = QAction("&About", self)
         about.triggered.connect(lambda: QMessageBox.about(
@@ -140,12 +157,13 @@ class MainWindow(QMainWindow):
         help_menu.addAction(about)
 
     def _shortcuts(self) -> None:
-        from ..scenario.model import ACTION_LABELS
-        lines = [f"{key}: {ACTION_LABELS[a]}" for a, key in CONTROLS]
-        lines += [f"{STOP_KEY}: Stop — I need a break", f"{TALK_KEY}: start or stop talking (push to talk)",
-                  "Enter: send a typed reply", "Ctrl+O: add a scenario folder", "Ctrl+,: settings",
-                  "Ctrl+R: review mode (for managers)"]
-        QMessageBox.information(self, "Keyboard shortcuts", "\n".join(lines))
+        from .shortcuts import shortcut_lines
+        lines = [*shortcut_lines(self), "Enter: prepare the chosen scenario, or send a typed reply",
+                 "Alt + an underlined letter: that button or field"]
+        self.shortcuts_box = QMessageBox(QMessageBox.Information, "Keyboard shortcuts", "\n".join(lines),
+                                         QMessageBox.Close, self)
+        self.shortcuts_box.setAttribute(Qt.WA_DeleteOnClose)
+        self.shortcuts_box.open()
 
     # -- loading -----------------------------------------------------------------------
     def _store_opened(self, store) -> None:
@@ -171,9 +189,36 @@ class MainWindow(QMainWindow):
     def _refresh_scores(self) -> None:
         if self.store is None or not hasattr(self, "scenario_files") or not self.settings.trainee:
             return
-        from ..store.queries import last_scores
-        self.tasks.run(last_scores, self.store, self.settings.trainee,
+        self.tasks.run(_completed_scores, self.store, self.settings.trainee,
                        done=lambda last: self.library.set_scenarios(self.scenario_files, self.broken, last))
+
+    def _devices_found(self, names: tuple[list[str], list[str]]) -> None:
+        self.sound = names
+        self._show_speech_state()
+
+    def _show_speech_state(self) -> None:
+        """Say plainly how this session will sound and how the trainee answers, from what the machine has."""
+        if self.kit is None or self.sound is None:
+            return
+        mics, speakers = self.sound
+        if not speakers:
+            heard = "no speaker found, so the customer's lines are shown as captions"
+        elif self.kit.synthesizer is None:
+            heard = "the customer's lines are shown as captions (no voice engine)"
+        else:
+            heard = "you will hear the customer"
+        if not mics:
+            answer = "no microphone found, so you answer by typing"
+        elif self.kit.recognizer is None:
+            answer = "speech recognition is off, so you answer by typing"
+        else:
+            answer = "you can answer out loud or by typing"
+        self.speech_label.setText(f"{heard[:1].upper()}{heard[1:]}; {answer}.")
+
+    def _remember_dismissed(self, text: str) -> None:
+        kept = [*self.settings.dismissed_notices, text][-50:]  # a bound: notices are few, but the file should stay small
+        self.settings = self.settings.model_copy(update={"dismissed_notices": kept})
+        self._save_settings()
 
     def _load_speech(self) -> None:
         self.speech_progress.show()
@@ -186,11 +231,10 @@ class MainWindow(QMainWindow):
         def ready(kit: SpeechKit) -> None:
             self.kit = kit
             self.speech_progress.hide()
-            engine = kit.recognizer_name or "none"
-            voice = "on" if kit.synthesizer else "off (captions only)"
-            self.speech_label.setText(f"Speech ready: customer voice {voice}; recognition: {engine}.")
+            self.speech_label.setText("Speech is ready.")
+            self._show_speech_state()
             for notice in kit.notices:
-                self.notices.add(notice)
+                self.notices.add(notice, lasting=True)  # about this machine: once read and dismissed, enough
             self.speech_ready.emit()
             if self._pending_choice is not None:
                 choice, self._pending_choice = self._pending_choice, None
@@ -225,8 +269,13 @@ class MainWindow(QMainWindow):
             dialog.raise_()
 
     def _prepare(self, sf) -> None:
-        self.briefing.show_scenario(sf, self.settings.input_mode, self.settings.keep_audio)
-        if self.kit is None:
+        no_microphone = self.sound is not None and not self.sound[0]
+        mode = "typed" if no_microphone else self.settings.input_mode
+        self.briefing.show_scenario(sf, mode, self.settings.keep_audio)
+        if no_microphone:
+            self.briefing.speech_status.setText("No microphone was found, so you will answer by typing. To answer "
+                                                "out loud, plug one in and choose it in File → Settings → Audio.")
+        elif self.kit is None:
             self.briefing.speech_status.setText("Speech is still loading; typed sessions can start now, spoken "
                                                 "ones start as soon as it is ready.")
         else:
@@ -361,7 +410,7 @@ class MainWindow(QMainWindow):
         (mics, speakers), models = found
         voices = self.kit.synthesizer.voices if self.kit and self.kit.synthesizer else []
         dialog = SettingsDialog(self.settings, self.tasks, microphones=mics, speakers=speakers, voices=voices,
-                                models=models, catalog=CATALOG, parent=self)
+                                models=models, catalog=CATALOG, data_dir_in_use=self.data_dir, parent=self)
         dialog.setAttribute(Qt.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.apply_settings(dialog.result_settings()))
         dialog.open()
@@ -389,8 +438,28 @@ class MainWindow(QMainWindow):
             why = exc.strerror if isinstance(exc, OSError) else exc.message
             self.notices.add(f"Your settings could not be saved ({why}). They apply until you close the app.")
 
+    # -- size and place ------------------------------------------------------------------------
+    def place_on_screen(self) -> None:
+        """As the trainee left it (size, place, maximised); the first time, most of the screen, centred."""
+        from .app import fitting_size
+        saved = self.settings.window_geometry
+        if saved and self.restoreGeometry(QByteArray.fromBase64(saved.encode("ascii"))):
+            return
+        room = self.screen().availableGeometry()
+        metrics = self.fontMetrics()
+        # 110 letters: a transcript line and the call controls in one row
+        self.resize(fitting_size(room.size(), metrics.horizontalAdvance("M"), metrics.height(), 110, 44))
+        self.move(room.center() - self.rect().center())
+
+    def _remember_geometry(self) -> None:
+        geometry = bytes(self.saveGeometry().toBase64()).decode("ascii")
+        if geometry != self.settings.window_geometry:
+            self.settings = self.settings.model_copy(update={"window_geometry": geometry})
+            self._save_settings()
+
     # -- closing ---------------------------------------------------------------------------
     def closeEvent(self, event) -> None:
+        self._remember_geometry()
         if self.live is not None and self.live.running:
             self.live.stop()  # kept as ended by the trainee, like the Stop button
             self.live.wait(5)
