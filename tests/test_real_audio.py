@@ -323,3 +323,25 @@ def test_a_push_to_talk_press_stops_the_customer(card, sphinx, tmp_path):
     loop.type_line("/end")
     t.join(20)
     assert loop.timings.barge_ins and heard and heard[0].text.strip()
+
+
+# -- the app ---------------------------------------------------------------------------------------
+
+def test_the_app_on_the_card_hears_a_spoken_reply_and_ends_the_call_during_a_line(qtbot, card, tmp_path):
+    from appkit import choose, open_window, press, wait_for_results
+    from simulator.speech.kit import AudioDevices
+    reply = with_silence(speak("Please stop swearing. If it continues I will end this call.", tmp_path), 0.2, 0.2)
+    window = open_window(qtbot, tmp_path, devices=AudioDevices(), speech=True)
+    choose(qtbot, window, "swearing-caller", input_mode="voice")
+    live = window.live
+    assert live.input_mode == "voice"
+    qtbot.waitUntil(lambda: live.customer_speaking, timeout=30_000)
+    qtbot.waitUntil(lambda: not live.customer_speaking, timeout=30_000)
+    card.say(reply)
+    page = window.roleplay
+    qtbot.waitUntil(lambda: any(page.transcript.entry(i).text().startswith("You (spoken)")
+                                for i in range(page.transcript.count())), timeout=30_000)
+    qtbot.waitUntil(lambda: live.customer_speaking, timeout=30_000)  # the customer answers
+    press(qtbot, window, "end_call")  # End call during the customer's line: it stops, the session ends
+    wait_for_results(qtbot, window, timeout=30_000)
+    assert not live.running
