@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         self.last_choice = None
         self._pending_choice = None
         self._ask_name = ask_name
+        self._closed = False
         self.sound: tuple[list[str], list[str]] | None = None  # microphone and speaker names, once listed
         self.setWindowTitle("Difficult Conversations Simulator")
 
@@ -130,7 +131,7 @@ class MainWindow(QMainWindow):
         for text, key, slot in [("&Add a scenario folder…", "Ctrl+O", self.add_folder),
                                 ("&Settings…", "Ctrl+,", self.open_settings),
                                 ("Change &name…", None, lambda: self.ask_name(force=True)),
-                                ("&Quit", QKeySequence.Quit, self.close)]:
+                                ("&Quit", "Ctrl+Q", self.close)]:  # QKeySequence.Quit is empty on some desktops
             action = QAction(text, self)
             if key:
                 action.setShortcut(QKeySequence(key))
@@ -167,6 +168,9 @@ class MainWindow(QMainWindow):
 
     # -- loading -----------------------------------------------------------------------
     def _store_opened(self, store) -> None:
+        if self._closed:  # opened after the window closed: let it go, or its lock outlives the app
+            self.tasks.write(store.close)
+            return
         self.store = store
         if store.recovered:
             self.notices.add(f"{len(store.recovered)} session(s) were cut short last time (the app closed "
@@ -413,6 +417,7 @@ class MainWindow(QMainWindow):
                                 models=models, catalog=CATALOG, data_dir_in_use=self.data_dir, parent=self)
         dialog.setAttribute(Qt.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.apply_settings(dialog.result_settings()))
+        dialog.finished.connect(lambda _code: setattr(self, "settings_dialog", None))
         dialog.open()
         self.settings_dialog = dialog
 
@@ -459,6 +464,7 @@ class MainWindow(QMainWindow):
 
     # -- closing ---------------------------------------------------------------------------
     def closeEvent(self, event) -> None:
+        self._closed = True
         self._remember_geometry()
         if self.live is not None and self.live.running:
             self.live.stop()  # kept as ended by the trainee, like the Stop button
