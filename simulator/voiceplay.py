@@ -6,7 +6,12 @@ not listened to while the customer speaks (there is no echo cancellation),
 except to let the trainee talk over the customer: a push-to-talk press, or
 with `barge_in`, speech above an echo-safe level, stops the line and is
 heard. A line starts from the disk cache, rendered ahead when the scenario
-was opened. A session that ends on a customer line plays it out first.
+was opened, in the voice of the customer's mood. A session that ends on a
+customer line plays it out first.
+
+Silence counts only after a wait, and typing is slower than speaking: a
+typed reply gets a longer wait, every keystroke starts it again, and a
+"still there?" comes before the silence is recorded.
 """
 
 from __future__ import annotations
@@ -15,22 +20,26 @@ import logging
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .engine import CustomerSpoke, Session
 from .engine.script import apply, parse_step
 from .errors import EngineError
+from .scenario import Scenario
 from .speech.listener import BARGE_IN_LEVEL, Listener
 from .speech.playback import Playback
 from .speech.vad import DEFAULT_HANGOVER_MS
 from .speech.recognition import Engine, Utterance
-from .speech.synthesis import LineCache, VoiceSettings
+from .speech.synthesis import LineCache, VoiceSettings, in_mood
 
 
 CLOSE_WAIT_S = 0.5  # at the end, what the speaker's stream gets to close before the loop returns anyway
 LAST_LINE_SLACK_S = 3.0  # a line that has not finished this long after its length is stopped
 log = logging.getLogger("simulator.audio")
+TYPED_SILENCE_S = 30.0  # the least wait before a typed session's silence counts (a scenario's is set for speech)
+STILL_THERE_AT = 0.6  # of the wait: when the trainee is asked, gently, whether they are still there
 
 
 @dataclass
@@ -42,6 +51,32 @@ class VoiceEvents:
     heard: Callable[[Utterance], None] = lambda u: None  # the final words of an utterance
     notice: Callable[[str], None] = lambda text: None
     problem: Callable[[str], None] = lambda text: None
+    still_there: Callable[[bool], None] = lambda asking: None  # True: ask "still there?"; False: stop asking
+
+
+def spoken_lines(scenario: Scenario, intensity: str) -> list[tuple[str, str]]:
+    """(line, mood) for every line the customer may say, nearest the start first, once for each mood it can
+    be said in (a node's mood holds from there on, so a node reached from two moods has lines in both)."""
+    start = scenario.start_node
+    todo = deque([(start, scenario.nodes[start].mood or scenario.mood)])
+    seen = set(todo)
+    out: dict[tuple[str, str], None] = {}
+    while todo:
+        node_id, mood = todo.popleft()
+        node = scenario.nodes[node_id]
+        out.update(((ln.text, mood), None) for ln in scenario.lines(node_id, intensity))
+        for target in [*(t.target for t in node.on), *([node.on_silence] if node.on_silence else [])]:
+            step = (target, scenario.nodes[target].mood or mood) if target in scenario.nodes else None
+            if step is not None and step not in seen:
+                seen.add(step)
+                todo.append(step)
+    return list(out)
+
+
+def prerender(cache: LineCache, session: Session, voice: VoiceSettings) -> None:
+    """Queue every line of the session in the voice it will be said in, the first ones first."""
+    for text, mood in spoken_lines(session.scenario, session.intensity):
+        cache.render(text, in_mood(voice, mood))
 
 
 @dataclass
@@ -66,7 +101,10 @@ class VoiceLoop:
         self.events = events or VoiceEvents()
         self.settings = voice or VoiceSettings.of(session.scenario.persona.voice)
         self.keep_audio = keep_audio  # hands each spoken reply's recording on before the reply is recorded
-        self.silence_after_s = silence_after_s or session.scenario.settings.silence_after_s
+        scenario_wait = session.scenario.settings.silence_after_s
+        self.silence_after_s = silence_after_s or scenario_wait  # for spoken replies
+        self.typing_silence_s = silence_after_s or max(scenario_wait, TYPED_SILENCE_S)
+        self._asking = False
         self.timings = Timings()
         self._inbox: queue.Queue = queue.Queue()
         self._speaking = threading.Event()
@@ -91,12 +129,16 @@ class VoiceLoop:
     def act(self, action: str) -> None:
         self._inbox.put(("action", action))
 
+    def typing(self) -> None:
+        """A keystroke in the reply box: the trainee is answering, so the silence wait starts again."""
+        self._inbox.put(("typing", None))
+
     def _on_final(self, utterance: Utterance) -> None:
         self.timings.finals.append(time.monotonic())
         self._inbox.put(("spoken", utterance))
 
     def _on_partial(self, text: str) -> None:
-        self._last_activity = time.monotonic()
+        self._last_activity = time.monotonic()  # read by the loop thread; a float is written whole
         self.events.partial(text)
 
     def _on_barge_in(self) -> None:
@@ -118,7 +160,7 @@ class VoiceLoop:
             self.listener.mute()
         self._speaking.set()
         try:
-            path = self.cache.render(event.turn.text, self.settings).result(timeout=30)
+            path = self.cache.render(event.turn.text, in_mood(self.settings, event.mood)).result(timeout=30)
         except Exception as exc:  # noqa: BLE001 - a line that cannot be rendered is still captioned
             self.events.problem(f"this line could not be spoken ({exc}); read the caption")
             self._done_speaking()
@@ -198,6 +240,7 @@ class VoiceLoop:
 
     def _handle(self, kind: str, value: object) -> None:
         self._last_activity = time.monotonic()
+        self._ask(False)
         if kind == "typed":
             if self.speaker is not None and self._speaking.is_set():
                 self.speaker.stop()  # typing over the customer interrupts them
@@ -233,12 +276,26 @@ class VoiceLoop:
         elif kind == "input-ended":
             self._input_ended = True  # stop once the customer has finished this line
 
+    @property
+    def silence_wait_s(self) -> float:
+        typing = self.listener is None or self.microphone is None
+        return self.typing_silence_s if typing else self.silence_after_s
+
     def _check_silence(self) -> None:
         if self._speaking.is_set() or (self.listener and self.listener.vad.in_speech):
             return
-        if time.monotonic() - self._last_activity >= self.silence_after_s:
+        quiet = time.monotonic() - self._last_activity
+        if quiet >= self.silence_wait_s:
             self._last_activity = time.monotonic()
+            self._ask(False)
             self.session.silence()
+        else:
+            self._ask(quiet >= self.silence_wait_s * STILL_THERE_AT)
+
+    def _ask(self, asking: bool) -> None:
+        if asking != self._asking:
+            self._asking = asking
+            self.events.still_there(asking)
 
     def stop(self) -> None:
         """The trainee stops: the session ends at once, and a customer line still playing is cut."""

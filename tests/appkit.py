@@ -21,7 +21,9 @@ def open_window(qtbot, tmp_path: Path, *, devices=None, speech: bool = False, tr
                         ask_name=False)
     qtbot.addWidget(window)
     window.show()
+    window.activateWindow()  # on X11 with no window manager nothing else does, and window shortcuts need it
     qtbot.waitUntil(lambda: bool(window.library.scenarios) and window.store is not None, timeout=20_000)
+    qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
     if speech:
         qtbot.waitUntil(lambda: window.kit is not None, timeout=60_000)
     return window

@@ -22,6 +22,7 @@ class SessionBridge(QObject):
     scored = Signal(object)  # scoring Result
     notice = Signal(str)
     problem = Signal(str)
+    still_there = Signal(bool)  # True: ask the quiet trainee whether they are still there; False: stop asking
 
     def __init__(self, session: Session, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -32,6 +33,7 @@ class SessionBridge(QObject):
             heard=lambda u: self.heard.emit(u.text),
             notice=self.notice.emit,
             problem=self.problem.emit,
+            still_there=self.still_there.emit,
         )
 
     def _on_event(self, event: object) -> None:

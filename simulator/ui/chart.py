@@ -6,9 +6,12 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from .theme import colours
+
 
 def score_colour(score: float) -> QColor:
-    return QColor("#2e8b57") if score >= 70 else QColor("#c98a00") if score >= 40 else QColor("#c0392b")
+    c = colours()  # at paint time: a theme switch repaints with the new theme's colours
+    return c.good if score >= 70 else c.mixed if score >= 40 else c.poor
 
 
 class DimensionChart(QWidget):

@@ -18,7 +18,7 @@ from ..settings import AppSettings
 from ..speech.kit import AudioDevices, SpeechKit
 from ..speech.synthesis import VoiceSettings
 from ..store import Store
-from ..voiceplay import VoiceLoop
+from ..voiceplay import VoiceLoop, prerender
 from .bridge import SessionBridge
 from .notices import explain
 from .tasks import Tasks
@@ -48,13 +48,12 @@ def open_practice(choice: Choice, trainee: str, policy: Policy, store: Store | N
     voice = voice_for(practice, settings)
     speaker = microphone = None
     if kit is not None and kit.synthesizer is not None:
-        scenario = practice.session.scenario
-        kit.cache.prerender([ln.text for n in scenario.nodes for ln in scenario.lines(n, practice.session.intensity)],
-                            voice)
+        prerender(kit.cache, practice.session, voice)
         try:
             speaker = devices.speaker(settings.output_device)
         except Exception as exc:  # noqa: BLE001 - NoAudio and PortAudio errors alike: captions still work
-            notices.append(f"{explain(exc)} The customer's lines are shown as captions.")
+            why = explain(exc)
+            notices.append(why if "caption" in why else f"{why} The customer's lines are shown as captions.")
     elif kit is not None:
         notices.extend(kit.notices[:1])
     mode = choice.input_mode
@@ -125,6 +124,9 @@ class LiveSession(QObject):
 
     def act(self, action: str) -> None:
         self.loop.act(action)
+
+    def typing(self) -> None:
+        self.loop.typing()
 
     def stop(self) -> None:
         self.loop.stop()

@@ -1,32 +1,67 @@
-"""After the call: the score, a bar per dimension, each criterion with the trainee's own words, what to try next, and a kind debrief."""
+"""After the call: the score and the verdict in one line, a bar per dimension, what to try next time, what the
+trainee did (each criterion with their own words), the conversation with that evidence marked, and a kind
+debrief. A new result always starts at the top."""
 
 from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QScrollArea,
-                               QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QPainter, QPainterPath
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter, QVBoxLayout,
+                               QWidget)
 
 from ..engine import Ending, Turn
 from ..scoring.verdict import Result, dimension_label, item_label
 from .chart import DimensionChart
-from .roleplay_page import turn_text
+from .conversation import ConversationView
+from .theme import colours, set_relative_font
+from .verdict_list import VerdictList, next_time
 
-STATUS_WORDS = {"met": "Done well", "missed": "Missed", "violated": "To avoid next time"}
-STATUS_MARKS = {"met": "✓", "missed": "○", "violated": "✗"}
 
-
-def headline(result: Result | None, assessed: bool, stopped: bool, pass_mark: float) -> tuple[str, str]:
+def headline(result: Result | None, assessed: bool, stopped: bool, pass_mark: float) -> tuple[str, str, str]:
+    """(the score or what kind of run it was, the verdict in a few words, what to do with it)."""
     if stopped:
-        return ("You stopped the session", "That is completely fine. Stopping when you need to is part of "
+        return ("You stopped the session", "", "That is completely fine. Stopping when you need to is part of "
                 "looking after yourself. What you said so far is below; the score counts only that part.")
     if not assessed or result is None:
-        return ("Practice run", "Practice runs are not scored or kept. Here is what you did well and what to try.")
+        return ("Practice run", "not scored", "Practice runs are not scored or kept. Here is what you did well "
+                "and what to try.")
     if result.overall >= pass_mark:
-        return (f"Your score: {result.overall:.0f} / 100", "Well handled. Look at what worked so you can do it again.")
-    return (f"Your score: {result.overall:.0f} / 100",
+        return (f"{result.overall:.0f} / 100", "Well handled",
+                "Look at what worked so you can do it again.")
+    return (f"{result.overall:.0f} / 100", "Not there yet",
             "These conversations are hard, and every run teaches something. Look at one thing to try, then go again.")
+
+
+class Panel(QLabel):
+    """Words on a rounded panel with an edge of a theme colour (painted, so a theme switch repaints it)."""
+
+    def __init__(self, edge: str) -> None:
+        super().__init__()
+        self.edge = edge
+        pad = self.fontMetrics().height() // 2
+        self.setContentsMargins(pad * 2, pad, pad, pad)
+
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.Antialiasing)
+        r = QRectF(self.rect()).adjusted(1, 1, -1, -1)
+        path = QPainterPath()
+        radius = self.fontMetrics().height() * 0.5
+        path.addRoundedRect(r, radius, radius)
+        c = colours()
+        p.fillPath(path, c.trainee_bubble if self.edge == "trainee" else self.palette().base())
+        p.setClipPath(path)
+        p.fillRect(QRectF(r.left(), r.top(), self.fontMetrics().height() * 0.25, r.height()), getattr(c, self.edge))
+        p.end()
+        super().paintEvent(event)
+
+
+def _heading(text: str) -> QLabel:
+    label = QLabel(text)
+    set_relative_font(label, 1.2, bold=True)
+    return label
 
 
 class ResultsPage(QWidget):
@@ -35,28 +70,22 @@ class ResultsPage(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._shown: tuple | None = None  # (result, assessed, stopped, pass mark): its words are coloured again on a theme change
         self.title = QLabel()
         self.title.setTextFormat(Qt.RichText)
         self.title.setAccessibleName("Overall result")
+        set_relative_font(self.title, 1.6, bold=True)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.chart = DimensionChart()
-        self.verdicts = QTreeWidget()
-        self.verdicts.setHeaderLabels(["What the assessor looked for", "Result"])
-        self.verdicts.setAccessibleName("Each criterion, with your words as evidence")
-        self.verdicts.setWordWrap(True)
-        self.verdicts.setColumnWidth(0, self.fontMetrics().horizontalAdvance("M") * 34)
-        self.transcript = QListWidget()
-        self.transcript.setWordWrap(True)
-        self.transcript.setAccessibleName("The conversation")
-        self.next_time = QLabel()
+        self.next_time = Panel("trainee")
         self.next_time.setWordWrap(True)
         self.next_time.setTextFormat(Qt.RichText)
         self.next_time.setAccessibleName("What to try next time")
-        self.debrief = QLabel()
+        self.did = VerdictList()
+        self.transcript = ConversationView("The conversation")
+        self.debrief = Panel("muted")
         self.debrief.setWordWrap(True)
-        self.debrief.setObjectName("debrief")
-        self.debrief.setStyleSheet("#debrief { border: 1px solid palette(mid); padding: 8px; }")
         self.debrief.setAccessibleName("Debrief")
         self.feeling = QLabel("How are you feeling after this one?")
         self.ok_button = QPushButton("I'm &OK")
@@ -65,31 +94,19 @@ class ResultsPage(QWidget):
         self.wellbeing_reply.setWordWrap(True)
         self.again_button = QPushButton("&Try again")
         self.library_button = QPushButton("Back to the &library")
+        self.details = self._details()
 
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.chart)
-        left_layout.addWidget(self.verdicts, 1)
         splitter = QSplitter(Qt.Horizontal)
-        splitter.addWidget(left)
-        splitter.addWidget(self.transcript)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        feeling = QHBoxLayout()
-        feeling.addWidget(self.feeling)
-        feeling.addWidget(self.ok_button)
-        feeling.addWidget(self.break_button)
-        feeling.addStretch(1)
-        lower = QWidget()
-        lower_layout = QVBoxLayout(lower)
-        lower_layout.addWidget(self.next_time)
-        lower_layout.addWidget(self.debrief)
-        lower_layout.addLayout(feeling)
-        lower_layout.addWidget(self.wellbeing_reply)
-        scroll = QScrollArea()
-        scroll.setWidget(lower)
-        scroll.setWidgetResizable(True)
+        splitter.addWidget(self.details)
+        conversation = QWidget()
+        right = QVBoxLayout(conversation)
+        right.setContentsMargins(0, 0, 0, 0)
+        right.addWidget(_heading("The conversation"))
+        right.addWidget(self.transcript, 1)
+        splitter.addWidget(conversation)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([5500, 4500])  # proportions: the conversation gets room to read, not what is left over
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.library_button)
@@ -97,11 +114,10 @@ class ResultsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.message)
-        layout.addWidget(splitter, 3)
-        layout.addWidget(scroll, 2)
+        layout.addWidget(splitter, 1)
         layout.addLayout(buttons)
 
-        self.verdicts.currentItemChanged.connect(self._show_turn)
+        self.did.turn_chosen.connect(self.transcript.select_turn)
         self.again_button.clicked.connect(self.again.emit)
         self.library_button.clicked.connect(self.library.emit)
         self.ok_button.clicked.connect(lambda: self.wellbeing_reply.setText(
@@ -110,62 +126,83 @@ class ResultsPage(QWidget):
             "Take the time you need. Step away from the screen, get some air or a drink. If something here "
             "brought back a real experience, your team lead or the staff support line is there for you."))
 
+    def _details(self) -> QScrollArea:
+        inside = QWidget()
+        column = QVBoxLayout(inside)
+        column.addWidget(self.chart)
+        column.addWidget(self.next_time)
+        column.addWidget(_heading("What you did"))
+        column.addWidget(self.did)
+        column.addWidget(self.debrief)
+        feeling = QHBoxLayout()
+        feeling.addWidget(self.feeling)
+        feeling.addWidget(self.ok_button)
+        feeling.addWidget(self.break_button)
+        feeling.addStretch(1)
+        column.addLayout(feeling)
+        column.addWidget(self.wellbeing_reply)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(inside)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        scroll.setAccessibleName("Your result in detail")
+        return scroll
+
     def show_result(self, *, result: Result | None, turns: list[Turn], customer: str, ending: Ending | None,
                     assessed: bool, pass_mark: float, debrief: str) -> None:
         stopped = ending is not None and ending.reason == "stopped"
-        title, message = headline(result, assessed, stopped, pass_mark)
-        self.title.setText(f"<h2>{escape(title)}</h2>")
-        self.message.setText(message)
         scored = assessed and result is not None
+        self._shown = (result, assessed, stopped, pass_mark)
+        self._fill_words()
         self.chart.setVisible(scored)
         self.chart.set_scores([(dimension_label(d.dimension), d.score) for d in result.dimensions] if scored else [])
-        self.transcript.clear()
-        for turn in turns:
-            item = QListWidgetItem(turn_text(turn, customer))
-            item.setData(Qt.UserRole, turn.index)
-            self.transcript.addItem(item)
-        self.verdicts.clear()
-        tips: list[str] = []
+        self.did.show_dimensions(result.dimensions if result else (), scored)
+        self.transcript.show_turns(turns, customer)
         for dim in (result.dimensions if result else ()):
-            group = QTreeWidgetItem([dimension_label(dim.dimension), f"{dim.score:.0f} / 100" if scored else ""])
-            self.verdicts.addTopLevelItem(group)
             for v in dim.verdicts:
-                status = STATUS_WORDS[v.status] + (" (unsure: the recogniser was unsure of your words)" if v.uncertain else "")
-                row = QTreeWidgetItem([f"{STATUS_MARKS[v.status]} {item_label(v.item)}", status])
-                row.setData(0, Qt.UserRole, v.evidence[0].turn if v.evidence else None)
-                row.setToolTip(0, v.feedback)
                 for ev in v.evidence:
-                    child = QTreeWidgetItem([f"Turn {ev.turn}: “{ev.quote}”", "your words"])
-                    child.setData(0, Qt.UserRole, ev.turn)
-                    row.addChild(child)
-                if v.feedback:
-                    row.addChild(QTreeWidgetItem([v.feedback, "advice" if v.status != "met" else "why it worked"]))
-                group.addChild(row)
-                if v.status != "met" and v.feedback and not v.uncertain and v.feedback not in tips:
-                    tips.append(v.feedback)
-            if not dim.verdicts:
-                group.addChild(QTreeWidgetItem(["Nothing here came up in this conversation", ""]))
-            group.setExpanded(True)
-        self.next_time.setText("<b>What to try next time</b><ul>" + "".join(f"<li>{escape(t)}</li>" for t in tips[:3])
-                               + "</ul>" if tips else "<b>Next time:</b> keep doing what you did. Try a stronger "
-                               "intensity or another scenario when you're ready.")
+                    if ev.end > ev.start:
+                        self.transcript.highlight(ev.turn, [(ev.start, ev.end)])
         parts = [" ".join(ending.debrief.split())] if ending and ending.debrief else []
         if debrief:
             parts.append(" ".join(debrief.split()))
         self.debrief.setText("\n\n".join(parts))
         self.debrief.setVisible(bool(parts))
         self.wellbeing_reply.setText("")
+        self._to_top()
         self.again_button.setFocus()
 
-    def _show_turn(self, item: QTreeWidgetItem | None) -> None:
-        index = item.data(0, Qt.UserRole) if item is not None else None
-        if index is None:
+    def _to_top(self) -> None:
+        # A new result starts at the top, now and once the new cards have been laid out.
+        self.details.verticalScrollBar().setValue(0)
+        QTimer.singleShot(0, lambda: self.details.verticalScrollBar().setValue(0))
+
+    def _fill_words(self) -> None:
+        result, assessed, stopped, pass_mark = self._shown
+        title, verdict, message = headline(result, assessed, stopped, pass_mark)
+        c = colours()
+        colour = c.text
+        if title.endswith("/ 100"):
+            colour = c.good if result.overall >= pass_mark else c.mixed if result.overall >= 40 else c.poor
+        words = f' <span style="color:{c.muted.name()}">·</span> {escape(verdict)}' if verdict else ""
+        self.title.setText(f'<span style="color:{colour.name()}">{escape(title)}</span>{words}')
+        self.message.setText(message)
+        tips = next_time(result)
+        if not tips:
+            self.next_time.setText("<b>Next time:</b> keep doing what you did. Try a stronger intensity or another "
+                                   "scenario when you're ready.")
             return
-        for row in range(self.transcript.count()):
-            if self.transcript.item(row).data(Qt.UserRole) == index:
-                self.transcript.setCurrentRow(row)
-                self.transcript.scrollToItem(self.transcript.item(row))
-                return
+        avoid = f'<span style="color:{c.poor.name()}">Avoid:</span> '
+        items = "".join(f'<li><b>{avoid if v.status == "violated" else ""}{escape(item_label(v.item))}.</b> '
+                        f'{escape(v.feedback)}</li>' for v in tips)
+        self.next_time.setText(f"<b>What to try next time</b><ul>{items}</ul>")
+
+    def changeEvent(self, event) -> None:
+        if event.type() in (QEvent.PaletteChange, QEvent.ApplicationPaletteChange) and self._shown is not None:
+            self._fill_words()
+        super().changeEvent(event)
 
     def shown_scores(self) -> dict[str, float]:
         """What the chart shows, by label (for tests and screen readers)."""

@@ -1,0 +1,103 @@
+"""Where the trainee answers: what the call is waiting for, their words as they speak, and the reply box."""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget
+
+from .theme import colours
+
+TALK_KEY = "Ctrl+Space"
+COMMAND_KEYS = Qt.ControlModifier | Qt.AltModifier | Qt.MetaModifier  # plain typing is never a shortcut here
+
+
+def window_shortcut(widget: QWidget, pressed: QKeySequence) -> bool:
+    """Whether a shortcut of the widget's window, one that would fire now, uses this key."""
+    window = widget.window()
+    for shortcut in window.findChildren(QShortcut):
+        owner = shortcut.parent()
+        if (shortcut.isEnabled() and shortcut.key().matches(pressed) == QKeySequence.ExactMatch
+                and (not isinstance(owner, QWidget) or owner.isVisible())):
+            return True
+    return any(action.isEnabled() and any(k.matches(pressed) == QKeySequence.ExactMatch for k in action.shortcuts())
+               for action in window.findChildren(QAction))
+
+
+class ReplyBox(QLineEdit):
+    """The typed reply. A key that a window shortcut uses goes to the shortcut: a line edit keeps Ctrl+E (end of
+    line on Linux), Ctrl+U, Ctrl+A and more for itself, and the trainee's focus is here for the whole call."""
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.ShortcutOverride and event.modifiers() & COMMAND_KEYS \
+                and window_shortcut(self, QKeySequence(event.keyCombination())):
+            event.ignore()  # not taken here, so the shortcut map fires the window's shortcut
+            return True
+        return super().event(event)
+
+
+# What the call is waiting for: (how the dot is coloured, the words).
+STATES = {
+    "typing": ("trainee", "Your turn: type your reply and press Enter"),
+    "customer": ("customer", "{name} is speaking… (a reply or a call control stops them)"),
+    "paused": ("customer", "{name} is speaking: the microphone is paused"),
+    "listening": ("good", "Listening: speak your reply"),
+    "ready": ("trainee", f"Your turn: hold Talk (or press {TALK_KEY}) and speak"),
+    "still_there": ("warning", "Still there? Take your time, then type your reply and press Enter"),
+    "still_there_draft": ("warning", "Still there? Press Enter to send your reply"),
+    "over": ("muted", "Call over"),
+}
+
+
+class Composer(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.kind, self.name = "typing", "The customer"
+        self.state = QLabel()
+        self.state.setTextFormat(Qt.RichText)
+        self.state.setAccessibleName("What the call is waiting for")
+        self.meter = QProgressBar()
+        self.meter.setRange(0, 100)
+        self.meter.setTextVisible(False)
+        self.meter.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 8)
+        self.meter.setMaximumHeight(self.fontMetrics().height() // 2)
+        self.meter.setAccessibleName("Microphone level")
+        self.live_words = QLabel()
+        self.live_words.setWordWrap(True)
+        self.live_words.setAccessibleName("Your words as you speak")
+        self.reply = ReplyBox()
+        self.reply.setPlaceholderText("Type your reply and press Enter")
+        self.reply.setAccessibleName("Your reply")
+        self.send = QPushButton("Send")
+        self.send.setAccessibleName("Send reply")
+        self.talk = QPushButton(f"Hold to talk ({TALK_KEY})")
+        self.talk.setAccessibleName("Push to talk")
+        top = QHBoxLayout()
+        top.addWidget(self.state, 1)
+        top.addWidget(self.meter)
+        entry = QHBoxLayout()
+        entry.addWidget(self.reply, 1)
+        entry.addWidget(self.send)
+        entry.addWidget(self.talk)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.live_words)
+        layout.addLayout(entry)
+        self.set_state("typing")
+
+    def set_state(self, kind: str, name: str | None = None) -> None:
+        if kind == "still_there" and self.reply.text().strip():
+            kind = "still_there_draft"
+        self.kind, self.name = kind, name or self.name
+        role, words = STATES[kind]
+        colour = getattr(colours(), role)
+        self.state.setText(f'<span style="color:{colour.name()}">●</span>&nbsp; {escape(words.format(name=self.name))}')
+        self.state.setAccessibleDescription(words.format(name=self.name))
+
+    def changeEvent(self, event) -> None:
+        if event.type() in (QEvent.PaletteChange, QEvent.ApplicationPaletteChange):
+            self.set_state(self.kind)
+        super().changeEvent(event)

@@ -1,0 +1,147 @@
+"""What the trainee did, criterion by criterion, as a list a person reads: every quote and piece of advice in
+full, each quote a link to its turn in the conversation."""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import QEvent, QRectF, Qt, Signal
+from PySide6.QtGui import QPainter, QPainterPath
+from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+
+from ..scoring.verdict import DimensionScore, Result, Verdict, item_label
+from .theme import colours, set_relative_font
+
+STATUS_WORDS = {"met": "Done well", "missed": "Missed", "violated": "To avoid next time"}
+STATUS_MARKS = {"met": "✓", "missed": "○", "violated": "✗"}
+STATUS_ROLES = {"met": "good", "missed": "muted", "violated": "poor"}
+
+
+def next_time(result: Result | None, most: int = 3) -> list[Verdict]:
+    """The advice to carry into the next call: things to avoid that happened first (a retaliation matters more
+    than a missed step), then what was missed; only verdicts the scoring was sure of, each piece of advice once."""
+    if result is None:
+        return []
+    chosen: dict[str, Verdict] = {}
+    for status in ("violated", "missed"):
+        for dim in result.dimensions:
+            for v in dim.verdicts:
+                if v.status == status and v.feedback and not v.uncertain:
+                    chosen.setdefault(v.feedback, v)
+    avoid = sum(v.status == "violated" for v in chosen.values())
+    return list(chosen.values())[:max(most, avoid)]
+
+
+class QuoteLink(QLabel):
+    """The trainee's own words, in full; clicking them (or Enter) shows the turn in the conversation."""
+
+    chosen = Signal(int)
+
+    def __init__(self, turn: int, quote: str) -> None:
+        super().__init__(f"“{quote}”  (turn {turn})" if not quote.startswith("[") else f"{quote}  (turn {turn})")
+        self.turn = turn
+        self.setWordWrap(True)
+        self.setCursor(Qt.PointingHandCursor)
+        self.setFocusPolicy(Qt.StrongFocus)
+        self.setAccessibleName(f"Your words, turn {turn}: {quote}. Press Enter to show it in the conversation.")
+        font = self.font()
+        font.setItalic(True)
+        self.setFont(font)
+
+    def mouseReleaseEvent(self, event) -> None:
+        if event.button() == Qt.LeftButton:
+            self.chosen.emit(self.turn)
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key_Return, Qt.Key_Enter, Qt.Key_Space):
+            self.chosen.emit(self.turn)
+            return
+        super().keyPressEvent(event)
+
+
+class VerdictCard(QFrame):
+    """One criterion: a mark and a word for how it went, the trainee's words, and the advice."""
+
+    def __init__(self, v: Verdict, show_turn) -> None:
+        super().__init__()
+        self.verdict = v
+        self.heading = QLabel()
+        self.heading.setWordWrap(True)
+        self.heading.setTextFormat(Qt.RichText)
+        self.quotes = [QuoteLink(ev.turn, ev.quote) for ev in v.evidence]
+        self.advice = QLabel(v.feedback)
+        self.advice.setWordWrap(True)
+        self.advice.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.advice.setVisible(bool(v.feedback))
+        pad = self.fontMetrics().height() // 2
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(pad * 2, pad, pad, pad)
+        layout.setSpacing(pad // 2)
+        layout.addWidget(self.heading)
+        for quote in self.quotes:
+            quote.chosen.connect(show_turn)
+            layout.addWidget(quote)
+        layout.addWidget(self.advice)
+        self.setAccessibleName(f"{item_label(v.item)}: {STATUS_WORDS[v.status]}")
+        self.fill()
+
+    def fill(self) -> None:
+        v = self.verdict
+        colour = getattr(colours(), STATUS_ROLES[v.status])
+        unsure = " (unsure: the recogniser was unsure of your words)" if v.uncertain else ""
+        self.heading.setText(f'<span style="color:{colour.name()}">{STATUS_MARKS[v.status]}</span>&nbsp; '
+                             f'<b>{escape(item_label(v.item))}</b> &nbsp;<span style="color:{colour.name()}">'
+                             f'{STATUS_WORDS[v.status]}{escape(unsure)}</span>')
+
+    def changeEvent(self, event) -> None:
+        if event.type() in (QEvent.PaletteChange, QEvent.ApplicationPaletteChange):
+            self.fill()
+        super().changeEvent(event)
+
+    def paintEvent(self, event) -> None:  # noqa: ARG002
+        c = colours()
+        p = QPainter(self)
+        p.setRenderHint(QPainter.Antialiasing)
+        r = QRectF(self.rect()).adjusted(1, 1, -1, -1)
+        path = QPainterPath()
+        radius = self.fontMetrics().height() * 0.4
+        path.addRoundedRect(r, radius, radius)
+        p.fillPath(path, self.palette().base())
+        p.setClipPath(path)
+        p.fillRect(QRectF(r.left(), r.top(), self.fontMetrics().height() * 0.25, r.height()),
+                   getattr(c, STATUS_ROLES[self.verdict.status]))
+        p.end()
+
+
+class VerdictList(QWidget):
+    """Each dimension's score and its criteria, one card each."""
+
+    turn_chosen = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("What you did: each criterion, with your words as evidence")
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.cards: list[VerdictCard] = []
+
+    def show_dimensions(self, dimensions: tuple[DimensionScore, ...], scored: bool) -> None:
+        while self._layout.count():
+            item = self._layout.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self.cards = []
+        for dim in dimensions:
+            head = QLabel(f"{dim.label}" + (f"  ·  {dim.score:.0f} / 100" if scored else ""))
+            set_relative_font(head, 1.1, bold=True)
+            self._layout.addWidget(head)
+            for v in dim.verdicts:
+                card = VerdictCard(v, self.turn_chosen.emit)
+                self.cards.append(card)
+                self._layout.addWidget(card)
+            if not dim.verdicts:
+                self._layout.addWidget(QLabel("Nothing here came up in this conversation."))
+
+    def quotes(self) -> list[QuoteLink]:
+        return [q for card in self.cards for q in card.quotes]

@@ -1,0 +1,337 @@
+"""The role play and results pages as a trainee meets them: typed at a human pace, driven by keys and clicks."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtWidgets import QApplication, QLabel, QScrollArea
+
+from appkit import choose, open_window, press, type_reply, wait_for_results, wait_seconds
+from conftest import REPO
+from simulator.engine import Session
+from simulator.scenario import load_scenario
+from simulator.scoring.detector import PhraseDetector
+from simulator.speech.devices import NoAudio
+from simulator.speech.kit import FileDevices
+from simulator.speech.playback import FileSpeaker
+from simulator.speech.synthesis import LineCache, VoiceSettings, in_mood
+from simulator.speech.wav import read_wav
+from simulator.voiceplay import TYPED_SILENCE_S, VoiceEvents, VoiceLoop
+from speechkit import synthesizer
+
+WARNING = "Sam, I want to help, but that language isn't acceptable. Please stop swearing. If it continues, I'll end the call."
+RETALIATION = "Shut up, you idiot. You're the rude one here."
+HUMAN_PACE_MS = 125  # per press and per release: four characters a second: a steady typist who is thinking as they type
+
+
+def trainee_turns(window) -> list:
+    return [t for t in window.live.session.turns if t.speaker == "trainee"]
+
+
+# -- 1. the silence timer and typing ------------------------------------------------------------
+def test_a_reply_typed_at_a_human_pace_is_never_cut_by_the_silence_timer(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path)
+    choose(qtbot, window, "swearing-caller")
+    page = window.roleplay
+    asked: list[bool] = []
+    window.live.bridge.still_there.connect(asked.append)
+    wait_seconds(qtbot, 5)  # reading the customer's line first: with the typing, longer than the 30 s wait
+    started = time.monotonic()
+    page.reply.setFocus()
+    qtbot.keyClicks(page.reply, WARNING, delay=HUMAN_PACE_MS)
+    assert time.monotonic() - started > 20  # longer than the scenario's 8 s, and the prompt's 18 s
+    assert trainee_turns(window) == []  # nothing was recorded while the trainee typed
+    assert page.reply.text() == WARNING
+    qtbot.keyClick(page.reply, Qt.Key_Return)
+    qtbot.waitUntil(lambda: len(trainee_turns(window)) == 1, timeout=10_000)
+    turn = trainee_turns(window)[0]
+    assert (turn.kind, turn.text) == ("reply", WARNING)  # sent whole, as one reply
+    assert True not in asked  # never asked "still there?" while typing
+    assert page.reply.text() == ""
+
+
+def test_a_quiet_typed_session_asks_still_there_before_silence_counts(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path)
+    choose(qtbot, window, "swearing-caller")
+    page, loop = window.roleplay, window.live.loop
+    assert loop.silence_wait_s >= TYPED_SILENCE_S > window.live.session.scenario.settings.silence_after_s
+    loop.typing_silence_s = 3.0  # the scenario's own wait, shortened so the test does not sit for 30 s
+    qtbot.waitUntil(lambda: "Still there?" in page.mic_state.text(), timeout=5_000)
+    assert trainee_turns(window) == []  # asked first; nothing counted yet
+    qtbot.waitUntil(lambda: any(t.kind == "silence" for t in trainee_turns(window)), timeout=5_000)
+    qtbot.waitUntil(lambda: "Your turn" in page.mic_state.text(), timeout=3_000)  # the customer repeats: asked no more
+    qtbot.waitUntil(lambda: "Still there?" in page.mic_state.text(), timeout=5_000)
+    qtbot.keyClicks(page.reply, "Sam")  # a keystroke is an answer on its way
+    qtbot.waitUntil(lambda: "Your turn" in page.mic_state.text(), timeout=2_000)
+    assert sum(t.kind == "silence" for t in trainee_turns(window)) == 1
+
+
+def test_keystrokes_hold_off_silence_and_a_prompt_comes_before_it():
+    sf = load_scenario(REPO / "scenarios" / "late-refund-empathy.yaml")
+    session = Session(sf, PhraseDetector(sf.criteria), seed=1)
+    asked: list[tuple[bool, float]] = []
+    loop = VoiceLoop(session, silence_after_s=0.6, events=VoiceEvents(still_there=lambda on: asked.append((on, time.monotonic()))))
+    runner = threading.Thread(target=loop.run, daemon=True)
+    runner.start()
+    end = time.monotonic() + 2.0
+    while time.monotonic() < end:  # typing for three times the wait
+        loop.typing()
+        time.sleep(0.15)
+    assert not [t for t in session.turns if t.kind == "silence"]
+    deadline = time.monotonic() + 5
+    while not any(t.kind == "silence" for t in session.turns) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    silence_at = time.monotonic()
+    loop.stop()
+    runner.join(5)
+    assert any(t.kind == "silence" for t in session.turns)
+    assert asked and asked[0][0] is True and asked[0][1] < silence_at  # asked before silence counted
+
+
+# -- 2. call controls from the reply box -----------------------------------------------------------
+def _control_key(qtbot, page, key) -> None:
+    page.reply.setFocus()
+    qtbot.keyClick(page.reply, key, Qt.ControlModifier)
+
+
+@pytest.mark.parametrize("action,key", [("end_call", Qt.Key_E), ("escalate", Qt.Key_T)])
+def test_ending_call_controls_work_from_the_reply_box_while_typing(qtbot, tmp_path, action, key):
+    window = open_window(qtbot, tmp_path)
+    choose(qtbot, window, "swearing-caller")
+    page = window.roleplay
+    qtbot.keyClicks(page.reply, "I'm ending", delay=20)  # mid-reply, the cursor in the box
+    _control_key(qtbot, page, key)
+    wait_for_results(qtbot, window)
+    assert [t.action for t in trainee_turns(window)] == [action]
+
+
+def test_hold_flag_and_stop_work_from_the_reply_box(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path)
+    choose(qtbot, window, "swearing-caller")
+    page = window.roleplay
+    qtbot.keyClicks(page.reply, "One moment", delay=20)
+    for key, action in [(Qt.Key_H, "hold"), (Qt.Key_F, "flag")]:
+        before = len(trainee_turns(window))
+        _control_key(qtbot, page, key)
+        qtbot.waitUntil(lambda: len(trainee_turns(window)) > before, timeout=5_000)
+        assert trainee_turns(window)[-1].action == action
+    assert page.reply.text() == "One moment"  # the draft is untouched
+    _control_key(qtbot, page, Qt.Key_B)
+    wait_for_results(qtbot, window)
+    assert window.live.ending.reason == "stopped"
+
+
+def test_every_window_shortcut_passes_through_the_reply_box(qtbot, tmp_path):
+    """What the line edit would keep for itself (Ctrl+E, Ctrl+U, Ctrl+A on Linux) goes to the window instead."""
+    from PySide6.QtGui import QAction, QShortcut
+    window = open_window(qtbot, tmp_path)
+    choose(qtbot, window, "swearing-caller")
+    reply = window.roleplay.reply
+    keys = [k for a in window.findChildren(QAction) if a.isEnabled() for k in a.shortcuts()]
+    keys += [s.key() for s in window.findChildren(QShortcut) if s.isEnabled() and s.parent().isVisible()]
+    assert {"Ctrl+E", "Ctrl+T", "Ctrl+H", "Ctrl+F", "Ctrl+B", "Ctrl+Q", "Ctrl+R"} <= {k.toString() for k in keys}
+    for key in keys:
+        combo = key[0]
+        event = QKeyEvent(QEvent.ShortcutOverride, combo.key(), combo.keyboardModifiers())
+        event.setAccepted(False)
+        QApplication.sendEvent(reply, event)
+        assert not event.isAccepted(), f"the reply box keeps {key.toString()} from the window"
+    event = QKeyEvent(QEvent.ShortcutOverride, Qt.Key_Z, Qt.ControlModifier)  # no window shortcut: the box's undo
+    event.setAccepted(False)
+    QApplication.sendEvent(reply, event)
+    assert event.isAccepted()
+
+
+@pytest.mark.skipif(not shutil.which("xvfb-run") or os.environ.get("QT_QPA_PLATFORM") == "xcb",
+                    reason="needs Xvfb; already running on X11")
+def test_call_control_keys_work_from_the_reply_box_on_x11():
+    """On X11 a line edit takes Ctrl+E (end of line) and Ctrl+U; offscreen it does not, so run the key tests there."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "xcb"}
+    out = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1366x768x24", sys.executable, "-m", "pytest", "-q",
+                          "-p", "no:cacheprovider", __file__, "-k", "reply_box and not x11"],
+                         cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
+
+
+# -- 4. a fresh reply box --------------------------------------------------------------------------
+def test_unsent_text_does_not_follow_into_the_next_session(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path)
+    choose(qtbot, window, "swearing-caller")
+    qtbot.keyClicks(window.roleplay.reply, "Half a thought", delay=20)
+    qtbot.mouseClick(window.roleplay.buttons["end_call"], Qt.LeftButton)
+    wait_for_results(qtbot, window)
+    qtbot.mouseClick(window.results.again_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.roleplay and window.live.running, timeout=20_000)
+    assert window.roleplay.reply.text() == ""
+
+
+# -- 6. no speaker: said once ----------------------------------------------------------------------
+class NoSpeaker(FileDevices):
+    def speaker(self, device=None):  # noqa: ARG002
+        raise NoAudio("no speaker or headset was found", "the customer's lines will be shown as captions")
+
+
+def test_no_speaker_says_the_lines_are_captions_once(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path, devices=NoSpeaker(), speech=True)
+    choose(qtbot, window, "swearing-caller")
+    notice = window.roleplay.notice.text()
+    assert "no speaker" in notice.lower()
+    assert notice.lower().count("shown as captions") == 1, notice
+
+
+# -- 7, 8, 9: results ------------------------------------------------------------------------------
+def _retaliate_and_end(qtbot, window) -> None:
+    choose(qtbot, window, "swearing-caller")
+    type_reply(qtbot, window, RETALIATION)
+    press(qtbot, window, "end_call")
+    wait_for_results(qtbot, window)
+
+
+def test_after_retaliating_next_time_says_not_to_answer_in_kind_first(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path)
+    _retaliate_and_end(qtbot, window)
+    advice = window.results.next_time.text()
+    assert "Never answer abuse in kind" in advice
+    assert advice.index("Avoid") < advice.index("Never answer abuse in kind") < advice.index("Name what the customer did")
+
+
+def _shown_in_full(page, text: str) -> bool:
+    """Some visible label holds these words and is tall enough for all its lines (nothing elided or cut off)."""
+    for label in page.findChildren(QLabel):
+        if label.isVisible() and text in label.text().replace("&#x27;", "'").replace("&quot;", '"'):
+            return label.wordWrap() and label.height() >= label.heightForWidth(label.width())
+    return False
+
+
+def test_every_quote_and_piece_of_advice_wraps_in_full(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path)
+    window.resize(900, 600)  # narrow: long advice has to wrap
+    choose(qtbot, window, "swearing-caller")
+    type_reply(qtbot, window, WARNING)
+    type_reply(qtbot, window, RETALIATION)
+    press(qtbot, window, "end_call")
+    wait_for_results(qtbot, window)
+    results = window.results
+    result = window.live.result
+    for dim in result.dimensions:
+        for v in dim.verdicts:
+            for ev in v.evidence:
+                assert _shown_in_full(results, ev.quote), ev.quote
+            if v.feedback:
+                results.details.ensureWidgetVisible(results.did.cards[0])
+                assert _shown_in_full(results, v.feedback), v.feedback
+    # the transcript tells the two speakers apart: name, side
+    customer = [results.transcript.entry(i) for i in range(results.transcript.count())
+                if results.transcript.entry(i).side == "left"]
+    trainee = [results.transcript.entry(i) for i in range(results.transcript.count())
+               if results.transcript.entry(i).side == "right"]
+    assert customer and trainee
+    assert all("Sam Whitlow" in e.words.text() for e in customer) and all("You" in e.words.text() for e in trainee)
+    assert min(e.geometry().right() for e in trainee) > max(e.geometry().right() for e in customer)
+    quote = next(q for q in results.did.quotes() if "Shut up" in q.text())
+    qtbot.mouseClick(quote, Qt.LeftButton)  # the quote shows its turn, its words highlighted
+    shown = results.transcript.find(quote.turn)
+    assert results.transcript.selected_turn == quote.turn and "background-color" in shown.words.text()
+
+
+def test_a_new_result_starts_at_the_top(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path)
+    window.resize(1000, 600)
+    _retaliate_and_end(qtbot, window)
+    scroll = window.results.next_time.parent()
+    while not isinstance(scroll, QScrollArea):
+        scroll = scroll.parent()
+    bar = scroll.verticalScrollBar()
+    assert bar.maximum() > 0
+    scroll.setFocus()
+    qtbot.keyClick(scroll, Qt.Key_End)  # read to the bottom
+    bar.setValue(bar.maximum())
+    qtbot.mouseClick(window.results.again_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.roleplay and window.roleplay.transcript.count(), timeout=20_000)
+    type_reply(qtbot, window, RETALIATION)
+    press(qtbot, window, "end_call")
+    wait_for_results(qtbot, window)
+    qtbot.wait(50)
+    assert bar.value() == 0
+    top = window.results.next_time.mapTo(scroll.widget(), window.results.next_time.rect().topLeft()).y()
+    assert 0 <= top < scroll.viewport().height()
+
+
+# -- the composer and the customer's card --------------------------------------------------------
+def test_the_composer_says_whose_turn_it_is(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path, devices=FileDevices(speaker=FileSpeaker(speed=1)), speech=True)
+    choose(qtbot, window, "swearing-caller")
+    page = window.roleplay
+    qtbot.waitUntil(lambda: "Sam Whitlow is speaking" in page.mic_state.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "Your turn" in page.mic_state.text(), timeout=20_000)
+    assert page.card.name.text() == "Sam Whitlow" and page.mood.text() == "Angry"
+    qtbot.mouseClick(page.buttons["end_call"], Qt.LeftButton)
+    qtbot.waitUntil(lambda: "Call over" in page.mic_state.text(), timeout=10_000)
+
+
+def test_a_theme_switch_and_a_text_size_reach_the_conversation_at_once(qtbot, tmp_path):
+    from simulator.ui.theme import apply_theme, colours
+    app = QApplication.instance()
+    window = open_window(qtbot, tmp_path)
+    choose(qtbot, window, "swearing-caller")
+    page = window.roleplay
+    bubble = page.transcript.entry(0)
+    base = QApplication.font().pointSizeF()
+    try:
+        for theme in ("dark", "light"):
+            apply_theme(app, theme, 150)
+            qtbot.wait(50)
+            pixel = bubble.grab().toImage().pixelColor(bubble.width() // 2, 3)
+            assert pixel.name() == colours().customer_bubble.name(), theme
+            assert colours().customer.name() in bubble.words.text()  # the speaker's name in the new theme's colour
+            assert page.caption.words.font().pointSizeF() > QApplication.font().pointSizeF() >= base * 1.4
+    finally:
+        apply_theme(app, "system", 100)
+
+
+# -- the customer's voice follows their mood ---------------------------------------------------------
+def _rms(pcm) -> float:
+    samples = np.frombuffer(pcm.data, dtype="<i2").astype(np.float64)
+    return float(np.sqrt(np.mean(samples ** 2)))
+
+
+def test_an_angry_line_is_faster_and_louder_than_a_calm_one(tmp_path):
+    cache = LineCache(tmp_path / "lines", synthesizer())
+    line = "I've rung you three times this week and nothing has happened. Fix it now."
+    base = VoiceSettings(rate=175, volume=1.0)
+    calm = read_wav(cache.render(line, in_mood(base, "calm")).result(60))
+    angry = read_wav(cache.render(line, in_mood(base, "angry")).result(60))
+    assert angry.seconds < calm.seconds * 0.9
+    assert _rms(angry) > _rms(calm) * 1.15
+    assert cache.path(line, in_mood(base, "calm")) != cache.path(line, in_mood(base, "angry"))
+
+
+def test_each_line_is_spoken_in_the_mood_the_customer_is_in(tmp_path):
+    sf = load_scenario(REPO / "scenarios" / "apologises-after-boundary.yaml")
+    session = Session(sf, PhraseDetector(sf.criteria), seed=1)
+    cache = LineCache(tmp_path / "lines", synthesizer())
+    speaker = FileSpeaker(speed=0)
+    voice = VoiceSettings.of(sf.scenario.persona.voice)
+    moods: list[str] = []
+    session.subscribe(lambda e: moods.append(e.mood) if hasattr(e, "mood") else None)
+    loop = VoiceLoop(session, speaker=speaker, cache=cache, silence_after_s=60, voice=voice)
+    runner = threading.Thread(target=loop.run, daemon=True)
+    runner.start()
+    loop.type_line("That language isn't acceptable. Please stop swearing, or I will end the call.")
+    deadline = time.monotonic() + 60
+    while len(speaker.log) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    loop.stop()
+    runner.join(10)
+    lines = [t.text for t in session.turns if t.speaker == "customer"]
+    assert len(set(moods)) > 1, moods  # the customer's mood changed during the call
+    assert [p.path for p in speaker.log[:2]] == [cache.path(text, in_mood(voice, mood)) for text, mood in zip(lines, moods)]
