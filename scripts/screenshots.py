@@ -104,8 +104,9 @@ def main() -> int:
     page.buttons["end_call"].click()
     wait_until(app, lambda: window.stack.currentWidget() is window.results)
     results = window.results
-    first = results.verdicts.topLevelItem(0)
-    results.verdicts.setCurrentItem(first.child(0) if first and first.childCount() else first)
+    quotes = results.did.quotes()
+    if quotes:
+        results.transcript.select_turn(quotes[0].turn)  # as a click on the first quote does
     settle(app)
     shots["results"] = window.grab()
 

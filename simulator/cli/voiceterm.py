@@ -13,7 +13,7 @@ from ..speech.devices import NoAudio
 from ..speech.recognition import open_recognizer
 from ..speech.synthesis import LineCache, VoiceSettings, open_synthesizer
 from ..store.location import cache_dir
-from ..voiceplay import VoiceEvents, VoiceLoop
+from ..voiceplay import VoiceEvents, VoiceLoop, prerender
 
 
 # `simulator play --hangover-ms` still defaults to the old 300 ms, which cut replies at the
@@ -40,8 +40,7 @@ def play_by_voice(session: Session, args: argparse.Namespace) -> None:
         print(f"(note: {notice})")
     cache = LineCache(cache_dir() / "lines", synth)
     settings = VoiceSettings.of(s.persona.voice)
-    lines = [ln.text for n in s.nodes for ln in s.lines(n, session.intensity)]
-    cache.prerender(lines, settings)  # in the background: lines are ready before they are needed
+    prerender(cache, session, settings)  # in the background, in each mood's voice: ready before they are needed
     speaker = microphone = None
     try:
         from ..speech.devices import default_output
