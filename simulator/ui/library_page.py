@@ -30,6 +30,16 @@ def score_text(scenario_id: str, last: dict[str, float | None]) -> str:
     return "not finished yet" if score is None else f"{score:.0f} / 100"
 
 
+def title_order(sf: ScenarioFile) -> tuple[str, str]:
+    """By title as a person reads a list: "A caller…" files under C, not with every other "A"."""
+    title = sf.scenario.title.casefold()
+    for article in ("a ", "an ", "the "):
+        if title.startswith(article):
+            title = title[len(article):]
+            break
+    return title, sf.id
+
+
 def _labelled(text: str, field: QWidget) -> QLabel:
     label = QLabel(text)
     label.setBuddy(field)
@@ -69,12 +79,13 @@ class _Card(QFrame):
         s, c = sf.scenario, colours(self.palette())
         who = escape(s.persona.name + (f", {s.persona.company}" if s.persona.company else ""))
         level = {"easy": c.good, "medium": c.mixed, "hard": c.poor}[s.difficulty].name()
-        note = (f"Contains {escape(content_text(sf))}." if s.content else "Upset, but not abusive.")
+        note, tone = ((f"Contains {escape(content_text(sf))}.", c.warning) if s.content
+                      else ("Upset, but not abusive.", c.muted))
         self.title.setText(escape(s.title))
         self.body.setText(
             f"<p><span style='color:{level}'>●</span> {s.difficulty.capitalize()} · about {s.minutes} min · "
             f"you talk to {who}</p><p>{escape(' '.join(s.summary.split()))}</p>"
-            f"<p style='color:{c.warning.name()}'>{note}</p><p>Your last score: {escape(score)}</p>")
+            f"<p style='color:{tone.name()}'>{note}</p><p>Your last score: {escape(score)}</p>")
 
 
 class LibraryPage(QWidget):
@@ -142,22 +153,40 @@ class LibraryPage(QWidget):
         table.setShowGrid(False)
         table.setWordWrap(False)
         table.verticalHeader().hide()
+        table.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
         table.horizontalHeader().setDefaultAlignment(Qt.AlignLeft | Qt.AlignVCenter)
         table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
-        for col in range(1, len(COLUMNS)):
+        for col in (1, 2, 4):
             table.horizontalHeader().setSectionResizeMode(col, QHeaderView.ResizeToContents)
+        table.horizontalHeader().setSectionResizeMode(3, QHeaderView.Fixed)  # sized in _fit_columns
         table.setAccessibleName("Scenarios")
         table.setTabKeyNavigation(False)
         return table
 
     def _size_to_font(self) -> None:
-        em, line = self.fontMetrics().horizontalAdvance("M"), self.fontMetrics().height()
-        self.table.verticalHeader().setDefaultSectionSize(int(line * 2.2))  # room to read, and to hit with a mouse
-        self.card.setFixedWidth(em * 26)
+        # Room to read, and to hit with a mouse; set on every row, as hidden rows keep the size they had.
+        height = int(self.fontMetrics().height() * 2.2)
+        self.table.verticalHeader().setDefaultSectionSize(height)
+        for row in range(self.table.rowCount()):
+            self.table.setRowHeight(row, height)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """The card takes about a quarter of the page; the content column at most a third of the table, and none
+        when the table is narrow (large text on a small screen), so the titles keep their room. The card always
+        says what the selected scenario contains."""
+        em = self.fontMetrics().horizontalAdvance("M")
+        self.card.setFixedWidth(max(18 * em, min(40 * em, self.width() // 4)))
+        room = self.table.viewport().width()
+        self.table.setColumnHidden(3, room < 70 * em)
+        self.table.setColumnWidth(3, max(8 * em, room // 3))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
 
     def changeEvent(self, event) -> None:
         if event.type() in (QEvent.FontChange, QEvent.PaletteChange) and hasattr(self, "card"):
-            self._size_to_font()
             self._fill()  # item fonts and colours are set per item: redo them for the new text size or theme
             self.apply_filters()
         super().changeEvent(event)
@@ -168,7 +197,7 @@ class LibraryPage(QWidget):
 
     def set_scenarios(self, scenarios: list[ScenarioFile], broken: list[str], last: dict[str, float | None]) -> None:
         chosen = self.current()
-        self.scenarios = sorted(scenarios, key=lambda sf: (sf.scenario.title.casefold(), sf.id))
+        self.scenarios = sorted(scenarios, key=title_order)
         self.last = last
         self._fill()
         note = ""
@@ -187,7 +216,7 @@ class LibraryPage(QWidget):
         self.table.setRowCount(len(self.scenarios))
         for row, sf in enumerate(self.scenarios):
             s = sf.scenario
-            cells = [s.title, s.difficulty.capitalize(), f"about {s.minutes} min", content_text(sf),
+            cells = [s.title, s.difficulty.capitalize(), f"{s.minutes} min", content_text(sf),
                      score_text(sf.id, self.last)]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -195,6 +224,7 @@ class LibraryPage(QWidget):
                 self.table.setItem(row, col, item)
             self.table.item(row, 0).setFont(bold)
             self.table.item(row, 1).setForeground(level[s.difficulty])
+        self._size_to_font()
 
     def current(self) -> ScenarioFile | None:
         row = self.table.currentRow()

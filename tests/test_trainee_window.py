@@ -1,0 +1,466 @@
+"""The trainee's window around the sessions: library, menus, settings, notices, theme, size; and the terminal menu.
+
+Each test does what a trainee did when the problem was found: keys, clicks, typing into real widgets.
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import (QAbstractButton, QApplication, QGroupBox, QLabel, QMainWindow, QTabBar, QTabWidget,
+                               QWidget)
+
+from appkit import choose, open_window, type_reply, wait_for_results
+from conftest import REPO
+from simulator.settings import load_settings
+from simulator.speech.kit import FileDevices
+from simulator.ui.tasks import Tasks
+from simulator.ui.theme import apply_theme
+from simulator.ui.window import MainWindow
+
+MODELS_NOTICE = ("No Vosk model is installed, so the built-in PocketSphinx recogniser is used. "
+                 "For much better recognition: `simulator models install small-en-us`.")
+
+
+class NoSoundDevices(FileDevices):
+    """A machine with neither microphone nor speaker, as in a training room without headsets."""
+
+    def __init__(self) -> None:
+        super().__init__(microphone=None)
+
+    def names(self) -> tuple[list[str], list[str]]:
+        return [], []
+
+
+@pytest.fixture
+def restore_theme():
+    yield
+    apply_theme(QApplication.instance(), "system", 100)
+
+
+def reopen(qtbot, tmp_path: Path) -> MainWindow:
+    """The app started again: the same settings file, read as the app reads it."""
+    settings, _ = load_settings(tmp_path / "settings.json")
+    window = MainWindow(settings, data_dir=tmp_path / "data", tasks=Tasks(), devices=FileDevices(), speech=False,
+                        settings_path=tmp_path / "settings.json", ask_name=False)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.store is not None)
+    return window
+
+
+def activate(qtbot, widget: QWidget) -> None:
+    widget.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is widget)
+
+
+def open_settings_by_keys(qtbot, window: MainWindow):
+    activate(qtbot, window)
+    qtbot.keyClick(window, Qt.Key_Comma, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: getattr(window, "settings_dialog", None) is not None
+                    and window.settings_dialog.isVisible())
+    dialog = window.settings_dialog
+    activate(qtbot, dialog)
+    return dialog
+
+
+# -- mnemonics ---------------------------------------------------------------------------------------------------
+def _mnemonic(text: str) -> str | None:
+    match = re.search(r"&([^&\s])", text.replace("&&", ""))
+    return match.group(1).lower() if match else None
+
+
+def visible_mnemonics(top: QWidget) -> tuple[dict[str, list[str]], list[str]]:
+    """Alt+letter → the visible texts that claim it, and labels that would show a literal "&"."""
+    claims: dict[str, list[str]] = {}
+    stray: list[str] = []
+
+    def claim(text: str) -> None:
+        letter = _mnemonic(text)
+        if letter:
+            claims.setdefault(letter, []).append(text)
+    if isinstance(top, QMainWindow):
+        for action in top.menuBar().actions():
+            claim(action.text())
+    for w in top.findChildren(QWidget):
+        if w.window() is not top or not w.isVisibleTo(top):
+            continue
+        if isinstance(w, QAbstractButton):
+            claim(w.text())
+        elif isinstance(w, QGroupBox):
+            claim(w.title())
+        elif isinstance(w, QTabBar):
+            for i in range(w.count()):
+                claim(w.tabText(i))
+        elif isinstance(w, QLabel) and w.textFormat() != Qt.RichText and not w.text().startswith("<"):
+            if w.buddy() is not None:
+                claim(w.text())
+            elif _mnemonic(w.text()):
+                stray.append(w.text())
+    return claims, stray
+
+
+def assert_unique_mnemonics(top: QWidget, where: str) -> None:
+    claims, stray = visible_mnemonics(top)
+    clashes = {k: v for k, v in claims.items() if len(v) > 1}
+    assert not clashes, f"{where}: Alt+letter claimed twice: {clashes}"
+    assert not stray, f"{where}: labels show a literal '&': {stray}"
+
+
+def test_every_window_and_dialog_gives_each_alt_letter_to_one_control(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path)
+    assert_unique_mnemonics(window, "library")
+    choose(qtbot, window, "swearing-caller", assessed=False)
+    assert_unique_mnemonics(window, "role play")
+    window.roleplay.buttons["end_call"].click()
+    wait_for_results(qtbot, window)
+    assert_unique_mnemonics(window, "results")
+    window.stack.setCurrentWidget(window.briefing)
+    assert_unique_mnemonics(window, "briefing")
+
+    dialog = open_settings_by_keys(qtbot, window)
+    tabs = dialog.findChild(QTabWidget)
+    for i in range(tabs.count()):
+        tabs.setCurrentIndex(i)
+        assert_unique_mnemonics(dialog, f"settings, tab {tabs.tabText(i)}")
+    dialog.reject()
+
+    window.ask_name(force=True)
+    qtbot.waitUntil(lambda: getattr(window, "name_dialog", None) is not None and window.name_dialog.isVisible())
+    assert_unique_mnemonics(window.name_dialog, "name dialog")
+    window.name_dialog.reject()
+
+
+def test_alt_r_on_the_briefing_chooses_practice_only(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path)
+    activate(qtbot, window)
+    qtbot.keyClick(window.library.table, Qt.Key_Return)
+    assert window.stack.currentWidget() is window.briefing
+    assert window.briefing.assessed
+    qtbot.keyClick(window.briefing, Qt.Key_R, Qt.AltModifier)
+    qtbot.waitUntil(lambda: not window.briefing.assessed, timeout=2000)  # a mnemonic clicks after a short flash
+
+
+# -- sound devices -----------------------------------------------------------------------------------------------
+def test_without_microphone_or_speaker_typing_is_the_default_and_the_status_says_so(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path, devices=NoSoundDevices(), speech=True)
+    qtbot.waitUntil(lambda: window.sound is not None)
+    status = window.speech_label.text().lower()
+    assert "customer voice on" not in status
+    assert "no speaker" in status and "captions" in status and "typing" in status, status
+    activate(qtbot, window)
+    qtbot.keyClick(window.library.table, Qt.Key_Return)
+    briefing = window.briefing
+    assert briefing.input_mode == "typed"
+    assert "No microphone" in briefing.speech_status.text() and "typing" in briefing.speech_status.text()
+
+    dialog = open_settings_by_keys(qtbot, window)
+    assert dialog.input_mode.currentData() == "typed" and not dialog.input_mode.isEnabled()
+    dialog.accept()
+    assert window.settings.input_mode == "voice"  # kept for the day a microphone is plugged in
+
+
+# -- the library -------------------------------------------------------------------------------------------------
+def test_the_library_is_sorted_by_title_and_its_count_and_selection_follow_the_filter(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path)
+    lib = window.library
+    titles = lib.visible_titles()
+    total = len(titles)
+    by_title = [re.sub(r"^(a|an|the) ", "", t.casefold()) for t in titles]  # "A caller…" under C
+    assert by_title == sorted(by_title)
+    assert lib.count.text() == f"{total} scenarios"
+
+    lib.search.setFocus()
+    qtbot.keyClicks(lib.search, "caller")
+    shown = lib.visible_titles()
+    assert 0 < len(shown) < total
+    assert lib.count.text() == f"{len(shown)} of {total} shown"
+    assert lib.current() is not None and lib.current().scenario.title == shown[0]
+    assert lib.open_button.isEnabled()
+    if len(shown) > 1:
+        qtbot.keyClick(lib.search, Qt.Key_Down)  # from the search box straight down the list
+        assert lib.current().scenario.title == shown[1]
+    picked = lib.current()
+    qtbot.keyClick(lib.search, Qt.Key_Return)
+    assert window.stack.currentWidget() is window.briefing
+    assert window.briefing.scenario is picked
+
+    qtbot.mouseClick(window.briefing.back_button, Qt.LeftButton)
+    qtbot.keyClicks(lib.search, " zzzz")
+    assert lib.visible_titles() == [] and lib.count.text() == f"0 of {total} shown"
+    assert not lib.open_button.isEnabled() and "No scenario matches" in lib.details.text()
+
+
+def test_the_last_score_is_from_a_finished_session_never_a_break(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path)
+    choose(qtbot, window, "swearing-caller")
+    type_reply(qtbot, window, "Sam, I want to help, but that language isn't acceptable. If it continues, "
+                              "I'll end the call.")
+    window.roleplay.buttons["end_call"].click()
+    wait_for_results(qtbot, window)
+    finished = window.live.result.overall
+    qtbot.mouseClick(window.results.library_button, Qt.LeftButton)
+
+    choose(qtbot, window, "swearing-caller")
+    type_reply(qtbot, window, "Whatever.")
+    qtbot.mouseClick(window.roleplay.stop_button, Qt.LeftButton)  # "Stop — I need a break"
+    wait_for_results(qtbot, window)
+    qtbot.mouseClick(window.results.library_button, Qt.LeftButton)
+    choose(qtbot, window, "racist-remark-video-call")
+    type_reply(qtbot, window, "Could you tell me more about the delay?")
+    qtbot.mouseClick(window.roleplay.stop_button, Qt.LeftButton)  # "Stop — I need a break"
+    wait_for_results(qtbot, window)
+    qtbot.mouseClick(window.results.library_button, Qt.LeftButton)
+
+    lib = window.library
+    row = {sf.id: i for i, sf in enumerate(lib.scenarios)}
+    qtbot.waitUntil(lambda: lib.table.item(row["racist-remark-video-call"], 4).text() == "not finished yet")
+    assert lib.table.item(row["swearing-caller"], 4).text() == f"{finished:.0f} / 100"
+
+
+# -- notices -----------------------------------------------------------------------------------------------------
+def test_notices_name_the_place_in_the_app_and_a_dismissed_one_stays_dismissed(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path)
+    window.notices.add(MODELS_NOTICE, lasting=True)
+    window.notices.add("2 session(s) were cut short last time.")
+    text = window.notices.rows[window.notices.messages[0]].label.text()
+    assert "`" not in text and "simulator models" not in text
+    assert "Settings" in text and "Speech recognition" in text
+    notice = window.notices.rows[window.notices.messages[0]]
+    qtbot.mouseClick(notice.dismiss, Qt.LeftButton)
+    assert window.notices.messages == ["2 session(s) were cut short last time."]
+    window.close()
+
+    again = reopen(qtbot, tmp_path)
+    again.notices.add(MODELS_NOTICE, lasting=True)
+    again.notices.add("2 session(s) were cut short last time.")
+    assert again.notices.messages == ["2 session(s) were cut short last time."]  # only the lasting one is remembered
+
+
+# -- size and place ----------------------------------------------------------------------------------------------
+def test_the_first_size_fits_the_screen_and_uses_a_large_one(qtbot, tmp_path):
+    from simulator.ui.app import fitting_size
+    small, large = fitting_size(QSize(1366, 728), 10, 16, 110, 44), fitting_size(QSize(1920, 1040), 10, 16, 110, 44)
+    assert small.width() <= 1366 and small.height() <= 728
+    assert large.width() >= 1500 and large.height() >= 850  # not 1100×616 on a 1080p screen
+    window = open_window(qtbot, tmp_path)
+    window.hide()
+    window.place_on_screen()
+    room = window.screen().availableGeometry()
+    least = window.minimumSizeHint()  # on a screen smaller than the layout needs, the layout wins
+    assert window.width() <= max(room.width(), least.width()) and window.height() <= max(room.height(), least.height())
+    assert window.width() >= room.width() * 0.75
+
+
+def test_the_window_comes_back_at_the_size_it_was_left_and_maximised_if_it_was(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path)
+    least = window.minimumSizeHint()
+    left = QSize(least.width(), least.height() + 53)  # a size nobody would pick by chance, within the test screen
+    window.resize(left)
+    qtbot.waitUntil(lambda: window.size() == left)
+    window.close()
+    again = reopen(qtbot, tmp_path)
+    again.place_on_screen()
+    again.show()
+    assert again.size() == left
+    again.showMaximized()
+    qtbot.waitUntil(again.isMaximized)
+    again.close()
+    third = reopen(qtbot, tmp_path)
+    third.place_on_screen()
+    third.show()
+    qtbot.waitUntil(third.isMaximized)
+
+
+# -- theme and text size -----------------------------------------------------------------------------------------
+def _luminance(c: QColor) -> float:
+    def channel(v: float) -> float:
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+    return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF())
+
+
+def rendered_contrast(widget: QWidget) -> float:
+    """The contrast between a widget's commonest colour (its background) and the colour furthest from it (its text),
+    as drawn."""
+    image = widget.grab().toImage()
+    counts: dict[int, int] = {}
+    for y in range(0, image.height(), 2):
+        for x in range(image.width()):
+            counts[image.pixel(x, y)] = counts.get(image.pixel(x, y), 0) + 1
+    background = QColor.fromRgb(max(counts, key=counts.get))
+    lb = _luminance(background)
+    text = max((QColor.fromRgb(p) for p in counts), key=lambda c: abs(_luminance(c) - lb))
+    lt = _luminance(text)
+    return (max(lb, lt) + 0.05) / (min(lb, lt) + 0.05)
+
+
+def choose_look(qtbot, window: MainWindow, theme: str, scale: int) -> None:
+    dialog = open_settings_by_keys(qtbot, window)
+    tabs = dialog.findChild(QTabWidget)
+    tabs.setCurrentIndex(tabs.count() - 1)  # Appearance
+    qtbot.keyClick(dialog, Qt.Key_T, Qt.AltModifier)
+    assert dialog.focusWidget() is dialog.theme
+    dialog.theme.setCurrentIndex(dialog.theme.findData(theme))
+    qtbot.keyClick(dialog, Qt.Key_X, Qt.AltModifier)
+    assert dialog.focusWidget() is dialog.text_scale
+    dialog.text_scale.selectAll()
+    qtbot.keyClicks(dialog.text_scale, str(scale))
+    qtbot.keyClick(dialog, Qt.Key_Return)
+    qtbot.waitUntil(lambda: window.settings_dialog is None)
+    QApplication.processEvents()  # the new font reaches windows through their event queues
+
+
+def test_theme_and_text_size_reach_every_label_at_once(qtbot, tmp_path, restore_theme):
+    window = open_window(qtbot, tmp_path)
+    base = QApplication.font().pointSizeF()
+    window.notices.add("Your microphone is not plugged in.")
+    notice = window.notices.rows["Your microphone is not plugged in."]
+    lib = window.library
+    choose_look(qtbot, window, "dark", 150)
+    assert QApplication.font().pointSizeF() == pytest.approx(base * 1.5, rel=0.02)
+    for label in (notice.label, lib.greeting, lib.card.title, lib.details, lib.count, window.speech_label):
+        assert label.font().pointSizeF() >= base * 1.5 * 0.98, label.accessibleName() or label.text()
+    assert lib.card.title.font().pointSizeF() > lib.details.font().pointSizeF()
+    assert rendered_contrast(notice) >= 4.5
+
+    choose_look(qtbot, window, "system", 100)
+    assert notice.label.font().pointSizeF() == pytest.approx(base, rel=0.02)
+    assert lib.card.title.font().pointSizeF() < base * 1.5
+    assert rendered_contrast(notice) >= 4.5, "the notice kept the dark theme's colours"
+    assert rendered_contrast(lib.card) >= 4.5
+
+
+def test_dark_check_boxes_grow_with_the_text_and_show_when_they_are_checked(qtbot, tmp_path, restore_theme):
+    window = open_window(qtbot, tmp_path)
+    choose_look(qtbot, window, "dark", 150)
+    dialog = open_settings_by_keys(qtbot, window)
+    box = dialog.keep_audio
+    qtbot.keyClick(dialog, Qt.Key_F, Qt.AltModifier)  # O&ffer to keep…
+    qtbot.waitUntil(lambda: box.isChecked() != window.settings.keep_audio, timeout=2000)
+    box.setChecked(True)
+    size = box.style().pixelMetric(box.style().PixelMetric.PM_IndicatorWidth, None, box)
+    assert size >= box.fontMetrics().height() * 0.8
+    highlight = box.palette().color(QPalette.Highlight)
+    image = box.grab().toImage()
+    near = sum(1 for y in range(image.height()) for x in range(size + 4)
+               if _close(QColor(image.pixel(x, y)), highlight))
+    assert near >= size * size // 4, "the checked state is not filled with the highlight colour"
+    dialog.reject()
+
+
+def _close(a: QColor, b: QColor) -> bool:
+    return abs(a.red() - b.red()) + abs(a.green() - b.green()) + abs(a.blue() - b.blue()) < 60
+
+
+# -- settings ----------------------------------------------------------------------------------------------------
+def test_settings_labels_reach_their_fields_and_show_the_data_folder_in_force(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("SIMULATOR_DATA_DIR", str(tmp_path / "data"))
+    window = open_window(qtbot, tmp_path)
+    dialog = open_settings_by_keys(qtbot, window)
+    tabs = dialog.findChild(QTabWidget)
+    qtbot.keyClick(dialog, Qt.Key_R, Qt.AltModifier)  # Speech &recognition
+    assert tabs.tabText(tabs.currentIndex()) == "Speech &recognition"
+    qtbot.keyClick(dialog, Qt.Key_I, Qt.AltModifier)
+    assert dialog.focusWidget() is dialog.catalog
+    qtbot.keyClick(dialog, Qt.Key_D, Qt.AltModifier)  # &Data
+    qtbot.keyClick(dialog, Qt.Key_F, Qt.AltModifier)
+    assert dialog.focusWidget() is dialog.data_dir
+    assert dialog.data_dir.text() == str(tmp_path / "data")
+    assert any("SIMULATOR_DATA_DIR" in label.text() for label in dialog.findChildren(QLabel) if label.isVisible())
+    tabs.setCurrentIndex(1)
+    em = dialog.fontMetrics().horizontalAdvance("M")
+    assert dialog.rate.width() < 12 * em
+    tabs.setCurrentIndex(tabs.count() - 1)
+    assert dialog.text_scale.width() < 12 * em
+    dialog.accept()
+    assert window.settings.data_dir is None  # shown, not pinned: the environment still decides
+
+
+# -- help --------------------------------------------------------------------------------------------------------
+def test_the_keyboard_shortcut_list_names_every_shortcut_the_window_has(qtbot, tmp_path):
+    from PySide6.QtGui import QAction, QKeySequence
+    window = open_window(qtbot, tmp_path)
+    choose(qtbot, window, "swearing-caller", assessed=False)  # the call controls are shortcuts too
+    activate(qtbot, window)
+    qtbot.keyClick(window, Qt.Key_F1)
+    qtbot.waitUntil(lambda: getattr(window, "shortcuts_box", None) is not None and window.shortcuts_box.isVisible())
+    text = window.shortcuts_box.text()
+    for key in ("Ctrl+Shift+A", "Ctrl+Q", "Ctrl+R", "Ctrl+O", "Ctrl+E", "Ctrl+B", "F1"):
+        assert f"{key}:" in text, key
+    for action in window.findChildren(QAction):
+        for key in action.shortcuts():
+            assert key.toString(QKeySequence.NativeText) in text
+    assert "no description" not in text
+    window.shortcuts_box.close()
+
+
+# -- the terminal menu -------------------------------------------------------------------------------------------
+class Terminal:
+    """A program on a pseudo-terminal, read and typed into as a person would."""
+
+    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+        self.fd, child = pty.openpty()
+        self.process = subprocess.Popen(args, stdin=child, stdout=child, stderr=child, env=env, cwd=REPO,
+                                        close_fds=True)
+        os.close(child)
+        self.seen = ""
+
+    def expect(self, text: str, timeout: float = 30) -> str:
+        end = time.monotonic() + timeout
+        while text not in self.seen:
+            left = end - time.monotonic()
+            assert left > 0, f"never saw {text!r}; the screen shows:\n{self.seen[-2000:]}"
+            ready, _, _ = select.select([self.fd], [], [], min(left, 0.2))
+            if ready:
+                try:
+                    self.seen += os.read(self.fd, 4096).decode("utf-8", "replace")
+                except OSError:  # the program ended
+                    assert text in self.seen, f"ended before {text!r}:\n{self.seen[-2000:]}"
+        return self.seen
+
+    def type(self, line: str) -> None:
+        for ch in line:
+            os.write(self.fd, ch.encode())
+            time.sleep(0.01)
+        os.write(self.fd, b"\r")
+
+    def close(self) -> int:
+        try:
+            return self.process.wait(timeout=30)
+        finally:
+            os.close(self.fd)
+
+
+def test_the_terminal_menu_plays_the_chosen_scenario_at_the_chosen_intensity(tmp_path):
+    from simulator.cli.library import available
+    good, _ = available()
+    number, sf = next((i, sf) for i, sf in enumerate(good, 1) if len(sf.scenario.intensity) > 1)
+    level = sf.scenario.intensity[1]
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    term = Terminal([sys.executable, "-m", "simulator"], env)
+    term.expect("no screen found")
+    term.expect("Number to play")
+    term.type(str(len(good) + 5))  # a slip of the finger is asked again, not a crash
+    term.expect("not on the list")
+    term.type(str(number))
+    term.expect("Intensity (")
+    term.type("furious-ish")
+    term.expect("not on the list")
+    term.type(level.upper())
+    term.expect(f"Intensity: {level}.")
+    term.expect("You: ")
+    term.type("I understand this is frustrating. Let me look into it for you.")
+    term.expect("You: ")
+    term.type("/end")
+    screen = term.expect("Kept as session")
+    assert term.close() == 0
+    assert "Traceback" not in screen and "AttributeError" not in screen
