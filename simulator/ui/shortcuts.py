@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import escape
 
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractButton, QWidget
@@ -23,8 +24,8 @@ def _described(shortcut: QShortcut, key: str) -> str:
     return "no description"
 
 
-def shortcut_lines(root: QWidget) -> list[str]:
-    """"Key: what it does" for every shortcut under `root`, menus first, each key once."""
+def shortcuts(root: QWidget) -> list[tuple[str, str]]:
+    """(key, what it does) for every shortcut under `root`, menus first, each key once."""
     found: dict[str, str] = {}
     for action in root.findChildren(QAction):
         for key in action.shortcuts():
@@ -33,4 +34,11 @@ def shortcut_lines(root: QWidget) -> list[str]:
         key = shortcut.key().toString(QKeySequence.NativeText)
         if key and shortcut.isEnabled():
             found.setdefault(key, _described(shortcut, key))
-    return [f"{key}: {what}" for key, what in found.items()]
+    return list(found.items())
+
+
+def shortcut_table(root: QWidget, extra: list[tuple[str, str]]) -> str:
+    """The shortcuts as a two-column table of rich text: keys on the left, what they do on the right."""
+    rows = "".join(f"<tr><td style='padding-right:1.5em'><b>{escape(key)}</b></td><td>{escape(what)}</td></tr>"
+                   for key, what in [*shortcuts(root), *extra])
+    return f"<table>{rows}</table>"

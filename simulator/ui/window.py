@@ -158,11 +158,10 @@ class MainWindow(QMainWindow):
         help_menu.addAction(about)
 
     def _shortcuts(self) -> None:
-        from .shortcuts import shortcut_lines
-        lines = [*shortcut_lines(self), "Enter: prepare the chosen scenario, or send a typed reply",
-                 "Alt + an underlined letter: that button or field"]
-        self.shortcuts_box = QMessageBox(QMessageBox.Information, "Keyboard shortcuts", "\n".join(lines),
-                                         QMessageBox.Close, self)
+        from .shortcuts import shortcut_table
+        table = shortcut_table(self, [("Enter", "Prepare the chosen scenario, or send a typed reply"),
+                                      ("Alt + underlined letter", "That button or field")])
+        self.shortcuts_box = QMessageBox(QMessageBox.NoIcon, "Keyboard shortcuts", table, QMessageBox.Close, self)
         self.shortcuts_box.setAttribute(Qt.WA_DeleteOnClose)
         self.shortcuts_box.open()
 
