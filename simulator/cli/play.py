@@ -44,8 +44,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--push-to-talk", action="store_true", help="with --voice: press Enter to start and stop talking")
     p.add_argument("--input-device", help="with --voice: microphone number or name (see `simulator devices`)")
     p.add_argument("--output-device", help="with --voice: speaker number or name (see `simulator devices`)")
-    p.add_argument("--hangover-ms", type=int, default=300,
-                   help="with --voice: silence that ends your reply (default 300 ms)")
+    p.add_argument("--hangover-ms", type=int, default=None,
+                   help="with --voice: silence that ends your reply (default 800 ms: people pause between sentences)")
+    p.add_argument("--barge-in", action="store_true",
+                   help="with --voice: talking over the customer stops their line (use a headset: a loudspeaker "
+                        "the microphone hears would stop it too)")
     p.set_defaults(run=run)
 
 

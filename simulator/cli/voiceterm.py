@@ -16,14 +16,8 @@ from ..store.location import cache_dir
 from ..voiceplay import VoiceEvents, VoiceLoop, prerender
 
 
-# `simulator play --hangover-ms` still defaults to the old 300 ms, which cut replies at the
-# pause between two sentences: that value means "not given" here (see speech/vad.py).
-FLAG_DEFAULT_HANGOVER_MS = 300
-
-
 def _hangover(args: argparse.Namespace) -> int | None:
-    given = getattr(args, "hangover_ms", None)
-    return None if given in (None, FLAG_DEFAULT_HANGOVER_MS) else given
+    return getattr(args, "hangover_ms", None)  # None: the listener's own default (speech/vad.py)
 
 
 def _device(value: str | None) -> int | str | None:
