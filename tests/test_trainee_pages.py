@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLabel, QScrollArea
 
 from appkit import choose, open_window, press, type_reply, wait_for_results, wait_seconds

@@ -11,7 +11,9 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QGroupBox, QHBoxLayout, 
 
 from ..practice import Choice
 from ..scenario import ScenarioFile
+from .customer_card import CustomerCard
 from .library_page import content_text
+from .panel import Panel
 from .tasks import Tasks
 
 INPUT_MODES = [("voice", "&Voice: just speak"), ("push_to_talk", "P&ush to talk: hold the Talk button, or Ctrl+Space to start and stop"),
@@ -44,10 +46,9 @@ class BriefingPage(QWidget):
         self.title.setTextFormat(Qt.RichText)
         self.situation = QLabel()
         self.situation.setWordWrap(True)
-        self.content_note = QLabel()
-        self.content_note.setWordWrap(True)
-        self.content_note.setObjectName("contentNote")
-        self.content_note.setStyleSheet("#contentNote { border: 1px solid #c9a227; padding: 6px; }")
+        self.customer = CustomerCard()  # who the trainee will talk to, as the call will show them
+        self.customer.clock.hide()
+        self.content_note = Panel("warning", "warning_bubble")
         self.content_note.setAccessibleName("Content note")
 
         self.intensity_box = QGroupBox("&Intensity")
@@ -96,6 +97,7 @@ class BriefingPage(QWidget):
         options.addLayout(right, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
+        layout.addWidget(self.customer)
         layout.addWidget(self.situation)
         layout.addWidget(self.content_note)
         layout.addLayout(options)
@@ -119,6 +121,8 @@ class BriefingPage(QWidget):
         self.scenario = sf
         s = sf.scenario
         self.title.setText(f"<h2>{escape(s.title)}</h2>")
+        start = s.nodes[s.start_node].mood or s.mood
+        self.customer.show_customer(s.persona.name, s.persona.role, s.persona.company, start)
         who = s.persona.name + (f", {s.persona.company}" if s.persona.company else "")
         self.situation.setText(f"{' '.join(s.summary.split())}\n\nYou will talk to {who} ({s.persona.role}). "
                                f"About {s.minutes} minutes.")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QRectF, Qt
+from PySide6.QtGui import QAction, QKeySequence, QPainter, QPen, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
-from .theme import colours
+from .theme import colours, set_relative_font
 
 TALK_KEY = "Ctrl+Space"
 COMMAND_KEYS = Qt.ControlModifier | Qt.AltModifier | Qt.MetaModifier  # plain typing is never a shortcut here
@@ -57,6 +57,7 @@ class Composer(QWidget):
         self.kind, self.name = "typing", "The customer"
         self.state = QLabel()
         self.state.setTextFormat(Qt.RichText)
+        set_relative_font(self.state, 1.05, bold=True)
         self.state.setAccessibleName("What the call is waiting for")
         self.meter = QProgressBar()
         self.meter.setRange(0, 100)
@@ -82,7 +83,8 @@ class Composer(QWidget):
         entry.addWidget(self.send)
         entry.addWidget(self.talk)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        pad = self.fontMetrics().height() // 2
+        layout.setContentsMargins(pad, pad // 2, pad, pad)
         layout.addLayout(top)
         layout.addWidget(self.live_words)
         layout.addLayout(entry)
@@ -96,6 +98,19 @@ class Composer(QWidget):
         colour = getattr(colours(), role)
         self.state.setText(f'<span style="color:{colour.name()}">●</span>&nbsp; {escape(words.format(name=self.name))}')
         self.state.setAccessibleDescription(words.format(name=self.name))
+        self.edge = colour
+        self.update()
+
+    def paintEvent(self, event) -> None:  # noqa: ARG002
+        # The whole composer is edged in the state's colour: whose turn it is shows from the corner of an eye.
+        p = QPainter(self)
+        p.setRenderHint(QPainter.Antialiasing)
+        r = QRectF(self.rect()).adjusted(1, 1, -1, -1)
+        radius = self.fontMetrics().height() * 0.5
+        p.setPen(QPen(self.edge, 2))
+        p.setBrush(self.palette().window())
+        p.drawRoundedRect(r, radius, radius)
+        p.end()
 
     def changeEvent(self, event) -> None:
         if event.type() in (QEvent.PaletteChange, QEvent.ApplicationPaletteChange):

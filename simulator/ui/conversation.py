@@ -33,14 +33,20 @@ def turn_text(turn: Turn, customer: str) -> str:
     return "[You said nothing]"
 
 
-def marked(text: str, spans: list[tuple[int, int]], colour: QColor) -> str:
-    """The text as HTML with the spans behind a coloured background (the words that earned or cost points)."""
+def blend(colour: QColor, under: QColor, amount: float) -> QColor:
+    return QColor(*(round(a * amount + b * (1 - amount)) for a, b in
+                    zip(colour.getRgb()[:3], under.getRgb()[:3], strict=True)))
+
+
+def marked(text: str, spans: list[tuple[int, int, bool]], good: QColor, bad: QColor) -> str:
+    """The text as HTML with each span behind a background: words that earned points, or (bad) cost them."""
     out, at = [], 0
-    for start, end in sorted(spans):
+    for start, end, cost in sorted(spans):
         start, end = max(start, at), min(end, len(text))
         if start >= end:
             continue
-        out += [escape(text[at:start]), f'<span style="background-color:{colour.name()}">{escape(text[start:end])}</span>']
+        colour = (bad if cost else good).name()
+        out += [escape(text[at:start]), f'<span style="background-color:{colour}">{escape(text[start:end])}</span>']
         at = end
     return "".join([*out, escape(text[at:])])
 
@@ -52,7 +58,7 @@ class TurnView(QFrame):
         super().__init__()
         self.turn = turn
         self.customer = customer
-        self.spans: list[tuple[int, int]] = []
+        self.spans: list[tuple[int, int, bool]] = []  # evidence: (start, end, whether it cost points)
         self.selected = False
         if self.is_mark:
             self.who = ""
@@ -64,7 +70,6 @@ class TurnView(QFrame):
         self.words = QLabel()
         self.words.setWordWrap(True)
         self.words.setTextFormat(Qt.RichText)
-        self.words.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.words.setAccessibleName(turn_text(turn, customer))
         layout = QVBoxLayout(self)
         pad = self.fontMetrics().height() // 2
@@ -94,7 +99,7 @@ class TurnView(QFrame):
             return
         colour = c.customer if self.turn.speaker == "customer" else c.trainee
         self.words.setText(f'<b style="color:{colour.name()}">{escape(self.who)}</b><br>'
-                           f'{marked(self.said, self.spans, c.evidence)}')
+                           f'{marked(self.said, self.spans, c.evidence, blend(c.poor, self.palette().base().color(), 0.3))}')
 
     def sizeHint(self) -> QSize:
         # As wide as the words on one line, up to the widest a turn may be: a label's own guess wraps short lines.
@@ -161,7 +166,9 @@ class ConversationView(QScrollArea):
         for view in self._turns:
             view.deleteLater()
         while self._rows.count() > 1:
-            self._rows.takeAt(0)
+            row = self._rows.takeAt(0).layout()
+            if row is not None:
+                row.deleteLater()
         self._turns = []
         self._following = True
 
@@ -188,8 +195,8 @@ class ConversationView(QScrollArea):
         self._following = False
         QTimer.singleShot(0, lambda: self.verticalScrollBar().setValue(0))
 
-    def highlight(self, index: int, spans: list[tuple[int, int]]) -> None:
-        """Mark words of a turn as evidence (its own words that a verdict rests on)."""
+    def highlight(self, index: int, spans: list[tuple[int, int, bool]]) -> None:
+        """Mark words of a turn as evidence (the words a verdict rests on; True: a thing to avoid)."""
         view = self.find(index)
         if view is not None:
             view.spans = sorted(set(view.spans) | set(spans))

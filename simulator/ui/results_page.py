@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QPainter, QPainterPath
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter, QVBoxLayout,
                                QWidget)
 
@@ -15,6 +14,7 @@ from ..engine import Ending, Turn
 from ..scoring.verdict import Result, dimension_label, item_label
 from .chart import DimensionChart
 from .conversation import ConversationView
+from .panel import Panel
 from .theme import colours, set_relative_font
 from .verdict_list import VerdictList, next_time
 
@@ -32,30 +32,6 @@ def headline(result: Result | None, assessed: bool, stopped: bool, pass_mark: fl
                 "Look at what worked so you can do it again.")
     return (f"{result.overall:.0f} / 100", "Not there yet",
             "These conversations are hard, and every run teaches something. Look at one thing to try, then go again.")
-
-
-class Panel(QLabel):
-    """Words on a rounded panel with an edge of a theme colour (painted, so a theme switch repaints it)."""
-
-    def __init__(self, edge: str) -> None:
-        super().__init__()
-        self.edge = edge
-        pad = self.fontMetrics().height() // 2
-        self.setContentsMargins(pad * 2, pad, pad, pad)
-
-    def paintEvent(self, event) -> None:
-        p = QPainter(self)
-        p.setRenderHint(QPainter.Antialiasing)
-        r = QRectF(self.rect()).adjusted(1, 1, -1, -1)
-        path = QPainterPath()
-        radius = self.fontMetrics().height() * 0.5
-        path.addRoundedRect(r, radius, radius)
-        c = colours()
-        p.fillPath(path, c.trainee_bubble if self.edge == "trainee" else self.palette().base())
-        p.setClipPath(path)
-        p.fillRect(QRectF(r.left(), r.top(), self.fontMetrics().height() * 0.25, r.height()), getattr(c, self.edge))
-        p.end()
-        super().paintEvent(event)
 
 
 def _heading(text: str) -> QLabel:
@@ -78,14 +54,12 @@ class ResultsPage(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.chart = DimensionChart()
-        self.next_time = Panel("trainee")
-        self.next_time.setWordWrap(True)
+        self.next_time = Panel("trainee", "trainee_bubble")
         self.next_time.setTextFormat(Qt.RichText)
         self.next_time.setAccessibleName("What to try next time")
         self.did = VerdictList()
         self.transcript = ConversationView("The conversation")
         self.debrief = Panel("muted")
-        self.debrief.setWordWrap(True)
         self.debrief.setAccessibleName("Debrief")
         self.feeling = QLabel("How are you feeling after this one?")
         self.ok_button = QPushButton("I'm &OK")
@@ -164,7 +138,7 @@ class ResultsPage(QWidget):
             for v in dim.verdicts:
                 for ev in v.evidence:
                     if ev.end > ev.start:
-                        self.transcript.highlight(ev.turn, [(ev.start, ev.end)])
+                        self.transcript.highlight(ev.turn, [(ev.start, ev.end, v.status == "violated")])
         parts = [" ".join(ending.debrief.split())] if ending and ending.debrief else []
         if debrief:
             parts.append(" ".join(debrief.split()))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -17,6 +17,7 @@ from .live import LiveSession
 
 CONTROLS = [("end_call", "Ctrl+E"), ("escalate", "Ctrl+T"), ("hold", "Ctrl+H"), ("flag", "Ctrl+F")]
 STOP_KEY = "Ctrl+B"
+COLUMN_LETTERS = 110  # the widest the call gets, in letters of the app's font
 
 
 class RolePlayPage(QWidget):
@@ -40,13 +41,18 @@ class RolePlayPage(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         self.stop_button = QPushButton(f"Stop — I need a break  ({STOP_KEY})")
         self.stop_button.setAccessibleName("Stop: I need a break")
-        layout = QVBoxLayout(self)
+        self.column = QWidget()  # on a wide screen the call stays a readable width, in the middle
+        layout = QVBoxLayout(self.column)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.card)
         layout.addWidget(self.caption)
         layout.addWidget(self.notice)
         layout.addWidget(self.transcript, 1)
         layout.addWidget(self.composer)
         layout.addLayout(self._controls())
+        outer = QHBoxLayout(self)
+        outer.addWidget(self.column)
+        self._fit_column()
 
         self.reply.returnPressed.connect(self._send)
         self.reply.textEdited.connect(self._typing)
@@ -74,6 +80,14 @@ class RolePlayPage(QWidget):
         self._shortcut(STOP_KEY, "Stop — I need a break", self.stop)
         self._shortcut(TALK_KEY, "Start or stop talking (push to talk)", self._toggle_talk)
         return row
+
+    def _fit_column(self) -> None:
+        self.column.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * COLUMN_LETTERS)
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.FontChange:
+            self._fit_column()
+        super().changeEvent(event)
 
     def _shortcut(self, key: str, what: str, slot) -> None:
         shortcut = QShortcut(QKeySequence(key), self, activated=slot)

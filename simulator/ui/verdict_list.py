@@ -72,7 +72,6 @@ class VerdictCard(QFrame):
         self.quotes = [QuoteLink(ev.turn, ev.quote) for ev in v.evidence]
         self.advice = QLabel(v.feedback)
         self.advice.setWordWrap(True)
-        self.advice.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.advice.setVisible(bool(v.feedback))
         pad = self.fontMetrics().height() // 2
         layout = QVBoxLayout(self)
