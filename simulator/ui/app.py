@@ -175,8 +175,10 @@ def _self_check(app: QApplication, window) -> None:
     def finish(reason: str) -> None:
         lib = window.library
         ticker.stop()
+        engine = (window.kit.recognizer_name if window.kit is not None else None) or "none"
         print(f"self-check: {reason}; scenarios: {len(lib.scenarios)}; longest event-loop stall: {worst[0]} ms; "
-              f"speech: {window.speech_label.text()}; notices: {' | '.join(window.notices.messages) or 'none'}",
+              f"speech: {window.speech_label.text()}; recognition: {engine}; "
+              f"notices: {' | '.join(window.notices.messages) or 'none'}",
               flush=True)
         window.close()
         app.exit(0 if lib.scenarios else 1)
