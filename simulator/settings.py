@@ -33,6 +33,7 @@ class AppSettings(BaseModel):
     scenario_folders: list[str] = Field(default_factory=list)
     input_mode: InputMode = "voice"
     keep_audio: bool = False  # the default for "my manager may hear my recording"
+    barge_in: bool = False  # talking over the customer stops their line: with a headset only (a loudspeaker would)
     input_device: str | None = None
     output_device: str | None = None
     voice: str | None = None  # a speech-engine voice that overrides the persona's

@@ -479,3 +479,27 @@ def test_the_terminal_menu_plays_the_chosen_scenario_at_the_chosen_intensity(tmp
     screen = term.expect("Kept as session")
     assert term.close() == 0
     assert "Traceback" not in screen and "AttributeError" not in screen
+
+
+def test_talking_over_the_customer_is_a_setting_that_reaches_the_voice_loop(qtbot, tmp_path):
+    from PySide6.QtCore import Qt
+
+    from appkit import choose, open_window
+    from simulator.settings import AppSettings
+    from simulator.ui.settings_dialog import SettingsDialog
+    from simulator.ui.tasks import Tasks
+    dialog = SettingsDialog(AppSettings(), Tasks(), microphones=["Headset"], speakers=["Headset"], voices=[],
+                            models=[], catalog={})
+    qtbot.addWidget(dialog)
+    assert not dialog.barge_in.isChecked()  # off by default: through a loudspeaker the customer would stop himself
+    qtbot.mouseClick(dialog.barge_in, Qt.LeftButton)
+    assert dialog.result_settings().barge_in
+    from simulator.speech.kit import FileDevices
+    from simulator.speech.playback import FileSpeaker
+    from simulator.speech.capture import FileMicrophone
+    devices = FileDevices(microphone=FileMicrophone(realtime=True), speaker=FileSpeaker(speed=4))
+    window = open_window(qtbot, tmp_path, devices=devices, speech=True, barge_in=True)
+    choose(qtbot, window, "swearing-caller", input_mode="voice")
+    assert window.live.input_mode == "voice"
+    listener = window.live.loop.listener
+    assert listener is not None and listener.barge_in_level is not None

@@ -75,7 +75,7 @@ class LiveSession(QObject):
     finished = Signal()  # the loop has stopped and the record is complete
 
     def __init__(self, opened: Opened, kit: SpeechKit | None, tasks: Tasks, hangover_ms: int | None = None,
-                 parent: QObject | None = None) -> None:
+                 barge_in: bool = False, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.opened = opened
         self.practice = opened.practice
@@ -91,7 +91,7 @@ class LiveSession(QObject):
                               engine=kit.recognizer if self.input_mode != "typed" and kit else None,
                               cache=kit.cache if kit and kit.synthesizer else None, events=self.bridge.events,
                               hangover_ms=hangover_ms, push_to_talk=self.input_mode == "push_to_talk",
-                              voice=opened.voice, keep_audio=keep)
+                              voice=opened.voice, keep_audio=keep, barge_in=barge_in)
         self.bridge.ended.connect(self._ended)
         self.bridge.scored.connect(self._scored)
         self._talking = False

@@ -67,6 +67,10 @@ class SettingsDialog(QDialog):
         self.speaker = _combo("Speaker", [(DEFAULT, None), *((n, n) for n in speakers)], settings.output_device)
         self.keep_audio = QCheckBox("O&ffer to keep my recorded answers for my manager (you choose each time)")
         self.keep_audio.setChecked(settings.keep_audio)
+        self.barge_in = QCheckBox("Stop the customer when I start ta&lking (headset only)")
+        self.barge_in.setToolTip("As on a real call, your voice interrupts the customer's line. Through a loudspeaker "
+                                 "the microphone would hear the customer and stop them too.")
+        self.barge_in.setChecked(settings.barge_in)
         self.input_mode = _combo("Default way to answer", [("Voice", "voice"), ("Push to talk", "push_to_talk"),
                                                            ("Typing", "typed")], settings.input_mode)
         audio = QWidget()
@@ -75,6 +79,7 @@ class SettingsDialog(QDialog):
         _row(form, "&Speaker or headset:", self.speaker)
         _row(form, "Answer &by:", self.input_mode)
         form.addRow(self.keep_audio)
+        form.addRow(self.barge_in)
         if not microphones:
             # Answering out loud needs a microphone: offer only what works, and keep the choice for when one is back.
             self.input_mode.setCurrentIndex(self.input_mode.findData("typed"))
@@ -206,7 +211,7 @@ class SettingsDialog(QDialog):
     def result_settings(self) -> AppSettings:
         return self.settings.model_copy(update={
             "input_device": self.microphone.currentData(), "output_device": self.speaker.currentData(),
-            "keep_audio": self.keep_audio.isChecked(),
+            "keep_audio": self.keep_audio.isChecked(), "barge_in": self.barge_in.isChecked(),
             "input_mode": self.input_mode.currentData() if self.input_mode.isEnabled() else self.settings.input_mode,
             "voice": self.voice.currentData(), "rate_percent": self.rate.value(),
             "recogniser": self.recogniser.currentData(), "model": self.model.currentData(),

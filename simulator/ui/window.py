@@ -307,7 +307,7 @@ class MainWindow(QMainWindow):
 
     def _begin(self, opened) -> None:
         self.briefing.start_button.setEnabled(True)
-        self.live = LiveSession(opened, self.kit, self.tasks, parent=self)
+        self.live = LiveSession(opened, self.kit, self.tasks, barge_in=self.settings.barge_in, parent=self)
         self.stack.setCurrentWidget(self.roleplay)
         self.roleplay.begin(self.live)
 
