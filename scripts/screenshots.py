@@ -32,7 +32,7 @@ from simulator.ui.theme import apply_theme  # noqa: E402
 from simulator.ui.window import MainWindow  # noqa: E402
 
 TRAINEE = "Jordan Lee"
-SIZE = (1180, 760)
+SIZE = (1366, 768)  # review mode
 
 
 def wait_until(app: QApplication, condition, timeout: float = 60.0) -> None:
@@ -57,16 +57,37 @@ def earlier_practice(data: Path) -> None:
         practice.close()
 
 
+SIZES = {"1366": (1366, 768), "1920": (1920, 1080)}
+THEMES = ("light", "dark")
+
+
 def main() -> int:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
-    apply_theme(app, "light", 100)
     data = _work / "data"
     earlier_practice(data)
+    shots = {}
+    # The trainee's pages at both laptop sizes, light and dark: the README shows 1366 light, the rest are checked.
+    for size, (w, h) in SIZES.items():
+        for theme in THEMES:
+            apply_theme(app, theme, 100)
+            for name, pixmap in trainee_shots(app, data, (w, h)).items():
+                shots[f"{name}-{size}-{theme}"] = pixmap
+    apply_theme(app, "light", 100)
+    shots.update(review_shots(app, data))
+    for name, pixmap in shots.items():
+        path = out / f"{name}.png"
+        pixmap.save(str(path))
+        print(f"wrote {path} ({path.stat().st_size // 1024} KB)")
+    return 0
+
+
+def trainee_shots(app: QApplication, data: Path, size: tuple[int, int]) -> dict:
+    """Library, briefing, a role play under way and its results, as a trainee sees them at this window size."""
     window = MainWindow(AppSettings(trainee=TRAINEE), data_dir=data, tasks=Tasks(app), devices=FileDevices(),
                         ask_name=False)
-    window.resize(*SIZE)
+    window.resize(*size)
     window.show()
     wait_until(app, lambda: window.kit is not None and window.library.scenarios and window.store is not None)
     wait_until(app, lambda: any("/ 100" in (window.library.table.item(r, 4).text() or "")
@@ -109,14 +130,9 @@ def main() -> int:
         results.transcript.select_turn(quotes[0].turn)  # as a click on the first quote does
     settle(app)
     shots["results"] = window.grab()
-
     window.close()
-    shots.update(review_shots(app, data))
-    for name, pixmap in shots.items():
-        path = out / f"{name}.png"
-        pixmap.save(str(path))
-        print(f"wrote {path} ({path.stat().st_size // 1024} KB)")
-    return 0
+    settle(app)
+    return shots
 
 
 TEAM = ["Jordan Lee", "Priya Natarajan", "Tomasz Nowak", "Amara Okafor", "Chen Wei", "Sofia Alvarez",
