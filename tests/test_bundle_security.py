@@ -360,3 +360,10 @@ def test_any_signed_bundle_is_refused_or_imported_cleanly(tmp_path, good_session
     assert after == {**before, str(bundle): raw}
     for p in (case / "data").rglob("*"):
         assert p.resolve().is_relative_to((case / "data").resolve())
+
+
+def test_a_key_file_that_is_a_pipe_is_refused_at_once(tmp_path):
+    fifo = tmp_path / "org.key"
+    os.mkfifo(fifo)
+    with pytest.raises(SimulatorError, match="cannot read the organisation key"):
+        organisation_key(fifo)

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import SimulatorError
+from ..files import UnreadableFile, read_regular_file
 from .audiofiles import audio_folder, audio_file
 from .bundleschema import AUDIO_NAME, SESSION_ID, Manifest, Session, check_manifest, check_session
 from .database import Store, mark_reviewed, refresh_review, save_result
@@ -76,9 +77,9 @@ def organisation_key(key_file: str | os.PathLike | None = None) -> bytes:
     path = key_file or os.environ.get(ENV_KEY_FILE)
     if path:
         try:
-            key = Path(path).read_bytes().strip()
-        except OSError as exc:
-            raise SimulatorError(f"cannot read the organisation key from {path}: {exc.strerror}",
+            key = read_regular_file(path, 64 * 1024, "organisation key file").strip()
+        except UnreadableFile as exc:
+            raise SimulatorError(f"cannot read the organisation key from {path}: {exc.reason}",
                                  "check the path your organisation gave you") from None
         where = str(path)
     else:
