@@ -110,6 +110,7 @@ def test_overriding_a_verdict_changes_the_score_and_the_audit_trail(qtbot, tmp_p
     assert dialog.choices["met"].isChecked() and not ok.isEnabled()  # a comment is required
     qtbot.keyClicks(dialog.comment, "She set the expectation; the wording was unusual.")
     assert ok.isEnabled()
+    dialog.mark_reviewed.setChecked(True)
     with qtbot.waitSignal(w.session_shown, timeout=10_000):
         qtbot.mouseClick(ok, Qt.LeftButton)
     assert "after review" in page.score.text() and f"automatic: {automatic:.0f}" in page.score.text()

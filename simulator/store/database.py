@@ -178,8 +178,10 @@ class Store:
         self.backup_if_due()  # a session is whole once scored
 
     def add_override(self, session_id: str, dimension: str, item: str, status: str, comment: str,
-                     reviewer: str) -> None:
-        """A manager's change to one verdict. The automatic verdict stays as it was; this is added beside it."""
+                     reviewer: str, *, review: bool = True) -> None:
+        """A manager's change to one verdict. The automatic verdict stays as it was; this is added beside it.
+        With review=False the session is not marked reviewed: marking it says the reviewer agrees with every
+        verdict left unchanged, which review mode asks about rather than assumes."""
         if status not in ("met", "missed", "violated"):
             raise SimulatorError(f"'{status}' is not a verdict", "use met, missed or violated")
         if not comment.strip() or not reviewer.strip():
@@ -194,7 +196,8 @@ class Store:
             db.execute("INSERT INTO overrides (session_id, dimension, item, status, comment, reviewer, created_at)"
                        " VALUES (?,?,?,?,?,?,?)", (session_id, dimension, item, status, comment.strip(),
                                                   reviewer.strip(), now))
-            mark_reviewed(db, session_id, reviewer.strip(), now)
+            if review:
+                mark_reviewed(db, session_id, reviewer.strip(), now)
             refresh_review(db, session_id)
 
     def mark_reviewed(self, session_id: str, reviewer: str) -> None:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QButtonGroup, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPlainTextEdit, QRadioButton, QVBoxLayout, QWidget)
 
 from ...scoring.verdict import item_label
 
 STATUS_WORDS = {"met": "met", "missed": "missed", "violated": "done (a thing to avoid)"}
+AVOID_WORDS = {"violated": "it happened (a thing to avoid)", "missed": "it did not happen (a thing to avoid)"}
+
+
+def status_words(status: str, automatic: str) -> str:
+    """A verdict in words; a thing to avoid that did not happen is not called "missed"."""
+    words = AVOID_WORDS if automatic == "violated" else STATUS_WORDS
+    return words.get(status, status)
 
 
 class OverrideDialog(QDialog):
@@ -34,17 +41,21 @@ class OverrideDialog(QDialog):
         self.comment.setTabChangesFocus(True)
         self.reviewer = QLineEdit(reviewer)
         self.reviewer.setAccessibleName("Reviewer name (required)")
+        # Marking reviewed says the reviewer agrees with every verdict left as it is (calibration counts it),
+        # so it is the reviewer's choice, never a side effect of changing one verdict.
+        self.mark_reviewed = QCheckBox("Also mark the session as reviewed (the verdicts you leave count as agreed)")
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         self.buttons.button(QDialogButtonBox.Ok).setText("Change verdict")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         form = QFormLayout()
         form.addRow("Criterion", QLabel(f"<b>{item_label(verdict['item'])}</b> ({verdict['dimension'].replace('_', ' ')})"))
-        form.addRow("Automatic verdict", QLabel(STATUS_WORDS.get(verdict["status"], verdict["status"])))
-        form.addRow("Now", QLabel(STATUS_WORDS.get(current, current)))
+        form.addRow("Automatic verdict", QLabel(status_words(verdict["status"], verdict["status"])))
+        form.addRow("Now", QLabel(status_words(current, verdict["status"])))
         form.addRow("Change to", row)
         form.addRow("Why", self.comment)
         form.addRow("Your name", self.reviewer)
+        form.addRow("", self.mark_reviewed)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
@@ -59,5 +70,6 @@ class OverrideDialog(QDialog):
     def status(self) -> str:
         return next(s for s, b in self.choices.items() if b.isChecked())
 
-    def values(self) -> tuple[str, str, str]:
-        return self.status(), self.comment.toPlainText().strip(), self.reviewer.text().strip()
+    def values(self) -> tuple[str, str, str, bool]:
+        return (self.status(), self.comment.toPlainText().strip(), self.reviewer.text().strip(),
+                self.mark_reviewed.isChecked())

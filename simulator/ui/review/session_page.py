@@ -15,9 +15,17 @@ from ...scoring.verdict import dimension_label, item_label
 from ...store.records import SessionRecord
 from ...store.report import highlight, when
 from ..chart import DimensionChart
-from .override_dialog import STATUS_WORDS, OverrideDialog
+from .override_dialog import OverrideDialog, status_words
 
 _MARK = {"met": "✓ met", "missed": "✗ missed", "violated": "⚠ done"}
+# A thing to avoid is only ever "violated" or, once a reviewer says so, "missed": that is the good outcome.
+_AVOID_MARK = {"violated": "⚠ happened", "missed": "✓ did not happen"}
+
+
+def verdict_mark(status: str, automatic: str) -> str:
+    """How a verdict reads: for a thing to avoid (automatic "violated"), "did not happen" is a success."""
+    marks = _AVOID_MARK if automatic == "violated" else _MARK
+    return marks.get(status, status)
 
 
 def transcript_html(record: SessionRecord) -> str:
@@ -155,9 +163,9 @@ class SessionPage(QWidget):
         for v in record.verdicts:
             after = now.get((v["dimension"], v["item"]))
             quotes = " | ".join(ev["quote"] for ev in v["evidence"][:2])
-            auto = _MARK.get(v["status"], v["status"]) + (" (uncertain)" if v.get("uncertain") else "")
+            auto = verdict_mark(v["status"], v["status"]) + (" (uncertain)" if v.get("uncertain") else "")
             item = QTreeWidgetItem([item_label(v["item"]), dimension_label(v["dimension"]), auto,
-                                    _MARK.get(after, after) if after else "unchanged", quotes])
+                                    verdict_mark(after, v["status"]) if after else "unchanged", quotes])
             item.setData(0, 256, v)
             self.verdicts.addTopLevelItem(item)
         if self.verdicts.topLevelItemCount():
@@ -165,9 +173,10 @@ class SessionPage(QWidget):
         self.audit.setRowCount(len(record.overrides))
         autos = {(v["dimension"], v["item"]): v["status"] for v in record.verdicts}
         for row, o in enumerate(record.overrides):
-            was = STATUS_WORDS.get(autos.get((o.dimension, o.item), ""), "?")
+            auto = autos.get((o.dimension, o.item), "")
             for col, text in enumerate([when(o.created_at), o.reviewer, item_label(o.item),
-                                        f"{STATUS_WORDS.get(o.status, o.status)} (automatic: {was})", o.comment]):
+                                        f"{status_words(o.status, auto)} (automatic: {status_words(auto, auto) or '?'})",
+                                        o.comment]):
                 self.audit.setItem(row, col, QTableWidgetItem(text))
         self.reviews.setText("Reviewed by " + ", ".join(f"{r['reviewer']} ({when(r['reviewed_at'])})"
                                                         for r in record.reviews) if record.reviews else "Not reviewed yet.")

@@ -41,8 +41,8 @@ def _progress(store, trainee: str):
     return trainee_progress(store, trainee), most_missed(store, trainee)
 
 
-def _override(store, session_id: str, verdict: dict, status: str, comment: str, reviewer: str):
-    store.add_override(session_id, verdict["dimension"], verdict["item"], status, comment, reviewer)
+def _override(store, session_id: str, verdict: dict, status: str, comment: str, reviewer: str, review: bool):
+    store.add_override(session_id, verdict["dimension"], verdict["item"], status, comment, reviewer, review=review)
     return load_session(store, session_id)
 
 
@@ -87,7 +87,8 @@ class ReviewWindow(QMainWindow):
         self.tabs.addTab(self.progress, "&Progress")
         self.tabs.addTab(self.scenarios, "S&cenarios")
         self.tabs.addTab(self.calibration, "Ca&libration")
-        self.reviewer = QLineEdit(settings.reviewer or settings.trainee)
+        # Never the trainee's name by default: changes would be signed by the trainee.
+        self.reviewer = QLineEdit(settings.reviewer)
         self.reviewer.setAccessibleName("Your name as reviewer")
         self.reviewer.setPlaceholderText("Your name")
         self.reviewer.editingFinished.connect(self._remember_reviewer)
@@ -207,14 +208,14 @@ class ReviewWindow(QMainWindow):
         dialog.open()
         self.override_dialog = dialog
 
-    def override(self, verdict: dict, status: str, comment: str, reviewer: str) -> None:
+    def override(self, verdict: dict, status: str, comment: str, reviewer: str, review: bool = False) -> None:
         record = self.session.record
         if record is None or self.store is None:
             return
         if reviewer and reviewer != self.reviewer.text().strip():
             self.reviewer.setText(reviewer)
             self._remember_reviewer()
-        self.tasks.write(_override, self.store, record.id, verdict, status, comment, reviewer,
+        self.tasks.write(_override, self.store, record.id, verdict, status, comment, reviewer, review,
                          done=self._written, failed=lambda exc: show_error(self, exc, "The verdict was not changed"))
 
     def _mark_reviewed(self, session_id: str) -> None:

@@ -1,0 +1,91 @@
+"""Review mode, second pass: what a team manager met after the first (issue 19, Manager items)."""
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
+
+from simulator.settings import AppSettings
+from simulator.store import Store, load_session
+from simulator.ui.review.window import ReviewWindow
+from simulator.ui.tasks import Tasks
+from storefill import PLAYS, play
+
+
+def open_review(qtbot, folder, *, trainee="Mo", reviewer="Mo") -> ReviewWindow:
+    window = ReviewWindow(data_dir=folder, tasks=Tasks(), settings=AppSettings(trainee=trainee, reviewer=reviewer),
+                          ask_passphrase=False)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    with qtbot.waitSignal(window.model.rows_ready, timeout=20_000):
+        pass
+    return window
+
+
+def open_first(qtbot, w) -> None:
+    with qtbot.waitSignal(w.session_shown, timeout=10_000):
+        w.sessions.open_session.emit(w.model.row(0).id)
+
+
+def choose(page, status: str) -> int:
+    row = next(i for i in range(page.verdicts.topLevelItemCount())
+               if page.verdicts.topLevelItem(i).data(0, 256)["status"] == status)
+    page.verdicts.setCurrentItem(page.verdicts.topLevelItem(row))
+    return row
+
+
+def override(qtbot, w, comment: str, *, reviewed: bool = False) -> None:
+    qtbot.mouseClick(w.session.change_button, Qt.LeftButton)
+    dialog = w.override_dialog
+    qtbot.keyClicks(dialog.comment, comment)
+    dialog.mark_reviewed.setChecked(reviewed)
+    with qtbot.waitSignal(w.session_shown, timeout=10_000):
+        qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.Ok), Qt.LeftButton)
+
+
+# -- 1. who signs, and what marks a session reviewed --------------------------------------------
+def test_the_reviewer_name_never_defaults_to_the_trainee(qtbot, tmp_path):
+    with Store(tmp_path) as store:
+        play(store, *PLAYS[1], "Ana")
+    w = open_review(qtbot, tmp_path, trainee="Ana", reviewer="")
+    assert w.reviewer.text() == ""
+    open_first(qtbot, w)
+    choose(w.session, "missed")
+    qtbot.mouseClick(w.session.change_button, Qt.LeftButton)
+    dialog = w.override_dialog
+    qtbot.keyClicks(dialog.comment, "It was there")
+    assert dialog.reviewer.text() == "" and not dialog.buttons.button(QDialogButtonBox.Ok).isEnabled()
+
+
+def test_changing_a_verdict_marks_the_session_reviewed_only_when_asked(qtbot, tmp_path):
+    with Store(tmp_path) as store:
+        sid = play(store, *PLAYS[1], "Ana")
+    w = open_review(qtbot, tmp_path)
+    open_first(qtbot, w)
+    choose(w.session, "missed")
+    assert not w.session.override_dialog(w.session.current_verdict(), "missed", "Mo").mark_reviewed.isChecked()
+    override(qtbot, w, "It was there")
+    assert "Not reviewed" in w.session.reviews.text()
+    with Store(tmp_path) as store:
+        assert load_session(store, sid).reviews == [] and len(load_session(store, sid).overrides) == 1
+    choose(w.session, "missed")
+    override(qtbot, w, "This one too", reviewed=True)
+    assert "Reviewed by Mo" in w.session.reviews.text()
+
+
+# -- 2. a thing to avoid that did not happen ------------------------------------------------------
+def test_a_thing_to_avoid_overridden_to_did_not_happen_reads_as_a_success(qtbot, tmp_path):
+    with Store(tmp_path) as store:
+        play(store, *PLAYS[1], "Ana")
+    w = open_review(qtbot, tmp_path)
+    open_first(qtbot, w)
+    row = choose(w.session, "violated")
+    qtbot.mouseClick(w.session.change_button, Qt.LeftButton)
+    dialog = w.override_dialog
+    assert dialog.choices["missed"].isChecked() and dialog.choices["missed"].text() == "It did not happen"
+    qtbot.keyClicks(dialog.comment, "She warned first; the scorer missed it")
+    with qtbot.waitSignal(w.session_shown, timeout=10_000):
+        qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.Ok), Qt.LeftButton)
+    item = w.session.verdicts.topLevelItem(row)
+    assert item.text(2) == "⚠ happened" and item.text(3) == "✓ did not happen"
+    assert "missed" not in w.session.audit.item(0, 3).text()
+    assert "did not happen" in w.session.audit.item(0, 3).text()
