@@ -1,5 +1,7 @@
 """Review mode, second pass: what a team manager met after the first (issue 19, Manager items)."""
 
+import time
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
@@ -89,3 +91,33 @@ def test_a_thing_to_avoid_overridden_to_did_not_happen_reads_as_a_success(qtbot,
     assert item.text(2) == "⚠ happened" and item.text(3) == "✓ did not happen"
     assert "missed" not in w.session.audit.item(0, 3).text()
     assert "did not happen" in w.session.audit.item(0, 3).text()
+
+
+# -- 3. exporting the selected session, to a name a manager can find ------------------------------
+def test_a_report_of_the_selected_row_is_offered_under_a_readable_name_in_documents(qtbot, tmp_path):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QFileDialog
+
+    from simulator.ui.review.report_files import documents_folder
+    with Store(tmp_path) as store:
+        play(store, *PLAYS[1], "Ana Lee")
+    w = open_review(qtbot, tmp_path)
+    w.sessions.table.selectRow(0)  # selected, not opened
+    offered = []
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QFileDialog):
+            QTimer.singleShot(50, answer)
+            return
+        offered.append((dialog.directory().absolutePath(), dialog.selectedFiles()))
+        dialog.reject()
+    QTimer.singleShot(50, answer)
+    w._choose_report("pdf")
+    qtbot.waitUntil(lambda: bool(offered), timeout=10_000)
+    folder, files = offered[0]
+    assert folder == str(documents_folder())
+    name = files[0].rsplit("/", 1)[-1]
+    assert name.startswith("Ana Lee – ") and "swear" in name.lower() and time.strftime("%Y-%m-%d") in name
+    assert name.endswith(".pdf") and "session-" not in name
+    assert w.session_stack.currentWidget() is w.sessions  # nothing had to be opened

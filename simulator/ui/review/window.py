@@ -26,6 +26,7 @@ from ..notices import NoticeBar, explain, show_error
 from ..tasks import Tasks
 from .calibration_page import CalibrationPage
 from .progress_page import ProgressPage, ScenariosPage
+from .report_files import suggested_report_path
 from .session_page import SessionPage
 from .sessions_model import SessionTableModel
 from .sessions_page import SessionsPage
@@ -346,25 +347,38 @@ class ReviewWindow(QMainWindow):
         return lambda exc: show_error(self, exc, title)
 
     def _choose_report(self, kind: str) -> None:
-        if self.session.record is None or self.session_stack.currentWidget() is not self.session:
-            QMessageBox.information(self, "Report", "Open a session first (double-click it in the list).")
-            return
-        name = f"session-{self.session.record.id[:8]}.{kind}"
-        path, _ = QFileDialog.getSaveFileName(self, "Save the report", name, f"{kind.upper()} (*.{kind})")
-        if path:
-            self.export_report(Path(path), kind)
+        self.report_record(lambda record: self._ask_report_path(record, kind))
 
-    def export_report(self, path: Path, kind: str) -> None:
+    def report_record(self, then) -> None:
+        """The session a report is about: the one open, or else the one selected in the list."""
+        if self.session_stack.currentWidget() is self.session and self.session.record is not None:
+            then(self.session.record)
+            return
+        row = self.sessions.table.currentIndex().row()
+        chosen = self.model.row(row) if row >= 0 and self.store is not None else None
+        if chosen is None:
+            QMessageBox.information(self, "Report", "Select a session in the list first.")
+            return
+        self.tasks.run(load_session, self.store, chosen.id, done=then,
+                       failed=lambda exc: show_error(self, exc, "The session could not be read"))
+
+    def _ask_report_path(self, record, kind: str) -> None:
+        suggested = str(suggested_report_path(record, kind))
+        path, _ = QFileDialog.getSaveFileName(self, "Save the report", suggested, f"{kind.upper()} (*.{kind})")
+        if path:
+            self.export_report(Path(path), kind, record)
+
+    def export_report(self, path: Path, kind: str, record=None) -> LongTask:
         from ...store.report import session_html, write_html
-        record = self.session.record
+        record = record or self.session.record
         html = session_html(record)
         if kind == "pdf":
             from ..printing import html_to_pdf
             work = lambda progress: html_to_pdf(html, path)  # noqa: E731
         else:
             work = lambda progress: write_html(record, path)  # noqa: E731
-        LongTask(self, self.tasks, "Writing the report…", work, lambda _: self._done(f"Report saved: {path}"),
-                 self._fail("The report was not saved"))
+        return LongTask(self, self.tasks, "Writing the report…", work,
+                        lambda _: self._done(f"Report saved: {path}"), self._fail("The report was not saved"))
 
     def _choose_csv(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save sessions as CSV", "sessions.csv", "CSV (*.csv)")
