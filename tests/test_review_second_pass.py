@@ -1,5 +1,7 @@
 """Review mode, second pass: what a team manager met after the first (issue 19, Manager items)."""
 
+import re
+import subprocess
 import time
 
 from PySide6.QtCore import Qt
@@ -121,3 +123,47 @@ def test_a_report_of_the_selected_row_is_offered_under_a_readable_name_in_docume
     assert name.startswith("Ana Lee – ") and "swear" in name.lower() and time.strftime("%Y-%m-%d") in name
     assert name.endswith(".pdf") and "session-" not in name
     assert w.session_stack.currentWidget() is w.sessions  # nothing had to be opened
+
+
+# -- 4. the report reads cleanly --------------------------------------------------------------
+def reviewed_session(folder, trainee="Morgan Lee"):
+    """A session whose thing to avoid a reviewer said did not happen, marked reviewed."""
+    with Store(folder) as store:
+        sid = play(store, *PLAYS[1], trainee)
+        v = next(v for v in load_session(store, sid).verdicts if v["status"] == "violated")
+        store.add_override(sid, v["dimension"], v["item"], "missed", "She warned first", "Sam Coach")
+        return load_session(store, sid)
+
+
+def run_ons(text: str, words) -> list[str]:
+    """Places where a cell's text runs straight into the next cell's ("violatedRetaliated")."""
+    found = []
+    for word in words:
+        found += re.findall(rf"(?:^|\s){re.escape(word)}[A-Za-z0-9“\[]\S*", text, re.M)
+    return found
+
+
+def test_the_pdf_report_has_no_text_collisions_a_title_and_the_reviewed_verdicts(tmp_path):
+    from simulator.store.report import session_html
+    from simulator.ui.printing import html_to_pdf
+    record = reviewed_session(tmp_path)
+    pdf = html_to_pdf(session_html(record), tmp_path / "r.pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    cells = ["Morgan Lee", "Customer", "Sam Coach", "violated", "happened", "did not happen", "missed", "met",
+             "unchanged", "Automatic", "After review"]
+    assert run_ons(text, cells) == []
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Title:\s+Morgan Lee – .*swearing", info, re.M | re.I)
+    # The reviewed verdict stands beside the automatic one, under headers that say which is which.
+    assert re.search(r"Automatic\s+After review\s+Criterion", text)
+    assert re.search(r"happened\s+did not happen\s+Ended the call", text)
+    assert "violated" not in text
+
+
+def test_the_html_report_labels_automatic_and_reviewed_scores_and_verdicts(tmp_path):
+    from simulator.store.report import session_html
+    html = session_html(reviewed_session(tmp_path))
+    assert "<th width='20%' class='nowrap'>Automatic</th>" in html and "After review</th>" in html
+    assert "<th>Reviewed</th>" not in html and "<th>Score</th>" not in html
+    assert "<b>did not happen</b>" in html and ">violated<" not in html
+    assert "Reviewed by Sam Coach" in html

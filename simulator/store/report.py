@@ -11,19 +11,38 @@ from html import escape
 from pathlib import Path
 
 from ..scenario.model import ACTION_LABELS
+from ..scoring.review import latest_overrides
 from ..scoring.verdict import dimension_label, item_label
 from .private import write_private
 from .records import SessionRecord
 
-_STATUS = {"met": "met", "missed": "missed", "violated": "violated"}
 _STYLE = """
 body { font-family: sans-serif; font-size: 11pt; color: #222; }
 h1 { font-size: 18pt; margin-bottom: 2pt; } h2 { font-size: 13pt; margin-top: 14pt; }
-table { border-collapse: collapse; width: 100%; } td, th { padding: 3pt 6pt; vertical-align: top; text-align: left; }
+table { width: 100%; } td, th { vertical-align: top; text-align: left; }
 th { border-bottom: 1px solid #999; } .met { color: #1b6e20; } .missed { color: #8a5a00; } .violated { color: #a4161a; }
 .customer { color: #444; } .trainee { font-weight: bold; } .evidence { background: #fff3a8; }
-.small { color: #666; font-size: 9pt; }
+.small { color: #666; font-size: 9pt; } .feedback { color: #444; font-size: 10pt; padding-bottom: 6pt; } .nowrap { white-space: nowrap; }
 """
+# Qt's printing sizes unwidthed columns to their words and lets a long word run into the next cell
+# ("violatedEnded…"): every table says how wide its columns are, and the short cells do not wrap.
+_TABLE = "<table width='100%' cellpadding='4' cellspacing='2'>"
+
+
+def verdict_words(status: str, automatic: str) -> str:
+    """A verdict as a manager reads it: a thing to avoid (scored "violated") happened or did not happen;
+    "missed" there would read as a failure when it is the good outcome."""
+    if automatic == "violated":
+        return {"violated": "happened", "missed": "did not happen"}.get(status, status)
+    return status
+
+
+def _verdict_class(status: str, automatic: str) -> str:
+    return "met" if automatic == "violated" and status == "missed" else status
+
+
+def _head(*columns: tuple[str, int]) -> str:
+    return "<tr>" + "".join(f"<th width='{w}%' class='nowrap'>{escape(text)}</th>" for text, w in columns) + "</tr>"
 
 
 def when(ts: float | None) -> str:
@@ -33,30 +52,41 @@ def when(ts: float | None) -> str:
 def session_html(record: SessionRecord) -> str:
     s = record.summary
     e = escape
-    parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{e(s.scenario_title)}</title>",
+    title = f"{s.trainee} – {s.scenario_title} – {when(s.started_at)}"
+    parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{e(title)}</title>",
              f"<style>{_STYLE}</style></head><body>",
              f"<h1>{e(s.scenario_title)}</h1>",
              f"<p>Trainee: <b>{e(s.trainee)}</b> &middot; {e(when(s.started_at))} &middot; "
              f"status: {e(s.status.replace('_', ' '))}"
              + (f" &middot; intensity: {e(record.intensity)}" if record.intensity else "") + "</p>"]
     if s.overall is not None:
-        reviewed = s.reviewed_overall is not None
-        heading = (f"<h2>Score: {s.reviewed_overall:.0f} / 100 after review (automatic: {s.overall:.0f})</h2>"
-                   if reviewed else f"<h2>Score: {s.overall:.0f} / 100</h2>")
-        parts.append(heading + "<table width='100%' cellpadding='4' cellspacing='0'><tr><th>Dimension</th>"
-                     + ("<th>Reviewed</th>" if reviewed else "") + "<th>Score</th><th>Weight</th></tr>")
-        for sc in record.scores:
-            after = sc.get("reviewed")
-            cell = f"<td>{after if after is not None else sc['score']:.0f}</td>" if reviewed else ""
-            parts.append(f"<tr><td>{e(dimension_label(sc['dimension']))}</td>{cell}<td>{sc['score']:.0f}</td>"
-                         f"<td>{sc['weight']:g}</td></tr>")
-        parts.append("</table>")
+        parts.append(_scores(record))
     parts += _verdicts(record), _measures(record), _overrides(record), _transcript(record)
     versions = record.result.get("versions", {})
     parts.append(f"<p class='small'>Session {e(record.id)} &middot; scenario {e(record.scenario_sha256[:12])}"
                  + "".join(f" &middot; {e(k)} {e(str(v)[:12])}" for k, v in versions.items() if k != "scenario")
                  + "</p></body></html>")
     return "".join(parts)
+
+
+def _scores(record: SessionRecord) -> str:
+    s = record.summary
+    reviewed = s.reviewed_overall is not None
+    heading = (f"<h2>Score after review: {s.reviewed_overall:.0f} / 100 (automatic score: {s.overall:.0f})</h2>"
+               if reviewed else f"<h2>Score: {s.overall:.0f} / 100 (automatic"
+               + ("; reviewed, no verdict changed" if record.reviews else "") + ")</h2>")
+    columns = [("Dimension", 40), ("Automatic", 20)] + ([("After review", 20)] if reviewed else []) + [("Weight", 20)]
+    rows = [heading, _TABLE, _head(*columns)]
+    for sc in record.scores:
+        after = sc.get("reviewed")
+        cell = f"<td>{after if after is not None else sc['score']:.0f}</td>" if reviewed else ""
+        rows.append(f"<tr><td>{escape(dimension_label(sc['dimension']))}</td><td>{sc['score']:.0f}</td>{cell}"
+                    f"<td>{sc['weight']:g}</td></tr>")
+    rows.append("</table>")
+    if record.reviews:
+        rows.append("<p class='small'>Reviewed by " + ", ".join(
+            f"{escape(r['reviewer'])} ({escape(when(r['reviewed_at']))})" for r in record.reviews) + "</p>")
+    return "".join(rows)
 
 
 def write_html(record: SessionRecord, out: Path) -> Path:
@@ -68,14 +98,26 @@ def _verdicts(record: SessionRecord) -> str:
     if not record.verdicts:
         return ""
     e = escape
-    rows = ["<h2>What you did</h2><table width='100%' cellpadding='4' cellspacing='0'><tr><th></th><th>Criterion</th><th>Evidence</th><th>Feedback</th></tr>"]
+    now = latest_overrides(record.overrides)
+    reviewed = bool(now)
+    # The feedback gets a full-width row under its criterion: in a column of its own it was squeezed to a
+    # few words a line and pushed the report onto extra pages.
+    columns = [("Automatic", 15)] + ([("After review", 17)] if reviewed else []) + [
+        ("Criterion", 30 if reviewed else 35), ("Evidence", 38 if reviewed else 50)]
+    rows = ["<h2>What you did</h2>", _TABLE, _head(*columns)]
     for v in record.verdicts:
         quotes = "<br>".join(f"turn {int(ev['turn'])}: <span class='evidence'>&ldquo;{e(ev['quote'])}&rdquo;</span>"
                              for ev in v["evidence"][:3])
-        status = _STATUS.get(v["status"], "missed")
-        unsure = " (uncertain)" if v.get("uncertain") else ""
-        rows.append(f"<tr><td class='{status}'>{e(status)}{unsure}</td><td>{e(item_label(v['item']))}</td>"
-                    f"<td>{quotes}</td><td>{e(v['feedback'])}</td></tr>")
+        auto = v["status"]
+        unsure = "<br><span class='small'>(uncertain)</span>" if v.get("uncertain") else ""
+        cells = [f"<td class='{_verdict_class(auto, auto)} nowrap'>{e(verdict_words(auto, auto))}{unsure}</td>"]
+        if reviewed:
+            after = now.get((v["dimension"], v["item"]))
+            cells.append(f"<td class='{_verdict_class(after, auto)} nowrap'><b>{e(verdict_words(after, auto))}</b></td>"
+                         if after else "<td class='small'>unchanged</td>")
+        rows.append(f"<tr>{''.join(cells)}<td><b>{e(item_label(v['item']))}</b></td><td>{quotes}</td></tr>")
+        if v["feedback"]:
+            rows.append(f"<tr><td></td><td colspan='{len(columns) - 1}' class='feedback'>{e(v['feedback'])}</td></tr>")
     rows.append("</table>")
     return "".join(rows)
 
@@ -95,10 +137,14 @@ def _overrides(record: SessionRecord) -> str:
     if not record.overrides:
         return ""
     e = escape
-    rows = ["<h2>Reviews</h2><table width='100%' cellpadding='4' cellspacing='0'><tr><th>When</th><th>Who</th><th>Criterion</th><th>Now</th><th>Comment</th></tr>"]
+    autos = {(v["dimension"], v["item"]): v["status"] for v in record.verdicts}
+    rows = ["<h2>Changes by reviewers</h2>", _TABLE,
+            _head(("When", 18), ("Who", 16), ("Criterion", 22), ("Changed to", 18), ("Why", 26))]
     for o in record.overrides:
-        rows.append(f"<tr><td>{e(when(o.created_at))}</td><td>{e(o.reviewer)}</td><td>{e(item_label(o.item))}</td>"
-                    f"<td>{e(o.status)}</td><td>{e(o.comment)}</td></tr>")
+        auto = autos.get((o.dimension, o.item), "")
+        rows.append(f"<tr><td class='nowrap'>{e(when(o.created_at))}</td><td>{e(o.reviewer)}</td>"
+                    f"<td>{e(item_label(o.item))}</td><td>{e(verdict_words(o.status, auto))}</td>"
+                    f"<td>{e(o.comment)}</td></tr>")
     rows.append("</table>")
     return "".join(rows)
 
@@ -110,7 +156,7 @@ def _transcript(record: SessionRecord) -> str:
         for ev in v["evidence"]:
             if ev.get("end", 0) > ev.get("start", 0):
                 evidence.setdefault(int(ev["turn"]), []).append((int(ev["start"]), int(ev["end"])))
-    rows = ["<h2>Transcript</h2><table width='100%' cellpadding='4' cellspacing='0'>"]
+    rows = ["<h2>Transcript</h2>", _TABLE, _head(("Turn", 6), ("Who", 18), ("Said", 76))]
     for t in record.turns:
         who = record.summary.trainee if t["speaker"] == "trainee" else "Customer"
         if t["kind"] == "action":

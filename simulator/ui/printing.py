@@ -22,6 +22,8 @@ def html_to_pdf(html: str, out: Path) -> Path:
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    # The PDF's own title (shown by viewers and document managers) is the HTML's <title>.
+    printer.setDocName(doc.metaInformation(QTextDocument.MetaInformation.DocumentTitle))
     with private_target(out) as tmp:  # whole or not at all, readable by its owner only
         printer.setOutputFileName(str(tmp))
         doc.print_(printer)
