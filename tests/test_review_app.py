@@ -141,7 +141,7 @@ def test_a_verdict_links_to_its_turn_and_a_kept_recording_plays(qtbot, tmp_path)
     with qtbot.waitSignal(w.session_shown, timeout=10_000):
         w.sessions.open_session.emit(sid)
     page = w.session
-    assert "play:1" in page.transcript.toHtml() and "Path: start" in page.path.text()
+    assert "play:1" in page.transcript.toHtml() and "Path: Start →" in page.path.text()
     met = next(i for i in range(page.verdicts.topLevelItemCount())
                if page.verdicts.topLevelItem(i).data(0, 256)["evidence"])
     page.verdicts.setCurrentItem(page.verdicts.topLevelItem(met))

@@ -167,3 +167,37 @@ def test_the_html_report_labels_automatic_and_reviewed_scores_and_verdicts(tmp_p
     assert "<th>Reviewed</th>" not in html and "<th>Score</th>" not in html
     assert "<b>did not happen</b>" in html and ">violated<" not in html
     assert "Reviewed by Sam Coach" in html
+
+
+# -- 5. node titles, not ids, wherever a person reads a path --------------------------------------
+def test_a_node_title_is_optional_in_the_scenario_format_and_made_from_the_id_when_absent():
+    from simulator.scenario.model import Node, title_from_id
+    from simulator.scenario.schema import schema
+    assert title_from_id("customer_hangs_up") == "Customer hangs up"
+    assert title_from_id("boils-over") == "Boils over"
+    assert Node(title="The customer hangs up").title == "The customer hangs up" and Node().title is None
+    assert "title" in schema("scenario")["$defs"]["Node"]["properties"]
+
+
+def test_the_session_page_and_the_report_show_the_path_in_titles(qtbot, tmp_path):
+    from simulator.store.report import session_html
+    with Store(tmp_path) as store:
+        play(store, *PLAYS[2], "Priya Shah")  # start → keeps_swearing → customer_hangs_up
+    w = open_review(qtbot, tmp_path)
+    open_first(qtbot, w)
+    path = w.session.path.text()
+    assert "Keeps swearing → Customer hangs up" in path and "_" not in path
+    html = session_html(w.session.record)
+    assert "Keeps swearing → Customer hangs up" in html and "keeps_swearing" not in html
+
+
+def test_where_most_sessions_go_wrong_is_in_titles_with_a_count_that_agrees(qtbot, tmp_path):
+    with Store(tmp_path) as store:
+        play(store, *PLAYS[0], "Ana")
+        play(store, *PLAYS[2], "Bo")
+    w = open_review(qtbot, tmp_path)
+    with qtbot.waitSignal(w.scenarios_shown, timeout=10_000):
+        w.tabs.setCurrentWidget(w.scenarios)
+    table = w.scenarios.table
+    wrong = table.item(0, table.columnCount() - 1).text()
+    assert wrong == "Start → Keeps swearing (1 session)"

@@ -149,9 +149,17 @@ class Transition(_Strict):
         return self.otherwise if self.otherwise is not None else self.goto  # type: ignore[return-value]
 
 
+def title_from_id(node_id: str) -> str:
+    """A node's name as a sentence ("boils_over" -> "Boils over"), for nodes without a title."""
+    words = re.sub(r"[_\-]+", " ", node_id).strip()
+    return words[:1].upper() + words[1:] if words else node_id
+
+
 class Node(_Strict):
     """One moment of the conversation: what the customer says, and where it goes next."""
 
+    title: str | None = Field(None, min_length=1, description="what happens here, as a manager reads it in a "
+                              "session's path; made from the node's name when left out")
     say: Lines = Field(default_factory=dict, description="the customer's line; a list gives variants, a mapping gives lines per intensity")
     mood: Mood | None = Field(None, description="how the customer comes across from here on")
     abusive: bool = Field(False, description="the customer's line here is abusive (for the abuse-handling measures)")
@@ -268,6 +276,10 @@ class Scenario(_Strict):
         if len(set(levels)) != len(levels):
             raise ValueError("an intensity level is listed twice")
         return levels
+
+    def node_title(self, node_id: str) -> str:
+        node = self.nodes.get(node_id)
+        return node.title if node is not None and node.title else title_from_id(node_id)
 
     @property
     def start_node(self) -> str:

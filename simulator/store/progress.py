@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from ..scoring.review import latest_overrides
 from .database import COMPLETED, Store
+from .pathwords import path_words
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,13 @@ class ScenarioStats:
     @property
     def completion(self) -> float:
         return self.completed / self.sessions if self.sessions else 0.0
+
+    def wrong_turn_words(self) -> str:
+        """The step as a manager reads it: node titles and a count that agrees with itself."""
+        if not self.wrong_turn:
+            return "—"
+        n = self.wrong_turn_count
+        return f"{path_words(self.scenario_id, self.wrong_turn)} ({n} session{'s' if n != 1 else ''})"
 
 
 def trainee_progress(store: Store, trainee: str) -> list[ProgressPoint]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from ..scenario.model import ACTION_LABELS
 from ..scoring.review import latest_overrides
 from ..scoring.verdict import dimension_label, item_label
+from .pathwords import node_title, path_words
 from .private import write_private
 from .records import SessionRecord
 
@@ -59,6 +60,7 @@ def session_html(record: SessionRecord) -> str:
              f"<p>Trainee: <b>{e(s.trainee)}</b> &middot; {e(when(s.started_at))} &middot; "
              f"status: {e(s.status.replace('_', ' '))}"
              + (f" &middot; intensity: {e(record.intensity)}" if record.intensity else "") + "</p>"]
+    parts.append(f"<p>{escape(path_sentence(record))}</p>")
     if s.overall is not None:
         parts.append(_scores(record))
     parts += _verdicts(record), _measures(record), _overrides(record), _transcript(record)
@@ -87,6 +89,15 @@ def _scores(record: SessionRecord) -> str:
         rows.append("<p class='small'>Reviewed by " + ", ".join(
             f"{escape(r['reviewer'])} ({escape(when(r['reviewed_at']))})" for r in record.reviews) + "</p>")
     return "".join(rows)
+
+
+def path_sentence(record: SessionRecord) -> str:
+    """ "Path: Start → Asked once → Hung up without warning (ended: bad)", in node titles."""
+    sid = record.summary.scenario_id
+    text = "Path: " + (path_words(sid, record.path) or "—")
+    if record.ending_node and record.ending_node not in record.path[-1:]:
+        text += f" → {node_title(sid, record.ending_node)}"
+    return text + (f" (ended: {record.ending_outcome})" if record.ending_outcome else "")
 
 
 def write_html(record: SessionRecord, out: Path) -> Path:

@@ -100,7 +100,7 @@ class ScenariosPage(QWidget):
         rows = []
         for s in stats:
             dims = [f"{s.dimensions[d]:.0f}" if d in s.dimensions else "" for d in DIMENSIONS]
-            wrong = f"{s.wrong_turn[0]} → {s.wrong_turn[1]} ({s.wrong_turn_count} sessions)" if s.wrong_turn else "—"
+            wrong = s.wrong_turn_words()
             rows.append([s.title, str(s.sessions), f"{s.completion:.0%}",
                          "" if s.average is None else f"{s.average:.0f}", *dims, wrong])
         _fill(self.table, rows)

@@ -13,9 +13,9 @@ from ...scenario.model import ACTION_LABELS
 from ...scoring.review import latest_overrides
 from ...scoring.verdict import dimension_label, item_label
 from ...store.records import SessionRecord
-from ...store.report import highlight, when
+from ...store.report import highlight, path_sentence, verdict_words, when
 from ..chart import DimensionChart
-from .override_dialog import OverrideDialog, status_words
+from .override_dialog import OverrideDialog
 
 _MARK = {"met": "✓ met", "missed": "✗ missed", "violated": "⚠ done"}
 # A thing to avoid is only ever "violated" or, once a reviewer says so, "missed": that is the good outcome.
@@ -155,8 +155,7 @@ class SessionPage(QWidget):
             self.score.setText(f"<b>Score {s.overall:.0f}</b> (automatic; not changed)")
         self.chart.set_scores([(dimension_label(sc["dimension"]),
                                 sc["reviewed"] if sc.get("reviewed") is not None else sc["score"]) for sc in record.scores])
-        ending = f" → ended: {record.ending_node} ({record.ending_outcome})" if record.ending_node else ""
-        self.path.setText("Path: " + " → ".join(record.path) + ending)
+        self.path.setText(path_sentence(record))
         self.transcript.setHtml(transcript_html(record))
         now = latest_overrides(record.overrides)
         self.verdicts.clear()
@@ -175,7 +174,7 @@ class SessionPage(QWidget):
         for row, o in enumerate(record.overrides):
             auto = autos.get((o.dimension, o.item), "")
             for col, text in enumerate([when(o.created_at), o.reviewer, item_label(o.item),
-                                        f"{status_words(o.status, auto)} (automatic: {status_words(auto, auto) or '?'})",
+                                        f"{verdict_words(o.status, auto)} (automatic: {verdict_words(auto, auto) or '?'})",
                                         o.comment]):
                 self.audit.setItem(row, col, QTableWidgetItem(text))
         self.reviews.setText("Reviewed by " + ", ".join(f"{r['reviewer']} ({when(r['reviewed_at'])})"
