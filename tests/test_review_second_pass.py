@@ -201,3 +201,57 @@ def test_where_most_sessions_go_wrong_is_in_titles_with_a_count_that_agrees(qtbo
     table = w.scenarios.table
     wrong = table.item(0, table.columnCount() - 1).text()
     assert wrong == "Start → Keeps swearing (1 session)"
+
+
+# -- 6. progress chart, its table, and calibration from too few decisions -------------------------
+def test_identical_series_are_both_visible_and_the_legend_says_they_match(qtbot):
+    from simulator.ui.review.line_chart import LineChart
+    chart = LineChart()
+    qtbot.addWidget(chart)
+    chart.resize(800, 400)
+    same = [(1.0, 100.0), (2.0, 100.0), (3.0, 50.0)]
+    chart.set_series([("Overall", [(1.0, 80.0), (2.0, 60.0), (3.0, 40.0)]), ("Disengaging", same),
+                      ("Professionalism", list(same))])
+    chart.grab()
+    assert chart.drawn_lines["Disengaging"] != chart.drawn_lines["Professionalism"]
+    assert chart.legend("Professionalism") == "Professionalism (same as Disengaging)"
+    assert chart.legend("Disengaging") == "Disengaging"
+
+
+def test_the_share_column_sits_beside_its_numbers_at_1366(qtbot, tmp_path):
+    with Store(tmp_path) as store:
+        play(store, *PLAYS[1], "Ana")
+    w = open_review(qtbot, tmp_path)
+    with qtbot.waitSignal(w.progress_shown, timeout=10_000):
+        w.tabs.setCurrentWidget(w.progress)
+        w.progress.trainee.setCurrentText("Ana")
+    header = w.progress.missed.horizontalHeader()
+    assert w.progress.missed.rowCount() and header.sectionSize(3) < 150
+    assert header.sectionSize(0) > header.sectionSize(3)
+
+
+def test_calibration_from_a_single_verdict_says_there_are_too_few_to_judge(qtbot, tmp_path):
+    from PySide6.QtGui import QColor
+    with Store(tmp_path) as store:
+        sid = play(store, *PLAYS[1], "Ana")
+        v = next(v for v in load_session(store, sid).verdicts if v["status"] == "missed")
+        store.add_override(sid, v["dimension"], v["item"], "met", "It was there", "Mo")
+    w = open_review(qtbot, tmp_path)
+    with qtbot.waitSignal(w.calibration_shown, timeout=10_000):
+        w.tabs.setCurrentWidget(w.calibration)
+    table = w.calibration.table
+    texts = [table.item(r, 1).text() for r in range(table.rowCount())]
+    assert texts and all(t.startswith("too few to judge (1 of 10") for t in texts)
+    assert all(table.item(r, 1).foreground().color() != QColor("#b3261e") for r in range(table.rowCount()))
+
+
+def test_series_that_share_some_points_do_not_cover_each_other(qtbot):
+    from simulator.ui.review.line_chart import LineChart
+    chart = LineChart()
+    qtbot.addWidget(chart)
+    chart.resize(800, 400)
+    chart.set_series([("Disengaging", [(1.0, 100.0), (2.0, 100.0)]),
+                      ("Professionalism", [(1.0, 100.0), (2.0, 100.0), (3.0, 50.0)])])
+    chart.grab()
+    a, b = chart.drawn_lines["Disengaging"], chart.drawn_lines["Professionalism"]
+    assert not set(a) & set(b)

@@ -10,7 +10,13 @@ from ...store.calibration import Agreement
 from .progress_page import _fill, _table
 
 
-def kappa_words(kappa: float | None) -> str:
+# Below this many reviewed verdicts kappa swings from one decision to the next: say so rather than judge.
+MIN_DECISIONS = 10
+
+
+def kappa_words(kappa: float | None, decisions: int = MIN_DECISIONS) -> str:
+    if decisions < MIN_DECISIONS:
+        return f"too few to judge ({decisions} of {MIN_DECISIONS} reviewed verdicts)"
     if kappa is None:
         return "— (always the same answer)"
     # Landis & Koch's bands, the usual reading of kappa
@@ -27,7 +33,8 @@ class CalibrationPage(QWidget):
         note = QLabel("Counted over sessions a manager has reviewed: verdicts left as they were agree with the "
                       "scorer, changed ones do not. Kappa corrects for agreement by chance, so a criterion that is "
                       "rarely there cannot look good just because both usually say “not there”. Criteria at the "
-                      "top agree least: those are the rules to improve.")
+                      f"top agree least: those are the rules to improve. Kappa is given from {MIN_DECISIONS} reviewed "
+                      "verdicts of a criterion on; with fewer, one decision would swing it.")
         note.setWordWrap(True)
         self.empty = QLabel("No reviewed sessions yet: open a session, check its verdicts and mark it reviewed.")
         layout = QVBoxLayout(self)
@@ -37,9 +44,10 @@ class CalibrationPage(QWidget):
 
     def show_agreement(self, rows: list[Agreement]) -> None:
         self.empty.setVisible(not rows)
-        _fill(self.table, [[item_label(r.item), kappa_words(r.kappa), f"{r.raw:.0%}" if r.raw is not None else "",
+        rows = sorted(rows, key=lambda r: r.n < MIN_DECISIONS)  # the ones that can be judged first, worst on top
+        _fill(self.table, [[item_label(r.item), kappa_words(r.kappa, r.n), f"{r.raw:.0%}" if r.raw is not None else "",
                             str(r.n), str(r.both_present), str(r.both_absent), str(r.only_scorer),
                             str(r.only_manager)] for r in rows])
         for i, r in enumerate(rows):
-            if r.kappa is not None and r.kappa < 0.4:
+            if r.kappa is not None and r.kappa < 0.4 and r.n >= MIN_DECISIONS:
                 self.table.item(i, 1).setForeground(QColor("#b3261e"))

@@ -19,7 +19,9 @@ def _table(headers: list[str], name: str) -> QTableWidget:
     table.verticalHeader().hide()
     table.setEditTriggers(QTableWidget.NoEditTriggers)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
+    # The first column (the name of the row) takes the spare width: a stretched last column put a
+    # figure like "Share" some 900 px from the name it belongs to.
+    table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
     return table
 
 
