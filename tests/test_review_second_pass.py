@@ -255,3 +255,30 @@ def test_series_that_share_some_points_do_not_cover_each_other(qtbot):
     chart.grab()
     a, b = chart.drawn_lines["Disengaging"], chart.drawn_lines["Professionalism"]
     assert not set(a) & set(b)
+
+
+# -- 7. the sessions table at 1366 px, and counts in words --------------------------------------------
+def test_every_sessions_column_is_on_screen_at_1366_and_the_trainee_column_is_not_wide(qtbot, tmp_path):
+    with Store(tmp_path) as store:
+        play(store, *PLAYS[0], "Ana Lee")
+    w = open_review(qtbot, tmp_path)
+    table = w.sessions.table
+    header = table.horizontalHeader()
+    last = header.count() - 1
+    assert header.sectionViewportPosition(last) + header.sectionSize(last) <= table.viewport().width()
+    assert not table.horizontalScrollBar().isVisible()
+    assert header.sectionSize(0) < header.sectionSize(1)  # the scenario title gets the room, not the name
+    w.grab().save(str(tmp_path / "sessions-1366.png"))
+
+
+def test_no_dangling_to_after_date_and_counts_agree_with_their_nouns(qtbot, tmp_path):
+    with Store(tmp_path) as store:
+        play(store, *PLAYS[0], "Ana Lee")
+    w = open_review(qtbot, tmp_path)
+    page = w.sessions
+    assert not page.date_to_label.isVisible()
+    page.period.setCurrentIndex(page.period.count() - 1)  # "Between dates…"
+    assert page.date_to_label.isVisible() and page.date_from.isVisible()
+    page.period.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: page.count.text().startswith("1 session —"), timeout=10_000)
+    assert w.status.text() == "1 session shown."

@@ -117,6 +117,8 @@ class SessionTableModel(QAbstractTableModel):
         if role == Qt.TextAlignmentRole and key in ("duration", "score", *DIMENSIONS):
             return int(Qt.AlignRight | Qt.AlignVCenter)
         if role == Qt.ToolTipRole:
+            if key == "scenario":
+                return r.scenario_title  # the column may be narrower than the title
             notes = ["imported from a bundle"] if r.origin == "imported" else []
             if r.reviewed:
                 notes.append("a manager changed a verdict: this is the reviewed score")

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QFormLay
 from ...store.queries import Filter
 from ...store.sessiontable import SessionQuery
 from .sessions_model import COLUMNS, STATUS_WORDS, SessionTableModel
+from .words import counted
 
 PERIODS = [("Any time", None), ("Last 7 days", 7), ("Last 30 days", 30), ("Last 90 days", 90),
            ("Last 12 months", 365), ("Between dates…", -1)]
@@ -62,13 +63,7 @@ class SessionsPage(QWidget):
         self.table.horizontalHeader().setSortIndicator(2, Qt.DescendingOrder)
         self.table.horizontalHeader().setSortIndicatorShown(True)
         self.table.horizontalHeader().sortIndicatorChanged.connect(model.sort)
-        fm = self.fontMetrics()
-        sample = ["Trainee 000 (imported)", "A client makes a racist remark", "2026-11-23 16:57", "00:00",
-                  "stopped by trainee", "100 ✎"]
-        for column, (_, header) in enumerate(COLUMNS):
-            text = sample[column] if column < len(sample) else "100"
-            self.table.setColumnWidth(column, max(fm.horizontalAdvance(text), fm.horizontalAdvance(header))
-                                      + fm.horizontalAdvance("MMM"))
+        self._size_columns()
         self.table.doubleClicked.connect(lambda index: self._open(index.row()))
         self.open_button = QPushButton("Open session")
         self.open_button.clicked.connect(lambda: self._open(self.table.currentIndex().row()))
@@ -81,9 +76,11 @@ class SessionsPage(QWidget):
         form2.addRow("Status", self.status)
         dates = QHBoxLayout()
         dates.addWidget(self.period)
+        self.date_to_label = QLabel("to")  # shown only with the two dates it joins
         dates.addWidget(self.date_from)
-        dates.addWidget(QLabel("to"))
+        dates.addWidget(self.date_to_label)
         dates.addWidget(self.date_to)
+        dates.addStretch(1)
         form2.addRow("Date", dates)
         scores = QHBoxLayout()
         scores.addWidget(self.min_score)
@@ -114,6 +111,20 @@ class SessionsPage(QWidget):
         self.clear.clicked.connect(self.clear_filters)
         model.rows_ready.connect(self._counted)
         self._show_dates()
+
+    def _size_columns(self) -> None:
+        """Every column fits at 1366 px: figures and dates as wide as they need, names a little less than the
+        longest, and the scenario takes what is left (its full title is in the tooltip and the session page)."""
+        fm = self.fontMetrics()
+        pad = fm.horizontalAdvance("MM")
+        sample = {"trainee": "Firstname Lastname", "started": "2026-11-23 16:57", "duration": "00:00",
+                  "status": "stopped by trainee", "score": "100 ✎"}
+        header = self.table.horizontalHeader()
+        for column, (key, title) in enumerate(COLUMNS):
+            text = sample.get(key, "100")
+            self.table.setColumnWidth(column, max(fm.horizontalAdvance(text), fm.horizontalAdvance(title)) + pad)
+        header.setSectionResizeMode([k for k, _ in COLUMNS].index("scenario"), QHeaderView.Stretch)
+        header.setMinimumSectionSize(fm.horizontalAdvance("100") + pad)
 
     def _combo(self, name: str) -> QComboBox:
         combo = QComboBox()
@@ -188,9 +199,9 @@ class SessionsPage(QWidget):
 
     def _show_dates(self) -> None:
         custom = self.period.currentData() == -1
-        self.date_from.setVisible(custom)
-        self.date_to.setVisible(custom)
+        for w in (self.date_from, self.date_to_label, self.date_to):
+            w.setVisible(custom)
 
     def _counted(self) -> None:
         n = self.model.total
-        self.count.setText(f"{n:,} session{'s' if n != 1 else ''}" + (" — Enter or double-click opens one" if n else ""))
+        self.count.setText(counted(n, "session") + (" — Enter or double-click opens one" if n else ""))

@@ -31,6 +31,7 @@ from .session_page import SessionPage
 from .sessions_model import SessionTableModel
 from .sessions_page import SessionsPage
 from .transfer import LongTask
+from .words import counted
 
 
 def _open_store(folder: Path):
@@ -118,7 +119,7 @@ class ReviewWindow(QMainWindow):
         self.session.stop_wanted.connect(self.stop_playback)
         self.progress.trainee_chosen.connect(self._show_progress)
         self.tabs.currentChanged.connect(self._tab_changed)
-        self.model.rows_ready.connect(lambda: self.status.setText(f"{self.model.total:,} sessions shown."))
+        self.model.rows_ready.connect(lambda: self.status.setText(f"{counted(self.model.total, 'session')} shown."))
 
         protected = bool(policy and policy.review_passphrase)
         if protected:
@@ -390,7 +391,7 @@ class ReviewWindow(QMainWindow):
         store, query = self.store, self.model.query
         work = lambda progress: export_csv(store, session_ids(store, query), path, progress)  # noqa: E731
         return LongTask(self, self.tasks, "Exporting sessions…", work,
-                        lambda n: self._done(f"{n:,} sessions saved to {path}"), self._fail("The CSV was not saved"))
+                        lambda n: self._done(f"{counted(n, 'session')} saved to {path}"), self._fail("The CSV was not saved"))
 
     def _key(self) -> bytes | None:
         from ...store.bundle import NoOrganisationKey, organisation_key
@@ -426,7 +427,7 @@ class ReviewWindow(QMainWindow):
             export_bundle(store, ids, path, key, progress)
             return len(ids)
         return LongTask(self, self.tasks, "Writing the bundle…", work,
-                        lambda n: self._done(f"{n:,} sessions saved to {path}"), self._fail("The bundle was not saved"))
+                        lambda n: self._done(f"{counted(n, 'session')} saved to {path}"), self._fail("The bundle was not saved"))
 
     def _choose_bundles(self) -> None:
         key = self._key()
@@ -457,7 +458,8 @@ class ReviewWindow(QMainWindow):
             imported, already, problems = got
             self.refresh()
             self.changed.emit()
-            text = f"Imported {imported} session(s)" + (f"; {already} were already here" if already else "") + "."
+            text = (f"Imported {counted(imported, 'session')}"
+                    + (f"; {already} {'was' if already == 1 else 'were'} already here" if already else "") + ".")
             self._done(text)
             for p in problems:
                 self.notices.add(p)
@@ -471,7 +473,7 @@ class ReviewWindow(QMainWindow):
         work = lambda progress: push_sessions(store, None, mark, True, 10.0)  # noqa: E731
 
         def done(report) -> None:
-            text = f"Sent {report.sent} statement(s) to the Learning Record Store; {report.waiting} waiting."
+            text = f"Sent {counted(report.sent, 'statement')} to the Learning Record Store; {report.waiting} waiting."
             if report.error:
                 text += f" The store answered: {report.error}. They are sent next time."
             self._done(text)
