@@ -1,9 +1,12 @@
 """Review mode, second pass: what a team manager met after the first (issue 19, Manager items)."""
 
+import json
 import re
 import subprocess
 import time
+import uuid
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
@@ -282,3 +285,68 @@ def test_no_dangling_to_after_date_and_counts_agree_with_their_nouns(qtbot, tmp_
     page.period.setCurrentIndex(0)
     qtbot.waitUntil(lambda: page.count.text().startswith("1 session —"), timeout=10_000)
     assert w.status.text() == "1 session shown."
+
+
+# -- 8. the reviewed result reaches the Learning Record Store ----------------------------------------
+def test_a_reviewed_result_is_a_statement_of_its_own_that_changes_with_the_review(tmp_path):
+    from simulator.store.xapi import VERBS, reviewed_statement, statement_id
+    with Store(tmp_path) as store:
+        sid = play(store, *PLAYS[1], "Ana")
+        assert reviewed_statement(load_session(store, sid)) is None  # nothing reviewed: the automatic one stands
+        missed = [v for v in load_session(store, sid).verdicts if v["status"] == "missed"]
+        store.add_override(sid, missed[0]["dimension"], missed[0]["item"], "met", "It was there", "Sam Coach")
+        first = reviewed_statement(load_session(store, sid), pass_mark=10)
+        assert reviewed_statement(load_session(store, sid), pass_mark=10)["id"] == first["id"]
+        store.add_override(sid, missed[1]["dimension"], missed[1]["item"], "met", "So was this", "Sam Coach")
+        second = reviewed_statement(load_session(store, sid), pass_mark=10)
+        record = load_session(store, sid)
+    assert second["id"] != first["id"]
+    assert second["result"]["score"]["raw"] == record.summary.reviewed_overall != record.summary.overall
+    assert second["result"]["extensions"]["https://simulator.invalid/xapi/extensions/automatic-score"] == \
+        record.summary.overall
+    assert second["verb"]["id"] == VERBS["passed"] and second["context"]["instructor"]["name"] == "Sam Coach"
+    assert second["context"]["statement"]["id"] == statement_id(sid, "outcome", 0)
+    assert second["actor"]["name"] == "Ana"
+
+
+def test_an_override_in_review_mode_queues_the_reviewed_result_in_the_outbox(qtbot, tmp_path):
+    from simulator.store.credentials import save
+    save("http://127.0.0.1:9/xAPI", "u", "a-long-password")  # never reached here: the outbox is what is checked
+    with Store(tmp_path) as store:
+        sid = play(store, *PLAYS[1], "Ana")
+    w = open_review(qtbot, tmp_path, reviewer="Sam Coach")
+    open_first(qtbot, w)
+    choose(w.session, "missed")
+    override(qtbot, w, "It was there")
+    with Store(tmp_path) as store:
+        rows = store.read("SELECT body FROM outbox WHERE session_id = ?", (sid,))
+    bodies = [json.loads(r["body"]) for r in rows]
+    reviewed = [b for b in bodies if b["context"].get("instructor")]
+    assert len(reviewed) == 1 and reviewed[0]["context"]["instructor"]["name"] == "Sam Coach"
+
+
+def test_the_reviewed_result_arrives_in_a_real_lrs_beside_the_automatic_one(qtbot, tmp_path):
+    from lrs_server import PASSWORD, USER, Ralph, ralph_binary
+    from simulator.store.credentials import load, save
+    from simulator.store.lrs import Lrs, push_sessions
+    binary = ralph_binary()
+    if binary is None:
+        pytest.skip("Ralph is not installed here (scripts/setup.sh test installs it into .venv-ralph)")
+    server = Ralph(binary, tmp_path / "ralph")
+    server.start()
+    try:
+        save(server.endpoint, USER, PASSWORD)
+        with Store(tmp_path / "data") as store:
+            sid = play(store, *PLAYS[1], "Ana")
+            assert push_sessions(store, None, 70).error is None  # the automatic result, first
+            v = next(v for v in load_session(store, sid).verdicts if v["status"] == "missed")
+            store.add_override(sid, v["dimension"], v["item"], "met", "It was there", "Sam Coach")
+            report = push_sessions(store, None, 70)
+            assert report.error is None and report.sent == 1 and report.waiting == 0
+            reviewed = load_session(store, sid).summary.reviewed_overall
+        got = Lrs(load()).fetch(str(uuid.UUID(sid)))
+        by_reviewer = [s for s in got if s.get("context", {}).get("instructor")]
+        assert len(by_reviewer) == 1 and by_reviewer[0]["result"]["score"]["raw"] == reviewed
+        assert by_reviewer[0]["context"]["instructor"]["name"] == "Sam Coach"
+    finally:
+        server.stop()

@@ -25,7 +25,7 @@ from ..errors import SimulatorError
 from .credentials import LrsConfig
 from .database import COMPLETED, ENDED_BY_TRAINEE, INTERRUPTED, Store
 from .queries import load_session
-from .xapi import statements
+from .xapi import reviewed_statement, statements
 
 BATCH = 50
 
@@ -53,6 +53,30 @@ def queue_sessions(store: Store, session_ids: list[str], activity_base: str, pas
                                  " VALUES (?,?,?,?)", (stmt["id"], session_id, json.dumps(stmt), time.time()))
                 added += cur.rowcount
     return added
+
+
+def queue_review(store: Store, session_id: str, activity_base: str, pass_mark: float) -> int:
+    """Put the statement of a session's reviewed result in the outbox; 0 if there is none or it is there."""
+    stmt = reviewed_statement(load_session(store, session_id), activity_base, pass_mark)
+    if stmt is None:
+        return 0
+    with store.write() as db:
+        return db.execute("INSERT OR IGNORE INTO outbox (statement_id, session_id, body, queued_at) VALUES (?,?,?,?)",
+                          (stmt["id"], session_id, json.dumps(stmt), time.time())).rowcount
+
+
+def reviewed_sessions(store: Store) -> list[str]:
+    """Finished sessions a manager has reviewed or changed a verdict of."""
+    return [r["id"] for r in store.read(
+        "SELECT id FROM sessions s WHERE status = ? AND (EXISTS (SELECT 1 FROM reviews r WHERE r.session_id = s.id)"
+        " OR EXISTS (SELECT 1 FROM overrides o WHERE o.session_id = s.id)) ORDER BY started_at", (COMPLETED,))]
+
+
+def queue_review_if_lrs(store: Store, session_id: str, pass_mark: float) -> int:
+    """After an override or a review: queue the reviewed result when the organisation has an LRS."""
+    from .credentials import load
+    config = load()
+    return 0 if config is None else queue_review(store, session_id, config.activity_base, pass_mark)
 
 
 def unqueued_sessions(store: Store) -> list[str]:
@@ -191,6 +215,9 @@ def push_sessions(store: Store, session_ids: list[str] | None, pass_mark: float,
         return PushReport(0, 0, 0)
     ids = session_ids if session_ids is not None else unqueued_sessions(store)
     queued = queue_sessions(store, ids, config.activity_base, pass_mark)
+    # Reviews made while no LRS was set, or by the command line, are caught up here.
+    reviewed = reviewed_sessions(store) if session_ids is None else session_ids
+    queued += sum(queue_review(store, sid, config.activity_base, pass_mark) for sid in reviewed)
     until = None if within is None else time.monotonic() + within
     report = flush(store, Lrs(config, timeout, until))
     return PushReport(queued, report.sent, report.waiting, report.error)

@@ -8,6 +8,8 @@ session again can never create a second copy in the Learning Record Store.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import uuid
 
 from .records import SessionRecord
@@ -81,3 +83,51 @@ def statements(record: SessionRecord, base: str = DEFAULT_BASE, pass_mark: float
         out.append(make("terminated", 0, "terminated", end, scenario,
                         result={"completion": False, "duration": _duration(end - s.started_at)}))
     return out
+
+
+def reviewed_statement(record: SessionRecord, base: str = DEFAULT_BASE,
+                       pass_mark: float = DEFAULT_PASS_MARK) -> dict | None:
+    """The result after a manager's review, as its own statement: passed or failed on the reviewed score, the
+    reviewer as the context's instructor, and a reference to the automatic result it stands beside.
+
+    Its id is made from what the review says, so a later change to a verdict queues a new statement and
+    sending the same review again cannot add a copy."""
+    s = record.summary
+    if s.status != "completed" or s.overall is None or not (record.reviews or record.overrides):
+        return None
+    base = base.rstrip("/")
+    ext = f"{base}/xapi/extensions"
+    score = s.reviewed_overall if s.reviewed_overall is not None else s.overall
+    after: dict[str, dict[str, str]] = {}
+    for v in record.verdicts:
+        after.setdefault(v["dimension"], {})[v["item"]] = v["status"]
+    changes = sorted(record.overrides, key=lambda o: o.created_at)
+    for o in changes:
+        after.setdefault(o.dimension, {})[o.item] = o.status
+    people = sorted({r["reviewer"] for r in record.reviews} | {o.reviewer for o in changes})
+    latest = max([r["reviewed_at"] for r in record.reviews] + [o.created_at for o in changes])
+    digest = hashlib.sha256(json.dumps([score, after, people], sort_keys=True).encode()).hexdigest()[:16]
+    instructor = {"objectType": "Group", "member": [_agent(p, base) for p in people]} if len(people) > 1 \
+        else _agent(people[0], base)
+    passed = score >= pass_mark
+    return {
+        "id": statement_id(s.id, f"reviewed-{digest}"),
+        "actor": _agent(s.trainee, base),
+        "verb": {"id": VERBS["passed" if passed else "failed"], "display": {"en-US": "passed" if passed else "failed"}},
+        "object": {"objectType": "Activity", "id": f"{base}/scenarios/{s.scenario_id}",
+                   "definition": {"name": {"en-US": s.scenario_title},
+                                  "type": "http://adlnet.gov/expapi/activities/simulation"}},
+        "result": {"success": passed, "completion": True,
+                   "score": {"scaled": round(score / 100, 4), "raw": score, "min": 0, "max": 100},
+                   "extensions": {f"{ext}/verdicts": after, f"{ext}/automatic-score": s.overall,
+                                  f"{ext}/reviewed": True}},
+        "timestamp": _iso(latest),
+        "context": {"registration": str(uuid.UUID(s.id)), "instructor": instructor,
+                    "statement": {"objectType": "StatementRef", "id": statement_id(s.id, "outcome", 0)},
+                    "extensions": {f"{ext}/scenario-sha256": record.scenario_sha256,
+                                   f"{ext}/reviewers": people}},
+    }
+
+
+def _agent(name: str, base: str) -> dict:
+    return {"objectType": "Agent", "name": name, "account": {"homePage": base, "name": name}}

@@ -20,8 +20,10 @@ from ...errors import SimulatorError
 from ...store import load_session
 from ...store.audiofiles import audio_file
 from ...store.calibration import calibration
+from ...store.lrs import queue_review_if_lrs
 from ...store.progress import most_missed, scenario_stats, trainee_progress
 from ...store.sessiontable import choices, session_ids
+from ...store.xapi import DEFAULT_PASS_MARK
 from ..notices import NoticeBar, explain, show_error
 from ..tasks import Tasks
 from .calibration_page import CalibrationPage
@@ -43,13 +45,16 @@ def _progress(store, trainee: str):
     return trainee_progress(store, trainee), most_missed(store, trainee)
 
 
-def _override(store, session_id: str, verdict: dict, status: str, comment: str, reviewer: str, review: bool):
+def _override(store, session_id: str, verdict: dict, status: str, comment: str, reviewer: str, review: bool,
+              pass_mark: float):
     store.add_override(session_id, verdict["dimension"], verdict["item"], status, comment, reviewer, review=review)
+    queue_review_if_lrs(store, session_id, pass_mark)  # the LRS learns the reviewed result on the next push
     return load_session(store, session_id)
 
 
-def _mark_reviewed(store, session_id: str, reviewer: str):
+def _mark_reviewed(store, session_id: str, reviewer: str, pass_mark: float):
     store.mark_reviewed(session_id, reviewer)
+    queue_review_if_lrs(store, session_id, pass_mark)
     return load_session(store, session_id)
 
 
@@ -217,7 +222,7 @@ class ReviewWindow(QMainWindow):
         if reviewer and reviewer != self.reviewer.text().strip():
             self.reviewer.setText(reviewer)
             self._remember_reviewer()
-        self.tasks.write(_override, self.store, record.id, verdict, status, comment, reviewer, review,
+        self.tasks.write(_override, self.store, record.id, verdict, status, comment, reviewer, review, self.pass_mark,
                          done=self._written, failed=lambda exc: show_error(self, exc, "The verdict was not changed"))
 
     def _mark_reviewed(self, session_id: str) -> None:
@@ -226,7 +231,7 @@ class ReviewWindow(QMainWindow):
             self.notices.add("Enter your name as reviewer (at the top) first.")
             self.reviewer.setFocus()
             return
-        self.tasks.write(_mark_reviewed, self.store, session_id, reviewer, done=self._written,
+        self.tasks.write(_mark_reviewed, self.store, session_id, reviewer, self.pass_mark, done=self._written,
                          failed=lambda exc: show_error(self, exc, "Not marked"))
 
     def _written(self, record) -> None:
@@ -234,6 +239,10 @@ class ReviewWindow(QMainWindow):
         self.model.refresh()
         self.changed.emit()
         self.session_shown.emit()
+
+    @property
+    def pass_mark(self) -> float:
+        return self.policy.pass_mark if self.policy else DEFAULT_PASS_MARK
 
     def _remember_reviewer(self) -> None:
         name = self.reviewer.text().strip()
@@ -469,7 +478,7 @@ class ReviewWindow(QMainWindow):
         from ...store.lrs import push_sessions
         if self.store is None:
             return None
-        store, mark = self.store, self.policy.pass_mark if self.policy else 70
+        store, mark = self.store, self.pass_mark
         work = lambda progress: push_sessions(store, None, mark, True, 10.0)  # noqa: E731
 
         def done(report) -> None:
