@@ -26,6 +26,11 @@ def _shipped_titles(scenario_id: str) -> dict[str, str]:
     return {nid: node.title for nid, node in scenario.nodes.items() if node.title}
 
 
+def read_titles(scenario_id: str) -> None:
+    """Read a scenario's titles now (on a worker), so showing a path later reads no file on the GUI thread."""
+    _shipped_titles(scenario_id)
+
+
 def node_title(scenario_id: str, node_id: str) -> str:
     return _shipped_titles(scenario_id).get(node_id) or title_from_id(node_id)
 

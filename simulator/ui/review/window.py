@@ -21,6 +21,7 @@ from ...store import load_session
 from ...store.audiofiles import audio_file
 from ...store.calibration import calibration
 from ...store.lrs import queue_review_if_lrs
+from ...store.pathwords import read_titles
 from ...store.progress import most_missed, scenario_stats, trainee_progress
 from ...store.sessiontable import choices, session_ids
 from ...store.xapi import DEFAULT_PASS_MARK
@@ -28,7 +29,7 @@ from ..notices import NoticeBar, explain, show_error
 from ..tasks import Tasks
 from .calibration_page import CalibrationPage
 from .progress_page import ProgressPage, ScenariosPage
-from .report_files import suggested_report_path
+from .report_files import documents_folder, suggested_report_path
 from .session_page import SessionPage
 from .sessions_model import SessionTableModel
 from .sessions_page import SessionsPage
@@ -39,6 +40,19 @@ from .words import counted
 def _open_store(folder: Path):
     from ...store import Store
     return Store(folder)
+
+
+def _load_for_review(store, session_id: str):
+    record = load_session(store, session_id)
+    read_titles(record.summary.scenario_id)
+    return record
+
+
+def _scenario_stats(store):
+    stats = scenario_stats(store)
+    for s in stats:
+        read_titles(s.scenario_id)
+    return stats
 
 
 def _progress(store, trainee: str):
@@ -191,7 +205,7 @@ class ReviewWindow(QMainWindow):
         if self.store is None:
             return
         self.status.setText("Opening the session…")
-        self.tasks.run(load_session, self.store, session_id, done=self._show_session,
+        self.tasks.run(_load_for_review, self.store, session_id, done=self._show_session,
                        failed=lambda exc: show_error(self, exc, "The session could not be opened"))
 
     def _show_session(self, record) -> None:
@@ -294,7 +308,7 @@ class ReviewWindow(QMainWindow):
         if page is self.progress and self.progress.trainee.currentText():
             self._show_progress(self.progress.trainee.currentText())
         elif page is self.scenarios:
-            self.tasks.run(scenario_stats, self.store, done=self._scenarios_arrived,
+            self.tasks.run(_scenario_stats, self.store, done=self._scenarios_arrived,
                            failed=lambda exc: self.notices.add(explain(exc)))
         elif page is self.calibration:
             self.tasks.run(calibration, self.store, done=self._calibration_arrived,
@@ -369,7 +383,7 @@ class ReviewWindow(QMainWindow):
         if chosen is None:
             QMessageBox.information(self, "Report", "Select a session in the list first.")
             return
-        self.tasks.run(load_session, self.store, chosen.id, done=then,
+        self.tasks.run(_load_for_review, self.store, chosen.id, done=then,
                        failed=lambda exc: show_error(self, exc, "The session could not be read"))
 
     def _ask_report_path(self, record, kind: str) -> None:
@@ -391,7 +405,8 @@ class ReviewWindow(QMainWindow):
                         lambda _: self._done(f"Report saved: {path}"), self._fail("The report was not saved"))
 
     def _choose_csv(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save sessions as CSV", "sessions.csv", "CSV (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(self, "Save sessions as CSV", str(documents_folder() / "sessions.csv"),
+                                              "CSV (*.csv)")
         if path:
             self.export_csv(Path(path))
 
@@ -423,7 +438,8 @@ class ReviewWindow(QMainWindow):
         key = self._key()
         if key is None:
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Save a signed bundle", "sessions.simbundle", "Bundles (*.simbundle)")
+        path, _ = QFileDialog.getSaveFileName(self, "Save a signed bundle", str(documents_folder() / "sessions.simbundle"),
+                                              "Bundles (*.simbundle)")
         if path:
             self.export_bundle(Path(path), key)
 
