@@ -30,6 +30,9 @@ system_packages=(
 # plugin), so the real sounddevice code is tested. tests/test_real_audio.py
 # starts its own PulseAudio; where these are installed it must work there.
 virtual_card_packages=(pulseaudio pulseaudio-utils libasound2-plugins)
+# Also for the tests: pdftotext/pdfinfo/pdftoppm read the PDF reports back, and
+# Xvfb runs the keyboard tests on a real X11 server (where a text box takes Ctrl+E).
+test_tool_packages=(poppler-utils xvfb xauth)
 
 have_system_packages() {
   command -v dpkg-query >/dev/null 2>&1 || return 1
@@ -131,7 +134,7 @@ case "$mode" in
     ensure_shared_libpython
     install_ralph
     export SIMULATOR_TEST_RALPH="$root/.venv-ralph/bin/ralph"
-    install_system_packages "${virtual_card_packages[@]}"
+    install_system_packages "${virtual_card_packages[@]}" "${test_tool_packages[@]}"
     if have_system_packages "${virtual_card_packages[@]}"; then
       export SIMULATOR_TEST_VIRTUAL_CARD=required
     fi

@@ -2,6 +2,7 @@
 
 import json
 import re
+import shutil
 import subprocess
 import time
 import uuid
@@ -146,6 +147,8 @@ def run_ons(text: str, words) -> list[str]:
     return found
 
 
+@pytest.mark.skipif(shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None,
+                    reason="poppler-utils is not installed (scripts/setup.sh test installs it)")
 def test_the_pdf_report_has_no_text_collisions_a_title_and_the_reviewed_verdicts(tmp_path):
     from simulator.store.report import session_html
     from simulator.ui.printing import html_to_pdf

@@ -25,6 +25,7 @@ import re
 import shutil
 import sqlite3
 import stat
+import struct
 import time
 import zipfile
 import zlib
@@ -258,8 +259,8 @@ def open_bundle(path: Path, key: bytes) -> Iterator[Bundle]:
                 yield Bundle(path, zf, manifest, info.st_size)
         except _Refused as exc:
             raise SimulatorError(f"{path} cannot be imported: {exc}", ask) from None
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, KeyError, ValueError,
-                NotImplementedError, RuntimeError, OverflowError) as exc:
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, KeyError, ValueError, IndexError,
+                struct.error, NotImplementedError, RuntimeError, OverflowError) as exc:
             raise SimulatorError(f"{path} cannot be imported: its archive is malformed ({type(exc).__name__})",
                                  ask) from None
 
