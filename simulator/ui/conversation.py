@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QEvent, QRectF, QSize, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from ..engine import Turn
 from ..scenario.model import ACTION_LABELS
+from .panel import paint_panel
 from .theme import colours, set_relative_font
 
 MARKS = {"end_call": "You ended the call", "escalate": "You escalated to a supervisor",
@@ -116,21 +117,15 @@ class TurnView(QFrame):
         super().changeEvent(event)
 
     def paintEvent(self, event) -> None:  # noqa: ARG002
-        c = colours()
+        c, h = colours(), self.fontMetrics().height()
+        radius = min((self.height() - 2) / 2, h * 0.6)
+        customer = self.turn.speaker == "customer"
+        # A bubble in the speaker's colours with their colour down the outer edge; a call action, a bare outline.
+        shape = paint_panel(self, QColor(0, 0, 0, 0) if self.is_mark else c.customer_bubble if customer
+                            else c.trainee_bubble, None if self.is_mark else c.customer if customer else c.trainee,
+                            radius, h * 0.25, right=not customer)
         p = QPainter(self)
         p.setRenderHint(QPainter.Antialiasing)
-        r = QRectF(self.rect()).adjusted(1, 1, -1, -1)
-        radius = min(r.height() / 2, self.fontMetrics().height() * 0.6)
-        shape = QPainterPath()
-        shape.addRoundedRect(r, radius, radius)
-        if not self.is_mark:
-            customer = self.turn.speaker == "customer"
-            p.fillPath(shape, c.customer_bubble if customer else c.trainee_bubble)
-            edge = self.fontMetrics().height() * 0.25  # the speaker's colour down the outer edge
-            p.setClipPath(shape)
-            p.fillRect(QRectF(r.left() if customer else r.right() - edge, r.top(), edge, r.height()),
-                       c.customer if customer else c.trainee)
-            p.setClipping(False)
         if self.selected:
             p.strokePath(shape, QPen(self.palette().highlight().color(), 2))
         elif self.is_mark:

@@ -11,6 +11,7 @@ from PySide6.QtCore import QEvent, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from .panel import paint_panel
 from .theme import colours, set_relative_font
 
 
@@ -165,14 +166,5 @@ class Caption(QFrame):
         super().changeEvent(event)
 
     def paintEvent(self, event) -> None:  # noqa: ARG002
-        c = colours()
-        p = QPainter(self)
-        p.setRenderHint(QPainter.Antialiasing)
-        r = QRectF(self.rect()).adjusted(1, 1, -1, -1)
-        path = QPainterPath()
-        radius = self.fontMetrics().height() * 0.6
-        path.addRoundedRect(r, radius, radius)
-        p.fillPath(path, c.customer_bubble)
-        p.setClipPath(path)
-        p.fillRect(QRectF(r.left(), r.top(), self.fontMetrics().height() * 0.3, r.height()), c.customer)
-        p.end()
+        c, h = colours(), self.fontMetrics().height()
+        paint_panel(self, c.customer_bubble, c.customer, h * 0.6, h * 0.3)

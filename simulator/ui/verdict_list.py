@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QEvent, QRectF, Qt, Signal
-from PySide6.QtGui import QPainter, QPainterPath
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from ..scoring.verdict import DimensionScore, Result, Verdict, item_label
+from .panel import paint_panel
 from .theme import colours, set_relative_font
 
 STATUS_WORDS = {"met": "Done well", "missed": "Missed", "violated": "To avoid next time"}
@@ -99,18 +99,9 @@ class VerdictCard(QFrame):
         super().changeEvent(event)
 
     def paintEvent(self, event) -> None:  # noqa: ARG002
-        c = colours()
-        p = QPainter(self)
-        p.setRenderHint(QPainter.Antialiasing)
-        r = QRectF(self.rect()).adjusted(1, 1, -1, -1)
-        path = QPainterPath()
-        radius = self.fontMetrics().height() * 0.4
-        path.addRoundedRect(r, radius, radius)
-        p.fillPath(path, self.palette().base())
-        p.setClipPath(path)
-        p.fillRect(QRectF(r.left(), r.top(), self.fontMetrics().height() * 0.25, r.height()),
-                   getattr(c, STATUS_ROLES[self.verdict.status]))
-        p.end()
+        h = self.fontMetrics().height()
+        paint_panel(self, self.palette().base().color(), getattr(colours(), STATUS_ROLES[self.verdict.status]),
+                    h * 0.4, h * 0.25)
 
 
 class VerdictList(QWidget):
