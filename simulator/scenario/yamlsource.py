@@ -18,6 +18,7 @@ import yaml
 
 from ..errors import Problem, ScenarioError
 from ..files import UnreadableFile, read_regular_file
+from . import yamlsyntax
 from .visible import code, shown
 from .yamlbuild import Builder, TooMuch
 
@@ -96,11 +97,8 @@ def parse_yaml(raw: bytes | str, name: str) -> Located:
     except TooMuch as exc:
         raise ScenarioError(name, [Problem(name, *exc.place, exc.message, exc.hint)]) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        what = exc.problem or exc.context or "invalid YAML"
-        hint = _syntax_hint(what, _char_at(text, line, col))
-        raise ScenarioError(name, [Problem(name, line, col, f"YAML syntax: {shown(what)}", hint)]) from None
+        said = yamlsyntax.explain(exc, text)
+        raise ScenarioError(name, [Problem(name, said.line, said.column, said.message, said.hint)]) from None
     except yaml.YAMLError as exc:
         raise ScenarioError(name, [Problem(name, 0, 0, f"YAML syntax: {shown(str(exc))}",
                                            "check the file's indentation and quotes")]) from None
@@ -123,24 +121,3 @@ def _refuse_characters(text: str, name: str) -> None:
     column = at - (text.rfind("\n", 0, at) + 1) + 1
     raise ScenarioError(name, [Problem(name, line, column, f"{code(found.group())} is not allowed in a YAML file",
                                        "delete it: most editors do not show it (it often comes with pasted text)")])
-
-
-def _char_at(text: str, line: int, column: int) -> str:
-    if line < 1 or column < 1:
-        return ""
-    start = 0
-    for _ in range(line - 1):
-        start = text.find("\n", start) + 1
-        if start == 0:
-            return ""
-    return text[start + column - 1: start + column]
-
-
-def _syntax_hint(what: str, char: str = "") -> str:
-    if char == "\t" or "tab" in what or "\\t" in what or "\t" in what:
-        return "indent with spaces, not tabs"
-    if "mapping values are not allowed" in what:
-        return "a line has a second ':'; put text containing ': ' in quotes"
-    if "could not find expected ':'" in what:
-        return "a key is missing its ':' or a quote is not closed"
-    return "check the indentation and quotes on and just above this line"

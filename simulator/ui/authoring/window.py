@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QListWidget, QListWidgetItem, QMainWindow,
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
                                QPushButton, QSplitter, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from ...scenario.folder import FileCheck, check_folder
@@ -21,6 +21,7 @@ from ...scenario.graph import to_svg
 from ..graphview import GraphView
 from ..notices import NoticeBar, explain
 from ..tasks import Tasks
+from .problems import ProblemList
 from .tryout import TryOutPanel
 
 STATE_MARKS = {"ok": "✓", "warnings": "⚠", "errors": "✗"}
@@ -60,18 +61,7 @@ class AuthoringWindow(QMainWindow):
         lv.addWidget(self.files, 1)
         lv.addWidget(self.summary)
 
-        self.problems = QTreeWidget()
-        self.problems.setHeaderLabels(["Where", "Problem", "How to fix it"])
-        self.problems.setRootIsDecorated(False)
-        self.problems.setWordWrap(True)
-        self.problems.setAccessibleName("Problems in the selected file")
-        # The message is what the coach reads: it gets the room, the place fits its text.
-        header = self.problems.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(2, self.fontMetrics().horizontalAdvance("M") * 24)
+        self.problems = ProblemList()
 
         self.intensity = QComboBox()
         self.intensity.setAccessibleName("Intensity shown in the picture")
@@ -217,15 +207,7 @@ class AuthoringWindow(QMainWindow):
     # -- one file --------------------------------------------------------------------------------------
     def _show_selected(self) -> None:
         c = self.selected()
-        self.problems.clear()
-        for p in (c.problems if c else ()):
-            where = Path(p.file).name + (f":{p.line}" if p.line else "") + (f":{p.column}" if p.column else "")
-            item = QTreeWidgetItem([where, f"{p.severity}: {p.message}", p.hint])
-            item.setToolTip(1, p.message)
-            item.setToolTip(2, p.hint)
-            self.problems.addTopLevelItem(item)
-        if c is not None and not c.problems:
-            self.problems.addTopLevelItem(QTreeWidgetItem(["", "No problems: this file is valid.", ""]))
+        self.problems.show_problems(c.problems if c else None)
         sf = c.loaded if c else None
         for i in (1, 2, 3):
             self.tabs.setTabEnabled(i, sf is not None)

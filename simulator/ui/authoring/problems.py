@@ -1,0 +1,67 @@
+"""The list of a file's problems: where, what, and how to fix it, each read in full.
+
+A tree view lays rows out before it knows its column widths, so wrapped text
+would be cut to one line; the delegate measures each cell at its column's
+width, and rows are measured again whenever a column is resized.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from PySide6.QtCore import QRect, QSize, Qt, QTimer
+from PySide6.QtWidgets import QHeaderView, QStyledItemDelegate, QTreeWidget, QTreeWidgetItem
+
+from ...errors import Problem
+
+MARGIN = 8  # the cell's padding on both sides, as the style draws it
+
+
+class _Wrapping(QStyledItemDelegate):
+    def __init__(self, tree: QTreeWidget) -> None:
+        super().__init__(tree)
+        self.tree = tree
+
+    def sizeHint(self, option, index) -> QSize:  # noqa: N802 (Qt's name)
+        if index.column() == 0:  # the place is sized to its text, never wrapped
+            return super().sizeHint(option, index)
+        width = max(self.tree.header().sectionSize(index.column()) - MARGIN, 20)
+        text = str(index.data() or "")
+        box = option.fontMetrics.boundingRect(QRect(0, 0, width, 10_000), Qt.TextFlag.TextWordWrap, text)
+        return QSize(width, box.height() + MARGIN // 2)
+
+
+class ProblemList(QTreeWidget):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setHeaderLabels(["Where", "Problem", "How to fix it"])
+        self.setRootIsDecorated(False)
+        self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.setItemDelegate(_Wrapping(self))
+        self.setAccessibleName("Problems in the selected file")
+        # The message is what the coach reads: it gets the room, the place fits its text.
+        header = self.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(2, self.fontMetrics().horizontalAdvance("M") * 24)
+        header.sectionResized.connect(lambda *_: QTimer.singleShot(0, self.doItemsLayout))
+
+    def show_problems(self, problems: Iterable[Problem] | None) -> None:
+        """The problems of one file; None when no file is selected."""
+        self.clear()
+        if problems is None:
+            return
+        problems = list(problems)
+        for p in problems:
+            where = Path(p.file).name + (f":{p.line}" if p.line else "") + (f":{p.column}" if p.column else "")
+            item = QTreeWidgetItem([where, f"{p.severity}: {p.message}", p.hint])
+            item.setTextAlignment(0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)  # beside the first line
+            item.setToolTip(1, p.message)
+            item.setToolTip(2, p.hint)
+            self.addTopLevelItem(item)
+        if not problems:
+            self.addTopLevelItem(QTreeWidgetItem(["", "No problems: this file is valid.", ""]))

@@ -1,0 +1,66 @@
+"""A coach's second pass: YAML mistakes in plain words, one way to name a scenario, try-out that explains itself."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import MINIMAL
+from simulator.errors import ScenarioError
+from simulator.scenario.yamlsource import parse_yaml
+from simulator.speech.kit import FileDevices
+from simulator.speech.playback import FileSpeaker
+from simulator.ui.authoring.window import AuthoringWindow
+from simulator.ui.tasks import Tasks
+
+
+def problem(text: str):
+    with pytest.raises(ScenarioError) as info:
+        parse_yaml(text, "f.yaml")
+    (p,) = info.value.problems
+    return p
+
+
+# -- 9: the parser's mistakes in plain words, with the fix, at file:line:col -------------------------------
+JARGON = ("<block", "block end", "block mapping", "expected key", "indicator", "token", "scalar", "stream")
+
+
+@pytest.mark.parametrize("text, place, said, fix", [
+    ("a:\n  b: 1\n c: 2\n", (3, 2), "indentation (column 2) matches neither line 2", "move this line to column 1"),
+    ("nodes:\n  - id: a\n  say: x\n", (3, 3), "does not start with '- '", "column 5"),
+    ("say: Hello: world\n", (1, 11), "a second ': ' on this line", "in quotes"),
+    ("id: a\ntitle: b\n  extra: c\n", (3, 3), "indented more than the line above", "column 1"),
+    ("say: \"hello\nnext: b\n", (1, 6), "quote opened on line 1 is never closed", "closing quote"),
+    ("tags: [a, b\nnext: c\n", (1, 7), "'[' opened on line 1 is never closed", "']'"),
+    ("a: 1\nb\nc: 2\n", (2, 1), "not 'key: value'", "add ':'"),
+    ("say: @hello\n", (1, 6), "cannot start with '@'", "quotes"),
+    ("a: 1\n- b\n", (2, 1), "a list item where a key was expected", "indent the list"),
+    ("say: \"hi\" there\n", (1, 11), "after the value's closing quote", "quotes"),
+    ("a:\n\tb: 1\n", (2, 1), "tab", "spaces"),
+])
+def test_yaml_mistakes_are_said_in_plain_words_with_the_fix(text, place, said, fix):
+    p = problem(text)
+    assert (p.line, p.column) == place
+    assert said in p.message and fix in p.hint
+    assert not any(word in p.message + p.hint for word in JARGON)
+
+
+def open_authoring(qtbot, folder):
+    window = AuthoringWindow(tasks=Tasks(), devices=FileDevices(speaker=FileSpeaker(speed=0)))
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    with qtbot.waitSignal(window.checked, timeout=20_000):
+        window.open_folder(folder)
+    return window
+
+
+def test_the_hint_column_wraps_a_long_hint_instead_of_cutting_it(qtbot, tmp_path):
+    (tmp_path / "bad.yaml").write_text(MINIMAL.replace('    say: "Fine."', '     say: "Fine."'), encoding="utf-8")
+    window = open_authoring(qtbot, tmp_path)
+    window.files.setCurrentRow(0)
+    tree = window.problems
+    item = tree.topLevelItem(0)
+    assert item.text(0) == "bad.yaml:16:5" and "give lines 15 and 16 the same indentation" in item.text(2)
+    qtbot.wait(50)
+    needed = tree.fontMetrics().horizontalAdvance(item.text(2)) // tree.header().sectionSize(2) + 1
+    assert needed >= 2 and tree.visualItemRect(item).height() >= needed * tree.fontMetrics().lineSpacing()
