@@ -16,9 +16,12 @@ from .recognition import Engine, SphinxEngine, Stream, Utterance
 from .wav import Pcm
 
 
-def _serve(conn) -> None:
+def _serve(conn, lm: str | None = "auto") -> None:
     """The child: one SphinxEngine, one stream at a time, driven by messages."""
-    engine = SphinxEngine()
+    if lm == "auto":  # the conversations' model when it is on and built (open_recognizer starts building it)
+        from .domainlm import domain_lm
+        lm = domain_lm(missing="never")
+    engine = SphinxEngine(lm)
     engine.warm_up()
     conn.send(("ready", engine.name))
     stream = None
@@ -50,10 +53,11 @@ def _serve(conn) -> None:
 
 
 class ChildProcessEngine(Engine):
-    def __init__(self, timeout: float = 60.0) -> None:
+    def __init__(self, timeout: float = 60.0, lm: str | None = "auto") -> None:
+        """lm: a language model file, None for the generic one, "auto" for what open_recognizer would use."""
         context = multiprocessing.get_context("spawn")  # fork would copy the app's threads and Qt state
         self._conn, child = context.Pipe()
-        self._process = context.Process(target=_serve, args=(child,), name="recogniser", daemon=True)
+        self._process = context.Process(target=_serve, args=(child, lm), name="recogniser", daemon=True)
         self._process.start()
         child.close()
         self._lock = threading.Lock()

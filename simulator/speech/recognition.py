@@ -124,11 +124,15 @@ class SphinxEngine(Engine):
 
     name = "pocketsphinx:en-us"
 
-    def __init__(self) -> None:
+    def __init__(self, lm: str | Path | None = None) -> None:
+        """lm: a language model file to use instead of the bundled generic one (the domain model, domainlm.py)."""
         from pocketsphinx import Decoder
         self._decoder_class = Decoder
         self._pool: list = []
         self._lock = threading.Lock()
+        self.lm = str(lm) if lm else None
+        if self.lm:
+            self.name = "pocketsphinx:en-us+domain"
 
     def _decoder(self):
         with self._lock:
@@ -138,7 +142,8 @@ class SphinxEngine(Engine):
 
     def _new_decoder(self):
         # Tighter pruning than the defaults: the same words on our measurements, half the CPU.
-        return self._decoder_class(samprate=RATE, logfn=os.devnull, maxhmmpf=3000, maxwpf=5)
+        options = {"lm": self.lm} if self.lm else {}
+        return self._decoder_class(samprate=RATE, logfn=os.devnull, maxhmmpf=3000, maxwpf=5, **options)
 
     def warm_up(self) -> None:
         """Build a decoder now, on a loading thread. PocketSphinx holds the GIL for the ~0.6 s this takes,
@@ -211,13 +216,25 @@ def open_recognizer(model_dir: str | Path | None = None, engine: str | None = No
     """Vosk with the given or first installed model; PocketSphinx when there is none (with a notice)."""
     from .models import installed_models
     if engine == "pocketsphinx":
-        return Recognizers(SphinxEngine())
+        sphinx, notice = sphinx_engine()
+        return Recognizers(sphinx, notice)
     folder = Path(model_dir) if model_dir else next((m.path for m in installed_models()), None)
     if folder is not None:
         return Recognizers(VoskEngine(folder))
     if engine == "vosk":
         raise SimulatorError("no Vosk model is installed", "install one with `simulator models install small-en-us`")
-    return Recognizers(SphinxEngine(), "No Vosk model is installed, so the built-in PocketSphinx recogniser is used. "
-                                      "For much better recognition: `simulator models install small-en-us`.")
+    sphinx, notice = sphinx_engine()
+    return Recognizers(sphinx, " ".join(filter(None, [
+        "No Vosk model is installed, so the built-in PocketSphinx recogniser is used. "
+        "For much better recognition: `simulator models install small-en-us`.", notice])))
+
+
+def sphinx_engine() -> tuple[SphinxEngine, str]:
+    """PocketSphinx with the conversations' language model when it is on and built; otherwise the generic model,
+    with a notice (the model is then built in the background for the next session, or building it failed)."""
+    from .domainlm import domain_lm
+    notices: list[str] = []
+    lm = domain_lm(notices.append)
+    return SphinxEngine(lm), " ".join(notices)
 
 

@@ -1,0 +1,198 @@
+"""The domain language model for PocketSphinx against the generic one: word error rate and spoken macro-F1.
+
+A sample of the corpus VALIDATION split (never the test split) is spoken by
+two espeak-ng voices (`speech_roundtrip.speak`), transcribed by the
+product's `SphinxEngine` with the generic en-us model and with the domain
+model (`simulator.speech.domainlm`), and the transcripts are classified by
+the product's detector as spoken replies (`simulator classify`'s path).
+Everyday sentences that are not from the corpus (OUT_OF_SCRIPT below) check
+that speech outside the script is not made much worse.
+
+Rendered WAVs are cached in /tmp/bench_domain_lm (about 2 s a reply to make).
+
+Run: nice -n 19 .venv/bin/python tests/bench/bench_domain_lm.py [--n 150] [--render-only]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests" / "bench"))
+sys.path.insert(0, str(REPO))
+
+from speech_roundtrip import speak  # noqa: E402
+
+WAVS = Path("/tmp/bench_domain_lm")
+BENCH_VOICES = [("en-us", 150), ("en-gb", 170)]
+
+# Everyday English, written for this bench, not from the corpus or the scenarios.
+OUT_OF_SCRIPT = [
+    "I left my umbrella on the train this morning.",
+    "Could you pass me the salt and pepper please?",
+    "The weather forecast says it will rain all weekend.",
+    "We are going to visit my grandmother on Sunday.",
+    "My brother just bought a new bicycle.",
+    "The children played football in the park after school.",
+    "I need to buy some milk, bread and eggs.",
+    "What time does the next bus leave?",
+    "She has been learning to play the piano for three years.",
+    "The museum is closed on Mondays.",
+    "Let's have pasta for dinner tonight.",
+    "The dog barked at the postman again.",
+    "I usually go for a run before breakfast.",
+    "Our neighbours are painting their house blue.",
+    "He forgot his keys and had to climb through the window.",
+    "The library has a great collection of old maps.",
+    "It took us two hours to drive to the beach.",
+    "Please turn off the lights when you leave the room.",
+    "My favourite season is autumn because of the colours.",
+    "The cat is sleeping on the warm windowsill.",
+    "We watched a funny film at the cinema last night.",
+    "I have to finish my homework before I can go out.",
+    "The garden looks beautiful after the spring rain.",
+    "Can you tell me the way to the railway station?",
+    "They are planning a holiday in the mountains this summer.",
+    "The coffee at that little cafe is very good.",
+    "My phone battery died in the middle of the day.",
+    "She wrote a letter to her old school friend.",
+    "The river was too cold for swimming.",
+    "I think I will wear my green jacket today.",
+    "The baker opens his shop at six every morning.",
+    "We need more chairs for the party on Saturday.",
+    "The train was late because of snow on the line.",
+    "He is reading a book about the history of ships.",
+    "Put the vegetables in the oven for twenty minutes.",
+    "The birds are singing in the tall trees.",
+    "My sister works as a nurse at the city hospital.",
+    "Don't forget to water the plants while I am away.",
+    "The football match starts at half past seven.",
+    "I would like a cup of tea with a little sugar.",
+]
+
+
+def validation_sample(n: int) -> list[dict]:
+    corpus = REPO / "scenarios" / "corpus" / "replies.jsonl"
+    rows = [json.loads(line) for line in corpus.read_text("utf-8").splitlines() if line.strip()]
+    rows = [r for r in rows if r["split"] == "validation"]
+    return random.Random(18).sample(rows, min(n, len(rows)))
+
+
+def general_rows() -> list[dict]:
+    return [{"id": f"g{k:02d}", "text": t} for k, t in enumerate(OUT_OF_SCRIPT)]
+
+
+def wav_for(row: dict, voice: str, rate: int) -> Path:
+    path = WAVS / f"{voice}-{rate}" / f"{row['id']}.wav"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.wav")
+        speak(row["text"], voice, rate, tmp)
+        tmp.replace(path)
+    return path
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower().replace("’", "'"))
+
+
+def edit_distance(a: list[str], b: list[str]) -> int:
+    prev = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, y in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x != y))
+        prev = cur
+    return prev[-1]
+
+
+def wer(refs: list[str], hyps: list[str]) -> float:
+    errors = sum(edit_distance(words(r), words(h)) for r, h in zip(refs, hyps))
+    return errors / max(1, sum(len(words(r)) for r in refs))
+
+
+def transcriber(engine):
+    """The product's batch transcription (`SphinxEngine.transcribe`: the whole file at once, batch CMN), on one
+    decoder kept for the run instead of a fresh one per file, which only saves building it (~1 s)."""
+    from simulator.speech import RATE
+    from simulator.speech.wav import read_wav, resample
+    decoder = engine._new_decoder()
+
+    def hear(path: Path) -> str:
+        decoder.start_utt()
+        decoder.process_raw(resample(read_wav(path), RATE).data, False, True)
+        decoder.end_utt()
+        hyp = decoder.hyp()
+        return hyp.hypstr if hyp else ""
+    return hear
+
+
+def macro_f1(rows: list[dict], texts: list[str], detector, ids: list[str]) -> float:
+    from simulator.scoring.training import per_criterion
+    predicted = [{m.criterion for m in detector.detect(t, spoken=True)} for t in texts]
+    wanted = [set(r["labels"]) & set(ids) for r in rows]
+    per = per_criterion(predicted, wanted, ids)
+    return sum(s[2] for s in per.values()) / len(per)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=150, help="validation replies in the sample")
+    ap.add_argument("--weights", default="0.5", help="domain weights λ to compare, comma-separated")
+    ap.add_argument("--render-only", action="store_true")
+    args = ap.parse_args()
+    sample, general = validation_sample(args.n), general_rows()
+    for voice, rate in BENCH_VOICES:
+        for row in sample + general:
+            wav_for(row, voice, rate)
+    if args.render_only:
+        return
+    from simulator.scenario import standard_criteria
+    from simulator.scoring.detector import build_detector
+    from simulator.speech import domainlm
+    from simulator.speech.recognition import SphinxEngine
+    models: dict[str, str | None] = {"generic": None}
+    for weight in (float(w) for w in args.weights.split(",")):
+        t0 = time.perf_counter()
+        path = domainlm.build(weight=weight, folder=WAVS / f"lm-{weight}")
+        print(f"domain model λ={weight}: {path.name}, {time.perf_counter() - t0:.1f} s (cached when quick)")
+        models[f"domain λ={weight}"] = str(path)
+    library = standard_criteria()
+    ids = list(library)
+    detector = build_detector(library)
+    results: dict = {}
+    for name, lm in models.items():
+        hear = transcriber(SphinxEngine(lm))
+        for voice, rate in BENCH_VOICES:
+            t0 = time.perf_counter()
+            heard = [hear(wav_for(r, voice, rate)) for r in sample]
+            general_heard = [hear(wav_for(r, voice, rate)) for r in general]
+            seconds = (time.perf_counter() - t0) / (len(sample) + len(general))
+            results[(name, voice)] = {
+                "wer": wer([r["text"] for r in sample], heard),
+                "f1": macro_f1(sample, heard, detector, ids),
+                "general_wer": wer([r["text"] for r in general], general_heard),
+                "seconds": seconds,
+            }
+            print(f"{name:<14} {voice:<6} validation WER {results[(name, voice)]['wer']:.3f} "
+                  f"macro-F1 {results[(name, voice)]['f1']:.3f} | out-of-script WER "
+                  f"{results[(name, voice)]['general_wer']:.3f} | {seconds:.2f} s/reply", flush=True)
+            (WAVS / f"heard-{name.replace(' ', '_')}-{voice}.json").write_text(json.dumps(
+                {"validation": dict(zip([r["id"] for r in sample], heard)),
+                 "general": dict(zip([r["id"] for r in general], general_heard))}, indent=1))
+    typed = macro_f1(sample, [r["text"] for r in sample], detector, ids)
+    print(f"\n{len(sample)} validation replies (typed text as written: macro-F1 {typed:.3f}), "
+          f"{len(general)} out-of-script sentences, voices {', '.join(f'{v} {r} wpm' for v, r in BENCH_VOICES)}")
+    print(f"| model | voice | validation WER | spoken macro-F1 | out-of-script WER |\n|---|---|---|---|---|")
+    for (name, voice), r in results.items():
+        print(f"| {name} | {voice} | {r['wer']:.1%} | {r['f1']:.3f} | {r['general_wer']:.1%} |")
+
+
+if __name__ == "__main__":
+    main()
