@@ -64,3 +64,50 @@ def test_the_hint_column_wraps_a_long_hint_instead_of_cutting_it(qtbot, tmp_path
     qtbot.wait(50)
     needed = tree.fontMetrics().horizontalAdvance(item.text(2)) // tree.header().sectionSize(2) + 1
     assert needed >= 2 and tree.visualItemRect(item).height() >= needed * tree.fontMetrics().lineSpacing()
+
+
+# -- 11: every command that takes a scenario takes a file or an id; `test -v` names each test -------------
+@pytest.fixture
+def coach_folder(tmp_path):
+    """A coach's own folder, added in the app's settings, holding a scenario with an id of its own."""
+    from simulator.paths import shipped_scenarios
+    from simulator.settings import AppSettings, save_settings
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    text = (shipped_scenarios() / "swearing-caller.yaml").read_text(encoding="utf-8")
+    (folder / "swearing.yaml").write_text(text.replace("id: swearing-caller", "id: my-swearing"), encoding="utf-8")
+    save_settings(AppSettings(scenario_folders=[str(folder)]))
+    return folder
+
+
+@pytest.mark.parametrize("command", [["graph", "-o", "{out}"], ["validate"], ["test", "-v"]])
+@pytest.mark.parametrize("given", ["my-swearing", "{folder}/swearing.yaml"])
+def test_every_command_that_takes_a_scenario_takes_a_file_or_an_id(command, given, coach_folder, tmp_path, capsys):
+    from simulator.cli import main
+
+    fill = {"out": str(tmp_path / "picture.svg"), "folder": str(coach_folder)}
+    argv = [command[0], given.format(**fill), *(a.format(**fill) for a in command[1:])]
+    assert main(argv) == 0, capsys.readouterr()
+    out = capsys.readouterr().out
+    assert "swearing.yaml" in out or "picture.svg" in out
+
+
+def test_an_unknown_id_is_named_with_the_ids_there_are(coach_folder, capsys):
+    from simulator.cli import main
+
+    assert main(["validate", "my-swaering"]) == 2
+    err = capsys.readouterr().err
+    assert "no scenario with id 'my-swaering'" in err and "my-swearing" in err
+
+
+def test_verbose_test_names_each_test_and_a_failure_is_always_named(coach_folder, capsys):
+    from simulator.cli import main
+
+    assert main(["test", "-v", "my-swearing"]) == 0
+    out = capsys.readouterr().out
+    assert "swearing.yaml:195:5: test 'warning, then ending the call' passed" in out
+    assert "is recognised as" in out
+    assert main(["test", "my-swearing"]) == 0
+    quiet = capsys.readouterr().out
+    assert "passed\n" not in quiet.replace(" passed, 0 failed\n", "") and quiet.count("\n") == 1

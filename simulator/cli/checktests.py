@@ -20,6 +20,7 @@ from ..scenario import Criterion, find_scenario_files, is_criteria_file, load_po
 from ..scenario.yamlsource import Located, read_yaml
 from ..scoring import Detector
 from ..scoring.detector import build_detector
+from .library import named_paths
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -27,7 +28,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        description="Check that every criterion's example replies are classified as they say, and "
                                    "play each scenario's `tests:` checking path, ending, score and verdicts. "
                                    "Exits 1 on any failure.")
-    p.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the shipped library)")
+    p.add_argument("paths", nargs="*", type=Path, help="scenario files, ids or folders (default: the shipped library)")
     p.add_argument("--policy", type=Path, metavar="FILE", help="your organisation's policy file")
     p.add_argument("--walk", type=int, nargs="?", const=200, metavar="N",
                    help="also play N random paths (default 200) through every scenario and report any crash, "
@@ -36,6 +37,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="first speak every example reply with the product's own voice and recogniser, and report "
                         "which ones stop being classified correctly once spoken (slow: a second or so each)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random walks, to repeat a run")
+    p.add_argument("-v", "--verbose", action="store_true", help="name every example and test that passes, too")
     p.set_defaults(run=run)
 
 
@@ -54,28 +56,35 @@ def _located_examples(criteria: Mapping[str, Criterion], located: Located,
                 yield c, want, text, located.where((*key, i, "examples", want, j))
 
 
-def example_failures(criteria: Mapping[str, Criterion], located: Located, detector: Detector,
-                     key: tuple = ("criteria",)) -> Iterator[str]:
-    """Each example reply that is classified against what its criterion says."""
+def example_results(criteria: Mapping[str, Criterion], located: Located, detector: Detector,
+                    key: tuple = ("criteria",)) -> Iterator[tuple[bool, str]]:
+    """Each example reply: whether it is classified as its criterion says, and a line saying so."""
     for c, want, text, (line, col) in _located_examples(criteria, located, key):
         got = c.id in {m.criterion for m in detector.detect(text)}
-        if got != (want == "yes"):
+        if got == (want == "yes"):
+            verb = "is recognised as" if want == "yes" else "is rightly not recognised as"
+        else:
             verb = "was not recognised as" if want == "yes" else "was wrongly recognised as"
-            yield f"{located.file}:{line}:{col}: example \"{text}\" {verb} {c.id}"
+        yield got == (want == "yes"), f"{located.file}:{line}:{col}: example \"{text}\" {verb} {c.id}"
+
+
+def _examples(criteria, located: Located, detector: Detector, verbose: bool) -> tuple[int, int]:
+    """Passed and failed examples; every failure printed, and with --verbose every pass too."""
+    passed = failed = 0
+    for ok, said in example_results(criteria, located, detector):
+        passed, failed = passed + ok, failed + (not ok)
+        if verbose or not ok:
+            print(said)
+    return passed, failed
 
 
 def run(args: argparse.Namespace) -> int:
     if args.speech:
         return run_speech(args)
-    passed = failed = 0
     policy = load_policy(args.policy)
     library = standard_criteria()
-    detector = build_detector(library)
-    for failure in example_failures(library, read_yaml(standard_criteria_file()), detector):
-        print(failure)
-        failed += 1
-    passed += sum(len(c.examples.yes) + len(c.examples.no) for c in library.values()) - failed
-    for path in find_scenario_files(args.paths or [shipped_scenarios()]):
+    passed, failed = _examples(library, read_yaml(standard_criteria_file()), build_detector(library), args.verbose)
+    for path in find_scenario_files(named_paths(args.paths) or [shipped_scenarios()]):
         try:
             sf = load_scenario(path, library)
         except ScenarioError as exc:
@@ -84,18 +93,17 @@ def run(args: argparse.Namespace) -> int:
             continue
         located = read_yaml(path)
         detector = build_detector(sf.criteria)
-        own = list(example_failures(sf.criteria, located, detector))
-        for failure in own:
-            print(failure)
-        failed += len(own)
-        passed += sum(len(c.examples.yes) + len(c.examples.no) for c in sf.scenario.criteria) - len(own)
+        own_passed, own_failed = _examples(sf.criteria, located, detector, args.verbose)
+        passed, failed = passed + own_passed, failed + own_failed
         for i, test in enumerate(sf.scenario.tests):
             outcome = run_test(sf, test, detector, policy=policy)
+            line, col = located.where(("tests", i))
             if outcome.passed:
                 passed += 1
+                if args.verbose:
+                    print(f"{path}:{line}:{col}: test '{outcome.name}' passed")
                 continue
             failed += 1
-            line, col = located.where(("tests", i))
             for failure in outcome.failures:
                 print(f"{path}:{line}:{col}: test '{outcome.name}' failed: {failure}")
         if args.walk:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..errors import ScenarioError, SimulatorError
-from ..paths import shipped_scenarios
-from ..scenario import CONTENT, ScenarioFile, find_scenario_files, load_scenario
+from ..scenario import CONTENT, ScenarioFile
+from ..scenario.library import available, find_scenario, looks_like_a_file, scenario_path
+from ..settings import load_settings
+
+__all__ = ["available", "content_note", "resolve", "named_paths"]
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -17,30 +19,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def available(folders: list[Path] | None = None) -> tuple[list[ScenarioFile], list[ScenarioError]]:
-    """Every valid scenario in the shipped library and the folders given, and the broken ones."""
-    good, bad = [], []
-    for path in find_scenario_files([shipped_scenarios(), *(folders or [])]):
-        try:
-            good.append(load_scenario(path))
-        except ScenarioError as exc:
-            bad.append(exc)
-    return good, bad
+def coach_folders() -> list[Path]:
+    """The scenario folders added in the app's settings: a coach's own scenarios are found by id too."""
+    return [Path(f) for f in load_settings()[0].scenario_folders if Path(f).is_dir()]
 
 
 def resolve(name: str) -> ScenarioFile:
-    """A scenario by file path, or by id from the shipped library."""
-    path = Path(name)
-    if path.suffix in (".yaml", ".yml") or path.exists():
-        if not path.exists() and not path.is_symlink():  # a symlink loop is named as one by the loader
-            raise SimulatorError(f"no scenario file at {path}", "check the path, or give a scenario id from `simulator list`")
-        return load_scenario(path)
-    good, _ = available()
-    for sf in good:
-        if sf.id == name:
-            return sf
-    ids = ", ".join(sf.id for sf in good)
-    raise SimulatorError(f"no scenario with id '{name}'", f"available: {ids}")
+    """A scenario by file path, or by id from the shipped library and the coach's folders."""
+    return find_scenario(name, coach_folders())
+
+
+def named_paths(names: list[Path]) -> list[Path]:
+    """Files and folders as given, each scenario id replaced by its file."""
+    return [Path(n) if looks_like_a_file(n) else scenario_path(str(n), coach_folders()) for n in names]
 
 
 def content_note(sf: ScenarioFile) -> str:
@@ -49,7 +40,7 @@ def content_note(sf: ScenarioFile) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    good, bad = available(args.folders)
+    good, bad = available([*coach_folders(), *args.folders])
     for sf in good:
         s = sf.scenario
         print(f"{s.id}\n  {s.title}  [{s.difficulty}, ~{s.minutes} min, intensity: {'/'.join(s.intensity)}]\n  {content_note(sf)}")

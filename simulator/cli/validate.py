@@ -11,17 +11,18 @@ from ..paths import shipped_scenarios
 from ..scenario import standard_criteria
 from ..scenario.finding import find_yaml
 from ..scenario.folder import check_file
+from .library import named_paths
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("validate", help="check scenario files",
                        description="Check scenario files (and folders of them). Exits 1 if any has an error.")
-    p.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the shipped library)")
+    p.add_argument("paths", nargs="*", type=Path, help="scenario files, ids or folders (default: the shipped library)")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    files, unreadable = find_yaml(args.paths or [shipped_scenarios()])
+    files, unreadable = find_yaml(named_paths(args.paths) or [shipped_scenarios()])
     for problem in unreadable:
         print(problem, file=sys.stderr)
     try:

@@ -36,7 +36,7 @@ def _open_store(folder: Path):
 
 
 def _load_library(folders: list[str], policy_file: Path | None):
-    from ..cli.library import available
+    from ..scenario.library import available
     from ..scenario import load_policy
     good, bad = available([Path(f) for f in folders])
     return good, [Path(str(e.path)).name for e in bad], load_policy(policy_file)
