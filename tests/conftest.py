@@ -16,6 +16,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 # Rendered customer lines are shared by the whole run (rendering is the slow part) but never the user's.
 os.environ.setdefault("SIMULATOR_CACHE_DIR", tempfile.mkdtemp(prefix="simulator-cache-"))
+# The conversation language model takes ~30 s and ~0.8 GB to build in the background on first use: tests of other
+# things hear with the generic model, the same every run; tests/test_domain_lm.py switches it on where it is tested.
+os.environ.setdefault("SIMULATOR_DOMAIN_LM", "0")
 
 # A small valid scenario; tests change one thing in it at a time.
 MINIMAL = """\
