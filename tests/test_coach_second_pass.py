@@ -111,3 +111,28 @@ def test_verbose_test_names_each_test_and_a_failure_is_always_named(coach_folder
     assert main(["test", "my-swearing"]) == 0
     quiet = capsys.readouterr().out
     assert "passed\n" not in quiet.replace(" passed, 0 failed\n", "") and quiet.count("\n") == 1
+
+
+# -- 12: "Try it" shows the criteria a reply met, with its words, and the transition taken ----------------
+def test_try_it_shows_the_criteria_met_with_their_words_and_the_transition_taken(qtbot, tmp_path):
+    from simulator.paths import shipped_scenarios
+    import shutil
+
+    shutil.copy(shipped_scenarios() / "swearing-caller.yaml", tmp_path)
+    window = open_authoring(qtbot, tmp_path)
+    window.files.setCurrentRow(0)
+    panel = window.tryout
+    panel.speak.setChecked(False)
+    panel.node.setCurrentText("ignores_warning")
+    panel.intensity.setCurrentText("strong")
+    panel.start_button.click()
+    qtbot.waitUntil(lambda: panel.reply.isEnabled(), timeout=10_000)
+    panel.reply.setText("I'm ending this call now.")
+    panel.reply.returnPressed.emit()
+    said = panel.transcript.toPlainText()
+    assert "Met: ✓ announces ending: “I'm ending this call now”" in said
+    assert "→ ignores_warning to ending_announced (transition 3: if announces ending)" in said
+    assert said.index("Met:") < said.index("→ ignores_warning") < said.index("[ending_announced]")
+    panel.reply.setText("What is your account number?")
+    panel.reply.returnPressed.emit()
+    assert "Met no criteria." in panel.transcript.toPlainText()

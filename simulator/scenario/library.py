@@ -52,4 +52,4 @@ def _path_of(name: str, good: list[ScenarioFile], bad: list[ScenarioError]) -> P
         if Path(exc.path).stem == name:
             return Path(exc.path)
     ids = ", ".join(sorted(sf.id for sf in good))
-    raise SimulatorError(f"no scenario with id '{name}'", f"give a file, or one of: {ids}")
+    raise SimulatorError(f"no scenario with id '{name}'", f"give a file, or one of the ids available: {ids}")

@@ -8,10 +8,11 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTextBrowser,
                                QVBoxLayout, QWidget)
 
-from ...engine import CustomerSpoke, Session, SessionEnded, SessionScored
+from ...engine import CustomerSpoke, Session, SessionEnded, SessionScored, TurnRecorded
 from ...scenario import ACTION_LABELS
 from ...practice import detector_for
 from ...scoring import score_session
+from .reasons import met_html, transition_html
 
 
 class TryOutPanel(QWidget):
@@ -23,6 +24,7 @@ class TryOutPanel(QWidget):
         self.tasks = tasks
         self.sf = None
         self.session: Session | None = None
+        self._from: tuple[str, str, str | None] | None = None  # the trainee's last turn: node, kind, action
         self.node = QComboBox()
         self.node.setAccessibleName("Start from node")
         self.intensity = QComboBox()
@@ -98,6 +100,7 @@ class TryOutPanel(QWidget):
         self.session = Session(sf, detector, intensity=intensity, start_at=node,
                                scorer=lambda turns, ending: score_session(sf, turns))
         self.session.subscribe(self._event)
+        self._from = None
         self.transcript.clear()
         self.transcript.append(f"<i>From <b>{escape(node or sf.scenario.start_node)}</b> at {escape(self.session.intensity)}</i>")
         self.result.setText("Playing. Type replies or use the call controls.")
@@ -117,6 +120,8 @@ class TryOutPanel(QWidget):
             return
         self.transcript.append(f"<b>You:</b> ◆ {escape(ACTION_LABELS[action])}")
         self.session.act(action)
+        if not self.session.finished:
+            self._said_where(self.session.node_id)  # hold or flag with no transition: the customer waits
 
     def silence(self) -> None:
         if self.session is not None and not self.session.finished:
@@ -124,7 +129,13 @@ class TryOutPanel(QWidget):
             self.session.silence()
 
     def _event(self, event) -> None:
-        if isinstance(event, CustomerSpoke):
+        if isinstance(event, TurnRecorded) and event.turn.speaker == "trainee":
+            turn = event.turn
+            if turn.kind == "reply":
+                self.transcript.append(met_html(turn.matches, self.sf.criteria))
+            self._from = (turn.node, turn.kind, turn.action)
+        elif isinstance(event, CustomerSpoke):
+            self._said_where(event.turn.node)
             name = self.sf.scenario.persona.name
             self.transcript.append(f"<b>{escape(name)}</b> <small>[{escape(event.turn.node)}]</small>: "
                                    f"{escape(event.turn.text)}")
@@ -132,12 +143,20 @@ class TryOutPanel(QWidget):
                 self.line_spoken.emit(event.turn.text)
         elif isinstance(event, SessionEnded):
             e = event.ending
+            self._said_where(e.node if e.node in self.sf.scenario.nodes else None)  # an ending without a line
             self.transcript.append(f"<i>Ended at <b>{escape(e.node)}</b> ({escape(e.outcome)}).</i>")
             self.result.setText(f"Ending: {e.node} ({e.outcome})" + (f". {e.debrief}" if e.debrief else ""))
             self._running(False)
         elif isinstance(event, SessionScored):
             self.result.setText(self.result.text() + f" Score for this stretch: {event.result.overall:g}.")
             self.ended.emit(self.session.ending.node)
+
+    def _said_where(self, target: str | None) -> None:
+        """The transition the trainee's last turn took, once the next node is known."""
+        if self._from is not None:
+            source, kind, action = self._from
+            self._from = None
+            self.transcript.append(transition_html(self.sf.scenario, source, target, kind, action))
 
     def _running(self, on: bool) -> None:
         self.reply.setEnabled(on)
