@@ -345,3 +345,11 @@ def test_the_app_on_the_card_hears_a_spoken_reply_and_ends_the_call_during_a_lin
     press(qtbot, window, "end_call")  # End call during the customer's line: it stops, the session ends
     wait_for_results(qtbot, window, timeout=30_000)
     assert not live.running
+
+
+def test_devices_says_where_the_sound_servers_devices_lead(card, capsys):
+    from simulator.cli import main
+    assert main(["devices"]) == 0
+    out = capsys.readouterr().out
+    server_lines = [line for line in out.splitlines() if line.split()[1:2] in (["pulse"], ["default"])]
+    assert server_lines and all("speaker speaker, microphone mic" in line for line in server_lines), out

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from ..errors import SimulatorError
-from ..speech.devices import NoAudio, list_devices
+from ..speech.devices import SERVER_DEVICES, NoAudio, list_devices, server_routes
 from ..speech.models import CATALOG, install, install_zip, installed_models, remove, verify
 from ..speech.recognition import SphinxEngine, VoskEngine, open_recognizer
 from ..speech.synthesis import VoiceSettings, open_synthesizer
@@ -103,10 +103,14 @@ def run_devices(args: argparse.Namespace) -> int:  # noqa: ARG001
         return 0
     if not devices:
         print("no audio devices: replies are typed and the customer is shown as captions")
+    routes = None
+    if any(d.name in SERVER_DEVICES for d in devices):
+        routes = server_routes() or "the sound server's own choice (pactl is not installed to say which)"
     for d in devices:
         kind = ", ".join(k for k, n in (("in", d.inputs), ("out", d.outputs)) if n)
         mark = " (default)" if d.is_default_input or d.is_default_output else ""
-        print(f"{d.index:>3}  {d.name}  [{kind}, {d.default_rate:.0f} Hz]{mark}")
+        leads = f"  -> {routes}" if d.name in SERVER_DEVICES else ""
+        print(f"{d.index:>3}  {d.name}  [{kind}, {d.default_rate:.0f} Hz]{mark}{leads}")
     return 0
 
 

@@ -125,6 +125,30 @@ def list_devices() -> list[Device]:
             for i, d in enumerate(found)]
 
 
+# ALSA's "pulse" and "default" devices are the sound server's, which routes them on to a real device of its choosing.
+SERVER_DEVICES = ("pulse", "default", "pipewire")
+
+
+def server_routes(timeout: float = 2.0) -> str | None:
+    """Where the sound server sends "pulse"/"default" (its default speaker and microphone), or None if unknown."""
+    import shutil
+    import subprocess
+    pactl = shutil.which("pactl")
+    if pactl is None:
+        return None
+    try:
+        info = subprocess.run([pactl, "info"], capture_output=True, text=True, timeout=timeout,
+                              env={**os.environ, "LC_ALL": "C"}).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    found = dict(line.split(": ", 1) for line in info.splitlines() if ": " in line)
+    sink, source = found.get("Default Sink"), found.get("Default Source")
+    if not sink and not source:
+        return None
+    server = found.get("Server Name", "the sound server")
+    return f"{server}: speaker {sink or 'none'}, microphone {source or 'none'}"
+
+
 def default_input() -> Device:
     devices = [d for d in list_devices() if d.inputs > 0]
     if not devices:
