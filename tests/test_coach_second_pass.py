@@ -136,3 +136,27 @@ def test_try_it_shows_the_criteria_met_with_their_words_and_the_transition_taken
     panel.reply.setText("What is your account number?")
     panel.reply.returnPressed.emit()
     assert "Met no criteria." in panel.transcript.toPlainText()
+
+
+# -- one way to do each thing: no code in the app that nothing uses ----------------------------------------
+def test_every_function_and_class_of_the_app_is_used_somewhere():
+    """A name defined under simulator/ui and written nowhere else is dead code (Qt's camelCase overrides,
+    called by Qt itself, and decorated functions, called through their decorator, are left out)."""
+    import ast
+    import re
+    from collections import Counter
+
+    from conftest import REPO
+
+    sources = [*(REPO / "simulator").rglob("*.py"), *(REPO / "tests").rglob("*.py"), *(REPO / "scripts").rglob("*.py")]
+    words = Counter(w for p in sources for w in re.findall(r"\w+", p.read_text(encoding="utf-8")))
+    unused = []
+    for path in sorted((REPO / "simulator" / "ui").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, (ast.FunctionDef, ast.ClassDef)) or node.decorator_list:
+                continue
+            if node.name.startswith("__") or re.search("[a-z][A-Z]", node.name):
+                continue
+            if words[node.name] == 1:
+                unused.append(f"{path.relative_to(REPO)}:{node.lineno} {node.name}")
+    assert unused == []

@@ -46,15 +46,10 @@ _DARK = dict(muted="#a8abb0", customer="#f0b36a", customer_bubble="#3a3026", tra
              warning="#e0b341", warning_bubble="#3b3423", evidence="#5a4d12")
 
 
-def is_dark(palette: QPalette | None = None) -> bool:
-    palette = palette or QApplication.palette()
-    return palette.color(QPalette.Window).lightness() < 128
-
-
 def colours(palette: QPalette | None = None) -> Colours:
     """The semantic colours for a palette (by default the app's, as it is now)."""
     palette = palette or QApplication.palette()
-    chosen = _DARK if is_dark(palette) else _LIGHT
+    chosen = _DARK if palette.color(QPalette.Window).lightness() < 128 else _LIGHT
     return Colours(text=palette.color(QPalette.WindowText), **{k: QColor(v) for k, v in chosen.items()})
 
 

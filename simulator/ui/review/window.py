@@ -364,9 +364,6 @@ class ReviewWindow(QMainWindow):
         self._reload_choices()
         self._tab_changed(self.tabs.currentIndex())
 
-    def _shown_ids(self) -> list[str]:
-        return session_ids(self.store, self.model.query)
-
     def _fail(self, title: str):
         return lambda exc: show_error(self, exc, title)
 
