@@ -160,3 +160,43 @@ def test_every_function_and_class_of_the_app_is_used_somewhere():
             if words[node.name] == 1:
                 unused.append(f"{path.relative_to(REPO)}:{node.lineno} {node.name}")
     assert unused == []
+
+
+# -- 10: a branch picture that can be read: no label on another or on a node; it fits the pane and zooms ----
+def test_no_label_covers_another_label_or_a_node_in_any_shipped_picture():
+    from simulator.paths import shipped_scenarios
+    from simulator.scenario import find_scenario_files, load_scenario
+    from simulator.scenario.graph import layout
+
+    for path in find_scenario_files([shipped_scenarios()]):
+        picture = layout(load_scenario(path).scenario)
+        labels = [(f"{r.edge.source}->{r.edge.target}", r.label) for r in picture.routes]
+        nodes = list(picture.node_rects().items())
+        covered = [(a, b) for i, (a, ra) in enumerate(labels) for b, rb in [*labels[i + 1:], *nodes] if ra.overlaps(rb, pad=0)]
+        assert covered == [], f"{path.name}: {covered}"
+        assert all(0 <= r.x and r.x + r.w <= picture.width and 0 <= r.y and r.y + r.h <= picture.height for _, r in labels)
+        assert len(picture.routes) == len(picture.edges)
+
+
+def test_the_branch_picture_fits_the_pane_and_zooms(qtbot, tmp_path):
+    from simulator.paths import shipped_scenarios
+    import shutil
+
+    shutil.copy(shipped_scenarios() / "swearing-caller.yaml", tmp_path)
+    window = open_authoring(qtbot, tmp_path)
+    window.files.setCurrentRow(0)
+    window.tabs.setCurrentIndex(1)
+    view = window.graph
+    qtbot.waitUntil(lambda: view.svg.width() > 0.9 * view.viewport().width()
+                    or view.svg.height() > 0.9 * view.viewport().height(), timeout=2_000)
+    assert view.svg.width() <= view.viewport().width() and view.svg.height() <= view.viewport().height()
+    fitted = view.zoom
+    window.resize(1000, 700)  # a smaller window: the picture follows
+    qtbot.waitUntil(lambda: view.zoom < fitted, timeout=2_000)
+    view.set_zoom(view.zoom * 1.25)
+    zoomed = view.zoom
+    window.resize(1366, 768)
+    qtbot.wait(50)
+    assert view.zoom == zoomed and not view.fitting  # the coach's zoom stays
+    view.fit()
+    assert view.zoom == pytest.approx(fitted, rel=0.01)

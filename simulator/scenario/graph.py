@@ -13,7 +13,10 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
+from .graphlabels import Rect, Route, routes, wrap
 from .model import ACTION_LABELS, Condition, Scenario
+
+__all__ = ["Box", "Edge", "Picture", "Rect", "condition_label", "edges", "layout", "to_dot", "to_svg", "wrap"]
 
 # Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
 OUTCOME_COLOURS = {"good": "#009E73", "mixed": "#E69F00", "poor": "#D55E00"}
@@ -22,7 +25,8 @@ EDGE_COLOURS = {"criteria": "#333333", "action": "#0072B2", "silence": "#777777"
 START_COLOUR = "#0072B2"
 
 BOX_W, BOX_H = 220, 62
-COL_GAP, ROW_GAP = 190, 34
+# Gaps between columns and rows, tried in turn until every label has a place of its own.
+GAPS = ((190, 34), (190, 60), (240, 60), (240, 90), (300, 90), (300, 130), (360, 130))
 MARGIN, TITLE_H, LEGEND_H = 24, 44, 60
 FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
 
@@ -58,6 +62,10 @@ class Picture:
     width: float = 0.0
     height: float = 0.0
     notes: list[str] = field(default_factory=list)
+    routes: list[Route] = field(default_factory=list)
+
+    def node_rects(self) -> dict[str, Rect]:
+        return {n: Rect(b.x, b.y, BOX_W, BOX_H) for n, b in self.boxes.items()}
 
 
 def _words(name: str) -> str:
@@ -153,6 +161,15 @@ def _order(columns: dict[int, list[str]], links: list[Edge], rank: dict[str, int
 
 
 def layout(scenario: Scenario, intensity: str | None = None) -> Picture:
+    """Boxes and lines, the rows spread apart until every label has a place clear of the others and the nodes."""
+    for col_gap, row_gap in GAPS:
+        picture, crowded = _laid_out(scenario, intensity, col_gap, row_gap)
+        if not crowded:
+            break
+    return picture
+
+
+def _laid_out(scenario: Scenario, intensity: str | None, col_gap: float, row_gap: float) -> tuple[Picture, int]:
     raw = edges(scenario)
     links = _merged([e for e in raw if e.target in scenario.nodes])
     rank, reachable = _ranks(scenario, links)
@@ -164,18 +181,24 @@ def layout(scenario: Scenario, intensity: str | None = None) -> Picture:
     tallest = max(len(c) for c in columns.values())
     boxes = {}
     for r, col in columns.items():
-        offset = (tallest - len(col)) * (BOX_H + ROW_GAP) / 2
+        offset = (tallest - len(col)) * (BOX_H + row_gap) / 2
         for i, n in enumerate(col):
             node = scenario.nodes[n]
             lines = scenario.lines(n, level)
             preview = lines[0].text if lines else node.debrief.strip()
-            boxes[n] = Box(n, r, i, MARGIN + r * (BOX_W + COL_GAP), MARGIN + TITLE_H + offset + i * (BOX_H + ROW_GAP),
+            boxes[n] = Box(n, r, i, MARGIN + r * (BOX_W + col_gap), MARGIN + TITLE_H + offset + i * (BOX_H + row_gap),
                            node.end, n == scenario.start_node, node.abusive, node.threat, n in reachable,
                            preview if len(preview) <= 34 else preview[:33].rstrip() + "…")
-    width = MARGIN * 2 + len(columns) * BOX_W + (len(columns) - 1) * COL_GAP
-    height = MARGIN * 2 + TITLE_H + tallest * (BOX_H + ROW_GAP) + 90 + LEGEND_H  # room for lines that loop under
+    width = MARGIN * 2 + len(columns) * BOX_W + (len(columns) - 1) * col_gap
+    back = any(boxes[e.target].rank < boxes[e.source].rank for e in links)
+    height = max(b.y for b in boxes.values()) + BOX_H + (56 if back else 16) + MARGIN + LEGEND_H  # lines loop under
     notes = [f"'{n}' cannot be reached from the start" for n in scenario.nodes if n not in reachable]
-    return Picture(f"{scenario.title} ({scenario.id})", boxes, links, width, height, notes)
+    title = Rect(0, 0, width, MARGIN + TITLE_H - 6)
+    placed, crowded = routes(boxes, links, BOX_W, BOX_H, col_gap, keep_clear=(title,))
+    # Labels may sit beyond the last column or under the lowest row: the picture grows to hold them.
+    width = max([width, *(r.label.x + r.label.w + MARGIN for r in placed)])
+    height = max([height, *(r.label.y + r.label.h + MARGIN + LEGEND_H for r in placed)])
+    return Picture(f"{scenario.title} ({scenario.id})", boxes, links, width, height, notes, placed), crowded
 
 
 def _text(x: float, y: float, s: str, size: int = 11, weight: str = "normal", fill: str = "#222",
@@ -184,62 +207,20 @@ def _text(x: float, y: float, s: str, size: int = 11, weight: str = "normal", fi
             f'fill="{fill}" text-anchor="{anchor}">{escape(s)}</text>')
 
 
-def wrap(label: str, width: int = 28) -> list[str]:
-    """A long transition label in short lines, broken between words."""
-    lines: list[str] = []
-    for word in label.split(" "):
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return lines
+def _line_svg(r: Route) -> str:
+    kind = r.edge.kind
+    dash = ' stroke-dasharray="2 3"' if kind == "silence" else ' stroke-dasharray="6 3"' if kind == "action" else ""
+    return (f'<path d="{r.path}" fill="none" stroke="{EDGE_COLOURS[kind]}" stroke-width="1.4"{dash} '
+            f'marker-end="url(#arrow-{kind})"/>')
 
 
-def _label(x: float, y: float, s: str, colour: str) -> str:
-    lines = wrap(s)
-    w = 6.0 * max(len(line) for line in lines) + 8
-    h = 13 * len(lines) + 2
-    top = y - h / 2
-    out = [f'<rect x="{x - w / 2:.1f}" y="{top:.1f}" width="{w:.1f}" height="{h:.1f}" rx="3" fill="white" fill-opacity="0.9"/>']
-    out += [_text(x, top + 11 + 13 * i, line, 10, fill=colour, anchor="middle") for i, line in enumerate(lines)]
+def _label_svg(r: Route) -> str:
+    box = r.label
+    out = [f'<rect x="{box.x:.1f}" y="{box.y:.1f}" width="{box.w:.1f}" height="{box.h:.1f}" rx="3" '
+           f'fill="white" fill-opacity="0.9"/>']
+    out += [_text(box.x + box.w / 2, box.y + 11 + 13 * i, line, 10, fill=EDGE_COLOURS[r.edge.kind], anchor="middle")
+            for i, line in enumerate(r.lines)]
     return "".join(out)
-
-
-def _edge_svg(e: Edge, boxes: dict[str, Box], fan: dict[str, int], seen: dict[str, int]) -> str:
-    a, b = boxes[e.source], boxes[e.target]
-    colour = EDGE_COLOURS[e.kind]
-    dash = ' stroke-dasharray="2 3"' if e.kind == "silence" else ' stroke-dasharray="6 3"' if e.kind == "action" else ""
-    if b.rank > a.rank:
-        # Spread the starts of a node's outgoing lines so their labels do not sit on each other.
-        k, n = seen[e.source], fan[e.source]
-        seen[e.source] += 1
-        y0 = a.y + BOX_H / 2 + (k - (n - 1) / 2) * min(8, (BOX_H - 10) / max(n, 1))
-        x0, x1, y1 = a.x + BOX_W, b.x, b.y + BOX_H / 2
-        c = COL_GAP * 0.55
-        d = f"M{x0:.1f},{y0:.1f} C{x0 + c:.1f},{y0:.1f} {x1 - c:.1f},{y1:.1f} {x1:.1f},{y1:.1f}"
-        t = 0.5 if b.rank == a.rank + 1 else 0.5 / (b.rank - a.rank)
-        mx = (1 - t) ** 3 * x0 + 3 * (1 - t) ** 2 * t * (x0 + c) + 3 * (1 - t) * t ** 2 * (x1 - c) + t ** 3 * x1
-        my = (1 - t) ** 3 * y0 + 3 * (1 - t) ** 2 * t * y0 + 3 * (1 - t) * t ** 2 * y1 + t ** 3 * y1
-    elif b.rank == a.rank and e.source != e.target:
-        # Within a column: out of the right side and back in, bulging into the gap.
-        x0, y0 = a.x + BOX_W, a.y + BOX_H * 0.7
-        x1, y1 = b.x + BOX_W, b.y + BOX_H * 0.3
-        bulge = x0 + 36 + 10 * min(abs(a.row - b.row), 5)
-        d = f"M{x0:.1f},{y0:.1f} C{bulge:.1f},{y0:.1f} {bulge:.1f},{y1:.1f} {x1:.1f},{y1:.1f}"
-        mx, my = x0 + 0.75 * (bulge - x0) + 4 * len(e.label), (y0 + y1) / 2
-    elif e.source == e.target:
-        x0, y0 = a.x + BOX_W, a.y + 12
-        d = f"M{x0:.1f},{y0:.1f} C{x0 + 60:.1f},{y0 - 40:.1f} {x0 + 60:.1f},{y0 + 60:.1f} {x0:.1f},{a.y + BOX_H - 8:.1f}"
-        mx, my = x0 + 48, y0 + 8
-    else:
-        # Back to an earlier (or the same) column: loop under the boxes.
-        x0, y0 = a.x + BOX_W / 2 + 14, a.y + BOX_H
-        x1, y1 = b.x + BOX_W / 2 - 14, b.y + BOX_H
-        low = max(y0, y1) + 46
-        d = f"M{x0:.1f},{y0:.1f} C{x0:.1f},{low:.1f} {x1:.1f},{low:.1f} {x1:.1f},{y1:.1f}"
-        mx, my = (x0 + x1) / 2, low - 10
-    return (f'<path d="{d}" fill="none" stroke="{colour}" stroke-width="1.4"{dash} marker-end="url(#arrow-{e.kind})"/>'
-            + _label(mx, my, e.label, colour))
 
 
 def _box_svg(b: Box) -> str:
@@ -286,11 +267,6 @@ def _legend(y: float) -> str:
 
 def to_svg(scenario: Scenario, intensity: str | None = None) -> str:
     p = layout(scenario, intensity)
-    fan: dict[str, int] = defaultdict(int)
-    for e in p.edges:
-        if p.boxes[e.target].rank > p.boxes[e.source].rank:
-            fan[e.source] += 1
-    seen: dict[str, int] = defaultdict(int)
     markers = "".join(
         f'<marker id="arrow-{k}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto">'
         f'<path d="M0,0 L10,5 L0,10 z" fill="{c}"/></marker>' for k, c in EDGE_COLOURS.items())
@@ -303,7 +279,9 @@ def to_svg(scenario: Scenario, intensity: str | None = None) -> str:
         _text(MARGIN, MARGIN + 33, f"{len(p.boxes)} nodes, {len(p.edges)} transitions"
               + (f" · {'; '.join(p.notes)}" if p.notes else ""), 11, fill="#8a1c00" if p.notes else "#555"),
     ]
-    body += [_edge_svg(e, p.boxes, fan, seen) for e in p.edges if e.source in p.boxes]
+    # Lines first, then every label over all the lines, then the boxes: a line never crosses a label's text.
+    body += [_line_svg(r) for r in p.routes]
+    body += [_label_svg(r) for r in p.routes]
     body += [_box_svg(b) for b in p.boxes.values()]
     body.append(_legend(p.height - MARGIN - LEGEND_H + 14))
     body.append("</svg>")

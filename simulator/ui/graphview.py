@@ -39,7 +39,9 @@ def svg_to_png(svg: str, path: Path, scale: float = 1.5) -> QSize:
 
 
 class GraphView(QScrollArea):
-    """The SVG at a chosen zoom, scrollable both ways."""
+    """The SVG fitted to the pane until the coach zooms (buttons or Ctrl+wheel), scrollable both ways then."""
+
+    MIN_ZOOM, MAX_ZOOM = 0.25, 3.0
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -48,22 +50,44 @@ class GraphView(QScrollArea):
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setAccessibleName("Branch picture")
         self.zoom = 1.0
+        self.fitting = True  # follows the pane's size until the coach chooses a zoom
         self.text = ""
 
     def show_svg(self, svg: str) -> None:
         self.text = svg
         self.svg.load(QByteArray(svg.encode("utf-8")))
-        self._resize()
+        self._fit() if self.fitting else self._resize()
 
     def set_zoom(self, zoom: float) -> None:
-        self.zoom = max(0.25, min(3.0, zoom))
+        self.fitting = False
+        self._set(zoom)
+
+    def fit(self) -> None:
+        """The whole picture in the pane, and kept so as the pane is resized."""
+        self.fitting = True
+        self._fit()
+
+    def _fit(self) -> None:
+        size = self.svg.renderer().defaultSize()
+        if size.width() > 0 and size.height() > 0 and self.viewport().width() > 50:
+            area = self.viewport().size()
+            self._set(min((area.width() - 4) / size.width(), (area.height() - 4) / size.height(), 1.5))
+
+    def _set(self, zoom: float) -> None:
+        self.zoom = max(self.MIN_ZOOM, min(self.MAX_ZOOM, zoom))
         self._resize()
 
-    def fit_width(self) -> None:
-        """Zoom so the whole width shows, but never larger than life nor too small to read."""
-        width = self.svg.renderer().defaultSize().width()
-        if width > 0:
-            self.set_zoom(min(1.0, max(0.5, (self.viewport().width() - 8) / width)))
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        if self.fitting:
+            self._fit()
+
+    def wheelEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.set_zoom(self.zoom * (1.25 if event.angleDelta().y() > 0 else 0.8))
+            event.accept()
+        else:
+            super().wheelEvent(event)
 
     def _resize(self) -> None:
         size = self.svg.renderer().defaultSize()

@@ -66,16 +66,19 @@ class AuthoringWindow(QMainWindow):
         self.intensity = QComboBox()
         self.intensity.setAccessibleName("Intensity shown in the picture")
         self.intensity.currentTextChanged.connect(lambda *_: self._draw())
-        zoom_in, zoom_out = QPushButton("Zoom in"), QPushButton("Zoom out")
+        zoom_in, zoom_out, fit = QPushButton("Zoom in"), QPushButton("Zoom out"), QPushButton("Fit")
+        fit.setToolTip("The whole picture in the pane (Ctrl+wheel zooms)")
         self.graph = GraphView()
         zoom_in.clicked.connect(lambda: self.graph.set_zoom(self.graph.zoom * 1.25))
         zoom_out.clicked.connect(lambda: self.graph.set_zoom(self.graph.zoom / 1.25))
+        fit.clicked.connect(lambda: self.graph.fit())
         branches = QWidget()
         bv = QVBoxLayout(branches)
         row = QHBoxLayout()
         row.addWidget(QLabel("Lines at intensity:"))
         row.addWidget(self.intensity)
         row.addStretch(1)
+        row.addWidget(fit)
         row.addWidget(zoom_out)
         row.addWidget(zoom_in)
         bv.addLayout(row)
@@ -230,10 +233,7 @@ class AuthoringWindow(QMainWindow):
     def _draw(self) -> None:
         c = self.selected()
         if c is not None and c.loaded is not None:
-            fresh = self.graph.text == ""
             self.graph.show_svg(to_svg(c.loaded.scenario, self.intensity.currentText() or None))
-            if fresh:
-                self.graph.fit_width()
 
     def _fill_lines(self, sf) -> None:
         self.lines.clear()
