@@ -35,7 +35,7 @@ def explain(exc: yaml.MarkedYAMLError, text: str) -> Said:
     opened = _place(exc.context_mark) if exc.context_mark else at
     lines = text.split("\n")
     char = _char(lines, *at)
-    if char == "\t" or "'\\t'" in problem:
+    if char == "\t" or "'\\t'" in problem or "tab character" in problem:
         return Said(*at, "a tab is used for indentation", "indent with spaces, not tabs")
     if "quoted scalar" in context:
         return Said(*opened, f"the quote opened on line {opened[0]} is never closed",
