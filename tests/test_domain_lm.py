@@ -140,3 +140,15 @@ def test_a_failed_build_falls_back_to_the_generic_model_with_a_notice(monkeypatc
     assert "generic" in notice and "disk full" in notice
     monkeypatch.setattr(domainlm, "build", broken)
     assert domainlm.domain_lm(missing="now") is None
+
+
+def test_a_one_shot_transcription_starts_no_build_that_would_die_with_it(monkeypatch):
+    from simulator.speech.recognition import open_recognizer
+    started = []
+    monkeypatch.setattr(domainlm, "start_background_build", lambda: started.append(1) or True)
+    monkeypatch.setenv(domainlm.ENV_SWITCH, "1")
+    monkeypatch.setattr(domainlm, "cached_model", lambda *a, **k: None)
+    rec = open_recognizer(engine="pocketsphinx", build_missing="never")
+    assert started == [] and rec.engine.lm is None and "being prepared" not in rec.notice
+    open_recognizer(engine="pocketsphinx")  # a session (app, voice play) still prepares it for the next one
+    assert started == [1]

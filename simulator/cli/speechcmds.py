@@ -79,7 +79,7 @@ def run_say(args: argparse.Namespace) -> int:
 
 def run_transcribe(args: argparse.Namespace) -> int:
     pcm = read_wav(args.wav)
-    rec = open_recognizer(args.model, args.engine)
+    rec = open_recognizer(args.model, args.engine, build_missing="never")  # exits before a build could finish
     if rec.notice:
         print(rec.notice, file=sys.stderr)
     t = time.perf_counter()

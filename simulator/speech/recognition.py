@@ -212,29 +212,34 @@ class Recognizers:
     extra: dict = field(default_factory=dict)
 
 
-def open_recognizer(model_dir: str | Path | None = None, engine: str | None = None) -> Recognizers:
-    """Vosk with the given or first installed model; PocketSphinx when there is none (with a notice)."""
+def open_recognizer(model_dir: str | Path | None = None, engine: str | None = None,
+                    build_missing: str = "background") -> Recognizers:
+    """Vosk with the given or first installed model; PocketSphinx when there is none (with a notice).
+
+    build_missing: what to do when the conversations' language model is not built yet (domainlm.domain_lm);
+    a one-shot command passes "never", since a background build would die with it half done.
+    """
     from .models import installed_models
     if engine == "pocketsphinx":
-        sphinx, notice = sphinx_engine()
+        sphinx, notice = sphinx_engine(build_missing)
         return Recognizers(sphinx, notice)
     folder = Path(model_dir) if model_dir else next((m.path for m in installed_models()), None)
     if folder is not None:
         return Recognizers(VoskEngine(folder))
     if engine == "vosk":
         raise SimulatorError("no Vosk model is installed", "install one with `simulator models install small-en-us`")
-    sphinx, notice = sphinx_engine()
+    sphinx, notice = sphinx_engine(build_missing)
     return Recognizers(sphinx, " ".join(filter(None, [
         "No Vosk model is installed, so the built-in PocketSphinx recogniser is used. "
         "For much better recognition: `simulator models install small-en-us`.", notice])))
 
 
-def sphinx_engine() -> tuple[SphinxEngine, str]:
+def sphinx_engine(build_missing: str = "background") -> tuple[SphinxEngine, str]:
     """PocketSphinx with the conversations' language model when it is on and built; otherwise the generic model,
     with a notice (the model is then built in the background for the next session, or building it failed)."""
     from .domainlm import domain_lm
     notices: list[str] = []
-    lm = domain_lm(notices.append)
+    lm = domain_lm(notices.append, missing=build_missing)
     return SphinxEngine(lm), " ".join(notices)
 
 

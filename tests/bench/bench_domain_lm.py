@@ -77,10 +77,10 @@ OUT_OF_SCRIPT = [
 ]
 
 
-def validation_sample(n: int) -> list[dict]:
+def split_sample(n: int, split: str = "validation") -> list[dict]:
     corpus = REPO / "scenarios" / "corpus" / "replies.jsonl"
     rows = [json.loads(line) for line in corpus.read_text("utf-8").splitlines() if line.strip()]
-    rows = [r for r in rows if r["split"] == "validation"]
+    rows = [r for r in rows if r["split"] == split]
     return random.Random(18).sample(rows, min(n, len(rows)))
 
 
@@ -146,8 +146,10 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=150, help="validation replies in the sample")
     ap.add_argument("--weights", default="0.5", help="domain weights λ to compare, comma-separated")
     ap.add_argument("--render-only", action="store_true")
+    ap.add_argument("--split", choices=["validation", "test"], default="validation",
+                    help="test: the held-out split, scored once at the end, never tuned on")
     args = ap.parse_args()
-    sample, general = validation_sample(args.n), general_rows()
+    sample, general = split_sample(args.n, args.split), general_rows()
     for voice, rate in BENCH_VOICES:
         for row in sample + general:
             wav_for(row, voice, rate)
@@ -180,16 +182,16 @@ def main() -> None:
                 "general_wer": wer([r["text"] for r in general], general_heard),
                 "seconds": seconds,
             }
-            print(f"{name:<14} {voice:<6} validation WER {results[(name, voice)]['wer']:.3f} "
+            print(f"{name:<14} {voice:<6} {args.split} WER {results[(name, voice)]['wer']:.3f} "
                   f"macro-F1 {results[(name, voice)]['f1']:.3f} | out-of-script WER "
                   f"{results[(name, voice)]['general_wer']:.3f} | {seconds:.2f} s/reply", flush=True)
             (WAVS / f"heard-{name.replace(' ', '_')}-{voice}.json").write_text(json.dumps(
-                {"validation": dict(zip([r["id"] for r in sample], heard)),
+                {args.split: dict(zip([r["id"] for r in sample], heard)),
                  "general": dict(zip([r["id"] for r in general], general_heard))}, indent=1))
     typed = macro_f1(sample, [r["text"] for r in sample], detector, ids)
-    print(f"\n{len(sample)} validation replies (typed text as written: macro-F1 {typed:.3f}), "
+    print(f"\n{len(sample)} {args.split} replies (typed text as written: macro-F1 {typed:.3f}), "
           f"{len(general)} out-of-script sentences, voices {', '.join(f'{v} {r} wpm' for v, r in BENCH_VOICES)}")
-    print(f"| model | voice | validation WER | spoken macro-F1 | out-of-script WER |\n|---|---|---|---|---|")
+    print(f"| model | voice | {args.split} WER | spoken macro-F1 | out-of-script WER |\n|---|---|---|---|---|")
     for (name, voice), r in results.items():
         print(f"| {name} | {voice} | {r['wer']:.1%} | {r['f1']:.3f} | {r['general_wer']:.1%} |")
 
