@@ -367,3 +367,16 @@ def test_a_key_file_that_is_a_pipe_is_refused_at_once(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(SimulatorError, match="cannot read the organisation key"):
         organisation_key(fifo)
+
+
+@pytest.mark.parametrize("keep_limit", [0, 64 * 1024 ** 2])
+def test_sessions_are_imported_alike_whether_kept_checked_or_read_again(tmp_path, good_session, monkeypatch,
+                                                                     keep_limit):
+    import simulator.store.bundle as bundle_module
+    monkeypatch.setattr(bundle_module, "KEEP_CHECKED_BYTES", keep_limit)
+    sessions = [_edit(good_session, "id", f"{n:x}" * 32) for n in range(3)]
+    bundle = bundle_of(tmp_path, *sessions)
+    with Store(tmp_path / "data") as store:
+        assert sorted(import_bundle(store, bundle, KEY).imported) == sorted(s["id"] for s in sessions)
+        for s in sessions:
+            assert load_session(store, s["id"]).turns == good_session["turns"]

@@ -57,6 +57,7 @@ MAX_AUDIO_BYTES = 200 * 1024 ** 2
 MAX_EXPANDED_BYTES = 8 * 1024 ** 3
 MAX_RATIO = 50  # expanded size over file size; sessions with recordings expand 1-10 times
 RATIO_ALLOWANCE = 64 * 1024 ** 2  # a small bundle of text-only sessions may expand more than MAX_RATIO
+KEEP_CHECKED_BYTES = 64 * 1024 ** 2  # session JSON up to this is checked once; pydantic models take several times it
 DISK_MARGIN = 100 * 1024 ** 2  # left free after an import, so play can go on recording
 
 _HEADER = re.compile(rb"^SIMBUNDLE ([0-9]{1,3}) ([0-9a-f]{12}) ([0-9a-f]{64})\n")
@@ -190,6 +191,9 @@ class Bundle:
             if turn.audio is not None and f"audio/{turn.audio}" not in self.manifest.files:
                 raise _Refused(f"session {session_id[:8]} names a recording the bundle does not hold")
         return session
+
+    def session_bytes(self) -> int:
+        return sum(i.file_size for i in self.zip.infolist() if i.filename.startswith("sessions/"))
 
     def recordings(self, session_id: str) -> list[zipfile.ZipInfo]:
         prefix = f"audio/{session_id}/"
@@ -363,13 +367,21 @@ def import_bundle(store: Store, path: Path, key: bytes) -> ImportReport:
     ask = "nothing was imported; ask for the bundle to be exported again with the simulator"
     with open_bundle(path, key) as bundle:
         try:
-            new, already = [], []
+            # All are checked before any is written. The checked sessions are kept for writing unless the bundle's
+            # session text is large, when each is read and checked again as it is written (memory stays bounded).
+            keep = bundle.session_bytes() <= KEEP_CHECKED_BYTES
+            new, already, checked = [], [], {}
             for sid in bundle.manifest.sessions:
-                bundle.session(sid)  # all are checked before any is written
-                (already if store.read("SELECT 1 FROM sessions WHERE id = ?", (sid,)) else new).append(sid)
+                session = bundle.session(sid)
+                if store.read("SELECT 1 FROM sessions WHERE id = ?", (sid,)):
+                    already.append(sid)
+                else:
+                    new.append(sid)
+                    if keep:
+                        checked[sid] = session
             _check_space(store, bundle, new)
             for sid in new:
-                _import_one(store, bundle, bundle.session(sid))
+                _import_one(store, bundle, checked.pop(sid, None) or bundle.session(sid))
         except _Refused as exc:
             raise SimulatorError(f"{path} cannot be imported: {exc}", ask) from None
     return ImportReport(new, already)
