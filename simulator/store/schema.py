@@ -135,6 +135,28 @@ MIGRATIONS: list[str] = [
     CREATE INDEX sessions_by_overall ON sessions (overall);
     CREATE INDEX overrides_by_item ON overrides (item);
     """,
+    # 5: trainees' disputes of a verdict and the manager's answer. The id is the same in every store a dispute
+    # travels to (bundles go both ways), so a resolution coming back finds the dispute it answers. An overturned
+    # dispute points at the override it made: the override path is the one way a reviewed verdict changes.
+    """
+    CREATE TABLE disputes (
+        id TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        dimension TEXT NOT NULL,
+        item TEXT NOT NULL,
+        disputed_status TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        outcome TEXT NOT NULL DEFAULT 'open',
+        resolved_status TEXT,
+        response TEXT,
+        resolver TEXT,
+        resolved_at REAL,
+        override_id INTEGER REFERENCES overrides(id) ON DELETE SET NULL
+    );
+    CREATE INDEX disputes_by_outcome ON disputes (outcome, created_at);
+    CREATE INDEX disputes_by_session ON disputes (session_id, created_at);
+    """,
 ]
 
 LATEST = len(MIGRATIONS)
