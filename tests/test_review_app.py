@@ -105,7 +105,7 @@ def test_overriding_a_verdict_changes_the_score_and_the_audit_trail(qtbot, tmp_p
                if page.verdicts.topLevelItem(i).data(0, 256)["status"] == "missed")
     page.verdicts.setCurrentItem(page.verdicts.topLevelItem(row))
     qtbot.mouseClick(page.change_button, Qt.LeftButton)
-    dialog = w.override_dialog
+    dialog = w.changes.dialog
     ok = dialog.buttons.button(QDialogButtonBox.Ok)
     assert dialog.choices["met"].isChecked() and not ok.isEnabled()  # a comment is required
     qtbot.keyClicks(dialog.comment, "She set the expectation; the wording was unusual.")
@@ -183,7 +183,7 @@ def test_an_imported_bundle_appears_in_the_list(qtbot, tmp_path):
     w = open_review(qtbot, tmp_path / "mine")
     assert w.model.total == 1
     with qtbot.waitSignal(w.changed, timeout=20_000):
-        w.import_bundles([bundle, tmp_path / "missing.simbundle"], KEY)
+        w.bundles.import_files([bundle, tmp_path / "missing.simbundle"], KEY)
     qtbot.waitUntil(lambda: w.model.total == 2, timeout=10_000)
     assert any(r.id == sid and r.origin == "imported" for r in shown_rows(w))
     assert any("missing.simbundle" in m for m in w.notices.messages)  # the bad one is named; the good one is in
@@ -199,7 +199,7 @@ def test_csv_export_of_the_sessions_shown(qtbot, tmp_path):
     qtbot.waitUntil(lambda: w.sessions.scenario.count() > 1, timeout=20_000)
     refiltered(qtbot, w, lambda: w.sessions.scenario.setCurrentIndex(1))
     out = tmp_path / "out.csv"
-    task = w.export_csv(out)
+    task = w.csv.export(out)
     qtbot.waitUntil(lambda: task.future.done() and out.exists(), timeout=20_000)
     rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
     assert len([r for r in rows if r["row"] == "session"]) == w.model.total
@@ -212,10 +212,10 @@ def test_the_review_passphrase_guards_other_trainees_sessions(qtbot, tmp_path):
     policy = Policy(format=1, review_passphrase=hash_passphrase("team lead only"))
     w = open_review(qtbot, tmp_path, trainee="Mo", policy=policy)
     assert w.model.total == 1 and shown_rows(w)[0].trainee == "Mo"
-    assert not w.sessions.trainee.isEnabled() and "only" in w.access.text()
-    assert not w.unlock("guess") and w.model.total == 1
+    assert not w.sessions.trainee.isEnabled() and "only" in w.gate.label.text()
+    assert not w.gate.unlock("guess") and w.model.total == 1
     with qtbot.waitSignal(w.model.rows_ready, timeout=10_000):
-        assert w.unlock("team lead only")
+        assert w.gate.unlock("team lead only")
     assert w.model.total == 2 and w.sessions.trainee.isEnabled()
 
 

@@ -43,7 +43,7 @@ def choose(page, status: str) -> int:
 
 def override(qtbot, w, comment: str, *, reviewed: bool = False) -> None:
     qtbot.mouseClick(w.session.change_button, Qt.LeftButton)
-    dialog = w.override_dialog
+    dialog = w.changes.dialog
     qtbot.keyClicks(dialog.comment, comment)
     dialog.mark_reviewed.setChecked(reviewed)
     with qtbot.waitSignal(w.session_shown, timeout=10_000):
@@ -55,11 +55,11 @@ def test_the_reviewer_name_never_defaults_to_the_trainee(qtbot, tmp_path):
     with Store(tmp_path) as store:
         play(store, *PLAYS[1], "Ana")
     w = open_review(qtbot, tmp_path, trainee="Ana", reviewer="")
-    assert w.reviewer.text() == ""
+    assert w.changes.reviewer.text() == ""
     open_first(qtbot, w)
     choose(w.session, "missed")
     qtbot.mouseClick(w.session.change_button, Qt.LeftButton)
-    dialog = w.override_dialog
+    dialog = w.changes.dialog
     qtbot.keyClicks(dialog.comment, "It was there")
     assert dialog.reviewer.text() == "" and not dialog.buttons.button(QDialogButtonBox.Ok).isEnabled()
 
@@ -88,7 +88,7 @@ def test_a_thing_to_avoid_overridden_to_did_not_happen_reads_as_a_success(qtbot,
     open_first(qtbot, w)
     row = choose(w.session, "violated")
     qtbot.mouseClick(w.session.change_button, Qt.LeftButton)
-    dialog = w.override_dialog
+    dialog = w.changes.dialog
     assert dialog.choices["missed"].isChecked() and dialog.choices["missed"].text() == "It did not happen"
     qtbot.keyClicks(dialog.comment, "She warned first; the scorer missed it")
     with qtbot.waitSignal(w.session_shown, timeout=10_000):
@@ -119,7 +119,7 @@ def test_a_report_of_the_selected_row_is_offered_under_a_readable_name_in_docume
         offered.append((dialog.directory().absolutePath(), dialog.selectedFiles()))
         dialog.reject()
     QTimer.singleShot(50, answer)
-    w._choose_report("pdf")
+    w.reports.choose("pdf")
     qtbot.waitUntil(lambda: bool(offered), timeout=10_000)
     folder, files = offered[0]
     assert folder == str(documents_folder())

@@ -26,13 +26,9 @@ from .notices import NoticeBar, explain, show_error
 from .results_page import ResultsPage
 from .roleplay_page import RolePlayPage
 from .settings_dialog import SettingsDialog
+from .store_opening import open_store
 from .tasks import Tasks
 from .theme import apply_theme
-
-
-def _open_store(folder: Path):
-    from ..store import Store
-    return Store(folder)
 
 
 def _load_library(folders: list[str], policy_file: Path | None):
@@ -117,7 +113,7 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, lambda: self._load_everything(speech))
 
     def _load_everything(self, speech: bool) -> None:
-        self.tasks.run(_open_store, self.data_dir, done=self._store_opened, failed=self._store_failed)
+        open_store(self.tasks, self.data_dir, done=self._store_opened, failed=self._store_failed)
         self._reload_library()
         self.tasks.run(self.devices.names, done=self._devices_found, failed=lambda exc: self._devices_found(([], [])))
         if speech:
@@ -433,7 +429,7 @@ class MainWindow(QMainWindow):
             previous, self.store = self.store, None
             if previous is not None:
                 self.tasks.write(previous.close)
-            self.tasks.run(_open_store, self.data_dir, done=self._store_opened, failed=self._store_failed)
+            open_store(self.tasks, self.data_dir, done=self._store_opened, failed=self._store_failed)
 
     def _save_settings(self) -> None:
         try:

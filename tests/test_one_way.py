@@ -1,0 +1,72 @@
+"""One way to do each thing (issue 19): one store opener, one transcript renderer, one settings reader, one
+session runner for the app and the terminal, and a review window split by concern."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from conftest import REPO
+from PySide6.QtWidgets import QLabel
+
+from simulator.settings import AppSettings
+from simulator.store import Store
+from simulator.ui.review.window import ReviewWindow
+from simulator.ui.tasks import Tasks
+from storefill import PLAYS, play
+
+SIMULATOR = REPO / "simulator"
+
+
+def _tree(path):
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
+def _functions_named(pattern: str) -> list[str]:
+    found = []
+    for path in sorted(SIMULATOR.rglob("*.py")):
+        for node in ast.walk(_tree(path)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and re.fullmatch(pattern, node.name):
+                found.append(f"{path.relative_to(REPO)}:{node.name}")
+    return found
+
+
+# -- 5. ReviewWindow split by concern; a tab is added in a line or two ------------------------------------
+def test_the_review_window_only_builds_and_wires_its_concerns():
+    path = SIMULATOR / "ui" / "review" / "window.py"
+    cls = next(n for n in ast.walk(_tree(path)) if isinstance(n, ast.ClassDef) and n.name == "ReviewWindow")
+    methods = [n.name for n in cls.body if isinstance(n, ast.FunctionDef)]
+    lines = cls.end_lineno - cls.lineno + 1
+    assert len(methods) <= 16 and lines <= 180, (len(methods), lines)
+    # Passphrase, playback, reports, CSV, bundles and the LRS push each live in a module of their own.
+    source = path.read_text(encoding="utf-8")
+    for gone in ("check_passphrase", "audio_file", "html_to_pdf", "export_csv", "import_bundle", "push_sessions",
+                 "organisation_key", "QFileDialog", "QInputDialog"):
+        assert gone not in source, gone
+    for module in ("passphrase", "playback", "reports", "csv_export", "bundles", "lrs_push", "verdict_changes"):
+        assert len((path.parent / f"{module}.py").read_text(encoding="utf-8").splitlines()) < 120, module
+
+
+def test_a_new_review_page_is_added_with_one_call_and_reads_when_opened(qtbot, tmp_path):
+    with Store(tmp_path) as store:
+        play(store, *PLAYS[0], "Ana")
+    window = ReviewWindow(data_dir=tmp_path, tasks=Tasks(), settings=AppSettings(trainee="Mo", reviewer="Mo"),
+                          ask_passphrase=False)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.store_ready, timeout=20_000):
+        pass
+    page = QLabel()
+    window.tabs.add(page, "&Count", read=lambda store: store.read("SELECT count(*) AS n FROM sessions")[0]["n"],
+                    show=lambda n: page.setText(f"{n} session(s)"))
+    assert page.text() == ""  # nothing is read until the page is opened
+    window.tabs.setCurrentWidget(page)
+    qtbot.waitUntil(lambda: page.text() == "1 session(s)", timeout=10_000)
+
+
+# -- 1. one store opener -------------------------------------------------------------------------------
+def test_the_session_records_are_opened_by_one_function_for_both_windows():
+    assert _functions_named(r"_?open_store") == ["simulator/ui/store_opening.py:open_store"]
+    for window in ("ui/window.py", "ui/review/window.py"):
+        source = (SIMULATOR / window).read_text(encoding="utf-8")
+        assert "open_store(self.tasks, self.data_dir" in source and "Store(" not in source, window
