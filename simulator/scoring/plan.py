@@ -1,0 +1,275 @@
+"""What to practise next: a short list, with the reason in plain words, from the trainee's own sessions.
+
+A pure rule over plain histories (no store, no clock, no Qt): the caller
+passes what was played and when, and the moment it is now.
+
+The spacing follows the Leitner system (Sebastian Leitner, "So lernt man
+lernen", 1972), the card-box form of expanding-interval practice (Landauer &
+Bjork, 1978; the spacing effect, Cepeda et al., 2006). Each skill (a criterion
+or call control a rubric asks for) sits in a box. A session in which it was
+met moves it up one box; one in which it was missed, or something to avoid
+happened, puts it back in box 1. A skill is due again when the interval of
+its box has passed since it was last practised:
+
+    box 1: at once (last time it was missed)
+    box 2: after 3 days   box 3: after 7 days   box 4: after 14 days   box 5: after 30 days
+
+So a skill done well yesterday does not come up; one not practised for
+weeks does. The list, in this order, at most `limit` long, one line per scenario:
+
+1. assignments from a manager not yet done, soonest due first;
+2. skills missed last time (box 1), most recent first;
+3. scenarios never played, easiest first; a harder level waits until every
+   easier scenario has been played once (an unplayed hard scenario is not
+   offered while an easy one is unplayed);
+4. skills due again by their box, longest overdue first;
+5. the next intensity of a scenario passed at the milder one.
+
+A skill is practised in a scenario whose rubric asks for it: one not played
+most recently, at an unlocked level, the easiest first; at the mildest
+intensity the trainee has not yet passed there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+DAY = 86400.0
+INTERVAL_DAYS = {1: 0, 2: 3, 3: 7, 4: 14, 5: 30}
+TOP_BOX = max(INTERVAL_DAYS)
+LEVELS = ("easy", "medium", "hard")
+
+# A skill in the words of "You haven't yet ..." / "It's been a while since you last ...".
+DONE_WORDS = {
+    "names_behavior": "named the behaviour as unacceptable",
+    "sets_expectation": "set the expectation for the rest of the call",
+    "states_consequence": "stated a consequence before ending a call",
+    "redirects_to_issue": "offered to solve the real problem",
+    "announces_ending": "said clearly that you were ending the call",
+    "escalates": "brought in a supervisor",
+    "documents": "documented the incident",
+    "acknowledges_feelings": "acknowledged the customer's feelings",
+    "restates_problem": "repeated the problem back",
+    "end_call": "ended an abusive call",
+    "escalate": "transferred a call to a supervisor",
+    "flag": "flagged an incident",
+    "hold": "put a caller on hold",
+}
+# Things to avoid, as what happened: "Last time you ...".
+AVOID_WORDS = {
+    "retaliates": "answered in kind",
+    "appeases_abuse": "apologised for or went along with the abuse",
+    "ended_without_warning": "ended the call before warning",
+}
+# A scoring rule that no rubric lists is practised where the rubric asks for what it is about.
+PRACTISED_BY = {"ended_without_warning": ("states_consequence", "end_call")}
+
+
+@dataclass(frozen=True)
+class ScenarioInfo:
+    """What the rule needs to know about a scenario."""
+
+    id: str
+    title: str
+    difficulty: str = "medium"
+    intensities: tuple[str, ...] = ("standard",)  # mildest first
+    skills: frozenset[str] = frozenset()  # criteria and call controls its rubric asks for, or to avoid
+    avoid: frozenset[str] = frozenset()  # of those, the ones to avoid: a session without them practised them well
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One assessed session played to the end: practice-only runs and unfinished sessions are never attempts."""
+
+    scenario_id: str
+    at: float  # when it started (seconds since the epoch)
+    score: float  # the reviewed score where a manager changed a verdict
+    intensity: str | None = None
+    verdicts: Mapping[str, str] = field(default_factory=dict)  # item ("a|b" allowed) -> met, missed or violated
+
+
+@dataclass(frozen=True)
+class Assigned:
+    scenario_id: str
+    intensity: str | None
+    due_at: float
+    assigned_at: float  # sessions from this moment on count toward it
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    scenario_id: str
+    title: str
+    intensity: str | None
+    reason: str  # plain words, naming the skill and the scenario
+    kind: str  # assigned, missed, new, refresh, step_up
+    skill: str | None = None
+
+
+@dataclass(frozen=True)
+class SkillState:
+    box: int  # 1-5; 0 when never assessed
+    last_at: float
+    last_status: str  # met, missed or violated
+    ever_met: bool
+
+    def due_at(self) -> float:
+        return self.last_at + INTERVAL_DAYS[self.box] * DAY
+
+
+def skills_of(item: str) -> list[str]:
+    """A verdict item as skills: 'escalates|escalate' is practised (or missed) as both."""
+    return [s for s in item.split("|") if s]
+
+
+def skill_boxes(attempts: Iterable[Attempt], avoid: Mapping[str, frozenset[str]] | None = None) -> dict[str, SkillState]:
+    """Each skill's Leitner box after every attempt, oldest first. A first success puts a skill in box 2.
+
+    `avoid` gives each scenario's things to avoid: the scorer lists them only when they happen, so a session
+    of that scenario without them counts as having avoided them well."""
+    boxes: dict[str, SkillState] = {}
+    for a in sorted(attempts, key=lambda a: a.at):
+        outcomes = {skill: status for item, status in a.verdicts.items() for skill in skills_of(item)}
+        for skill in (avoid or {}).get(a.scenario_id, frozenset()):
+            outcomes.setdefault(skill, "met")
+        for skill, status in sorted(outcomes.items()):
+            before = boxes.get(skill)
+            box = (min(TOP_BOX, before.box + 1) if before else 2) if status == "met" else 1
+            boxes[skill] = SkillState(box, a.at, status, status == "met" or bool(before and before.ever_met))
+    return boxes
+
+
+def unlocked_levels(scenarios: Sequence[ScenarioInfo], played: set[str]) -> set[str]:
+    """A level opens once every scenario of every easier level has been played."""
+    open_levels = set()
+    for level in LEVELS:
+        open_levels.add(level)
+        if any(s.difficulty == level and s.id not in played for s in scenarios):
+            break
+    return open_levels | {s.difficulty for s in scenarios if s.difficulty not in LEVELS}
+
+
+def next_intensity(info: ScenarioInfo, attempts: Sequence[Attempt], pass_mark: float) -> str | None:
+    """The mildest intensity not yet passed in this scenario (the strongest when all are)."""
+    passed = _passed_at(info, attempts, pass_mark)
+    for level in info.intensities:
+        if level not in passed:
+            return level
+    return info.intensities[-1] if info.intensities else None
+
+
+def plan(scenarios: Sequence[ScenarioInfo], attempts: Sequence[Attempt], now: float, *, pass_mark: float = 70,
+         assigned: Sequence[Assigned] = (), limit: int = 5) -> list[Suggestion]:
+    """The trainee's "Practise next" list (see the module's docstring for the rule)."""
+    seen: dict[str, set[str]] = {}
+    for a in attempts:  # items the policy adds (documenting, the early-ending rule) show in the verdicts
+        seen.setdefault(a.scenario_id, set()).update(k for item in a.verdicts for k in skills_of(item))
+    scenarios = [replace(s, skills=s.skills | seen.get(s.id, set())) for s in scenarios]
+    by_id = {s.id: s for s in scenarios}
+    played = {a.scenario_id for a in attempts}
+    levels = unlocked_levels(scenarios, played)
+    last_played = max(attempts, key=lambda a: a.at).scenario_id if attempts else None
+    out: list[Suggestion] = []
+
+    def add(info: ScenarioInfo, intensity: str | None, reason: str, kind: str, skill: str | None = None) -> None:
+        if len(out) < limit and all(s.scenario_id != info.id for s in out):
+            out.append(Suggestion(info.id, info.title, intensity, reason, kind, skill))
+
+    for a in sorted(assigned, key=lambda a: (a.due_at, a.scenario_id)):
+        info = by_id.get(a.scenario_id)
+        done = any(x.scenario_id == a.scenario_id and x.at >= a.assigned_at
+                   and (a.intensity is None or x.intensity == a.intensity) for x in attempts)
+        if info is not None and not done:
+            level = a.intensity or next_intensity(info, attempts, pass_mark)
+            word = "overdue since" if a.due_at < now else "due"
+            add(info, level, f"Assigned by your manager, {word} {_day(a.due_at)}: {_named(info, level)}.", "assigned")
+
+    boxes = skill_boxes(attempts, {s.id: s.avoid for s in scenarios})
+
+    def practice_in(skill: str) -> ScenarioInfo | None:
+        """Where to practise a skill: a scenario that asks for it, not the one just played, easiest first."""
+        wanted = {skill, *PRACTISED_BY.get(skill, ())}
+        fits = [s for s in scenarios if wanted & s.skills and (s.id in played or s.difficulty in levels)]
+        fits.sort(key=lambda s: (s.id == last_played and len(fits) > 1, _rank(s.difficulty), s.title))
+        return fits[0] if fits else None
+
+    missed = sorted((k for k, b in boxes.items() if b.box == 1), key=lambda k: (-boxes[k].last_at, k))
+    for skill in missed:
+        info = practice_in(skill)
+        if info is not None:
+            level = next_intensity(info, attempts, pass_mark)
+            add(info, level, f"{_missed_words(skill, boxes[skill])}: try {_named(info, level)}.", "missed", skill)
+
+    for info in sorted(scenarios, key=lambda s: (_rank(s.difficulty), s.title)):
+        if info.id not in played and info.difficulty in levels:
+            level = info.intensities[0] if info.intensities else None
+            add(info, level, f"New to you ({info.difficulty}): try {_named(info, level)}.", "new")
+
+    due = sorted((k for k, b in boxes.items() if b.box > 1 and b.due_at() <= now),
+                 key=lambda k: (boxes[k].due_at() - now, k))
+    for skill in due:
+        info = practice_in(skill)
+        if info is not None:
+            level = next_intensity(info, attempts, pass_mark)
+            weeks = (now - boxes[skill].last_at) / DAY
+            add(info, level, f"It has been {_ago(weeks)} since you last {_done(skill)}: "
+                             f"try {_named(info, level)}.", "refresh", skill)
+
+    for info in sorted(scenarios, key=lambda s: (_rank(s.difficulty), s.title)):
+        passed = _passed_at(info, attempts, pass_mark)
+        level = next_intensity(info, attempts, pass_mark)
+        if passed and level not in passed:
+            milder = [p for p in info.intensities if p in passed]
+            add(info, level, f"You passed {info.title} {', '.join(milder)}: try it {level}.", "step_up")
+    return out
+
+
+def _passed_at(info: ScenarioInfo, attempts: Sequence[Attempt], pass_mark: float) -> set[str]:
+    """The intensities passed; a session that recorded none was played at the scenario's only (first) one."""
+    first = info.intensities[0] if info.intensities else None
+    return {a.intensity or first for a in attempts if a.scenario_id == info.id and a.score >= pass_mark}
+
+
+def _rank(level: str) -> int:
+    return LEVELS.index(level) if level in LEVELS else len(LEVELS)
+
+
+def _named(info: ScenarioInfo, level: str | None) -> str:
+    return info.title + (f", {level}" if level and len(info.intensities) > 1 else "")
+
+
+def _done(skill: str) -> str:
+    return DONE_WORDS.get(skill) or f"did '{skill.replace('_', ' ')}'"
+
+
+def _missed_words(skill: str, state: SkillState) -> str:
+    if skill in AVOID_WORDS:
+        return f"Last time you {AVOID_WORDS[skill]}"
+    if state.ever_met:
+        return f"Last time, you hadn't {_done(skill)}"
+    return f"You haven't yet {_done(skill)}"
+
+
+def _ago(days: float) -> str:
+    if days >= 14:
+        return f"{int(days // 7)} weeks"
+    return f"{int(days)} days" if int(days) != 1 else "a day"
+
+
+def _day(ts: float) -> str:
+    d = dt.datetime.fromtimestamp(ts)
+    return f"{d.day} {d:%b %Y}"
+
+
+def scenario_info(sf) -> ScenarioInfo:
+    """What the rule needs from a loaded scenario (a scenario.ScenarioFile)."""
+    s = sf.scenario
+    skills, avoid = set(), set()
+    for item in s.rubric.values():
+        for entry in (*item.criteria, *item.actions):
+            skills.update(skills_of(entry))
+        for entry in item.avoid:
+            avoid.update(skills_of(entry))
+    return ScenarioInfo(s.id, s.title, s.difficulty, tuple(s.intensity), frozenset(skills | avoid), frozenset(avoid))

@@ -1,0 +1,138 @@
+"""The practice plan's rule, on hand-made histories: what comes up next, why, and what waits."""
+
+from __future__ import annotations
+
+from simulator.scenario.library import available
+from simulator.scoring.plan import (DAY, Assigned, Attempt, ScenarioInfo, plan, scenario_info, skill_boxes,
+                                    unlocked_levels)
+
+NOW = 1_800_000_000.0
+
+BLUNT = ScenarioInfo("blunt", "Blunt customer with a double invoice", "easy", ("standard",),
+                     frozenset({"acknowledges_feelings", "restates_problem"}))
+REFUND = ScenarioInfo("refund", "Late refund", "easy", ("standard",),
+                      frozenset({"acknowledges_feelings", "restates_problem", "redirects_to_issue"}))
+SWEARING = ScenarioInfo("swearing", "Broadband caller keeps swearing", "medium", ("mild", "strong"),
+                        frozenset({"names_behavior", "states_consequence", "announces_ending", "end_call",
+                                   "retaliates"}), frozenset({"retaliates"}))
+VENUE = ScenarioInfo("venue", "Venue blocks the fire exits", "medium", ("mild", "strong"),
+                     frozenset({"names_behavior", "sets_expectation", "states_consequence"}))
+THREAT = ScenarioInfo("threat", "A tenant threatens violence", "hard", ("mild", "strong"),
+                      frozenset({"escalates", "documents", "end_call"}))
+LIBRARY = [BLUNT, REFUND, SWEARING, VENUE, THREAT]
+
+
+def played(sid: str, days_ago: float, intensity: str | None = None, score: float = 80, **verdicts: str) -> Attempt:
+    return Attempt(sid, NOW - days_ago * DAY, score, intensity, verdicts)
+
+
+def test_with_no_history_the_easy_scenarios_come_first_and_the_hard_one_waits():
+    suggestions = plan(LIBRARY, [], NOW)
+    assert [s.scenario_id for s in suggestions] == ["blunt", "refund"]
+    assert all(s.kind == "new" for s in suggestions)
+    assert "Blunt customer with a double invoice" in suggestions[0].reason
+
+
+def test_unplayed_difficult_scenarios_wait_until_the_easier_ones_are_done():
+    # One easy scenario still unplayed: neither medium nor hard is offered as new.
+    history = [played("blunt", 1, acknowledges_feelings="met", restates_problem="met")]
+    ids = [s.scenario_id for s in plan(LIBRARY, history, NOW)]
+    assert ids == ["refund"]
+    # Both easy ones played: the medium ones open, the hard one still waits.
+    history.append(played("refund", 1, acknowledges_feelings="met", restates_problem="met", redirects_to_issue="met"))
+    ids = [s.scenario_id for s in plan(LIBRARY, history, NOW)]
+    assert set(ids) == {"swearing", "venue"} and "threat" not in ids
+    assert unlocked_levels(LIBRARY, {"blunt", "refund"}) == {"easy", "medium"}
+    # Every easy and medium one played: the hard one comes up.
+    history += [played("swearing", 1, "mild", names_behavior="met", states_consequence="met", announces_ending="met",
+                       end_call="met"),
+                played("venue", 1, "mild", names_behavior="met", sets_expectation="met", states_consequence="met")]
+    assert "threat" in [s.scenario_id for s in plan(LIBRARY, history, NOW)]
+
+
+def test_a_missed_criterion_brings_up_a_scenario_that_exercises_it_and_names_both():
+    history = [played("blunt", 3, acknowledges_feelings="met", restates_problem="met"),
+               played("refund", 2, acknowledges_feelings="met", restates_problem="met", redirects_to_issue="met"),
+               played("venue", 1, "mild", 40, names_behavior="met", sets_expectation="met",
+                      states_consequence="missed")]
+    first = plan(LIBRARY, history, NOW)[0]
+    assert first.kind == "missed" and first.skill == "states_consequence"
+    # Another scenario that asks for it, not the one just played.
+    assert first.scenario_id == "swearing"
+    assert first.reason == ("You haven't yet stated a consequence before ending a call: "
+                            "try Broadband caller keeps swearing, mild.")
+
+
+def test_something_to_avoid_that_happened_comes_up_in_plain_words():
+    history = [played("blunt", 3), played("refund", 2),
+               played("swearing", 1, "mild", 30, names_behavior="met", retaliates="violated")]
+    first = plan(LIBRARY, history, NOW)[0]
+    assert first.skill == "retaliates" and first.reason.startswith("Last time you answered in kind")
+
+
+def test_a_skill_done_well_recently_is_not_repeated():
+    history = [played("blunt", 5, acknowledges_feelings="met", restates_problem="met"),
+               played("refund", 1, acknowledges_feelings="met", restates_problem="met", redirects_to_issue="met")]
+    suggestions = plan(LIBRARY, history, NOW)
+    assert not any(s.skill in {"acknowledges_feelings", "restates_problem", "redirects_to_issue"} for s in suggestions)
+    assert all(s.kind == "new" for s in suggestions)
+
+
+def test_a_skill_not_practised_for_weeks_comes_up_again():
+    history = [played("blunt", 35.4, acknowledges_feelings="met", restates_problem="met"),
+               played("refund", 35.3, acknowledges_feelings="met", restates_problem="met", redirects_to_issue="met"),
+               played("swearing", 35.2, "mild", names_behavior="met", states_consequence="met", announces_ending="met",
+                      end_call="met"),
+               played("venue", 35.1, "mild", names_behavior="met", sets_expectation="met", states_consequence="met"),
+               played("threat", 35, "mild", escalates="met", documents="met", end_call="met")]
+    refresh = [s for s in plan(LIBRARY, history, NOW, limit=10) if s.kind == "refresh"]
+    assert refresh, "skills last practised five weeks ago should come up again"
+    assert "It has been 5 weeks since you last" in refresh[0].reason
+    # The same history two days after it was played (all on one day): nothing is due yet.
+    soon = NOW - 35 * DAY + 2 * DAY
+    assert not [s for s in plan(LIBRARY, [a for a in history], soon, limit=10) if s.kind == "refresh"]
+
+
+def test_the_leitner_boxes_rise_with_each_success_and_fall_back_on_a_miss():
+    history = [played("venue", 30, names_behavior="met"), played("venue", 20, names_behavior="met"),
+               played("venue", 10, names_behavior="met")]
+    assert skill_boxes(history)["names_behavior"].box == 4
+    history.append(played("venue", 1, names_behavior="missed"))
+    assert skill_boxes(history)["names_behavior"].box == 1
+
+
+def test_the_next_intensity_comes_up_once_the_milder_one_is_passed():
+    history = [played(s.id, 1, s.intensities[0], 90, **{k: "met" for k in s.skills - s.avoid}) for s in LIBRARY]
+    step = [s for s in plan(LIBRARY, history, NOW, limit=10) if s.kind == "step_up"]
+    assert {s.scenario_id for s in step} == {"swearing", "venue", "threat"}
+    assert all(s.intensity == "strong" for s in step)
+
+
+def test_an_assignment_comes_first_until_it_is_played():
+    task = Assigned("threat", "strong", NOW + 3 * DAY, NOW - DAY)
+    first = plan(LIBRARY, [], NOW, assigned=[task])[0]
+    assert (first.scenario_id, first.intensity, first.kind) == ("threat", "strong", "assigned")
+    assert "Assigned by your manager, due" in first.reason
+    done = [played("threat", 0.5, "strong", 50)]
+    assert all(s.kind != "assigned" for s in plan(LIBRARY, done, NOW, assigned=[task]))
+    # A session from before it was assigned does not count toward it.
+    before = [played("threat", 2, "strong", 90)]
+    assert plan(LIBRARY, before, NOW, assigned=[task])[0].kind == "assigned"
+
+
+def test_the_list_is_short_and_names_each_scenario_once():
+    history = [played("venue", 1, "mild", 10, names_behavior="missed", sets_expectation="missed",
+                      states_consequence="missed")]
+    suggestions = plan(LIBRARY, history, NOW, limit=3)
+    ids = [s.scenario_id for s in suggestions]
+    assert len(ids) <= 3 and len(set(ids)) == len(ids)
+
+
+def test_the_shipped_library_reads_as_scenarios_with_skills():
+    good, _ = available()
+    infos = {i.id: i for i in map(scenario_info, good)}
+    swearing = infos["swearing-caller"]
+    assert {"names_behavior", "states_consequence", "end_call"} <= swearing.skills
+    assert "retaliates" in swearing.avoid and swearing.intensities[0] == "mild"
+    first = plan(list(infos.values()), [], NOW)[0]
+    assert infos[first.scenario_id].difficulty == "easy"
