@@ -52,7 +52,8 @@ class _Plan:
 
 
 def policy_version(policy: Policy) -> str:
-    return hashlib.sha256(json.dumps(policy.model_dump(), sort_keys=True).encode()).hexdigest()
+    # Certificates never change a score: adding one leaves every recorded policy version as it was.
+    return hashlib.sha256(json.dumps(policy.model_dump(exclude={"certificates"}), sort_keys=True).encode()).hexdigest()
 
 
 def score_session(scenario_file, turns: Sequence, policy: Policy | None = None, detector_version: str = "") -> Result:
@@ -63,7 +64,7 @@ def score_session(scenario_file, turns: Sequence, policy: Policy | None = None, 
     policy = policy or DEFAULT_POLICY
     scenario, criteria = scenario_file.scenario, scenario_file.criteria
     trainee = [t for t in turns if t.speaker == "trainee"]
-    abusive = bool(scenario.content) or any(n.abusive for n in scenario.nodes.values())
+    abusive = is_abusive(scenario)
     first_abuse = next((t.index for t in turns if t.speaker == "customer" and t.node in scenario.nodes
                         and scenario.nodes[t.node].abusive), None)
     dims = []
@@ -78,6 +79,19 @@ def score_session(scenario_file, turns: Sequence, policy: Policy | None = None, 
                 "policy": policy_version(policy), "scorer": __version__,
                 "detector": detector_version or "rules"}
     return Result(round(overall, 1), tuple(dims), abuse_measures(scenario, turns), versions)
+
+
+def is_abusive(scenario) -> bool:
+    """The scenario warns of abusive content or has an abusive line: the policy's abuse rules apply."""
+    return bool(scenario.content) or any(n.abusive for n in scenario.nodes.values())
+
+
+def rubric_plan(scenario, policy: Policy | None = None) -> dict[str, _Plan]:
+    """Each dimension's expected items and things to avoid as the scorer will apply them (after the policy):
+    what the trainee is told before a session is read from here, so it cannot drift from the scoring."""
+    policy = policy or DEFAULT_POLICY
+    abusive = is_abusive(scenario)
+    return {name: _apply_policy(item, policy, abusive, name) for name, item in scenario.rubric.items()}
 
 
 def _apply_policy(item: RubricItem, policy: Policy, abusive: bool, name: str) -> _Plan:

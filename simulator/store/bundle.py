@@ -40,6 +40,7 @@ from ..files import UnreadableFile, read_regular_file
 from .audiofiles import audio_folder, audio_file
 from .bundleschema import AUDIO_NAME, SESSION_ID, Manifest, Session, check_manifest, check_session
 from .database import Store, mark_reviewed, refresh_review, save_result
+from .disputes import merge_disputes
 from .queries import load_session
 
 FORMAT = 2
@@ -72,6 +73,7 @@ class NoOrganisationKey(SimulatorError):
 class ImportReport:
     imported: list[str]
     already_there: list[str]
+    disputes: int = 0  # disputes new to this store or answered by the bundle, in sessions that were already here
 
 
 def organisation_key(key_file: str | os.PathLike | None = None) -> bytes:
@@ -370,11 +372,16 @@ def import_bundle(store: Store, path: Path, key: bytes) -> ImportReport:
             # All are checked before any is written. The checked sessions are kept for writing unless the bundle's
             # session text is large, when each is read and checked again as it is written (memory stays bounded).
             keep = bundle.session_bytes() <= KEEP_CHECKED_BYTES
-            new, already, checked = [], [], {}
+            new, already, checked, disputes = [], [], {}, {}
             for sid in bundle.manifest.sessions:
                 session = bundle.session(sid)
                 if store.read("SELECT 1 FROM sessions WHERE id = ?", (sid,)):
                     already.append(sid)
+                    # A session both sides hold: its disputes still travel (the trainee's new ones to the manager,
+                    # the manager's answers back to the trainee).
+                    if session.disputes:
+                        _check_disputes_fit(store, session)
+                        disputes[sid] = [d.model_dump() for d in session.disputes]
                 else:
                     new.append(sid)
                     if keep:
@@ -382,9 +389,21 @@ def import_bundle(store: Store, path: Path, key: bytes) -> ImportReport:
             _check_space(store, bundle, new)
             for sid in new:
                 _import_one(store, bundle, checked.pop(sid, None) or bundle.session(sid))
+            merged = 0
+            if disputes:
+                with store.write() as db:
+                    merged = sum(merge_disputes(db, sid, found) for sid, found in disputes.items())
         except _Refused as exc:
             raise SimulatorError(f"{path} cannot be imported: {exc}", ask) from None
-    return ImportReport(new, already)
+    return ImportReport(new, already, merged)
+
+
+def _check_disputes_fit(store: Store, session: Session) -> None:
+    """A bundle's disputes about a session already here must be about verdicts this store holds for it."""
+    here = {(r["dimension"], r["item"]) for r in store.read(
+        "SELECT dimension, item FROM verdicts WHERE session_id = ?", (session.id,))}
+    if any((d.dimension, d.item) not in here for d in session.disputes):
+        raise _Refused(f"session {session.id[:8]} has a dispute about a verdict this store does not hold for it")
 
 
 def _check_space(store: Store, bundle: Bundle, new: list[str]) -> None:
@@ -459,3 +478,4 @@ def _insert(store: Store, s: Session) -> None:
             mark_reviewed(db, s.id, r["reviewer"].strip(), r["reviewed_at"])
         if d["overrides"]:
             refresh_review(db, s.id)
+        merge_disputes(db, s.id, d["disputes"])

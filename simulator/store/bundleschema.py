@@ -13,7 +13,7 @@ import re
 import unicodedata
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 SESSION_ID = r"^[0-9a-f]{32}$"  # uuid4().hex, as Store.begin_session makes them
 AUDIO_NAME = r"^[0-9]{1,6}\.wav$"  # SessionRecorder's per-turn recordings
@@ -32,6 +32,29 @@ def _no_controls(text: str) -> str:
             continue
         if unicodedata.category(ch) == "Cc" or ch in _BIDI:
             raise ValueError(f"contains the control character U+{ord(ch):04X}")
+    return text
+
+
+MAX_REASON = 4000  # a trainee's reason for a dispute, or the manager's answer: a few paragraphs
+
+
+def reason_problem(text: str) -> str | None:
+    """What is wrong with a dispute's reason or its answer, in words for the person typing it (None: nothing)."""
+    if not text.strip():
+        return "is required"
+    if len(text) > MAX_REASON:
+        return f"is {len(text):,} characters, more than {MAX_REASON:,}"
+    try:
+        _no_controls(text)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _reason(text: str) -> str:
+    problem = reason_problem(text)
+    if problem:
+        raise ValueError(problem)
     return text
 
 
@@ -133,6 +156,39 @@ class Override(_Strict):
     created_at: When
 
 
+Reason = Annotated[str, Field(max_length=MAX_REASON), AfterValidator(_reason)]
+
+
+class Dispute(_Strict):
+    """A trainee's dispute of one verdict and, once answered, the manager's answer (never half of one)."""
+
+    id: Annotated[str, Field(pattern=SESSION_ID)]  # uuid4().hex, like session ids
+    dimension: Id
+    item: Id
+    disputed_status: Verdict_
+    reason: Reason
+    created_at: When
+    outcome: Literal["open", "upheld", "overturned"]
+    resolved_status: Verdict_ | None = None
+    response: Reason | None = None
+    resolver: Name | None = None
+    resolved_at: When | None = None
+
+    @model_validator(mode="after")
+    def _answer_is_whole(self) -> "Dispute":
+        answered = (self.response, self.resolver, self.resolved_at)
+        if self.outcome == "open":
+            if any(x is not None for x in (*answered, self.resolved_status)):
+                raise ValueError("an open dispute carries an answer")
+        elif any(x is None for x in answered):
+            raise ValueError("an answered dispute lacks the reason, the reviewer or the time of its answer")
+        elif (self.outcome == "overturned") != (self.resolved_status is not None):
+            raise ValueError("only an overturned dispute names a new verdict, and it must")
+        elif self.resolved_at < self.created_at:
+            raise ValueError("a dispute is answered before it was made")
+        return self
+
+
 class Review(_Strict):
     reviewer: Name
     reviewed_at: When
@@ -162,6 +218,7 @@ class Session(_Strict):
     verdicts: list[Verdict] = Field(default_factory=list, max_length=500)
     overrides: list[Override] = Field(default_factory=list, max_length=1000)
     reviews: list[Review] = Field(default_factory=list, max_length=1000)
+    disputes: list[Dispute] = Field(default_factory=list, max_length=1000)
 
     def problems(self) -> list[str]:
         """What the field types cannot say: the parts must agree with each other."""
@@ -178,6 +235,14 @@ class Session(_Strict):
         verdicts = {(v.dimension, v.item) for v in self.verdicts}
         if any((o.dimension, o.item) not in verdicts for o in self.overrides):
             found.append("an override changes a verdict the session does not have")
+        if any((d.dimension, d.item) not in verdicts for d in self.disputes):
+            found.append("a dispute is about a verdict the session does not have")
+        if len({d.id for d in self.disputes}) != len(self.disputes):
+            found.append("a dispute is listed twice")
+        overrides = {(o.dimension, o.item, o.status, o.reviewer, o.created_at) for o in self.overrides}
+        if any(d.outcome == "overturned" and (d.dimension, d.item, d.resolved_status, d.resolver, d.resolved_at)
+               not in overrides for d in self.disputes):
+            found.append("an overturned dispute has no override changing its verdict")
         if len({r.reviewer for r in self.reviews}) != len(self.reviews):
             found.append("a reviewer is listed twice")
         if self.overall is None and (self.scores or self.verdicts):

@@ -182,23 +182,8 @@ class Store:
         """A manager's change to one verdict. The automatic verdict stays as it was; this is added beside it.
         With review=False the session is not marked reviewed: marking it says the reviewer agrees with every
         verdict left unchanged, which review mode asks about rather than assumes."""
-        if status not in ("met", "missed", "violated"):
-            raise SimulatorError(f"'{status}' is not a verdict", "use met, missed or violated")
-        if not comment.strip() or not reviewer.strip():
-            raise SimulatorError("an override needs a comment and the reviewer's name",
-                                 "say why the verdict is changed, so the trainee and other reviewers can see it")
         with self.write() as db:
-            if not db.execute("SELECT 1 FROM verdicts WHERE session_id = ? AND dimension = ? AND item = ?",
-                              (session_id, dimension, item)).fetchone():
-                raise SimulatorError(f"session {session_id[:8]} has no verdict '{item}' in {dimension}",
-                                     "see `simulator sessions show`")
-            now = time.time()
-            db.execute("INSERT INTO overrides (session_id, dimension, item, status, comment, reviewer, created_at)"
-                       " VALUES (?,?,?,?,?,?,?)", (session_id, dimension, item, status, comment.strip(),
-                                                  reviewer.strip(), now))
-            if review:
-                mark_reviewed(db, session_id, reviewer.strip(), now)
-            refresh_review(db, session_id)
+            add_override(db, session_id, dimension, item, status, comment, reviewer, time.time(), review=review)
 
     def mark_reviewed(self, session_id: str, reviewer: str) -> None:
         """A manager has read the session: the verdicts they did not change, they agree with."""
@@ -252,6 +237,28 @@ def save_result(db: sqlite3.Connection, session_id: str, result: dict) -> None:
                        " VALUES (?,?,?,?,?,?,?)",
                        (session_id, dimension, v["item"], v["status"], int(v.get("uncertain", False)),
                         json.dumps(v.get("evidence", [])), v.get("feedback", "")))
+
+
+def add_override(db: sqlite3.Connection, session_id: str, dimension: str, item: str, status: str, comment: str,
+                 reviewer: str, at: float, *, review: bool = True) -> int:
+    """The one way a reviewed verdict changes (Store.add_override, and a dispute overturned); returns its id.
+    Inside the caller's transaction, so a dispute and the override answering it are written together."""
+    if status not in ("met", "missed", "violated"):
+        raise SimulatorError(f"'{status}' is not a verdict", "use met, missed or violated")
+    if not comment.strip() or not reviewer.strip():
+        raise SimulatorError("an override needs a comment and the reviewer's name",
+                             "say why the verdict is changed, so the trainee and other reviewers can see it")
+    if not db.execute("SELECT 1 FROM verdicts WHERE session_id = ? AND dimension = ? AND item = ?",
+                      (session_id, dimension, item)).fetchone():
+        raise SimulatorError(f"session {session_id[:8]} has no verdict '{item}' in {dimension}",
+                             "see `simulator sessions show`")
+    cursor = db.execute("INSERT INTO overrides (session_id, dimension, item, status, comment, reviewer, created_at)"
+                        " VALUES (?,?,?,?,?,?,?)", (session_id, dimension, item, status, comment.strip(),
+                                                   reviewer.strip(), at))
+    if review:
+        mark_reviewed(db, session_id, reviewer.strip(), at)
+    refresh_review(db, session_id)
+    return cursor.lastrowid
 
 
 def mark_reviewed(db: sqlite3.Connection, session_id: str, reviewer: str, at: float) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ..errors import SimulatorError
 from .database import Store
+from .disputes import session_disputes
 from .records import Override, SessionRecord, SessionSummary, loads
 
 _SUMMARY = ("SELECT s.id, t.name AS trainee, s.scenario_id, s.scenario_title, s.started_at, s.ended_at, s.status,"
@@ -101,7 +102,8 @@ def load_session(store: Store, session_id: str) -> SessionRecord:
                                            " ORDER BY reviewed_at", (session_id,))]
     return SessionRecord(_summary(s), s["scenario_sha256"], s["scenario_file"], s["intensity"], s["seed"],
                          s["ending_node"], s["ending_outcome"], loads(s["path"], []), bool(s["keep_audio"]),
-                         loads(s["result"], {}), turns, scores, verdicts, overrides, reviews)
+                         loads(s["result"], {}), turns, scores, verdicts, overrides, reviews,
+                         session_disputes(store, session_id))
 
 
 def trainee_names(store: Store) -> list[str]:

@@ -39,6 +39,38 @@ class Override:
     created_at: float
 
 
+OPEN, UPHELD, OVERTURNED = "open", "upheld", "overturned"  # a dispute's outcomes
+
+
+@dataclass(frozen=True)
+class Dispute:
+    """A trainee's dispute of one verdict, and the manager's answer once there is one (store/disputes.py)."""
+
+    id: str
+    session_id: str
+    dimension: str
+    item: str
+    disputed_status: str  # the verdict as the trainee saw it when they disputed it
+    reason: str
+    created_at: float
+    outcome: str = OPEN
+    resolved_status: str | None = None  # the verdict after an override (overturned only)
+    response: str | None = None  # the manager's reason, for either answer
+    resolver: str | None = None
+    resolved_at: float | None = None
+    trainee: str = ""
+    scenario_title: str = ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome == OPEN
+
+    def to_dict(self) -> dict:
+        """As bundles carry it (who and which scenario come from the session around it)."""
+        return {k: getattr(self, k) for k in ("id", "dimension", "item", "disputed_status", "reason", "created_at",
+                                              "outcome", "resolved_status", "response", "resolver", "resolved_at")}
+
+
 @dataclass(frozen=True)
 class SessionRecord:
     """A whole session: what was played, every turn, the score and every review."""
@@ -58,6 +90,7 @@ class SessionRecord:
     verdicts: list[dict]
     overrides: list[Override] = field(default_factory=list)
     reviews: list[dict] = field(default_factory=list)  # {reviewer, reviewed_at}: who has read it, and when
+    disputes: list[Dispute] = field(default_factory=list)  # oldest first
 
     @property
     def id(self) -> str:
@@ -74,7 +107,7 @@ class SessionRecord:
             "path": self.path, "overall": s.overall, "result": self.result, "keep_audio": self.keep_audio,
             "turns": self.turns, "scores": self.scores, "verdicts": self.verdicts,
             "overrides": [o.__dict__ for o in self.overrides], "reviews": self.reviews,
-            "reviewed_overall": s.reviewed_overall,
+            "reviewed_overall": s.reviewed_overall, "disputes": [d.to_dict() for d in self.disputes],
         }
 
 
