@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 ACTIONS = ("end_call", "escalate", "hold", "flag")
 Action = Literal["end_call", "escalate", "hold", "flag"]
@@ -309,6 +309,46 @@ class Line:
     text: str
 
 
+class Requirement(_Strict):
+    """One scenario a certificate asks for, and what a session of it must reach to count."""
+
+    scenario: str = Field(pattern=ID_PATTERN, description="a scenario id")
+    intensity: str | None = Field(None, description="only sessions at this intensity count (any when left out)")
+    min_score: float | None = Field(None, ge=0, le=100, description="the score a session must reach (default: the "
+                                                                     "policy's pass_mark)")
+    criteria: Names = Field(default_factory=list, description="criteria (or call controls) the session must have met")
+
+
+class Certificate(_Strict):
+    """Something an organisation can require: scenarios passed, within so many attempts or days, for so long."""
+
+    id: str = Field(pattern=ID_PATTERN, description="short unique name, used in exports and the LRS")
+    title: str = Field(min_length=1, description="as trainees and managers read it")
+    description: str = Field("", description="why it matters, shown with the trainee's progress")
+    scenarios: list[Requirement] = Field(min_length=1, description="each must be passed")
+    within_attempts: int | None = Field(None, ge=1, le=100, description="each must be passed in at most this many "
+                                        "assessed attempts at it (counted within within_days when that is set)")
+    within_days: int | None = Field(None, ge=1, le=3650, description="all must be passed within this many days of "
+                                    "each other")
+    valid_days: int | None = Field(None, ge=1, le=3650, description="the certificate lapses this many days after it "
+                                   "is reached, and must be earned again (none: it never lapses)")
+
+    @model_validator(mode="after")
+    def _each_scenario_once(self) -> Certificate:
+        seen = [(r.scenario, r.intensity) for r in self.scenarios]
+        if len(set(seen)) != len(seen):
+            raise ValueError("a scenario (at the same intensity) is listed twice; list it once")
+        return self
+
+
+def _unique_certificates(value: list[Certificate]) -> list[Certificate]:
+    ids = [c.id for c in value]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise ValueError(f"certificate id '{twice[0]}' is used twice; give each certificate its own id")
+    return value
+
+
 class Policy(_Strict):
     """An organisation's rules for abusive contacts; they change how every rubric is applied."""
 
@@ -325,6 +365,8 @@ class Policy(_Strict):
     review_passphrase: str | None = Field(
         None, pattern=r"^scrypt\$\d+\$\d+\$\d+\$[0-9a-f]+\$[0-9a-f]+$",
         description="asked before review mode shows other trainees' sessions; make it with `simulator review --hash-passphrase`")
+    certificates: Annotated[list[Certificate], AfterValidator(_unique_certificates)] = Field(
+        default_factory=list, description="what the organisation can require of trainees: see the README, Certificates")
 
 
 class CriteriaLibrary(_Strict):

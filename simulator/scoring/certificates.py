@@ -1,0 +1,159 @@
+"""Where a trainee stands on each certificate the organisation's policy names.
+
+A pure rule over plain histories, like the practice plan: the caller passes
+one trainee's assessed attempts (plan.Attempt: sessions played to the end
+and scored; practice-only runs are never kept, unfinished ones never count)
+and the moment it is now.
+
+A certificate is reached at the first session after which every scenario it
+lists has a session that counts: at the intensity asked (if any), at or above
+its score (the policy's pass mark by default), with every criterion it names
+met (a manager's change to a verdict counts). With `within_days`, those
+sessions must all fall within that many days; with `within_attempts`, each
+must come within the first that-many attempts at its scenario (inside the
+`within_days` window when there is one, so old attempts age out). With
+`valid_days`, the certificate lapses that long after it was reached; only
+sessions after the lapse count toward earning it again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from ..scenario.model import Certificate, Requirement
+from .plan import DAY, Attempt, skills_of
+
+CERTIFIED, EXPIRED, IN_PROGRESS, NOT_STARTED = "certified", "expired", "in progress", "not started"
+
+
+@dataclass(frozen=True)
+class RequirementProgress:
+    scenario_id: str
+    title: str
+    intensity: str | None
+    min_score: float
+    criteria: tuple[str, ...]
+    passed_at: float | None  # the session that counts, when there is one
+    best: float | None  # the best score of the attempts that count toward it now
+    attempts: int  # attempts at it that count now
+    attempts_left: int | None  # None: no limit
+
+    @property
+    def passed(self) -> bool:
+        return self.passed_at is not None
+
+    def words(self) -> str:
+        what = self.title + (f" ({self.intensity})" if self.intensity else "")
+        if self.passed:
+            return f"{what}: passed {day(self.passed_at)}"
+        need = f"needs {self.min_score:.0f}" + (f" with {', '.join(self.criteria)}" if self.criteria else "")
+        tried = f"best {self.best:.0f}" if self.best is not None else "not tried yet"
+        left = "" if self.attempts_left is None else f", {self.attempts_left} attempt(s) left"
+        return f"{what}: {need}; {tried}{left}"
+
+
+@dataclass(frozen=True)
+class CertificateStatus:
+    certificate_id: str
+    title: str
+    trainee: str
+    state: str  # certified, expired, in progress, not started
+    reached_at: float | None  # the current certificate's date; for an expired one, the lapsed one's
+    expires_at: float | None
+    requirements: tuple[RequirementProgress, ...]
+
+    @property
+    def passed(self) -> int:
+        return sum(r.passed for r in self.requirements)
+
+    def words(self) -> str:
+        """One line that reads the same in the library, the team view and the terminal."""
+        n, total = self.passed, len(self.requirements)
+        until = f" until {day(self.expires_at)}" if self.expires_at else ""
+        if self.state == CERTIFIED:
+            return f"Certified on {day(self.reached_at)}{until}"
+        if self.state == EXPIRED:
+            return f"Lapsed on {day(self.expires_at)}: {n} of {total} passed again"
+        return f"{n} of {total} passed"
+
+    def to_dict(self) -> dict:
+        return {"certificate": self.certificate_id, "title": self.title, "trainee": self.trainee,
+                "state": self.state, "reached_at": self.reached_at, "expires_at": self.expires_at,
+                "summary": self.words(),
+                "requirements": [{"scenario": r.scenario_id, "title": r.title, "intensity": r.intensity,
+                                  "min_score": r.min_score, "criteria": list(r.criteria), "passed_at": r.passed_at,
+                                  "best": r.best, "attempts": r.attempts, "attempts_left": r.attempts_left}
+                                 for r in self.requirements]}
+
+
+def day(ts: float | None) -> str:
+    if ts is None:
+        return "—"
+    d = dt.datetime.fromtimestamp(ts)
+    return f"{d.day} {d:%b %Y}"
+
+
+def certificate_status(cert: Certificate, trainee: str, attempts: Sequence[Attempt], now: float, *,
+                       pass_mark: float = 70, titles: Mapping[str, str] | None = None) -> CertificateStatus:
+    """Where one trainee stands on one certificate at `now` (see the module's docstring for the rule)."""
+    rule = _Rule(cert, [a for a in attempts if a.at <= now], pass_mark)
+    start, reached, expires = float("-inf"), None, None
+    while True:
+        at = rule.reached(start)
+        if at is None:
+            break
+        reached, expires = at, (at + cert.valid_days * DAY if cert.valid_days else None)
+        if expires is None or expires > now:
+            break
+        start = expires  # lapsed: only what comes after counts toward earning it again
+    current = reached is not None and (expires is None or expires > now)
+    judged_at = reached if current else now
+    progress = tuple(rule.progress(r, start, judged_at, (titles or {}).get(r.scenario, r.scenario))
+                     for r in cert.scenarios)
+    if current:
+        state = CERTIFIED
+    elif reached is not None:
+        state = EXPIRED
+    else:
+        state = IN_PROGRESS if any(p.attempts for p in progress) else NOT_STARTED
+    return CertificateStatus(cert.id, cert.title, trainee, state, reached, expires, progress)
+
+
+class _Rule:
+    def __init__(self, cert: Certificate, attempts: Sequence[Attempt], pass_mark: float) -> None:
+        self.cert, self.pass_mark = cert, pass_mark
+        self.attempts = sorted(attempts, key=lambda a: a.at)
+
+    def mark(self, r: Requirement) -> float:
+        return self.pass_mark if r.min_score is None else r.min_score
+
+    def counting(self, r: Requirement, start: float, at: float, limited: bool = True) -> list[Attempt]:
+        """The attempts at a requirement that count at moment `at`: in the cycle, in the window, the first N."""
+        since = max(start, at - self.cert.within_days * DAY) if self.cert.within_days else start
+        found = [a for a in self.attempts if a.scenario_id == r.scenario and since <= a.at <= at
+                 and (r.intensity is None or a.intensity == r.intensity)]
+        return found[:self.cert.within_attempts] if limited and self.cert.within_attempts else found
+
+    def qualifies(self, a: Attempt, r: Requirement) -> bool:
+        met = {k for item, status in a.verdicts.items() if status == "met" for k in skills_of(item)}
+        return a.score >= self.mark(r) and all(c in met for c in (k for e in r.criteria for k in skills_of(e)))
+
+    def passing(self, r: Requirement, start: float, at: float) -> Attempt | None:
+        return next((a for a in self.counting(r, start, at) if self.qualifies(a, r)), None)
+
+    def reached(self, start: float) -> float | None:
+        """The first moment from `start` on at which every requirement has a session that counts."""
+        for a in self.attempts:
+            if a.at >= start and all(self.passing(r, start, a.at) for r in self.cert.scenarios):
+                return a.at
+        return None
+
+    def progress(self, r: Requirement, start: float, at: float, title: str) -> RequirementProgress:
+        every = self.counting(r, start, at, limited=False)
+        passing = self.passing(r, start, at)
+        limit = self.cert.within_attempts
+        return RequirementProgress(r.scenario, title, r.intensity, self.mark(r), tuple(r.criteria),
+                                   passing.at if passing else None, max((a.score for a in every), default=None),
+                                   len(every), None if limit is None else max(0, limit - len(every)))

@@ -1,0 +1,132 @@
+"""Certificates: reached, lost by expiry, the attempt and day limits, and the policy file that names them."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.errors import ScenarioError
+from simulator.scenario import load_policy
+from simulator.scenario.model import Certificate
+from simulator.scoring import policy_version
+from simulator.scoring.certificates import CERTIFIED, EXPIRED, IN_PROGRESS, NOT_STARTED, certificate_status
+from simulator.scoring.plan import DAY, Attempt
+
+NOW = 1_800_000_000.0
+
+
+def cert(**extra) -> Certificate:
+    return Certificate.model_validate({
+        "id": "abuse-basics", "title": "Handling abusive callers",
+        "scenarios": [{"scenario": "swearing-caller", "intensity": "strong", "criteria": ["states_consequence"]},
+                      {"scenario": "threat-of-violence", "min_score": 60}], **extra})
+
+
+def played(sid: str, days_ago: float, score: float, intensity: str | None = "strong", **verdicts: str) -> Attempt:
+    return Attempt(sid, NOW - days_ago * DAY, score, intensity, verdicts)
+
+
+def test_nothing_played_is_not_started_and_each_scenario_is_listed():
+    status = certificate_status(cert(), "Ana", [], NOW, titles={"swearing-caller": "Swearing caller"})
+    assert status.state == NOT_STARTED and status.words() == "0 of 2 passed"
+    assert status.requirements[0].words() == ("Swearing caller (strong): needs 70 with states_consequence; "
+                                              "not tried yet")
+
+
+def test_reached_when_every_scenario_has_a_session_that_counts():
+    history = [played("swearing-caller", 10, 85, states_consequence="met"),
+               played("threat-of-violence", 5, 65)]
+    status = certificate_status(cert(), "Ana", history, NOW)
+    assert status.state == CERTIFIED and status.reached_at == NOW - 5 * DAY
+    assert status.words().startswith("Certified on ") and "until" not in status.words()
+
+
+def test_a_session_counts_only_at_the_intensity_score_and_criteria_asked():
+    history = [played("swearing-caller", 10, 95, "mild", states_consequence="met"),   # wrong intensity
+               played("swearing-caller", 9, 65, states_consequence="met"),            # under the pass mark
+               played("swearing-caller", 8, 90, states_consequence="missed"),         # criterion missed
+               played("threat-of-violence", 5, 65)]
+    status = certificate_status(cert(), "Ana", history, NOW)
+    assert status.state == IN_PROGRESS and status.passed == 1
+    assert status.requirements[0].best == 90  # of the attempts at the strong intensity
+    # A criterion met as one of two alternatives counts.
+    history.append(played("swearing-caller", 1, 80, **{"states_consequence|announces_ending": "met"}))
+    assert certificate_status(cert(), "Ana", history, NOW).state == CERTIFIED
+
+
+def test_lost_by_expiry_and_earned_again_only_by_sessions_after_it_lapsed():
+    history = [played("swearing-caller", 400, 85, states_consequence="met"), played("threat-of-violence", 399, 70)]
+    status = certificate_status(cert(valid_days=365), "Ana", history, NOW)
+    assert status.state == EXPIRED
+    assert status.expires_at == NOW - 399 * DAY + 365 * DAY
+    assert status.words().startswith("Lapsed on ") and status.passed == 0
+    # One scenario played again after the lapse is not enough; both are.
+    history.append(played("threat-of-violence", 3, 90))
+    assert certificate_status(cert(valid_days=365), "Ana", history, NOW).state == EXPIRED
+    history.append(played("swearing-caller", 1, 90, states_consequence="met"))
+    again = certificate_status(cert(valid_days=365), "Ana", history, NOW)
+    assert again.state == CERTIFIED and again.reached_at == NOW - DAY and again.expires_at == NOW + 364 * DAY
+    # Seen from before the lapse, it was still held.
+    assert certificate_status(cert(valid_days=365), "Ana", history[:2], NOW - 100 * DAY).state == CERTIFIED
+
+
+def test_within_days_needs_every_scenario_passed_in_one_window():
+    history = [played("swearing-caller", 60, 85, states_consequence="met"), played("threat-of-violence", 1, 70)]
+    assert certificate_status(cert(within_days=30), "Ana", history, NOW).state == IN_PROGRESS
+    assert certificate_status(cert(within_days=90), "Ana", history, NOW).state == CERTIFIED
+
+
+def test_within_attempts_counts_only_the_first_attempts_and_says_how_many_are_left():
+    history = [played("threat-of-violence", 9, 40), played("threat-of-violence", 8, 50),
+               played("threat-of-violence", 7, 90), played("swearing-caller", 6.5, 90, states_consequence="met")]
+    assert certificate_status(cert(within_attempts=3), "Ana", history, NOW).state == CERTIFIED
+    status = certificate_status(cert(within_attempts=2), "Ana", history, NOW)
+    assert status.state == IN_PROGRESS
+    assert status.requirements[1].attempts_left == 0 and "0 attempt(s) left" in status.requirements[1].words()
+    # With a window, old attempts age out and the trainee may try again.
+    late = [*history, played("threat-of-violence", 1, 90)]
+    assert certificate_status(cert(within_attempts=2, within_days=5), "Ana", late, NOW).state == IN_PROGRESS
+    late.append(played("swearing-caller", 0.5, 90, states_consequence="met"))
+    assert certificate_status(cert(within_attempts=2, within_days=5), "Ana", late, NOW).state == CERTIFIED
+
+
+def test_sessions_after_now_do_not_count():
+    history = [played("swearing-caller", -1, 90, states_consequence="met"), played("threat-of-violence", 2, 90)]
+    assert certificate_status(cert(), "Ana", history, NOW).state == IN_PROGRESS
+
+
+def test_the_policy_file_names_certificates_and_the_scores_it_gave_stay_the_same(tmp_path):
+    shipped = load_policy()
+    path = tmp_path / "policy.yaml"
+    path.write_text("format: 1\ncertificates:\n  - id: basics\n    title: Basics\n    valid_days: 365\n"
+                    "    scenarios:\n      - scenario: swearing-caller\n        intensity: strong\n", encoding="utf-8")
+    policy = load_policy(path)
+    assert policy.certificates[0].scenarios[0].intensity == "strong"
+    # Certificates never change a score, so the policy's version for scoring ignores them.
+    plain = tmp_path / "plain.yaml"
+    plain.write_text("format: 1\n", encoding="utf-8")
+    assert policy_version(policy) == policy_version(load_policy(plain))
+    assert policy_version(shipped) == policy_version(shipped.model_copy(update={"certificates": policy.certificates}))
+
+
+@pytest.mark.parametrize("body, said", [
+    ("    scenarios: []\n", "scenarios"),
+    ("    scenarios:\n      - scenario: Not An Id\n", "policy.yaml:6:9: error: 'Not An Id' cannot be used as an id"),
+    ("    valid_days: 0\n    scenarios:\n      - scenario: a\n", "policy.yaml:5:5: error: Input should be greater than or equal to 1"),
+    ("    scenarios:\n      - scenario: a\n      - scenario: a\n", "listed twice"),
+    ("    scenarios:\n      - scenario: a\n    expires: 3\n", "expires"),
+])
+def test_a_wrong_certificate_is_refused_naming_the_file_line_and_what_to_fix(tmp_path, body, said):
+    path = tmp_path / "policy.yaml"
+    path.write_text("format: 1\ncertificates:\n  - id: basics\n    title: Basics\n" + body, encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_policy(path)
+    text = str(caught.value)
+    assert "policy.yaml:" in text and said in text, text
+
+
+def test_two_certificates_with_one_id_are_refused(tmp_path):
+    path = tmp_path / "policy.yaml"
+    one = "  - id: basics\n    title: Basics\n    scenarios:\n      - scenario: a\n"
+    path.write_text("format: 1\ncertificates:\n" + one + one, encoding="utf-8")
+    with pytest.raises(ScenarioError, match="used twice"):
+        load_policy(path)
