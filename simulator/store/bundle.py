@@ -102,8 +102,17 @@ def key_id(key: bytes) -> str:
     return hashlib.sha256(b"key-id:" + key).hexdigest()[:12]
 
 
-def _signed_part(version: str | int, signer: str) -> bytes:
-    return f"{MAGIC} {version} {signer}\n".encode()
+def _signed_part(version: str | int, signer: str, magic: str = MAGIC) -> bytes:
+    return f"{magic} {version} {signer}\n".encode()
+
+
+def signature(key: bytes, version: str | int, signer: str, body: BinaryIO, magic: str = MAGIC) -> str:
+    """HMAC-SHA256 with the organisation's key over the header's first three fields and every byte of `body`
+    from where it is now: the one signature of session bundles and of managers' assignment bundles."""
+    mac = hmac.new(key, _signed_part(version, signer, magic), hashlib.sha256)
+    for chunk in iter(lambda: body.read(1 << 20), b""):
+        mac.update(chunk)
+    return mac.hexdigest()
 
 
 # -- export ---------------------------------------------------------------------------
@@ -122,12 +131,10 @@ def export_bundle(store: Store, session_ids: list[str], out: Path, key: bytes,
         with os.fdopen(fd, "w+b") as f:
             f.write(placeholder)
             _write_archive(store, session_ids, f, signer, progress)
-            mac = hmac.new(key, _signed_part(FORMAT, signer), hashlib.sha256)
             f.seek(len(placeholder))
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                mac.update(chunk)
+            signed = signature(key, FORMAT, signer, f)
             f.seek(0)
-            f.write(_signed_part(FORMAT, signer)[:-1] + b" " + mac.hexdigest().encode() + b"\n")
+            f.write(_signed_part(FORMAT, signer)[:-1] + b" " + signed.encode() + b"\n")
             f.flush()
             os.fsync(f.fileno())
         os.replace(partial, out)
@@ -245,13 +252,10 @@ def open_bundle(path: Path, key: bytes) -> Iterator[Bundle]:
                                          "cannot be checked as well", "ask for it to be exported again")
                 raise changed
             raise SimulatorError(f"{path} is not a session bundle", "export one with `simulator sessions export`")
-        version, signer, signature = (g.decode("ascii") for g in match.groups())
+        version, signer, signed = (g.decode("ascii") for g in match.groups())
         start = match.end()
         f.seek(start)
-        mac = hmac.new(key, _signed_part(version, signer), hashlib.sha256)
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            mac.update(chunk)
-        if not hmac.compare_digest(mac.hexdigest(), signature):
+        if not hmac.compare_digest(signature(key, version, signer, f), signed):
             if signer != key_id(key):
                 raise SimulatorError(f"{path} was signed with another organisation's key, or changed since",
                                      "import it with the key it was signed with; " + ask)
