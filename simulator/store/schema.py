@@ -157,6 +157,23 @@ MIGRATIONS: list[str] = [
     CREATE INDEX disputes_by_outcome ON disputes (outcome, created_at);
     CREATE INDEX disputes_by_session ON disputes (session_id, created_at);
     """,
+    # 6: assignments a manager made, or a trainee imported from a manager's assignment bundle. The id is the
+    # same in both stores; `trainees` empty means everyone who imports it.
+    """
+    CREATE TABLE assignments (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        trainees TEXT NOT NULL DEFAULT '[]',
+        items TEXT NOT NULL,
+        due_at REAL NOT NULL,
+        created_at REAL NOT NULL,
+        created_by TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        imported_at REAL
+    );
+    CREATE INDEX assignments_by_due ON assignments (due_at);
+    """,
 ]
 
 LATEST = len(MIGRATIONS)
