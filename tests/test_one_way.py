@@ -70,3 +70,44 @@ def test_the_session_records_are_opened_by_one_function_for_both_windows():
     for window in ("ui/window.py", "ui/review/window.py"):
         source = (SIMULATOR / window).read_text(encoding="utf-8")
         assert "open_store(self.tasks, self.data_dir" in source and "Store(" not in source, window
+
+
+# -- 2. one transcript renderer -----------------------------------------------------------------------------
+def test_the_report_and_the_review_page_render_the_transcript_with_one_function():
+    renderers = [f for f in _functions_named(r"\w*transcript\w*")
+                 if not f.endswith(("show_transcript", "_transcript"))]
+    assert renderers == ["simulator/store/report.py:transcript_table"], renderers
+    page = (SIMULATOR / "ui" / "review" / "session_page.py").read_text(encoding="utf-8")
+    # The review page passes its options and palette; it never rewrites the report's HTML.
+    assert "class='evidence'" not in page and "<span" not in page and "transcript_table(record" in page
+
+
+def test_the_review_page_shows_the_reports_transcript_with_times_links_and_its_palette(qtbot, tmp_path):
+    import wave
+
+    from simulator.store import load_session
+    from simulator.store.report import session_html, transcript_table
+    from simulator.ui.review.session_page import SessionPage
+    with Store(tmp_path) as store:
+        sid = play(store, *PLAYS[0], "Ana")
+        audio = store.audio_dir / sid / "1.wav"
+        audio.parent.mkdir(parents=True)
+        with wave.open(str(audio), "wb") as f:
+            f.setnchannels(1), f.setsampwidth(2), f.setframerate(16000), f.writeframes(bytes(320))
+        with store.write() as db:
+            db.execute("UPDATE turns SET audio = ? WHERE session_id = ? AND idx = 1", (f"{sid}/1.wav", sid))
+            db.execute("UPDATE sessions SET keep_audio = 1 WHERE id = ?", (sid,))
+        record = load_session(store, sid)
+    in_report = transcript_table(record)
+    assert in_report in session_html(record) and "play:" not in in_report and "turn-1" not in in_report
+    page = SessionPage()
+    qtbot.addWidget(page)
+    page.show_record(record)
+    shown = page.transcript.toHtml()
+    assert "play:1" in shown
+    assert "turn-1" in shown and "\n0:00\n" in page.transcript.toPlainText()
+    assert "#fff3a8" in page.transcript.document().defaultStyleSheet()
+    # Each marked word of evidence reaches the page's document, yellow behind it.
+    marked = [e["quote"] for v in record.verdicts for e in v["evidence"] if e.get("end", 0) > e.get("start", 0)]
+    assert marked and all(q in page.transcript.toPlainText() for q in marked)
+    assert "background-color:#fff3a8" in shown.replace(" ", "")

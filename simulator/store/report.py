@@ -23,6 +23,7 @@ h1 { font-size: 18pt; margin-bottom: 2pt; } h2 { font-size: 13pt; margin-top: 14
 table { width: 100%; } td, th { vertical-align: top; text-align: left; }
 th { border-bottom: 1px solid #999; } .met { color: #1b6e20; } .missed { color: #8a5a00; } .violated { color: #a4161a; }
 .customer { color: #444; } .trainee { font-weight: bold; } .evidence { background: #fff3a8; }
+.action { color: #8a1c7c; font-weight: bold; }
 .small { color: #666; font-size: 9pt; } .feedback { color: #444; font-size: 10pt; padding-bottom: 6pt; } .nowrap { white-space: nowrap; }
 """
 # Qt's printing sizes unwidthed columns to their words and lets a long word run into the next cell
@@ -161,24 +162,41 @@ def _overrides(record: SessionRecord) -> str:
 
 
 def _transcript(record: SessionRecord) -> str:
+    return "<h2>Transcript</h2>" + transcript_table(record)
+
+
+def transcript_table(record: SessionRecord, *, times: bool = False, recordings: bool = False) -> str:
+    """Every turn, the evidence marked in the trainee's words (class 'evidence') and call actions marked
+    (class 'action'); the styles come from whoever shows it (the report's sheet, review mode's palette).
+
+    The report numbers the turns. Review mode (`times`) gives each turn's time into the call and an anchor
+    `turn-N` that a verdict scrolls to, and (`recordings`) a `play:N` link on a reply whose recording was kept.
+    """
     e = escape
     evidence: dict[int, list[tuple[int, int]]] = {}
     for v in record.verdicts:
         for ev in v["evidence"]:
             if ev.get("end", 0) > ev.get("start", 0):
                 evidence.setdefault(int(ev["turn"]), []).append((int(ev["start"]), int(ev["end"])))
-    rows = ["<h2>Transcript</h2>", _TABLE, _head(("Turn", 6), ("Who", 18), ("Said", 76))]
+    rows = [_TABLE, _head(("Time" if times else "Turn", 6), ("Who", 18), ("Said", 76))]
     for t in record.turns:
         who = record.summary.trainee if t["speaker"] == "trainee" else "Customer"
         if t["kind"] == "action":
-            text = f"[{e(ACTION_LABELS.get(t['action'], t['action'] or ''))}]"
+            text = f"<span class='action'>◆ {e(ACTION_LABELS.get(t['action'], t['action'] or ''))}</span>"
         elif t["kind"] == "silence":
             text = "<i>(silence)</i>"
         else:
             text = highlight(t["text"], evidence.get(t["index"], []))
-        spoken = " <span class='small'>(spoken)</span>" if t.get("source") == "spoken" else ""
-        rows.append(f"<tr><td class='small'>{t['index']}</td><td class='{e(t['speaker'])}'>{e(who)}</td>"
-                    f"<td>{text}{spoken}</td></tr>")
+        if t.get("source") == "spoken":
+            text += " <span class='small'>(spoken)</span>"
+        if recordings and t.get("audio"):
+            text += f" <a href='play:{t['index']}'>▶ play recording</a>"
+        if times:
+            at = max(0, int(t["started_at"] - record.summary.started_at))
+            first = f"<a name='turn-{t['index']}'></a>{at // 60}:{at % 60:02d}"
+        else:
+            first = str(t["index"])
+        rows.append(f"<tr><td class='small'>{first}</td><td class='{e(t['speaker'])}'>{e(who)}</td><td>{text}</td></tr>")
     rows.append("</table>")
     return "".join(rows)
 

@@ -9,11 +9,10 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, QTableWidget,
                                QTableWidgetItem, QTextBrowser, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from ...scenario.model import ACTION_LABELS
 from ...scoring.review import latest_overrides
 from ...scoring.verdict import dimension_label, item_label
 from ...store.records import SessionRecord
-from ...store.report import highlight, path_sentence, verdict_words, when
+from ...store.report import path_sentence, transcript_table, verdict_words, when
 from ..chart import DimensionChart
 from .override_dialog import OverrideDialog
 
@@ -28,36 +27,11 @@ def verdict_mark(status: str, automatic: str) -> str:
     return marks.get(status, status)
 
 
-def transcript_html(record: SessionRecord) -> str:
-    """Every turn with its time; evidence marked in the trainee's words, call actions marked, recordings linked."""
-    spans: dict[int, list[tuple[int, int]]] = {}
-    for v in record.verdicts:
-        for ev in v["evidence"]:
-            if ev.get("end", 0) > ev.get("start", 0):
-                spans.setdefault(int(ev["turn"]), []).append((int(ev["start"]), int(ev["end"])))
-    start = record.summary.started_at
-    rows = ["<table width='100%' cellspacing='0' cellpadding='4'>"]
-    for t in record.turns:
-        at = max(0, int(t["started_at"] - start))
-        clock = f"{at // 60}:{at % 60:02d}"
-        who = escape(record.summary.trainee if t["speaker"] == "trainee" else "Customer")
-        if t["kind"] == "action":
-            text = f"<b style='color:#8a1c7c'>◆ {escape(ACTION_LABELS.get(t['action'], t['action'] or ''))}</b>"
-        elif t["kind"] == "silence":
-            text = "<i>(silence)</i>"
-        else:
-            text = highlight(t["text"], spans.get(t["index"], [])).replace(
-                "<span class='evidence'>", "<span style='background:#fff3a8;color:#000'>")
-        extra = ""
-        if t.get("source") == "spoken":
-            extra += " <small>(spoken)</small>"
-        if t.get("audio"):
-            extra += f" <a href='play:{t['index']}'>▶ play recording</a>"
-        weight = "bold" if t["speaker"] == "trainee" else "normal"
-        rows.append(f"<tr><td><a name='turn-{t['index']}'></a><small>{clock}</small></td>"
-                    f"<td style='font-weight:{weight}'>{who}</td><td>{text}{extra}</td></tr>")
-    rows.append("</table>")
-    return "".join(rows)
+# The report's transcript in review mode's colours: the marked words stay dark on yellow in a dark theme too.
+TRANSCRIPT_PALETTE = """
+td { vertical-align: top; } .small { font-size: small; } .trainee { font-weight: bold; }
+.evidence { background-color: #fff3a8; color: #000; } .action { color: #8a1c7c; font-weight: bold; }
+"""
 
 
 class SessionPage(QWidget):
@@ -85,6 +59,7 @@ class SessionPage(QWidget):
         self.transcript = QTextBrowser()
         self.transcript.setAccessibleName("Transcript")
         self.transcript.setOpenLinks(False)
+        self.transcript.document().setDefaultStyleSheet(TRANSCRIPT_PALETTE)
         self.transcript.anchorClicked.connect(self._link)
         self.verdicts = QTreeWidget()
         self.verdicts.setAccessibleName("Verdicts")
@@ -156,7 +131,7 @@ class SessionPage(QWidget):
         self.chart.set_scores([(dimension_label(sc["dimension"]),
                                 sc["reviewed"] if sc.get("reviewed") is not None else sc["score"]) for sc in record.scores])
         self.path.setText(path_sentence(record))
-        self.transcript.setHtml(transcript_html(record))
+        self.transcript.setHtml(transcript_table(record, times=True, recordings=True))
         now = latest_overrides(record.overrides)
         self.verdicts.clear()
         for v in record.verdicts:
