@@ -130,3 +130,103 @@ def test_two_certificates_with_one_id_are_refused(tmp_path):
     path.write_text("format: 1\ncertificates:\n" + one + one, encoding="utf-8")
     with pytest.raises(ScenarioError, match="used twice"):
         load_policy(path)
+
+
+# -- from real session records ---------------------------------------------------------------------------------
+
+GOOD_SWEARING = ["That language isn't acceptable. If it continues I will end the call. I do want to sort out "
+                 "your refund.", "/flag", "I'm ending the call now.", "/end"]
+GOOD_REFUND = ["I understand how frustrating this is. So your refund from three weeks ago still has not arrived? "
+               "Let me check it now.", "/end"]
+
+
+def _policy(tmp_path, extra: str = ""):
+    path = tmp_path / "policy.yaml"
+    path.write_text("format: 1\npass_mark: 60\ncertificates:\n  - id: basics\n    title: Basics\n" + extra +
+                    "    scenarios:\n      - scenario: swearing-caller\n        intensity: mild\n"
+                    "      - scenario: late-refund-empathy\n", encoding="utf-8")
+    return load_policy(path)
+
+
+def _record(store, scenario, replies, trainee, intensity=None, status_after=None):
+    from simulator.engine import Session
+    from simulator.engine.script import run_script
+    from simulator.scenario import load_scenario
+    from simulator.scoring import PhraseDetector, score_session
+    from simulator.store.recorder import SessionRecorder
+    sf = load_scenario(f"scenarios/{scenario}.yaml")
+    session = Session(sf, PhraseDetector(sf.criteria), intensity=intensity, seed=1)
+    recorder = SessionRecorder(store, session, trainee)
+    run_script(session, replies)
+    recorder.save_result(score_session(sf, session.turns))
+    recorder.close()
+    return recorder.id
+
+
+def test_sessions_in_the_store_reach_a_certificate_and_practice_or_stopped_ones_never_count(tmp_path):
+    from simulator.practice import Choice, Practice
+    from simulator.scenario import load_scenario
+    from simulator.engine.script import run_script
+    from simulator.store import Store
+    from simulator.store.team_certificates import team_certificates
+    policy = _policy(tmp_path)
+    with Store(tmp_path / "data") as store:
+        # A practice-only run is played in full and kept nowhere.
+        practice = Practice(Choice(load_scenario("scenarios/late-refund-empathy.yaml"), assessed=False), "Ana",
+                            policy, store)
+        run_script(practice.session, GOOD_REFUND)
+        practice.close()
+        # A session stopped for a break does not count either.
+        stopped = _record(store, "late-refund-empathy", GOOD_REFUND, "Ana")
+        with store.write() as db:
+            db.execute("UPDATE sessions SET status = 'ended_by_trainee' WHERE id = ?", (stopped,))
+        _record(store, "swearing-caller", GOOD_SWEARING, "Ana", "mild")
+        (ana,) = team_certificates(store, policy)
+        assert ana.state == IN_PROGRESS and ana.passed == 1, ana.words()
+        _record(store, "late-refund-empathy", GOOD_REFUND, "Ana")
+        _record(store, "swearing-caller", ["Please calm down.", "/end"], "Ben", "mild")
+        ana, ben = team_certificates(store, policy)
+        assert (ana.trainee, ana.state, ben.trainee, ben.state) == ("Ana", CERTIFIED, "Ben", IN_PROGRESS)
+        assert ana.requirements[0].title == "Broadband caller keeps swearing after a warning"
+
+
+def test_a_managers_changed_verdict_counts_toward_a_certificate(tmp_path):
+    from simulator.store import Store
+    from simulator.store.team_certificates import team_certificates
+    policy = _policy(tmp_path).model_copy(update={"pass_mark": 95})
+    with Store(tmp_path / "data") as store:
+        sid = _record(store, "late-refund-empathy", ["Calm down, those are the rules.", "/end"], "Ana")
+        before = team_certificates(store, policy)[0].requirements[1]
+        assert not before.passed
+        for v in store.read("SELECT dimension, item FROM verdicts WHERE session_id = ? AND status != 'met'", (sid,)):
+            store.add_override(sid, v["dimension"], v["item"], "met" if v["item"] != "retaliates" else "missed",
+                               "listened to the recording: it was fine", "Maria")
+        after = team_certificates(store, policy)[0].requirements[1]
+        assert after.passed and after.best >= 95
+
+
+def test_the_team_csv_and_the_xapi_statements_are_written_once(tmp_path):
+    from simulator.store import Store
+    from simulator.store.team_certificates import (certificate_statements, certificates_csv, queue_certificates,
+                                                   team_certificates)
+    policy = _policy(tmp_path, "    valid_days: 365\n")
+    with Store(tmp_path / "data") as store:
+        _record(store, "swearing-caller", GOOD_SWEARING, "Ana", "mild")
+        _record(store, "late-refund-empathy", GOOD_REFUND, "Ana")
+        _record(store, "late-refund-empathy", ["=HYPERLINK(1)", "/end"], "=Ben")
+        statuses = team_certificates(store, policy)
+        certificates_csv(statuses, tmp_path / "team.csv")
+        text = (tmp_path / "team.csv").read_text(encoding="utf-8").splitlines()
+        assert text[0] == "trainee,certificate,title,state,reached,expires,passed,of,still to pass"
+        assert text[1].startswith("'=Ben,basics,Basics,in progress,,,0,2,")  # a formula is never a formula
+        assert text[2].startswith("Ana,basics,Basics,certified,")
+        ana = statuses[1]
+        stmts = certificate_statements(ana, "https://lms.example")
+        assert [s["verb"]["display"]["en-US"] for s in stmts] == ["completed", "passed"]
+        assert stmts[1]["object"]["id"] == "https://lms.example/certificates/basics"
+        assert stmts[1]["result"]["success"] is True and stmts[1]["actor"]["name"] == "Ana"
+        assert certificate_statements(statuses[0]) == []  # not held: nothing to say
+        assert queue_certificates(store, statuses) == 2
+        assert queue_certificates(store, team_certificates(store, policy)) == 0  # queued once
+        rows = store.read("SELECT session_id, body FROM outbox")
+        assert {r["session_id"] for r in rows} == {"certificate:basics"}

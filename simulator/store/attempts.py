@@ -1,0 +1,52 @@
+"""Each trainee's assessed attempts, as the practice plan and the certificates read them.
+
+An attempt is a session played to the end and scored. Practice-only runs are
+never kept, so they can never count; a session stopped for a break or cut
+short is not an attempt either. Scores and verdicts are the reviewed ones
+(a manager's change counts); a verdict that rests on unclear speech and no
+manager changed is left out, as it is never held against the trainee.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ..scoring.plan import Attempt
+from ..scoring.review import latest_overrides
+from .database import COMPLETED, Store
+
+
+def attempts_by_trainee(store: Store, trainee: str | None = None) -> dict[str, list[Attempt]]:
+    """Oldest first, per trainee name; only that trainee's when one is named."""
+    where, params = ("AND t.name = ?", (COMPLETED, trainee)) if trainee is not None else ("", (COMPLETED,))
+    sessions = store.read(
+        "SELECT s.id, t.name, s.scenario_id, s.intensity, s.started_at, COALESCE(s.reviewed_overall, s.overall) AS score"
+        " FROM sessions s JOIN trainees t ON t.id = s.trainee_id"
+        f" WHERE s.status = ? AND s.overall IS NOT NULL {where} ORDER BY s.started_at, s.id", params)
+    chosen = "(SELECT s.id FROM sessions s JOIN trainees t ON t.id = s.trainee_id WHERE s.status = ?" \
+             f" AND s.overall IS NOT NULL {where})"
+    verdicts: dict[str, dict[str, str]] = defaultdict(dict)
+    changes: dict[str, list] = defaultdict(list)
+    for o in store.read(f"SELECT session_id, dimension, item, status FROM overrides WHERE session_id IN {chosen}"
+                        " ORDER BY created_at, id", params):
+        changes[o["session_id"]].append(dict(o))
+    changed = {sid: latest_overrides(rows) for sid, rows in changes.items()}
+    for v in store.read(f"SELECT session_id, dimension, item, status, uncertain FROM verdicts"
+                        f" WHERE session_id IN {chosen}", params):
+        mine = changed.get(v["session_id"], {})
+        key = (v["dimension"], v["item"])
+        if v["uncertain"] and key not in mine:
+            continue
+        status = mine.get(key, v["status"])
+        before = verdicts[v["session_id"]].get(v["item"])
+        # An item scored in two dimensions counts as missed if it was missed in either.
+        verdicts[v["session_id"]][v["item"]] = status if before in (None, "met") else before
+    out: dict[str, list[Attempt]] = defaultdict(list)
+    for s in sessions:
+        out[s["name"]].append(Attempt(s["scenario_id"], s["started_at"], s["score"], s["intensity"],
+                                      verdicts.get(s["id"], {})))
+    return dict(out)
+
+
+def attempts_of(store: Store, trainee: str) -> list[Attempt]:
+    return attempts_by_trainee(store, trainee).get(trainee, [])
