@@ -136,3 +136,24 @@ def test_the_shipped_library_reads_as_scenarios_with_skills():
     assert "retaliates" in swearing.avoid and swearing.intensities[0] == "mild"
     first = plan(list(infos.values()), [], NOW)[0]
     assert infos[first.scenario_id].difficulty == "easy"
+
+
+def test_a_missed_skill_is_never_practised_where_the_rubric_asks_to_avoid_it():
+    calm = ScenarioInfo("calm", "A brisk customer", "easy", ("standard",),
+                        frozenset({"acknowledges_feelings", "announces_ending"}), frozenset({"announces_ending"}))
+    library = [calm, SWEARING]
+    history = [played("calm", 3), played("swearing", 1, "mild", 20, announces_ending="missed")]
+    first = plan(library, history, NOW)[0]
+    assert (first.skill, first.scenario_id) == ("announces_ending", "swearing")
+    # Done where it was to be avoided: practised where avoiding it is the lesson, and said so.
+    history.append(played("calm", 0.5, None, 40, announces_ending="violated"))
+    first = plan(library, history, NOW)[0]
+    assert first.scenario_id == "calm"
+    assert first.reason.startswith("Last time you said clearly that you were ending the call where it was not called for")
+
+
+def test_skills_missed_together_come_up_in_the_order_a_conversation_teaches_them():
+    history = [played("blunt", 3), played("refund", 2),
+               played("venue", 1, "mild", 10, states_consequence="missed", names_behavior="missed")]
+    skills = [s.skill for s in plan(LIBRARY, history, NOW) if s.kind == "missed"]
+    assert skills[:2] == ["names_behavior", "states_consequence"]

@@ -9,8 +9,8 @@ import sys
 
 from .. import __version__
 from ..errors import ScenarioError, SimulatorError
-from . import (checktests, classify, desktop, graph, library, lrsout, play, rescore, schema, sessions, speechcmds, train,
-               validate)
+from . import (assignments, checktests, classify, desktop, graph, library, lrsout, plan, play, rescore, schema,
+               sessions, speechcmds, train, validate)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     rescore.add_parser(sub)
     sessions.add_parser(sub)
     lrsout.add_parser(sub)
+    plan.add_parser(sub)
+    assignments.add_parser(sub)
     speechcmds.add_parsers(sub)
     return parser
 

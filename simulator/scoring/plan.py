@@ -18,16 +18,19 @@ So a skill done well yesterday does not come up; one not practised for
 weeks does. The list, in this order, at most `limit` long, one line per scenario:
 
 1. assignments from a manager not yet done, soonest due first;
-2. skills missed last time (box 1), most recent first;
+2. skills missed last time (box 1), most recent first, then in the order a
+   conversation teaches them (name the behaviour, set the expectation, state
+   the consequence, ...);
 3. scenarios never played, easiest first; a harder level waits until every
    easier scenario has been played once (an unplayed hard scenario is not
    offered while an easy one is unplayed);
 4. skills due again by their box, longest overdue first;
 5. the next intensity of a scenario passed at the milder one.
 
-A skill is practised in a scenario whose rubric asks for it: one not played
-most recently, at an unlocked level, the easiest first; at the mildest
-intensity the trainee has not yet passed there.
+A skill is practised in a scenario whose rubric asks for it (one done where
+a rubric asked to avoid it, in a scenario that asks to avoid it): one not
+already listed, not played most recently, at an unlocked level, the easiest
+first; at the mildest intensity the trainee has not yet passed there.
 """
 
 from __future__ import annotations
@@ -189,13 +192,16 @@ def plan(scenarios: Sequence[ScenarioInfo], attempts: Sequence[Attempt], now: fl
     boxes = skill_boxes(attempts, {s.id: s.avoid for s in scenarios})
 
     def practice_in(skill: str) -> ScenarioInfo | None:
-        """Where to practise a skill: a scenario that asks for it, not the one just played, easiest first."""
+        """Where to practise a skill: a scenario whose rubric asks for it (or, for something done where it should
+        not have been, one that asks to avoid it), not already listed, not the one just played, easiest first."""
         wanted = {skill, *PRACTISED_BY.get(skill, ())}
-        fits = [s for s in scenarios if wanted & s.skills and (s.id in played or s.difficulty in levels)]
+        avoided = boxes[skill].last_status == "violated"
+        fits = [s for s in scenarios if wanted & (s.avoid if avoided else s.skills - s.avoid)
+                and (s.id in played or s.difficulty in levels) and all(x.scenario_id != s.id for x in out)]
         fits.sort(key=lambda s: (s.id == last_played and len(fits) > 1, _rank(s.difficulty), s.title))
         return fits[0] if fits else None
 
-    missed = sorted((k for k, b in boxes.items() if b.box == 1), key=lambda k: (-boxes[k].last_at, k))
+    missed = sorted((k for k, b in boxes.items() if b.box == 1), key=lambda k: (-boxes[k].last_at, _order(k)))
     for skill in missed:
         info = practice_in(skill)
         if info is not None:
@@ -208,7 +214,7 @@ def plan(scenarios: Sequence[ScenarioInfo], attempts: Sequence[Attempt], now: fl
             add(info, level, f"New to you ({info.difficulty}): try {_named(info, level)}.", "new")
 
     due = sorted((k for k, b in boxes.items() if b.box > 1 and b.due_at() <= now),
-                 key=lambda k: (boxes[k].due_at() - now, k))
+                 key=lambda k: (boxes[k].due_at() - now, _order(k)))
     for skill in due:
         info = practice_in(skill)
         if info is not None:
@@ -222,7 +228,7 @@ def plan(scenarios: Sequence[ScenarioInfo], attempts: Sequence[Attempt], now: fl
         level = next_intensity(info, attempts, pass_mark)
         if passed and level not in passed:
             milder = [p for p in info.intensities if p in passed]
-            add(info, level, f"You passed {info.title} {', '.join(milder)}: try it {level}.", "step_up")
+            add(info, level, f"You passed {info.title} at {' and '.join(milder)}: try it at {level}.", "step_up")
     return out
 
 
@@ -230,6 +236,12 @@ def _passed_at(info: ScenarioInfo, attempts: Sequence[Attempt], pass_mark: float
     """The intensities passed; a session that recorded none was played at the scenario's only (first) one."""
     first = info.intensities[0] if info.intensities else None
     return {a.intensity or first for a in attempts if a.scenario_id == info.id and a.score >= pass_mark}
+
+
+def _order(skill: str) -> tuple[int, str]:
+    """Skills missed together come up in the order a conversation teaches them (DONE_WORDS' order)."""
+    teaching = list(DONE_WORDS) + list(AVOID_WORDS)
+    return (teaching.index(skill) if skill in teaching else len(teaching), skill)
 
 
 def _rank(level: str) -> int:
@@ -247,6 +259,8 @@ def _done(skill: str) -> str:
 def _missed_words(skill: str, state: SkillState) -> str:
     if skill in AVOID_WORDS:
         return f"Last time you {AVOID_WORDS[skill]}"
+    if state.last_status == "violated":  # something good elsewhere, done where the rubric asked to avoid it
+        return f"Last time you {_done(skill)} where it was not called for"
     if state.ever_met:
         return f"Last time, you hadn't {_done(skill)}"
     return f"You haven't yet {_done(skill)}"
