@@ -2,8 +2,9 @@
 
 A file that cannot be read is kept beside itself as a backup and replaced
 by defaults, with a notice: a bad settings file never stops anyone
-practising. The `data_dir` key is the same one `store.location` reads, so
-the command line and the app agree on where sessions live.
+practising. `read_settings` is the one reader of the file: `store.location`
+asks it for `data_dir`, so the command line and the app agree on where
+sessions live.
 """
 
 from __future__ import annotations
@@ -59,33 +60,51 @@ def _migrate(data: dict) -> dict:
     return data
 
 
-def load_settings(path: Path | None = None) -> tuple[AppSettings, str]:
-    """The settings, and a notice when the file had to be set aside."""
+def read_settings(path: Path | None = None) -> tuple[AppSettings, str, str | None]:
+    """What the settings file says, checked against the model: (settings, notice, damage).
+
+    The one reader of settings.json, for the app and for every command (which asks it where the records
+    are). It reads only: nothing is moved or written. `damage` is the first line of what is wrong with a file
+    that is not valid settings; then, as when it cannot be read, the defaults are returned, with a notice.
+    """
     path = path or settings_file()
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return AppSettings(), ""
+        return AppSettings(), "", None
     except OSError as exc:
-        return AppSettings(), f"Your settings could not be read ({exc.strerror}); the defaults are used."
+        return AppSettings(), f"Your settings could not be read ({exc.strerror}); the defaults are used.", None
     try:
         data = json.loads(text)
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")
         data = _migrate(data)
+        if not isinstance(data["schema_version"], int):
+            raise ValueError("schema_version is not a number")
         if data["schema_version"] > SCHEMA_VERSION:
-            return AppSettings(**{k: v for k, v in data.items() if k == "data_dir"}), (
-                "Your settings were written by a newer version of the simulator; the defaults are used "
-                "for this session and the file is left as it is.")
-        return AppSettings.model_validate(data), ""
+            # Where the records are is kept: the newer version's sessions are still found.
+            kept = AppSettings.model_validate({k: v for k, v in data.items() if k == "data_dir"})
+            return kept, ("Your settings were written by a newer version of the simulator; the defaults are used "
+                          "for this session and the file is left as it is."), None
+        return AppSettings.model_validate(data), "", None
     except (ValueError, ValidationError) as exc:
-        backup = path.with_name(f"settings.bad-{time.strftime('%Y%m%d-%H%M%S')}.json")
-        try:
-            path.replace(backup)
-        except OSError:
-            backup = path
         first = str(exc).splitlines()[0]
-        return AppSettings(), f"Your settings file was damaged ({first}); it was kept as {backup.name} and the defaults are used."
+        return AppSettings(), f"Your settings file was damaged ({first}); the defaults are used.", first
+
+
+def load_settings(path: Path | None = None) -> tuple[AppSettings, str]:
+    """The settings for the app, and a notice when the file had to be set aside: a damaged file is kept beside
+    itself as a backup, so the next save does not overwrite what the trainee may want back."""
+    path = path or settings_file()
+    settings, notice, damage = read_settings(path)
+    if damage is None:
+        return settings, notice
+    backup = path.with_name(f"settings.bad-{time.strftime('%Y%m%d-%H%M%S')}.json")
+    try:
+        path.replace(backup)
+    except OSError:
+        backup = path
+    return settings, f"Your settings file was damaged ({damage}); it was kept as {backup.name} and the defaults are used."
 
 
 def save_settings(settings: AppSettings, path: Path | None = None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
+from pathlib import Path
 
 from conftest import REPO
 from PySide6.QtWidgets import QLabel
@@ -111,3 +112,30 @@ def test_the_review_page_shows_the_reports_transcript_with_times_links_and_its_p
     marked = [e["quote"] for v in record.verdicts for e in v["evidence"] if e.get("end", 0) > e.get("start", 0)]
     assert marked and all(q in page.transcript.toPlainText() for q in marked)
     assert "background-color:#fff3a8" in shown.replace(" ", "")
+
+
+# -- 3. one settings reader -----------------------------------------------------------------------------------
+def test_settings_json_is_read_in_one_place():
+    readers = [str(p.relative_to(REPO)) for p in sorted(SIMULATOR.rglob("*.py"))
+               if '"settings.json"' in p.read_text(encoding="utf-8")]
+    assert readers == ["simulator/settings.py"]
+    location = (SIMULATOR / "store" / "location.py").read_text(encoding="utf-8")
+    assert "import json" not in location and "read_text" not in location and "read_settings()" in location
+
+
+def test_every_command_finds_the_records_where_the_app_does_and_a_bad_file_is_left_alone(tmp_path, monkeypatch):
+    import json
+
+    from simulator.settings import load_settings, settings_file
+    from simulator.store.location import data_dir
+    monkeypatch.delenv("SIMULATOR_DATA_DIR")
+    path = settings_file()
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"data_dir": str(tmp_path / "records"), "trainee": "Ana"}), encoding="utf-8")
+    assert data_dir() == tmp_path / "records" == Path(load_settings()[0].data_dir)
+    # A data_dir the app would refuse (not text) used to crash every command (Path([...])); now neither uses it,
+    # and looking up the folder moves nothing aside: only the app does that, and says so.
+    path.write_text(json.dumps({"data_dir": ["records"], "trainee": "Ana"}), encoding="utf-8")
+    assert data_dir() != Path("records") and path.exists()
+    settings, notice = load_settings()
+    assert settings.data_dir is None and "kept as settings.bad-" in notice and not path.exists()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -31,9 +30,8 @@ def data_dir(explicit: str | os.PathLike | None = None) -> Path:
         return Path(explicit)
     if os.environ.get(ENV_DATA_DIR):
         return Path(os.environ[ENV_DATA_DIR])
-    settings = config_dir() / "settings.json"
-    try:
-        chosen = json.loads(settings.read_text(encoding="utf-8")).get("data_dir")
-    except (OSError, ValueError, AttributeError):
-        chosen = None
+    # Imported here: settings.py takes config_dir from this module. Its reader checks the file, so a settings.json
+    # the app would refuse names no folder here either, and the two never disagree about where sessions live.
+    from ..settings import read_settings
+    chosen = read_settings()[0].data_dir
     return Path(chosen) if chosen else Path(platformdirs.user_data_dir(APP, appauthor=False))
