@@ -46,6 +46,7 @@ class AppSettings(BaseModel):
     reviewer: str = ""  # the manager's name on overrides, remembered between review sessions
     dismissed_notices: list[str] = Field(default_factory=list)  # lasting notices the trainee has read and closed
     window_geometry: str | None = None  # the main window's size, place and maximised state (Qt's, base64)
+    show_assessed: bool = True  # the briefing's "what this scenario assesses" open (False: going in blind)
 
 
 def settings_file() -> Path:

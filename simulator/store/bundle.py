@@ -31,7 +31,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -74,6 +74,7 @@ class ImportReport:
     imported: list[str]
     already_there: list[str]
     disputes: int = 0  # disputes new to this store or answered by the bundle, in sessions that were already here
+    left_out: list[str] = field(default_factory=list)  # sessions not here, not imported (answers_only)
 
 
 def organisation_key(key_file: str | os.PathLike | None = None) -> bytes:
@@ -368,8 +369,11 @@ def read_bundle(path: Path, key: bytes) -> tuple[Manifest, list[Session]]:
 
 # -- import -----------------------------------------------------------------------------
 
-def import_bundle(store: Store, path: Path, key: bytes) -> ImportReport:
-    """Every new session of a bundle, or nothing: a bundle with anything wrong in it changes nothing."""
+def import_bundle(store: Store, path: Path, key: bytes, answers_only: bool = False) -> ImportReport:
+    """Every new session of a bundle, or nothing: a bundle with anything wrong in it changes nothing.
+
+    answers_only: a trainee taking the manager's answers to their disputes: only the disputes of sessions
+    already here are merged, and no one else's sessions are added to the trainee's records."""
     ask = "nothing was imported; ask for the bundle to be exported again with the simulator"
     with open_bundle(path, key) as bundle:
         try:
@@ -390,6 +394,8 @@ def import_bundle(store: Store, path: Path, key: bytes) -> ImportReport:
                     new.append(sid)
                     if keep:
                         checked[sid] = session
+            left_out = new if answers_only else []
+            new = [] if answers_only else new
             _check_space(store, bundle, new)
             for sid in new:
                 _import_one(store, bundle, checked.pop(sid, None) or bundle.session(sid))
@@ -399,7 +405,7 @@ def import_bundle(store: Store, path: Path, key: bytes) -> ImportReport:
                     merged = sum(merge_disputes(db, sid, found) for sid, found in disputes.items())
         except _Refused as exc:
             raise SimulatorError(f"{path} cannot be imported: {exc}", ask) from None
-    return ImportReport(new, already, merged)
+    return ImportReport(new, already, merged, left_out)
 
 
 def _check_disputes_fit(store: Store, session: Session) -> None:

@@ -24,6 +24,9 @@ class Agreement:
     both_absent: int
     only_scorer: int  # the scorer found it, the manager did not
     only_manager: int  # the manager found it, the scorer did not
+    disputed: int = 0  # trainees disputed the automatic verdict (any session, reviewed or not)
+    upheld: int = 0  # ... and a manager kept it
+    overturned: int = 0  # ... and a manager changed it
 
     @property
     def n(self) -> int:
@@ -69,5 +72,15 @@ def calibration(store: Store) -> list[Agreement]:
         cell = cells[v["item"]]
         cell[0 if scorer_says and manager_says else 1 if not (scorer_says or manager_says)
              else 2 if scorer_says else 3] += 1
-    rows = [Agreement(item, *c) for item, c in cells.items()]
+    tally = dispute_tally(store)
+    rows = [Agreement(item, *c, *tally.pop(item, (0, 0, 0))) for item, c in cells.items()]
+    rows += [Agreement(item, 0, 0, 0, 0, *t) for item, t in tally.items()]  # disputed, never in a reviewed session
     return sorted(rows, key=lambda r: (r.kappa if r.kappa is not None else 2.0, -r.n, r.item))
+
+
+def dispute_tally(store: Store) -> dict[str, tuple[int, int, int]]:
+    """Per criterion: how often trainees disputed the verdict, and how often managers upheld or overturned it.
+    A criterion often disputed and often overturned is one the scorer misjudges against trainees."""
+    return {r["item"]: (r["disputed"], r["upheld"], r["overturned"]) for r in store.read(
+        "SELECT item, COUNT(*) AS disputed, SUM(outcome = 'upheld') AS upheld,"
+        " SUM(outcome = 'overturned') AS overturned FROM disputes GROUP BY item")}

@@ -107,18 +107,22 @@ def session_disputes(store: Store, session_id: str) -> list[Dispute]:
                                             (session_id,))]
 
 
-def list_disputes(store: Store, open_only: bool = False, session_ids: set[str] | None = None) -> list[Dispute]:
+def list_disputes(store: Store, open_only: bool = False, trainee: str | None = None) -> list[Dispute]:
     """Open ones first (oldest first: the longest waiting is answered first), then answered ones, newest first.
-    session_ids: only these sessions' (review mode shows only what its passphrase allows)."""
-    where = " WHERE d.outcome = 'open'" if open_only else ""
+    trainee: only theirs (review mode without the passphrase shows only the person's own)."""
+    conditions = (["d.outcome = 'open'"] if open_only else []) + (["t.name = ?"] if trainee is not None else [])
+    where = (" WHERE " + " AND ".join(conditions)) if conditions else ""
     rows = store.read(_SELECT + where + " ORDER BY d.outcome != 'open',"
-                      " CASE WHEN d.outcome = 'open' THEN d.created_at ELSE -d.resolved_at END, d.id")
-    found = [_dispute(r) for r in rows]
-    return found if session_ids is None else [d for d in found if d.session_id in session_ids]
+                      " CASE WHEN d.outcome = 'open' THEN d.created_at ELSE -d.resolved_at END, d.id",
+                      (trainee,) if trainee is not None else ())
+    return [_dispute(r) for r in rows]
 
 
-def open_count(store: Store) -> int:
-    return store.read("SELECT COUNT(*) FROM disputes WHERE outcome = 'open'")[0][0]
+def open_count(store: Store, trainee: str | None = None) -> int:
+    if trainee is None:
+        return store.read("SELECT COUNT(*) FROM disputes WHERE outcome = 'open'")[0][0]
+    return store.read("SELECT COUNT(*) FROM disputes d JOIN sessions s ON s.id = d.session_id JOIN trainees t"
+                      " ON t.id = s.trainee_id WHERE d.outcome = 'open' AND t.name = ?", (trainee,))[0][0]
 
 
 def merge_disputes(db: sqlite3.Connection, session_id: str, disputes: list[dict]) -> int:
@@ -162,3 +166,17 @@ def _override_for(db: sqlite3.Connection, session_id: str, d: dict) -> int:
                       " VALUES (?,?,?,?,?,?,?)", (session_id, d["dimension"], d["item"], d["resolved_status"],
                                                  d["response"].strip(), d["resolver"].strip(), d["resolved_at"])
                       ).lastrowid
+
+
+_NEW_STATUS = {"met": "done", "missed": "missed", "violated": "a thing to avoid that happened"}
+
+
+def dispute_words(d: Dispute) -> str:
+    """How a dispute stands, in a sentence for the trainee (results, history, `sessions show`)."""
+    if d.outcome == OPEN:
+        return "You disputed this. Waiting for your manager's answer."
+    who = f" ({d.resolver})" if d.resolver else ""
+    if d.outcome == OVERTURNED:
+        return (f"Your manager{who} changed this verdict to {_NEW_STATUS.get(d.resolved_status or '', d.resolved_status)}:"
+                f" {d.response}")
+    return f"Your manager{who} kept this verdict: {d.response}"

@@ -25,7 +25,7 @@ from ..errors import SimulatorError
 from .credentials import LrsConfig
 from .database import COMPLETED, ENDED_BY_TRAINEE, INTERRUPTED, Store
 from .queries import load_session
-from .xapi import reviewed_statement, statements
+from .xapi import dispute_statements, reviewed_statement, statements
 
 BATCH = 50
 
@@ -63,6 +63,26 @@ def queue_review(store: Store, session_id: str, activity_base: str, pass_mark: f
     with store.write() as db:
         return db.execute("INSERT OR IGNORE INTO outbox (statement_id, session_id, body, queued_at) VALUES (?,?,?,?)",
                           (stmt["id"], session_id, json.dumps(stmt), time.time())).rowcount
+
+
+def queue_disputes(store: Store, session_id: str, activity_base: str) -> int:
+    """Put the statements of a session's disputes and their answers in the outbox (once per statement)."""
+    found = dispute_statements(load_session(store, session_id), activity_base)
+    with store.write() as db:
+        return sum(db.execute("INSERT OR IGNORE INTO outbox (statement_id, session_id, body, queued_at)"
+                              " VALUES (?,?,?,?)", (stmt["id"], session_id, json.dumps(stmt), time.time())).rowcount
+                   for stmt in found)
+
+
+def queue_disputes_if_lrs(store: Store, session_id: str) -> int:
+    """After a dispute is made or answered: queue it when the organisation has an LRS."""
+    from .credentials import load
+    config = load()
+    return 0 if config is None else queue_disputes(store, session_id, config.activity_base)
+
+
+def disputed_sessions(store: Store) -> list[str]:
+    return [r[0] for r in store.read("SELECT DISTINCT session_id FROM disputes ORDER BY session_id")]
 
 
 def reviewed_sessions(store: Store) -> list[str]:
@@ -218,6 +238,9 @@ def push_sessions(store: Store, session_ids: list[str] | None, pass_mark: float,
     # Reviews made while no LRS was set, or by the command line, are caught up here.
     reviewed = reviewed_sessions(store) if session_ids is None else session_ids
     queued += sum(queue_review(store, sid, config.activity_base, pass_mark) for sid in reviewed)
+    # Disputes and answers made while offline, or imported from a bundle, likewise.
+    disputed = disputed_sessions(store) if session_ids is None else session_ids
+    queued += sum(queue_disputes(store, sid, config.activity_base) for sid in disputed)
     until = None if within is None else time.monotonic() + within
     report = flush(store, Lrs(config, timeout, until))
     return PushReport(queued, report.sent, report.waiting, report.error)

@@ -131,3 +131,44 @@ def reviewed_statement(record: SessionRecord, base: str = DEFAULT_BASE,
 
 def _agent(name: str, base: str) -> dict:
     return {"objectType": "Agent", "name": name, "account": {"homePage": base, "name": name}}
+
+
+def dispute_statements(record: SessionRecord, base: str = DEFAULT_BASE) -> list[dict]:
+    """Each dispute as a statement by the trainee (`disputed`: the verdict, their reason as the response), and
+    each answer as a statement by the manager (`upheld` or `overturned`) that refers to it.
+
+    The verbs are the simulator's own (xAPI has none for contesting a result), under the activity base.
+    Ids are made from the dispute's id, which is the same in every store: a dispute that reached the
+    LRS from the trainee's machine is not sent again from the manager's."""
+    s = record.summary
+    base = base.rstrip("/")
+    ext = f"{base}/xapi/extensions"
+    out = []
+    for d in record.disputes:
+        verdict = {"objectType": "Activity", "id": f"{base}/scenarios/{s.scenario_id}/rubric/{d.dimension}/{d.item}",
+                   "definition": {"name": {"en-US": f"{d.dimension}: {d.item}"},
+                                  "type": "http://adlnet.gov/expapi/activities/objective"}}
+        context = {"registration": str(uuid.UUID(s.id)),
+                   "statement": {"objectType": "StatementRef", "id": statement_id(s.id, "outcome", 0)},
+                   "extensions": {f"{ext}/scenario-sha256": record.scenario_sha256, f"{ext}/dispute": d.id}}
+        disputed_id = statement_id(s.id, f"disputed-{d.id}")
+        out.append({"id": disputed_id, "actor": _agent(s.trainee, base), "verb": _verb(base, "disputed"),
+                    "object": verdict, "timestamp": _iso(d.created_at), "context": context,
+                    "result": {"response": d.reason, "extensions": {f"{ext}/disputed-verdict": d.disputed_status}}})
+        if d.outcome == "open" or d.resolver is None or d.resolved_at is None:
+            continue
+        result: dict = {"response": d.response or "", "success": d.outcome == "upheld",
+                        "extensions": {f"{ext}/disputed-verdict": d.disputed_status}}
+        if d.resolved_status:
+            result["extensions"][f"{ext}/reviewed-verdict"] = d.resolved_status
+        out.append({"id": statement_id(s.id, f"{d.outcome}-{d.id}"), "actor": _agent(d.resolver, base),
+                    "verb": _verb(base, d.outcome),
+                    "object": {"objectType": "StatementRef", "id": disputed_id},
+                    "timestamp": _iso(d.resolved_at), "result": result,
+                    "context": {"registration": str(uuid.UUID(s.id)),
+                                "extensions": {f"{ext}/dispute": d.id, f"{ext}/verdict": verdict["id"]}}})
+    return out
+
+
+def _verb(base: str, name: str) -> dict:
+    return {"id": f"{base}/xapi/verbs/{name}", "display": {"en-US": name}}

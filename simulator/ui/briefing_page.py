@@ -10,7 +10,9 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QGroupBox, QHBoxLayout, 
                                QPushButton, QRadioButton, QVBoxLayout, QWidget)
 
 from ..practice import Choice
-from ..scenario import ScenarioFile
+from ..scenario import Policy, ScenarioFile
+from ..scoring.assessed import what_is_assessed
+from .assessed_box import AssessedBox
 from .customer_card import CustomerCard
 from .library_page import content_text
 from .panel import Panel
@@ -50,6 +52,7 @@ class BriefingPage(QWidget):
         self.customer.clock.hide()
         self.content_note = Panel("warning", "warning_bubble")
         self.content_note.setAccessibleName("Content note")
+        self.assessed_box = AssessedBox()
 
         self.intensity_box = QGroupBox("&Intensity")
         self.intensity_layout = QHBoxLayout(self.intensity_box)
@@ -100,6 +103,7 @@ class BriefingPage(QWidget):
         layout.addWidget(self.customer)
         layout.addWidget(self.situation)
         layout.addWidget(self.content_note)
+        layout.addWidget(self.assessed_box)
         layout.addLayout(options)
         layout.addWidget(mic_box)
         layout.addStretch(1)
@@ -116,8 +120,10 @@ class BriefingPage(QWidget):
         self.input_group.idToggled.connect(lambda *_: self.keep_audio.setEnabled(self.assessed and self.input_mode != "typed"))
 
     # -- filling in ------------------------------------------------------------------
-    def show_scenario(self, sf: ScenarioFile, input_mode: str, keep_audio: bool) -> None:
+    def show_scenario(self, sf: ScenarioFile, input_mode: str, keep_audio: bool, policy: Policy | None = None,
+                      show_assessed: bool = True) -> None:
         self.stop_mic_check()
+        self.assessed_box.show_assessed(what_is_assessed(sf, policy), show_assessed)
         self.scenario = sf
         s = sf.scenario
         self.title.setText(f"<h2>{escape(s.title)}</h2>")

@@ -14,6 +14,7 @@ from ..engine import Ending, Turn
 from ..scoring.verdict import Result, dimension_label, item_label
 from .chart import DimensionChart
 from .conversation import ConversationView
+from .dispute_dialog import DisputeDialog
 from .panel import Panel
 from .theme import colours, set_relative_font
 from .verdict_list import VerdictList, next_time
@@ -43,6 +44,7 @@ def _heading(text: str) -> QLabel:
 class ResultsPage(QWidget):
     again = Signal()
     library = Signal()
+    dispute_made = Signal(str, str, str)  # dimension, item, the trainee's reason: to be kept with the session
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -92,6 +94,8 @@ class ResultsPage(QWidget):
         layout.addLayout(buttons)
 
         self.did.turn_chosen.connect(self.transcript.select_turn)
+        self.did.dispute_wanted.connect(self.ask_dispute)
+        self.dispute_dialog: DisputeDialog | None = None
         self.again_button.clicked.connect(self.again.emit)
         self.library_button.clicked.connect(self.library.emit)
         self.ok_button.clicked.connect(lambda: self.wellbeing_reply.setText(
@@ -125,14 +129,15 @@ class ResultsPage(QWidget):
         return scroll
 
     def show_result(self, *, result: Result | None, turns: list[Turn], customer: str, ending: Ending | None,
-                    assessed: bool, pass_mark: float, debrief: str) -> None:
+                    assessed: bool, pass_mark: float, debrief: str, disputable: bool = False) -> None:
+        """disputable: the session is kept and scored, so a verdict can be disputed (see dispute_made)."""
         stopped = ending is not None and ending.reason == "stopped"
         scored = assessed and result is not None
         self._shown = (result, assessed, stopped, pass_mark)
         self._fill_words()
         self.chart.setVisible(scored)
         self.chart.set_scores([(dimension_label(d.dimension), d.score) for d in result.dimensions] if scored else [])
-        self.did.show_dimensions(result.dimensions if result else (), scored)
+        self.did.show_dimensions(result.dimensions if result else (), scored, disputable and scored)
         self.transcript.show_turns(turns, customer)
         for dim in (result.dimensions if result else ()):
             for v in dim.verdicts:
@@ -147,6 +152,16 @@ class ResultsPage(QWidget):
         self.wellbeing_reply.setText("")
         self._to_top()
         self.again_button.setFocus()
+
+    def ask_dispute(self, verdict) -> None:
+        self.dispute_dialog = dialog = DisputeDialog(verdict, self)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.dispute_made.emit(verdict.dimension, verdict.item, dialog.value()))
+        dialog.open()
+
+    def show_disputes(self, disputes: list) -> None:
+        """The session's disputes as they now stand, each beside its verdict."""
+        self.did.show_disputes(disputes)
 
     def _to_top(self) -> None:
         # A new result starts at the top, now and once the new cards have been laid out.

@@ -6,9 +6,10 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ..scoring.verdict import DimensionScore, Result, Verdict, item_label
+from ..store.disputes import dispute_words
 from .panel import paint_panel
 from .theme import colours, set_relative_font
 
@@ -63,9 +64,19 @@ class QuoteLink(QLabel):
 class VerdictCard(QFrame):
     """One criterion: a mark and a word for how it went, the trainee's words, and the advice."""
 
-    def __init__(self, v: Verdict, show_turn) -> None:
+    def __init__(self, v: Verdict, show_turn, dispute=None) -> None:
         super().__init__()
         self.verdict = v
+        self.disputes: list = []  # this verdict's disputes, oldest first
+        self.dispute_button = QPushButton("I don't think this is right…")
+        self.dispute_button.setAccessibleName(f"Dispute the verdict on {item_label(v.item)}")
+        self.dispute_button.setVisible(dispute is not None)
+        if dispute is not None:
+            self.dispute_button.clicked.connect(lambda: dispute(v))
+        self.dispute_state = QLabel()
+        self.dispute_state.setWordWrap(True)
+        self.dispute_state.setTextFormat(Qt.RichText)
+        self.dispute_state.hide()
         self.heading = QLabel()
         self.heading.setWordWrap(True)
         self.heading.setTextFormat(Qt.RichText)
@@ -82,6 +93,11 @@ class VerdictCard(QFrame):
             quote.chosen.connect(show_turn)
             layout.addWidget(quote)
         layout.addWidget(self.advice)
+        layout.addWidget(self.dispute_state)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.dispute_button)
+        layout.addLayout(row)
         self.setAccessibleName(f"{item_label(v.item)}: {STATUS_WORDS[v.status]}")
         self.fill()
 
@@ -93,9 +109,24 @@ class VerdictCard(QFrame):
                              f'<b>{escape(item_label(v.item))}</b> &nbsp;<span style="color:{colour.name()}">'
                              f'{STATUS_WORDS[v.status]}{escape(unsure)}</span>')
 
+    def show_disputes(self, disputes: list) -> None:
+        """How the trainee's disputes of this verdict stand; a new one can be made once the last is answered."""
+        self.disputes = disputes
+        c = colours()
+        lines = []
+        for d in disputes:
+            role = c.muted if d.is_open else c.good if d.outcome == "overturned" else c.text
+            lines.append(f'<span style="color:{role.name()}"><b>{escape(dispute_words(d))}</b></span>'
+                         f'<br><i>You wrote: “{escape(d.reason)}”</i>')
+        self.dispute_state.setText("<br>".join(lines))
+        self.dispute_state.setVisible(bool(lines))
+        self.dispute_button.setEnabled(not any(d.is_open for d in disputes))
+
     def changeEvent(self, event) -> None:
         if event.type() in (QEvent.PaletteChange, QEvent.ApplicationPaletteChange):
             self.fill()
+            if self.disputes:
+                self.show_disputes(self.disputes)
         super().changeEvent(event)
 
     def paintEvent(self, event) -> None:  # noqa: ARG002
@@ -108,6 +139,7 @@ class VerdictList(QWidget):
     """Each dimension's score and its criteria, one card each."""
 
     turn_chosen = Signal(int)
+    dispute_wanted = Signal(object)  # the Verdict the trainee thinks is wrong
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,7 +148,8 @@ class VerdictList(QWidget):
         self._layout.setContentsMargins(0, 0, 0, 0)
         self.cards: list[VerdictCard] = []
 
-    def show_dimensions(self, dimensions: tuple[DimensionScore, ...], scored: bool) -> None:
+    def show_dimensions(self, dimensions: tuple[DimensionScore, ...], scored: bool, disputable: bool = False) -> None:
+        """disputable: a kept, scored session, whose verdicts the trainee may dispute."""
         while self._layout.count():
             item = self._layout.takeAt(0)
             if item.widget() is not None:
@@ -127,11 +160,19 @@ class VerdictList(QWidget):
             set_relative_font(head, 1.1, bold=True)
             self._layout.addWidget(head)
             for v in dim.verdicts:
-                card = VerdictCard(v, self.turn_chosen.emit)
+                card = VerdictCard(v, self.turn_chosen.emit, self.dispute_wanted.emit if disputable else None)
                 self.cards.append(card)
                 self._layout.addWidget(card)
             if not dim.verdicts:
                 self._layout.addWidget(QLabel("Nothing here came up in this conversation."))
+
+    def show_disputes(self, disputes: list) -> None:
+        for card in self.cards:
+            card.show_disputes([d for d in disputes if (d.dimension, d.item) == (card.verdict.dimension,
+                                                                                 card.verdict.item)])
+
+    def card(self, item: str) -> VerdictCard:
+        return next(c for c in self.cards if c.verdict.item == item)
 
     def quotes(self) -> list[QuoteLink]:
         return [q for card in self.cards for q in card.quotes]

@@ -19,6 +19,7 @@ from ..settings import AppSettings, save_settings
 from ..speech.kit import AudioDevices, SpeechKit, load_speech
 from ..store.location import cache_dir
 from .briefing_page import BriefingPage
+from .history_page import HistoryPage
 from .library_page import LibraryPage
 from .live import LiveSession, open_practice
 from .name_dialog import NameDialog
@@ -29,6 +30,7 @@ from .settings_dialog import SettingsDialog
 from .store_opening import open_store
 from .tasks import Tasks
 from .theme import apply_theme
+from .trainee_disputes import TraineeDisputes
 
 
 def _load_library(folders: list[str], policy_file: Path | None):
@@ -83,8 +85,9 @@ class MainWindow(QMainWindow):
         self.briefing = BriefingPage(tasks, lambda: self.devices.microphone(self.settings.input_device))
         self.roleplay = RolePlayPage()
         self.results = ResultsPage()
+        self.history = HistoryPage()
         self.stack = QStackedWidget()
-        for page in (self.library, self.briefing, self.roleplay, self.results):
+        for page in (self.library, self.briefing, self.roleplay, self.results, self.history):
             self.stack.addWidget(page)
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -104,9 +107,11 @@ class MainWindow(QMainWindow):
         self.library.chosen.connect(self._prepare)
         self.briefing.back.connect(lambda: self.stack.setCurrentWidget(self.library))
         self.briefing.start.connect(self.start)
+        self.briefing.assessed_box.folded.connect(self._remember_assessed_folded)
         self.roleplay.leave.connect(self._show_results)
         self.results.again.connect(lambda: self.start(self.last_choice))
         self.results.library.connect(self._to_library)
+        self.disputes = TraineeDisputes(self)
         self.library.set_trainee(settings.trainee)
 
         # After the window is on screen: loading competes with showing it for the interpreter.
@@ -127,6 +132,7 @@ class MainWindow(QMainWindow):
         for text, key, slot in [("&Add a scenario folder…", "Ctrl+O", self.add_folder),
                                 ("&Settings…", "Ctrl+,", self.open_settings),
                                 ("Change &name…", None, lambda: self.ask_name(force=True)),
+                                ("&My sessions and disputes", "Ctrl+Shift+H", lambda: self.disputes.show_history()),
                                 ("&Quit", "Ctrl+Q", self.close)]:  # QKeySequence.Quit is empty on some desktops
             action = QAction(text, self)
             if key:
@@ -270,7 +276,7 @@ class MainWindow(QMainWindow):
     def _prepare(self, sf) -> None:
         no_microphone = self.sound is not None and not self.sound[0]
         mode = "typed" if no_microphone else self.settings.input_mode
-        self.briefing.show_scenario(sf, mode, self.settings.keep_audio)
+        self.briefing.show_scenario(sf, mode, self.settings.keep_audio, self.policy, self.settings.show_assessed)
         if no_microphone:
             self.briefing.speech_status.setText("No microphone was found, so you will answer by typing. To answer "
                                                 "out loud, plug one in and choose it in File → Settings → Audio.")
@@ -312,10 +318,14 @@ class MainWindow(QMainWindow):
         if live is None:
             return
         s = live.session
+        kept = live.practice.session_id if self.store is not None and live.practice.choice.assessed else None
         self.results.show_result(result=live.result, turns=list(s.turns), customer=s.scenario.persona.name,
                                  ending=live.ending, assessed=live.practice.choice.assessed,
                                  pass_mark=self.policy.pass_mark if self.policy else 70,
-                                 debrief=self.policy.debrief if self.policy else "")
+                                 debrief=self.policy.debrief if self.policy else "",
+                                 disputable=kept is not None and live.result is not None)
+        self.results.again_button.setEnabled(True)
+        self.disputes.results_shown(kept)
         self.stack.setCurrentWidget(self.results)
         if live.practice.session_id and self.store is not None:
             from ..store.lrs import push_sessions
@@ -430,6 +440,11 @@ class MainWindow(QMainWindow):
             if previous is not None:
                 self.tasks.write(previous.close)
             open_store(self.tasks, self.data_dir, done=self._store_opened, failed=self._store_failed)
+
+    def _remember_assessed_folded(self, folded: bool) -> None:
+        if self.settings.show_assessed == folded:  # only a change is written
+            self.settings = self.settings.model_copy(update={"show_assessed": not folded})
+            self._save_settings()
 
     def _save_settings(self) -> None:
         try:

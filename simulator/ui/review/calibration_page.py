@@ -29,12 +29,15 @@ class CalibrationPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.table = _table(["Criterion", "Kappa", "Raw agreement", "Reviewed verdicts", "Both: there",
-                             "Both: not there", "Only the scorer", "Only the manager"], "Agreement per criterion")
+                             "Both: not there", "Only the scorer", "Only the manager", "Disputed", "Upheld",
+                             "Overturned"], "Agreement per criterion")
         note = QLabel("Counted over sessions a manager has reviewed: verdicts left as they were agree with the "
                       "scorer, changed ones do not. Kappa corrects for agreement by chance, so a criterion that is "
                       "rarely there cannot look good just because both usually say “not there”. Criteria at the "
                       f"top agree least: those are the rules to improve. Kappa is given from {MIN_DECISIONS} reviewed "
-                      "verdicts of a criterion on; with fewer, one decision would swing it.")
+                      "verdicts of a criterion on; with fewer, one decision would swing it. Disputed: how often "
+                      "trainees said the automatic verdict was wrong; upheld and overturned: how managers answered "
+                      "(many overturned disputes point at a rule to improve too).")
         note.setWordWrap(True)
         self.empty = QLabel("No reviewed sessions yet: open a session, check its verdicts and mark it reviewed.")
         layout = QVBoxLayout(self)
@@ -47,7 +50,7 @@ class CalibrationPage(QWidget):
         rows = sorted(rows, key=lambda r: r.n < MIN_DECISIONS)  # the ones that can be judged first, worst on top
         _fill(self.table, [[item_label(r.item), kappa_words(r.kappa, r.n), f"{r.raw:.0%}" if r.raw is not None else "",
                             str(r.n), str(r.both_present), str(r.both_absent), str(r.only_scorer),
-                            str(r.only_manager)] for r in rows])
+                            str(r.only_manager), str(r.disputed), str(r.upheld), str(r.overturned)] for r in rows])
         for i, r in enumerate(rows):
             if r.kappa is not None and r.kappa < 0.4 and r.n >= MIN_DECISIONS:
                 self.table.item(i, 1).setForeground(QColor("#b3261e"))

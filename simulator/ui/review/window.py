@@ -29,6 +29,8 @@ from ..tasks import Tasks
 from .bundles import Bundles
 from .calibration_page import CalibrationPage
 from .csv_export import CsvExport
+from .dispute_answers import DisputeAnswers, read_queue
+from .disputes_page import DisputesPage, queue_title
 from .lrs_push import LrsPush
 from .passphrase import PassphraseGate
 from .playback import RecordingPlayer
@@ -49,6 +51,7 @@ class ReviewWindow(QMainWindow):
     progress_shown = Signal()
     calibration_shown = Signal()
     scenarios_shown = Signal()
+    disputes_shown = Signal()
     changed = Signal()  # an override, a review or an import was written
     closed = Signal()
 
@@ -99,6 +102,10 @@ class ReviewWindow(QMainWindow):
                       shown=self.scenarios_shown)
         self.tabs.add(self.calibration, "Ca&libration", read=calibration, show=self.calibration.show_agreement,
                       shown=self.calibration_shown)
+        self.disputes = DisputesPage()
+        self.answers = DisputeAnswers(self, self.disputes)
+        self.tabs.add(self.disputes, queue_title(0), read=read_queue, show=self.answers.shown,
+                      shown=self.disputes_shown, args=self.answers.args)
         self.progress.trainee_chosen.connect(lambda _: self.tabs.load(self.progress))
 
     def _chosen_trainee(self) -> tuple[str] | None:

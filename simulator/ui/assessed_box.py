@@ -1,0 +1,67 @@
+"""The briefing's "What this scenario assesses": per dimension, in plain words, and folded away on request.
+
+Some trainees want to know exactly what the assessor looks for; others want
+to go in blind. The box opens or stays folded as the trainee last left it.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QToolButton, QVBoxLayout, QWidget
+
+from ..scoring.assessed import AssessedDimension
+
+_MARK = {"do": "✓", "avoid": "✗", "rule": "!"}
+
+
+def assessed_html(dims: tuple[AssessedDimension, ...]) -> str:
+    parts = []
+    for d in dims:
+        when = f", {escape(d.condition)}" if d.condition else ""
+        items = "".join(f"<li>{_MARK[i.kind]} {escape(i.text)}</li>" for i in d.items)
+        parts.append(f"<p style='margin:4px 0 0 0'><b>{escape(d.label)}</b> ({d.share}% of the score){when}:</p>"
+                     f"<ul style='margin:0 0 0 -20px'>{items}</ul>")
+    return "".join(parts)
+
+
+class AssessedBox(QWidget):
+    folded = Signal(bool)  # True when the trainee folds it away (remembered)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.toggle = QToolButton()
+        self.toggle.setText("What this scenario &assesses")
+        self.toggle.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        self.toggle.setCheckable(True)
+        self.toggle.setChecked(True)
+        self.toggle.setAutoRaise(True)
+        self.toggle.setAccessibleName("Show what this scenario assesses")
+        self.body = QLabel()
+        self.body.setTextFormat(Qt.RichText)
+        self.body.setWordWrap(True)
+        self.body.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.body.setAccessibleName("What this scenario assesses")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.toggle)
+        layout.addWidget(self.body)
+        self.toggle.toggled.connect(self._shown)
+        self._shown(True)
+
+    def show_assessed(self, dims: tuple[AssessedDimension, ...], open_: bool) -> None:
+        self.body.setText(assessed_html(dims))
+        self.toggle.blockSignals(True)
+        self.toggle.setChecked(open_)
+        self.toggle.blockSignals(False)
+        self._apply(open_)
+
+    def _shown(self, open_: bool) -> None:
+        self._apply(open_)
+        self.folded.emit(not open_)
+
+    def _apply(self, open_: bool) -> None:
+        self.toggle.setArrowType(Qt.DownArrow if open_ else Qt.RightArrow)
+        self.body.setVisible(open_)

@@ -1,0 +1,130 @@
+"""The trainee's side of disputes: a dispute made on the results page is kept with the session (and queued for
+the Learning Record Store), My sessions lists the trainee's sessions with how their disputes stand, and a past
+session's results open again with the answers beside the verdicts. Every read and write runs on a worker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QFileDialog
+
+from ..store import load_session
+from ..store.disputes import open_dispute, session_disputes
+from ..store.my_sessions import past_result, trainee_history
+from ..store.lrs import queue_disputes_if_lrs
+from .notices import explain, show_error
+
+
+def _make_dispute(store, session_id: str, dimension: str, item: str, reason: str) -> list:
+    open_dispute(store, session_id, dimension, item, reason)
+    queue_disputes_if_lrs(store, session_id)  # the LRS hears of it on the next push
+    return session_disputes(store, session_id)
+
+
+def _take_answers(store, paths: list[Path], key: bytes) -> int:
+    """The manager's answers from their bundles: disputes of sessions kept here only; no one else's sessions."""
+    from ..store.bundle import import_bundle
+    # The answers reach the LRS from the manager's machine, which made them.
+    return sum(import_bundle(store, path, key, answers_only=True).disputes for path in paths)
+
+
+def _past_session(store, session_id: str):
+    record = load_session(store, session_id)
+    result, turns = past_result(record)
+    return record, result, turns
+
+
+class TraineeDisputes(QObject):
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self._window = window
+        self.session_id: str | None = None  # the kept session the results page shows
+        window.results.dispute_made.connect(self.dispute)
+        window.history.chosen.connect(self._read_disputes)
+        window.history.open_result.connect(self.open_past)
+        window.history.library.connect(window._to_library)
+        window.history.import_wanted.connect(self.choose_answers)
+
+    def results_shown(self, session_id: str | None) -> None:
+        """The results page now shows this kept session (None: a practice run or nothing kept)."""
+        self.session_id = session_id
+        w = self._window
+        if session_id is not None and w.store is not None:
+            w.tasks.run(session_disputes, w.store, session_id, done=self._disputes_arrived(session_id),
+                        failed=lambda exc: w.notices.add(explain(exc)))
+
+    def _disputes_arrived(self, session_id: str):
+        def show(disputes: list) -> None:
+            if self.session_id == session_id:
+                self._window.results.show_disputes(disputes)
+        return show
+
+    def dispute(self, dimension: str, item: str, reason: str) -> None:
+        w = self._window
+        if self.session_id is None or w.store is None:
+            w.notices.add("This session is not kept, so it cannot be disputed.")
+            return
+        w.tasks.write(_make_dispute, w.store, self.session_id, dimension, item, reason,
+                      done=self._disputes_arrived(self.session_id),
+                      failed=lambda exc: show_error(w, exc, "The dispute was not saved"))
+
+    # -- My sessions -----------------------------------------------------------------------
+    def show_history(self) -> None:
+        w = self._window
+        if w.store is None:
+            w.notices.add("Your sessions are not open yet (or the data folder could not be opened).")
+            return
+        w.stack.setCurrentWidget(w.history)
+        w.tasks.run(trainee_history, w.store, w.settings.trainee or "trainee", done=w.history.show_history,
+                    failed=lambda exc: w.notices.add(explain(exc)))
+
+    def choose_answers(self) -> None:
+        from .review.bundles import Bundles
+        w = self._window
+        key = Bundles(w).key()  # the organisation's key, or the file the trainee picks
+        if key is None:
+            return
+        paths, _ = QFileDialog.getOpenFileNames(w, "Your manager's bundle with the answers", "",
+                                                "Bundles (*.simbundle);;All files (*)")
+        if paths:
+            self.take_answers([Path(p) for p in paths], key)
+
+    def take_answers(self, paths: list[Path], key: bytes) -> None:
+        w = self._window
+        if w.store is None:
+            return
+
+        def done(changed: int) -> None:
+            w.notices.add(f"{changed} answer{'' if changed == 1 else 's'} or dispute{'' if changed == 1 else 's'} "
+                          "taken in." if changed else "Nothing new in the bundle for your sessions.")
+            self.show_history()
+            if self.session_id is not None:
+                self.results_shown(self.session_id)
+        w.tasks.write(_take_answers, w.store, paths, key, done=done,
+                      failed=lambda exc: show_error(w, exc, "The answers were not taken in"))
+
+    def _read_disputes(self, session_id: str) -> None:
+        w = self._window
+        if w.store is not None:
+            w.tasks.run(session_disputes, w.store, session_id,
+                        done=lambda found: w.history.show_disputes(session_id, found),
+                        failed=lambda exc: w.notices.add(explain(exc)))
+
+    def open_past(self, session_id: str) -> None:
+        w = self._window
+        if w.store is not None:
+            w.tasks.run(_past_session, w.store, session_id, done=self._show_past,
+                        failed=lambda exc: show_error(w, exc, "The session could not be opened"))
+
+    def _show_past(self, found) -> None:
+        record, result, turns = found
+        w = self._window
+        sf = next((f for f in (getattr(w, "scenario_files", None) or []) if f.id == record.summary.scenario_id), None)
+        customer = sf.scenario.persona.name if sf is not None else "The customer"
+        w.results.show_result(result=result, turns=turns, customer=customer, ending=None, assessed=True,
+                              pass_mark=w.policy.pass_mark if w.policy else 70, debrief="",
+                              disputable=result is not None)
+        w.results.again_button.setEnabled(False)  # "try again" is for the session just played
+        w.stack.setCurrentWidget(w.results)
+        self.results_shown(record.id)

@@ -1,0 +1,104 @@
+"""A dispute's round trip through the real windows and real store files: the trainee disputes two verdicts on
+the results page, the bundle reaches review mode, the manager overturns one and upholds the other (each with a
+reason), the manager's bundle comes back, and the trainee reads the answers in the results and in My sessions."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
+
+from appkit import choose, open_window, press, type_reply, wait_for_results
+from simulator.settings import AppSettings
+from simulator.speech.kit import FileDevices
+from simulator.store import load_session
+from simulator.store.bundle import export_bundle
+from simulator.ui.review.window import ReviewWindow
+from simulator.ui.tasks import Tasks
+
+KEY = b"an organisation key of some length"
+
+
+def _dispute(qtbot, window, item: str, reason: str) -> None:
+    card = window.results.did.card(item)
+    assert card.dispute_button.isVisible() and card.dispute_button.isEnabled()
+    qtbot.mouseClick(card.dispute_button, Qt.LeftButton)
+    dialog = window.results.dispute_dialog
+    ok = dialog.buttons.button(QDialogButtonBox.Ok)
+    assert not ok.isEnabled()  # the reason is required
+    qtbot.keyClicks(dialog.reason, reason)
+    assert ok.isEnabled()
+    qtbot.mouseClick(ok, Qt.LeftButton)
+    qtbot.waitUntil(lambda: card.dispute_state.isVisible(), timeout=10_000)
+    assert "Waiting for your manager" in card.dispute_state.text() and not card.dispute_button.isEnabled()
+
+
+def _answer(qtbot, review, row: int, outcome: str, reason: str) -> None:
+    page = review.disputes
+    page.table.setCurrentItem(page.table.topLevelItem(row))
+    button = page.overturn_button if outcome == "overturned" else page.uphold_button
+    qtbot.mouseClick(button, Qt.LeftButton)
+    dialog = review.answers.dialog
+    ok = dialog.buttons.button(QDialogButtonBox.Ok)
+    assert not ok.isEnabled()  # a reason is required either way
+    qtbot.keyClicks(dialog.reason, reason)
+    with qtbot.waitSignal(review.disputes_shown, timeout=10_000):
+        qtbot.mouseClick(ok, Qt.LeftButton)
+
+
+def test_a_dispute_travels_to_review_mode_and_its_answer_comes_back(qtbot, tmp_path):
+    # The trainee plays an assessed session and disputes two verdicts.
+    window = open_window(qtbot, tmp_path / "trainee", trainee="Ana")
+    choose(qtbot, window, "swearing-caller")
+    type_reply(qtbot, window, "Please calm down, sir.")
+    press(qtbot, window, "end_call")
+    wait_for_results(qtbot, window)
+    _dispute(qtbot, window, "names_behavior", "Asking him to calm down told him the swearing was not okay.")
+    _dispute(qtbot, window, "end_call", "I ended the call because he would not stop.")
+    sid = window.disputes.session_id
+    automatic = load_session(window.store, sid).summary.overall
+    export_bundle(window.store, [sid], tmp_path / "ana.simbundle", KEY)
+
+    # The manager imports it: the queue shows both, the longest waiting first.
+    review = ReviewWindow(data_dir=tmp_path / "manager", tasks=Tasks(), policy=None, devices=FileDevices(),
+                          settings=AppSettings(trainee="Lee", reviewer="Lee"), ask_passphrase=False)
+    qtbot.addWidget(review)
+    review.resize(1366, 768)
+    review.show()
+    qtbot.waitUntil(lambda: review.store is not None, timeout=20_000)
+    with qtbot.waitSignal(review.changed, timeout=20_000):
+        review.bundles.import_files([tmp_path / "ana.simbundle"], KEY)
+    tabs = review.tabs
+    qtbot.waitUntil(lambda: tabs.tabText(tabs.indexOf(review.disputes)) == "&Disputes (2 open)", timeout=10_000)
+    with qtbot.waitSignal(review.disputes_shown, timeout=10_000):
+        tabs.setCurrentWidget(review.disputes)
+    page = review.disputes
+    assert page.table.topLevelItemCount() == 2 and page.table.topLevelItem(0).text(0) == "Ana"
+    assert "calm down told him" in page.details.text()
+    _answer(qtbot, review, 0, "overturned", "Fair: that named the behaviour.")
+    qtbot.waitUntil(lambda: page.table.topLevelItemCount() == 1, timeout=10_000)  # answered ones are hidden
+    _answer(qtbot, review, 0, "upheld", "You ended the call before any warning.")
+    qtbot.waitUntil(lambda: tabs.tabText(tabs.indexOf(review.disputes)) == "&Disputes", timeout=10_000)
+    page.show_answered.setChecked(True)
+    qtbot.waitUntil(lambda: page.table.topLevelItemCount() == 2, timeout=10_000)
+    # The overturn is an override with the usual audit; the automatic verdict and score stay.
+    manager_record = load_session(review.store, sid)
+    assert [(o.item, o.status, o.reviewer) for o in manager_record.overrides] == [("names_behavior", "met", "Lee")]
+    assert manager_record.summary.overall == automatic and manager_record.summary.reviewed_overall > automatic
+    export_bundle(review.store, [sid], tmp_path / "answers.simbundle", KEY)
+
+    # The answers come back: the results beside the verdicts, and My sessions.
+    window.disputes.take_answers([tmp_path / "answers.simbundle"], KEY)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.history
+                    and window.history.table.topLevelItemCount() == 1, timeout=10_000)
+    row = window.history.table.topLevelItem(0)
+    assert row.text(3) == "2 answered" and "changed by your manager" in row.text(2)
+    qtbot.waitUntil(lambda: "Fair: that named" in window.history.details.text(), timeout=10_000)
+    qtbot.mouseClick(window.history.open_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.results
+                    and "changed this verdict to done" in window.results.did.card("names_behavior")
+                    .dispute_state.text(), timeout=10_000)
+    kept = window.results.did.card("end_call")
+    assert "kept this verdict: You ended the call before any warning." in kept.dispute_state.text()
+    assert kept.dispute_button.isEnabled()  # answered: the trainee may dispute it again
+    record = load_session(window.store, sid)
+    assert record.summary.overall == automatic and {d.outcome for d in record.disputes} == {"overturned", "upheld"}
