@@ -183,3 +183,30 @@ def progress(a: Assignment, attempts: Sequence[Attempt]) -> list[ItemProgress]:
 def assigned(assignments: Sequence[Assignment]) -> list[Assigned]:
     """The assignments as the practice plan reads them."""
     return [Assigned(i.scenario, i.intensity, a.due_at, a.created_at) for a in assignments for i in a.items]
+
+
+@dataclass(frozen=True)
+class TeamAssignment:
+    """An assignment as the manager follows it: how many of its scenarios each trainee has done."""
+
+    assignment: Assignment
+    done: dict[str, int]  # trainee -> scenarios done
+
+    def words(self) -> str:
+        total = len(self.assignment.items)
+        finished = sum(n == total for n in self.done.values())
+        return f"{finished} of {len(self.done)} done"
+
+
+def team_assignments(store: Store, only: str | None = None) -> list[TeamAssignment]:
+    """Every assignment kept here with each trainee's progress (only that trainee's when one is named)."""
+    from .attempts import attempts_by_trainee
+    history = attempts_by_trainee(store, only)
+    everyone = [only] if only is not None else [r["name"] for r in store.read(
+        "SELECT name FROM trainees ORDER BY name COLLATE NOCASE")]
+    out = []
+    for a in list_assignments(store, only):
+        who = [t for t in (a.trainees or everyone) if only is None or t == only]
+        out.append(TeamAssignment(a, {t: sum(p.done_at is not None for p in progress(a, history.get(t, [])))
+                                      for t in who}))
+    return out

@@ -41,6 +41,8 @@ from .session_page import SessionPage
 from .sessions_model import SessionTableModel
 from .sessions_page import SessionsPage
 from .tabs import ReviewTabs
+from .team_actions import TeamActions
+from .team_page import TeamPage, read_team
 from .verdict_changes import VerdictChanges
 from .words import counted
 
@@ -52,6 +54,7 @@ class ReviewWindow(QMainWindow):
     calibration_shown = Signal()
     scenarios_shown = Signal()
     disputes_shown = Signal()
+    team_shown = Signal()
     changed = Signal()  # an override, a review or an import was written
     closed = Signal()
 
@@ -84,6 +87,7 @@ class ReviewWindow(QMainWindow):
         self.player = RecordingPlayer(self, devices)
         self.reports, self.csv = SessionReports(self), CsvExport(self)
         self.bundles, self.lrs = Bundles(self), LrsPush(self)
+        self.team_actions = TeamActions(self, self.team)
         self._toolbar()
         self._menus()
         central = QWidget()
@@ -107,6 +111,9 @@ class ReviewWindow(QMainWindow):
         self.tabs.add(self.disputes, queue_title(0), read=read_queue, show=self.answers.shown,
                       shown=self.disputes_shown, args=self.answers.args)
         self.progress.trainee_chosen.connect(lambda _: self.tabs.load(self.progress))
+        self.team = TeamPage()  # certificates and assignments; whose, as the passphrase allows
+        self.tabs.add(self.team, "&Team", read=read_team, show=self.team.show_team, shown=self.team_shown,
+                      args=lambda: (self.policy, self.sessions.locked_to))
 
     def _chosen_trainee(self) -> tuple[str] | None:
         trainee, locked = self.progress.trainee.currentText(), self.sessions.locked_to

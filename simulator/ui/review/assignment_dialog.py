@@ -1,0 +1,89 @@
+"""New assignment: a title, the scenarios to play (each at any intensity or one named), a due date, for whom."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QHeaderView, QLabel,
+                               QLineEdit, QTableWidget, QTableWidgetItem, QVBoxLayout)
+
+ANY = "any intensity"
+
+
+class AssignmentDialog(QDialog):
+    def __init__(self, scenarios, trainees: list[str], parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New assignment")
+        self.scenarios = sorted(scenarios, key=lambda sf: (("easy", "medium", "hard").index(sf.scenario.difficulty)
+                                                           if sf.scenario.difficulty in ("easy", "medium", "hard")
+                                                           else 3, sf.scenario.title))
+        self.title = QLineEdit()
+        self.title.setPlaceholderText("e.g. Week 1: abusive callers")
+        self.due = QDateEdit(QDate.currentDate().addDays(7))
+        self.due.setCalendarPopup(True)
+        self.due.setMinimumDate(QDate.currentDate())
+        self.trainees = QLineEdit()
+        self.trainees.setPlaceholderText("everyone who imports it")
+        self.trainees.setToolTip("Names separated by commas. Known here: " + (", ".join(trainees) or "none yet"))
+        self.note = QLineEdit()
+        self.table = QTableWidget(len(self.scenarios), 2)
+        self.table.setHorizontalHeaderLabels(["Scenario", "Intensity"])
+        self.table.setAccessibleName("Scenarios to play")
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+        for row, sf in enumerate(self.scenarios):
+            item = QTableWidgetItem(f"{sf.scenario.title} ({sf.scenario.difficulty})")
+            item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsUserCheckable)
+            item.setCheckState(Qt.Unchecked)
+            self.table.setItem(row, 0, item)
+            levels = QComboBox()
+            levels.addItems([ANY, *sf.scenario.intensity])
+            self.table.setCellWidget(row, 1, levels)
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
+        self.buttons.button(QDialogButtonBox.Save).setText("&Save the assignment bundle…")
+        self.buttons.accepted.connect(self._accept)
+        self.buttons.rejected.connect(self.reject)
+        form = QFormLayout()
+        form.addRow("&Title:", self.title)
+        form.addRow("&Due:", self.due)
+        form.addRow("&For:", self.trainees)
+        form.addRow("&Note:", self.note)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(QLabel("Scenarios to play (tick each):"))
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.buttons)
+        self.resize(640, 520)
+
+    def items(self) -> list[tuple[str, str | None]]:
+        out = []
+        for row, sf in enumerate(self.scenarios):
+            if self.table.item(row, 0).checkState() == Qt.Checked:
+                level = self.table.cellWidget(row, 1).currentText()
+                out.append((sf.id, None if level == ANY else level))
+        return out
+
+    def tick(self, scenario_id: str, intensity: str | None = None) -> None:
+        """Choose a scenario (as a manager would by clicking), at an intensity or any."""
+        row = next(r for r, sf in enumerate(self.scenarios) if sf.id == scenario_id)
+        self.table.item(row, 0).setCheckState(Qt.Checked)
+        self.table.cellWidget(row, 1).setCurrentText(intensity or ANY)
+
+    def values(self) -> dict:
+        day = self.due.date().toPython()
+        return {"title": self.title.text(), "items": self.items(), "note": self.note.text(),
+                "trainees": [t.strip() for t in self.trainees.text().split(",") if t.strip()],
+                "due_at": dt.datetime.combine(day, dt.time(23, 59)).timestamp()}
+
+    def _accept(self) -> None:
+        if not self.title.text().strip():
+            self.problem.setText("Give the assignment a title.")
+            self.title.setFocus()
+        elif not self.items():
+            self.problem.setText("Tick at least one scenario.")
+        else:
+            self.accept()

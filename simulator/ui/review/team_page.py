@@ -1,0 +1,133 @@
+"""Team: every trainee's progress toward each certificate the policy names, and the assignments handed out.
+
+The same facts as `simulator certificates` and the trainee's library (all
+read store.team_certificates). Read on a worker when the tab is opened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
+
+from ...scoring.certificates import CERTIFIED, EXPIRED, CertificateStatus, day
+from ...store.assignments import TeamAssignment, team_assignments
+from ...store.team_certificates import team_certificates
+from ..theme import colours
+
+
+@dataclass(frozen=True)
+class Team:
+    certificates: list[tuple[str, str]]  # (id, title), in the policy's order
+    statuses: list[CertificateStatus]
+    assignments: list[TeamAssignment]
+
+
+def read_team(store, policy, only: str | None) -> Team:
+    """On a worker: the certificates and assignments of everyone (or only of `only`, without the passphrase)."""
+    statuses = team_certificates(store, policy, trainee=only) if policy is not None and only != "" else []
+    certificates = [(c.id, c.title) for c in policy.certificates] if policy is not None else []
+    return Team(certificates, statuses, team_assignments(store, only) if only != "" else [])
+
+
+def _table(headers: list[str], name: str) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setAccessibleName(name)
+    table.verticalHeader().hide()
+    table.setEditTriggers(QTableWidget.NoEditTriggers)
+    table.setSelectionMode(QTableWidget.SingleSelection)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+class TeamPage(QWidget):
+    csv_wanted = Signal()
+    push_wanted = Signal()
+    assignment_wanted = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.team: Team | None = None
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.certificates = _table(["Trainee"], "Certificates by trainee")
+        self.certificates.currentCellChanged.connect(lambda row, col, *_: self._show_detail(row, col))
+        self.detail = QLabel("Select a cell to see what each scenario still needs.")
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.assignments = _table(["Assignment", "Due", "For", "Done", "Made by"], "Assignments")
+        buttons = QHBoxLayout()
+        for text, signal, name in [("Export as &CSV…", self.csv_wanted, "csv_button"),
+                                   ("Send certificates to the &LRS", self.push_wanted, "push_button"),
+                                   ("&New assignment…", self.assignment_wanted, "assign_button")]:
+            button = QPushButton(text)
+            button.clicked.connect(signal.emit)
+            buttons.addWidget(button)
+            setattr(self, name, button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.certificates, 3)
+        layout.addWidget(self.detail)
+        layout.addWidget(QLabel("Assignments handed out:"))
+        layout.addWidget(self.assignments, 2)
+        layout.addLayout(buttons)
+
+    def show_team(self, team: Team) -> None:
+        self.team = team
+        self._fill_certificates(team)
+        self._fill_assignments(team.assignments)
+        self.csv_button.setEnabled(bool(team.statuses))
+        self.push_button.setEnabled(any(s.state == CERTIFIED for s in team.statuses))
+
+    def _fill_certificates(self, team: Team) -> None:
+        c = colours(self.palette())
+        trainees = list(dict.fromkeys(s.trainee for s in team.statuses))
+        by = {(s.trainee, s.certificate_id): s for s in team.statuses}
+        table = self.certificates
+        table.setColumnCount(1 + len(team.certificates))
+        table.setHorizontalHeaderLabels(["Trainee", *(title for _, title in team.certificates)])
+        table.setRowCount(len(trainees))
+        for r, name in enumerate(trainees):
+            table.setItem(r, 0, QTableWidgetItem(name))
+            for col, (cid, _) in enumerate(team.certificates, 1):
+                s = by[(name, cid)]
+                item = QTableWidgetItem(("✓ " if s.state == CERTIFIED else "") + s.words())
+                item.setToolTip("\n".join(req.words() for req in s.requirements))
+                if s.state in (CERTIFIED, EXPIRED):
+                    item.setForeground(c.good if s.state == CERTIFIED else c.warning)
+                table.setItem(r, col, item)
+        if not team.certificates:
+            self.summary.setText("Your organisation's policy names no certificates. Add a certificates: list to the "
+                                 "policy file (see the README, Certificates) to follow them here.")
+            return
+        parts = []
+        for cid, title in team.certificates:
+            mine = [s for s in team.statuses if s.certificate_id == cid]
+            lapsed = sum(s.state == EXPIRED for s in mine)
+            parts.append(f"{title}: {sum(s.state == CERTIFIED for s in mine)} of {len(mine)} certified"
+                         + (f", {lapsed} lapsed" if lapsed else ""))
+        self.summary.setText("; ".join(parts) + ".")
+
+    def _fill_assignments(self, assignments: list[TeamAssignment]) -> None:
+        table = self.assignments
+        table.setRowCount(len(assignments))
+        for r, t in enumerate(assignments):
+            a = t.assignment
+            total = len(a.items)
+            each = ", ".join(f"{name} {n}/{total}" for name, n in t.done.items()) or "no one has practised yet"
+            for col, text in enumerate([a.title, day(a.due_at), ", ".join(a.trainees) or "everyone",
+                                        f"{t.words()}: {each}", a.created_by]):
+                table.setItem(r, col, QTableWidgetItem(text))
+
+    def _show_detail(self, row: int, col: int) -> None:
+        if self.team is None or row < 0 or col < 1 or col > len(self.team.certificates):
+            return
+        trainee = self.certificates.item(row, 0).text()
+        cid = self.team.certificates[col - 1][0]
+        s = next(x for x in self.team.statuses if x.trainee == trainee and x.certificate_id == cid)
+        self.detail.setText(f"{trainee}, {s.title}: {s.words()}.  " + "  ·  ".join(r.words() for r in s.requirements))

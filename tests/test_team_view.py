@@ -1,0 +1,109 @@
+"""Review mode's Team tab over a real store: who holds which certificate, CSV, the LRS outbox, a new assignment."""
+
+from __future__ import annotations
+
+import csv
+import time
+
+from simulator.access import hash_passphrase
+from simulator.scenario import load_policy
+from simulator.settings import AppSettings
+from simulator.speech.kit import FileDevices
+from simulator.store import Store
+from simulator.store.assignments import list_assignments, read_assignment_bundle
+from simulator.store.team_certificates import team_certificates
+from simulator.ui.review.window import ReviewWindow
+from simulator.ui.tasks import Tasks
+from test_certificates import GOOD_REFUND, GOOD_SWEARING, _record
+
+KEY = b"an organisation key of some length"
+CERTS = ("certificates:\n  - id: basics\n    title: Basics\n    scenarios:\n      - scenario: swearing-caller\n"
+         "        intensity: mild\n      - scenario: late-refund-empathy\n")
+
+
+def team_store(folder):
+    with Store(folder) as store:
+        _record(store, "swearing-caller", GOOD_SWEARING, "Ana", "mild")
+        _record(store, "late-refund-empathy", GOOD_REFUND, "Ana")
+        _record(store, "swearing-caller", ["Please calm down.", "/end"], "Ben", "mild")
+
+
+def policy_file(tmp_path, extra=""):
+    path = tmp_path / "policy.yaml"
+    path.write_text("format: 1\npass_mark: 60\n" + extra + CERTS, encoding="utf-8")
+    return load_policy(path)
+
+
+def open_team(qtbot, folder, policy, trainee="Maria"):
+    window = ReviewWindow(data_dir=folder, tasks=Tasks(), settings=AppSettings(trainee=trainee, reviewer="Maria"),
+                          policy=policy, devices=FileDevices(), ask_passphrase=False)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitUntil(lambda: window.store is not None, timeout=20_000)
+    with qtbot.waitSignal(window.team_shown, timeout=20_000):
+        window.tabs.setCurrentWidget(window.team)
+    return window
+
+
+def cell(window, row, col):
+    return window.team.certificates.item(row, col).text()
+
+
+def test_the_team_tab_shows_who_is_certified_the_same_as_the_store_says(qtbot, tmp_path):
+    team_store(tmp_path / "data")
+    policy = policy_file(tmp_path)
+    w = open_team(qtbot, tmp_path / "data", policy)
+    page = w.team
+    assert page.certificates.horizontalHeaderItem(1).text() == "Basics"
+    assert [cell(w, r, 0) for r in range(page.certificates.rowCount())] == ["Ana", "Ben"]
+    with Store(tmp_path / "data") as store:
+        ana, ben = team_certificates(store, policy)
+    assert cell(w, 0, 1) == "✓ " + ana.words() and ana.words().startswith("Certified on")
+    assert cell(w, 1, 1) == ben.words() == "0 of 2 passed"
+    assert page.summary.text() == "Basics: 1 of 2 certified."
+    page.certificates.setCurrentCell(1, 1)
+    assert "Ben, Basics: 0 of 2 passed" in page.detail.text() and "best" in page.detail.text()
+
+
+def test_the_csv_and_the_outbox_from_the_team_tab(qtbot, tmp_path):
+    team_store(tmp_path / "data")
+    w = open_team(qtbot, tmp_path / "data", policy_file(tmp_path))
+    out = tmp_path / "certificates.csv"
+    task = w.team_actions.export_csv(out)
+    qtbot.waitUntil(lambda: task.future.done() and out.exists(), timeout=10_000)
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
+    assert [(r["trainee"], r["state"]) for r in rows] == [("Ana", "certified"), ("Ben", "in progress")]
+    from simulator.store.team_certificates import queue_certificates
+    with Store(tmp_path / "data") as store:  # what the LRS button queues, without an LRS to send to
+        assert queue_certificates(store, w.team.team.statuses) == 2
+
+
+def test_a_manager_makes_an_assignment_from_the_team_tab(qtbot, tmp_path):
+    team_store(tmp_path / "data")
+    w = open_team(qtbot, tmp_path / "data", policy_file(tmp_path))
+    from simulator.scenario.library import available
+    dialog = w.team_actions.open_dialog(available()[0])
+    dialog.title.setText("Week 1")
+    dialog.trainees.setText("Ben")
+    dialog.tick("threat-of-violence", "strong")
+    dialog.tick("demands-manager")
+    values = dialog.values()
+    assert values["items"] == [("demands-manager", None), ("threat-of-violence", "strong")]
+    path = tmp_path / "week1.simassign"
+    with qtbot.waitSignal(w.team_shown, timeout=20_000):
+        w.team_actions.save(values, path, KEY)
+    made = read_assignment_bundle(path, KEY)
+    assert made.title == "Week 1" and made.trainees == ["Ben"] and made.created_by == "Maria"
+    assert made.due_at > time.time() + 6 * 86400
+    assert w.team.assignments.item(0, 0).text() == "Week 1"
+    assert w.team.assignments.item(0, 3).text() == "0 of 1 done: Ben 0/2"
+    with Store(tmp_path / "data") as store:
+        assert [a.id for a in list_assignments(store)] == [made.id]
+
+
+def test_without_the_passphrase_the_team_tab_shows_only_your_own(qtbot, tmp_path):
+    team_store(tmp_path / "data")
+    locked = policy_file(tmp_path, f'review_passphrase: "{hash_passphrase("lead")}"\n')
+    w = open_team(qtbot, tmp_path / "data", locked, trainee="Ben")
+    assert w.team.certificates.rowCount() == 1 and cell(w, 0, 0) == "Ben"
