@@ -156,3 +156,83 @@ def test_a_bundle_whose_dispute_names_a_verdict_this_store_lacks_is_refused(tmp_
         with pytest.raises(SimulatorError, match="does not hold"):
             import_bundle(manager, tmp_path / "dispute.simbundle", KEY)
         assert open_count(manager) == 0
+
+
+def _answered_store(path) -> tuple[Store, str]:
+    store = Store(path)
+    sid = _played(store, ["Please calm down.", "/end"])
+    first = open_dispute(store, sid, "boundary_setting", "names_behavior", "I asked them to <b>calm</b> down.")
+    second = open_dispute(store, sid, "disengaging", "end_call", "=HYPERLINK(\"x\") ending was right")
+    resolve_dispute(store, first.id, OVERTURNED, "Yes, that set a boundary.", "Lee", status="met")
+    open_dispute(store, sid, "disengaging", "announces_ending", "I said I was ending it.")
+    resolve_dispute(store, second.id, UPHELD, "No warning came first.", "Lee")
+    return store, sid
+
+
+def test_calibration_counts_disputes_per_criterion(tmp_path):
+    from simulator.store.calibration import calibration
+    with _answered_store(tmp_path)[0] as store:
+        rows = {r.item: r for r in calibration(store)}
+    counts = {item: (r.disputed, r.upheld, r.overturned) for item, r in rows.items() if r.disputed}
+    assert counts == {"names_behavior": (1, 0, 1), "end_call": (1, 1, 0), "announces_ending": (1, 0, 0)}
+    assert rows["names_behavior"].n == 0  # the session was never marked reviewed: no kappa decisions from it
+
+
+def test_reports_and_csv_carry_disputes_safely(tmp_path):
+    import csv
+    import io
+
+    from simulator.store.csvexport import export_csv
+    from simulator.store.report import session_html
+    with _answered_store(tmp_path / "data")[0] as store:
+        sid = store.read("SELECT id FROM sessions")[0][0]
+        html = session_html(load_session(store, sid))
+        export_csv(store, [sid], tmp_path / "out.csv")
+    assert "Disputes by the trainee" in html and "&lt;b&gt;calm&lt;/b&gt;" in html and "<b>calm</b>" not in html
+    assert "overturned: the verdict was changed" in html and "No warning came first." in html
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "out.csv").read_text(encoding="utf-8"))))
+    by_item = {r["criterion"]: r for r in rows if r["row"] == "verdict"}
+    assert by_item["names_behavior"]["dispute"] == "overturned"
+    assert by_item["names_behavior"]["dispute_answer"] == "Yes, that set a boundary."
+    assert by_item["end_call"]["dispute_reason"].startswith("'=HYPERLINK")  # never a formula in a spreadsheet
+    assert by_item["announces_ending"]["dispute"] == "open" and by_item["flag"]["dispute"] == ""
+
+
+def test_xapi_statements_for_disputes_and_answers_go_through_the_outbox(tmp_path):
+    from simulator.store.lrs import queue_disputes
+    from simulator.store.xapi import dispute_statements
+    store, sid = _answered_store(tmp_path)
+    with store:
+        record = load_session(store, sid)
+        out = dispute_statements(record, "https://lms.example")
+        verbs = [s["verb"]["id"].rsplit("/", 1)[1] for s in out]
+        assert sorted(verbs) == ["disputed", "disputed", "disputed", "overturned", "upheld"]
+        disputed = {s["object"]["id"].rsplit("/", 1)[1]: s for s in out if s["verb"]["display"]["en-US"] == "disputed"}
+        assert disputed["names_behavior"]["actor"]["name"] == "Ana"
+        assert disputed["names_behavior"]["result"]["response"] == "I asked them to <b>calm</b> down."
+        overturned = next(s for s in out if s["verb"]["display"]["en-US"] == "overturned")
+        assert overturned["actor"]["name"] == "Lee" and overturned["object"] == {
+            "objectType": "StatementRef", "id": disputed["names_behavior"]["id"]}
+        assert overturned["result"]["extensions"]["https://lms.example/xapi/extensions/reviewed-verdict"] == "met"
+        assert {s["context"]["registration"] for s in out} == {str(__import__("uuid").UUID(sid))}
+        assert [s["id"] for s in out] == [s["id"] for s in dispute_statements(record, "https://lms.example")]
+        assert queue_disputes(store, sid, "https://lms.example") == 5
+        assert queue_disputes(store, sid, "https://lms.example") == 0  # once per statement
+        bodies = [json.loads(r[0]) for r in store.read("SELECT body FROM outbox WHERE session_id = ?", (sid,))]
+        assert sorted(b["id"] for b in bodies) == sorted(s["id"] for s in out)
+
+
+def test_sessions_disputes_and_show_in_the_terminal(tmp_path):
+    from test_cli import run
+    _answered_store(tmp_path)[0].close()
+    listed = run("--data-dir", str(tmp_path), "sessions", "disputes")
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert "waiting for an answer" in lines[1] and "Said clearly" in lines[1]  # the open one first
+    assert "verdict changed" in listed.stdout and "Lee: No warning came first." in listed.stdout
+    only_open = run("--data-dir", str(tmp_path), "sessions", "disputes", "--open", "--json")
+    [one] = json.loads(only_open.stdout)
+    assert one["item"] == "announces_ending" and one["outcome"] == "open" and one["trainee"] == "Ana"
+    shown = run("--data-dir", str(tmp_path), "sessions", "show", one["session"][:8])
+    assert "dispute (" in shown.stdout and "verdict upheld by Lee" in shown.stdout
+    assert "verdict changed by Lee" in shown.stdout and "-> met: Yes, that set a boundary." in shown.stdout

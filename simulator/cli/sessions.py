@@ -1,4 +1,4 @@
-"""`simulator sessions`: the kept role plays: list, show, export, import, report, push, purge."""
+"""`simulator sessions`: the kept role plays: list, show, disputes, export, import, report, push, purge."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from ..scenario import load_policy
 from ..store import Filter, Store, data_dir, find_session, list_sessions, load_session
 from ..store.bundle import export_bundle, import_bundle, organisation_key
 from ..store.csvexport import export_csv
+from ..store.disputes import OUTCOME_WORDS, list_disputes
 from ..store.lrs import push_sessions
 from ..store.purge import purge
 from ..scoring.verdict import item_label
@@ -39,6 +40,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     show.add_argument("--json", action="store_true")
     gate.add_arguments(show)
     show.set_defaults(run=run_show)
+
+    dis = cmds.add_parser("disputes", help="verdicts trainees dispute, and the managers' answers",
+                          description="Disputes: open ones first (the longest waiting first), then answered ones.")
+    dis.add_argument("--open", action="store_true", help="only those waiting for an answer")
+    dis.add_argument("--json", action="store_true")
+    gate.add_arguments(dis)
+    dis.set_defaults(run=run_disputes)
 
     ex = cmds.add_parser("export", help="a signed bundle for your manager, or CSV for a spreadsheet")
     ex.add_argument("ids", nargs="*", help="sessions to export (default: those the filters select)")
@@ -150,11 +158,39 @@ def run_show(args: argparse.Namespace) -> int:
     for o in record.overrides:
         print(f"  override by {printable(o.reviewer)} ({when(o.created_at)}): {item_label(o.item)} -> {o.status}: "
               f"{printable(o.comment)}")
+    for d in record.disputes:
+        print(f"  dispute ({when(d.created_at)}): {item_label(d.item)} ({d.disputed_status}): {printable(d.reason)}")
+        if not d.is_open:
+            print(f"    {OUTCOME_WORDS[d.outcome]} by {printable(d.resolver or '')} ({when(d.resolved_at)})"
+                  + (f" -> {d.resolved_status}" if d.resolved_status else "") + f": {printable(d.response or '')}")
     print()
     for t in record.turns:
         who = printable(s.trainee) if t["speaker"] == "trainee" else "Customer"
         text = f"[{t['action']}]" if t["kind"] == "action" else ("(silence)" if t["kind"] == "silence" else t["text"])
         print(f"  {t['index']:>3} {who}: {printable(text)}")
+    return 0
+
+
+def run_disputes(args: argparse.Namespace) -> int:
+    allowed = gate.access(args)
+    with _store(args) as store:
+        found = list_disputes(store, args.open, allowed.only)
+    if args.json:
+        json.dump([{**d.to_dict(), "session": d.session_id, "trainee": d.trainee, "scenario_title": d.scenario_title}
+                   for d in found], sys.stdout, indent=2, ensure_ascii=False)
+        print()
+        return 0
+    if not found:
+        print("no open disputes" if args.open else "no disputes")
+        return 0
+    print(f"{'session':<9} {'disputed':<16} {'trainee':<16} {'verdict':<36} outcome")
+    for d in found:
+        verdict = f"{item_label(d.item)} ({d.disputed_status})"
+        print(f"{d.session_id[:8]:<9} {when(d.created_at):<16} {printable(d.trainee[:16]):<16} "
+              f"{printable(verdict[:36]):<36} {OUTCOME_WORDS[d.outcome]}")
+        print(f"{'':<9} why: {printable(d.reason)}")
+        if not d.is_open:
+            print(f"{'':<9} {printable(d.resolver or '')}: {printable(d.response or '')}")
     return 0
 
 
@@ -189,7 +225,8 @@ def run_import(args: argparse.Namespace) -> int:
         for bundle in args.bundles:
             report = import_bundle(store, bundle, key)
             print(f"{bundle}: imported {len(report.imported)} session(s)"
-                  + (f", {len(report.already_there)} already here" if report.already_there else ""))
+                  + (f", {len(report.already_there)} already here" if report.already_there else "")
+                  + (f", {report.disputes} dispute(s) new or answered" if report.disputes else ""))
     return 0
 
 

@@ -14,7 +14,9 @@ from .report import when
 
 # overall and score are the reviewed ones where a manager changed a verdict (override shows which)
 COLUMNS = ["row", "session", "trainee", "scenario", "started", "duration_s", "status", "overall",
-           "dimension", "score", "criterion", "verdict", "uncertain", "evidence", "override"]
+           "dimension", "score", "criterion", "verdict", "uncertain", "evidence", "override", "dispute", "dispute_reason",
+           "dispute_answer"]
+# dispute: the latest dispute of that verdict (open, upheld, overturned), with the trainee's reason and the answer
 
 
 def _cell(value: object) -> object:
@@ -22,6 +24,12 @@ def _cell(value: object) -> object:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
+
+
+def _dispute_cells(d) -> list[str]:
+    if d is None:
+        return ["", "", ""]
+    return [d.outcome, d.reason, d.response or ""]
 
 
 def export_csv(store: Store, session_ids: list[str], out: Path,
@@ -40,13 +48,15 @@ def export_csv(store: Store, session_ids: list[str], out: Path,
         s = r.summary
         base = [s.id, s.trainee, s.scenario_id, when(s.started_at),
                 "" if s.duration_s is None else round(s.duration_s), s.status, "" if s.score is None else s.score]
-        w.writerow([_cell(c) for c in ["session", *base, "", "", "", "", "", "", ""]])
+        w.writerow([_cell(c) for c in ["session", *base, "", "", "", "", "", "", "", "", "", ""]])
+        disputed = {(d.dimension, d.item): d for d in r.disputes}  # oldest first: the latest is kept
         scores = {sc["dimension"]: sc["reviewed"] if sc.get("reviewed") is not None else sc["score"] for sc in r.scores}
         latest = {(o.dimension, o.item): o.status for o in r.overrides}
         for v in r.verdicts:
             quote = " | ".join(ev["quote"] for ev in v["evidence"][:3])
             w.writerow([_cell(c) for c in ["verdict", *base, v["dimension"], scores.get(v["dimension"], ""),
                                            v["item"], v["status"], int(v.get("uncertain", False)), quote,
-                                           latest.get((v["dimension"], v["item"]), "")]])
+                                           latest.get((v["dimension"], v["item"]), ""),
+                                           *_dispute_cells(disputed.get((v["dimension"], v["item"])))]])
     write_private(out, buffer.getvalue().encode("utf-8"))
     return len(session_ids)

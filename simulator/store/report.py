@@ -64,7 +64,7 @@ def session_html(record: SessionRecord) -> str:
     parts.append(f"<p>{escape(path_sentence(record))}</p>")
     if s.overall is not None:
         parts.append(_scores(record))
-    parts += _verdicts(record), _measures(record), _overrides(record), _transcript(record)
+    parts += _verdicts(record), _measures(record), _overrides(record), _disputes(record), _transcript(record)
     versions = record.result.get("versions", {})
     parts.append(f"<p class='small'>Session {e(record.id)} &middot; scenario {e(record.scenario_sha256[:12])}"
                  + "".join(f" &middot; {e(k)} {e(str(v)[:12])}" for k, v in versions.items() if k != "scenario")
@@ -157,6 +157,24 @@ def _overrides(record: SessionRecord) -> str:
         rows.append(f"<tr><td class='nowrap'>{e(when(o.created_at))}</td><td>{e(o.reviewer)}</td>"
                     f"<td>{e(item_label(o.item))}</td><td>{e(verdict_words(o.status, auto))}</td>"
                     f"<td>{e(o.comment)}</td></tr>")
+    rows.append("</table>")
+    return "".join(rows)
+
+
+def _disputes(record: SessionRecord) -> str:
+    """The trainee's disputes and the answers: a changed verdict is also listed with the changes above."""
+    if not record.disputes:
+        return ""
+    e = escape
+    words = {"open": "waiting for an answer", "upheld": "upheld: the verdict stands",
+             "overturned": "overturned: the verdict was changed"}
+    rows = ["<h2>Disputes by the trainee</h2>", _TABLE,
+            _head(("When", 16), ("Criterion", 18), ("Trainee's reason", 26), ("Outcome", 16), ("Answer", 24))]
+    for d in record.disputes:
+        answer = "" if d.is_open else f"{d.response or ''} ({d.resolver or ''}, {when(d.resolved_at)})"
+        rows.append(f"<tr><td class='nowrap'>{e(when(d.created_at))}</td><td>{e(item_label(d.item))} "
+                    f"({e(verdict_words(d.disputed_status, d.disputed_status))})</td><td>{e(d.reason)}</td>"
+                    f"<td>{e(words.get(d.outcome, d.outcome))}</td><td>{e(answer)}</td></tr>")
     rows.append("</table>")
     return "".join(rows)
 
