@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QHBoxLayout
                                QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..scenario import CONTENT, ScenarioFile
+from .plan_panel import PlanPanel
 from .theme import colours, set_relative_font
 
 COLUMNS = ["Scenario", "Difficulty", "Length", "Contains", "Your last score"]
@@ -98,6 +99,7 @@ class LibraryPage(QWidget):
         self.greeting = QLabel("Choose a conversation to practise.")
         self.greeting.setWordWrap(True)
         set_relative_font(self.greeting, 1.2)
+        self.plan = PlanPanel()  # what to practise next and certificates; filled by the window once read
         self.search = QLineEdit()
         self.search.setPlaceholderText("Title, situation or content; ↓ and Enter to choose")
         self.search.setAccessibleName("Search scenarios")
@@ -129,6 +131,7 @@ class LibraryPage(QWidget):
         middle.addWidget(self.card)
         layout = QVBoxLayout(self)
         layout.addWidget(self.greeting)
+        layout.addWidget(self.plan)
         layout.addLayout(filters)
         layout.addLayout(middle, 1)
         layout.addWidget(self.status)

@@ -24,6 +24,7 @@ from .library_page import LibraryPage
 from .live import LiveSession, open_practice
 from .name_dialog import NameDialog
 from .notices import NoticeBar, explain, show_error
+from .practice_plan import PracticePlan
 from .results_page import ResultsPage
 from .roleplay_page import RolePlayPage
 from .settings_dialog import SettingsDialog
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
         self.results.again.connect(lambda: self.start(self.last_choice))
         self.results.library.connect(self._to_library)
         self.disputes = TraineeDisputes(self)
+        self.practice_plan = PracticePlan(self)
         self.library.set_trainee(settings.trainee)
 
         # After the window is on screen: loading competes with showing it for the interpreter.
@@ -133,6 +135,7 @@ class MainWindow(QMainWindow):
                                 ("&Settings…", "Ctrl+,", self.open_settings),
                                 ("Change &name…", None, lambda: self.ask_name(force=True)),
                                 ("&My sessions and disputes", "Ctrl+Shift+H", lambda: self.disputes.show_history()),
+                                ("&Import an assignment…", None, lambda: self.practice_plan.choose_import()),
                                 ("&Quit", "Ctrl+Q", self.close)]:  # QKeySequence.Quit is empty on some desktops
             action = QAction(text, self)
             if key:
@@ -196,6 +199,7 @@ class MainWindow(QMainWindow):
             return
         self.tasks.run(_completed_scores, self.store, self.settings.trainee,
                        done=lambda last: self.library.set_scenarios(self.scenario_files, self.broken, last))
+        self.practice_plan.refresh()
 
     def _devices_found(self, names: tuple[list[str], list[str]]) -> None:
         self.sound = names

@@ -11,9 +11,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog
 
-from ...errors import SimulatorError
 from ...store.sessiontable import session_ids
 from ..notices import explain, show_error
+from ..org_key import ask_for_key
 from .report_files import documents_folder
 from .transfer import LongTask
 from .words import counted
@@ -40,22 +40,7 @@ class Bundles(QObject):
         self._window = window
 
     def key(self) -> bytes | None:
-        from ...store.bundle import NoOrganisationKey, organisation_key
-        w = self._window
-        try:
-            return organisation_key()
-        except NoOrganisationKey:  # ask for the file
-            path, _ = QFileDialog.getOpenFileName(w, "The organisation's key file (bundles are signed with it)")
-            if not path:
-                return None
-            try:
-                return organisation_key(path)
-            except Exception as exc:  # noqa: BLE001
-                show_error(w, exc, "No key")
-                return None
-        except SimulatorError as exc:  # a key is set but cannot be used (too short, unreadable file): say so
-            show_error(w, exc, "The organisation's key cannot be used")
-            return None
+        return ask_for_key(self._window)
 
     def choose_export(self) -> None:
         key = self.key()

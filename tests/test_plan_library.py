@@ -1,0 +1,95 @@
+"""The trainee's library shows the plan: "Practise next" with reasons, certificate progress, assignments."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QProgressBar
+
+from simulator.scenario import load_policy
+from simulator.settings import AppSettings
+from simulator.speech.kit import FileDevices
+from simulator.store import Store
+from simulator.store.assignments import make_assignment, write_assignment_bundle
+from simulator.store.team_certificates import team_certificates
+from simulator.ui.tasks import Tasks
+from simulator.ui.window import MainWindow
+from test_certificates import GOOD_REFUND, GOOD_SWEARING, _record
+
+KEY = b"our-organisation-key-0123456789"
+CERTS = ("format: 1\npass_mark: 60\ncertificates:\n  - id: basics\n    title: Basics\n    scenarios:\n"
+         "      - scenario: swearing-caller\n        intensity: mild\n      - scenario: late-refund-empathy\n")
+
+
+def open_library(qtbot, tmp_path, policy_file=None, trainee="Ana") -> MainWindow:
+    window = MainWindow(AppSettings(trainee=trainee), data_dir=tmp_path / "data", tasks=Tasks(),
+                        devices=FileDevices(), speech=False, settings_path=tmp_path / "settings.json",
+                        ask_name=False, policy_file=policy_file)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.practice_plan.shown, timeout=30_000):
+        window.show()
+    return window
+
+
+def suggestions(window) -> list[str]:
+    lst = window.library.plan.next
+    return [lst.item(i).text() for i in range(lst.count())]
+
+
+def test_a_new_trainee_is_offered_the_easy_scenarios_first_and_can_go_straight_to_one(qtbot, tmp_path):
+    w = open_library(qtbot, tmp_path)
+    panel = w.library.plan
+    assert panel.isVisible() and not panel.progress_box.isVisible()  # no certificates in the shipped policy
+    first = suggestions(w)[0]
+    assert first.startswith("New to you (easy): try ")
+    qtbot.mouseClick(panel.go, Qt.LeftButton)
+    assert w.stack.currentWidget() is w.briefing
+    assert w.briefing.scenario.scenario.title in first
+
+
+def test_the_library_shows_what_was_missed_and_the_certificate_as_the_store_says(qtbot, tmp_path):
+    with Store(tmp_path / "data") as store:
+        _record(store, "swearing-caller", GOOD_SWEARING, "Ana", "mild")
+        _record(store, "late-refund-empathy", ["Calm down, those are the rules.", "/end"], "Ana")
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(CERTS, encoding="utf-8")
+    w = open_library(qtbot, tmp_path, policy)
+    reasons = suggestions(w)
+    assert any(r.startswith("You haven't yet acknowledged the customer's feelings: try ") for r in reasons), reasons
+    labels = [lbl.text() for lbl in w.library.plan.progress_box.findChildren(QLabel)]
+    with Store(tmp_path / "data") as store:
+        (ana,) = team_certificates(store, load_policy(policy), trainee="Ana")
+    assert ana.words() == "1 of 2 passed"
+    assert any("Basics" in t and ana.words() in t for t in labels), labels
+    (bar,) = w.library.plan.progress_box.findChildren(QProgressBar)
+    assert (bar.value(), bar.maximum()) == (1, 2)
+    # Played again, well: the certificate is reached and the library says so.
+    with Store(tmp_path / "data") as store:
+        _record(store, "late-refund-empathy", GOOD_REFUND, "Ana")
+    with qtbot.waitSignal(w.practice_plan.shown, timeout=20_000):
+        w.practice_plan.refresh()
+    labels = [lbl.text() for lbl in w.library.plan.progress_box.findChildren(QLabel)]
+    assert any("Certified on" in t for t in labels), labels
+
+
+def test_an_imported_assignment_comes_first_and_opens_at_its_intensity(qtbot, tmp_path):
+    w = open_library(qtbot, tmp_path)
+    made = make_assignment("Week 1", [("threat-of-violence", "strong")], time.time() + 3 * 86400, "Maria")
+    bundle = write_assignment_bundle(made, tmp_path / "week1.simassign", KEY)
+    with qtbot.waitSignal(w.practice_plan.shown, timeout=20_000):
+        w.practice_plan.import_file(bundle, KEY)
+    assert suggestions(w)[0].startswith("Assigned by your manager, due ")
+    labels = [lbl.text() for lbl in w.library.plan.progress_box.findChildren(QLabel)]
+    assert any(t.startswith("Week 1, due ") and t.endswith("0 of 1 done") for t in labels), labels
+    w.library.plan.next.setCurrentRow(0)
+    qtbot.mouseClick(w.library.plan.go, Qt.LeftButton)
+    b = w.briefing
+    assert b.scenario.id == "threat-of-violence"
+    assert b.choice().intensity == "strong"
+    # The trainee may still ignore it: any scenario in the table can be prepared as before.
+    w.stack.setCurrentWidget(w.library)
+    row = next(i for i, sf in enumerate(w.library.scenarios) if sf.id == "blunt-not-abusive")
+    w.library.table.selectRow(row)
+    qtbot.mouseClick(w.library.open_button, Qt.LeftButton)
+    assert w.briefing.scenario.id == "blunt-not-abusive"
