@@ -1,7 +1,9 @@
-"""One role play as the app plays it: the session, its scoring, and its record.
+"""One role play: the session, its scoring, its record and its learning record.
 
 Plain Python, no Qt: the app builds one of these when the trainee presses
-Start, and the tests drive the same object.
+Start, `simulator play` builds the same in the terminal, and the tests drive
+the same object; so a session is scored, kept and sent one way wherever it is
+played.
 """
 
 from __future__ import annotations
@@ -9,10 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .engine import Session
+from .errors import SimulatorError
 from .scenario import Policy, ScenarioFile
 from .scoring import score_session
 from .scoring.detector import CombinedDetector, build_detector
-from .store import Store
+from .store import INTERRUPTED, Store
+from .store.lrs import PushReport, push_sessions
 from .store.recorder import SessionRecorder
 
 _detectors: dict[str, CombinedDetector] = {}
@@ -59,6 +63,39 @@ class Practice:
         if self.recorder is not None:
             self.recorder.hold_audio(pcm)
 
+    def result(self):
+        """The session's score: the one made at its ending or, when play stopped short of an ending (the
+        replies ran out, the input closed), the score of the turns played, kept with the record all the same."""
+        if self.session.result is None:
+            self.session.result = score_session(self.choice.scenario, self.session.turns, self.policy,
+                                                self.session.detector_version)
+            if self.recorder is not None:
+                self.recorder.save_result(self.session.result)
+        return self.session.result
+
     def close(self) -> None:
+        """Play is over: a session left before an ending is kept as ended by the trainee."""
         if self.recorder is not None:
             self.recorder.close()
+
+    def interrupted(self) -> bool:
+        """Play broke off (bad input, Ctrl+C): keep the turns so far as interrupted, not as a session the
+        trainee ended; a push skips it while it has no trainee turn. False when there was nothing to mark."""
+        recorder = self.recorder
+        if recorder is None or recorder.closed:
+            return False
+        try:
+            recorder.store.finish_session(recorder.id, INTERRUPTED, path=self.session.path)
+        except SimulatorError:
+            return False  # storage failed (the likely cause): the next start recovers it as interrupted all the same
+        recorder.closed = True
+        return True
+
+    def send(self, timeout: float = 3.0, within: float | None = 4.0) -> PushReport | None:
+        """Queue the session's statements for the organisation's Learning Record Store (passed or failed by
+        the policy's pass mark) and try to send them; what is not sent waits in the outbox for the next push.
+        Nothing to send for practice only, or when no Learning Record Store is set."""
+        if self.recorder is None:
+            return None
+        return push_sessions(self.recorder.store, [self.recorder.id], self.policy.pass_mark, timeout=timeout,
+                             within=within)

@@ -139,3 +139,39 @@ def test_every_command_finds_the_records_where_the_app_does_and_a_bad_file_is_le
     assert data_dir() != Path("records") and path.exists()
     settings, notice = load_settings()
     assert settings.data_dir is None and "kept as settings.bad-" in notice and not path.exists()
+
+
+# -- 4. one session runner for the app and the terminal ------------------------------------------------------
+def test_play_runs_the_apps_practice_and_builds_no_session_of_its_own():
+    source = (SIMULATOR / "cli" / "play.py").read_text(encoding="utf-8")
+    assert "Practice(" in source
+    for own in ("SessionRecorder", "score_session", "build_detector", "Session(", "push_sessions", "pass_mark"):
+        assert own not in source, own
+    window = (SIMULATOR / "ui" / "window.py").read_text(encoding="utf-8")
+    assert "push_sessions" not in window and "live.practice.send" in window
+
+
+def test_plays_learning_record_is_passed_or_failed_by_the_policy_given(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from simulator.paths import default_policy_file
+    from simulator.store.credentials import save
+    from simulator.store.xapi import VERBS
+    save("http://127.0.0.1:9/xAPI", "u", "a-long-password")  # refused at once: the statements stay in the outbox
+    outcomes = {}
+    for mark in (1, 100):
+        policy = tmp_path / f"policy-{mark}.yaml"
+        policy.write_text(default_policy_file().read_text(encoding="utf-8").replace("pass_mark: 70", f"pass_mark: {mark}"),
+                          encoding="utf-8")
+        out = subprocess.run([sys.executable, "-m", "simulator", "play", "swearing-caller", "--seed", "1", "--replies",
+                              "-", "--json", "--policy", str(policy)], input="Please stop swearing.\n/end\n",
+                             capture_output=True, text=True, cwd=REPO, timeout=120)
+        assert out.returncode == 0, out.stderr
+        sid = json.loads(out.stdout)["session_id"]
+        with Store(Path(os.environ["SIMULATOR_DATA_DIR"])) as store:
+            bodies = [json.loads(r["body"]) for r in store.read("SELECT body FROM outbox WHERE session_id = ?", (sid,))]
+        outcomes[mark] = {b["verb"]["id"] for b in bodies} & {VERBS["passed"], VERBS["failed"]}
+    assert outcomes == {1: {VERBS["passed"]}, 100: {VERBS["failed"]}}

@@ -14,12 +14,9 @@ from pathlib import Path
 from ..engine import CustomerSpoke, Session
 from ..engine.script import apply, parse_step
 from ..errors import EngineError, SimulatorError
+from ..practice import Choice, Practice
 from ..scenario import Policy, load_policy
-from ..scoring import score_session
-from ..scoring.detector import build_detector
-from ..store import INTERRUPTED, Store, data_dir
-from ..store.lrs import push_sessions
-from ..store.recorder import SessionRecorder
+from ..store import Store, data_dir
 from .library import available, content_note, resolve
 from .replies import STDIN, Line, is_stdin, read_file, step_of, stream_stdin
 from .summary import as_dict, score_text
@@ -52,26 +49,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def new_session(sf, intensity: str | None, seed: int | None) -> Session:
-    return Session(sf, build_detector(sf.criteria), intensity=intensity, seed=seed)
-
-
 def run(args: argparse.Namespace) -> int:
     sf = resolve(args.scenario)
     policy = load_policy(args.policy)
     replies = _replies(args.replies) if args.replies is not None else None
-    session = new_session(sf, args.intensity, args.seed)
-    with _kept(args, session) as recorder:
+    mode = ("push_to_talk" if args.push_to_talk else "voice") if args.voice else "typed"
+    choice = Choice(sf, intensity=args.intensity, assessed=not args.practice, input_mode=mode, seed=args.seed)
+    with _practice(args, choice, policy) as practice:
         if replies is not None:
-            return _scripted(session, *replies, args.json, policy, recorder)
+            return _scripted(practice, *replies, args.json)
         if args.voice:
             from .voiceterm import play_by_voice
-            play_by_voice(session, args)
-            result = score_session(session.file, session.turns, policy, session.detector_version)
-            _keep_result(recorder, result)
-            print(score_text(session, result, policy))
+            play_by_voice(practice.session, args)
+            print(score_text(practice.session, practice.result(), policy))
             return 0
-        return _interactive(session, policy, recorder)
+        return _interactive(practice)
 
 
 def _replies(path: Path) -> tuple[Iterable[Line], str]:
@@ -82,43 +74,32 @@ def _replies(path: Path) -> tuple[Iterable[Line], str]:
 
 
 @contextmanager
-def _kept(args: argparse.Namespace, session: Session) -> Iterator[SessionRecorder | None]:
-    """Record the session in the store, unless it is practice only."""
-    if getattr(args, "practice", False):
-        yield None
+def _practice(args: argparse.Namespace, choice: Choice, policy: Policy) -> Iterator[Practice]:
+    """The role play as the app runs it (practice.Practice), kept in the store unless it is practice only, and
+    its result sent to the organisation's Learning Record Store under the policy's pass mark."""
+    if not choice.assessed:
+        yield Practice(choice, "", policy, None)
         return
     with Store(data_dir(args.data_dir)) as store:
         # The menu (`simulator` with no command) has no --trainee: the same default as `play` without it.
-        recorder = SessionRecorder(store, session, getattr(args, "trainee", None) or default_trainee())
+        practice = Practice(choice, getattr(args, "trainee", None) or default_trainee(), policy, store)
         try:
-            yield recorder
+            yield practice
         except BaseException:
-            _interrupted(recorder)
+            if practice.interrupted():
+                print(f"(session {practice.session_id[:8]} is kept as interrupted, with the "
+                      f"{len(practice.session.turns)} turn(s) played; see `simulator sessions show "
+                      f"{practice.session_id[:8]}`)", file=sys.stderr)
             raise
-        recorder.close()
-        _send_if_configured(store, recorder.id, getattr(args, "json", False))
+        practice.close()
+        _send(practice, getattr(args, "json", False))
 
 
-def _interrupted(recorder: SessionRecorder) -> None:
-    """Play broke off (bad input, Ctrl+C): keep the turns so far as interrupted, not as a session the
-    trainee ended, and leave it to the next push (which skips a session without a trainee turn)."""
-    if recorder.closed:
-        return
-    session = recorder.session
-    try:
-        recorder.store.finish_session(recorder.id, INTERRUPTED, path=session.path)
-    except SimulatorError:
-        return  # storage failed (the likely cause): the next start recovers it as interrupted all the same
-    recorder.closed = True
-    print(f"(session {recorder.id[:8]} is kept as interrupted, with the {len(session.turns)} turn(s) played;"
-          f" see `simulator sessions show {recorder.id[:8]}`)", file=sys.stderr)
-
-
-def _send_if_configured(store: Store, session_id: str, quiet: bool) -> None:
+def _send(practice: Practice, quiet: bool) -> None:
     """Queue the session for the LRS and try to send; offline it simply waits for the next push."""
     try:
         # A few seconds at most, however slowly the LRS answers: what is not sent waits in the outbox.
-        report = push_sessions(store, [session_id], load_policy(None).pass_mark, timeout=3.0, within=4.0)
+        report = practice.send(timeout=3.0, within=4.0)
     except SimulatorError as exc:
         report = None
         if not quiet:
@@ -136,26 +117,20 @@ def default_trainee() -> str:
         return "trainee"
 
 
-def _keep_result(recorder: SessionRecorder | None, result) -> None:
-    if recorder is not None:
-        recorder.save_result(result)
-
-
-def _scripted(session: Session, lines: Iterable[Line], where: str, as_json: bool, policy: Policy,
-              recorder: SessionRecorder | None) -> int:
+def _scripted(practice: Practice, lines: Iterable[Line], where: str, as_json: bool) -> int:
+    session = practice.session
     if not as_json:
         session.subscribe(_printer(session))
     unused = _play_lines(session, lines, where)
-    result = score_session(session.file, session.turns, policy, session.detector_version)
-    _keep_result(recorder, result)
+    result = practice.result()
     data = as_dict(session, result, unused)
-    if recorder is not None:
-        data["session_id"] = recorder.id
+    if practice.session_id is not None:
+        data["session_id"] = practice.session_id
     if as_json:
         json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
         print()
     else:
-        print(score_text(session, result, policy))
+        print(score_text(session, result, practice.policy))
         if unused:
             print(f"\n(The session ended before {len(unused)} of the replies.)")
     return 0
@@ -186,7 +161,8 @@ def _printer(session: Session):
     return show
 
 
-def _interactive(session: Session, policy: Policy, recorder: SessionRecorder | None = None) -> int:
+def _interactive(practice: Practice) -> int:
+    session = practice.session
     s = session.scenario
     print(f"\n{s.title}\n{'-' * len(s.title)}")
     if s.summary:
@@ -209,11 +185,9 @@ def _interactive(session: Session, policy: Policy, recorder: SessionRecorder | N
             continue
         if session.finished and session.ending and session.ending.reason == "stopped":
             break
-    result = score_session(session.file, session.turns, policy, session.detector_version)
-    _keep_result(recorder, result)
-    print(score_text(session, result, policy))
-    if recorder is not None:
-        print(f"\nKept as session {recorder.id[:8]} (see `simulator sessions show {recorder.id[:8]}`).")
+    print(score_text(session, practice.result(), practice.policy))
+    if practice.session_id is not None:
+        print(f"\nKept as session {practice.session_id[:8]} (see `simulator sessions show {practice.session_id[:8]}`).")
     return 0
 
 
@@ -257,6 +231,5 @@ def choose_and_play(args: argparse.Namespace) -> int:
                          " or ".join(levels), default=levels[0])
         if intensity is None:
             return 0
-    session = new_session(sf, intensity, None)
-    with _kept(args, session) as recorder:
-        return _interactive(session, load_policy(), recorder)
+    with _practice(args, Choice(sf, intensity=intensity), load_policy()) as practice:
+        return _interactive(practice)

@@ -332,10 +332,8 @@ class MainWindow(QMainWindow):
         self.disputes.results_shown(kept)
         self.stack.setCurrentWidget(self.results)
         if live.practice.session_id and self.store is not None:
-            from ..store.lrs import push_sessions
             # Only when the organisation configured a Learning Record Store; offline it waits for the next push.
-            self.tasks.run(push_sessions, self.store, [live.practice.session_id],
-                           self.policy.pass_mark if self.policy else 70, False, 3.0, failed=lambda exc: None)
+            self.tasks.run(live.practice.send, failed=lambda exc: None)
         self.results_shown.emit()
 
     def _to_library(self) -> None:
