@@ -148,7 +148,7 @@ def test_a_missed_skill_is_never_practised_where_the_rubric_asks_to_avoid_it():
     # Done where it was to be avoided: practised where avoiding it is the lesson, and said so.
     history.append(played("calm", 0.5, None, 40, announces_ending="violated"))
     first = plan(library, history, NOW)[0]
-    assert first.scenario_id == "calm"
+    assert (first.scenario_id, first.skill) == ("calm", "not:announces_ending")
     assert first.reason.startswith("Last time you said clearly that you were ending the call where it was not called for")
 
 
@@ -157,3 +157,22 @@ def test_skills_missed_together_come_up_in_the_order_a_conversation_teaches_them
                played("venue", 1, "mild", 10, states_consequence="missed", names_behavior="missed")]
     skills = [s.skill for s in plan(LIBRARY, history, NOW) if s.kind == "missed"]
     assert skills[:2] == ["names_behavior", "states_consequence"]
+
+
+def test_avoiding_something_well_is_spaced_like_any_skill_and_said_in_plain_words():
+    history = [played("swearing", 40, "mild", 50)]  # no answering in kind: the only thing the scorer saw
+    boxes = skill_boxes(history, {"swearing": frozenset({"retaliates"})})
+    assert boxes["retaliates"].box == 2 and boxes["retaliates"].last_status == "met"
+    refresh = [s for s in plan([SWEARING], history, NOW, limit=10) if s.skill == "retaliates"]
+    assert refresh and refresh[0].reason.startswith("It has been 5 weeks since you last stayed calm under abuse")
+
+
+def test_a_miss_from_an_earlier_session_says_when_it_was():
+    calm = ScenarioInfo("calm", "A brisk customer", "easy", ("standard",),
+                        frozenset({"acknowledges_feelings", "end_call"}), frozenset({"end_call"}))
+    history = [played("calm", 3, None, 40, end_call="violated"),
+               played("swearing", 1, "mild", 80, names_behavior="met", end_call="met")]
+    first = plan([calm, SWEARING], history, NOW)[0]
+    assert first.skill == "not:end_call"
+    assert first.reason.startswith("On ") and "you ended the call yourself where it was not called for: try A brisk" \
+        in first.reason

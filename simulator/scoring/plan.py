@@ -15,7 +15,10 @@ its box has passed since it was last practised:
     box 2: after 3 days   box 3: after 7 days   box 4: after 14 days   box 5: after 30 days
 
 So a skill done well yesterday does not come up; one not practised for
-weeks does. The list, in this order, at most `limit` long, one line per scenario:
+weeks does. Something to avoid counts as done well in every session of a
+scenario that asks to avoid it and where it did not happen; where one rubric
+asks for what another asks to avoid (naming the behaviour to a customer who
+is not abusive), knowing when not to is a skill of its own. The list, in this order, at most `limit` long, one line per scenario:
 
 1. assignments from a manager not yet done, soonest due first;
 2. skills missed last time (box 1), most recent first, then in the order a
@@ -55,7 +58,7 @@ DONE_WORDS = {
     "documents": "documented the incident",
     "acknowledges_feelings": "acknowledged the customer's feelings",
     "restates_problem": "repeated the problem back",
-    "end_call": "ended an abusive call",
+    "end_call": "ended the call yourself",
     "escalate": "transferred a call to a supervisor",
     "flag": "flagged an incident",
     "hold": "put a caller on hold",
@@ -66,8 +69,15 @@ AVOID_WORDS = {
     "appeases_abuse": "apologised for or went along with the abuse",
     "ended_without_warning": "ended the call before warning",
 }
+# Things to avoid, done well: "It has been 5 weeks since you last ...".
+KEPT_WORDS = {
+    "retaliates": "stayed calm under abuse",
+    "appeases_abuse": "held a boundary without apologising for the abuse",
+    "ended_without_warning": "warned before ending a call",
+}
 # A scoring rule that no rubric lists is practised where the rubric asks for what it is about.
-PRACTISED_BY = {"ended_without_warning": ("states_consequence", "end_call")}
+PRACTISED_BY = {"ended_without_warning": ("states_consequence",)}
+NOT = "not:"  # a skill's key where a rubric asks to avoid what others ask for
 
 
 @dataclass(frozen=True)
@@ -127,16 +137,23 @@ def skills_of(item: str) -> list[str]:
     return [s for s in item.split("|") if s]
 
 
-def skill_boxes(attempts: Iterable[Attempt], avoid: Mapping[str, frozenset[str]] | None = None) -> dict[str, SkillState]:
+def skill_boxes(attempts: Iterable[Attempt], avoid: Mapping[str, frozenset[str]] | None = None,
+                positive: frozenset[str] = frozenset()) -> dict[str, SkillState]:
     """Each skill's Leitner box after every attempt, oldest first. A first success puts a skill in box 2.
 
     `avoid` gives each scenario's things to avoid: the scorer lists them only when they happen, so a session
-    of that scenario without them counts as having avoided them well."""
+    of that scenario without them counts as having avoided them well. A skill some rubric asks for
+    (`positive`) but this scenario asks to avoid, such as naming the behaviour to a customer who is not
+    abusive, is a skill of its own here: knowing when not to ("not:names_behavior")."""
     boxes: dict[str, SkillState] = {}
     for a in sorted(attempts, key=lambda a: a.at):
-        outcomes = {skill: status for item, status in a.verdicts.items() for skill in skills_of(item)}
-        for skill in (avoid or {}).get(a.scenario_id, frozenset()):
-            outcomes.setdefault(skill, "met")
+        here = (avoid or {}).get(a.scenario_id, frozenset())
+
+        def key(skill: str) -> str:
+            return f"{NOT}{skill}" if skill in here and skill in positive else skill
+        outcomes = {key(skill): status for item, status in a.verdicts.items() for skill in skills_of(item)}
+        for skill in here:
+            outcomes.setdefault(key(skill), "met")
         for skill, status in sorted(outcomes.items()):
             before = boxes.get(skill)
             box = (min(TOP_BOX, before.box + 1) if before else 2) if status == "met" else 1
@@ -174,6 +191,7 @@ def plan(scenarios: Sequence[ScenarioInfo], attempts: Sequence[Attempt], now: fl
     played = {a.scenario_id for a in attempts}
     levels = unlocked_levels(scenarios, played)
     last_played = max(attempts, key=lambda a: a.at).scenario_id if attempts else None
+    latest = max((a.at for a in attempts), default=0.0)
     out: list[Suggestion] = []
 
     def add(info: ScenarioInfo, intensity: str | None, reason: str, kind: str, skill: str | None = None) -> None:
@@ -189,15 +207,23 @@ def plan(scenarios: Sequence[ScenarioInfo], attempts: Sequence[Attempt], now: fl
             word = "overdue since" if a.due_at < now else "due"
             add(info, level, f"Assigned by your manager, {word} {_day(a.due_at)}: {_named(info, level)}.", "assigned")
 
-    boxes = skill_boxes(attempts, {s.id: s.avoid for s in scenarios})
+    positive = frozenset(k for s in scenarios for k in s.skills - s.avoid)
+    boxes = skill_boxes(attempts, {s.id: s.avoid for s in scenarios}, positive)
 
-    def practice_in(skill: str) -> ScenarioInfo | None:
-        """Where to practise a skill: a scenario whose rubric asks for it (or, for something done where it should
-        not have been, one that asks to avoid it), not already listed, not the one just played, easiest first."""
-        wanted = {skill, *PRACTISED_BY.get(skill, ())}
-        avoided = boxes[skill].last_status == "violated"
-        fits = [s for s in scenarios if wanted & (s.avoid if avoided else s.skills - s.avoid)
-                and (s.id in played or s.difficulty in levels) and all(x.scenario_id != s.id for x in out)]
+    def asks_for(key: str):
+        """Which scenarios practise a skill's key: where the rubric asks for it, or asks to avoid it."""
+        if key.startswith(NOT):
+            return lambda s: key[len(NOT):] in s.avoid
+        wanted = {key, *PRACTISED_BY.get(key, ())}
+        if key in positive or key in PRACTISED_BY:
+            return lambda s: bool(wanted & (s.skills - s.avoid))
+        return lambda s: key in s.avoid
+
+    def practice_in(key: str) -> ScenarioInfo | None:
+        """Where to practise a skill: a scenario that asks for it (or to avoid it), not already listed, not the
+        one just played, easiest first."""
+        fits = [s for s in filter(asks_for(key), scenarios)
+                if (s.id in played or s.difficulty in levels) and all(x.scenario_id != s.id for x in out)]
         fits.sort(key=lambda s: (s.id == last_played and len(fits) > 1, _rank(s.difficulty), s.title))
         return fits[0] if fits else None
 
@@ -206,7 +232,8 @@ def plan(scenarios: Sequence[ScenarioInfo], attempts: Sequence[Attempt], now: fl
         info = practice_in(skill)
         if info is not None:
             level = next_intensity(info, attempts, pass_mark)
-            add(info, level, f"{_missed_words(skill, boxes[skill])}: try {_named(info, level)}.", "missed", skill)
+            add(info, level, f"{_missed_words(skill, boxes[skill], latest)}: try {_named(info, level)}.", "missed",
+                skill)
 
     for info in sorted(scenarios, key=lambda s: (_rank(s.difficulty), s.title)):
         if info.id not in played and info.difficulty in levels:
@@ -220,8 +247,8 @@ def plan(scenarios: Sequence[ScenarioInfo], attempts: Sequence[Attempt], now: fl
         if info is not None:
             level = next_intensity(info, attempts, pass_mark)
             weeks = (now - boxes[skill].last_at) / DAY
-            add(info, level, f"It has been {_ago(weeks)} since you last {_done(skill)}: "
-                             f"try {_named(info, level)}.", "refresh", skill)
+            add(info, level, f"It has been {_ago(weeks)} since {_since(skill)}: try {_named(info, level)}.",
+                "refresh", skill)
 
     for info in sorted(scenarios, key=lambda s: (_rank(s.difficulty), s.title)):
         passed = _passed_at(info, attempts, pass_mark)
@@ -256,14 +283,24 @@ def _done(skill: str) -> str:
     return DONE_WORDS.get(skill) or f"did '{skill.replace('_', ' ')}'"
 
 
-def _missed_words(skill: str, state: SkillState) -> str:
-    if skill in AVOID_WORDS:
-        return f"Last time you {AVOID_WORDS[skill]}"
-    if state.last_status == "violated":  # something good elsewhere, done where the rubric asked to avoid it
-        return f"Last time you {_done(skill)} where it was not called for"
+def _missed_words(key: str, state: SkillState, latest: float) -> str:
+    """What went wrong, and when: "Last time" only when it was the trainee's latest session."""
+    when = "Last time" if state.last_at >= latest else f"On {_day(state.last_at)}"
+    if key.startswith(NOT):
+        return f"{when} you {_done(key[len(NOT):])} where it was not called for"
+    if key in AVOID_WORDS:
+        return f"{when} you {AVOID_WORDS[key]}"
     if state.ever_met:
-        return f"Last time, you hadn't {_done(skill)}"
-    return f"You haven't yet {_done(skill)}"
+        return f"{when}, you hadn't {_done(key)}"
+    return f"You haven't yet {_done(key)}"
+
+
+def _since(key: str) -> str:
+    if key.startswith(NOT):
+        return f"your last call where you rightly had not {_done(key[len(NOT):])}"
+    if key in KEPT_WORDS:
+        return f"you last {KEPT_WORDS[key]}"
+    return f"you last {_done(key)}"
 
 
 def _ago(days: float) -> str:

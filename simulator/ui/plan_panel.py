@@ -33,6 +33,7 @@ class PlanPanel(QFrame):
         self.next = QListWidget()
         self.next.setAccessibleName("Practise next")
         self.next.setWordWrap(False)
+        self.next.setSpacing(3)  # a line apart each: they are read one at a time
         self.next.itemActivated.connect(lambda item: self._choose(item))
         self.next.currentItemChanged.connect(lambda item, _: self.go.setEnabled(item is not None))
         self.go = QPushButton("P&ractise this…")
@@ -63,7 +64,7 @@ class PlanPanel(QFrame):
     def _fit_height(self) -> None:
         # Five suggestions, one line each, and room for the headings: the scenario table keeps the rest.
         line = self.next.fontMetrics().height()
-        self.next.setFixedHeight(int(line * 1.45 * 5 + line * 0.6))
+        self.next.setFixedHeight(int(line * 1.75 * 5 + line * 0.5))
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)

@@ -92,6 +92,8 @@ class TeamPage(QWidget):
         table.setColumnCount(1 + len(team.certificates))
         table.setHorizontalHeaderLabels(["Trainee", *(title for _, title in team.certificates)])
         table.setRowCount(len(trainees))
+        for col in range(1, table.columnCount()):  # certificates share the width evenly
+            table.horizontalHeader().setSectionResizeMode(col, QHeaderView.Stretch)
         for r, name in enumerate(trainees):
             table.setItem(r, 0, QTableWidgetItem(name))
             for col, (cid, _) in enumerate(team.certificates, 1):
@@ -119,10 +121,16 @@ class TeamPage(QWidget):
         for r, t in enumerate(assignments):
             a = t.assignment
             total = len(a.items)
-            each = ", ".join(f"{name} {n}/{total}" for name, n in t.done.items()) or "no one has practised yet"
-            for col, text in enumerate([a.title, day(a.due_at), ", ".join(a.trainees) or "everyone",
-                                        f"{t.words()}: {each}", a.created_by]):
-                table.setItem(r, col, QTableWidgetItem(text))
+            each = "\n".join(f"{name}: {n} of {total}" for name, n in t.done.items()) or "no trainees here yet"
+            names = ", ".join(a.trainees)
+            who = "everyone" if not a.trainees else names if len(a.trainees) <= 3 else f"{len(a.trainees)} trainees"
+            started = [name for name, n in t.done.items() if 0 < n < total]
+            done = t.words() + (f"; under way: {', '.join(started)}" if started else "")
+            cells = [(a.title, a.note), (day(a.due_at), ""), (who, names), (done, each), (a.created_by, "")]
+            for col, (text, tip) in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(tip or text)
+                table.setItem(r, col, item)
 
     def _show_detail(self, row: int, col: int) -> None:
         if self.team is None or row < 0 or col < 1 or col > len(self.team.certificates):
