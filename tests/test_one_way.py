@@ -175,3 +175,25 @@ def test_plays_learning_record_is_passed_or_failed_by_the_policy_given(tmp_path)
             bodies = [json.loads(r["body"]) for r in store.read("SELECT body FROM outbox WHERE session_id = ?", (sid,))]
         outcomes[mark] = {b["verb"]["id"] for b in bodies} & {VERBS["passed"], VERBS["failed"]}
     assert outcomes == {1: {VERBS["passed"]}, 100: {VERBS["failed"]}}
+
+
+# -- Done means: what the printed report showed ------------------------------------------------------------------
+def test_a_table_that_runs_onto_the_next_page_of_the_pdf_repeats_its_header_there(tmp_path):
+    import shutil
+    import subprocess
+
+    import pytest
+
+    from simulator.store import load_session
+    from simulator.store.report import session_html
+    from simulator.ui.printing import html_to_pdf
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils is not installed (scripts/setup.sh test installs it)")
+    with Store(tmp_path) as store:
+        sid = play(store, "late-refund-empathy", ["/hold"] * 60, "Ana")  # the customer waits: a long transcript
+        record = load_session(store, sid)
+    pdf = html_to_pdf(session_html(record), tmp_path / "r.pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = text.split("\f")
+    continued = [p for p in pages[1:] if "Put on hold" in p or "Hold" in p]
+    assert continued and all(re.search(r"Turn\s+Who\s+Said", p) for p in continued)

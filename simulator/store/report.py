@@ -44,7 +44,9 @@ def _verdict_class(status: str, automatic: str) -> str:
 
 
 def _head(*columns: tuple[str, int]) -> str:
-    return "<tr>" + "".join(f"<th width='{w}%' class='nowrap'>{escape(text)}</th>" for text, w in columns) + "</tr>"
+    # A header row in <thead> is printed again at the top of each page the table continues on.
+    return ("<thead><tr>" + "".join(f"<th width='{w}%' class='nowrap'>{escape(text)}</th>" for text, w in columns)
+            + "</tr></thead>")
 
 
 def when(ts: float | None) -> str:
@@ -155,7 +157,8 @@ def _overrides(record: SessionRecord) -> str:
     for o in record.overrides:
         auto = autos.get((o.dimension, o.item), "")
         rows.append(f"<tr><td class='nowrap'>{e(when(o.created_at))}</td><td>{e(o.reviewer)}</td>"
-                    f"<td>{e(item_label(o.item))}</td><td>{e(verdict_words(o.status, auto))}</td>"
+                    f"<td>{e(item_label(o.item))}</td><td><b>{e(verdict_words(o.status, auto))}</b><br>"
+                    f"<span class='small'>automatic: {e(verdict_words(auto, auto) or '?')}</span></td>"
                     f"<td>{e(o.comment)}</td></tr>")
     rows.append("</table>")
     return "".join(rows)
