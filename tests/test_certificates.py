@@ -230,3 +230,17 @@ def test_the_team_csv_and_the_xapi_statements_are_written_once(tmp_path):
         assert queue_certificates(store, team_certificates(store, policy)) == 0  # queued once
         rows = store.read("SELECT session_id, body FROM outbox")
         assert {r["session_id"] for r in rows} == {"certificate:basics"}
+
+
+def test_a_certificate_naming_what_the_library_does_not_have_is_pointed_out():
+    from simulator.scoring.certificates import unknown_requirements
+    library = {"swearing-caller": ["mild", "strong"], "late-refund-empathy": ["mild"]}
+    certificate = cert()  # swearing-caller (strong) and threat-of-violence
+    assert unknown_requirements([certificate], library) == [
+        "certificate 'abuse-basics' names scenario 'threat-of-violence', which is not in the library "
+        "(see `simulator list` for the ids)"]
+    library["threat-of-violence"] = ["mild"]
+    library["swearing-caller"] = ["mild"]
+    assert unknown_requirements([certificate], library) == [
+        "certificate 'abuse-basics' asks for swearing-caller at intensity 'strong', which it does not have "
+        "(it has mild)"]

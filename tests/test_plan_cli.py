@@ -104,3 +104,10 @@ def test_an_assignment_goes_from_the_managers_command_to_the_trainees_plan(team,
     assert code == 2 and "changed or cut short since it was signed" in err
     code, out, _ = run(capsys, "assignments", "list")  # the manager's own copy
     assert "Week 1" in out and "for Ben; by Maria" in out
+
+
+def test_a_certificate_naming_a_missing_scenario_is_noted(team, capsys, tmp_path):
+    policy = tmp_path / "typo.yaml"
+    policy.write_text("format: 1\n" + CERTS.replace("late-refund-empathy", "late-refund"), encoding="utf-8")
+    code, out, err = run(capsys, "certificates", "--policy", str(policy))
+    assert code == 0 and "note: certificate 'basics' names scenario 'late-refund', which is not in the library" in err

@@ -108,3 +108,14 @@ def test_without_the_passphrase_the_team_tab_shows_only_your_own(qtbot, tmp_path
     locked = policy_file(tmp_path, f'review_passphrase: "{hash_passphrase("lead")}"\n')
     w = open_team(qtbot, tmp_path / "data", locked, trainee="Ben")
     assert w.team.certificates.rowCount() == 1 and cell(w, 0, 0) == "Ben"
+
+
+def test_a_certificate_naming_a_scenario_the_library_lacks_is_pointed_out(qtbot, tmp_path):
+    team_store(tmp_path / "data")
+    path = tmp_path / "policy.yaml"
+    path.write_text("format: 1\n" + CERTS.replace("late-refund-empathy", "late-refund-empaty"), encoding="utf-8")
+    w = open_team(qtbot, tmp_path / "data", load_policy(path))
+    assert "names scenario 'late-refund-empaty', which is not in the library" in w.team.summary.text()
+    # The titles come from the library, also for a scenario nobody has played yet.
+    ana = w.team.team.statuses[0]
+    assert ana.requirements[0].title == "Broadband caller keeps swearing after a warning"

@@ -17,7 +17,7 @@ from ..errors import SimulatorError
 from ..printable import printable
 from ..scenario import load_policy
 from ..scenario.library import available
-from ..scoring.certificates import CERTIFIED, CertificateStatus
+from ..scoring.certificates import CERTIFIED, CertificateStatus, unknown_requirements
 from ..settings import load_settings
 from ..store import Store, data_dir
 from . import gate
@@ -55,8 +55,10 @@ def run_plan(args: argparse.Namespace) -> int:
         raise SimulatorError(f"{printable(trainee)}'s plan is another trainee's",
                              "add --all: it asks for the review passphrase your organisation has set")
     good, _ = available(coach_folders())
+    policy = load_policy(args.policy)
+    _note_unknown(policy, good)
     with Store(data_dir(args.data_dir)) as store:
-        plan = trainee_plan(store, trainee, good, load_policy(args.policy))
+        plan = trainee_plan(store, trainee, good, policy)
     if args.json:
         print(json.dumps(plan.to_dict(), indent=2, ensure_ascii=False))
         return 0
@@ -81,6 +83,11 @@ def run_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _note_unknown(policy, scenarios) -> None:
+    for problem in unknown_requirements(policy.certificates, {sf.id: sf.scenario.intensity for sf in scenarios}):
+        print(f"note: {printable(problem)}; ask whoever keeps the policy file to fix it", file=sys.stderr)
+
+
 def _print_certificate(c: CertificateStatus) -> None:
     print(f"  {printable(c.title)}: {c.words()}")
     for r in c.requirements:
@@ -94,8 +101,11 @@ def run_certificates(args: argparse.Namespace) -> int:
     if not policy.certificates:
         raise SimulatorError("the organisation's policy names no certificates",
                              "add a certificates: list to the policy file (see the README, Certificates)")
+    good, _ = available(coach_folders())
+    _note_unknown(policy, good)
+    titles = {sf.id: sf.scenario.title for sf in good}
     with Store(data_dir(args.data_dir)) as store:
-        statuses = team_certificates(store, policy, trainee=allowed.only) if allowed.only != "" else []
+        statuses = team_certificates(store, policy, trainee=allowed.only, titles=titles) if allowed.only != "" else []
         if args.csv:
             certificates_csv(statuses, args.csv)
         report = push_certificates(store, statuses) if args.push else None

@@ -157,3 +157,18 @@ class _Rule:
         return RequirementProgress(r.scenario, title, r.intensity, self.mark(r), tuple(r.criteria),
                                    passing.at if passing else None, max((a.score for a in every), default=None),
                                    len(every), None if limit is None else max(0, limit - len(every)))
+
+
+def unknown_requirements(certificates: Sequence[Certificate], intensities: Mapping[str, Sequence[str]]) -> list[str]:
+    """What the policy's certificates name that the library does not have: a scenario id, or an intensity of it.
+    `intensities`: each scenario in the library, by id. Such a requirement can never be passed, so say so."""
+    found = []
+    for cert in certificates:
+        for r in cert.scenarios:
+            if r.scenario not in intensities:
+                found.append(f"certificate '{cert.id}' names scenario '{r.scenario}', which is not in the library "
+                             "(see `simulator list` for the ids)")
+            elif r.intensity is not None and r.intensity not in intensities[r.scenario]:
+                found.append(f"certificate '{cert.id}' asks for {r.scenario} at intensity '{r.intensity}', which it "
+                             f"does not have (it has {', '.join(intensities[r.scenario])})")
+    return found

@@ -6,13 +6,14 @@ read store.team_certificates). Read on a worker when the tab is opened.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
-from ...scoring.certificates import CERTIFIED, EXPIRED, CertificateStatus, day
+from ...scoring.certificates import CERTIFIED, EXPIRED, CertificateStatus, day, unknown_requirements
 from ...store.assignments import TeamAssignment, team_assignments
 from ...store.team_certificates import team_certificates
 from ..theme import colours
@@ -23,13 +24,19 @@ class Team:
     certificates: list[tuple[str, str]]  # (id, title), in the policy's order
     statuses: list[CertificateStatus]
     assignments: list[TeamAssignment]
+    problems: list[str] = field(default_factory=list)  # what the certificates name that the library lacks
 
 
-def read_team(store, policy, only: str | None) -> Team:
-    """On a worker: the certificates and assignments of everyone (or only of `only`, without the passphrase)."""
-    statuses = team_certificates(store, policy, trainee=only) if policy is not None and only != "" else []
-    certificates = [(c.id, c.title) for c in policy.certificates] if policy is not None else []
-    return Team(certificates, statuses, team_assignments(store, only) if only != "" else [])
+def read_team(store, policy, only: str | None, folders: list[str]) -> Team:
+    """On a worker: the certificates and assignments of everyone (or only of `only`, without the passphrase),
+    with the scenarios' titles and what the policy names that the library does not have."""
+    from ...scenario.library import available
+    if policy is None or only == "":
+        return Team([], [], [])
+    good = available([Path(f) for f in folders])[0] if policy.certificates else []
+    problems = unknown_requirements(policy.certificates, {sf.id: sf.scenario.intensity for sf in good})
+    statuses = team_certificates(store, policy, trainee=only, titles={sf.id: sf.scenario.title for sf in good})
+    return Team([(c.id, c.title) for c in policy.certificates], statuses, team_assignments(store, only), problems)
 
 
 def _table(headers: list[str], name: str) -> QTableWidget:
@@ -113,7 +120,8 @@ class TeamPage(QWidget):
             lapsed = sum(s.state == EXPIRED for s in mine)
             parts.append(f"{title}: {sum(s.state == CERTIFIED for s in mine)} of {len(mine)} certified"
                          + (f", {lapsed} lapsed" if lapsed else ""))
-        self.summary.setText("; ".join(parts) + ".")
+        problems = "".join(f" Note: {p}; fix it in the policy file." for p in team.problems)
+        self.summary.setText("; ".join(parts) + "." + problems)
 
     def _fill_assignments(self, assignments: list[TeamAssignment]) -> None:
         table = self.assignments

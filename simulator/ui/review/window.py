@@ -113,7 +113,7 @@ class ReviewWindow(QMainWindow):
         self.progress.trainee_chosen.connect(lambda _: self.tabs.load(self.progress))
         self.team = TeamPage()  # certificates and assignments; whose, as the passphrase allows
         self.tabs.add(self.team, "&Team", read=read_team, show=self.team.show_team, shown=self.team_shown,
-                      args=lambda: (self.policy, self.sessions.locked_to))
+                      args=lambda: (self.policy, self.sessions.locked_to, list(self.settings.scenario_folders)))
 
     def _chosen_trainee(self) -> tuple[str] | None:
         trainee, locked = self.progress.trainee.currentText(), self.sessions.locked_to
