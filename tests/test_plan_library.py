@@ -93,3 +93,45 @@ def test_an_imported_assignment_comes_first_and_opens_at_its_intensity(qtbot, tm
     w.library.table.selectRow(row)
     qtbot.mouseClick(w.library.open_button, Qt.LeftButton)
     assert w.briefing.scenario.id == "blunt-not-abusive"
+
+
+def test_a_certificate_reached_and_lost_by_expiry_reads_the_same_in_both_windows_and_the_terminal(qtbot, tmp_path,
+                                                                                                   capsys):
+    import json
+
+    from simulator.cli import main
+    from simulator.ui.review.window import ReviewWindow
+    data = tmp_path / "data"
+    with Store(data) as store:
+        for trainee in ("Ana", "Ben"):
+            _record(store, "swearing-caller", GOOD_SWEARING, trainee, "mild")
+            _record(store, "late-refund-empathy", GOOD_REFUND, trainee)
+        with store.write() as db:  # Ana's were played 400 days ago: her year-long certificate has lapsed
+            db.execute("UPDATE sessions SET started_at = started_at - 400 * 86400, ended_at = ended_at - 400 * 86400"
+                       " WHERE trainee_id = (SELECT id FROM trainees WHERE name = 'Ana')")
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(CERTS.replace("    scenarios:", "    valid_days: 365\n    scenarios:", 1), encoding="utf-8")
+    with Store(data) as store:
+        ana, ben = team_certificates(store, load_policy(policy))
+    assert ana.words().startswith("Lapsed on ") and ben.words().startswith("Certified on ")
+
+    library = open_library(qtbot, tmp_path, policy)
+    labels = [lbl.text() for lbl in library.library.plan.progress_box.findChildren(QLabel)]
+    assert any(ana.words() in t for t in labels), labels
+
+    review = ReviewWindow(data_dir=data, tasks=Tasks(), settings=AppSettings(trainee="Maria", reviewer="Maria"),
+                          policy=load_policy(policy), devices=FileDevices(), ask_passphrase=False)
+    qtbot.addWidget(review)
+    review.show()
+    qtbot.waitUntil(lambda: review.store is not None, timeout=20_000)
+    with qtbot.waitSignal(review.team_shown, timeout=20_000):
+        review.tabs.setCurrentWidget(review.team)
+    cells = {review.team.certificates.item(r, 0).text(): review.team.certificates.item(r, 1).text()
+             for r in range(review.team.certificates.rowCount())}
+    assert cells == {"Ana": ana.words(), "Ben": "✓ " + ben.words()}
+
+    assert main(["--data-dir", str(data), "certificates", "--json", "--policy", str(policy)]) == 0
+    terminal = {c["trainee"]: c["summary"] for c in json.loads(capsys.readouterr().out)}
+    assert terminal == {"Ana": ana.words(), "Ben": ben.words()}
+    assert main(["--data-dir", str(data), "plan", "--trainee", "Ana", "--json", "--policy", str(policy)]) == 0
+    assert json.loads(capsys.readouterr().out)["certificates"][0]["summary"] == ana.words()
