@@ -1,5 +1,7 @@
 """Make the README's screenshots from the real app, offscreen: `python scripts/screenshots.py [OUT_DIR]`.
 
+The trainee's pages, review mode and the authoring view, all from the same code the app runs.
+
 Everything runs in temporary folders (no effect on your own sessions or
 settings); the customer's voice is rendered but played to a file-backed
 speaker, and the trainee's replies are typed, so no sound card is needed.
@@ -76,6 +78,7 @@ def main() -> int:
                 shots[f"{name}-{size}-{theme}"] = pixmap
     apply_theme(app, "light", 100)
     shots.update(review_shots(app, data))
+    shots.update(authoring_shots(app))
     for name, pixmap in shots.items():
         path = out / f"{name}.png"
         pixmap.save(str(path))
@@ -182,6 +185,52 @@ def review_shots(app: QApplication, data: Path) -> dict:
     wait_until(app, lambda: window.calibration.table.rowCount() > 0)
     settle(app)
     shots["review-calibration"] = window.grab()
+    window.close()
+    return shots
+
+
+def authoring_shots(app: QApplication) -> dict:
+    """The coach's side: problems in plain words with file:line:col, the branch picture, and Try it."""
+    import shutil  # noqa: PLC0415
+
+    from simulator.paths import shipped_scenarios  # noqa: PLC0415
+    from simulator.speech.playback import FileSpeaker  # noqa: PLC0415
+    from simulator.ui.authoring.window import AuthoringWindow  # noqa: PLC0415
+    folder = _work / "coach"
+    folder.mkdir()
+    shutil.copy(shipped_scenarios() / "swearing-caller.yaml", folder / "swearing-caller.yaml")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from conftest import MINIMAL as minimal  # noqa: PLC0415 - the tests' small scenario, with a mistake in each copy
+    # A coach's folder: a copy of a shipped scenario, one with a line indented wrongly and one with a mistyped goto.
+    (folder / "tiny.yaml").write_text(minimal.replace('    say: "Fine."', '     say: "Fine."'), encoding="utf-8")
+    (folder / "my-refund.yaml").write_text(minimal.replace("goto: calm", "goto: clam").replace("id: tiny", "id: my-refund"),
+                                           encoding="utf-8")
+    window = AuthoringWindow(tasks=Tasks(app), devices=FileDevices(speaker=FileSpeaker(speed=0)))
+    window.resize(*SIZE)
+    window.show()
+    window.open_folder(folder)
+    wait_until(app, lambda: window.files.count() == 3 and window.checks)
+    row = next(i for i in range(window.files.count()) if "tiny" in window.files.item(i).text())
+    window.files.setCurrentRow(row)
+    window.tabs.setCurrentWidget(window.problems)
+    settle(app)
+    shots = {"authoring-problems": window.grab()}
+    row = next(i for i in range(window.files.count()) if "swearing-caller" in window.files.item(i).text())
+    window.files.setCurrentRow(row)
+    window.tabs.setCurrentIndex(1)  # Branches
+    settle(app, 0.6)
+    shots["authoring-branches"] = window.grab()
+    panel = window.tryout
+    window.tabs.setCurrentWidget(panel)
+    panel.speak.setChecked(False)
+    panel.node.setCurrentText("start")
+    panel.start_button.click()
+    wait_until(app, lambda: panel.reply.isEnabled())
+    for reply in ("Please don't swear at me.", "If it continues I will end the call, but I do want to sort this out."):
+        panel.reply.setText(reply)
+        panel.reply.returnPressed.emit()
+        settle(app, 0.2)
+    shots["authoring-tryit"] = window.grab()
     window.close()
     return shots
 

@@ -29,7 +29,8 @@ def verdict_mark(status: str, automatic: str) -> str:
 
 # The report's transcript in review mode's colours: the marked words stay dark on yellow in a dark theme too.
 TRANSCRIPT_PALETTE = """
-td { vertical-align: top; } .small { font-size: small; } .trainee { font-weight: bold; }
+td { vertical-align: top; } th { text-align: left; } .nowrap { white-space: nowrap; }
+.small { font-size: small; } .trainee { font-weight: bold; }
 .evidence { background-color: #fff3a8; color: #000; } .action { color: #8a1c7c; font-weight: bold; }
 """
 
