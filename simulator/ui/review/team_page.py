@@ -68,8 +68,8 @@ class TeamPage(QWidget):
         self.detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.assignments = _table(["Assignment", "Due", "For", "Done", "Made by"], "Assignments")
         buttons = QHBoxLayout()
-        for text, signal, name in [("Export as &CSV…", self.csv_wanted, "csv_button"),
-                                   ("Send certificates to the &LRS", self.push_wanted, "push_button"),
+        for text, signal, name in [("E&xport as CSV…", self.csv_wanted, "csv_button"),
+                                   ("S&end certificates to the LRS", self.push_wanted, "push_button"),
                                    ("&New assignment…", self.assignment_wanted, "assign_button")]:
             button = QPushButton(text)
             button.clicked.connect(signal.emit)
