@@ -47,6 +47,7 @@ class AppSettings(BaseModel):
     dismissed_notices: list[str] = Field(default_factory=list)  # lasting notices the trainee has read and closed
     window_geometry: str | None = None  # the main window's size, place and maximised state (Qt's, base64)
     show_assessed: bool = True  # the briefing's "what this scenario assesses" open (False: going in blind)
+    show_checklist: bool = False  # the live checklist of criteria during a call (practice, or where the policy allows)
 
 
 def settings_file() -> Path:

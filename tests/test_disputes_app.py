@@ -14,6 +14,7 @@ from simulator.store import load_session
 from simulator.store.bundle import export_bundle
 from simulator.ui.review.window import ReviewWindow
 from simulator.ui.tasks import Tasks
+from test_trainee_window import assert_unique_mnemonics, visible_mnemonics
 
 KEY = b"an organisation key of some length"
 
@@ -23,6 +24,7 @@ def _dispute(qtbot, window, item: str, reason: str) -> None:
     assert card.dispute_button.isVisible() and card.dispute_button.isEnabled()
     qtbot.mouseClick(card.dispute_button, Qt.LeftButton)
     dialog = window.results.dispute_dialog
+    assert_unique_mnemonics(dialog, "dispute dialog")
     ok = dialog.buttons.button(QDialogButtonBox.Ok)
     assert not ok.isEnabled()  # the reason is required
     qtbot.keyClicks(dialog.reason, reason)
@@ -38,6 +40,7 @@ def _answer(qtbot, review, row: int, outcome: str, reason: str) -> None:
     button = page.overturn_button if outcome == "overturned" else page.uphold_button
     qtbot.mouseClick(button, Qt.LeftButton)
     dialog = review.answers.dialog
+    assert_unique_mnemonics(dialog, "answer dialog")
     ok = dialog.buttons.button(QDialogButtonBox.Ok)
     assert not ok.isEnabled()  # a reason is required either way
     qtbot.keyClicks(dialog.reason, reason)
@@ -72,6 +75,8 @@ def test_a_dispute_travels_to_review_mode_and_its_answer_comes_back(qtbot, tmp_p
     with qtbot.waitSignal(review.disputes_shown, timeout=10_000):
         tabs.setCurrentWidget(review.disputes)
     page = review.disputes
+    claims, _ = visible_mnemonics(review)  # this tab only: the others are their own pages' business
+    assert not {k: v for k, v in claims.items() if len(v) > 1}, claims
     assert page.table.topLevelItemCount() == 2 and page.table.topLevelItem(0).text(0) == "Ana"
     assert "calm down told him" in page.details.text()
     _answer(qtbot, review, 0, "overturned", "Fair: that named the behaviour.")
@@ -90,6 +95,7 @@ def test_a_dispute_travels_to_review_mode_and_its_answer_comes_back(qtbot, tmp_p
     window.disputes.take_answers([tmp_path / "answers.simbundle"], KEY)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.history
                     and window.history.table.topLevelItemCount() == 1, timeout=10_000)
+    assert_unique_mnemonics(window, "my sessions")
     row = window.history.table.topLevelItem(0)
     assert row.text(3) == "2 answered" and "changed by your manager" in row.text(2)
     qtbot.waitUntil(lambda: "Fair: that named" in window.history.details.text(), timeout=10_000)

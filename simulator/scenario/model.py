@@ -365,6 +365,9 @@ class Policy(_Strict):
     review_passphrase: str | None = Field(
         None, pattern=r"^scrypt\$\d+\$\d+\$\d+\$[0-9a-f]+\$[0-9a-f]+$",
         description="asked before review mode shows other trainees' sessions; make it with `simulator review --hash-passphrase`")
+    checklist_in_assessed: bool = Field(
+        False, description="true: trainees may show the live checklist of criteria in assessed sessions too "
+                           "(it is always offered in practice)")
     certificates: Annotated[list[Certificate], AfterValidator(_unique_certificates)] = Field(
         default_factory=list, description="what the organisation can require of trainees: see the README, Certificates")
 

@@ -17,7 +17,7 @@ from typing import Literal
 
 from ..scenario.model import ACTIONS, Criterion, Policy
 from .measures import WARNING
-from .rubric import DEFAULT_POLICY, is_abusive, rubric_plan
+from .rubric import DEFAULT_POLICY, is_abusive, rubric_plan, score_session
 from .verdict import dimension_label
 
 Kind = Literal["do", "avoid", "rule"]
@@ -183,3 +183,15 @@ def _base_form(verb: str) -> str:
 
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def checklist_allowed(policy: Policy | None, assessed: bool) -> bool:
+    """The live checklist is for practice; in an assessed session only where the organisation allows it."""
+    return not assessed or bool(policy is not None and policy.checklist_in_assessed)
+
+
+def met_so_far(scenario_file, turns, policy: Policy | None = None) -> set[tuple[str, str]]:
+    """(dimension, item) of every expected item the scorer would count as met on the turns so far: the live
+    checklist ticks exactly what the score will (an ending before the warning is not ticked)."""
+    result = score_session(scenario_file, turns, policy)
+    return {(d.dimension, v.item) for d in result.dimensions for v in d.verdicts if v.status == "met"}

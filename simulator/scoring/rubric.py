@@ -52,8 +52,9 @@ class _Plan:
 
 
 def policy_version(policy: Policy) -> str:
-    # Certificates never change a score: adding one leaves every recorded policy version as it was.
-    return hashlib.sha256(json.dumps(policy.model_dump(exclude={"certificates"}), sort_keys=True).encode()).hexdigest()
+    # Certificates and the live checklist never change a score: setting them leaves every recorded version as it was.
+    return hashlib.sha256(json.dumps(policy.model_dump(exclude={"certificates", "checklist_in_assessed"}),
+                                     sort_keys=True).encode()).hexdigest()
 
 
 def score_session(scenario_file, turns: Sequence, policy: Policy | None = None, detector_version: str = "") -> Result:

@@ -20,9 +20,9 @@ def assessed_html(dims: tuple[AssessedDimension, ...]) -> str:
     parts = []
     for d in dims:
         when = f", {escape(d.condition)}" if d.condition else ""
-        items = "".join(f"<li>{_MARK[i.kind]} {escape(i.text)}</li>" for i in d.items)
+        items = "<br>".join(f"{_MARK[i.kind]}&nbsp; {escape(i.text)}" for i in d.items)
         parts.append(f"<p style='margin:4px 0 0 0'><b>{escape(d.label)}</b> ({d.share}% of the score){when}:</p>"
-                     f"<ul style='margin:0 0 0 -20px'>{items}</ul>")
+                     f"<p style='margin:0 0 0 16px'>{items}</p>")
     return "".join(parts)
 
 
@@ -32,7 +32,7 @@ class AssessedBox(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.toggle = QToolButton()
-        self.toggle.setText("What this scenario &assesses")
+        self.toggle.setText("What is assesse&d in this scenario")
         self.toggle.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
         self.toggle.setCheckable(True)
         self.toggle.setChecked(True)

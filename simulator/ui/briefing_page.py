@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QGroupBox, QHBoxLayout, 
 
 from ..practice import Choice
 from ..scenario import Policy, ScenarioFile
-from ..scoring.assessed import what_is_assessed
+from ..scoring.assessed import checklist_allowed, what_is_assessed
 from .assessed_box import AssessedBox
 from .customer_card import CustomerCard
 from .library_page import content_text
@@ -62,6 +62,9 @@ class BriefingPage(QWidget):
         input_box, self.input_group = _radio_group("How you answer", INPUT_MODES, self)
         self.keep_audio = QCheckBox("&My manager may listen to my recorded answers")
         self.keep_audio.setAccessibleName("Allow my recorded answers to be kept for my manager")
+        self.checklist = QCheckBox("Show a chec&klist during the call, ticked as you meet each item")
+        self.checklist.setToolTip("Offered in practice; in assessed sessions only if your organisation allows it.")
+        self.policy: Policy | None = None
 
         self.mic_button = QPushButton("&Check microphone")
         self.mic_meter = QProgressBar()
@@ -96,6 +99,7 @@ class BriefingPage(QWidget):
         right = QVBoxLayout()
         right.addWidget(input_box)
         right.addWidget(self.keep_audio)
+        right.addWidget(self.checklist)
         options.addLayout(left, 1)
         options.addLayout(right, 1)
         layout = QVBoxLayout(self)
@@ -117,12 +121,15 @@ class BriefingPage(QWidget):
         self.start_button.clicked.connect(self._start)
         self.back_button.clicked.connect(self._back)
         self.mode_group.idToggled.connect(lambda *_: self.keep_audio.setEnabled(self.assessed))
+        self.mode_group.idToggled.connect(lambda *_: self.checklist.setEnabled(self.checklist_allowed))
         self.input_group.idToggled.connect(lambda *_: self.keep_audio.setEnabled(self.assessed and self.input_mode != "typed"))
 
     # -- filling in ------------------------------------------------------------------
     def show_scenario(self, sf: ScenarioFile, input_mode: str, keep_audio: bool, policy: Policy | None = None,
-                      show_assessed: bool = True) -> None:
+                      show_assessed: bool = True, show_checklist: bool = False) -> None:
         self.stop_mic_check()
+        self.policy = policy
+        self.checklist.setChecked(show_checklist)
         self.assessed_box.show_assessed(what_is_assessed(sf, policy), show_assessed)
         self.scenario = sf
         s = sf.scenario
@@ -151,11 +158,20 @@ class BriefingPage(QWidget):
         self.input_group.button(ids.index(input_mode) if input_mode in ids else 0).setChecked(True)
         self.keep_audio.setChecked(keep_audio)
         self.mode_group.button(0).setChecked(True)
+        self.checklist.setEnabled(self.checklist_allowed)
         self.start_button.setFocus()
 
     @property
     def assessed(self) -> bool:
         return self.mode_group.checkedId() == 0
+
+    @property
+    def checklist_allowed(self) -> bool:
+        return checklist_allowed(self.policy, self.assessed)
+
+    @property
+    def wants_checklist(self) -> bool:
+        return self.checklist.isChecked() and self.checklist_allowed
 
     @property
     def input_mode(self) -> str:

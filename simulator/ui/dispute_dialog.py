@@ -34,6 +34,7 @@ class DisputeDialog(QDialog):
         layout = QVBoxLayout(self)
         for widget in (what, explain, self.reason, self.problem, self.buttons):
             layout.addWidget(widget)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 36)  # a reason is read as a paragraph
         self.reason.textChanged.connect(self._check)
         self._check()
 

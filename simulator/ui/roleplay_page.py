@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QEvent, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ..scenario.model import ACTION_LABELS
+from .checklist import Checklist
 from .composer import TALK_KEY, Composer
 from .conversation import ConversationView
 from .customer_card import Caption, CustomerCard
@@ -35,6 +36,10 @@ class RolePlayPage(QWidget):
         self.notice.setAccessibleName("Notice")
         self.notice.hide()
         self.transcript = ConversationView("Conversation so far")
+        self.checklist = Checklist()  # shown only when the trainee asked for it and it is allowed
+        self.checklist.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 24)
+        self.checklist.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        self.checklist.hide()
         self.composer = Composer()
         self.reply, self.send, self.talk = self.composer.reply, self.composer.send, self.composer.talk
         self.mic_state, self.mic_meter, self.live_words = self.composer.state, self.composer.meter, self.composer.live_words
@@ -47,7 +52,10 @@ class RolePlayPage(QWidget):
         layout.addWidget(self.card)
         layout.addWidget(self.caption)
         layout.addWidget(self.notice)
-        layout.addWidget(self.transcript, 1)
+        middle = QHBoxLayout()
+        middle.addWidget(self.transcript, 1)
+        middle.addWidget(self.checklist)
+        layout.addLayout(middle, 1)
         layout.addWidget(self.composer)
         layout.addLayout(self._controls())
         outer = QHBoxLayout(self)
@@ -94,6 +102,14 @@ class RolePlayPage(QWidget):
         shortcut.setWhatsThis(what)  # the Help menu's list of shortcuts reads it
 
     # -- a new session ---------------------------------------------------------------
+    def use_checklist(self, scenario_file, policy) -> None:
+        """Before begin(): show the live checklist for this session (None: not this time)."""
+        self.checklist.setVisible(scenario_file is not None)
+        if scenario_file is not None:
+            self.checklist.start(scenario_file, policy)
+        else:
+            self.checklist.scenario_file = None
+
     def begin(self, live: LiveSession) -> None:
         self.live = live
         s = live.session.scenario
@@ -121,6 +137,7 @@ class RolePlayPage(QWidget):
         b.partial.connect(lambda text: self.live_words.setText(f"You (speaking): {text} …"))
         b.heard.connect(lambda text: self.live_words.setText(""))
         b.turn_recorded.connect(self.transcript.add)
+        b.turn_recorded.connect(self.checklist.turn_recorded)
         b.notice.connect(self.show_notice)
         b.problem.connect(self.show_notice)
         b.still_there.connect(self._still_there)

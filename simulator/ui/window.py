@@ -109,6 +109,7 @@ class MainWindow(QMainWindow):
         self.briefing.back.connect(lambda: self.stack.setCurrentWidget(self.library))
         self.briefing.start.connect(self.start)
         self.briefing.assessed_box.folded.connect(self._remember_assessed_folded)
+        self.briefing.checklist.clicked.connect(self._remember_checklist)
         self.roleplay.leave.connect(self._show_results)
         self.results.again.connect(lambda: self.start(self.last_choice))
         self.results.library.connect(self._to_library)
@@ -280,7 +281,8 @@ class MainWindow(QMainWindow):
     def _prepare(self, sf) -> None:
         no_microphone = self.sound is not None and not self.sound[0]
         mode = "typed" if no_microphone else self.settings.input_mode
-        self.briefing.show_scenario(sf, mode, self.settings.keep_audio, self.policy, self.settings.show_assessed)
+        self.briefing.show_scenario(sf, mode, self.settings.keep_audio, self.policy, self.settings.show_assessed,
+                                    self.settings.show_checklist)
         if no_microphone:
             self.briefing.speech_status.setText("No microphone was found, so you will answer by typing. To answer "
                                                 "out loud, plug one in and choose it in File → Settings → Audio.")
@@ -315,6 +317,9 @@ class MainWindow(QMainWindow):
         self.briefing.start_button.setEnabled(True)
         self.live = LiveSession(opened, self.kit, self.tasks, barge_in=self.settings.barge_in, parent=self)
         self.stack.setCurrentWidget(self.roleplay)
+        choice = self.last_choice
+        wanted = choice is not None and self.briefing.wants_checklist
+        self.roleplay.use_checklist(choice.scenario if wanted else None, self.policy)
         self.roleplay.begin(self.live)
 
     def _show_results(self) -> None:
@@ -442,6 +447,10 @@ class MainWindow(QMainWindow):
             if previous is not None:
                 self.tasks.write(previous.close)
             open_store(self.tasks, self.data_dir, done=self._store_opened, failed=self._store_failed)
+
+    def _remember_checklist(self, on: bool) -> None:
+        self.settings = self.settings.model_copy(update={"show_checklist": on})
+        self._save_settings()
 
     def _remember_assessed_folded(self, folded: bool) -> None:
         if self.settings.show_assessed == folded:  # only a change is written

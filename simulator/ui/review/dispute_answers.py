@@ -13,9 +13,10 @@ from .disputes_page import DisputesPage, queue_title
 from .reading import pass_mark
 
 
-def read_queue(store, show_answered: bool, trainee: str | None) -> tuple[list, int]:
-    """The disputes to list, and how many are open (only the trainee's own when review mode is locked to them)."""
-    return list_disputes(store, not show_answered, trainee), open_count(store, trainee)
+def read_queue(store, show_answered: bool, trainee: str | None) -> tuple[list, int, bool]:
+    """The disputes to list, how many are open (only the trainee's own when review mode is locked to them), and
+    whether answered ones were asked for."""
+    return list_disputes(store, not show_answered, trainee), open_count(store, trainee), show_answered
 
 
 def _answer(store, dispute_id: str, outcome: str, status: str | None, reason: str, reviewer: str, mark: float):
@@ -40,9 +41,12 @@ class DisputeAnswers(QObject):
     def args(self) -> tuple:
         return (self.page.show_answered.isChecked(), self._window.sessions.locked_to)
 
-    def shown(self, found: tuple[list, int]) -> None:
-        self.page.show_disputes(found)
-        self._title(found[1])
+    def shown(self, found: tuple[list, int, bool]) -> None:
+        disputes, open_total, show_answered = found
+        if show_answered != self.page.show_answered.isChecked():
+            return  # read before the box was ticked or cleared; the read for its new state follows
+        self.page.show_disputes((disputes, open_total))
+        self._title(open_total)
 
     def count(self) -> None:
         """The open count in the tab's title, read whether or not the tab is open."""

@@ -40,14 +40,14 @@ class DisputesPage(QWidget):
         self.table.setRootIsDecorated(False)
         self.table.setHeaderLabels(["Trainee", "Scenario", "Verdict disputed", "Disputed", "Outcome"])
         self.table.setAccessibleName("Disputes")
-        self.table.header().setSectionResizeMode(1, QHeaderView.Stretch)
+        self.table.header().setSectionResizeMode(2, QHeaderView.Stretch)  # what is disputed matters most
         self.details = QLabel()
         self.details.setWordWrap(True)
         self.details.setTextFormat(Qt.RichText)
         self.details.setAlignment(Qt.AlignTop | Qt.AlignLeft)
         self.details.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.details.setAccessibleName("The trainee's reason, and the answer")
-        self.session_button = QPushButton("Open the &session")
+        self.session_button = QPushButton("Open the sessio&n")
         self.overturn_button = QPushButton("&Overturn: change the verdict…")
         self.uphold_button = QPushButton("&Uphold: keep the verdict…")
         for button in (self.session_button, self.overturn_button, self.uphold_button):
@@ -93,6 +93,8 @@ class DisputesPage(QWidget):
             self.table.addTopLevelItem(item)
         for column in (0, 3, 4):
             self.table.resizeColumnToContents(column)
+        em = self.fontMetrics().horizontalAdvance("M")
+        self.table.setColumnWidth(1, min(self.table.sizeHintForColumn(1) + em, em * 22))
         self.summary.setText(f"{counted(open_total, 'dispute')} waiting for an answer." if open_total
                              else "No disputes are waiting for an answer.")
         again = next((i for i, d in enumerate(disputes) if chosen is not None and d.id == chosen.id), 0)

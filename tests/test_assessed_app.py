@@ -1,0 +1,64 @@
+"""The trainee's side of transparent assessment in the real window: the briefing says what is assessed
+(folded away on request, remembered), and the live checklist is off by default, offered in practice, ticks
+what the scorer counts, and stays out of assessed sessions unless the policy allows it."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt
+
+from appkit import choose, open_window, type_reply
+from simulator.scenario import Policy
+
+
+def test_the_briefing_says_what_is_assessed_and_remembers_going_in_blind(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path)
+    lib = window.library
+    lib.table.selectRow(next(i for i, sf in enumerate(lib.scenarios) if sf.id == "swearing-caller"))
+    qtbot.mouseClick(lib.open_button, Qt.LeftButton)
+    box = window.briefing.assessed_box
+    assert box.body.isVisible()
+    text = box.body.text()
+    for words in ("Boundary-setting", "within your first 3 replies after the first abusive line",
+                  "Name the behaviour as unacceptable", "End the call, only after a clear warning", "Flag the incident",
+                  "Don&#x27;t answer in kind", "Ending the call before a clear warning costs points"):
+        assert words in text, words
+    qtbot.mouseClick(box.toggle, Qt.LeftButton)
+    assert not box.body.isVisible()
+    saved = json.loads((tmp_path / "settings.json").read_text(encoding="utf-8"))
+    assert saved["show_assessed"] is False
+    window.stack.setCurrentWidget(window.library)
+    qtbot.mouseClick(lib.open_button, Qt.LeftButton)
+    assert not box.body.isVisible() and not box.toggle.isChecked()  # still folded for the next scenario
+
+
+def test_the_checklist_ticks_what_the_scorer_counts_in_practice_only(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path)
+    b = window.briefing
+    lib = window.library
+    lib.table.selectRow(next(i for i, sf in enumerate(lib.scenarios) if sf.id == "swearing-caller"))
+    qtbot.mouseClick(lib.open_button, Qt.LeftButton)
+    assert not b.checklist.isChecked() and not b.checklist.isEnabled()  # off by default; assessed: not allowed
+    b.mode_group.button(1).setChecked(True)
+    assert b.checklist.isEnabled()
+    b.checklist.click()
+    assert json.loads((tmp_path / "settings.json").read_text(encoding="utf-8"))["show_checklist"] is True
+    window.stack.setCurrentWidget(window.library)
+    choose(qtbot, window, "swearing-caller", assessed=False)
+    checklist = window.roleplay.checklist
+    assert checklist.isVisible() and "○&nbsp; Name the behaviour as unacceptable" in checklist.text()
+    type_reply(qtbot, window, "That language is not acceptable.")
+    qtbot.waitUntil(lambda: ("disengaging", "end_call") not in checklist.met
+                    and ("boundary_setting", "names_behavior") in checklist.met, timeout=10_000)
+    assert "✓</span>&nbsp; Name the behaviour as unacceptable" in checklist.text()
+    assert "○&nbsp; Say what happens if it continues" in checklist.text()
+    window.roleplay.stop()
+
+    # Assessed: not shown, however the box was left, unless the organisation's policy allows it.
+    b.mode_group.button(0).setChecked(True)
+    assert b.checklist.isChecked() and not b.checklist.isEnabled() and not b.wants_checklist
+    b.policy = Policy(format=1, checklist_in_assessed=True)
+    b.mode_group.button(1).setChecked(True)
+    b.mode_group.button(0).setChecked(True)
+    assert b.checklist.isEnabled() and b.wants_checklist
