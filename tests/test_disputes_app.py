@@ -79,6 +79,12 @@ def test_a_dispute_travels_to_review_mode_and_its_answer_comes_back(qtbot, tmp_p
     assert not {k: v for k, v in claims.items() if len(v) > 1}, claims
     assert page.table.topLevelItemCount() == 2 and page.table.topLevelItem(0).text(0) == "Ana"
     assert "calm down told him" in page.details.text()
+    with qtbot.waitSignal(review.session_shown, timeout=10_000):  # the manager reads the session first
+        qtbot.mouseClick(page.session_button, Qt.LeftButton)
+    marks = [review.session.verdicts.topLevelItem(i).text(3) for i in range(review.session.verdicts.topLevelItemCount())]
+    assert sum(m.endswith("· disputed") for m in marks) == 2 and "Disputes tab" in review.session.reviews.text()
+    with qtbot.waitSignal(review.disputes_shown, timeout=10_000):
+        tabs.setCurrentWidget(review.disputes)
     _answer(qtbot, review, 0, "overturned", "Fair: that named the behaviour.")
     qtbot.waitUntil(lambda: page.table.topLevelItemCount() == 1, timeout=10_000)  # answered ones are hidden
     _answer(qtbot, review, 0, "upheld", "You ended the call before any warning.")

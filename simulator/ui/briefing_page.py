@@ -22,6 +22,9 @@ INPUT_MODES = [("voice", "&Voice: just speak"), ("push_to_talk", "P&ush to talk:
                ("typed", "&Typing only")]
 
 
+CHECKLIST_TEXT = "Show a chec&klist during the call, ticked as you meet each item"
+
+
 def _radio_group(title: str, options: list[tuple[str, str]], parent: QWidget) -> tuple[QGroupBox, QButtonGroup]:
     box = QGroupBox(title, parent)
     group = QButtonGroup(box)
@@ -62,7 +65,7 @@ class BriefingPage(QWidget):
         input_box, self.input_group = _radio_group("How you answer", INPUT_MODES, self)
         self.keep_audio = QCheckBox("&My manager may listen to my recorded answers")
         self.keep_audio.setAccessibleName("Allow my recorded answers to be kept for my manager")
-        self.checklist = QCheckBox("Show a chec&klist during the call, ticked as you meet each item")
+        self.checklist = QCheckBox(CHECKLIST_TEXT)
         self.checklist.setToolTip("Offered in practice; in assessed sessions only if your organisation allows it.")
         self.policy: Policy | None = None
 
@@ -121,7 +124,7 @@ class BriefingPage(QWidget):
         self.start_button.clicked.connect(self._start)
         self.back_button.clicked.connect(self._back)
         self.mode_group.idToggled.connect(lambda *_: self.keep_audio.setEnabled(self.assessed))
-        self.mode_group.idToggled.connect(lambda *_: self.checklist.setEnabled(self.checklist_allowed))
+        self.mode_group.idToggled.connect(lambda *_: self._offer_checklist())
         self.input_group.idToggled.connect(lambda *_: self.keep_audio.setEnabled(self.assessed and self.input_mode != "typed"))
 
     # -- filling in ------------------------------------------------------------------
@@ -158,12 +161,18 @@ class BriefingPage(QWidget):
         self.input_group.button(ids.index(input_mode) if input_mode in ids else 0).setChecked(True)
         self.keep_audio.setChecked(keep_audio)
         self.mode_group.button(0).setChecked(True)
-        self.checklist.setEnabled(self.checklist_allowed)
+        self._offer_checklist()
         self.start_button.setFocus()
 
     @property
     def assessed(self) -> bool:
         return self.mode_group.checkedId() == 0
+
+    def _offer_checklist(self) -> None:
+        allowed = self.checklist_allowed
+        self.checklist.setEnabled(allowed)
+        # Say why it is greyed out, rather than leave the trainee guessing.
+        self.checklist.setText(CHECKLIST_TEXT + ("" if allowed else " (in practice only)"))
 
     @property
     def checklist_allowed(self) -> bool:

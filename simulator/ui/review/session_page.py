@@ -134,13 +134,15 @@ class SessionPage(QWidget):
         self.path.setText(path_sentence(record))
         self.transcript.setHtml(transcript_table(record, times=True, recordings=True))
         now = latest_overrides(record.overrides)
+        disputed = {(d.dimension, d.item) for d in record.disputes if d.is_open}  # answered in the Disputes tab
         self.verdicts.clear()
         for v in record.verdicts:
             after = now.get((v["dimension"], v["item"]))
             quotes = " | ".join(ev["quote"] for ev in v["evidence"][:2])
             auto = verdict_mark(v["status"], v["status"]) + (" (uncertain)" if v.get("uncertain") else "")
             item = QTreeWidgetItem([item_label(v["item"]), dimension_label(v["dimension"]), auto,
-                                    verdict_mark(after, v["status"]) if after else "unchanged", quotes])
+                                    (verdict_mark(after, v["status"]) if after else "unchanged")
+                                    + (" · disputed" if (v["dimension"], v["item"]) in disputed else ""), quotes])
             item.setData(0, 256, v)
             self.verdicts.addTopLevelItem(item)
         if self.verdicts.topLevelItemCount():
@@ -155,6 +157,9 @@ class SessionPage(QWidget):
                 self.audit.setItem(row, col, QTableWidgetItem(text))
         self.reviews.setText("Reviewed by " + ", ".join(f"{r['reviewer']} ({when(r['reviewed_at'])})"
                                                         for r in record.reviews) if record.reviews else "Not reviewed yet.")
+        if disputed:
+            self.reviews.setText(self.reviews.text() + f" The trainee disputes {len(disputed)} verdict"
+                                 f"{'' if len(disputed) == 1 else 's'}: answer in the Disputes tab.")
 
     def current_verdict(self) -> dict | None:
         item = self.verdicts.currentItem()
