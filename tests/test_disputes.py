@@ -236,3 +236,36 @@ def test_sessions_disputes_and_show_in_the_terminal(tmp_path):
     shown = run("--data-dir", str(tmp_path), "sessions", "show", one["session"][:8])
     assert "dispute (" in shown.stdout and "verdict upheld by Lee" in shown.stdout
     assert "verdict changed by Lee" in shown.stdout and "-> met: Yes, that set a boundary." in shown.stdout
+
+
+def test_a_manager_answers_in_the_terminal_too(tmp_path):
+    from test_cli import run
+    with Store(tmp_path) as store:
+        sid = _played(store, ["Please calm down.", "/end"])
+        d = open_dispute(store, sid, "boundary_setting", "names_behavior", "I asked them to calm down.")
+    refused = run("--data-dir", str(tmp_path), "sessions", "answer", d.id[:8], "--uphold", "--reason", " ",
+                  "--reviewer", "Lee")
+    assert refused.returncode != 0 and "reason for the answer is required" in refused.stderr
+    done = run("--data-dir", str(tmp_path), "sessions", "answer", d.id[:8], "--overturn", "met", "--reason",
+               "Fair: that was a boundary.", "--reviewer", "Lee")
+    assert done.returncode == 0, done.stderr
+    assert "verdict changed: Named the behaviour as unacceptable for Ana is now met" in done.stdout
+    with Store(tmp_path) as store:
+        record = load_session(store, sid)
+    assert [(o.item, o.status, o.reviewer) for o in record.overrides] == [("names_behavior", "met", "Lee")]
+    assert record.disputes[0].outcome == OVERTURNED
+
+
+def test_taking_in_answers_adds_no_one_else_s_sessions(tmp_path):
+    with Store(tmp_path / "trainee") as trainee, Store(tmp_path / "manager") as manager:
+        mine = _played(trainee, ["Please calm down.", "/end"])
+        d = open_dispute(trainee, mine, "disengaging", "end_call", "Ending it was right.")
+        export_bundle(trainee, [mine], tmp_path / "mine.simbundle", KEY)
+        import_bundle(manager, tmp_path / "mine.simbundle", KEY)
+        someone_else = play(manager, "swearing-caller", ["Please calm down.", "/end"], "Sam")
+        resolve_dispute(manager, d.id, UPHELD, "No warning came first.", "Lee")
+        export_bundle(manager, [mine, someone_else], tmp_path / "answers.simbundle", KEY)
+        report = import_bundle(trainee, tmp_path / "answers.simbundle", KEY, answers_only=True)
+        assert report.imported == [] and report.left_out == [someone_else] and report.disputes == 1
+        assert trainee.read("SELECT COUNT(*) FROM sessions")[0][0] == 1
+        assert list_disputes(trainee)[0].outcome == UPHELD

@@ -14,8 +14,8 @@ from ..scenario import load_policy
 from ..store import Filter, Store, data_dir, find_session, list_sessions, load_session
 from ..store.bundle import export_bundle, import_bundle, organisation_key
 from ..store.csvexport import export_csv
-from ..store.disputes import OUTCOME_WORDS, list_disputes
-from ..store.lrs import push_sessions
+from ..store.disputes import OUTCOME_WORDS, OVERTURNED, UPHELD, list_disputes, resolve_dispute
+from ..store.lrs import push_sessions, queue_disputes_if_lrs, queue_review_if_lrs
 from ..store.purge import purge
 from ..scoring.verdict import item_label
 from ..store.report import session_html, when, write_html
@@ -24,7 +24,8 @@ from ..printable import printable
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("sessions", help="the kept sessions: list, show, export, import, report, push, purge, restore",
+    p = sub.add_parser("sessions", help="the kept sessions: list, show, disputes, answer, export, import, report, "
+                                        "push, purge, restore",
                        description="Work with the sessions kept in the data folder.")
     cmds = p.add_subparsers(dest="action", metavar="ACTION", required=True)
 
@@ -47,6 +48,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     dis.add_argument("--json", action="store_true")
     gate.add_arguments(dis)
     dis.set_defaults(run=run_disputes)
+
+    ans = cmds.add_parser("answer", help="answer a dispute: overturn the verdict (an override) or uphold it",
+                          description="Answer a trainee's dispute, as review mode's Disputes tab does. Both answers "
+                                      "need a reason, which the trainee reads beside the verdict.")
+    ans.add_argument("dispute", help="a dispute id from `sessions disputes` (the first characters are enough)")
+    how = ans.add_mutually_exclusive_group(required=True)
+    how.add_argument("--overturn", choices=["met", "missed", "violated"], metavar="VERDICT",
+                     help="change the verdict to met, missed or violated (through an override)")
+    how.add_argument("--uphold", action="store_true", help="keep the verdict")
+    ans.add_argument("--reason", required=True, help="why (the trainee reads it)")
+    ans.add_argument("--reviewer", required=True, help="your name")
+    gate.add_arguments(ans)
+    ans.set_defaults(run=run_answer)
 
     ex = cmds.add_parser("export", help="a signed bundle for your manager, or CSV for a spreadsheet")
     ex.add_argument("ids", nargs="*", help="sessions to export (default: those the filters select)")
@@ -183,14 +197,33 @@ def run_disputes(args: argparse.Namespace) -> int:
     if not found:
         print("no open disputes" if args.open else "no disputes")
         return 0
-    print(f"{'session':<9} {'disputed':<16} {'trainee':<16} {'verdict':<36} outcome")
+    print(f"{'dispute':<9} {'session':<9} {'disputed':<16} {'trainee':<16} {'verdict':<36} outcome")
     for d in found:
         verdict = f"{item_label(d.item)} ({d.disputed_status})"
-        print(f"{d.session_id[:8]:<9} {when(d.created_at):<16} {printable(d.trainee[:16]):<16} "
+        print(f"{d.id[:8]:<9} {d.session_id[:8]:<9} {when(d.created_at):<16} {printable(d.trainee[:16]):<16} "
               f"{printable(verdict[:36]):<36} {OUTCOME_WORDS[d.outcome]}")
-        print(f"{'':<9} why: {printable(d.reason)}")
+        print(f"{'':<19} why: {printable(d.reason)}")
         if not d.is_open:
-            print(f"{'':<9} {printable(d.resolver or '')}: {printable(d.response or '')}")
+            print(f"{'':<19} {printable(d.resolver or '')}: {printable(d.response or '')}")
+    return 0
+
+
+def run_answer(args: argparse.Namespace) -> int:
+    allowed = gate.access(args, "answer other trainees' disputes")
+    with _store(args) as store:
+        found = [d for d in list_disputes(store, False, allowed.only) if d.id.startswith(args.dispute.lower())]
+        if len(found) != 1:
+            raise SimulatorError(f"no dispute '{printable(args.dispute)}'" if not found else
+                                 f"'{printable(args.dispute)}' matches more than one dispute",
+                                 "see `simulator sessions disputes`" if not found else "give more of the id")
+        outcome = OVERTURNED if args.overturn else UPHELD
+        done = resolve_dispute(store, found[0].id, outcome, args.reason, args.reviewer, args.overturn)
+        policy = load_policy(getattr(args, "policy", None))
+        queue_disputes_if_lrs(store, done.session_id)
+        if outcome == OVERTURNED:
+            queue_review_if_lrs(store, done.session_id, policy.pass_mark)
+    print(f"{OUTCOME_WORDS[done.outcome]}: {item_label(done.item)} for {printable(done.trainee)}"
+          + (f" is now {done.resolved_status}" if done.resolved_status else ""))
     return 0
 
 
