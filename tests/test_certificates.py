@@ -244,3 +244,31 @@ def test_a_certificate_naming_what_the_library_does_not_have_is_pointed_out():
     assert unknown_requirements([certificate], library) == [
         "certificate 'abuse-basics' asks for swearing-caller at intensity 'strong', which it does not have "
         "(it has mild)"]
+
+
+def test_passing_every_scenario_again_before_it_lapses_renews_it():
+    history = [played("swearing-caller", 340, 85, states_consequence="met"), played("threat-of-violence", 339, 70)]
+    status = certificate_status(cert(valid_days=365), "Ana", history, NOW)
+    assert status.state == CERTIFIED and status.expires_at == NOW + 26 * DAY
+    assert [r.passed for r in status.renewal] == [False, False]
+    history.append(played("threat-of-violence", 10, 75))
+    status = certificate_status(cert(valid_days=365), "Ana", history, NOW)
+    assert status.reached_at == NOW - 339 * DAY and [r.passed for r in status.renewal] == [False, True]
+    history.append(played("swearing-caller", 5, 90, states_consequence="met"))
+    renewed = certificate_status(cert(valid_days=365), "Ana", history, NOW)
+    assert renewed.state == CERTIFIED and renewed.reached_at == NOW - 5 * DAY
+    assert renewed.expires_at == NOW + 360 * DAY
+    assert [r.passed_at for r in renewed.requirements] == [NOW - 5 * DAY, NOW - 10 * DAY]
+    # A certificate that never lapses has nothing to renew.
+    assert certificate_status(cert(), "Ana", history, NOW).renewal == ()
+
+
+def test_what_a_certificate_still_asks_for_is_handed_to_the_plan():
+    from simulator.scoring.certificates import still_required
+    history = [played("swearing-caller", 350, 85, states_consequence="met"), played("threat-of-violence", 349, 70)]
+    lapsing = certificate_status(cert(valid_days=365), "Ana", history, NOW)
+    assert [(r.scenario_id, r.lapses_at) for r in still_required([lapsing], NOW)] == [
+        ("swearing-caller", NOW + 16 * DAY), ("threat-of-violence", NOW + 16 * DAY)]
+    assert still_required([lapsing], NOW - 60 * DAY) == []  # months to go: not yet
+    started = certificate_status(cert(), "Ben", history[:1], NOW)
+    assert [(r.scenario_id, r.lapses_at) for r in still_required([started], NOW)] == [("threat-of-violence", None)]

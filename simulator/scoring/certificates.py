@@ -12,18 +12,22 @@ met (a manager's change to a verdict counts). With `within_days`, those
 sessions must all fall within that many days; with `within_attempts`, each
 must come within the first that-many attempts at its scenario (inside the
 `within_days` window when there is one, so old attempts age out). With
-`valid_days`, the certificate lapses that long after it was reached; only
-sessions after the lapse count toward earning it again.
+`valid_days`, the certificate lapses that long after it was reached. Sessions
+after it was reached count toward renewing it: once every scenario has been
+passed again (by the same rule), it is renewed for another `valid_days`, or
+earned back if it had lapsed in between. So a trainee can renew before the
+lapse, and the practice plan says which scenarios to play again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..scenario.model import Certificate, Requirement
-from .plan import DAY, Attempt, skills_of
+from .plan import DAY, Attempt, Required, skills_of
 
 CERTIFIED, EXPIRED, IN_PROGRESS, NOT_STARTED = "certified", "expired", "in progress", "not started"
 
@@ -62,7 +66,8 @@ class CertificateStatus:
     state: str  # certified, expired, in progress, not started
     reached_at: float | None  # the current certificate's date; for an expired one, the lapsed one's
     expires_at: float | None
-    requirements: tuple[RequirementProgress, ...]
+    requirements: tuple[RequirementProgress, ...]  # held: the sessions that earned it; otherwise: progress now
+    renewal: tuple[RequirementProgress, ...] = ()  # held and lapsing: each scenario passed again since it was reached
 
     @property
     def passed(self) -> int:
@@ -99,26 +104,32 @@ def certificate_status(cert: Certificate, trainee: str, attempts: Sequence[Attem
                        pass_mark: float = 70, titles: Mapping[str, str] | None = None) -> CertificateStatus:
     """Where one trainee stands on one certificate at `now` (see the module's docstring for the rule)."""
     rule = _Rule(cert, [a for a in attempts if a.at <= now], pass_mark)
-    start, reached, expires = float("-inf"), None, None
+    earned_from, start, reached, expires = float("-inf"), float("-inf"), None, None
     while True:
         at = rule.reached(start)
         if at is None:
             break
-        reached, expires = at, (at + cert.valid_days * DAY if cert.valid_days else None)
-        if expires is None or expires > now:
-            break
-        start = expires  # lapsed: only what comes after counts toward earning it again
+        earned_from, reached = start, at
+        expires = at + cert.valid_days * DAY if cert.valid_days else None
+        if expires is None:
+            break  # held for good: nothing to renew
+        start = math.nextafter(at, math.inf)  # from now on, sessions count toward renewing it
     current = reached is not None and (expires is None or expires > now)
-    judged_at = reached if current else now
-    progress = tuple(rule.progress(r, start, judged_at, (titles or {}).get(r.scenario, r.scenario))
-                     for r in cert.scenarios)
+    title = (titles or {}).get
+    if current:
+        progress = tuple(rule.progress(r, earned_from, reached, title(r.scenario, r.scenario)) for r in cert.scenarios)
+        renewal = tuple(rule.progress(r, start, now, title(r.scenario, r.scenario)) for r in cert.scenarios) \
+            if expires is not None else ()
+    else:
+        progress = tuple(rule.progress(r, start, now, title(r.scenario, r.scenario)) for r in cert.scenarios)
+        renewal = ()
     if current:
         state = CERTIFIED
     elif reached is not None:
         state = EXPIRED
     else:
         state = IN_PROGRESS if any(p.attempts for p in progress) else NOT_STARTED
-    return CertificateStatus(cert.id, cert.title, trainee, state, reached, expires, progress)
+    return CertificateStatus(cert.id, cert.title, trainee, state, reached, expires, progress, renewal)
 
 
 class _Rule:
@@ -172,3 +183,21 @@ def unknown_requirements(certificates: Sequence[Certificate], intensities: Mappi
                 found.append(f"certificate '{cert.id}' asks for {r.scenario} at intensity '{r.intensity}', which it "
                              f"does not have (it has {', '.join(intensities[r.scenario])})")
     return found
+
+
+RENEW_WITHIN_DAYS = 30  # a certificate this close to lapsing comes up in the practice plan
+
+
+def still_required(statuses: Sequence[CertificateStatus], now: float) -> list[Required]:
+    """What the trainee's certificates ask them to play: to reach one, to renew one that lapses within
+    RENEW_WITHIN_DAYS, or to earn back one that has lapsed (what the practice plan offers)."""
+    out = []
+    for c in statuses:
+        if c.state == CERTIFIED:
+            if c.expires_at is None or c.expires_at - now > RENEW_WITHIN_DAYS * DAY:
+                continue
+            pending, lapses = c.renewal, c.expires_at
+        else:
+            pending, lapses = c.requirements, (c.expires_at if c.state == EXPIRED else None)
+        out += [Required(r.scenario_id, r.intensity, c.title, lapses) for r in pending if not r.passed]
+    return out

@@ -18,15 +18,20 @@ So a skill done well yesterday does not come up; one not practised for
 weeks does. Something to avoid counts as done well in every session of a
 scenario that asks to avoid it and where it did not happen; where one rubric
 asks for what another asks to avoid (naming the behaviour to a customer who
-is not abusive), knowing when not to is a skill of its own. The list, in this order, at most `limit` long, one line per scenario:
+is not abusive), knowing when not to is a skill of its own.
 
-1. assignments from a manager not yet done, soonest due first;
+The list, in this order, at most `limit` long, one line per scenario:
+
+1. assignments from a manager not yet done, soonest due first; then what a
+   certificate needs played again, because it lapses within 30 days (or has
+   lapsed), soonest first;
 2. skills missed last time (box 1), most recent first, then in the order a
    conversation teaches them (name the behaviour, set the expectation, state
    the consequence, ...);
-3. scenarios never played, easiest first; a harder level waits until every
-   easier scenario has been played once (an unplayed hard scenario is not
-   offered while an easy one is unplayed);
+3. what a certificate still needs, then scenarios never played, easiest
+   first; a harder level waits until every easier scenario has been played
+   once (an unplayed hard scenario is not offered while an easy one is
+   unplayed, whatever asks for it, unless a manager assigns it);
 4. skills due again by their box, longest overdue first;
 5. the next intensity of a scenario passed at the milder one.
 
@@ -112,6 +117,16 @@ class Assigned:
 
 
 @dataclass(frozen=True)
+class Required:
+    """A scenario a certificate still needs: to reach it, or (lapses_at set) to renew it or earn it back."""
+
+    scenario_id: str
+    intensity: str | None
+    certificate: str  # its title
+    lapses_at: float | None = None
+
+
+@dataclass(frozen=True)
 class Suggestion:
     scenario_id: str
     title: str
@@ -181,7 +196,7 @@ def next_intensity(info: ScenarioInfo, attempts: Sequence[Attempt], pass_mark: f
 
 
 def plan(scenarios: Sequence[ScenarioInfo], attempts: Sequence[Attempt], now: float, *, pass_mark: float = 70,
-         assigned: Sequence[Assigned] = (), limit: int = 5) -> list[Suggestion]:
+         assigned: Sequence[Assigned] = (), required: Sequence[Required] = (), limit: int = 5) -> list[Suggestion]:
     """The trainee's "Practise next" list (see the module's docstring for the rule)."""
     seen: dict[str, set[str]] = {}
     for a in attempts:  # items the policy adds (documenting, the early-ending rule) show in the verdicts
@@ -206,6 +221,15 @@ def plan(scenarios: Sequence[ScenarioInfo], attempts: Sequence[Attempt], now: fl
             level = a.intensity or next_intensity(info, attempts, pass_mark)
             word = "overdue since" if a.due_at < now else "due"
             add(info, level, f"Assigned by your manager, {word} {_day(a.due_at)}: {_named(info, level)}.", "assigned")
+
+    for r in sorted((r for r in required if r.lapses_at is not None), key=lambda r: (r.lapses_at, r.scenario_id)):
+        info = by_id.get(r.scenario_id)
+        if info is not None:
+            level = r.intensity or next_intensity(info, attempts, pass_mark)
+            lapsed = r.lapses_at <= now
+            add(info, level, f"Your certificate “{r.certificate}” {'lapsed' if lapsed else 'lapses'} on "
+                             f"{_day(r.lapses_at)}: pass {_named(info, level)} again to "
+                             f"{'earn it back' if lapsed else 'renew it'}.", "renew")
 
     positive = frozenset(k for s in scenarios for k in s.skills - s.avoid)
     boxes = skill_boxes(attempts, {s.id: s.avoid for s in scenarios}, positive)
@@ -234,6 +258,12 @@ def plan(scenarios: Sequence[ScenarioInfo], attempts: Sequence[Attempt], now: fl
             level = next_intensity(info, attempts, pass_mark)
             add(info, level, f"{_missed_words(skill, boxes[skill], latest)}: try {_named(info, level)}.", "missed",
                 skill)
+
+    for r in required:
+        info = by_id.get(r.scenario_id)
+        if r.lapses_at is None and info is not None and (info.id in played or info.difficulty in levels):
+            level = r.intensity or next_intensity(info, attempts, pass_mark)
+            add(info, level, f"Toward your certificate “{r.certificate}”: pass {_named(info, level)}.", "certificate")
 
     for info in sorted(scenarios, key=lambda s: (_rank(s.difficulty), s.title)):
         if info.id not in played and info.difficulty in levels:

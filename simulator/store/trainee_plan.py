@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..scenario.model import Policy
-from ..scoring.certificates import CertificateStatus, day
+from ..scoring.certificates import CertificateStatus, day, still_required
 from ..scoring.plan import Suggestion, plan, scenario_info
 from .assignments import Assignment, ItemProgress, assigned, list_assignments, progress
 from .attempts import attempts_of
@@ -68,7 +68,8 @@ def trainee_plan(store: Store, trainee: str, scenarios: Sequence, policy: Policy
     history = attempts_of(store, trainee)
     mine = list_assignments(store, trainee)
     open_work = [a for a in mine if any(i.done_at is None for i in progress(a, history))]
-    suggestions = plan(infos, history, now, pass_mark=policy.pass_mark, assigned=assigned(open_work), limit=limit)
     certificates = team_certificates(store, policy, now=now, trainee=trainee, titles=titles)
+    suggestions = plan(infos, history, now, pass_mark=policy.pass_mark, assigned=assigned(open_work),
+                       required=still_required(certificates, now), limit=limit)
     return TraineePlan(trainee, suggestions, certificates,
                        [AssignmentProgress(a, progress(a, history), titles) for a in mine], now)
