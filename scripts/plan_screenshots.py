@@ -53,6 +53,7 @@ certificates:
       - scenario: threat-of-violence
   - id: empathy
     title: Angry, not abusive
+    valid_days: 45
     scenarios:
       - scenario: late-refund-empathy
       - scenario: blunt-not-abusive
@@ -103,8 +104,7 @@ def team(store: Store) -> None:
     for trainee, plays in histories.items():
         for scenario, replies, days_ago in plays:
             played(store, trainee, scenario, replies, days_ago)
-    week = make_assignment("Week 2: abusive callers", [("swearing-caller", "strong"), ("chat-harassment", None),
-                                                       ("threat-of-violence", "mild")],
+    week = make_assignment("Week 2: abusive callers", [("swearing-caller", "strong"), ("threat-of-violence", "mild")],
                            time.time() + 5 * DAY, "Morgan Blake", trainees=TEAM[:6], note="Before your first shifts.",
                            now=time.time() - 2 * DAY)
     save_assignment(store, week, "made")

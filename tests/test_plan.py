@@ -187,7 +187,7 @@ def test_a_certificate_about_to_lapse_or_lapsed_or_still_needed_comes_up_in_its_
     suggestions = plan(LIBRARY, history, NOW, required=required, limit=10)
     kinds = [(s.scenario_id, s.kind) for s in suggestions]
     assert kinds[:2] == [("venue", "renew"), ("swearing", "renew")]
-    assert suggestions[0].reason.startswith("Your certificate “Safety talk” lapsed on ")
+    assert suggestions[0].reason.startswith("Certificate “Safety talk” lapsed on ")
     assert suggestions[0].reason.endswith(": pass Venue blocks the fire exits, mild again to earn it back.")
     assert suggestions[1].reason.endswith("pass Broadband caller keeps swearing, strong again to renew it.")
     # A hard scenario a certificate needs still waits for the easier ones, unless a manager assigns it.

@@ -225,9 +225,9 @@ def plan(scenarios: Sequence[ScenarioInfo], attempts: Sequence[Attempt], now: fl
     for r in sorted((r for r in required if r.lapses_at is not None), key=lambda r: (r.lapses_at, r.scenario_id)):
         info = by_id.get(r.scenario_id)
         if info is not None:
-            level = r.intensity or next_intensity(info, attempts, pass_mark)
+            level = r.intensity or _mildest(info)  # any intensity counts: the mildest will do
             lapsed = r.lapses_at <= now
-            add(info, level, f"Your certificate “{r.certificate}” {'lapsed' if lapsed else 'lapses'} on "
+            add(info, level, f"Certificate “{r.certificate}” {'lapsed' if lapsed else 'lapses'} on "
                              f"{_day(r.lapses_at)}: pass {_named(info, level)} again to "
                              f"{'earn it back' if lapsed else 'renew it'}.", "renew")
 
@@ -262,8 +262,8 @@ def plan(scenarios: Sequence[ScenarioInfo], attempts: Sequence[Attempt], now: fl
     for r in required:
         info = by_id.get(r.scenario_id)
         if r.lapses_at is None and info is not None and (info.id in played or info.difficulty in levels):
-            level = r.intensity or next_intensity(info, attempts, pass_mark)
-            add(info, level, f"Toward your certificate “{r.certificate}”: pass {_named(info, level)}.", "certificate")
+            level = r.intensity or _mildest(info)
+            add(info, level, f"Toward certificate “{r.certificate}”: pass {_named(info, level)}.", "certificate")
 
     for info in sorted(scenarios, key=lambda s: (_rank(s.difficulty), s.title)):
         if info.id not in played and info.difficulty in levels:
@@ -299,6 +299,10 @@ def _order(skill: str) -> tuple[int, str]:
     """Skills missed together come up in the order a conversation teaches them (DONE_WORDS' order)."""
     teaching = list(DONE_WORDS) + list(AVOID_WORDS)
     return (teaching.index(skill) if skill in teaching else len(teaching), skill)
+
+
+def _mildest(info: ScenarioInfo) -> str | None:
+    return info.intensities[0] if info.intensities else None
 
 
 def _rank(level: str) -> int:

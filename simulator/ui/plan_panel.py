@@ -32,8 +32,10 @@ class PlanPanel(QFrame):
         self.plan = None
         self.next = QListWidget()
         self.next.setAccessibleName("Practise next")
-        self.next.setWordWrap(False)
-        self.next.setSpacing(3)  # a line apart each: they are read one at a time
+        self.next.setWordWrap(True)  # a reason is read whole: long ones take two lines, never a sideways scroll
+        self.next.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.next.setResizeMode(QListWidget.Adjust)
+        self.next.setSpacing(2)
         self.next.itemActivated.connect(lambda item: self._choose(item))
         self.next.currentItemChanged.connect(lambda item, _: self.go.setEnabled(item is not None))
         self.go = QPushButton("P&ractise this…")
