@@ -276,8 +276,8 @@ def plan(scenarios: Sequence[ScenarioInfo], attempts: Sequence[Attempt], now: fl
         info = practice_in(skill)
         if info is not None:
             level = next_intensity(info, attempts, pass_mark)
-            weeks = (now - boxes[skill].last_at) / DAY
-            add(info, level, f"It has been {_ago(weeks)} since {_since(skill)}: try {_named(info, level)}.",
+            days = (now - boxes[skill].last_at) / DAY
+            add(info, level, f"It has been {_ago(days)} since {_since(skill)}: try {_named(info, level)}.",
                 "refresh", skill)
 
     for info in sorted(scenarios, key=lambda s: (_rank(s.difficulty), s.title)):
