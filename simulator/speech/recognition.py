@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..errors import SimulatorError
 from . import RATE
+from .posteriors import confidence, decoder_lattice_words
 from .wav import Pcm, resample
 
 
@@ -37,7 +38,9 @@ class Utterance:
 
     @property
     def confidence(self) -> float | None:
-        return min((w.conf for w in self.words), default=None) if self.words else None
+        """How well the turn was heard: the mean of its words' confidences (the share of words likely heard
+        right). The lowest word would call nearly every PocketSphinx turn unclear: some word always is."""
+        return sum(w.conf for w in self.words) / len(self.words) if self.words else None
 
     @property
     def word_confidences(self) -> tuple[float, ...]:
@@ -190,15 +193,17 @@ class _SphinxStream(Stream):
         self.d.end_utt()
         hyp = self.d.hyp()
         text = hyp.hypstr if hyp else ""
-        logmath = self.d.logmath
         frame = 1 / 100  # PocketSphinx counts 10 ms frames
         words = []
-        for seg in self.d.seg() or ():  # None when nothing at all was recognised
-            if seg.word.startswith(("<", "[")) or seg.word == "<sil>":
-                continue
+        segments = [seg for seg in self.d.seg() or ()  # None when nothing at all was recognised
+                    if not seg.word.startswith(("<", "[")) and seg.word != "<sil>"]
+        lattice = decoder_lattice_words(self.d) if segments else []
+        for seg in segments:
             word = seg.word.split("(")[0]
-            conf = min(1.0, max(0.0, logmath.exp(seg.prob))) if seg.prob else 1.0
-            words.append(Word(word, seg.start_frame * frame, seg.end_frame * frame, conf))
+            start, end = seg.start_frame * frame, seg.end_frame * frame
+            # Without a lattice (a decoder that made none) there is no measure, as before: taken as heard.
+            conf = confidence(word, start, end + frame, lattice) if lattice else 1.0
+            words.append(Word(word, start, end, conf))
         self.engine._release(self.d)
         return text, tuple(words)
 
