@@ -152,3 +152,31 @@ def test_a_one_shot_transcription_starts_no_build_that_would_die_with_it(monkeyp
     assert started == [] and rec.engine.lm is None and "being prepared" not in rec.notice
     open_recognizer(engine="pocketsphinx")  # a session (app, voice play) still prepares it for the next one
     assert started == [1]
+
+
+def test_a_coach_folder_joins_the_inputs_so_the_model_is_built_again_for_it(tmp_path, monkeypatch):
+    config = tmp_path / "config"
+    config.mkdir()
+    monkeypatch.setenv("SIMULATOR_CONFIG_DIR", str(config))
+    before = domainlm.domain_texts()
+    coach = tmp_path / "coach"
+    coach.mkdir()
+    (coach / "gym.yaml").write_text("nodes:\n  - say: My gym membership was frozen without warning.\n")
+    (config / "settings.json").write_text(json.dumps({"schema_version": 1, "scenario_folders": [str(coach)]}))
+    after = domainlm.domain_texts()
+    assert "My gym membership was frozen without warning." in after
+    assert "My gym membership was frozen without warning." not in before
+    assert domainlm.inputs_key(after, 0.5) != domainlm.inputs_key(before, 0.5)
+
+
+def test_a_built_app_finds_the_model_it_carries(tmp_path, monkeypatch):
+    """build.spec puts the model under models/domain-lm; the app looks there after the user's cache."""
+    shipped = tmp_path / "models" / "domain-lm"
+    model = domainlm.build(TINY, folder=shipped, mixed=False)
+    renamed = shipped / f"domain-{domainlm.inputs_key(TINY, 0.5)}.lm.bin"  # as the mixed build would name it
+    model.rename(renamed)
+    monkeypatch.setattr(domainlm, "shipped_folder", lambda: shipped)
+    monkeypatch.setattr(domainlm, "lm_folder", lambda: tmp_path / "cache")
+    assert domainlm.cached_model(TINY, 0.5) == renamed
+    assert domainlm.build(TINY, 0.5) == renamed  # not built again into the cache
+    assert not (tmp_path / "cache").exists()

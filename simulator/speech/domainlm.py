@@ -100,11 +100,20 @@ def _strings(node) -> Iterable[str]:
             yield from _strings(value)
 
 
-def domain_texts(scenarios: Path | None = None, extra_folders: Sequence[Path] = ()) -> list[str]:
+def coach_folders() -> list[Path]:
+    """The scenario folders added in the app (File → Add a scenario folder): their words join the model, so a
+    coach's new scenario changes the inputs' hash and the model is built again for it."""
+    from ..settings import read_settings
+    return [Path(f) for f in read_settings()[0].scenario_folders if Path(f).is_dir()]
+
+
+def domain_texts(scenarios: Path | None = None, extra_folders: Sequence[Path] | None = None) -> list[str]:
     """Every text the domain model is built from, in a fixed order (the cache key hashes them)."""
     import yaml
     from ..paths import shipped_scenarios
     folder = Path(scenarios) if scenarios else shipped_scenarios()
+    if extra_folders is None:
+        extra_folders = coach_folders() if scenarios is None else []
     texts: list[str] = []
     corpus = folder / "corpus" / "replies.jsonl"
     if corpus.exists():
@@ -419,9 +428,15 @@ def write_arpa(path: Path, words: list[str], grams: dict) -> None:
 
 def inputs_key(texts: Sequence[str], weight: float) -> str:
     source = generic_lm_file()
-    st = source.stat()
+    size = source.stat().st_size
     h = hashlib.sha256()
-    h.update(f"v{VERSION} w{weight} {source.name} {st.st_size} {int(st.st_mtime)}\n".encode())
+    # The generic model by its size and its two ends, not its time stamp: a built app's copy of it has a new one,
+    # and the model made at build time must still be found.
+    with open(source, "rb") as f:
+        head = f.read(1 << 16)
+        f.seek(max(0, size - (1 << 16)))
+        tail = f.read()
+    h.update(f"v{VERSION} w{weight} {source.name} {size}\n".encode() + head + tail)
     for t in texts:
         h.update(t.encode("utf-8"))
         h.update(b"\0")
@@ -433,11 +448,21 @@ def lm_folder() -> Path:
     return cache_dir() / "domain-lm"
 
 
+def shipped_folder() -> Path:
+    """Where a built app carries the model made at build time (build.spec), for the shipped scenarios."""
+    from ..paths import resource_dir
+    return resource_dir("models") / "domain-lm"
+
+
 def build(texts: Sequence[str] | None = None, weight: float = DOMAIN_WEIGHT, folder: Path | None = None,
           mixed: bool = True) -> Path:
     """The mixed model for these texts: from the cache when its inputs are unchanged, else built now."""
     from pocketsphinx import Config, LogMath, NGramModel
     texts = list(domain_texts() if texts is None else texts)
+    if folder is None and mixed:
+        found = cached_model(texts, weight)  # the user's cache, or the one a built app carries
+        if found is not None:
+            return found
     folder = Path(folder) if folder else lm_folder()
     folder.mkdir(parents=True, exist_ok=True)
     key = inputs_key(texts, weight if mixed else -1.0)
@@ -487,8 +512,9 @@ def cached_model(texts: Sequence[str] | None = None, weight: float = DOMAIN_WEIG
                  folder: Path | None = None) -> Path | None:
     """The model for the current inputs when it has been built, else None."""
     texts = list(domain_texts() if texts is None else texts)
-    target = Path(folder or lm_folder()) / f"domain-{inputs_key(texts, weight)}.lm.bin"
-    return target if target.exists() else None
+    name = f"domain-{inputs_key(texts, weight)}.lm.bin"
+    places = [Path(folder)] if folder else [lm_folder(), shipped_folder()]
+    return next((p / name for p in places if (p / name).exists()), None)
 
 
 def _build_quietly() -> None:
