@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QProgressBar, QPushButton,
                                QVBoxLayout, QWidget)
 
@@ -70,8 +70,10 @@ class PlanPanel(QFrame):
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
-        if hasattr(self, "next"):
+        if hasattr(self, "next") and event.type() in (QEvent.FontChange, QEvent.PaletteChange):
             self._fit_height()
+            if self.plan is not None:
+                self._show_progress(self.plan)  # the certificates' colours follow the theme
 
     def show_plan(self, plan) -> None:
         """A store.trainee_plan.TraineePlan."""
