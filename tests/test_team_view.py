@@ -12,6 +12,7 @@ from simulator.speech.kit import FileDevices
 from simulator.store import Store
 from simulator.store.assignments import list_assignments, read_assignment_bundle
 from simulator.store.team_certificates import team_certificates
+from simulator.ui.plan_panel import as_tooltip
 from simulator.ui.review.window import ReviewWindow
 from simulator.ui.tasks import Tasks
 from test_certificates import GOOD_REFUND, GOOD_SWEARING, _record
@@ -98,7 +99,7 @@ def test_a_manager_makes_an_assignment_from_the_team_tab(qtbot, tmp_path):
     assert made.due_at > time.time() + 6 * 86400
     assert w.team.assignments.item(0, 0).text() == "Week 1"
     done = w.team.assignments.item(0, 3)
-    assert (done.text(), done.toolTip()) == ("0 of 1 done", "Ben: 0 of 2")
+    assert (done.text(), done.toolTip()) == ("0 of 1 done", as_tooltip("Ben: 0 of 2"))
     with Store(tmp_path / "data") as store:
         assert [a.id for a in list_assignments(store)] == [made.id]
 
@@ -119,3 +120,14 @@ def test_a_certificate_naming_a_scenario_the_library_lacks_is_pointed_out(qtbot,
     # The titles come from the library, also for a scenario nobody has played yet.
     ana = w.team.team.statuses[0]
     assert ana.requirements[0].title == "Broadband caller keeps swearing after a warning"
+
+
+def test_a_name_that_looks_like_markup_is_shown_as_typed(qtbot, tmp_path):
+    from PySide6.QtCore import Qt
+    with Store(tmp_path / "data") as store:
+        _record(store, "swearing-caller", ["Please calm down.", "/end"], "<b>Eve</b>", "mild")
+    w = open_team(qtbot, tmp_path / "data", policy_file(tmp_path))
+    assert cell(w, 0, 0) == "<b>Eve</b>"
+    assert w.team.certificates.item(0, 1).toolTip().startswith("<p style='white-space:pre-wrap'>")
+    w.team.certificates.setCurrentCell(0, 1)
+    assert w.team.detail.text().startswith("<b>Eve</b>, Basics") and w.team.detail.textFormat() == Qt.PlainText

@@ -17,6 +17,12 @@ from ..scoring.certificates import CERTIFIED, EXPIRED
 from .theme import colours, set_relative_font
 
 
+def as_tooltip(text: str) -> str:
+    """Text as a tooltip, shown as written: Qt takes a tooltip that looks like markup as markup, and names and
+    notes are whatever people typed (an assignment's come in a bundle)."""
+    return f"<p style='white-space:pre-wrap'>{escape(text)}</p>"
+
+
 def _heading(text: str) -> QLabel:
     label = QLabel(text)
     set_relative_font(label, 1.05, bold=True)
@@ -83,7 +89,7 @@ class PlanPanel(QFrame):
         for s in plan.suggestions:
             item = QListWidgetItem(s.reason)
             item.setData(Qt.UserRole, (s.scenario_id, s.intensity))
-            item.setToolTip(s.reason)
+            item.setToolTip(as_tooltip(s.reason))
             self.next.addItem(item)
         nothing = not plan.suggestions
         self.empty.setText("Nothing is due: every skill you have met is practised, and your last sessions went "
@@ -105,7 +111,8 @@ class PlanPanel(QFrame):
         for cert in plan.certificates:
             tone = {CERTIFIED: c.good, EXPIRED: c.warning}.get(cert.state, c.text).name()
             label = QLabel(f"{escape(cert.title)}: <span style='color:{tone}'>{escape(cert.words())}</span>")
-            label.setToolTip("\n".join(r.words() for r in cert.requirements))
+            label.setTextFormat(Qt.RichText)
+            label.setToolTip(as_tooltip("\n".join(r.words() for r in cert.requirements)))
             label.setWordWrap(True)
             bar = QProgressBar()
             bar.setRange(0, len(cert.requirements))
@@ -118,9 +125,10 @@ class PlanPanel(QFrame):
         if plan.assignments:
             self.progress_layout.addWidget(_heading("Assignments"))
         for a in plan.assignments:
-            label = QLabel(escape(a.words(plan.now)))
+            label = QLabel(a.words(plan.now))
+            label.setTextFormat(Qt.PlainText)  # the title came in a bundle: shown as written, never as markup
             label.setWordWrap(True)
-            label.setToolTip(a.assignment.note or f"From {a.assignment.created_by}")
+            label.setToolTip(as_tooltip(a.assignment.note or f"From {a.assignment.created_by}"))
             self.progress_layout.addWidget(label)
         self.progress_layout.addStretch(1)
         self.progress_box.setVisible(bool(plan.certificates or plan.assignments))

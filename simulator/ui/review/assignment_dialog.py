@@ -8,6 +8,8 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QHeaderView, QLabel,
                                QLineEdit, QTableWidget, QTableWidgetItem, QVBoxLayout)
 
+from ..plan_panel import as_tooltip
+
 ANY = "any intensity"
 
 
@@ -25,7 +27,7 @@ class AssignmentDialog(QDialog):
         self.due.setMinimumDate(QDate.currentDate())
         self.trainees = QLineEdit()
         self.trainees.setPlaceholderText("everyone who imports it")
-        self.trainees.setToolTip("Names separated by commas. Known here: " + (", ".join(trainees) or "none yet"))
+        self.trainees.setToolTip(as_tooltip("Names separated by commas. Known here: " + (", ".join(trainees) or "none yet")))
         self.note = QLineEdit()
         self.table = QTableWidget(len(self.scenarios), 2)
         self.table.setHorizontalHeaderLabels(["Scenario", "Intensity"])

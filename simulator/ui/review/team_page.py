@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QPushButton, QT
 from ...scoring.certificates import CERTIFIED, EXPIRED, CertificateStatus, day, unknown_requirements
 from ...store.assignments import TeamAssignment, team_assignments
 from ...store.team_certificates import team_certificates
+from ..plan_panel import as_tooltip
 from ..theme import colours
 
 
@@ -61,10 +62,12 @@ class TeamPage(QWidget):
         self.team: Team | None = None
         self.summary = QLabel()
         self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.PlainText)
         self.certificates = _table(["Trainee"], "Certificates by trainee")
         self.certificates.currentCellChanged.connect(lambda row, col, *_: self._show_detail(row, col))
         self.detail = QLabel("Select a cell to see what each scenario still needs.")
         self.detail.setWordWrap(True)
+        self.detail.setTextFormat(Qt.PlainText)  # trainee names are whatever people typed: never markup
         self.detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.assignments = _table(["Assignment", "Due", "For", "Done", "Made by"], "Assignments")
         buttons = QHBoxLayout()
@@ -106,7 +109,7 @@ class TeamPage(QWidget):
             for col, (cid, _) in enumerate(team.certificates, 1):
                 s = by[(name, cid)]
                 item = QTableWidgetItem(("✓ " if s.state == CERTIFIED else "") + s.words())
-                item.setToolTip("\n".join(req.words() for req in s.requirements))
+                item.setToolTip(as_tooltip("\n".join(req.words() for req in s.requirements)))
                 if s.state in (CERTIFIED, EXPIRED):
                     item.setForeground(c.good if s.state == CERTIFIED else c.warning)
                 table.setItem(r, col, item)
@@ -137,7 +140,7 @@ class TeamPage(QWidget):
             cells = [(a.title, a.note), (day(a.due_at), ""), (who, names), (done, each), (a.created_by, "")]
             for col, (text, tip) in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(tip or text)
+                item.setToolTip(as_tooltip(tip or text))
                 table.setItem(r, col, item)
 
     def _show_detail(self, row: int, col: int) -> None:
