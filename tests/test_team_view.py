@@ -131,3 +131,12 @@ def test_a_name_that_looks_like_markup_is_shown_as_typed(qtbot, tmp_path):
     assert w.team.certificates.item(0, 1).toolTip().startswith("<p style='white-space:pre-wrap'>")
     w.team.certificates.setCurrentCell(0, 1)
     assert w.team.detail.text().startswith("<b>Eve</b>, Basics") and w.team.detail.textFormat() == Qt.PlainText
+
+
+def test_the_team_tab_widens_to_everyone_once_the_passphrase_is_given(qtbot, tmp_path):
+    team_store(tmp_path / "data")
+    locked = policy_file(tmp_path, f'review_passphrase: "{hash_passphrase("lead")}"\n')
+    w = open_team(qtbot, tmp_path / "data", locked, trainee="Ben")
+    with qtbot.waitSignal(w.team_shown, timeout=20_000):
+        assert w.gate.unlock("lead")
+    assert [cell(w, r, 0) for r in range(w.team.certificates.rowCount())] == ["Ana", "Ben"]

@@ -88,6 +88,7 @@ class ReviewWindow(QMainWindow):
         self.reports, self.csv = SessionReports(self), CsvExport(self)
         self.bundles, self.lrs = Bundles(self), LrsPush(self)
         self.team_actions = TeamActions(self, self.team)
+        self.gate.widened.connect(lambda: self.tabs.load(self.team))  # everyone's certificates, once allowed
         self._toolbar()
         self._menus()
         central = QWidget()
