@@ -1,6 +1,7 @@
 """The README's pictures of transparent assessment, from the real app offscreen at 1366x768:
-`python scripts/dispute_screenshots.py [OUT_DIR]` writes briefing-assessed.png (what the scenario assesses),
-dispute.png (a dispute being made on the results page) and review-disputes.png (the manager's queue).
+`python scripts/dispute_screenshots.py [OUT_DIR]` writes roleplay-checklist.png (the live checklist in practice),
+dispute.png (a dispute being made on the results page) and review-disputes.png (the manager's queue). The briefing
+with what is assessed is scripts/screenshots.py's briefing-*.png.
 
 Everything runs in temporary folders, like scripts/screenshots.py: your own sessions and settings are untouched.
 """
@@ -53,18 +54,37 @@ def trainee_shots(app: QApplication, data: Path) -> dict:
     window.notices.clear()
     lib = window.library
     lib.table.selectRow(next(i for i, sf in enumerate(lib.scenarios) if sf.id == "swearing-caller"))
-    lib.open_button.click()
-    window.briefing.input_group.button(2).setChecked(True)
-    settle(app)
-    shots = {"briefing-assessed": window.grab()}
-
-    window.briefing.start_button.click()
-    wait_until(app, lambda: window.live is not None and window.roleplay.transcript.count() >= 1)
+    shots = {}
     page = window.roleplay
-    before = page.transcript.count()
-    page.reply.setText("Sam, please calm down. I do want to get your internet working again.")
-    page.reply.returnPressed.emit()
-    wait_until(app, lambda: page.transcript.count() >= before + 2 or not page.reply.isEnabled())
+
+    def start(assessed: bool, checklist: bool) -> None:
+        window.stack.setCurrentWidget(window.library)
+        lib.open_button.click()
+        b = window.briefing
+        b.input_group.button(2).setChecked(True)
+        b.mode_group.button(0 if assessed else 1).setChecked(True)
+        b.checklist.setChecked(checklist)
+        b.start_button.click()
+        wait_until(app, lambda: window.stack.currentWidget() is page and page.transcript.count() >= 1
+                   and page.reply.isEnabled())
+
+    def reply(text: str) -> None:
+        before = page.transcript.count()
+        page.reply.setText(text)
+        page.reply.returnPressed.emit()
+        wait_until(app, lambda: page.transcript.count() >= before + 2 or not page.reply.isEnabled())
+
+    # Practice with the checklist: two items met so far, the rest still to do.
+    start(assessed=False, checklist=True)
+    reply("Sam, that language isn't acceptable. I need you to stop swearing so I can help you.")
+    settle(app, 0.6)
+    shots["roleplay-checklist"] = window.grab()
+    page.stop()
+    wait_until(app, lambda: window.stack.currentWidget() is window.results)
+
+    # Assessed, then a dispute on the results page.
+    start(assessed=True, checklist=False)
+    reply("Sam, please calm down. I do want to get your internet working again.")
     page.buttons["end_call"].click()
     wait_until(app, lambda: window.stack.currentWidget() is window.results)
     card = window.results.did.card("names_behavior")

@@ -161,6 +161,14 @@ def review_shots(app: QApplication, data: Path) -> dict:
             w = next((w for w in load_session(store, sid).verdicts if w["status"] == "missed"), None)
             if w:
                 store.add_override(sid, w["dimension"], w["item"], "met", "Said differently; it counts.", "Morgan Blake")
+        # A few trainees dispute a verdict: calibration counts them, the Disputes tab lists the open one.
+        from simulator.store.disputes import open_dispute, resolve_dispute  # noqa: PLC0415
+        for sid, outcome in zip(ids[-9::4], ("overturned", "upheld", None)):
+            v = next(v for v in load_session(store, sid).verdicts if v["status"] == "missed")
+            d = open_dispute(store, sid, v["dimension"], v["item"], "I think I did this, in other words.")
+            if outcome:
+                resolve_dispute(store, d.id, outcome, "Checked against the recording.", "Morgan Blake",
+                                "met" if outcome == "overturned" else None)
     window = ReviewWindow(data_dir=data, tasks=Tasks(app), settings=AppSettings(trainee="Morgan Blake",
                           reviewer="Morgan Blake"), devices=FileDevices(), ask_passphrase=False)
     window.resize(*SIZE)

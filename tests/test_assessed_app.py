@@ -47,12 +47,12 @@ def test_the_checklist_ticks_what_the_scorer_counts_in_practice_only(qtbot, tmp_
     window.stack.setCurrentWidget(window.library)
     choose(qtbot, window, "swearing-caller", assessed=False)
     checklist = window.roleplay.checklist
-    assert checklist.isVisible() and "○&nbsp; Name the behaviour as unacceptable" in checklist.text()
+    assert checklist.isVisible() and "○&nbsp;</td><td>Name the behaviour as unacceptable" in checklist.text()
     type_reply(qtbot, window, "That language is not acceptable.")
     qtbot.waitUntil(lambda: ("disengaging", "end_call") not in checklist.met
                     and ("boundary_setting", "names_behavior") in checklist.met, timeout=10_000)
-    assert "✓</span>&nbsp; Name the behaviour as unacceptable" in checklist.text()
-    assert "○&nbsp; Say what happens if it continues" in checklist.text()
+    assert "✓</span>&nbsp;</td><td>Name the behaviour as unacceptable" in checklist.text()
+    assert "○&nbsp;</td><td>Say what happens if it continues" in checklist.text()
     window.roleplay.stop()
 
     # Assessed: not shown, however the box was left, unless the organisation's policy allows it.

@@ -49,5 +49,5 @@ class Checklist(QLabel):
         for dimension, item, words in self.items:
             done = (dimension, item) in self.met
             mark = f'<span style="color:{c.good.name()}">✓</span>' if done else "○"
-            lines.append(f"{mark}&nbsp; {escape(words)}")
-        self.setText("<b>Checklist</b><br>" + "<br>".join(lines))
+            lines.append(f"<tr><td>{mark}&nbsp;</td><td>{escape(words)}</td></tr>")  # wrapped lines hang
+        self.setText("<b>Checklist</b><table cellspacing='0' cellpadding='1'>" + "".join(lines) + "</table>")
