@@ -14,6 +14,7 @@ from simulator.store.bundleschema import check_session
 from simulator.store.disputes import (OPEN, OVERTURNED, UPHELD, list_disputes, open_count, open_dispute,
                                       resolve_dispute)
 from storefill import play
+from test_xapi import ralph  # noqa: F401 - the real LRS fixture
 
 KEY = b"organisation-test-key-0123456789"
 GOOD = ["That language isn't acceptable. If it continues I will end the call. I do want to sort out your refund.",
@@ -269,3 +270,22 @@ def test_taking_in_answers_adds_no_one_else_s_sessions(tmp_path):
         assert report.imported == [] and report.left_out == [someone_else] and report.disputes == 1
         assert trainee.read("SELECT COUNT(*) FROM sessions")[0][0] == 1
         assert list_disputes(trainee)[0].outcome == UPHELD
+
+
+def test_a_real_lrs_takes_the_dispute_statements(ralph, tmp_path):
+    import uuid
+
+    from lrs_server import PASSWORD, USER
+    from simulator.store.credentials import load, save
+    from simulator.store.lrs import Lrs, push_sessions
+    from simulator.store.xapi import dispute_statements
+    save(ralph.endpoint, USER, PASSWORD)
+    store, sid = _answered_store(tmp_path / "data")
+    with store:
+        report = push_sessions(store, None, 70, required=True)
+        assert report.error is None and report.waiting == 0, report
+        expected = {s["id"] for s in dispute_statements(load_session(store, sid), load().activity_base)}
+        got = Lrs(load()).fetch(str(uuid.UUID(sid)))
+    assert expected <= {s["id"] for s in got}
+    verbs = {s["verb"]["display"]["en-US"] for s in got if s["id"] in expected}
+    assert verbs == {"disputed", "upheld", "overturned"}
