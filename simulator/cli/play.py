@@ -16,6 +16,7 @@ from ..engine.script import apply, parse_step
 from ..errors import EngineError, SimulatorError
 from ..practice import Choice, Practice
 from ..scenario import Policy, load_policy
+from ..scoring.assessed import as_text, what_is_assessed
 from ..store import Store, data_dir
 from .library import available, content_note, resolve
 from .replies import STDIN, Line, is_stdin, read_file, step_of, stream_stdin
@@ -168,6 +169,7 @@ def _interactive(practice: Practice) -> int:
     if s.summary:
         print(textwrap.fill(" ".join(s.summary.split()), width=76))
     print(f"\n{content_note(session.file)}  Intensity: {session.intensity}.")
+    print(f"\nWhat is assessed:\n{as_text(what_is_assessed(session.file, practice.policy))}\n")
     print(HELP)
     session.subscribe(_printer(session))
     session.start()
