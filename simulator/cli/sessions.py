@@ -75,6 +75,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     im = cmds.add_parser("import", help="verify and import bundles")
     im.add_argument("bundles", nargs="+", type=Path)
     im.add_argument("--key-file", help="the organisation's key file (or $SIMULATOR_ORG_KEY_FILE)")
+    im.add_argument("--answers-only", action="store_true",
+                    help="take only the answers to disputes of sessions already here (a trainee taking in the "
+                         "manager's answers: no one else's sessions are added)")
     im.set_defaults(run=run_import)
 
     rep = cmds.add_parser("report", help="a readable report of one session")
@@ -256,10 +259,11 @@ def run_import(args: argparse.Namespace) -> int:
     key = organisation_key(args.key_file)
     with _store(args) as store:
         for bundle in args.bundles:
-            report = import_bundle(store, bundle, key)
+            report = import_bundle(store, bundle, key, answers_only=args.answers_only)
             print(f"{bundle}: imported {len(report.imported)} session(s)"
                   + (f", {len(report.already_there)} already here" if report.already_there else "")
-                  + (f", {report.disputes} dispute(s) new or answered" if report.disputes else ""))
+                  + (f", {report.disputes} dispute(s) new or answered" if report.disputes else "")
+                  + (f", {len(report.left_out)} not here left out" if report.left_out else ""))
     return 0
 
 

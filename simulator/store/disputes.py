@@ -168,15 +168,18 @@ def _override_for(db: sqlite3.Connection, session_id: str, d: dict) -> int:
                       ).lastrowid
 
 
-_NEW_STATUS = {"met": "done", "missed": "missed", "violated": "a thing to avoid that happened"}
-
-
 def dispute_words(d: Dispute) -> str:
     """How a dispute stands, in a sentence for the trainee (results, history, `sessions show`)."""
     if d.outcome == OPEN:
         return "You disputed this. Waiting for your manager's answer."
     who = f" ({d.resolver})" if d.resolver else ""
     if d.outcome == OVERTURNED:
-        return (f"Your manager{who} changed this verdict to {_NEW_STATUS.get(d.resolved_status or '', d.resolved_status)}:"
-                f" {d.response}")
+        return f"Your manager{who} changed this verdict: {_now_counted(d)}. {d.response}"
     return f"Your manager{who} kept this verdict: {d.response}"
+
+
+def _now_counted(d: Dispute) -> str:
+    if d.disputed_status == "violated" and d.resolved_status == "missed":
+        return "it did not happen after all"  # a thing to avoid: "missed" is the good outcome
+    return {"met": "now counted as done", "missed": "now counted as missed",
+            "violated": "now counted as a thing to avoid that happened"}.get(d.resolved_status or "", "changed")

@@ -22,12 +22,10 @@ class HistoryRow:
 
 def trainee_history(store: Store, trainee: str, limit: int = 500) -> list[HistoryRow]:
     """Newest first, with each session's disputes counted."""
-    rows = store.read(
-        _SUMMARY.replace("s.reviewed_overall", "s.reviewed_overall,"
-                         " (SELECT COUNT(*) FROM disputes d WHERE d.session_id = s.id AND d.outcome = 'open') AS open_d,"
-                         " (SELECT COUNT(*) FROM disputes d WHERE d.session_id = s.id AND d.outcome != 'open')"
-                         " AS answered_d", 1)
-        + " WHERE t.name = ? ORDER BY s.started_at DESC, s.id LIMIT ?", (trainee, limit))
+    counts = (", (SELECT COUNT(*) FROM disputes d WHERE d.session_id = s.id AND d.outcome = 'open') AS open_d,"
+              " (SELECT COUNT(*) FROM disputes d WHERE d.session_id = s.id AND d.outcome != 'open') AS answered_d")
+    rows = store.read(_SUMMARY.replace("s.reviewed_overall", "s.reviewed_overall" + counts, 1)
+                      + " WHERE t.name = ? ORDER BY s.started_at DESC, s.id LIMIT ?", (trainee, limit))
     return [HistoryRow(_summary(r), r["open_d"], r["answered_d"]) for r in rows]
 
 

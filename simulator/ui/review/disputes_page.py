@@ -86,9 +86,9 @@ class DisputesPage(QWidget):
         self.disputes = disputes
         self.table.clear()
         for d in disputes:
-            item = QTreeWidgetItem([d.trainee, d.scenario_title, f"{item_label(d.item)} "
-                                    f"({dimension_label(d.dimension)}): {status_words(d.disputed_status, d.disputed_status)}",
-                                    _date(d.created_at), OUTCOME_WORDS[d.outcome]])
+            verdict = (f"{item_label(d.item)} ({dimension_label(d.dimension)}): "
+                       f"{status_words(d.disputed_status, d.disputed_status)}")
+            item = QTreeWidgetItem([d.trainee, d.scenario_title, verdict, _date(d.created_at), OUTCOME_WORDS[d.outcome]])
             item.setData(0, Qt.UserRole, d.id)
             self.table.addTopLevelItem(item)
         for column in (0, 3, 4):
@@ -121,7 +121,8 @@ class DisputesPage(QWidget):
                 f"<b>{escape(status_words(d.disputed_status, d.disputed_status))}</b>, on {_date(d.created_at)}:</p>"
                 f"<blockquote>{escape(d.reason)}</blockquote>")
         if not d.is_open:
-            now = f" to <b>{escape(status_words(d.resolved_status, d.disputed_status))}</b>" if d.resolved_status else ""
+            now = (f" to <b>{escape(status_words(d.resolved_status, d.disputed_status))}</b>"
+                   if d.resolved_status else "")
             text += (f"<p><b>{escape(OUTCOME_WORDS[d.outcome].capitalize())}</b>{now} by {escape(d.resolver or '')} "
                      f"on {_date(d.resolved_at)}:</p><blockquote>{escape(d.response or '')}</blockquote>")
         self.details.setText(text)
