@@ -392,7 +392,7 @@ def import_bundle(store: Store, path: Path, key: bytes, answers_only: bool = Fal
                         disputes[sid] = [d.model_dump() for d in session.disputes]
                 else:
                     new.append(sid)
-                    if keep:
+                    if keep and not answers_only:
                         checked[sid] = session
             left_out = new if answers_only else []
             new = [] if answers_only else new

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import urllib.parse
 import uuid
 
 from .records import SessionRecord
@@ -145,7 +146,8 @@ def dispute_statements(record: SessionRecord, base: str = DEFAULT_BASE) -> list[
     ext = f"{base}/xapi/extensions"
     out = []
     for d in record.disputes:
-        verdict = {"objectType": "Activity", "id": f"{base}/scenarios/{s.scenario_id}/rubric/{d.dimension}/{d.item}",
+        item = urllib.parse.quote(d.item, safe="")  # "a|b" alternatives: "|" has no place in an IRI
+        verdict = {"objectType": "Activity", "id": f"{base}/scenarios/{s.scenario_id}/rubric/{d.dimension}/{item}",
                    "definition": {"name": {"en-US": f"{d.dimension}: {d.item}"},
                                   "type": "http://adlnet.gov/expapi/activities/objective"}}
         context = {"registration": str(uuid.UUID(s.id)),
