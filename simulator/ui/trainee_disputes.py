@@ -82,7 +82,9 @@ class TraineeDisputes(QObject):
     def choose_answers(self) -> None:
         from .review.bundles import Bundles
         w = self._window
-        key = Bundles(w).key()  # the organisation's key, or the file the trainee picks
+        asker = Bundles(w)  # review mode's way to the organisation's key: the environment, else a file picked
+        key = asker.key()
+        asker.deleteLater()
         if key is None:
             return
         paths, _ = QFileDialog.getOpenFileNames(w, "Your manager's bundle with the answers", "",
