@@ -44,6 +44,9 @@ def _answer(qtbot, review, row: int, outcome: str, reason: str) -> None:
     ok = dialog.buttons.button(QDialogButtonBox.Ok)
     assert not ok.isEnabled()  # a reason is required either way
     qtbot.keyClicks(dialog.reason, reason)
+    if not dialog.reviewer.text():
+        assert not ok.isEnabled()  # and so is the reviewer's name
+        qtbot.keyClicks(dialog.reviewer, "Lee")
     with qtbot.waitSignal(review.disputes_shown, timeout=10_000):
         qtbot.mouseClick(ok, Qt.LeftButton)
 
@@ -115,3 +118,20 @@ def test_a_dispute_travels_to_review_mode_and_its_answer_comes_back(qtbot, tmp_p
     assert kept.dispute_button.isEnabled()  # answered: the trainee may dispute it again
     record = load_session(window.store, sid)
     assert record.summary.overall == automatic and {d.outcome for d in record.disputes} == {"overturned", "upheld"}
+
+
+def test_on_one_data_folder_the_answer_shows_at_once(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path, trainee="Ana")
+    choose(qtbot, window, "swearing-caller")
+    type_reply(qtbot, window, "Please calm down, sir.")
+    press(qtbot, window, "end_call")
+    wait_for_results(qtbot, window)
+    _dispute(qtbot, window, "names_behavior", "Asking him to calm down named it.")
+    qtbot.waitUntil(lambda: window.policy is not None, timeout=10_000)
+    review = window.open_review()  # the same records, as a manager on this computer would open them
+    qtbot.waitUntil(lambda: review.store is not None, timeout=10_000)
+    with qtbot.waitSignal(review.disputes_shown, timeout=10_000):
+        review.tabs.setCurrentWidget(review.disputes)
+    _answer(qtbot, review, 0, "upheld", "Not quite: it asked for calm, it did not name the swearing.")
+    card = window.results.did.card("names_behavior")
+    qtbot.waitUntil(lambda: "kept this verdict: Not quite" in card.dispute_state.text(), timeout=10_000)

@@ -69,6 +69,14 @@ class TraineeDisputes(QObject):
                       done=self._disputes_arrived(self.session_id),
                       failed=lambda exc: show_error(w, exc, "The dispute was not saved"))
 
+    def refresh(self) -> None:
+        """Something changed in the records (an answer given in review mode on this data folder): read again."""
+        w = self._window
+        if self.session_id is not None and w.stack.currentWidget() is w.results:
+            self.results_shown(self.session_id)
+        if w.stack.currentWidget() is w.history:
+            self.show_history()
+
     # -- My sessions -----------------------------------------------------------------------
     def show_history(self) -> None:
         w = self._window

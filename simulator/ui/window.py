@@ -366,6 +366,7 @@ class MainWindow(QMainWindow):
                                    store=self.store)
         self.review.setAttribute(Qt.WA_DeleteOnClose)
         self.review.closed.connect(self._review_closed)
+        self.review.changed.connect(self.disputes.refresh)  # one data folder: an answer shows here at once
         self.review.resize(self.size())
         self.review.show()
         return self.review
