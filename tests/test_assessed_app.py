@@ -18,19 +18,19 @@ def test_the_briefing_says_what_is_assessed_and_remembers_going_in_blind(qtbot, 
     lib.table.selectRow(next(i for i, sf in enumerate(lib.scenarios) if sf.id == "swearing-caller"))
     qtbot.mouseClick(lib.open_button, Qt.LeftButton)
     box = window.briefing.assessed_box
-    assert box.body.isVisible()
+    assert box.scroll.isVisible()
     text = box.body.text()
     for words in ("Boundary-setting", "within your first 3 replies after the first abusive line",
                   "Name the behaviour as unacceptable", "End the call, only after a clear warning", "Flag the incident",
                   "Don&#x27;t answer in kind", "Ending the call before a clear warning costs points"):
         assert words in text, words
     qtbot.mouseClick(box.toggle, Qt.LeftButton)
-    assert not box.body.isVisible()
+    assert not box.scroll.isVisible()
     saved = json.loads((tmp_path / "settings.json").read_text(encoding="utf-8"))
     assert saved["show_assessed"] is False
     window.stack.setCurrentWidget(window.library)
     qtbot.mouseClick(lib.open_button, Qt.LeftButton)
-    assert not box.body.isVisible() and not box.toggle.isChecked()  # still folded for the next scenario
+    assert not box.scroll.isVisible() and not box.toggle.isChecked()  # still folded for the next scenario
 
 
 def test_the_checklist_ticks_what_the_scorer_counts_in_practice_only(qtbot, tmp_path):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from ..scoring.assessed import AssessedDimension
 
@@ -43,16 +43,24 @@ class AssessedBox(QWidget):
         self.body.setWordWrap(True)
         self.body.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.body.setAccessibleName("What this scenario assesses")
+        # With large text on a small screen the list scrolls rather than push the Start button off the screen.
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(self.body)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.scroll.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Preferred)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.toggle)
-        layout.addWidget(self.body)
+        layout.addWidget(self.scroll)
         self.toggle.toggled.connect(self._shown)
         self._shown(True)
 
     def show_assessed(self, dims: tuple[AssessedDimension, ...], open_: bool) -> None:
         self.body.setText(assessed_html(dims))
+        self._fit()
         self.toggle.blockSignals(True)
         self.toggle.setChecked(open_)
         self.toggle.blockSignals(False)
@@ -64,4 +72,15 @@ class AssessedBox(QWidget):
 
     def _apply(self, open_: bool) -> None:
         self.toggle.setArrowType(Qt.DownArrow if open_ else Qt.RightArrow)
-        self.body.setVisible(open_)
+        self.scroll.setVisible(open_)
+        # The page gives this box its spare room first (stretch); folded, it is only the button.
+        self.setMaximumHeight(16777215 if open_ else self.toggle.sizeHint().height())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        """As tall as the list at this width and no taller; less (and it scrolls) when the page has less room."""
+        width = self.scroll.viewport().width() or self.width()
+        self.scroll.setMaximumHeight(self.body.heightForWidth(width) + 2)

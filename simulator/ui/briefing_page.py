@@ -110,7 +110,7 @@ class BriefingPage(QWidget):
         layout.addWidget(self.customer)
         layout.addWidget(self.situation)
         layout.addWidget(self.content_note)
-        layout.addWidget(self.assessed_box)
+        layout.addWidget(self.assessed_box, 100)  # the spare room goes to what is assessed first
         layout.addLayout(options)
         layout.addWidget(mic_box)
         layout.addStretch(1)
