@@ -30,7 +30,6 @@ from .errors import EngineError
 from .scenario import Scenario
 from .speech.listener import BARGE_IN_LEVEL, Listener
 from .speech.playback import Playback
-from .speech.vad import DEFAULT_HANGOVER_MS
 from .speech.recognition import Engine, Utterance
 from .speech.synthesis import LineCache, VoiceSettings, in_mood
 
@@ -113,7 +112,7 @@ class VoiceLoop:
         self._last_activity = time.monotonic()
         # Talking over the customer stops them: always on a push-to-talk press (deliberate), and by
         # voice only when asked (`barge_in`): through loudspeakers the microphone hears the customer.
-        self.listener = (Listener(engine, self._on_final, self._on_partial, hangover_ms or DEFAULT_HANGOVER_MS,
+        self.listener = (Listener(engine, self._on_final, self._on_partial, hangover_ms,
                                   push_to_talk, on_barge_in=self._on_barge_in,
                                   barge_in_level=BARGE_IN_LEVEL if barge_in else None) if engine else None)
         session.subscribe(self._on_event)

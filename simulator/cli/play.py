@@ -43,7 +43,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--input-device", help="with --voice: microphone number or name (see `simulator devices`)")
     p.add_argument("--output-device", help="with --voice: speaker number or name (see `simulator devices`)")
     p.add_argument("--hangover-ms", type=int, default=None,
-                   help="with --voice: silence that ends your reply (default 800 ms: people pause between sentences)")
+                   help="with --voice: a fixed silence that ends your reply (default: 600 ms after a "
+                        "finished sentence, 1000 ms after words like 'and' or 'um')")
     p.add_argument("--barge-in", action="store_true",
                    help="with --voice: talking over the customer stops their line (use a headset: a loudspeaker "
                         "the microphone hears would stop it too)")

@@ -39,6 +39,8 @@ def _serve(conn, lm: str | None = "auto") -> None:
                 conn.send(("ok", None))
             elif kind == "accept":
                 conn.send(("ok", stream.accept(message[1]) if stream is not None else None))
+            elif kind == "partial":
+                conn.send(("ok", stream.partial() if stream is not None else None))
             elif kind == "finish":
                 result = stream.finish() if stream is not None else ("", ())
                 stream = None
@@ -98,6 +100,9 @@ class _ChildStream(Stream):
 
     def accept(self, pcm: bytes) -> str | None:
         return self.engine._ask("accept", pcm)
+
+    def partial(self) -> str | None:
+        return self.engine._ask("partial")
 
     def finish(self):
         text, words = self.engine._ask("finish")

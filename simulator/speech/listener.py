@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from .capture import CHUNK_MS
 from .recognition import Engine, Utterance
-from .vad import DEFAULT_HANGOVER_MS, EnergyVad
+from .vad import EndOfSpeech, EnergyVad
 from .wav import level
 
 PREROLL_MS = 300  # audio kept from before speech was detected, so the first word is not clipped
@@ -20,20 +20,24 @@ BARGE_IN_MS = 200  # ... and only after this long, so a cough or a click does no
 
 class Listener:
     def __init__(self, engine: Engine, on_final: Callable[[Utterance], None],
-                 on_partial: Callable[[str], None] | None = None, hangover_ms: int = DEFAULT_HANGOVER_MS,
+                 on_partial: Callable[[str], None] | None = None, hangover_ms: int | None = None,
                  push_to_talk: bool = False, on_barge_in: Callable[[], None] | None = None,
                  barge_in_level: float | None = None) -> None:
         """`on_barge_in` is called when the trainee talks over the customer: on push-to-talk, a
         press while muted; otherwise, with `barge_in_level` set, speech that loud for BARGE_IN_MS
         while muted (an echo-safe threshold: leave it None where the microphone hears the speaker).
-        The utterance that interrupted is then heard like any other."""
+        The utterance that interrupted is then heard like any other.
+        `hangover_ms`: a fixed silence that ends a reply; None (the default) lets the words decide
+        (speech/vad.py EndOfSpeech: soon after a finished sentence, later after "and", "the", "um")."""
         self.engine = engine
         self.on_final = on_final
         self.on_partial = on_partial
         self.push_to_talk = push_to_talk
         self.on_barge_in = on_barge_in
         self.barge_in_level = barge_in_level
-        self.vad = EnergyVad(hangover_ms=hangover_ms)
+        self.end_of_speech = EndOfSpeech() if hangover_ms is None else None
+        self.vad = self.end_of_speech.vad if self.end_of_speech else EnergyVad(hangover_ms=hangover_ms)
+        self._partial: str | None = None  # the latest words heard, for streams that cannot say them on demand
         self.muted = False
         self.pressed = False
         self.recognised_seconds = 0.0  # time spent in the recogniser, for the real-time factor
@@ -125,7 +129,11 @@ class Listener:
                     self._accept(stream, chunk, seconds)
                 continue
             event = self.vad.feed(chunk)
+            if stream is not None and self.end_of_speech and self.vad.quiet_ms == self.vad.chunk_ms:
+                partial = stream.partial()  # a pause begins: do the words so far end a sentence?
+                self.end_of_speech.pause_started(self._partial if partial is None else partial)
             if event == "start":
+                self._partial = None
                 stream = self.engine.stream()
                 self._pcm = []
                 started_at = at - seconds * (len(preroll) + 1)
@@ -147,6 +155,7 @@ class Listener:
         self._pcm.append(chunk)
         partial = stream.accept(chunk)
         self.recognised_seconds += time.perf_counter() - t
+        self._partial = partial or self._partial
         self.heard_seconds += seconds
         if partial and self.on_partial:
             self.on_partial(partial)

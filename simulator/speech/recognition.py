@@ -60,6 +60,10 @@ class Stream:
     def finish(self) -> tuple[str, tuple[Word, ...]]:
         raise NotImplementedError
 
+    def partial(self) -> str | None:
+        """The words heard so far, now (for deciding whether a pause ends the reply); None if not known."""
+        return None
+
 
 class Engine:
     name = ""
@@ -188,6 +192,10 @@ class _SphinxStream(Stream):
         self._since = 0
         hyp = self.d.hyp()
         return hyp.hypstr if hyp and hyp.hypstr else None
+
+    def partial(self) -> str | None:
+        hyp = self.d.hyp()
+        return hyp.hypstr if hyp else ""
 
     def finish(self) -> tuple[str, tuple[Word, ...]]:
         self.d.end_utt()
