@@ -237,6 +237,7 @@ def test_sessions_disputes_and_show_in_the_terminal(tmp_path):
     shown = run("--data-dir", str(tmp_path), "sessions", "show", one["session"][:8])
     assert "dispute (" in shown.stdout and "verdict upheld by Lee" in shown.stdout
     assert "verdict changed by Lee" in shown.stdout and "-> met: Yes, that set a boundary." in shown.stdout
+    assert "[End call]" in shown.stdout and "end_call" not in shown.stdout  # the button's words, not its id
 
 
 def test_a_manager_answers_in_the_terminal_too(tmp_path):

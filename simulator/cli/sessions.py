@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from ..errors import SimulatorError
-from ..scenario import load_policy
+from ..scenario import ACTION_LABELS, load_policy
 from ..store import Filter, Store, data_dir, find_session, list_sessions, load_session
 from ..store.bundle import export_bundle, import_bundle, organisation_key
 from ..store.csvexport import export_csv
@@ -183,7 +183,8 @@ def run_show(args: argparse.Namespace) -> int:
     print()
     for t in record.turns:
         who = printable(s.trainee) if t["speaker"] == "trainee" else "Customer"
-        text = f"[{t['action']}]" if t["kind"] == "action" else ("(silence)" if t["kind"] == "silence" else t["text"])
+        text = (f"[{ACTION_LABELS.get(t['action'], t['action'])}]" if t["kind"] == "action"
+                else "(silence)" if t["kind"] == "silence" else t["text"])
         print(f"  {t['index']:>3} {who}: {printable(text)}")
     return 0
 
