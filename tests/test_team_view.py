@@ -140,3 +140,16 @@ def test_the_team_tab_widens_to_everyone_once_the_passphrase_is_given(qtbot, tmp
     with qtbot.waitSignal(w.team_shown, timeout=20_000):
         assert w.gate.unlock("lead")
     assert [cell(w, r, 0) for r in range(w.team.certificates.rowCount())] == ["Ana", "Ben"]
+
+
+def test_a_long_certificate_title_is_shortened_with_an_ellipsis_and_given_in_full(qtbot, tmp_path):
+    from PySide6.QtCore import Qt
+    team_store(tmp_path / "data")
+    long = "Handling abusive contacts before taking calls on your own, in every channel the team answers " * 2
+    path = tmp_path / "policy.yaml"
+    path.write_text("format: 1\n" + CERTS.replace("title: Basics", f"title: {long.strip()}"), encoding="utf-8")
+    w = open_team(qtbot, tmp_path / "data", load_policy(path))
+    header = w.team.certificates.horizontalHeader()
+    assert header.textElideMode() == Qt.ElideRight  # clipped at both ends, the middle of a title reads as nonsense
+    assert long.strip() in w.team.certificates.horizontalHeaderItem(1).toolTip()
+

@@ -104,6 +104,9 @@ class TeamPage(QWidget):
         table.setRowCount(len(trainees))
         for col in range(1, table.columnCount()):  # certificates share the width evenly
             table.horizontalHeader().setSectionResizeMode(col, QHeaderView.Stretch)
+            # A long title is shortened with "…" (not clipped at both ends), and given in full on hovering.
+            table.horizontalHeaderItem(col).setToolTip(as_tooltip(team.certificates[col - 1][1]))
+        table.horizontalHeader().setTextElideMode(Qt.ElideRight)
         for r, name in enumerate(trainees):
             table.setItem(r, 0, QTableWidgetItem(name))
             for col, (cid, _) in enumerate(team.certificates, 1):
