@@ -118,6 +118,9 @@ def test_a_dispute_travels_to_review_mode_and_its_answer_comes_back(qtbot, tmp_p
     assert kept.dispute_button.isEnabled()  # answered: the trainee may dispute it again
     record = load_session(window.store, sid)
     assert record.summary.overall == automatic and {d.outcome for d in record.disputes} == {"overturned", "upheld"}
+    # The headline gives the score that counts, as My sessions does, and says where the automatic one went.
+    assert f"{record.summary.reviewed_overall:.0f} / 100" in window.results.title.text()
+    assert f"the automatic score was {automatic:.0f}" in window.results.message.text()
 
 
 def test_on_one_data_folder_the_answer_shows_at_once(qtbot, tmp_path):

@@ -20,19 +20,23 @@ from .theme import colours, set_relative_font
 from .verdict_list import VerdictList, next_time
 
 
-def headline(result: Result | None, assessed: bool, stopped: bool, pass_mark: float) -> tuple[str, str, str]:
-    """(the score or what kind of run it was, the verdict in a few words, what to do with it)."""
+def headline(result: Result | None, assessed: bool, stopped: bool, pass_mark: float,
+             reviewed: float | None = None) -> tuple[str, str, str]:
+    """(the score or what kind of run it was, the verdict in a few words, what to do with it). reviewed: the score
+    after a manager changed verdicts, which is the one that counts (as My sessions and the library say)."""
     if stopped:
         return ("You stopped the session", "", "That is completely fine. Stopping when you need to is part of "
                 "looking after yourself. What you said so far is below; the score counts only that part.")
     if not assessed or result is None:
         return ("Practice run", "not scored", "Practice runs are not scored or kept. Here is what you did well "
                 "and what to try.")
-    if result.overall >= pass_mark:
-        return (f"{result.overall:.0f} / 100", "Well handled",
-                "Look at what worked so you can do it again.")
-    return (f"{result.overall:.0f} / 100", "Not there yet",
-            "These conversations are hard, and every run teaches something. Look at one thing to try, then go again.")
+    score, note = result.overall, ""
+    if reviewed is not None and round(reviewed) != round(result.overall):
+        score, note = reviewed, f"After your manager's review (the automatic score was {result.overall:.0f}). "
+    if score >= pass_mark:
+        return (f"{score:.0f} / 100", "Well handled", note + "Look at what worked so you can do it again.")
+    return (f"{score:.0f} / 100", "Not there yet", note + "These conversations are hard, and every run teaches "
+            "something. Look at one thing to try, then go again.")
 
 
 def _heading(text: str) -> QLabel:
@@ -48,7 +52,7 @@ class ResultsPage(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._shown: tuple | None = None  # (result, assessed, stopped, pass mark): its words are coloured again on a theme change
+        self._shown: tuple | None = None  # what show_result was given: its words are coloured again on a theme change
         self.title = QLabel()
         self.title.setTextFormat(Qt.RichText)
         self.title.setAccessibleName("Overall result")
@@ -129,11 +133,13 @@ class ResultsPage(QWidget):
         return scroll
 
     def show_result(self, *, result: Result | None, turns: list[Turn], customer: str, ending: Ending | None,
-                    assessed: bool, pass_mark: float, debrief: str, disputable: bool = False) -> None:
-        """disputable: the session is kept and scored, so a verdict can be disputed (see dispute_made)."""
+                    assessed: bool, pass_mark: float, debrief: str, disputable: bool = False,
+                    reviewed: float | None = None) -> None:
+        """disputable: the session is kept and scored, so a verdict can be disputed (see dispute_made); reviewed:
+        the score after a manager's changes, shown as the one that counts."""
         stopped = ending is not None and ending.reason == "stopped"
         scored = assessed and result is not None
-        self._shown = (result, assessed, stopped, pass_mark)
+        self._shown = (result, assessed, stopped, pass_mark, reviewed)
         self._fill_words()
         self.chart.setVisible(scored)
         self.chart.set_scores([(dimension_label(d.dimension), d.score) for d in result.dimensions] if scored else [])
@@ -169,12 +175,13 @@ class ResultsPage(QWidget):
         QTimer.singleShot(0, lambda: self.details.verticalScrollBar().setValue(0))
 
     def _fill_words(self) -> None:
-        result, assessed, stopped, pass_mark = self._shown
-        title, verdict, message = headline(result, assessed, stopped, pass_mark)
+        result, assessed, stopped, pass_mark, reviewed = self._shown
+        title, verdict, message = headline(result, assessed, stopped, pass_mark, reviewed)
         c = colours()
         colour = c.text
         if title.endswith("/ 100"):
-            colour = c.good if result.overall >= pass_mark else c.mixed if result.overall >= 40 else c.poor
+            score = float(title.split(" /")[0])
+            colour = c.good if score >= pass_mark else c.mixed if score >= 40 else c.poor
         words = f' <span style="color:{c.muted.name()}">·</span> {escape(verdict)}' if verdict else ""
         self.title.setText(f'<span style="color:{colour.name()}">{escape(title)}</span>{words}')
         self.message.setText(message)
