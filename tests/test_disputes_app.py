@@ -138,3 +138,25 @@ def test_on_one_data_folder_the_answer_shows_at_once(qtbot, tmp_path):
     _answer(qtbot, review, 0, "upheld", "Not quite: it asked for calm, it did not name the swearing.")
     card = window.results.did.card("names_behavior")
     qtbot.waitUntil(lambda: "kept this verdict: Not quite" in card.dispute_state.text(), timeout=10_000)
+
+
+def test_my_sessions_does_not_hide_a_running_call(qtbot, tmp_path):
+    # Ctrl+Shift+H is one key from Hold (Ctrl+H); pressed in the reply box it used to swap the call for My sessions
+    # while the customer went on talking, and the unfinished session was listed as "not scored".
+    window = open_window(qtbot, tmp_path, trainee="Ana")
+    choose(qtbot, window, "swearing-caller")
+    page = window.roleplay
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5_000)  # window shortcuts fire only in the active window
+    page.reply.setFocus()
+    qtbot.keyClicks(page.reply, "I can")
+    qtbot.keyClick(page.reply, Qt.Key_H, Qt.ControlModifier | Qt.ShiftModifier)
+    assert window.stack.currentWidget() is page and window.live.running
+    assert page.reply.text() == "I can"
+    press(qtbot, window, "end_call")
+    wait_for_results(qtbot, window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
+    qtbot.keyClick(window.results.again_button, Qt.Key_H, Qt.ControlModifier | Qt.ShiftModifier)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.history, timeout=10_000)
+

@@ -83,6 +83,9 @@ class TraineeDisputes(QObject):
         if w.store is None:
             w.notices.add("Your sessions are not open yet (or the data folder could not be opened).")
             return
+        if w.live is not None and w.live.running:  # Ctrl+Shift+H is one key from Hold (Ctrl+H): never leave a call
+            w.notices.add("My sessions opens once this call is over (end it, or Stop — I need a break).")
+            return
         w.stack.setCurrentWidget(w.history)
         w.tasks.run(trainee_history, w.store, w.settings.trainee or "trainee", done=w.history.show_history,
                     failed=lambda exc: w.notices.add(explain(exc)))
