@@ -28,8 +28,8 @@ def played(sid: str, days_ago: float, score: float, intensity: str | None = "str
 def test_nothing_played_is_not_started_and_each_scenario_is_listed():
     status = certificate_status(cert(), "Ana", [], NOW, titles={"swearing-caller": "Swearing caller"})
     assert status.state == NOT_STARTED and status.words() == "0 of 2 passed"
-    assert status.requirements[0].words() == ("Swearing caller (strong): needs 70 with states_consequence; "
-                                              "not tried yet")
+    assert status.requirements[0].words() == ("Swearing caller (strong): needs 70 with Stated the consequence; "
+                                              "not tried yet")  # a person reads it: the criterion's words, not its id
 
 
 def test_reached_when_every_scenario_has_a_session_that_counts():
@@ -81,7 +81,9 @@ def test_within_attempts_counts_only_the_first_attempts_and_says_how_many_are_le
     assert certificate_status(cert(within_attempts=3), "Ana", history, NOW).state == CERTIFIED
     status = certificate_status(cert(within_attempts=2), "Ana", history, NOW)
     assert status.state == IN_PROGRESS
-    assert status.requirements[1].attempts_left == 0 and "0 attempt(s) left" in status.requirements[1].words()
+    one_tried = certificate_status(cert(within_attempts=2), "Ana", history[:1], NOW)
+    assert "1 attempt left" in one_tried.requirements[1].words()
+    assert status.requirements[1].attempts_left == 0 and "0 attempts left" in status.requirements[1].words()
     # With a window, old attempts age out and the trainee may try again.
     late = [*history, played("threat-of-violence", 1, 90)]
     assert certificate_status(cert(within_attempts=2, within_days=5), "Ana", late, NOW).state == IN_PROGRESS

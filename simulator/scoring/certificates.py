@@ -52,9 +52,12 @@ class RequirementProgress:
         what = self.title + (f" ({self.intensity})" if self.intensity else "")
         if self.passed:
             return f"{what}: passed {day(self.passed_at)}"
-        need = f"needs {self.min_score:.0f}" + (f" with {', '.join(self.criteria)}" if self.criteria else "")
+        from .verdict import item_label  # the words the results use, never the criteria's ids
+        need = f"needs {self.min_score:.0f}" + (f" with {'; '.join(item_label(c) for c in self.criteria)}"
+                                                if self.criteria else "")
         tried = f"best {self.best:.0f}" if self.best is not None else "not tried yet"
-        left = "" if self.attempts_left is None else f", {self.attempts_left} attempt(s) left"
+        n = self.attempts_left
+        left = "" if n is None else f", {n} attempt{'' if n == 1 else 's'} left"
         return f"{what}: {need}; {tried}{left}"
 
 
