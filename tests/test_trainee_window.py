@@ -503,3 +503,27 @@ def test_talking_over_the_customer_is_a_setting_that_reaches_the_voice_loop(qtbo
     assert window.live.input_mode == "voice"
     listener = window.live.loop.listener
     assert listener is not None and listener.barge_in_level is not None
+
+
+def test_one_session_cut_short_is_one_session(qtbot, tmp_path):
+    import sqlite3
+    from contextlib import closing
+    from simulator.store import Store
+    from storefill import play
+    with Store(tmp_path / "data") as store:
+        play(store, "swearing-caller", ["Please calm down.", "/end"], "Robin Test")
+    with closing(sqlite3.connect(tmp_path / "data" / "sessions.sqlite3")) as db, db:
+        db.execute("UPDATE sessions SET status = 'in_progress'")  # as a crash mid-call leaves it
+    window = open_window(qtbot, tmp_path)
+    assert any(m.startswith("1 session was cut short last time") and "It is kept" in m
+               for m in window.notices.messages), window.notices.messages
+
+
+def test_one_broken_file_is_one_file(qtbot):
+    from simulator.cli.library import resolve
+    from simulator.ui.library_page import LibraryPage
+    page = LibraryPage()
+    qtbot.addWidget(page)
+    page.set_scenarios([resolve("swearing-caller")], ["my-draft.yaml"], {})
+    assert page.status.text().startswith("1 file could not be opened and is left out: my-draft.yaml.")
+

@@ -205,7 +205,8 @@ class LibraryPage(QWidget):
         self._fill()
         note = ""
         if broken:
-            note = (f"{len(broken)} file(s) could not be opened and are left out: {', '.join(broken)}. "
+            note = (("1 file" if len(broken) == 1 else f"{len(broken)} files") + " could not be opened and "
+                    f"{'is' if len(broken) == 1 else 'are'} left out: {', '.join(broken)}. "
                     "A coach can see why in scenario authoring (Review menu) or with simulator validate.")
         self.status.setText(note)
         self.status.setVisible(bool(note))

@@ -178,8 +178,10 @@ class MainWindow(QMainWindow):
             return
         self.store = store
         if store.recovered:
-            self.notices.add(f"{len(store.recovered)} session(s) were cut short last time (the app closed "
-                             "unexpectedly). They are kept, marked as interrupted.")
+            n = len(store.recovered)
+            self.notices.add(("1 session was" if n == 1 else f"{n} sessions were") + " cut short last time (the app "
+                             "closed unexpectedly). " + ("It is" if n == 1 else "They are") + " kept, marked as "
+                             "interrupted.")
         self._refresh_scores()
         if self._ask_name and not self.settings.trainee:
             self.ask_name()
