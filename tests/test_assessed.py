@@ -57,6 +57,12 @@ def test_the_policy_changes_what_is_assessed():
     assert ("disengaging", "end_call") not in {k for k, i in strict.items() if i.kind == "do"}
 
 
+def test_on_a_chat_the_words_say_chat_not_call():
+    text = as_text(what_is_assessed(load_scenario(REPO / "scenarios/chat-harassment.yaml"), load_policy()))
+    assert "End the chat, only after a clear warning" in text and "Say clearly that you are ending the chat" in text
+    assert "the call" not in text
+
+
 def test_boundaries_within_a_few_replies_say_so():
     sf = load_scenario(REPO / "scenarios/swearing-caller.yaml")
     boundary = next(d for d in what_is_assessed(sf) if d.dimension == "boundary_setting")

@@ -85,6 +85,8 @@ def what_is_assessed(scenario_file, policy: Policy | None = None) -> tuple[Asses
         within = plan.item.within
         condition = (f"within your first {within} repl{'y' if within == 1 else 'ies'} after the first abusive line"
                      if within else "")
+        if scenario.channel == "chat":  # "End the call" reads wrong to someone answering a web chat
+            items = [AssessedItem(i.item, i.kind, re.sub(r"\bthe call\b", "the chat", i.text)) for i in items]
         dims.append(AssessedDimension(name, dimension_label(name), round(100 * plan.item.weight / total), condition,
                                       tuple(items)))
     return tuple(dims)
