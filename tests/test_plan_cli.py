@@ -87,6 +87,10 @@ def test_an_assignment_goes_from_the_managers_command_to_the_trainees_plan(team,
                          "--scenario", "demands-manager", "--due", "2030-01-31", "--trainee", "Ben",
                          "--out", str(out_file))
     assert code == 0, err
+    assert ", 2 scenarios, due 2030-01-31" in out
+    code, out, err = run(capsys, "assignments", "make", "--title", "One", "--scenario", "demands-manager", "--due",
+                         "2030-01-31", "--out", str(tmp_path / "one.simassign"))
+    assert code == 0 and ", 1 scenario, due" in out, err
     code, _, err = run(capsys, "assignments", "make", "--title", "Typo", "--scenario", "no-such", "--due",
                        "2030-01-31", "--out", str(tmp_path / "x.simassign"))
     assert code == 2 and "no scenario with id 'no-such'" in err

@@ -81,7 +81,8 @@ def run_make(args: argparse.Namespace) -> int:
     write_assignment_bundle(assignment, args.out, key)
     with Store(data_dir(args.data_dir)) as store:
         save_assignment(store, assignment, "made")  # so the manager's Team tab can follow it
-    print(f"wrote {args.out}: {printable(assignment.title)}, {len(assignment.items)} scenario(s), due "
+    n = len(assignment.items)
+    print(f"wrote {args.out}: {printable(assignment.title)}, {n} scenario{'' if n == 1 else 's'}, due "
           f"{dt.datetime.fromtimestamp(assignment.due_at):%Y-%m-%d}")
     return 0
 
