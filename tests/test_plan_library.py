@@ -53,17 +53,19 @@ def test_the_library_shows_what_was_missed_and_the_certificate_as_the_store_says
         _record(store, "swearing-caller", GOOD_SWEARING, "Ana", "mild")
         _record(store, "late-refund-empathy", ["Calm down, those are the rules.", "/end"], "Ana")
     policy = tmp_path / "policy.yaml"
-    policy.write_text(CERTS, encoding="utf-8")
+    policy.write_text(CERTS + "  - id: one\n    title: One\n    scenarios:\n      - scenario: demands-manager\n",
+                      encoding="utf-8")
     w = open_library(qtbot, tmp_path, policy)
     reasons = suggestions(w)
     assert any(r.startswith("You haven't yet acknowledged the customer's feelings: try ") for r in reasons), reasons
     labels = [lbl.text() for lbl in w.library.plan.progress_box.findChildren(QLabel)]
     with Store(tmp_path / "data") as store:
-        (ana,) = team_certificates(store, load_policy(policy), trainee="Ana")
+        ana, _ = team_certificates(store, load_policy(policy), trainee="Ana")
     assert ana.words() == "1 of 2 passed"
     assert any("Basics" in t and ana.words() in t for t in labels), labels
-    (bar,) = w.library.plan.progress_box.findChildren(QProgressBar)
-    assert (bar.value(), bar.maximum()) == (1, 2)
+    bar, one = w.library.plan.progress_box.findChildren(QProgressBar)
+    assert (bar.value(), bar.maximum()) == (1, 2) and bar.format() == "1 of 2 scenarios"
+    assert one.format() == "0 of 1 scenario"
     # Played again, well: the certificate is reached and the library says so.
     with Store(tmp_path / "data") as store:
         _record(store, "late-refund-empathy", GOOD_REFUND, "Ana")
