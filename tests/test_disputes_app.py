@@ -62,7 +62,12 @@ def test_a_dispute_travels_to_review_mode_and_its_answer_comes_back(qtbot, tmp_p
     _dispute(qtbot, window, "end_call", "I ended the call because he would not stop.")
     sid = window.disputes.session_id
     automatic = load_session(window.store, sid).summary.overall
-    export_bundle(window.store, [sid], tmp_path / "ana.simbundle", KEY)
+    # From My sessions, as a trainee without a terminal sends them (it was `simulator sessions export` only).
+    window.disputes.show_history()
+    qtbot.waitUntil(lambda: window.history.table.topLevelItemCount() == 1, timeout=10_000)
+    assert window.history.send_button.isEnabled()
+    window.disputes.send(tmp_path / "ana.simbundle", KEY)
+    qtbot.waitUntil(lambda: any(m.startswith("1 session saved to") for m in window.notices.messages), timeout=10_000)
 
     # The manager imports it: the queue shows both, the longest waiting first.
     review = ReviewWindow(data_dir=tmp_path / "manager", tasks=Tasks(), policy=None, devices=FileDevices(),
@@ -104,7 +109,8 @@ def test_a_dispute_travels_to_review_mode_and_its_answer_comes_back(qtbot, tmp_p
     # The answers come back: the results beside the verdicts, and My sessions.
     window.disputes.take_answers([tmp_path / "answers.simbundle"], KEY)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.history
-                    and window.history.table.topLevelItemCount() == 1, timeout=10_000)
+                    and window.history.table.topLevelItemCount() == 1
+                    and window.history.table.topLevelItem(0).text(3) == "2 answered", timeout=10_000)
     assert_unique_mnemonics(window, "my sessions")
     row = window.history.table.topLevelItem(0)
     assert row.text(3) == "2 answered" and "changed by your manager" in row.text(2)

@@ -41,6 +41,7 @@ class HistoryPage(QWidget):
     library = Signal()
     chosen = Signal(str)  # a session id whose disputes are wanted (read on a worker by the window)
     import_wanted = Signal()  # take in the manager's answers from a bundle
+    send_wanted = Signal()  # write the trainee's sessions, with their disputes, to a bundle for the manager
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,7 +63,11 @@ class HistoryPage(QWidget):
         self.import_button = QPushButton("&Take in my manager's answers…")
         self.import_button.setToolTip("Your manager answers your disputes in review mode and sends you a bundle; "
                                       "open it here. Only your own sessions' disputes are read from it.")
+        self.send_button = QPushButton("&Send to my manager…")
+        self.send_button.setToolTip("Saves your kept sessions, with your disputes, in one signed file: give it to your "
+                                    "manager, who opens it in review mode (File → Import bundles).")
         buttons = QHBoxLayout()
+        buttons.addWidget(self.send_button)
         buttons.addWidget(self.import_button)
         buttons.addStretch(1)
         buttons.addWidget(self.library_button)
@@ -78,6 +83,7 @@ class HistoryPage(QWidget):
         self.open_button.clicked.connect(self._open)
         self.library_button.clicked.connect(self.library.emit)
         self.import_button.clicked.connect(self.import_wanted.emit)
+        self.send_button.clicked.connect(self.send_wanted.emit)
 
     def show_history(self, rows: list[HistoryRow]) -> None:
         self.table.clear()
@@ -90,6 +96,7 @@ class HistoryPage(QWidget):
         for column in (0, 2, 3):
             self.table.resizeColumnToContents(column)
         self.empty.setVisible(not rows)
+        self.send_button.setEnabled(bool(rows))
         self.details.setText("")
         self.open_button.setEnabled(False)
         if rows:

@@ -29,6 +29,14 @@ def _take_answers(store, paths: list[Path], key: bytes) -> int:
     return sum(import_bundle(store, path, key, answers_only=True).disputes for path in paths)
 
 
+def _send(store, trainee: str, path: Path, key: bytes) -> int:
+    """The trainee's kept sessions, with their disputes, in one signed bundle for the manager."""
+    from ..store.bundle import export_bundle
+    ids = [row.summary.id for row in trainee_history(store, trainee, limit=100_000)]
+    export_bundle(store, ids, path, key)
+    return len(ids)
+
+
 def _past_session(store, session_id: str):
     record = load_session(store, session_id)
     result, turns = past_result(record)
@@ -45,6 +53,7 @@ class TraineeDisputes(QObject):
         window.history.open_result.connect(self.open_past)
         window.history.library.connect(window._to_library)
         window.history.import_wanted.connect(self.choose_answers)
+        window.history.send_wanted.connect(self.choose_send)
 
     def results_shown(self, session_id: str | None) -> None:
         """The results page now shows this kept session (None: a practice run or nothing kept)."""
@@ -102,6 +111,31 @@ class TraineeDisputes(QObject):
                                                 "Bundles (*.simbundle);;All files (*)")
         if paths:
             self.take_answers([Path(p) for p in paths], key)
+
+    def choose_send(self) -> None:
+        from .org_key import ask_for_key
+        from .review.report_files import documents_folder
+        w = self._window
+        key = ask_for_key(w)
+        if key is None:
+            return
+        name = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in (w.settings.trainee or "my")).strip("-")
+        path, _ = QFileDialog.getSaveFileName(w, "Save your sessions for your manager",
+                                              str(documents_folder() / f"{name or 'my'}-sessions.simbundle"),
+                                              "Bundles (*.simbundle)")
+        if path:
+            self.send(Path(path), key)
+
+    def send(self, path: Path, key: bytes) -> None:
+        w = self._window
+        if w.store is None:
+            return
+
+        def done(n: int) -> None:
+            w.notices.add(f"{n} session{'' if n == 1 else 's'} saved to {path}, with your disputes. Give this file "
+                          "to your manager.")
+        w.tasks.run(_send, w.store, w.settings.trainee or "trainee", path, key, done=done,
+                    failed=lambda exc: show_error(w, exc, "Your sessions were not saved"))
 
     def take_answers(self, paths: list[Path], key: bytes) -> None:
         w = self._window
