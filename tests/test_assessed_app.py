@@ -33,6 +33,24 @@ def test_the_briefing_says_what_is_assessed_and_remembers_going_in_blind(qtbot, 
     assert not box.scroll.isVisible() and not box.toggle.isChecked()  # still folded for the next scenario
 
 
+def test_tab_goes_down_the_briefing_as_it_reads(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path)
+    lib = window.library
+    for scenario in ("swearing-caller", "late-refund-empathy"):  # the intensity buttons are made anew each time
+        window.stack.setCurrentWidget(lib)
+        lib.table.selectRow(next(i for i, sf in enumerate(lib.scenarios) if sf.id == scenario))
+        qtbot.mouseClick(lib.open_button, Qt.LeftButton)
+    b = window.briefing
+    chain, x = [], b.assessed_box.toggle
+    while x is not b.start_button and len(chain) < 100:
+        chain.append(x)
+        x = x.nextInFocusChain()
+    mild = b.intensity_group.button(0)
+    assert mild in chain and b.mode_group.button(0) in chain and b.mic_button in chain  # all before Start
+    assert chain.index(mild) < chain.index(b.mode_group.button(0)) < chain.index(b.input_group.button(0))
+    assert chain.index(b.input_group.button(0)) < chain.index(b.mic_button) < chain.index(b.back_button)
+
+
 def test_the_checklist_ticks_what_the_scorer_counts_in_practice_only(qtbot, tmp_path):
     window = open_window(qtbot, tmp_path)
     b = window.briefing

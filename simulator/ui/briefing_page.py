@@ -162,7 +162,17 @@ class BriefingPage(QWidget):
         self.keep_audio.setChecked(keep_audio)
         self.mode_group.button(0).setChecked(True)
         self._offer_checklist()
+        self._tab_order()
         self.start_button.setFocus()
+
+    def _tab_order(self) -> None:
+        """Tab goes down the page as it reads; the intensity buttons, made anew for each scenario, would
+        otherwise come last, after Start."""
+        order = [self.assessed_box.toggle, self.assessed_box.scroll, *self.intensity_group.buttons(),
+                 *self.mode_group.buttons(), *self.input_group.buttons(), self.keep_audio, self.checklist,
+                 self.mic_button, self.back_button, self.start_button]
+        for before, after in zip(order, order[1:]):
+            QWidget.setTabOrder(before, after)
 
     @property
     def assessed(self) -> bool:
