@@ -166,3 +166,21 @@ def test_my_sessions_does_not_hide_a_running_call(qtbot, tmp_path):
     qtbot.keyClick(window.results.again_button, Qt.Key_H, Qt.ControlModifier | Qt.ShiftModifier)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.history, timeout=10_000)
 
+
+def test_tab_reads_the_verdict_cards_before_the_buttons_below(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path, trainee="Ana")
+    choose(qtbot, window, "swearing-caller")
+    type_reply(qtbot, window, "Please calm down, sir.")
+    press(qtbot, window, "end_call")
+    wait_for_results(qtbot, window)
+    page = window.results
+    chain, x = [], page.details
+    while x is not page.library_button and len(chain) < 200:
+        chain.append(x)
+        x = x.nextInFocusChain()
+    first, last = page.did.cards[0], page.did.cards[-1]
+    assert first.dispute_button in chain and last.dispute_button in chain, "the cards came after Back to the library"
+    assert chain.index(last.dispute_button) < chain.index(page.ok_button)
+    quoted = next(c for c in page.did.cards if c.quotes)
+    assert chain.index(quoted.quotes[0]) < chain.index(quoted.dispute_button)
+

@@ -144,6 +144,12 @@ class ResultsPage(QWidget):
         self.chart.setVisible(scored)
         self.chart.set_scores([(dimension_label(d.dimension), d.score) for d in result.dimensions] if scored else [])
         self.did.show_dimensions(result.dimensions if result else (), scored, disputable and scored)
+        # Tab reads the cards in order (each quote, then its dispute button) before the buttons below them: the
+        # cards are made anew for each result, so they would otherwise come last, after "Back to the library".
+        order = [self.details, *(w for card in self.did.cards for w in (*card.quotes, card.dispute_button)),
+                 self.ok_button, self.break_button, self.transcript, self.library_button, self.again_button]
+        for before, after in zip(order, order[1:]):
+            QWidget.setTabOrder(before, after)
         self.transcript.show_turns(turns, customer)
         for dim in (result.dimensions if result else ()):
             for v in dim.verdicts:
