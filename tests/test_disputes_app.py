@@ -60,6 +60,7 @@ def test_a_dispute_travels_to_review_mode_and_its_answer_comes_back(qtbot, tmp_p
     wait_for_results(qtbot, window)
     _dispute(qtbot, window, "names_behavior", "Asking him to calm down told him the swearing was not okay.")
     _dispute(qtbot, window, "end_call", "I ended the call because he would not stop.")
+    assert any("Send to my manager" in m for m in window.notices.messages)  # how it reaches another computer
     sid = window.disputes.session_id
     automatic = load_session(window.store, sid).summary.overall
     # From My sessions, as a trainee without a terminal sends them (it was `simulator sessions export` only).

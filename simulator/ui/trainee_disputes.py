@@ -74,8 +74,13 @@ class TraineeDisputes(QObject):
         if self.session_id is None or w.store is None:
             w.notices.add("This session is not kept, so it cannot be disputed.")
             return
-        w.tasks.write(_make_dispute, w.store, self.session_id, dimension, item, reason,
-                      done=self._disputes_arrived(self.session_id),
+        shown = self._disputes_arrived(self.session_id)
+
+        def done(disputes: list) -> None:
+            shown(disputes)
+            w.notices.add("Your dispute is kept with this session. If your manager reviews on another computer, "
+                          "send it from File → My sessions and disputes → Send to my manager…")
+        w.tasks.write(_make_dispute, w.store, self.session_id, dimension, item, reason, done=done,
                       failed=lambda exc: show_error(w, exc, "The dispute was not saved"))
 
     def refresh(self) -> None:
