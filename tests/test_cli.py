@@ -95,7 +95,8 @@ def test_play_replies_from_stdin_prints_a_readable_score():
               stdin="I can hear how frustrating this is.\nLet me get this sorted for you.\n")
     assert out.returncode == 0, out.stderr
     assert "Priya Hallam (angry):" in out.stdout and "Score:" in out.stdout
-    assert "[+] acknowledges feelings (met)" in out.stdout
+    assert "[+] Acknowledged the customer's feelings (met)" in out.stdout  # as the app says it, not the id
+    assert "acknowledges feelings" not in out.stdout
 
 
 def test_interactive_play_takes_typed_replies_and_stop():

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from ..engine import Session
 from ..printable import printable
-from ..scenario import ACTION_LABELS
 from ..scenario import Policy
 from ..scoring import Result
+from ..scoring.verdict import item_label
 
 
 def as_dict(session: Session, result: Result, unused: list[str]) -> dict:
@@ -39,7 +39,7 @@ def score_text(session: Session, result: Result, policy: Policy | None = None) -
     marks = {"met": "+", "missed": "-", "violated": "!"}
     for dim in result.dimensions:
         for v in dim.verdicts:
-            name = " or ".join(ACTION_LABELS.get(i, i.replace("_", " ")) for i in v.item.split("|"))
+            name = item_label(v.item)  # the words the app and `sessions show` use, never the criterion's id
             unsure = ", uncertain: the recogniser was unsure of your words" if v.uncertain else ""
             lines.append(f"  [{marks[v.status]}] {name} ({v.status}{unsure})")
             for ev in v.evidence[:2]:
