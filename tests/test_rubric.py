@@ -36,7 +36,7 @@ def test_ending_the_call_without_a_warning_loses_points():
     result = scored(SWEARING, ["/end"])
     v = verdicts(result)
     assert v["end_call"].status == "missed" and v["end_call"].evidence[0].quote == "[End call]"
-    assert v["end_call"].feedback.startswith("This came before 'states consequence'.")
+    assert v["end_call"].feedback.startswith("This came before 'Stated the consequence'.")
     assert v["ended_without_warning"].status == "violated"
     assert dim(result, "disengaging").score == 0
 

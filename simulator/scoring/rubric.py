@@ -232,8 +232,9 @@ def _first_needed(plan: _Plan, policy: Policy) -> str:
 
 
 def _name(item: str) -> str:
-    return " or ".join(f"'{ACTION_LABELS[a]}'" if a in ACTION_LABELS else f"'{a.replace('_', ' ')}'"
-                       for a in item.split("|"))
+    from .verdict import ITEM_LABELS  # as the results name it ('Stated the consequence'), not the id
+    return " or ".join(f"'{ACTION_LABELS[a]}'" if a in ACTION_LABELS
+                       else f"'{ITEM_LABELS.get(a) or a.replace('_', ' ')}'" for a in item.split("|"))
 
 
 def _advice(item: str, rubric: RubricItem, criteria: Mapping[str, Criterion], policy: Policy) -> str:
