@@ -104,6 +104,18 @@ def test_report_html_has_no_live_markup_from_replies(played):
     assert "<span class='evidence'>That language isn&#x27;t acceptable</span>" in html
 
 
+def test_report_counts_read_as_whole_numbers_after_a_bundle(played, tmp_path):
+    import re
+    store, sid = played
+    export_bundle(store, [sid], tmp_path / "b.simbundle", KEY)
+    with Store(tmp_path / "manager") as manager:  # an imported session's counts come back as floats (1.0)
+        import_bundle(manager, tmp_path / "b.simbundle", KEY)
+        html = session_html(load_session(manager, sid))
+    handling = html.split("<h2>Handling the abuse</h2>")[1].split("</p>")[0]
+    assert "First boundary after the first abusive line: 1 reply (" in handling
+    assert not re.search(r"\d\.0\b", re.sub(r"\([\d.]+ s\)", "", handling)), handling
+
+
 def test_report_pdf_is_printed_by_qt(played, tmp_path):
     from simulator.ui.printing import html_to_pdf
     store, sid = played

@@ -141,9 +141,11 @@ def _measures(record: SessionRecord) -> str:
     if m.get("first_abuse_turn") is None:
         return ""
     to = m.get("turns_to_boundary")
-    first = "no boundary was set" if to is None else f"{to} repl{'y' if to == 1 else 'ies'} ({m.get('seconds_to_boundary')} s)"
+    first = ("no boundary was set" if to is None
+             else f"{to:g} repl{'y' if to == 1 else 'ies'} ({m.get('seconds_to_boundary')} s)")
+    lines = m.get("abusive_lines_before_warning")
     return (f"<h2>Handling the abuse</h2><p>First boundary after the first abusive line: {escape(first)}. "
-            f"Abusive lines before the first warning: {m.get('abusive_lines_before_warning')}. "
+            f"Abusive lines before the first warning: {lines if lines is None else format(lines, 'g')}. "
             f"Ended after a warning: {'yes' if m.get('ended_after_warning') else 'no'}.</p>")
 
 
