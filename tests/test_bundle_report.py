@@ -148,3 +148,15 @@ def test_purge_removes_old_audio_and_old_sessions(played, tmp_path):
     assert not audio.exists() and all(t["audio"] is None for t in load_session(store, sid).turns)
     purge(store, audio_days=None, session_days=30, now=later)
     assert list_sessions(store) == []
+
+
+def test_a_long_name_is_not_broken_on_every_reply_of_the_transcript(tmp_path):
+    from simulator.store.report import transcript_table
+    name = "Alexandra Montgomery-Featherstonehaugh"
+    with Store(tmp_path / "data") as store:
+        sid, _ = play_into(store, ["That language isn't acceptable.", "/end"], trainee=name)
+        record = load_session(store, sid)
+    html = session_html(record)
+    assert name in html.split("<h2>Transcript</h2>")[0]  # named once, above
+    assert name not in transcript_table(record) and "<td class='trainee'>Trainee</td>" in transcript_table(record)
+

@@ -203,7 +203,9 @@ def transcript_table(record: SessionRecord, *, times: bool = False, recordings: 
                 evidence.setdefault(int(ev["turn"]), []).append((int(ev["start"]), int(ev["end"])))
     rows = [_TABLE, _head(("Time" if times else "Turn", 6), ("Who", 18), ("Said", 76))]
     for t in record.turns:
-        who = record.summary.trainee if t["speaker"] == "trainee" else "Customer"
+        # The trainee is named above the transcript; a long name in this narrow column broke mid-word
+        # ("Montgomer / y-Featherston / ehaugh") on every reply.
+        who = "Trainee" if t["speaker"] == "trainee" else "Customer"
         if t["kind"] == "action":
             text = f"<span class='action'>◆ {e(ACTION_LABELS.get(t['action'], t['action'] or ''))}</span>"
         elif t["kind"] == "silence":
