@@ -153,3 +153,13 @@ def test_a_long_certificate_title_is_shortened_with_an_ellipsis_and_given_in_ful
     assert header.textElideMode() == Qt.ElideRight  # clipped at both ends, the middle of a title reads as nonsense
     assert long.strip() in w.team.certificates.horizontalHeaderItem(1).toolTip()
 
+
+def test_without_certificates_the_team_tab_shows_no_empty_grid(qtbot, tmp_path):
+    team_store(tmp_path / "data")
+    path = tmp_path / "policy.yaml"
+    path.write_text("format: 1\n", encoding="utf-8")
+    w = open_team(qtbot, tmp_path / "data", load_policy(path))
+    assert "names no certificates" in w.team.summary.text()
+    assert not w.team.certificates.isVisible() and not w.team.detail.isVisible()
+    assert w.team.assignments.isVisible() and w.team.assign_button.isVisible()
+

@@ -116,6 +116,8 @@ class TeamPage(QWidget):
                 if s.state in (CERTIFIED, EXPIRED):
                     item.setForeground(c.good if s.state == CERTIFIED else c.warning)
                 table.setItem(r, col, item)
+        self.certificates.setVisible(bool(team.certificates))  # an empty grid and "select a cell" say nothing
+        self.detail.setVisible(bool(team.certificates))
         if not team.certificates:
             self.summary.setText("Your organisation's policy names no certificates. Add a certificates: list to the "
                                  "policy file (see the README, Certificates) to follow them here.")
