@@ -85,6 +85,9 @@ def test_a_manager_makes_an_assignment_from_the_team_tab(qtbot, tmp_path):
     w = open_team(qtbot, tmp_path / "data", policy_file(tmp_path))
     from simulator.scenario.library import available
     dialog = w.team_actions.open_dialog(available()[0])
+    combo = dialog.table.cellWidget(0, 1)
+    assert dialog.table.columnWidth(1) >= combo.sizeHint().width()  # "any intensity" is not cut off
+    assert dialog.due.displayFormat() == "d MMM yyyy"  # "7 Dec 2026", as the Team tab shows it; not "7 12 2026"
     dialog.title.setText("Week 1")
     dialog.trainees.setText("Ben")
     dialog.tick("threat-of-violence", "strong")

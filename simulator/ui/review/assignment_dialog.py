@@ -24,6 +24,7 @@ class AssignmentDialog(QDialog):
         self.title.setPlaceholderText("e.g. Week 1: abusive callers")
         self.due = QDateEdit(QDate.currentDate().addDays(7))
         self.due.setCalendarPopup(True)
+        self.due.setDisplayFormat("d MMM yyyy")  # as the Team tab and the library give dates ("7 Dec 2026")
         self.due.setMinimumDate(QDate.currentDate())
         self.trainees = QLineEdit()
         self.trainees.setPlaceholderText("everyone who imports it")
@@ -42,6 +43,7 @@ class AssignmentDialog(QDialog):
             levels = QComboBox()
             levels.addItems([ANY, *sf.scenario.intensity])
             self.table.setCellWidget(row, 1, levels)
+        self.table.resizeColumnToContents(1)  # "any intensity" in full, not "any intensit"
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
