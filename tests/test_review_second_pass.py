@@ -99,6 +99,21 @@ def test_a_thing_to_avoid_overridden_to_did_not_happen_reads_as_a_success(qtbot,
     assert "did not happen" in w.session.audit.item(0, 3).text()
 
 
+def test_a_long_reason_for_a_change_wraps_and_the_status_bar_names_no_id(qtbot, tmp_path):
+    with Store(tmp_path) as store:
+        sid = play(store, *PLAYS[1], "Ana")
+    w = open_review(qtbot, tmp_path)
+    open_first(qtbot, w)
+    assert sid[:8] not in w.status.text() and w.status.text().startswith("Ana: ")  # a person's words, not an id
+    choose(w.session, "missed")
+    reason = "She named the behaviour in her second reply, in other words than the examples; " * 3
+    override(qtbot, w, reason)
+    audit = w.session.audit
+    assert audit.textElideMode() == Qt.ElideNone and audit.wordWrap()
+    assert audit.rowHeight(0) > 2 * audit.fontMetrics().height()  # the reason wraps onto more lines
+    assert reason.strip() in audit.item(0, 4).toolTip()
+
+
 # -- 3. exporting the selected session, to a name a manager can find ------------------------------
 def test_a_report_of_the_selected_row_is_offered_under_a_readable_name_in_documents(qtbot, tmp_path):
     from PySide6.QtCore import QTimer

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, QTableWidget,
                                QTableWidgetItem, QTextBrowser, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
@@ -14,6 +14,7 @@ from ...scoring.verdict import dimension_label, item_label
 from ...store.records import SessionRecord
 from ...store.report import path_sentence, transcript_table, verdict_words, when
 from ..chart import DimensionChart
+from ..plan_panel import as_tooltip
 from .override_dialog import OverrideDialog
 
 _MARK = {"met": "✓ met", "missed": "✗ missed", "violated": "⚠ done"}
@@ -84,6 +85,9 @@ class SessionPage(QWidget):
         self.audit.horizontalHeader().setStretchLastSection(True)
         self.audit.verticalHeader().hide()
         self.audit.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.audit.setWordWrap(True)
+        self.audit.setTextElideMode(Qt.ElideNone)
+        self.audit.horizontalHeader().sectionResized.connect(lambda *_: self.audit.resizeRowsToContents())
         self.reviews = QLabel()
         self.reviews.setWordWrap(True)
 
@@ -154,7 +158,10 @@ class SessionPage(QWidget):
             for col, text in enumerate([when(o.created_at), o.reviewer, item_label(o.item),
                                         f"{verdict_words(o.status, auto)} (automatic: {verdict_words(auto, auto) or '?'})",
                                         o.comment]):
-                self.audit.setItem(row, col, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                item.setToolTip(as_tooltip(text))
+                self.audit.setItem(row, col, item)
+        self.audit.resizeRowsToContents()  # a reason is read in full, wrapped, not cut to "even if not in so many…"
         self.reviews.setText("Reviewed by " + ", ".join(f"{r['reviewer']} ({when(r['reviewed_at'])})"
                                                         for r in record.reviews) if record.reviews else "Not reviewed yet.")
         if disputed:

@@ -15,6 +15,7 @@ tab is one line in `_add_pages` (see tabs.py).
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import QTimer, Signal
@@ -194,7 +195,8 @@ class ReviewWindow(QMainWindow):
             return
         self.session.show_record(record)
         self.session_stack.setCurrentWidget(self.session)
-        self.status.setText(f"Session {record.id[:8]}.")
+        s = record.summary  # a person's words, not the session's id
+        self.status.setText(f"{s.trainee}: {s.scenario_title}, {dt.datetime.fromtimestamp(s.started_at):%d %b %Y %H:%M}")
         self.session_shown.emit()
 
     def record_changed(self, record) -> None:
