@@ -142,7 +142,13 @@ def test_on_one_data_folder_the_answer_shows_at_once(qtbot, tmp_path):
     qtbot.waitUntil(lambda: review.store is not None, timeout=10_000)
     with qtbot.waitSignal(review.disputes_shown, timeout=10_000):
         review.tabs.setCurrentWidget(review.disputes)
+    row = review.disputes.table.topLevelItem(0)  # cut in a narrow column, given in full on hovering
+    assert "Broadband caller keeps swearing after a warning" in row.toolTip(1)
+    assert "Named the behaviour as unacceptable" in row.toolTip(2)
     _answer(qtbot, review, 0, "upheld", "Not quite: it asked for calm, it did not name the swearing.")
+    page = review.disputes
+    page.show_disputes(([], 0))  # none left: the columns' names still read in full
+    assert page.table.columnWidth(1) >= page.table.header().sectionSizeHint(1)
     card = window.results.did.card("names_behavior")
     qtbot.waitUntil(lambda: "kept this verdict: Not quite" in card.dispute_state.text(), timeout=10_000)
 

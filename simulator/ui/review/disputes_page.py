@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPus
 from ...scoring.verdict import dimension_label, item_label
 from ...store.disputes import OUTCOME_WORDS
 from ...store.records import Dispute
+from ..plan_panel import as_tooltip
 from .override_dialog import status_words
 from .words import counted
 
@@ -90,11 +91,14 @@ class DisputesPage(QWidget):
                        f"{status_words(d.disputed_status, d.disputed_status)}")
             item = QTreeWidgetItem([d.trainee, d.scenario_title, verdict, _date(d.created_at), OUTCOME_WORDS[d.outcome]])
             item.setData(0, Qt.UserRole, d.id)
+            for column in range(3):  # a long name, title or verdict is cut in its column: the tooltip has it all
+                item.setToolTip(column, as_tooltip(item.text(column)))
             self.table.addTopLevelItem(item)
         for column in (0, 3, 4):
             self.table.resizeColumnToContents(column)
         em = self.fontMetrics().horizontalAdvance("M")
-        self.table.setColumnWidth(1, min(self.table.sizeHintForColumn(1) + em, em * 22))
+        header = self.table.header().sectionSizeHint(1)  # with no rows, "Scenario" itself still shows
+        self.table.setColumnWidth(1, max(header, min(self.table.sizeHintForColumn(1) + em, em * 22)))
         self.summary.setText(f"{counted(open_total, 'dispute')} waiting for an answer." if open_total
                              else "No disputes are waiting for an answer.")
         again = next((i for i, d in enumerate(disputes) if chosen is not None and d.id == chosen.id), 0)
