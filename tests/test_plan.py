@@ -60,7 +60,7 @@ def test_a_missed_criterion_brings_up_a_scenario_that_exercises_it_and_names_bot
     # Another scenario that asks for it, not the one just played.
     assert first.scenario_id == "swearing"
     assert first.reason == ("You haven't yet stated a consequence before ending a call: "
-                            "try Broadband caller keeps swearing, mild.")
+                            "try “Broadband caller keeps swearing”, mild.")  # the title quoted in the sentence
 
 
 def test_something_to_avoid_that_happened_comes_up_in_plain_words():
@@ -174,7 +174,7 @@ def test_a_miss_from_an_earlier_session_says_when_it_was():
                played("swearing", 1, "mild", 80, names_behavior="met", end_call="met")]
     first = plan([calm, SWEARING], history, NOW)[0]
     assert first.skill == "not:end_call"
-    assert first.reason.startswith("On ") and "you ended the call yourself where it was not called for: try A brisk" \
+    assert first.reason.startswith("On ") and "you ended the call yourself where it was not called for: try “A brisk" \
         in first.reason
 
 
@@ -188,8 +188,8 @@ def test_a_certificate_about_to_lapse_or_lapsed_or_still_needed_comes_up_in_its_
     kinds = [(s.scenario_id, s.kind) for s in suggestions]
     assert kinds[:2] == [("venue", "renew"), ("swearing", "renew")]
     assert suggestions[0].reason.startswith("Certificate “Safety talk” lapsed on ")
-    assert suggestions[0].reason.endswith(": pass Venue blocks the fire exits, mild again to earn it back.")
-    assert suggestions[1].reason.endswith("pass Broadband caller keeps swearing, strong again to renew it.")
+    assert suggestions[0].reason.endswith(": pass “Venue blocks the fire exits”, mild again to earn it back.")
+    assert suggestions[1].reason.endswith("pass “Broadband caller keeps swearing”, strong again to renew it.")
     # A hard scenario a certificate needs still waits for the easier ones, unless a manager assigns it.
     assert "threat" not in [s.scenario_id for s in suggestions]
     history += [played("swearing", 1, "mild"), played("venue", 1, "mild")]

@@ -285,7 +285,7 @@ def plan(scenarios: Sequence[ScenarioInfo], attempts: Sequence[Attempt], now: fl
         level = next_intensity(info, attempts, pass_mark)
         if passed and level not in passed:
             milder = [p for p in info.intensities if p in passed]
-            add(info, level, f"You passed {info.title} at {' and '.join(milder)}: try it at {level}.", "step_up")
+            add(info, level, f"You passed “{info.title}” at {' and '.join(milder)}: try it at {level}.", "step_up")
     return out
 
 
@@ -310,7 +310,8 @@ def _rank(level: str) -> int:
 
 
 def _named(info: ScenarioInfo, level: str | None) -> str:
-    return info.title + (f", {level}" if level and len(info.intensities) > 1 else "")
+    # Quoted: a title in mid-sentence ("try A customer who apologises once …, mild") read as part of the sentence.
+    return f"“{info.title}”" + (f", {level}" if level and len(info.intensities) > 1 else "")
 
 
 def _done(skill: str) -> str:
