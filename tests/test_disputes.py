@@ -258,6 +258,24 @@ def test_a_manager_answers_in_the_terminal_too(tmp_path):
     assert record.disputes[0].outcome == OVERTURNED
 
 
+def test_taking_in_answers_in_the_terminal_says_what_changed_for_the_trainee(tmp_path):
+    from test_cli import run
+    with Store(tmp_path / "trainee") as trainee, Store(tmp_path / "manager") as manager:
+        mine = _played(trainee, ["Please calm down.", "/end"])
+        d = open_dispute(trainee, mine, "disengaging", "end_call", "Ending it was right.")
+        export_bundle(trainee, [mine], tmp_path / "mine.simbundle", KEY)
+        import_bundle(manager, tmp_path / "mine.simbundle", KEY)
+        someone_else = play(manager, "swearing-caller", ["Please calm down.", "/end"], "Sam")
+        resolve_dispute(manager, d.id, UPHELD, "No warning came first.", "Lee")
+        export_bundle(manager, [mine, someone_else], tmp_path / "answers.simbundle", KEY)
+    (tmp_path / "org.key").write_bytes(KEY)
+    out = run("--data-dir", str(tmp_path / "trainee"), "sessions", "import", "--answers-only", "--key-file",
+              str(tmp_path / "org.key"), str(tmp_path / "answers.simbundle"))
+    assert out.returncode == 0, out.stderr
+    assert "1 dispute of yours new or answered; 1 session of others' left out" in out.stdout, out.stdout
+    assert "session(s)" not in out.stdout and "imported 0" not in out.stdout
+
+
 def test_taking_in_answers_adds_no_one_else_s_sessions(tmp_path):
     with Store(tmp_path / "trainee") as trainee, Store(tmp_path / "manager") as manager:
         mine = _played(trainee, ["Please calm down.", "/end"])

@@ -510,7 +510,8 @@ def test_kill_9_during_import_keeps_whole_sessions_and_importing_again_completes
     again = _cli("sessions", "import", str(bundle), data=manager)
     stdout, stderr = again.communicate(timeout=300)
     assert again.returncode == 0, stderr
-    assert f"imported {len(ids) - part} session(s), {part} already here" in stdout.decode()
+    n = len(ids) - part
+    assert f"imported {n} session{'' if n == 1 else 's'}, {part} already here" in stdout.decode()
     with Store(manager) as store:
         assert store.read("PRAGMA integrity_check")[0][0] == "ok"
         got = {r["session_id"]: r["n"] for r in store.read(

@@ -249,10 +249,10 @@ def run_export(args: argparse.Namespace) -> int:
         ids = _selected(store, args, allowed)
         if args.csv:
             export_csv(store, ids, args.csv)
-            print(f"wrote {len(ids)} session(s) to {args.csv}")
+            print(f"wrote {_n(len(ids), 'session')} to {args.csv}")
         else:
             export_bundle(store, ids, args.out, organisation_key(args.key_file))
-            print(f"wrote {len(ids)} session(s) to {args.out}, signed with the organisation's key")
+            print(f"wrote {_n(len(ids), 'session')} to {args.out}, signed with the organisation's key")
     return 0
 
 
@@ -261,11 +261,19 @@ def run_import(args: argparse.Namespace) -> int:
     with _store(args) as store:
         for bundle in args.bundles:
             report = import_bundle(store, bundle, key, answers_only=args.answers_only)
-            print(f"{bundle}: imported {len(report.imported)} session(s)"
+            if args.answers_only:  # a trainee taking in answers: what changed for them, and nothing else
+                print(f"{bundle}: {_n(report.disputes, 'dispute')} of yours new or answered"
+                      + (f"; {_n(len(report.left_out), 'session')} of others' left out" if report.left_out else ""))
+                continue
+            print(f"{bundle}: imported {_n(len(report.imported), 'session')}"
                   + (f", {len(report.already_there)} already here" if report.already_there else "")
-                  + (f", {report.disputes} dispute(s) new or answered" if report.disputes else "")
-                  + (f", {len(report.left_out)} not here left out" if report.left_out else ""))
+                  + (f", {_n(report.disputes, 'dispute')} new or answered" if report.disputes else "")
+                  + (f", {len(report.left_out)} left out (not here)" if report.left_out else ""))
     return 0
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def run_report(args: argparse.Namespace) -> int:
