@@ -30,7 +30,35 @@ sys.path.insert(0, str(REPO))
 from speech_roundtrip import speak  # noqa: E402
 
 WAVS = Path("/tmp/bench_domain_lm")
-BENCH_VOICES = [("en-us", 150), ("en-gb", 170)]
+# Three espeak-ng voices (American, British, and a female variant), each at an ordinary and a brisk rate.
+BENCH_VOICES = "en-us:150,en-us:190,en-gb:150,en-gb:190,en-us+f3:150,en-us+f3:190"
+
+# Human speech: recordings shipped in the moonshine-voice wheel (MIT; a test extra), read as files only.
+HUMAN = {
+    "two_cities.wav": (
+        "It was the best of times, it was the worst of times, it was the age of wisdom, it was the age of "
+        "foolishness, it was the epoch of belief, it was the epoch of incredulity, it was the season of Light, "
+        "it was the season of Darkness, it was the spring of hope, it was the winter of despair, we had "
+        "everything before us, we had nothing before us, we were all going direct to Heaven, we were all going "
+        "direct the other way, in short, the period was so far like the present period, that some of its "
+        "noisiest authorities insisted on its being received, for good or for evil, in the superlative degree "
+        "of comparison only."),
+    "beckett.wav": "Ever tried. Ever failed. No matter. Try again. Fail again. Fail better.",
+}
+
+
+def human_recordings() -> list[tuple[Path, str]]:
+    """The human recordings that are installed (`pip install moonshine-voice`), without importing the package."""
+    import importlib.util
+    spec = importlib.util.find_spec("moonshine_voice")
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    assets = Path(next(iter(spec.submodule_search_locations))) / "assets"
+    return [(assets / name, text) for name, text in HUMAN.items() if (assets / name).is_file()]
+
+
+def voices_of(spec: str) -> list[tuple[str, int]]:
+    return [(v.split(":")[0], int(v.split(":")[1])) for v in spec.split(",") if v]
 
 # Everyday English, written for this bench, not from the corpus or the scenarios.
 OUT_OF_SCRIPT = [
@@ -148,9 +176,11 @@ def main() -> None:
     ap.add_argument("--render-only", action="store_true")
     ap.add_argument("--split", choices=["validation", "test"], default="validation",
                     help="test: the held-out split, scored once at the end, never tuned on")
+    ap.add_argument("--voices", default=BENCH_VOICES, help="espeak-ng voice:rate pairs, comma-separated")
     args = ap.parse_args()
+    voices = voices_of(args.voices)
     sample, general = split_sample(args.n, args.split), general_rows()
-    for voice, rate in BENCH_VOICES:
+    for voice, rate in voices:
         for row in sample + general:
             wav_for(row, voice, rate)
     if args.render_only:
@@ -169,31 +199,46 @@ def main() -> None:
     ids = list(library)
     detector = build_detector(library)
     results: dict = {}
+    human: dict = {}
     for name, lm in models.items():
         hear = transcriber(SphinxEngine(lm))
-        for voice, rate in BENCH_VOICES:
+        recordings = human_recordings()
+        if recordings:
+            refs, hyps = [t for _, t in recordings], [hear(p) for p, _ in recordings]
+            human[name] = wer(refs, hyps)
+            print(f"{name:<14} human recordings ({', '.join(p.name for p, _ in recordings)}): WER {human[name]:.3f}",
+                  flush=True)
+        for voice, rate in voices:
             t0 = time.perf_counter()
             heard = [hear(wav_for(r, voice, rate)) for r in sample]
             general_heard = [hear(wav_for(r, voice, rate)) for r in general]
             seconds = (time.perf_counter() - t0) / (len(sample) + len(general))
-            results[(name, voice)] = {
+            key = (name, f"{voice} {rate}")
+            results[key] = {
                 "wer": wer([r["text"] for r in sample], heard),
                 "f1": macro_f1(sample, heard, detector, ids),
                 "general_wer": wer([r["text"] for r in general], general_heard),
                 "seconds": seconds,
             }
-            print(f"{name:<14} {voice:<6} {args.split} WER {results[(name, voice)]['wer']:.3f} "
-                  f"macro-F1 {results[(name, voice)]['f1']:.3f} | out-of-script WER "
-                  f"{results[(name, voice)]['general_wer']:.3f} | {seconds:.2f} s/reply", flush=True)
-            (WAVS / f"heard-{name.replace(' ', '_')}-{voice}.json").write_text(json.dumps(
+            print(f"{name:<14} {voice:<9} {rate} {args.split} WER {results[key]['wer']:.3f} "
+                  f"macro-F1 {results[key]['f1']:.3f} | out-of-script WER "
+                  f"{results[key]['general_wer']:.3f} | {seconds:.2f} s/reply", flush=True)
+            (WAVS / f"heard-{name.replace(' ', '_')}-{voice}-{rate}.json").write_text(json.dumps(
                 {args.split: dict(zip([r["id"] for r in sample], heard)),
                  "general": dict(zip([r["id"] for r in general], general_heard))}, indent=1))
     typed = macro_f1(sample, [r["text"] for r in sample], detector, ids)
     print(f"\n{len(sample)} {args.split} replies (typed text as written: macro-F1 {typed:.3f}), "
-          f"{len(general)} out-of-script sentences, voices {', '.join(f'{v} {r} wpm' for v, r in BENCH_VOICES)}")
+          f"{len(general)} out-of-script sentences, voices {', '.join(f'{v} {r} wpm' for v, r in voices)}")
     print(f"| model | voice | {args.split} WER | spoken macro-F1 | out-of-script WER |\n|---|---|---|---|---|")
     for (name, voice), r in results.items():
         print(f"| {name} | {voice} | {r['wer']:.1%} | {r['f1']:.3f} | {r['general_wer']:.1%} |")
+    for name in models:
+        rows = [r for (n, _), r in results.items() if n == name]
+        print(f"| {name} | mean of {len(rows)} | {sum(r['wer'] for r in rows) / len(rows):.1%} | "
+              f"{sum(r['f1'] for r in rows) / len(rows):.3f} | "
+              f"{sum(r['general_wer'] for r in rows) / len(rows):.1%} |")
+    for name, w in human.items():
+        print(f"human recordings, {name}: WER {w:.1%}")
 
 
 if __name__ == "__main__":
