@@ -80,3 +80,36 @@ def test_the_checklist_ticks_what_the_scorer_counts_in_practice_only(qtbot, tmp_
     b.mode_group.button(1).setChecked(True)
     b.mode_group.button(0).setChecked(True)
     assert b.checklist.isEnabled() and b.wants_checklist
+
+
+def test_the_briefing_fits_a_small_screen_at_large_text_without_overlap(qtbot, tmp_path):
+    """150 % text on a 1366x768 screen: the briefing scrolls, nothing in it overlaps, Start stays in view."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QApplication
+
+    from simulator.ui.theme import apply_theme
+    app = QApplication.instance()
+    window = open_window(qtbot, tmp_path)
+    try:
+        apply_theme(app, "light", 150)
+        window.resize(1366, 740)
+        lib = window.library
+        for scenario in ("swearing-caller", "threat-of-violence"):
+            window.stack.setCurrentWidget(lib)
+            lib.table.selectRow(next(i for i, sf in enumerate(lib.scenarios) if sf.id == scenario))
+            qtbot.mouseClick(lib.open_button, Qt.LeftButton)
+            qtbot.wait(100)
+            b = window.briefing
+            body = b.scroll.widget()
+            parts = [w for w in (b.title, b.customer, b.situation, b.content_note, b.assessed_box, b.intensity_box,
+                                 b.mode_group.buttons()[0].parentWidget(), b.input_group.buttons()[0].parentWidget(),
+                                 b.keep_audio, b.mic_button.parentWidget()) if w.isVisible()]
+            boxes = [QRect(w.mapTo(body, w.rect().topLeft()), w.size()) for w in parts]
+            for i, a in enumerate(boxes):
+                assert a.height() >= parts[i].minimumSizeHint().height() - 1 or parts[i] is b.assessed_box, parts[i]
+                for j, c in enumerate(boxes[i + 1:], i + 1):
+                    assert not a.intersects(c), (parts[i], parts[j])
+            start = b.start_button
+            assert window.rect().contains(QRect(start.mapTo(window, start.rect().topLeft()), start.size()))
+    finally:
+        apply_theme(app, "system", 100)

@@ -43,7 +43,6 @@ class AssessedBox(QWidget):
         self.body.setWordWrap(True)
         self.body.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.body.setAccessibleName("What this scenario assesses")
-        # With large text on a small screen the list scrolls rather than push the Start button off the screen.
         self.scroll = QScrollArea()
         self.scroll.setWidget(self.body)
         self.scroll.setWidgetResizable(True)
@@ -81,6 +80,9 @@ class AssessedBox(QWidget):
         self._fit()
 
     def _fit(self) -> None:
-        """As tall as the list at this width and no taller; less (and it scrolls) when the page has less room."""
+        """As tall as the list at this width: the briefing page scrolls as a whole when the screen is short
+        (a box squeezed to two lines inside a scrolling page hid most of what is assessed)."""
         width = self.scroll.viewport().width() or self.width()
-        self.scroll.setMaximumHeight(self.body.heightForWidth(width) + 2)
+        height = self.body.heightForWidth(width) + 2
+        self.scroll.setMaximumHeight(height)
+        self.scroll.setMinimumHeight(height)

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from html import escape
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QGroupBox, QHBoxLayout, QLabel, QProgressBar,
-                               QPushButton, QRadioButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QFrame, QGroupBox, QHBoxLayout, QLabel, QProgressBar,
+                               QPushButton, QRadioButton, QScrollArea, QVBoxLayout, QWidget)
 
 from ..practice import Choice
 from ..scenario import Policy, ScenarioFile
@@ -105,7 +105,11 @@ class BriefingPage(QWidget):
         right.addWidget(self.checklist)
         options.addLayout(left, 1)
         options.addLayout(right, 1)
-        layout = QVBoxLayout(self)
+        # The briefing scrolls and its buttons stay put: with large text on a 768-line screen the page is
+        # taller than the window, and Qt's minimum height does not count wrapped labels, so the options overlapped.
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title)
         layout.addWidget(self.customer)
         layout.addWidget(self.situation)
@@ -114,8 +118,15 @@ class BriefingPage(QWidget):
         layout.addLayout(options)
         layout.addWidget(mic_box)
         layout.addStretch(1)
-        layout.addWidget(self.speech_status)
-        layout.addLayout(buttons)
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(body)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        page = QVBoxLayout(self)
+        page.addWidget(self.scroll, 1)
+        page.addWidget(self.speech_status)
+        page.addLayout(buttons)
 
         self._meter = QTimer(self)
         self._meter.setInterval(50)
