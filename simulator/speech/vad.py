@@ -68,12 +68,10 @@ class EnergyVad:
 # Words a sentence does not end on: a pause after one is the trainee thinking mid-sentence ("I'll, um...",
 # "because the..."), not the end of the reply.
 CONTINUES = frozenset("""
-a an the and but or so because if when while as than that which who whose to of for with from in on at by
-about into onto through my your our their his her its this these those is are was were am be been being will
-would can could shall should may might must have has had do does did not i you we they he she it me us them
-um uh er erm hmm like just really very going gonna want wanna let let's i'm you're we're it's that's there's
-please
-""".split())
+a an the and but or nor because cos if unless when while than to of for with from at about into onto
+through between my your our their his her its every each i we they he she i'm we're they're let's gonna wanna
+gotta um uh er erm hmm very
+""".split())  # words that can end a sentence ("thank you", "I will", "hold on", "please") are left out
 
 
 @dataclass

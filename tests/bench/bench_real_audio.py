@@ -14,6 +14,8 @@ as in tests/test_real_audio.py. Reports:
 
 Run as root on Debian with pulseaudio, pulseaudio-utils and libasound2-plugins:
     .venv/bin/python tests/bench/bench_real_audio.py [--samples N] [--hangover-ms MS]
+(build the conversation language model first, `python -m simulator.speech.domainlm`, or the first
+run measures the generic model while the build runs beside it)
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from simulator.scenario import load_scenario  # noqa: E402
 from simulator.scoring import PhraseDetector  # noqa: E402
 from simulator.speech.recognition import open_recognizer  # noqa: E402
 from simulator.speech.synthesis import LineCache, Synthesizer, VoiceSettings  # noqa: E402
-from simulator.speech.vad import DEFAULT_HANGOVER_MS  # noqa: E402
+from simulator.speech.vad import EndOfSpeech  # noqa: E402
 from simulator.speech.wav import read_wav  # noqa: E402
 from simulator.voiceplay import VoiceLoop  # noqa: E402
 
@@ -77,7 +79,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--samples", type=int, default=12)
     ap.add_argument("--stops", type=int, default=100)
-    ap.add_argument("--hangover-ms", type=int, default=DEFAULT_HANGOVER_MS)
+    ap.add_argument("--hangover-ms", type=int, default=None,
+                    help="a fixed hangover; by default the product's rule (speech/vad.py EndOfSpeech)")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp())
     try:
@@ -157,7 +160,9 @@ def main() -> None:
         tail = f"   max {max(values):7.1f} ms" if extra else ""
         return f"{name:<52} p50 {pct(values, 50):7.1f} ms   p95 {pct(values, 95):7.1f} ms{tail}"
 
-    print(f"PocketSphinx; silence hangover {args.hangover_ms} ms; {args.samples} replies; {args.stops} stops")
+    rule = (f"fixed {args.hangover_ms} ms" if args.hangover_ms else
+            f"the product's rule, {EndOfSpeech.short_ms}/{EndOfSpeech.long_ms} ms")
+    print(f"PocketSphinx ({engine.name}); silence hangover {rule}; {args.samples} replies; {args.stops} stops")
     print(row(f"end of speech -> customer audio, virtual card ({len(card_ms)})", card_ms))
     print(row(f"end of speech -> customer line, file-backed ({len(file_ms)})", file_ms))
     print(row("stop(): returns", returned, True))
