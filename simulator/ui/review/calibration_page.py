@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ...scoring.verdict import item_label
 from ...store.calibration import Agreement
-from .progress_page import _fill, _table
+from .tables import fill_table, read_only_table
 
 
 # Below this many reviewed verdicts kappa swings from one decision to the next: say so rather than judge.
@@ -28,7 +28,7 @@ def kappa_words(kappa: float | None, decisions: int = MIN_DECISIONS) -> str:
 class CalibrationPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.table = _table(["Criterion", "Kappa", "Raw agreement", "Reviewed verdicts", "Both: there",
+        self.table = read_only_table(["Criterion", "Kappa", "Raw agreement", "Reviewed verdicts", "Both: there",
                              "Both: not there", "Only the scorer", "Only the manager", "Disputed", "Upheld",
                              "Overturned"], "Agreement per criterion")
         note = QLabel("Counted over sessions a manager has reviewed: verdicts left as they were agree with the "
@@ -48,7 +48,7 @@ class CalibrationPage(QWidget):
     def show_agreement(self, rows: list[Agreement]) -> None:
         self.empty.setVisible(not rows)
         rows = sorted(rows, key=lambda r: r.n < MIN_DECISIONS)  # the ones that can be judged first, worst on top
-        _fill(self.table, [[item_label(r.item), kappa_words(r.kappa, r.n), f"{r.raw:.0%}" if r.raw is not None else "",
+        fill_table(self.table, [[item_label(r.item), kappa_words(r.kappa, r.n), f"{r.raw:.0%}" if r.raw is not None else "",
                             str(r.n), str(r.both_present), str(r.both_absent), str(r.only_scorer),
                             str(r.only_manager), str(r.disputed), str(r.upheld), str(r.overturned)] for r in rows])
         for i, r in enumerate(rows):

@@ -2,37 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...scoring.verdict import dimension_label, item_label
 from ...store.progress import Missed, ProgressPoint, ScenarioStats
 from ...store.sessiontable import DIMENSIONS
 from .line_chart import LineChart
-
-
-def _table(headers: list[str], name: str) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.setAccessibleName(name)
-    table.verticalHeader().hide()
-    table.setEditTriggers(QTableWidget.NoEditTriggers)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-    # The first column (the name of the row) takes the spare width: a stretched last column put a
-    # figure like "Share" some 900 px from the name it belongs to.
-    table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
-    return table
-
-
-def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
-    table.setRowCount(len(rows))
-    for r, row in enumerate(rows):
-        for c, text in enumerate(row):
-            item = QTableWidgetItem(text)
-            if c > 0 and text[:1].isdigit():
-                item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
-            table.setItem(r, c, item)
+from .tables import fill_table, read_only_table
 
 
 class ProgressPage(QWidget):
@@ -47,7 +24,7 @@ class ProgressPage(QWidget):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.chart = LineChart()
-        self.missed = _table(["Criterion", "Missed", "Of sessions", "Share"], "Criteria most often missed")
+        self.missed = read_only_table(["Criterion", "Missed", "Of sessions", "Share"], "Criteria most often missed")
         row = QHBoxLayout()
         row.addWidget(QLabel("Trainee"))
         row.addWidget(self.trainee)
@@ -82,7 +59,7 @@ class ProgressPage(QWidget):
             self.summary.setText(f"{len(points)} scored sessions; first {first:.0f}, latest {last:.0f} ({trend}).")
         else:
             self.summary.setText("No scored sessions yet.")
-        _fill(self.missed, [[item_label(m.item), str(m.missed), str(m.assessed), f"{m.share:.0%}"] for m in missed])
+        fill_table(self.missed, [[item_label(m.item), str(m.missed), str(m.assessed), f"{m.share:.0%}"] for m in missed])
 
 
 class ScenariosPage(QWidget):
@@ -90,7 +67,7 @@ class ScenariosPage(QWidget):
         super().__init__(parent)
         headers = ["Scenario", "Sessions", "Completed", "Average", *[dimension_label(d) for d in DIMENSIONS],
                    "Where most sessions go wrong"]
-        self.table = _table(headers, "Scenarios")
+        self.table = read_only_table(headers, "Scenarios")
         note = QLabel("“Where most sessions go wrong” is the step, from one point of the conversation to the next, "
                       "that sessions without a good ending took and no session with a good ending ever did.")
         note.setWordWrap(True)
@@ -105,4 +82,4 @@ class ScenariosPage(QWidget):
             wrong = s.wrong_turn_words()
             rows.append([s.title, str(s.sessions), f"{s.completion:.0%}",
                          "" if s.average is None else f"{s.average:.0f}", *dims, wrong])
-        _fill(self.table, rows)
+        fill_table(self.table, rows)

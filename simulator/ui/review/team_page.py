@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidgetItem, QVBoxLayout, QWidget
 
 from ...scoring.certificates import CERTIFIED, EXPIRED, CertificateStatus, day, unknown_requirements
 from ...store.assignments import TeamAssignment, team_assignments
 from ...store.team_certificates import team_certificates
 from ..plan_panel import as_tooltip
 from ..theme import colours
+from .tables import read_only_table
 
 
 @dataclass(frozen=True)
@@ -40,18 +40,6 @@ def read_team(store, policy, only: str | None, folders: list[str]) -> Team:
     return Team([(c.id, c.title) for c in policy.certificates], statuses, team_assignments(store, only), problems)
 
 
-def _table(headers: list[str], name: str) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.setAccessibleName(name)
-    table.verticalHeader().hide()
-    table.setEditTriggers(QTableWidget.NoEditTriggers)
-    table.setSelectionMode(QTableWidget.SingleSelection)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
-
-
 class TeamPage(QWidget):
     csv_wanted = Signal()
     push_wanted = Signal()
@@ -63,13 +51,14 @@ class TeamPage(QWidget):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.PlainText)
-        self.certificates = _table(["Trainee"], "Certificates by trainee")
+        self.certificates = read_only_table(["Trainee"], "Certificates by trainee", stretch="last", single=True)
         self.certificates.currentCellChanged.connect(lambda row, col, *_: self._show_detail(row, col))
         self.detail = QLabel("Select a cell to see what each scenario still needs.")
         self.detail.setWordWrap(True)
         self.detail.setTextFormat(Qt.PlainText)  # trainee names are whatever people typed: never markup
         self.detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.assignments = _table(["Assignment", "Due", "For", "Done", "Made by"], "Assignments")
+        self.assignments = read_only_table(["Assignment", "Due", "For", "Done", "Made by"], "Assignments",
+                                           stretch="last", single=True)
         buttons = QHBoxLayout()
         for text, signal, name in [("E&xport as CSV…", self.csv_wanted, "csv_button"),
                                    ("S&end certificates to the LRS", self.push_wanted, "push_button"),

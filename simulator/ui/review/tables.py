@@ -1,0 +1,36 @@
+"""Review mode's read-only tables: one way to make them, so every tab's tables behave alike."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem
+
+
+def read_only_table(headers: list[str], name: str, *, stretch: str = "first", single: bool = False) -> QTableWidget:
+    """`stretch`: the column that takes the spare width. "first" (the row's name) for tables of figures: a
+    stretched last column put a figure like "Share" some 900 px from the name it belongs to; "last" where the
+    last column is text (who made an assignment, a certificate's progress)."""
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setAccessibleName(name)
+    table.verticalHeader().hide()
+    table.setEditTriggers(QTableWidget.NoEditTriggers)
+    if single:
+        table.setSelectionMode(QTableWidget.SingleSelection)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+    if stretch == "first":
+        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+    else:
+        table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def fill_table(table: QTableWidget, rows: list[list[str]]) -> None:
+    """Rows of text; figures (after the first column) right-aligned."""
+    table.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            item = QTableWidgetItem(text)
+            if c > 0 and text[:1].isdigit():
+                item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+            table.setItem(r, c, item)
