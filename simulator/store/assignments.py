@@ -30,7 +30,7 @@ from ..errors import SimulatorError
 from ..files import UnreadableFile, read_regular_file
 from ..scoring.plan import Assigned, Attempt
 from .bundle import key_id, signature
-from .bundleschema import SESSION_ID, Id, Name, Text, When
+from .bundleschema import SESSION_ID, Id, Name, Text, When, first_error
 from .database import Store
 from .private import write_private
 
@@ -99,8 +99,7 @@ def _checked(data: object) -> Assignment:
     try:
         assignment = Assignment.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ValueError(f"{'.'.join(str(p) for p in first['loc']) or 'the assignment'}: {first['msg']}") from None
+        raise first_error(exc, "the assignment") from None
     problems = assignment.problems()
     if problems:
         raise ValueError(problems[0])

@@ -253,14 +253,19 @@ class Session(_Strict):
         return found
 
 
+def first_error(exc: ValidationError, what: str, prefix: str = "") -> ValueError:
+    """A bundle's first problem in one line (where in it, and what): a refusal names one thing to look at."""
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    return ValueError(f"{prefix}{where or what}: {first['msg']}")
+
+
 def check_session(data: object, expected_id: str) -> Session:
     """A validated session, or ValueError saying in one line what is wrong."""
     try:
         session = Session.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "the session"
-        raise ValueError(f"{where}: {first['msg']}") from None
+        raise first_error(exc, "the session") from None
     if session.id != expected_id:
         raise ValueError(f"it is listed as session {expected_id[:8]} but holds session {session.id[:8]}")
     problems = session.problems()
@@ -282,8 +287,7 @@ def check_manifest(data: object) -> Manifest:
     try:
         manifest = Manifest.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ValueError(f"manifest {'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
+        raise first_error(exc, "", prefix="manifest ") from None
     if len(set(manifest.sessions)) != len(manifest.sessions):
         raise ValueError("the manifest lists a session twice")
     return manifest
