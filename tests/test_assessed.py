@@ -76,3 +76,12 @@ def test_a_scenario_s_own_criterion_speaks_through_its_description():
     texts = [i.text for d in what_is_assessed(sf) for i in d.items]
     assert "Say plainly what the safety problem is" in texts
     assert "Don't let the safety problem stand to keep the client happy" in texts
+
+
+def test_where_ending_is_itself_to_avoid_the_early_ending_rule_does_not_read_as_permission():
+    """'Don't end the call' beside 'ending before a warning costs points' read as if ending after one were fine."""
+    text = as_text(what_is_assessed(load_scenario(REPO / "scenarios" / "apologises-after-boundary.yaml")))
+    assert "Don't end the call" in text
+    assert "Ending the call before a clear warning costs more points" in text
+    swearing = as_text(what_is_assessed(load_scenario(REPO / "scenarios" / "swearing-caller.yaml")))
+    assert "Ending the call before a clear warning costs points" in swearing  # ending is expected there
