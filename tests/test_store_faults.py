@@ -396,7 +396,7 @@ def test_restore_lists_backups_and_puts_one_back_keeping_the_damaged_file(tmp_pa
     assert code == 0 and "run again with --yes" in out
     assert hashlib.sha256(db.read_bytes()).hexdigest() == damaged_bytes  # a dry run changes nothing
     code, out, _ = run_cli(capsys, *base, backup.name, "--yes")
-    assert code == 0 and "restored 1 session(s)" in out
+    assert code == 0 and "restored 1 session from" in out
     (aside,) = [p for p in (data / "before-restore").iterdir() if p.name.endswith(".sqlite3")]
     assert hashlib.sha256(aside.read_bytes()).hexdigest() == damaged_bytes
     assert mode(aside.parent) == 0o700 and mode(db) == 0o600

@@ -125,9 +125,9 @@ def test_offline_sessions_wait_and_arrive_once_when_the_lrs_is_back(ralph):
     ralph.start()
     pushed = cli("sessions", "push")
     assert pushed.returncode == 0, pushed.stdout + pushed.stderr
-    assert f"sent {waiting} statement(s); 0 waiting" in pushed.stdout
+    assert f"sent {waiting} statement{'' if waiting == 1 else 's'}; 0 waiting" in pushed.stdout
     again = cli("sessions", "push")
-    assert "sent 0 statement(s); 0 waiting" in again.stdout
+    assert "sent 0 statements; 0 waiting" in again.stdout
     lrs = Lrs(load())
     with Store_for_cli() as store:
         for sid in ids:
@@ -151,7 +151,7 @@ def test_every_batch_arrives_exactly_once_across_a_restart_of_the_lrs(ralph):
     ralph.start()
     ids.append(played("If you keep swearing I'll end the call.\n/end\n"))
     again = cli("sessions", "push")
-    assert "sent 0 statement(s); 0 waiting" in again.stdout, again.stdout + again.stderr
+    assert "sent 0 statements; 0 waiting" in again.stdout, again.stdout + again.stderr
     with Store_for_cli() as store:
         expected = sorted(s["id"] for sid in ids for s in statements(load_session(store, sid)))
     lrs = Lrs(load())

@@ -20,6 +20,7 @@ from ..scenario.library import available
 from ..scoring.certificates import CERTIFIED, CertificateStatus, unknown_requirements
 from ..settings import load_settings
 from ..store import Store, data_dir
+from ..words import counted
 from . import gate
 from .library import coach_folders
 
@@ -122,6 +123,6 @@ def run_certificates(args: argparse.Namespace) -> int:
     if args.csv:
         print(f"wrote {args.csv}", file=sys.stderr)
     if report is not None:
-        note = f"queued {report.queued} statement(s); sent {report.sent}; {report.waiting} waiting"
+        note = f"queued {counted(report.queued, 'statement')}; sent {report.sent}; {report.waiting} waiting"
         print(note + (f" (the LRS answered: {report.error})" if report.error else ""), file=sys.stderr)
     return 0

@@ -18,6 +18,7 @@ from ..practice import Choice, Practice
 from ..scenario import Policy, load_policy
 from ..scoring.assessed import as_text, what_is_assessed
 from ..store import Store, data_dir
+from ..words import counted
 from .library import available, content_note, resolve
 from .replies import STDIN, Line, is_stdin, read_file, step_of, stream_stdin
 from .summary import as_dict, score_text
@@ -90,7 +91,7 @@ def _practice(args: argparse.Namespace, choice: Choice, policy: Policy) -> Itera
         except BaseException:
             if practice.interrupted():
                 print(f"(session {practice.session_id[:8]} is kept as interrupted, with the "
-                      f"{len(practice.session.turns)} turn(s) played; see `simulator sessions show "
+                      f"{counted(len(practice.session.turns), 'turn')} played; see `simulator sessions show "
                       f"{practice.session_id[:8]}`)", file=sys.stderr)
             raise
         practice.close()
@@ -108,7 +109,7 @@ def _send(practice: Practice, quiet: bool) -> None:
             print(f"(learning record not sent: {exc.message})", file=sys.stderr)
     if report and report.waiting and not quiet:
         reason = "the Learning Record Store is not reachable" if report.error else "the Learning Record Store is slow"
-        print(f"({reason}; {report.waiting} statement(s) will go on the next `simulator sessions push`)",
+        print(f"({reason}; {counted(report.waiting, 'statement')} will go on the next `simulator sessions push`)",
               file=sys.stderr)
 
 

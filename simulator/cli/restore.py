@@ -9,6 +9,7 @@ from pathlib import Path
 from ..errors import SimulatorError
 from ..store import data_dir
 from ..store.backup import ASIDE, EVERY, FOLDER, Backup, backups, describe, restore
+from ..words import counted
 from ..store.database import DB_NAME
 
 
@@ -56,11 +57,11 @@ def run_restore(args: argparse.Namespace) -> int:
     sessions = describe(chosen)
     taken = next((f", taken {_local(b.taken_at)}" for b in found if b.path == chosen), "")
     if not args.yes:
-        print(f"would restore {chosen} ({sessions} session(s){taken}); the records as they are now would be moved "
+        print(f"would restore {chosen} ({counted(sessions, 'session')}{taken}); the records as they are now would be moved "
               f"to {folder / ASIDE}, not deleted; run again with --yes to restore")
         return 0
     done = restore(folder, folder / DB_NAME, chosen)
-    print(f"restored {done.sessions} session(s) from {chosen}{taken}")
+    print(f"restored {counted(done.sessions, 'session')} from {chosen}{taken}")
     if done.set_aside:
         print(f"the records as they were are kept in {done.set_aside[0]}: sessions saved after the backup are only "
               "there (IT may be able to recover them with `sqlite3 FILE .recover`); delete it once it is no longer "

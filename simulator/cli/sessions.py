@@ -21,6 +21,7 @@ from ..scoring.verdict import item_label
 from ..store.report import session_html, when, write_html
 from . import gate, restore
 from ..printable import printable
+from ..words import counted
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -295,7 +296,7 @@ def run_push(args: argparse.Namespace) -> int:
     with _store(args) as store:
         ids = [find_session(store, i) for i in args.ids] if args.ids else None
         report = push_sessions(store, ids, load_policy(args.policy).pass_mark, required=True)
-    print(f"sent {report.sent} statement(s); {report.waiting} waiting"
+    print(f"sent {counted(report.sent, 'statement')}; {report.waiting} waiting"
           + (f" (the LRS could not be reached or refused: {report.error}; they go on the next push)"
              if report.error else ""))
     return 1 if report.error else 0
@@ -314,6 +315,6 @@ def run_purge(args: argparse.Namespace) -> int:
     with _store(args) as store:
         report = purge(store, audio_days, session_days, dry_run=not args.yes)
     verb = "deleted" if args.yes else "would delete"
-    print(f"{verb} recordings of {report.audio_sessions} session(s) and {report.sessions} session(s)"
+    print(f"{verb} recordings of {counted(report.audio_sessions, 'session')} and {counted(report.sessions, 'session')}"
           + ("" if args.yes else "; run again with --yes to delete"))
     return 0

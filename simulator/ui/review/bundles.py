@@ -16,7 +16,7 @@ from ..notices import explain, show_error
 from ..org_key import ask_for_key
 from .report_files import documents_folder
 from .transfer import LongTask
-from .words import counted
+from ...words import counted
 
 
 def _import_all(store, paths: list[Path], key: bytes, progress) -> tuple[int, int, list[str]]:

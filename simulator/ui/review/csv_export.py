@@ -11,7 +11,7 @@ from ...store.sessiontable import session_ids
 from ..notices import show_error
 from .report_files import documents_folder
 from .transfer import LongTask
-from .words import counted
+from ...words import counted
 
 
 class CsvExport(QObject):

@@ -15,7 +15,7 @@ from ...store.disputes import OUTCOME_WORDS
 from ...store.records import Dispute
 from ..plan_panel import as_tooltip
 from .override_dialog import status_words
-from .words import counted
+from ...words import counted
 
 
 def _date(ts: float | None) -> str:

@@ -7,7 +7,7 @@ from PySide6.QtCore import QObject
 from ..notices import show_error
 from .reading import pass_mark
 from .transfer import LongTask
-from .words import counted
+from ...words import counted
 
 
 class LrsPush(QObject):

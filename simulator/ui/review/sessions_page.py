@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QFormLay
 from ...store.queries import Filter
 from ...store.sessiontable import SessionQuery
 from .sessions_model import COLUMNS, STATUS_WORDS, SessionTableModel
-from .words import counted
+from ...words import counted
 
 PERIODS = [("Any time", None), ("Last 7 days", 7), ("Last 30 days", 30), ("Last 90 days", 90),
            ("Last 12 months", 365), ("Between dates…", -1)]

@@ -14,7 +14,7 @@ from ..notices import explain, show_error
 from .assignment_dialog import AssignmentDialog
 from .report_files import documents_folder
 from .transfer import LongTask
-from .words import counted
+from ...words import counted
 
 
 def _make(store, values: dict, by: str, path: Path, key: bytes):

@@ -45,7 +45,7 @@ from .tabs import ReviewTabs
 from .team_actions import TeamActions
 from .team_page import TeamPage, read_team
 from .verdict_changes import VerdictChanges
-from .words import counted
+from ...words import counted
 
 
 class ReviewWindow(QMainWindow):
