@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import time
 
+from conftest import REPO
 from simulator.access import hash_passphrase
 from simulator.scenario import load_policy
 from simulator.settings import AppSettings
@@ -166,3 +167,22 @@ def test_without_certificates_the_team_tab_shows_no_empty_grid(qtbot, tmp_path):
     assert not w.team.certificates.isVisible() and not w.team.detail.isVisible()
     assert w.team.assignments.isVisible() and w.team.assign_button.isVisible()
 
+
+
+def test_review_mode_parses_the_library_once_and_again_on_refresh(tmp_path):
+    """The Team tab and the assignment dialog share one parse; Review → Refresh reads a coach's new file."""
+    import shutil
+
+    from simulator.ui.review.shelf import ScenarioShelf
+    folder = tmp_path / "coach"
+    folder.mkdir()
+    shelf = ScenarioShelf([folder])
+    first = shelf.scenarios()
+    assert shelf.scenarios() is first  # opening the tab again parses nothing
+    source = REPO / "scenarios" / "swearing-caller.yaml"
+    shutil.copy(source, folder / "my-swearing.yaml")
+    (folder / "my-swearing.yaml").write_text(source.read_text(encoding="utf-8").replace(
+        "id: swearing-caller", "id: my-swearing", 1), encoding="utf-8")
+    assert shelf.scenarios() is first
+    shelf.forget()
+    assert "my-swearing" in {sf.id for sf in shelf.scenarios()}

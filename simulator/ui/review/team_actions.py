@@ -26,11 +26,6 @@ def _make(store, values: dict, by: str, path: Path, key: bytes):
     return assignment
 
 
-def _library(folders: list[str]):
-    from ...scenario.library import available
-    return available([Path(f) for f in folders])[0]
-
-
 class TeamActions(QObject):
     def __init__(self, window, page) -> None:
         super().__init__(window)
@@ -75,7 +70,7 @@ class TeamActions(QObject):
             w.notices.add("Enter your name as reviewer (at the top) first: the assignment says who made it.")
             w.changes.reviewer.setFocus()
             return
-        w.tasks.run(_library, list(w.settings.scenario_folders), done=self.open_dialog,
+        w.tasks.run(w.shelf.scenarios, done=self.open_dialog,
                     failed=lambda exc: w.notices.add(explain(exc)))
 
     def open_dialog(self, scenarios) -> AssignmentDialog:

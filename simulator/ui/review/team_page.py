@@ -7,7 +7,6 @@ read store.team_certificates). Read on a worker when the tab is opened.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidgetItem, QVBoxLayout, QWidget
@@ -28,13 +27,12 @@ class Team:
     problems: list[str] = field(default_factory=list)  # what the certificates name that the library lacks
 
 
-def read_team(store, policy, only: str | None, folders: list[str]) -> Team:
+def read_team(store, policy, only: str | None, shelf) -> Team:
     """On a worker: the certificates and assignments of everyone (or only of `only`, without the passphrase),
     with the scenarios' titles and what the policy names that the library does not have."""
-    from ...scenario.library import available
     if policy is None or only == "":
         return Team([], [], [])
-    good = available([Path(f) for f in folders])[0] if policy.certificates else []
+    good = shelf.scenarios() if policy.certificates else []
     problems = unknown_requirements(policy.certificates, {sf.id: sf.scenario.intensity for sf in good})
     statuses = team_certificates(store, policy, trainee=only, titles={sf.id: sf.scenario.title for sf in good})
     return Team([(c.id, c.title) for c in policy.certificates], statuses, team_assignments(store, only), problems)

@@ -41,6 +41,7 @@ from .reports import SessionReports
 from .session_page import SessionPage
 from .sessions_model import SessionTableModel
 from .sessions_page import SessionsPage
+from .shelf import ScenarioShelf
 from .tabs import ReviewTabs
 from .team_actions import TeamActions
 from .team_page import TeamPage, read_team
@@ -114,8 +115,9 @@ class ReviewWindow(QMainWindow):
                       shown=self.disputes_shown, args=self.answers.args)
         self.progress.trainee_chosen.connect(lambda _: self.tabs.load(self.progress))
         self.team = TeamPage()  # certificates and assignments; whose, as the passphrase allows
+        self.shelf = ScenarioShelf(self.settings.scenario_folders)
         self.tabs.add(self.team, "&Team", read=read_team, show=self.team.show_team, shown=self.team_shown,
-                      args=lambda: (self.policy, self.sessions.locked_to, list(self.settings.scenario_folders)))
+                      args=lambda: (self.policy, self.sessions.locked_to, self.shelf))
 
     def _chosen_trainee(self) -> tuple[str] | None:
         trainee, locked = self.progress.trainee.currentText(), self.sessions.locked_to
@@ -177,6 +179,7 @@ class ReviewWindow(QMainWindow):
         self.tasks.run(choices, self.store, done=show, failed=lambda exc: self.notices.add(explain(exc)))
 
     def refresh(self) -> None:
+        self.shelf.forget()
         self.model.refresh()
         self._reload_choices()
         self.tabs.load()
