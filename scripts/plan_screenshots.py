@@ -24,18 +24,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from screenshots import TEAM, settle, wait_until  # noqa: E402
-from simulator.engine import Session  # noqa: E402
-from simulator.engine.script import run_script  # noqa: E402
-from simulator.scenario import load_scenario  # noqa: E402
-from simulator.scoring import PhraseDetector, score_session  # noqa: E402
 from simulator.settings import AppSettings  # noqa: E402
 from simulator.speech.kit import FileDevices  # noqa: E402
 from simulator.store import Store  # noqa: E402
 from simulator.store.assignments import make_assignment, save_assignment  # noqa: E402
-from simulator.store.recorder import SessionRecorder  # noqa: E402
 from simulator.ui.tasks import Tasks  # noqa: E402
 from simulator.ui.theme import apply_theme  # noqa: E402
 from simulator.ui.window import MainWindow  # noqa: E402
+from storefill import play  # noqa: E402
 
 SIZE = (1366, 768)
 DAY = 86400.0
@@ -76,15 +72,10 @@ POOR = {"swearing-caller": ["Please calm down.", "/end"],
 
 
 def played(store: Store, trainee: str, scenario: str, replies: list[str], days_ago: float) -> None:
-    sf = load_scenario(f"scenarios/{scenario}.yaml")
-    session = Session(sf, PhraseDetector(sf.criteria), seed=1)
-    recorder = SessionRecorder(store, session, trainee)
-    run_script(session, replies)
-    recorder.save_result(score_session(sf, session.turns))
-    recorder.close()
+    sid = play(store, scenario, replies, trainee)
     with store.write() as db:
         db.execute("UPDATE sessions SET started_at = started_at - ?, ended_at = ended_at - ? WHERE id = ?",
-                   (days_ago * DAY, days_ago * DAY, recorder.id))
+                   (days_ago * DAY, days_ago * DAY, sid))
 
 
 def team(store: Store) -> None:

@@ -9,6 +9,7 @@ from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer
 
 from simulator.settings import AppSettings
 from simulator.speech.kit import FileDevices
+from simulator.ui.review.window import ReviewWindow
 from simulator.ui.tasks import Tasks
 from simulator.ui.window import MainWindow
 
@@ -122,3 +123,17 @@ class StallMeter(QObject):
 def wait_seconds(qtbot, seconds: float) -> None:
     end = time.monotonic() + seconds
     qtbot.waitUntil(lambda: time.monotonic() >= end, timeout=int(seconds * 1000) + 5000)
+
+
+def open_review(qtbot, folder: Path, *, trainee: str = "Mo", reviewer: str | None = None, policy=None,
+                devices=None, size: tuple[int, int] = (1400, 800)) -> ReviewWindow:
+    """Review mode over a data folder, shown and with its first rows read (no passphrase asked)."""
+    settings = AppSettings(trainee=trainee, reviewer=trainee if reviewer is None else reviewer)
+    window = ReviewWindow(data_dir=folder, tasks=Tasks(), settings=settings, policy=policy,
+                          devices=devices or FileDevices(), ask_passphrase=False)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    with qtbot.waitSignal(window.model.rows_ready, timeout=20_000):
+        pass
+    return window

@@ -68,3 +68,16 @@ def write(tmp_path: Path):
 @pytest.fixture
 def shipped() -> list[Path]:
     return sorted(p for p in shipped_scenarios().glob("*.yaml") if file_kind(p) == "scenario")
+
+
+@pytest.fixture
+def ralph(tmp_path):
+    """A real Learning Record Store (Ralph) on 127.0.0.1, for the tests that send statements to one."""
+    from lrs_server import Ralph, ralph_binary
+    binary = ralph_binary()
+    if binary is None:
+        pytest.skip("Ralph is not installed here (scripts/setup.sh test installs it into .venv-ralph)")
+    server = Ralph(binary, tmp_path / "ralph")
+    server.start()
+    yield server
+    server.stop()

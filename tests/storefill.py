@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import time
 import uuid
+from pathlib import Path
 
 from simulator.engine import Session
 from simulator.engine.script import run_script
@@ -30,9 +31,9 @@ PLAYS = [
 TRAINEES = [f"Trainee {i:03d}" for i in range(120)]
 
 
-def play(store: Store, scenario: str, replies: list[str], trainee: str) -> str:
+def play(store: Store, scenario: str, replies: list[str], trainee: str, intensity: str | None = None) -> str:
     sf = load_scenario(f"scenarios/{scenario}.yaml")
-    session = Session(sf, PhraseDetector(sf.criteria), seed=1)
+    session = Session(sf, PhraseDetector(sf.criteria), intensity=intensity, seed=1)
     recorder = SessionRecorder(store, session, trainee)
     run_script(session, replies)
     recorder.save_result(score_session(sf, session.turns))
@@ -72,3 +73,16 @@ def fill(store: Store, sessions: int, seed: int = 7, trainees: list[str] = TRAIN
                        " WHERE session_id = ?", (new, source))
             ids.append(new)
     return ids
+
+
+def keep_recording(store: Store, sid: str, samples: int) -> Path:
+    """The trainee's first reply kept as a 16 kHz WAV of silence, as a session that allowed recording has it."""
+    import wave
+    audio = store.audio_dir / sid / "1.wav"
+    audio.parent.mkdir(parents=True)
+    with wave.open(str(audio), "wb") as f:
+        f.setnchannels(1), f.setsampwidth(2), f.setframerate(16000), f.writeframes(bytes(samples * 2))
+    with store.write() as db:
+        db.execute("UPDATE turns SET audio = ? WHERE session_id = ? AND idx = 1", (f"{sid}/1.wav", sid))
+        db.execute("UPDATE sessions SET keep_audio = 1 WHERE id = ?", (sid,))
+    return audio

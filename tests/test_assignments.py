@@ -7,33 +7,20 @@ import time
 
 import pytest
 
-from simulator.engine import Session
-from simulator.engine.script import run_script
 from simulator.errors import SimulatorError
-from simulator.scenario import load_policy, load_scenario
-from simulator.scoring import PhraseDetector, score_session
+from simulator.scenario import load_policy
 from simulator.store import Store
 from simulator.store.assignments import (import_assignment, list_assignments, make_assignment, progress,
                                          read_assignment_bundle, save_assignment, write_assignment_bundle)
 from simulator.store.attempts import attempts_of
 from simulator.store.bundle import export_bundle, import_bundle, key_id, signature
-from simulator.store.recorder import SessionRecorder
 from simulator.store.trainee_plan import trainee_plan
+from storefill import play
 
 KEY = b"our-organisation-key-0123456789"
 DAY = 86400.0
 GOOD_SWEARING = ["That language isn't acceptable. If it continues I will end the call. I do want to sort out "
                  "your refund.", "/flag", "I'm ending the call now.", "/end"]
-
-
-def play(store: Store, scenario: str, replies: list[str], trainee: str, intensity: str | None = None) -> str:
-    sf = load_scenario(f"scenarios/{scenario}.yaml")
-    session = Session(sf, PhraseDetector(sf.criteria), intensity=intensity, seed=1)
-    recorder = SessionRecorder(store, session, trainee)
-    run_script(session, replies)
-    recorder.save_result(score_session(sf, session.turns))
-    recorder.close()
-    return recorder.id
 
 
 def week_one(**extra):

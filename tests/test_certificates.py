@@ -150,19 +150,9 @@ def _policy(tmp_path, extra: str = ""):
     return load_policy(path)
 
 
-def _record(store, scenario, replies, trainee, intensity=None, status_after=None):
-    from simulator.engine import Session
-    from simulator.engine.script import run_script
-    from simulator.scenario import load_scenario
-    from simulator.scoring import PhraseDetector, score_session
-    from simulator.store.recorder import SessionRecorder
-    sf = load_scenario(f"scenarios/{scenario}.yaml")
-    session = Session(sf, PhraseDetector(sf.criteria), intensity=intensity, seed=1)
-    recorder = SessionRecorder(store, session, trainee)
-    run_script(session, replies)
-    recorder.save_result(score_session(sf, session.turns))
-    recorder.close()
-    return recorder.id
+def _record(store, scenario, replies, trainee, intensity=None):
+    from storefill import play
+    return play(store, scenario, replies, trainee, intensity)
 
 
 def test_sessions_in_the_store_reach_a_certificate_and_practice_or_stopped_ones_never_count(tmp_path):

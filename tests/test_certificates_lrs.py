@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
-
-from lrs_server import PASSWORD, USER, Ralph, ralph_binary
+from lrs_server import PASSWORD, USER
 from simulator.store import Store
 from simulator.store.credentials import load, save
 from simulator.store.lrs import Lrs
 from simulator.store.team_certificates import certificate_statements, push_certificates, team_certificates
 from simulator.store.xapi import VERBS
 from test_certificates import GOOD_REFUND, GOOD_SWEARING, _policy, _record
-
-
-@pytest.fixture
-def ralph(tmp_path):
-    binary = ralph_binary()
-    if binary is None:
-        pytest.skip("Ralph is not installed here (scripts/setup.sh test installs it into .venv-ralph)")
-    server = Ralph(binary, tmp_path / "ralph")
-    server.start()
-    yield server
-    server.stop()
 
 
 def test_a_certificate_held_is_sent_once_and_reads_back(ralph, tmp_path):

@@ -14,7 +14,6 @@ from simulator.store.bundleschema import check_session
 from simulator.store.disputes import (OPEN, OVERTURNED, UPHELD, list_disputes, open_count, open_dispute,
                                       resolve_dispute)
 from storefill import play
-from test_xapi import ralph  # noqa: F401 - the real LRS fixture
 
 KEY = b"organisation-test-key-0123456789"
 GOOD = ["That language isn't acceptable. If it continues I will end the call. I do want to sort out your refund.",

@@ -14,7 +14,7 @@ from simulator.settings import AppSettings
 from simulator.store import Store
 from simulator.ui.review.window import ReviewWindow
 from simulator.ui.tasks import Tasks
-from storefill import PLAYS, play
+from storefill import PLAYS, keep_recording, play
 
 SIMULATOR = REPO / "simulator"
 
@@ -84,20 +84,12 @@ def test_the_report_and_the_review_page_render_the_transcript_with_one_function(
 
 
 def test_the_review_page_shows_the_reports_transcript_with_times_links_and_its_palette(qtbot, tmp_path):
-    import wave
-
     from simulator.store import load_session
     from simulator.store.report import session_html, transcript_table
     from simulator.ui.review.session_page import SessionPage
     with Store(tmp_path) as store:
         sid = play(store, *PLAYS[0], "Ana")
-        audio = store.audio_dir / sid / "1.wav"
-        audio.parent.mkdir(parents=True)
-        with wave.open(str(audio), "wb") as f:
-            f.setnchannels(1), f.setsampwidth(2), f.setframerate(16000), f.writeframes(bytes(320))
-        with store.write() as db:
-            db.execute("UPDATE turns SET audio = ? WHERE session_id = ? AND idx = 1", (f"{sid}/1.wav", sid))
-            db.execute("UPDATE sessions SET keep_audio = 1 WHERE id = ?", (sid,))
+        keep_recording(store, sid, 160)
         record = load_session(store, sid)
     in_report = transcript_table(record)
     assert in_report in session_html(record) and "play:" not in in_report and "turn-1" not in in_report

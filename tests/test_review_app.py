@@ -4,7 +4,6 @@ import csv
 import os
 import subprocess
 import sys
-import wave
 
 import pytest
 from PySide6.QtCore import Qt, QUrl
@@ -13,28 +12,15 @@ from PySide6.QtWidgets import QDialogButtonBox
 from conftest import REPO
 from simulator.access import hash_passphrase
 from simulator.scenario.model import Policy
-from simulator.settings import AppSettings
 from simulator.speech.kit import FileDevices
 from simulator.store import Filter, Store, load_session
 from simulator.store.bundle import export_bundle
 from simulator.store.sessiontable import SessionQuery, count_sessions
 from simulator.ui.review.sessions_model import COLUMNS
-from simulator.ui.review.window import ReviewWindow
-from simulator.ui.tasks import Tasks
-from storefill import PLAYS, fill, play
+from appkit import open_review
+from storefill import PLAYS, fill, keep_recording, play
 
 KEY = b"an organisation key of some length"
-
-
-def open_review(qtbot, folder, *, trainee="Mo", policy=None, devices=None) -> ReviewWindow:
-    window = ReviewWindow(data_dir=folder, tasks=Tasks(), settings=AppSettings(trainee=trainee, reviewer=trainee),
-                          policy=policy, devices=devices or FileDevices(), ask_passphrase=False)
-    qtbot.addWidget(window)
-    window.resize(1400, 800)
-    window.show()
-    with qtbot.waitSignal(window.model.rows_ready, timeout=20_000):
-        pass
-    return window
 
 
 def refiltered(qtbot, window, change) -> None:
@@ -129,13 +115,7 @@ def test_overriding_a_verdict_changes_the_score_and_the_audit_trail(qtbot, tmp_p
 def test_a_verdict_links_to_its_turn_and_a_kept_recording_plays(qtbot, tmp_path):
     with Store(tmp_path) as store:
         sid = play(store, *PLAYS[0], "Ana")
-        audio = store.audio_dir / sid / "1.wav"
-        audio.parent.mkdir(parents=True)
-        with wave.open(str(audio), "wb") as f:
-            f.setnchannels(1), f.setsampwidth(2), f.setframerate(16000), f.writeframes(bytes(3200))
-        with store.write() as db:
-            db.execute("UPDATE turns SET audio = ? WHERE session_id = ? AND idx = 1", (f"{sid}/1.wav", sid))
-            db.execute("UPDATE sessions SET keep_audio = 1 WHERE id = ?", (sid,))
+        audio = keep_recording(store, sid, 1600)
     devices = FileDevices()
     w = open_review(qtbot, tmp_path, devices=devices)
     with qtbot.waitSignal(w.session_shown, timeout=10_000):

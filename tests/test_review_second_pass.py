@@ -11,22 +11,14 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
-from simulator.settings import AppSettings
 from simulator.store import Store, load_session
 from simulator.ui.review.window import ReviewWindow
-from simulator.ui.tasks import Tasks
+import appkit
 from storefill import PLAYS, play
 
 
 def open_review(qtbot, folder, *, trainee="Mo", reviewer="Mo") -> ReviewWindow:
-    window = ReviewWindow(data_dir=folder, tasks=Tasks(), settings=AppSettings(trainee=trainee, reviewer=reviewer),
-                          ask_passphrase=False)
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    with qtbot.waitSignal(window.model.rows_ready, timeout=20_000):
-        pass
-    return window
+    return appkit.open_review(qtbot, folder, trainee=trainee, reviewer=reviewer, size=(1366, 768))
 
 
 def open_first(qtbot, w) -> None:
@@ -343,28 +335,20 @@ def test_an_override_in_review_mode_queues_the_reviewed_result_in_the_outbox(qtb
     assert len(reviewed) == 1 and reviewed[0]["context"]["instructor"]["name"] == "Sam Coach"
 
 
-def test_the_reviewed_result_arrives_in_a_real_lrs_beside_the_automatic_one(qtbot, tmp_path):
-    from lrs_server import PASSWORD, USER, Ralph, ralph_binary
+def test_the_reviewed_result_arrives_in_a_real_lrs_beside_the_automatic_one(qtbot, tmp_path, ralph):
+    from lrs_server import PASSWORD, USER
     from simulator.store.credentials import load, save
     from simulator.store.lrs import Lrs, push_sessions
-    binary = ralph_binary()
-    if binary is None:
-        pytest.skip("Ralph is not installed here (scripts/setup.sh test installs it into .venv-ralph)")
-    server = Ralph(binary, tmp_path / "ralph")
-    server.start()
-    try:
-        save(server.endpoint, USER, PASSWORD)
-        with Store(tmp_path / "data") as store:
-            sid = play(store, *PLAYS[1], "Ana")
-            assert push_sessions(store, None, 70).error is None  # the automatic result, first
-            v = next(v for v in load_session(store, sid).verdicts if v["status"] == "missed")
-            store.add_override(sid, v["dimension"], v["item"], "met", "It was there", "Sam Coach")
-            report = push_sessions(store, None, 70)
-            assert report.error is None and report.sent == 1 and report.waiting == 0
-            reviewed = load_session(store, sid).summary.reviewed_overall
-        got = Lrs(load()).fetch(str(uuid.UUID(sid)))
-        by_reviewer = [s for s in got if s.get("context", {}).get("instructor")]
-        assert len(by_reviewer) == 1 and by_reviewer[0]["result"]["score"]["raw"] == reviewed
-        assert by_reviewer[0]["context"]["instructor"]["name"] == "Sam Coach"
-    finally:
-        server.stop()
+    save(ralph.endpoint, USER, PASSWORD)
+    with Store(tmp_path / "data") as store:
+        sid = play(store, *PLAYS[1], "Ana")
+        assert push_sessions(store, None, 70).error is None  # the automatic result, first
+        v = next(v for v in load_session(store, sid).verdicts if v["status"] == "missed")
+        store.add_override(sid, v["dimension"], v["item"], "met", "It was there", "Sam Coach")
+        report = push_sessions(store, None, 70)
+        assert report.error is None and report.sent == 1 and report.waiting == 0
+        reviewed = load_session(store, sid).summary.reviewed_overall
+    got = Lrs(load()).fetch(str(uuid.UUID(sid)))
+    by_reviewer = [s for s in got if s.get("context", {}).get("instructor")]
+    assert len(by_reviewer) == 1 and by_reviewer[0]["result"]["score"]["raw"] == reviewed
+    assert by_reviewer[0]["context"]["instructor"]["name"] == "Sam Coach"

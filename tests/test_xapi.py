@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from conftest import REPO
-from lrs_server import PASSWORD, USER, Ralph, TricklingLrs, ralph_binary
+from lrs_server import PASSWORD, USER, TricklingLrs
 from simulator.store import INTERRUPTED, Store, load_session
 from simulator.store.credentials import LrsConfig, load, save
 from simulator.store.lrs import Lrs
@@ -72,17 +72,6 @@ def test_a_trickling_lrs_cannot_hold_a_request_past_its_deadline():
         with pytest.raises(TimeoutError):
             lrs.send([{"id": str(uuid.uuid4())}])
         assert time.monotonic() - started < 3.5
-
-
-@pytest.fixture
-def ralph(tmp_path):
-    binary = ralph_binary()
-    if binary is None:
-        pytest.skip("Ralph is not installed here (scripts/setup.sh test installs it into .venv-ralph)")
-    server = Ralph(binary, tmp_path / "ralph")
-    server.start()
-    yield server
-    server.stop()
 
 
 def cli(*args, stdin=""):
