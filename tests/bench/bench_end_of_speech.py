@@ -40,11 +40,11 @@ FIXED = [300, 400, 500, 600, 800, 1000]
 CHUNK = 320 * 2  # 20 ms of 16 kHz 16-bit audio
 
 
-def sample(n: int) -> list[dict]:
+def sample(n: int, split: str = "validation") -> list[dict]:
     import json
     rows = [json.loads(line) for line in (REPO / "scenarios" / "corpus" / "replies.jsonl").read_text("utf-8").splitlines()
             if line.strip()]
-    rows = [r for r in rows if r["split"] == "validation" and (len(re.findall(r"[.!?]\s", r["text"])) >= 1
+    rows = [r for r in rows if r["split"] == split and (len(re.findall(r"[.!?]\s", r["text"])) >= 1
                                                                 or "," in r["text"])]
     return random.Random(4).sample(rows, min(n, len(rows)))
 
@@ -88,17 +88,19 @@ def cuts_adaptive(chunks: list[bytes], engine) -> tuple[int, list[int]]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=120)
+    ap.add_argument("--split", choices=["validation", "test"], default="validation",
+                    help="test: the held-out replies, for the figure beside the ones the hangovers were chosen on")
     args = ap.parse_args()
     from simulator.speech.recognition import SphinxEngine
     engine = SphinxEngine()
     sets: list[tuple[str, list[Path]]] = []
-    rows = sample(args.n)
+    rows = sample(args.n, args.split)
     for voice, rate in VOICES:
         sets.append((f"espeak {voice} {rate} wpm", [wav_for(r, voice, rate) for r in rows]))
     human = human_recordings()
     if human:
         sets.append(("human recordings", [p for p, _ in human]))
-    print(f"{len(rows)} validation replies with a comma or more than one sentence; WAVs cached in {WAVS}")
+    print(f"{len(rows)} {args.split} replies with a comma or more than one sentence; WAVs cached in {WAVS}")
     header = " | ".join(f"{h} ms" for h in FIXED)
     print(f"| set | {header} | adaptive | adaptive mean hangover |\n|---|{'---|' * len(FIXED)}---|---|")
     for name, paths in sets:
