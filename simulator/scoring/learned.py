@@ -1,6 +1,6 @@
 """The learned detector: one logistic-regression head per criterion.
 
-A reply is described by its word and word-pair counts, its character
+A reply is described by its word, word-pair and word-triple counts, its character
 n-grams (typos and chat spellings still share most of them) and its static
 MiniLM vector; each criterion's head weighs them into a probability. The
 heads are plain arrays in one `.npz` file beside the criteria they were
@@ -38,13 +38,17 @@ def words_of(text: str) -> list[str]:
 
 
 def ngrams(text: str) -> dict[str, float]:
-    """Sparse counts: w:word, b:word pair, c:character n-gram (2-5, inside word boundaries)."""
+    """Sparse counts: w:word, b:word pair, t:word triple, c:character n-gram (2-5, inside word boundaries).
+
+    Triples ("not going to", "to speak to") added 0.006-0.01 validation macro-F1 over pairs alone."""
     words = words_of(text)
     out: dict[str, float] = {}
     for w in words:
         out["w:" + w] = out.get("w:" + w, 0) + 1
     for a, b in zip(words, words[1:]):
         out[f"b:{a} {b}"] = out.get(f"b:{a} {b}", 0) + 1
+    for a, b, c in zip(words, words[1:], words[2:]):
+        out[f"t:{a} {b} {c}"] = out.get(f"t:{a} {b} {c}", 0) + 1
     for w in words:
         padded = f" {w} "
         for n in range(2, 6):

@@ -27,7 +27,12 @@ from .detector import CombinedDetector
 from .learned import Heads, LearnedDetector, ngrams
 
 MIN_POSITIVES = 20  # fewer than this and a head would learn the examples, not the act: rules only
-C = 30.0  # inverse regularisation, chosen on the validation split
+# Inverse regularisation, chosen on the validation split: typed heads with log-count ratios, 100 (30, 300:
+# within 0.004); spoken heads without them, 30. Ratios learned from clean words did not carry over to a
+# recogniser's mistakes: spoken validation 0.439 -> 0.445, but the heard development set 0.598 -> 0.573
+# and the older heard set 0.505 -> 0.496.
+C_TYPED, C_SPOKEN = 100.0, 30.0
+NB_ALPHA = 1.0  # smoothing of the log-count ratios (0.25, 1 and 2 scored within 0.004)
 EMBEDDING_SHARE = 0.03  # the static vector's weight beside the n-grams, chosen on the validation split
 UNCERTAIN_WIDTH = 0.15  # probabilities this far above the threshold are still "uncertain"
 EXAMPLE_WEIGHT = 10.0  # a coach's own examples say what the criterion means here: they outweigh corpus replies
@@ -90,8 +95,8 @@ def examples(criteria: Mapping[str, Criterion], rows: Sequence[dict], spoken_row
 
 
 def fit(criteria: Mapping[str, Criterion], data: Sequence[Example], embedder: StaticEmbedder,
-        report: TrainingReport) -> Heads | None:
-    from scipy.sparse import csr_matrix, hstack
+        report: TrainingReport, spoken: bool = False) -> Heads | None:
+    from scipy.sparse import csr_matrix, diags, hstack
     from sklearn.linear_model import LogisticRegression
 
     counts = [ngrams(e.text) for e in data]
@@ -114,7 +119,9 @@ def fit(criteria: Mapping[str, Criterion], data: Sequence[Example], embedder: St
     E = embedder.embed_many([e.text for e in data])
     mean, std = E.mean(0), E.std(0) + 1e-6
     scale = EMBEDDING_SHARE / std
-    X = hstack([X_words, csr_matrix((E - mean) * scale)]).tocsr()
+    X_embedded = csr_matrix((E - mean) * scale)
+    present = X_words.copy()
+    present.data[:] = 1.0
     ids = list(criteria)
     weights = np.zeros((len(vocab), len(ids)), dtype=np.float32)
     emb_weights = np.zeros((E.shape[1], len(ids)), dtype=np.float32)
@@ -125,14 +132,27 @@ def fit(criteria: Mapping[str, Criterion], data: Sequence[Example], embedder: St
         if y.sum() < MIN_POSITIVES:
             report.skipped[cid] = f"{int(y.sum())} positive examples, {MIN_POSITIVES} needed"
             continue
+        ratio = np.ones(len(vocab), np.float32) if spoken else log_count_ratio(present[keep], y)
+        X = hstack([X_words[keep] @ diags(ratio), X_embedded[keep]]).tocsr()
         weight = np.array([EXAMPLE_WEIGHT if data[i].only else 1.0 for i in keep])
         weight *= len(y) / (2 * np.bincount(y, minlength=2)[y])  # balanced classes, as class_weight would
-        model = LogisticRegression(C=C, max_iter=5000).fit(X[keep], y, sample_weight=weight)
-        weights[:, j] = model.coef_[0, :len(vocab)]
+        model = LogisticRegression(C=C_SPOKEN if spoken else C_TYPED, max_iter=5000).fit(X, y, sample_weight=weight)
+        # The ratio scales each feature before the regression; folded into the weights, the heads stay one
+        # linear layer over the same features and nothing changes at run time.
+        weights[:, j] = model.coef_[0, :len(vocab)] * ratio
         emb_weights[:, j] = model.coef_[0, len(vocab):]
         bias[j] = model.intercept_[0]
     return Heads(ids, vocab, idf, weights, mean, scale, emb_weights, bias, np.full(len(ids), 0.5),
                  np.full(len(ids), 0.5 + UNCERTAIN_WIDTH), np.zeros(len(ids)), embedder.version)
+
+
+def log_count_ratio(present, y: np.ndarray) -> np.ndarray:
+    """Naive Bayes log-count ratios (Wang & Manning 2012, "NBSVM"): how much more often each feature appears
+    in the criterion's replies than in the others, smoothed by NB_ALPHA. Scaling the features by it before the
+    regression raised validation macro-F1 0.876 -> 0.890 typed, 0.864 -> 0.868 chat-style."""
+    pos = NB_ALPHA + np.asarray(present[y == 1].sum(0)).ravel()
+    neg = NB_ALPHA + np.asarray(present[y == 0].sum(0)).ravel()
+    return np.log((pos / pos.sum()) / (neg / neg.sum())).astype(np.float32)
 
 
 def per_criterion(predicted: Sequence[set[str]], wanted: Sequence[set[str]],
@@ -193,7 +213,7 @@ def train(criteria: Mapping[str, Criterion], embedder: StaticEmbedder, rules, *,
         spoken = source == "spoken"
         say(f"fitting the {source} heads")
         data = examples(criteria, split["train"], heard_split["train"] if spoken else (), spoken=spoken)
-        heads = fit(criteria, data, embedder, report)
+        heads = fit(criteria, data, embedder, report, spoken=spoken)
         detector = LearnedDetector(heads, heads, embedder)
         held = heard_split["validation"] if spoken else split["validation"]
         heads.threshold, heads.veto = choose_threshold(heads, detector, rules, held, spoken)
