@@ -19,6 +19,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -50,12 +51,16 @@ def ngrams(text: str) -> dict[str, float]:
     for a, b, c in zip(words, words[1:], words[2:]):
         out[f"t:{a} {b} {c}"] = out.get(f"t:{a} {b} {c}", 0) + 1
     for w in words:
-        padded = f" {w} "
-        for n in range(2, 6):
-            for i in range(len(padded) - n + 1):
-                key = "c:" + padded[i:i + n]
-                out[key] = out.get(key, 0) + 1
+        for key in _characters(w):
+            out[key] = out.get(key, 0) + 1
     return out
+
+
+@lru_cache(maxsize=50_000)
+def _characters(word: str) -> tuple[str, ...]:
+    """A word's character n-grams; replies reuse a few thousand words, so each is cut up once."""
+    padded = f" {word} "
+    return tuple("c:" + padded[i:i + n] for n in range(2, 6) for i in range(len(padded) - n + 1))
 
 
 @dataclass

@@ -230,7 +230,10 @@ def train(criteria: Mapping[str, Criterion], embedder: StaticEmbedder, rules, *,
         data = examples(criteria, split["train"], heard_split["train"] if spoken else (), spoken=spoken)
         heads = fit(criteria, data, embedder, report, spoken=spoken)
         detector = LearnedDetector(heads, heads, embedder)
-        held = heard_split["validation"] if spoken else split["validation"]
+        # Typed thresholds are chosen on the replies as written and as chat (lower case, no punctuation): people
+        # type both, and chosen on tidy text alone they left chat-style replies short of recall.
+        held = heard_split["validation"] if spoken else split["validation"] + [
+            {**r, "text": as_transcript(r["text"])} for r in split["validation"]]
         heads.threshold, heads.veto = choose_threshold(heads, detector, rules, held, spoken)
         heads.certain = np.minimum(0.99, heads.threshold + UNCERTAIN_WIDTH)
         if held:
