@@ -8,6 +8,8 @@ played.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .engine import Session
@@ -30,6 +32,40 @@ def detector_for(sf: ScenarioFile) -> CombinedDetector:
     return _detectors[key]
 
 
+class ReadyDetector:
+    """The session's detector, able to classify a reply ahead: while a spoken reply's last pause may still
+    turn out to be the end, the voice loop has the reply as it stands classified (`prepare`). When the
+    session then asks for exactly that reply, the verdicts are ready; any other reply is classified as
+    always, and what was prepared is dropped. The verdicts are the detector's own either way (it is a pure
+    function of the text and the word confidences), and nothing reaches the session before it asks."""
+
+    def __init__(self, detector: CombinedDetector) -> None:
+        self.detector = detector
+        self.version = getattr(detector, "version", "")
+        self.notice = getattr(detector, "notice", "")
+        self._ready: tuple[tuple, list] | None = None
+        self._lock = threading.Lock()
+        self.prepared = self.used = 0  # for the tests and the benchmark
+
+    @staticmethod
+    def _key(text: str, spoken: bool, confidences: Sequence[float] | None) -> tuple:
+        return text, spoken, tuple(confidences) if confidences else None
+
+    def prepare(self, text: str, *, spoken: bool = True, confidences: Sequence[float] | None = None) -> None:
+        matches = self.detector.detect(text, spoken=spoken, confidences=confidences)
+        with self._lock:
+            self._ready = (self._key(text, spoken, confidences), matches)
+            self.prepared += 1
+
+    def detect(self, text: str, *, spoken: bool = False, confidences: Sequence[float] | None = None) -> list:
+        with self._lock:
+            ready, self._ready = self._ready, None
+        if ready is not None and ready[0] == self._key(text, spoken, confidences):
+            self.used += 1
+            return list(ready[1])
+        return self.detector.detect(text, spoken=spoken, confidences=confidences)
+
+
 @dataclass(frozen=True)
 class Choice:
     """What the trainee chose before starting."""
@@ -47,13 +83,17 @@ class Practice:
         sf = choice.scenario
         self.choice = choice
         self.policy = policy
-        detector = detector_for(sf)
+        detector = self.detector = ReadyDetector(detector_for(sf))
         self.notice = detector.notice  # e.g. the learned detector is missing: the phrase rules score alone
         self.session = Session(sf, detector, intensity=choice.intensity, seed=choice.seed,
                                scorer=lambda turns, ending: score_session(sf, turns, policy,
                                                                            self.session.detector_version))
         self.recorder = (SessionRecorder(store, self.session, trainee, keep_audio=choice.keep_audio)
                          if store is not None and choice.assessed else None)
+
+    def classify_ahead(self, text: str, word_confidences: Sequence[float] = ()) -> None:
+        """A spoken reply as it would be if the trainee's pause ends it: classified now, used if it does."""
+        self.detector.prepare(text, spoken=True, confidences=word_confidences or None)
 
     @property
     def session_id(self) -> str | None:

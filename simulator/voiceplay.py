@@ -53,28 +53,39 @@ class VoiceEvents:
     still_there: Callable[[bool], None] = lambda asking: None  # True: ask "still there?"; False: stop asking
 
 
-def spoken_lines(scenario: Scenario, intensity: str) -> list[tuple[str, str]]:
+def spoken_lines(scenario: Scenario, intensity: str, start: str | None = None, mood: str | None = None,
+                 steps: int | None = None) -> list[tuple[str, str]]:
     """(line, mood) for every line the customer may say, nearest the start first, once for each mood it can
-    be said in (a node's mood holds from there on, so a node reached from two moods has lines in both)."""
-    start = scenario.start_node
-    todo = deque([(start, scenario.nodes[start].mood or scenario.mood)])
-    seen = set(todo)
+    be said in (a node's mood holds from there on, so a node reached from two moods has lines in both).
+    From `start` in `mood` (the scenario's start by default), and only `steps` transitions away when given."""
+    start = start or scenario.start_node
+    todo = deque([(start, scenario.nodes[start].mood or mood or scenario.mood, 0)])
+    seen = {todo[0][:2]}
     out: dict[tuple[str, str], None] = {}
     while todo:
-        node_id, mood = todo.popleft()
+        node_id, mood, depth = todo.popleft()
         node = scenario.nodes[node_id]
         out.update(((ln.text, mood), None) for ln in scenario.lines(node_id, intensity))
+        if steps is not None and depth >= steps:
+            continue
         for target in [*(t.target for t in node.on), *([node.on_silence] if node.on_silence else [])]:
             step = (target, scenario.nodes[target].mood or mood) if target in scenario.nodes else None
             if step is not None and step not in seen:
                 seen.add(step)
-                todo.append(step)
+                todo.append((*step, depth + 1))
     return list(out)
 
 
 def prerender(cache: LineCache, session: Session, voice: VoiceSettings) -> None:
     """Queue every line of the session in the voice it will be said in, the first ones first."""
     for text, mood in spoken_lines(session.scenario, session.intensity):
+        cache.render(text, in_mood(voice, mood))
+
+
+def render_next(cache: LineCache, session: Session, voice: VoiceSettings) -> None:
+    """The lines the customer may say next, queued now (the trainee has yet to answer): whatever the reply,
+    the line it leads to is on disk before the pause that ends it. Lines already rendered cost nothing."""
+    for text, mood in spoken_lines(session.scenario, session.intensity, session.node_id, session.mood, steps=1):
         cache.render(text, in_mood(voice, mood))
 
 
@@ -92,7 +103,12 @@ class VoiceLoop:
     def __init__(self, session: Session, *, speaker=None, microphone=None, engine: Engine | None = None,
                  cache: LineCache | None = None, events: VoiceEvents | None = None, hangover_ms: int | None = None,
                  push_to_talk: bool = False, barge_in: bool = False, silence_after_s: float | None = None,
-                 voice: VoiceSettings | None = None, keep_audio: Callable[[bytes], None] | None = None) -> None:
+                 voice: VoiceSettings | None = None, keep_audio: Callable[[bytes], None] | None = None,
+                 classify_ahead: Callable[[str, tuple[float, ...]], None] | None = None,
+                 speculate: bool = True) -> None:
+        """`classify_ahead(text, word_confidences)`: told a spoken reply as it stands when a long pause begins,
+        to classify it before the pause is known to end it (Practice.classify_ahead); `speculate=False` runs
+        the recogniser's final pass only once the reply has ended (the same words, later)."""
         self.session = session
         self.speaker = speaker
         self.microphone = microphone
@@ -100,6 +116,7 @@ class VoiceLoop:
         self.events = events or VoiceEvents()
         self.settings = voice or VoiceSettings.of(session.scenario.persona.voice)
         self.keep_audio = keep_audio  # hands each spoken reply's recording on before the reply is recorded
+        self.classify_ahead = classify_ahead
         scenario_wait = session.scenario.settings.silence_after_s
         self.silence_after_s = silence_after_s or scenario_wait  # for spoken replies
         self.typing_silence_s = silence_after_s or max(scenario_wait, TYPED_SILENCE_S)
@@ -114,7 +131,8 @@ class VoiceLoop:
         # voice only when asked (`barge_in`): through loudspeakers the microphone hears the customer.
         self.listener = (Listener(engine, self._on_final, self._on_partial, hangover_ms,
                                   push_to_talk, on_barge_in=self._on_barge_in,
-                                  barge_in_level=BARGE_IN_LEVEL if barge_in else None) if engine else None)
+                                  barge_in_level=BARGE_IN_LEVEL if barge_in else None, speculate=speculate,
+                                  on_prepared=self._on_prepared if classify_ahead else None) if engine else None)
         session.subscribe(self._on_event)
 
     @property
@@ -139,6 +157,9 @@ class VoiceLoop:
     def _on_partial(self, text: str) -> None:
         self._last_activity = time.monotonic()  # read by the loop thread; a float is written whole
         self.events.partial(text)
+
+    def _on_prepared(self, utterance: Utterance) -> None:
+        self._inbox.put(("prepared", utterance))  # classified on the loop thread, the one that asks for it
 
     def _on_barge_in(self) -> None:
         self._inbox.put(("barge-in", None))
@@ -174,6 +195,7 @@ class VoiceLoop:
         self._playback = playback
         self.timings.customer_starts.append(playback.started_at or time.monotonic())
         self.timings.line_waits.append((playback.started_at or time.monotonic()) - chosen)
+        render_next(self.cache, self.session, self.settings)
 
         def after() -> None:
             if not playback.wait(playback.seconds + LAST_LINE_SLACK_S):
@@ -261,6 +283,10 @@ class VoiceLoop:
                 self.keep_audio(u.audio)
             self.session.reply(u.text, source="spoken", confidence=u.confidence,
                                word_confidences=u.word_confidences)
+        elif kind == "prepared":
+            u = value  # type: ignore[assignment]
+            if self.classify_ahead is not None and not self.session.finished:
+                self.classify_ahead(u.text, u.word_confidences)
         elif kind == "barge-in":
             if self.speaker is not None and self._speaking.is_set():
                 self.speaker.stop()  # the trainee talks over the customer: the customer stops, as on a call

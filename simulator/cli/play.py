@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
             return _scripted(practice, *replies, args.json)
         if args.voice:
             from .voiceterm import play_by_voice
-            play_by_voice(practice.session, args)
+            play_by_voice(practice.session, args, classify_ahead=practice.classify_ahead)
             print(score_text(practice.session, practice.result(), policy))
             return 0
         return _interactive(practice)

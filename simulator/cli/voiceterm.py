@@ -24,7 +24,7 @@ def _device(value: str | None) -> int | str | None:
     return int(value) if value is not None and value.isdigit() else value
 
 
-def play_by_voice(session: Session, args: argparse.Namespace) -> None:
+def play_by_voice(session: Session, args: argparse.Namespace, classify_ahead=None) -> None:
     s = session.scenario
     print(f"\n{s.title}\n{'-' * len(s.title)}")
     if s.summary:
@@ -64,7 +64,7 @@ def play_by_voice(session: Session, args: argparse.Namespace) -> None:
     )
     loop = VoiceLoop(session, speaker=speaker if synth else None, microphone=microphone, engine=rec.engine,
                      cache=cache, events=events, hangover_ms=_hangover(args), push_to_talk=args.push_to_talk,
-                     barge_in=getattr(args, "barge_in", False))
+                     barge_in=getattr(args, "barge_in", False), classify_ahead=classify_ahead)
 
     def keyboard() -> None:
         talking = False

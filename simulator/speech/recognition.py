@@ -58,11 +58,26 @@ class Stream:
         raise NotImplementedError
 
     def finish(self) -> tuple[str, tuple[Word, ...]]:
+        """The reply's words; the stream is done with after this."""
         raise NotImplementedError
 
     def partial(self) -> str | None:
         """The words heard so far, now (for deciding whether a pause ends the reply); None if not known."""
         return None
+
+    def end_segment(self) -> None:
+        """A long pause: the speech so far is recognised as one stretch (the recogniser's final pass runs now);
+        audio accepted after this starts the next stretch. Whether it runs as the pause begins or when the
+        trainee speaks again, the recogniser does the same work on the same audio: the words are the same."""
+
+    def heard(self) -> tuple[str, tuple[Word, ...]] | None:
+        """The reply's words so far when every stretch of it has been recognised (after `end_segment`),
+        without ending the stream; None when some of it is still being heard."""
+        return None
+
+    def skip(self, nbytes: int) -> None:
+        """Audio of the reply the recogniser is not given (the middle of a long pause): word times stay
+        times in the reply's recording."""
 
 
 class Engine:
@@ -103,8 +118,10 @@ class _VoskStream(Stream):
         recognizer.SetWords(True)
         self.r = recognizer
         self.finals: list[dict] = []
+        self._open = True  # audio since the last final result (Vosk's times count only the audio it is given)
 
     def accept(self, pcm: bytes) -> str | None:
+        self._open = True
         if self.r.AcceptWaveform(pcm):
             result = json.loads(self.r.Result())
             if result.get("text"):  # silence gives empty finals every few seconds: skip them
@@ -114,10 +131,21 @@ class _VoskStream(Stream):
         done = " ".join(f["text"] for f in self.finals)
         return (done + " " + partial).strip() or None
 
+    def end_segment(self) -> None:
+        if self._open:
+            last = json.loads(self.r.FinalResult())
+            if last.get("text"):
+                self.finals.append(last)
+            self._open = False
+
+    def heard(self) -> tuple[str, tuple[Word, ...]] | None:
+        return None if self._open else self._result()
+
     def finish(self) -> tuple[str, tuple[Word, ...]]:
-        last = json.loads(self.r.FinalResult())
-        if last.get("text"):
-            self.finals.append(last)
+        self.end_segment()
+        return self._result()
+
+    def _result(self) -> tuple[str, tuple[Word, ...]]:
         words = tuple(Word(w["word"], w["start"], w["end"], float(w.get("conf", 1.0)))
                       for f in self.finals for w in f.get("result", []))
         return " ".join(f["text"] for f in self.finals).strip(), words
@@ -137,6 +165,7 @@ class SphinxEngine(Engine):
         self._decoder_class = Decoder
         self._pool: list = []
         self._lock = threading.Lock()
+        self.decoders_made = 0  # each is ~100 MB: the pool is meant to keep this small
         self.lm = str(lm) if lm else None
         if self.lm:
             self.name = "pocketsphinx:en-us+domain"
@@ -150,6 +179,7 @@ class SphinxEngine(Engine):
     def _new_decoder(self):
         # Tighter pruning than the defaults: the same words on our measurements, half the CPU.
         options = {"lm": self.lm} if self.lm else {}
+        self.decoders_made += 1
         return self._decoder_class(samprate=RATE, logfn=os.devnull, maxhmmpf=3000, maxwpf=5, **options)
 
     def warm_up(self) -> None:
@@ -178,31 +208,52 @@ class SphinxEngine(Engine):
 
 
 class _SphinxStream(Stream):
+    """One reply, recognised as one PocketSphinx utterance per stretch of speech between long pauses."""
+
     def __init__(self, engine: SphinxEngine, decoder=None) -> None:
         self.engine = engine
         self.d = decoder or engine._decoder()
-        self.d.start_utt()
         self._since = 0
+        self._at = 0.0  # seconds of the reply so far, heard or skipped
+        self._texts: list[str] = []  # the stretches recognised so far
+        self._words: list[Word] = []
+        self._in_utt = False
+        self._begin()
+
+    def _begin(self) -> None:
+        self.d.start_utt()
+        self._in_utt, self._offset = True, self._at
 
     def accept(self, pcm: bytes) -> str | None:
+        if not self._in_utt:
+            self._begin()
         self.d.process_raw(pcm, False, False)
+        self._at += len(pcm) / 2 / RATE
         self._since += len(pcm)
         if self._since < RATE // 2 * 2:  # a partial every ~0.5 s is enough for the screen
             return None
         self._since = 0
         hyp = self.d.hyp()
-        return hyp.hypstr if hyp and hyp.hypstr else None
+        return self._joined(hyp.hypstr if hyp else "") or None
+
+    def _joined(self, current: str) -> str:
+        return " ".join(filter(None, [*self._texts, current]))
 
     def partial(self) -> str | None:
-        hyp = self.d.hyp()
-        return hyp.hypstr if hyp else ""
+        hyp = self.d.hyp() if self._in_utt else None
+        return self._joined(hyp.hypstr if hyp else "")
 
-    def finish(self) -> tuple[str, tuple[Word, ...]]:
+    def skip(self, nbytes: int) -> None:
+        self._at += nbytes / 2 / RATE
+
+    def end_segment(self) -> None:
+        if not self._in_utt:
+            return
         self.d.end_utt()
+        self._in_utt = False
         hyp = self.d.hyp()
         text = hyp.hypstr if hyp else ""
         frame = 1 / 100  # PocketSphinx counts 10 ms frames
-        words = []
         segments = [seg for seg in self.d.seg() or ()  # None when nothing at all was recognised
                     if not seg.word.startswith(("<", "[")) and seg.word != "<sil>"]
         lattice = decoder_lattice_words(self.d) if segments else []
@@ -211,9 +262,17 @@ class _SphinxStream(Stream):
             start, end = seg.start_frame * frame, seg.end_frame * frame
             # Without a lattice (a decoder that made none) there is no measure, as before: taken as heard.
             conf = confidence(word, start, end + frame, lattice) if lattice else 1.0
-            words.append(Word(word, start, end, conf))
+            self._words.append(Word(word, self._offset + start, self._offset + end, conf))
+        if text:
+            self._texts.append(text)
+
+    def heard(self) -> tuple[str, tuple[Word, ...]] | None:
+        return None if self._in_utt else (" ".join(self._texts), tuple(self._words))
+
+    def finish(self) -> tuple[str, tuple[Word, ...]]:
+        self.end_segment()
         self.engine._release(self.d)
-        return text, tuple(words)
+        return " ".join(self._texts), tuple(self._words)
 
 
 @dataclass

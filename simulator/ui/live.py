@@ -91,7 +91,8 @@ class LiveSession(QObject):
                               engine=kit.recognizer if self.input_mode != "typed" and kit else None,
                               cache=kit.cache if kit and kit.synthesizer else None, events=self.bridge.events,
                               hangover_ms=hangover_ms, push_to_talk=self.input_mode == "push_to_talk",
-                              voice=opened.voice, keep_audio=keep, barge_in=barge_in)
+                              voice=opened.voice, keep_audio=keep, barge_in=barge_in,
+                              classify_ahead=self.practice.classify_ahead)
         self.bridge.ended.connect(self._ended)
         self.bridge.scored.connect(self._scored)
         self._talking = False

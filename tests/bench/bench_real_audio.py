@@ -72,6 +72,7 @@ def latencies(loop: VoiceLoop, say, spoken_until: list[float], sound_after, repl
             time.sleep(0.01)
     loop.type_line("/end")
     runner.join(20)
+    print(f"  replies prepared as a pause began, used, thrown away: {loop.listener.speculation}", file=sys.stderr)
     return out
 
 

@@ -1,0 +1,167 @@
+"""Work done ahead of the end of a spoken reply (speech/listener.py, practice.ReadyDetector,
+voiceplay.render_next): used when the pause ends the reply, thrown away when the trainee speaks again,
+and never different from doing it afterwards. Real espeak-ng speech, real PocketSphinx."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from simulator.practice import Choice, Practice
+from simulator.scenario import Policy, load_scenario
+from simulator.speech.capture import FileMicrophone
+from simulator.speech.listener import HEARD_PAUSE_MS, Listener
+from simulator.speech.playback import FileSpeaker
+from simulator.speech.recognition import POOL_SIZE, SphinxEngine
+from simulator.speech.synthesis import LineCache, VoiceSettings, in_mood
+from simulator.speech.wav import Pcm, read_wav, resample
+from simulator.voiceplay import VoiceLoop, render_next
+from speechkit import speak, synthesizer, with_silence
+
+CHUNK = 640  # 20 ms of 16 kHz 16-bit audio
+
+
+def pcm16(pcm: Pcm) -> bytes:
+    return resample(pcm, 16000).data
+
+
+def hear(audio: bytes, *, speculate: bool, hangover_ms: int | None = 1200, prepared: list | None = None):
+    """The listener's finals for this audio, fed as a microphone would, on a decoder nothing else has used."""
+    finals = []
+    listener = Listener(SphinxEngine(), finals.append, hangover_ms=hangover_ms, speculate=speculate,
+                        on_prepared=prepared.append if prepared is not None else None)
+    for k in range(0, len(audio) - CHUNK + 1, CHUNK):
+        listener.feed(audio[k:k + CHUNK], k / 32000)
+    deadline = time.monotonic() + 60
+    while not finals and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)
+    listener.close()
+    return finals, listener
+
+
+@pytest.fixture(scope="module")
+def two_sentences(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("speech")
+    first = pcm16(speak("If that happens again I will disconnect the call.", folder, name="a.wav"))
+    second = pcm16(speak("Thank you for waiting.", folder, name="b.wav"))
+    return first, second
+
+
+def test_a_pause_that_ends_the_reply_gives_the_prepared_reply_with_the_same_words(two_sentences):
+    first, _ = two_sentences
+    audio = bytes(8000) + first + bytes(32000 * 2)  # the reply, then two seconds of silence
+    prepared: list = []
+    ahead, listener = hear(audio, speculate=True, prepared=prepared)
+    after, plain = hear(audio, speculate=False)
+    assert len(ahead) == len(after) == 1 and "happens again" in ahead[0].text
+    assert (ahead[0].text, ahead[0].words) == (after[0].text, after[0].words)  # words, times, confidences
+    assert ahead[0].audio == after[0].audio and ahead[0].ended_at == after[0].ended_at
+    assert [p.text for p in prepared] == [ahead[0].text]
+    assert listener.speculation == {"prepared": 1, "used": 1, "discarded": 0}
+    assert plain.speculation == {"prepared": 0, "used": 0, "discarded": 0}
+
+
+def test_what_was_prepared_is_thrown_away_when_the_trainee_speaks_again(two_sentences):
+    first, second = two_sentences
+    pause = bytes(32 * (HEARD_PAUSE_MS + 500))  # long enough to prepare the reply, short of the hangover
+    audio = bytes(8000) + first + pause + second + bytes(32000 * 2)
+    prepared: list = []
+    ahead, listener = hear(audio, speculate=True, prepared=prepared)
+    after, _ = hear(audio, speculate=False)
+    assert len(ahead) == len(after) == 1  # one reply, not two
+    assert (ahead[0].text, ahead[0].words) == (after[0].text, after[0].words)
+    # Prepared at the pause: the first sentence; the reply goes on to the second.
+    assert "happens again" in prepared[0].text and ahead[0].text.startswith(prepared[0].text + " ")
+    assert len(ahead[0].words) > len(prepared[0].words)
+    assert listener.speculation == {"prepared": 2, "used": 1, "discarded": 1}
+    assert listener.prepared is None
+    # Word times are times in the reply's recording: the second sentence's words come after the pause.
+    assert ahead[0].words[-1].end > (len(first) + len(pause)) / 32000
+
+
+@pytest.fixture(scope="module")
+def replies(tmp_path_factory):
+    # Rendered once: espeak-ng varies its timing and pitch a little from one rendering to the next.
+    folder = tmp_path_factory.mktemp("replies")
+    return [with_silence(speak("I am sorry the refund was late. I will check it now.", folder, name="r1.wav"), 0.2, 0.1),
+            with_silence(speak("Thank you for waiting.", folder, name="r2.wav"), 0.2, 0.1)]
+
+
+def spoken_session(tmp_path, replies, speculate: bool):
+    """A voice session through the file-backed microphone: one reply with a pause in it, then one without."""
+    sf = load_scenario("scenarios/late-refund-empathy.yaml")
+    practice = Practice(Choice(sf, seed=2), "trainee", Policy(format=1), None)
+    cache = LineCache(tmp_path / "lines", synthesizer())
+    mic, speaker = FileMicrophone(realtime=True), FileSpeaker(speed=0)
+    engine = SphinxEngine()
+    loop = VoiceLoop(practice.session, speaker=speaker, microphone=mic, engine=engine, cache=cache,
+                     silence_after_s=60, hangover_ms=1000, speculate=speculate,
+                     classify_ahead=practice.classify_ahead if speculate else None)
+    runner = threading.Thread(target=loop.run)
+    runner.start()
+    for reply in replies:
+        deadline = time.monotonic() + 30
+        while (loop.customer_speaking or len(speaker.log) <= replies.index(reply)) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.6)  # the microphone has been listened to for longer than the pre-roll: the same audio each run
+        said = len(speaker.log)
+        mic.say(reply)
+        while len(speaker.log) == said and time.monotonic() < deadline and not practice.session.finished:
+            time.sleep(0.02)
+    loop.type_line("/end")
+    runner.join(30)
+    return practice, loop, engine
+
+
+def test_a_session_records_the_same_turns_and_score_with_or_without_work_done_ahead(tmp_path, replies):
+    ahead, loop, engine = spoken_session(tmp_path, replies, speculate=True)
+    after, _, _ = spoken_session(tmp_path, replies, speculate=False)
+
+    def record(practice):
+        return [(t.speaker, t.kind, t.text, t.source, t.matches, t.confidence, t.word_confidences, t.node)
+                for t in practice.session.turns]
+    assert [t for t in record(ahead) if t[3] == "spoken"], "no spoken reply was heard"
+    assert record(ahead) == record(after)
+    assert ahead.result().to_dict() == after.result().to_dict()
+    # The replies were classified ahead, and the session used that (after: never asked).
+    spoken = sum(t.source == "spoken" for t in ahead.session.turns)
+    assert ahead.detector.used == spoken and ahead.detector.prepared >= spoken
+    assert after.detector.prepared == after.detector.used == 0
+    # Nothing is left over: no prepared reply, no extra decoders, no threads of the session's own.
+    assert loop.listener.prepared is None and loop.listener.speculation["used"] == spoken
+    assert len(engine._pool) <= POOL_SIZE and engine.decoders_made == 1
+    assert not [t for t in threading.enumerate() if t.name in ("listener", "customer-line", "file-microphone")]
+
+
+def spectrum(pcm: Pcm) -> np.ndarray:
+    x = np.frombuffer(pcm.data, "<i2").astype(float)
+    frames = x[:len(x) // 512 * 512].reshape(-1, 512)
+    return np.abs(np.fft.rfft(frames * np.hanning(512), axis=1)).mean(axis=0)
+
+
+def test_lines_rendered_ahead_are_the_same_audio_as_lines_rendered_when_needed(tmp_path):
+    sf = load_scenario("scenarios/late-refund-empathy.yaml")
+    practice = Practice(Choice(sf, seed=2), "trainee", Policy(format=1), None)
+    session = practice.session
+    session.start()
+    voice = VoiceSettings.of(sf.scenario.persona.voice)
+    cache = LineCache(tmp_path / "ahead", synthesizer())
+    render_next(cache, session, voice)
+    node = sf.scenario.nodes[session.node_id]
+    target = next(t.target for t in node.on)
+    line = sf.scenario.lines(target, session.intensity)[0].text
+    settings = in_mood(voice, sf.scenario.nodes[target].mood or session.mood)
+    ahead = cache.render(line, settings).result(60)  # queued by render_next: the file the line will play from
+    assert ahead == cache.path(line, settings)
+    on_demand = LineCache(tmp_path / "on-demand", synthesizer()).render(line, settings).result(60)
+    a, b = read_wav(ahead), read_wav(on_demand)
+    # espeak-ng varies a rendering slightly (a few samples of timing, its pitch jitter), so not byte for byte:
+    # the same voice, rate, pitch and loudness, the same length within 2 %.
+    assert a.rate == b.rate and abs(a.seconds - b.seconds) < 0.02 * b.seconds
+    level_a, level_b = (np.sqrt(np.mean(np.frombuffer(p.data, "<i2").astype(float) ** 2)) for p in (a, b))
+    assert abs(level_a - level_b) / level_b < 0.05
+    assert np.corrcoef(spectrum(a), spectrum(b))[0, 1] > 0.99
