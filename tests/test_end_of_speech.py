@@ -84,3 +84,55 @@ def test_the_recogniser_in_its_own_process_says_the_words_so_far_at_a_pause(tmp_
         assert isinstance(partial, str) and partial.split() and text.split()
     finally:
         engine.close()
+
+
+def test_the_words_heard_later_in_the_pause_decide_again():
+    """At a pause's start the recogniser's partial often lags a word behind; once the final pass has run
+    (listener.HEARD_PAUSE_MS into the pause) its words decide, both ways."""
+    rule = EndOfSpeech()
+    rule.pause_started("")  # nothing heard yet: wait long
+    rule.words_heard("i will look into the refund for you")
+    assert rule.vad.hangover_ms == rule.short_ms
+    rule.pause_started("i will look into the refund for you")
+    rule.words_heard("i will look into the refund for you and")
+    assert rule.vad.hangover_ms == rule.long_ms
+    rule.words_heard("")  # the final pass heard nothing: the decision at the pause's start stands
+    assert rule.vad.hangover_ms == rule.long_ms
+
+
+def test_a_listener_decides_again_on_the_words_its_final_pass_heard(tmp_path):
+    """The Listener (speculating or not) tells the rule the words heard HEARD_PAUSE_MS into a pause."""
+    from simulator.speech.listener import HEARD_PAUSE_MS, Listener
+
+    class Stream:
+        def __init__(self):
+            self.words = ""
+
+        def accept(self, chunk):
+            return None  # a recogniser that gives no partials while the trainee speaks
+
+        def partial(self):
+            return None
+
+        def end_segment(self):
+            self.words = "thank you for waiting"
+
+        def heard(self):
+            return (self.words, ())
+
+    class Engine:
+        name = "test"
+
+        def stream(self):
+            return Stream()
+
+    for speculate in (True, False):
+        listener = Listener(Engine(), on_final=lambda u: None, speculate=speculate)
+        stream = Stream()
+        listener.end_of_speech.pause_started(None)
+        assert listener.vad.hangover_ms == listener.end_of_speech.long_ms
+        if not speculate:
+            stream.partial = lambda: "thank you for waiting"
+        listener._pause_is_long(stream, 0.0)
+        assert listener.vad.hangover_ms == listener.end_of_speech.short_ms, speculate
+        assert HEARD_PAUSE_MS < listener.end_of_speech.short_ms

@@ -186,12 +186,18 @@ class Listener:
 
     def _pause_is_long(self, stream, started_at: float) -> None:
         if not self.speculate:
-            return  # the final pass waits for the trainee to speak again, or for the end of the reply
+            # The final pass waits for the trainee to speak again, or for the end of the reply.
+            if self.end_of_speech:
+                self.end_of_speech.words_heard(stream.partial())
+            return
         import time
         t = time.perf_counter()
         stream.end_segment()
         heard = stream.heard()
         self.recognised_seconds += time.perf_counter() - t
+        if self.end_of_speech:
+            # The pause's start often had the last word still unheard; now the final pass has it.
+            self.end_of_speech.words_heard(heard[0] if heard is not None else stream.partial())
         if heard is not None and heard[0].strip():
             self.prepared = Utterance(heard[0], heard[1], started_at, 0.0, self.engine.name)
             self.speculation["prepared"] += 1

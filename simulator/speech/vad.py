@@ -96,6 +96,14 @@ class EndOfSpeech:
         words = (partial or "").lower().split()
         self.vad.hangover_ms = self.long_ms if not words or words[-1] in CONTINUES else self.short_ms
 
+    def words_heard(self, words: str | None) -> None:
+        """The pause is old enough for the recogniser to have caught up with the last word: decide again.
+
+        The partial at the pause's start often lags a word behind (or is empty), so a finished sentence waited
+        the long hangover."""
+        if words is not None and words.strip():
+            self.pause_started(words)
+
     def reset(self) -> None:
         self.vad.reset()
         self.vad.hangover_ms = self.long_ms

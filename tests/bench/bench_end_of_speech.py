@@ -24,6 +24,7 @@ Run: nice .venv/bin/python tests/bench/bench_end_of_speech.py [--n 120]
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 import random
 import re
 import sys
@@ -37,6 +38,7 @@ from bench_domain_lm import WAVS, human_recordings, wav_for  # noqa: E402
 
 VOICES = [("en-us", 130), ("en-us", 170), ("en-gb", 150), ("en-us+f3", 150)]
 FIXED = [300, 400, 500, 600, 800, 1000]
+SHORT = [450, 500, 550, 600]  # the adaptive rule's short hangover, tried with the words heard 160 ms into a pause
 CHUNK = 320 * 2  # 20 ms of 16 kHz 16-bit audio
 
 
@@ -63,26 +65,51 @@ def cuts_fixed(chunks: list[bytes], hangover: int) -> int:
     return max(0, ends - 1)
 
 
-def cuts_adaptive(chunks: list[bytes], engine) -> tuple[int, list[int]]:
-    """The product's rule with the product's recogniser giving the partial text at each pause."""
-    from simulator.speech.vad import EndOfSpeech
-    rule = EndOfSpeech()
-    stream, ends, used = None, 0, []
+@dataclass
+class Pause:
+    ms: int  # how long the silence lasted
+    at_start: str  # the recogniser's partial as it began
+    heard: str  # its partial HEARD_PAUSE_MS in (the listener runs the final pass then, which has caught up)
+
+
+def pauses(chunks: list[bytes], engine) -> list[Pause]:
+    """Every pause inside a reply, from one pass of the product's VAD and recogniser with no hangover: a rule
+    cuts the reply if it would end any pause but the last, which is the two seconds after the last word."""
+    from simulator.speech.listener import HEARD_PAUSE_MS
+    from simulator.speech.vad import EnergyVad
+    vad = EnergyVad(hangover_ms=10 ** 9)
+    stream, found = None, []
     for c in chunks:
-        event = rule.vad.feed(c)
-        if event == "start":
+        before = vad.quiet_ms
+        if vad.feed(c) == "start":
             stream = engine.stream()
-        if stream is not None:
-            stream.accept(c)
-        if rule.vad.in_speech and rule.vad.quiet_ms == rule.vad.chunk_ms and stream is not None:
-            rule.pause_started(stream.partial())
-        if event == "end":
-            ends += 1
-            used.append(rule.vad.hangover_ms)
-            if stream is not None:
-                stream.finish()
-            stream = None
-    return max(0, ends - 1), used
+        if stream is None:
+            continue
+        stream.accept(c)
+        if vad.quiet_ms == vad.chunk_ms:
+            found.append(Pause(vad.chunk_ms, stream.partial() or "", ""))
+        elif vad.quiet_ms > before and found:
+            found[-1].ms = vad.quiet_ms
+        if vad.quiet_ms == HEARD_PAUSE_MS and found:
+            found[-1].heard = stream.partial() or ""
+    if stream is not None:
+        stream.finish()
+    return found
+
+
+def adaptive(found: list[Pause], short_ms: int | None, revise: bool) -> tuple[int, int]:
+    """How many times the product's rule (with this short hangover; `revise`: deciding again on the words heard
+    HEARD_PAUSE_MS into the pause) cuts the reply, and the hangover it waits after the last word."""
+    from simulator.speech.vad import EndOfSpeech
+    rule = EndOfSpeech() if short_ms is None else EndOfSpeech(short_ms=short_ms)
+    waits = []
+    for pause in found:
+        rule.pause_started(pause.at_start)
+        if revise:
+            rule.words_heard(pause.heard)
+        waits.append(rule.vad.hangover_ms)
+    cuts = sum(p.ms >= w for p, w in zip(found[:-1], waits[:-1]))
+    return cuts, waits[-1] if waits else 0
 
 
 def main() -> None:
@@ -92,6 +119,7 @@ def main() -> None:
                     help="test: the held-out replies, for the figure beside the ones the hangovers were chosen on")
     args = ap.parse_args()
     from simulator.speech.recognition import SphinxEngine
+    from simulator.speech.vad import EndOfSpeech
     engine = SphinxEngine()
     sets: list[tuple[str, list[Path]]] = []
     rows = sample(args.n, args.split)
@@ -102,22 +130,23 @@ def main() -> None:
         sets.append(("human recordings", [p for p, _ in human]))
     print(f"{len(rows)} {args.split} replies with a comma or more than one sentence; WAVs cached in {WAVS}")
     header = " | ".join(f"{h} ms" for h in FIXED)
-    print(f"| set | {header} | adaptive | adaptive mean hangover |\n|---|{'---|' * len(FIXED)}---|---|")
+    header += " | adaptive, words at the pause's start | " + " | ".join(f"adaptive {s} ms, revised" for s in SHORT)
+    print(f"| set | {header} | adaptive mean hangover |\n|---|{'---|' * (len(FIXED) + 1 + len(SHORT))}---|")
     for name, paths in sets:
         audio = [chunks_of(p) for p in paths]
         fixed = [sum(cuts_fixed(a, h) > 0 for a in audio) / len(audio) for h in FIXED]
-        adaptive, used = [], []
-        for a in audio:
-            cut, hangovers = cuts_adaptive(a, engine)
-            adaptive.append(cut)
-            used += hangovers
-        share = sum(c > 0 for c in adaptive) / len(adaptive)
-        cells = " | ".join(f"{f:.0%}" for f in fixed)
-        if name == "human recordings":  # two long recordings: count the cuts, not the share of replies
-            cells = " | ".join(str(sum(cuts_fixed(a, h) for a in audio)) + " cuts" for h in FIXED)
-            print(f"| {name} | {cells} | {sum(adaptive)} cuts | {sum(used) / max(1, len(used)):.0f} ms |")
-            continue
-        print(f"| {name} | {cells} | {share:.0%} | {sum(used) / max(1, len(used)):.0f} ms |", flush=True)
+        human = name == "human recordings"  # two long recordings: count the cuts, not the share of replies
+        cells = [f"{f:.0%}" for f in fixed] if not human else [
+            f"{sum(cuts_fixed(a, h) for a in audio)} cuts" for h in FIXED]
+        found = [pauses(a, engine) for a in audio]
+        used: list[int] = []  # the hangovers the product's rule (revised, its own short hangover) waited
+        for short, revise in [(None, False)] + [(s, True) for s in SHORT]:
+            results = [adaptive(f, short, revise) for f in found]
+            if (short, revise) == (EndOfSpeech.short_ms, True):
+                used = [w for _, w in results]
+            cells.append(f"{sum(c for c, _ in results)} cuts" if human else
+                         f"{sum(c > 0 for c, _ in results) / len(results):.0%}")
+        print(f"| {name} | {' | '.join(cells)} | {sum(used) / max(1, len(used)):.0f} ms |", flush=True)
 
 
 if __name__ == "__main__":
