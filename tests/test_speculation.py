@@ -70,10 +70,12 @@ def test_a_pause_that_ends_the_reply_gives_the_prepared_reply_with_the_same_word
 def test_what_was_prepared_is_thrown_away_when_the_trainee_speaks_again(two_sentences):
     first, second = two_sentences
     pause = bytes(32 * (HEARD_PAUSE_MS + 500))  # long enough to prepare the reply, short of the hangover
-    audio = bytes(8000) + first + pause + second + bytes(32000 * 2)
+    audio = bytes(8000) + first + pause + second + bytes(32000 * 3)
     prepared: list = []
-    ahead, listener = hear(audio, speculate=True, prepared=prepared)
-    after, _ = hear(audio, speculate=False)
+    # espeak's clips carry their own silence (it varies from run to run: with a 1200 ms hangover the quiet
+    # between the sentences sometimes reached it), so the hangover here is well clear of the pause
+    ahead, listener = hear(audio, speculate=True, prepared=prepared, hangover_ms=2200)
+    after, _ = hear(audio, speculate=False, hangover_ms=2200)
     assert len(ahead) == len(after) == 1  # one reply, not two
     assert (ahead[0].text, ahead[0].words) == (after[0].text, after[0].words)
     # Prepared at the pause: the first sentence; the reply goes on to the second.
