@@ -108,7 +108,8 @@ def fit(criteria: Mapping[str, Criterion], data: Sequence[Example], embedder: St
     for c in counts:
         for k in c:
             df[k] = df.get(k, 0) + 1
-    vocab = {k: i for i, k in enumerate(sorted(k for k, n in df.items() if n >= (MIN_COUNT_TRIPLES if k.startswith("t:") else MIN_COUNT)))}
+    kept = (k for k, n in df.items() if n >= (MIN_COUNT_TRIPLES if k.startswith("t:") else MIN_COUNT))
+    vocab = {k: i for i, k in enumerate(sorted(kept))}
     n = len(data)
     idf = np.array([math.log((1 + n) / (1 + df[k])) + 1 for k in sorted(vocab, key=vocab.get)], dtype=np.float32)
     rows, cols, vals = [], [], []
