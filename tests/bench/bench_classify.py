@@ -6,7 +6,8 @@ the learned heads, `simulator.scoring.detector.build_detector`). Sets:
 - the shared development set, typed and as heard (../shared/eval), scored spoken;
 - the corpus validation split (scenarios/corpus), typed as written, typed
   chat-style (lower case, no punctuation) and spoken (its round trips through
-  the product's recogniser, scenarios/corpus/roundtrips.jsonl);
+  the product's recogniser, scenarios/corpus/roundtrips.jsonl, with the
+  generic model and with the conversation model);
 - the project's older held-out sets (tests/data);
 - with --test, the corpus test split the same three ways. Look at it once, at
   the end: everything above may be tuned on, this may not.
@@ -36,6 +37,9 @@ from simulator.scoring.detector import build_detector  # noqa: E402
 from simulator.scoring.training import as_transcript, per_criterion, read_jsonl  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
+# Round trips were heard by PocketSphinx with its generic model, or with the conversation model the product
+# uses once it is built (rows marked "model": "domain", tests/bench/domain_roundtrip.py).
+MODELS = {"generic": "generic model", "domain": "conversation model"}
 EVAL = REPO.parent / "shared" / "eval"
 CORPUS = REPO / "scenarios" / "corpus"
 
@@ -97,8 +101,10 @@ def main() -> None:
         report(f"corpus {split} (typed)", rows, detector, ids, False, detail)
         report(f"corpus {split} (typed chat-style)", [{**r, "text": as_transcript(r["text"])} for r in rows],
                detector, ids, False, detail)
-        report(f"corpus {split} (spoken round trip)", [r for r in heard if r["split"] == split], detector, ids,
-               True, detail)
+        for model in ("generic", "domain"):
+            trips = [r for r in heard if r["split"] == split and r.get("model", "generic") == model]
+            if trips:
+                report(f"corpus {split} (spoken round trip, {MODELS[model]})", trips, detector, ids, True, detail)
     older = [r for name in ("replies_heldout", "replies_fresh", "replies_untouched")
              for r in read_jsonl(REPO / "tests" / "data" / f"{name}.jsonl")]
     report("older held-out sets, tests/data (typed)", older, detector, ids, False, detail)
