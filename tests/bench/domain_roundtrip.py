@@ -20,6 +20,8 @@ the work.
 
 Run: nice .venv/bin/python tests/bench/domain_roundtrip.py OUT.jsonl --split train --limit 3000 --part 0/2
   (train with --part I/2: process I hears fold I, with the model built without it)
+Then append OUT to scenarios/corpus/roundtrips.jsonl and run `simulator train`. Here: about one reply
+a second per core (2,362 train replies in ~40 minutes on two cores).
 """
 
 from __future__ import annotations
