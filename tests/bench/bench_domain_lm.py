@@ -230,10 +230,11 @@ def main() -> None:
     for name, lm in models.items():
         hear = transcriber(SphinxEngine(lm))
         sets = {"two_cities + beckett": human_recordings(), "pocketsphinx's own": pocketsphinx_recordings()}
+        heard_human = {p: hear(p) for recordings in sets.values() for p, _ in recordings}  # each heard once
         sets["all human"] = sets["two_cities + beckett"] + sets["pocketsphinx's own"]
         for label, recordings in sets.items():
             if recordings:
-                refs, hyps = [t for _, t in recordings], [hear(p) for p, _ in recordings]
+                refs, hyps = [t for _, t in recordings], [heard_human[p] for p, _ in recordings]
                 human[f"{name}, {label} ({sum(len(words(t)) for t in refs)} words)"] = wer(refs, hyps)
                 print(f"{name:<14} human recordings, {label}: WER {wer(refs, hyps):.3f}", flush=True)
         if args.human_only:
@@ -256,6 +257,8 @@ def main() -> None:
             (WAVS / f"heard-{name.replace(' ', '_')}-{voice}-{rate}.json").write_text(json.dumps(
                 {args.split: dict(zip([r["id"] for r in sample], heard)),
                  "general": dict(zip([r["id"] for r in general], general_heard))}, indent=1))
+    if args.human_only:  # no replies were heard: no tables for them
+        return
     typed = macro_f1(sample, [r["text"] for r in sample], detector, ids)
     print(f"\n{len(sample)} {args.split} replies (typed text as written: macro-F1 {typed:.3f}), "
           f"{len(general)} out-of-script sentences, voices {', '.join(f'{v} {r} wpm' for v, r in voices)}")
