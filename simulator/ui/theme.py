@@ -39,11 +39,28 @@ class Colours:
 
 
 _LIGHT = dict(muted="#5f6368", customer="#8a4b08", customer_bubble="#fbf1e4", trainee="#1d5fa8",
-              trainee_bubble="#e8f0fb", event="#5f6368", good="#1e7b34", mixed="#9a6700", poor="#b3261e",
-              warning="#b58105", warning_bubble="#fff6dc", evidence="#fff0a8")
+              trainee_bubble="#e8f0fb", event="#5f6368", good="#1e7b34", mixed="#8c5e00", poor="#b3261e",
+              warning="#a65300", warning_bubble="#fff6dc", evidence="#fff0a8")
 _DARK = dict(muted="#a8abb0", customer="#f0b36a", customer_bubble="#3a3026", trainee="#8ab8f0",
              trainee_bubble="#25334a", event="#a8abb0", good="#6fcf83", mixed="#e6c15a", poor="#f28b82",
              warning="#e0b341", warning_bubble="#3b3423", evidence="#5a4d12")
+
+
+# Where each colour is drawn as text, and on what: every pair reads at WCAG AA for normal text (4.5:1) in each theme
+# (tests/test_theme.py). A background is a field of Colours or a palette role: "window" (labels on a page, the
+# composer), "base" (cards, tables, the conversation), "alternate_base" (a table's every other row). A colour used
+# as text somewhere new, or on a new background, belongs here.
+TEXT_ON: dict[str, tuple[str, ...]] = {
+    "text": ("window", "base", "customer_bubble", "trainee_bubble", "warning_bubble", "evidence"),
+    "muted": ("window", "base"),  # the results' "·", a dispute waiting, "Upset, but not abusive."
+    "customer": ("customer_bubble",),  # the customer's name on their turns and the caption
+    "trainee": ("trainee_bubble",),
+    "event": ("base",),  # "You put the customer on hold" between the turns
+    "good": ("window", "base", "alternate_base"),  # scores, "Easy" in the library, verdicts, certificates
+    "mixed": ("window", "base", "alternate_base"),  # "Medium", a middling score
+    "poor": ("window", "base", "alternate_base"),
+    "warning": ("window", "base", "alternate_base"),  # "Contains …" on the scenario card, an expired certificate
+}
 
 
 def colours(palette: QPalette | None = None) -> Colours:
@@ -100,13 +117,15 @@ def _palette(dark: bool) -> QPalette:
     p = QPalette()
     if dark:
         base, text, window, button, highlight = "#1e1f22", "#e8e8e8", "#2b2d31", "#3a3d42", "#4f8cc9"
+        chosen, placeholder = "#101010", "#8a8a8a"  # white on that blue is 3.5:1; the blue stays visible on the window
     else:
         base, text, window, button, highlight = "#ffffff", "#1b1b1b", "#f3f3f3", "#e6e6e6", "#2a6ebb"
+        chosen, placeholder = "#ffffff", "#6e6e6e"
     for role, colour in [(QPalette.Base, base), (QPalette.AlternateBase, window), (QPalette.Window, window),
                          (QPalette.Button, button), (QPalette.Text, text), (QPalette.WindowText, text),
                          (QPalette.ButtonText, text), (QPalette.Highlight, highlight),
-                         (QPalette.HighlightedText, "#ffffff"), (QPalette.ToolTipBase, window),
-                         (QPalette.ToolTipText, text), (QPalette.PlaceholderText, "#8a8a8a")]:
+                         (QPalette.HighlightedText, chosen), (QPalette.ToolTipBase, window),
+                         (QPalette.ToolTipText, text), (QPalette.PlaceholderText, placeholder)]:
         p.setColor(role, QColor(colour))
     # setColor fills every group, so disabled controls looked enabled: grey their text out explicitly
     muted = QColor("#7c7c7c" if dark else "#9a9a9a")
