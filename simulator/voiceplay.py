@@ -10,8 +10,10 @@ was opened, in the voice of the customer's mood. A session that ends on a
 customer line plays it out first.
 
 Silence counts only after a wait, and typing is slower than speaking: a
-typed reply gets a longer wait, every keystroke starts it again, and a
-"still there?" comes before the silence is recorded.
+typed reply gets a longer wait, every keystroke starts it again, words not
+yet sent hold it off longer, a dialog of the app in front of the call stops
+it, and a "still there?" comes before the silence is recorded (the rule is
+`engine.silence.SilenceClock`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field
 
 from .engine import CustomerSpoke, Session
 from .engine.script import apply, parse_step
+from .engine.silence import TYPED_SILENCE_S, SilenceClock
 from .errors import EngineError
 from .scenario import Scenario
 from .speech.listener import BARGE_IN_LEVEL, Listener
@@ -37,8 +40,6 @@ from .speech.synthesis import LineCache, VoiceSettings, in_mood
 CLOSE_WAIT_S = 0.5  # at the end, what the speaker's stream gets to close before the loop returns anyway
 LAST_LINE_SLACK_S = 3.0  # a line that has not finished this long after its length is stopped
 log = logging.getLogger("simulator.audio")
-TYPED_SILENCE_S = 30.0  # the least wait before a typed session's silence counts (a scenario's is set for speech)
-STILL_THERE_AT = 0.6  # of the wait: when the trainee is asked, gently, whether they are still there
 
 
 @dataclass
@@ -126,7 +127,7 @@ class VoiceLoop:
         self._speaking = threading.Event()
         self._playback: Playback | None = None
         self._input_ended = False
-        self._last_activity = time.monotonic()
+        self.quiet = SilenceClock(time.monotonic())
         # Talking over the customer stops them: always on a push-to-talk press (deliberate), and by
         # voice only when asked (`barge_in`): through loudspeakers the microphone hears the customer.
         self.listener = (Listener(engine, self._on_final, self._on_partial, hangover_ms,
@@ -146,16 +147,22 @@ class VoiceLoop:
     def act(self, action: str) -> None:
         self._inbox.put(("action", action))
 
-    def typing(self) -> None:
-        """A keystroke in the reply box: the trainee is answering, so the silence wait starts again."""
-        self._inbox.put(("typing", None))
+    def typing(self, draft: bool = True) -> None:
+        """A keystroke in the reply box: the trainee is answering, so the silence wait starts again.
+        `draft`: the box now holds words not sent yet."""
+        self._inbox.put(("typing", draft))
+
+    def cover(self, covered: bool) -> None:
+        """A dialog or another window of the app is in front of the call (True), or no longer (False):
+        the silence wait stops while it is."""
+        self._inbox.put(("covered", covered))
 
     def _on_final(self, utterance: Utterance) -> None:
         self.timings.finals.append(time.monotonic())
         self._inbox.put(("spoken", utterance))
 
     def _on_partial(self, text: str) -> None:
-        self._last_activity = time.monotonic()  # read by the loop thread; a float is written whole
+        self.quiet.restart(time.monotonic())
         self.events.partial(text)
 
     def _on_prepared(self, utterance: Utterance) -> None:
@@ -174,7 +181,7 @@ class VoiceLoop:
         chosen = time.monotonic()
         self.events.caption(self.session.scenario.persona.name, event.turn.text)
         if self.speaker is None or self.cache is None:
-            self._last_activity = time.monotonic()
+            self.quiet.restart(time.monotonic())
             return
         if self.listener:
             self.listener.mute()
@@ -207,7 +214,7 @@ class VoiceLoop:
 
     def _done_speaking(self) -> None:
         self._speaking.clear()
-        self._last_activity = time.monotonic()
+        self.quiet.restart(time.monotonic())
         if self.listener:
             self.listener.unmute()
 
@@ -260,9 +267,18 @@ class VoiceLoop:
                 playback.stop()
 
     def _handle(self, kind: str, value: object) -> None:
-        self._last_activity = time.monotonic()
+        if kind == "typing":
+            self.quiet.keystroke(time.monotonic(), bool(value))
+            self._ask(False)
+            return
+        if kind == "covered":
+            self.quiet.cover(bool(value), time.monotonic())
+            self._check_silence()  # stop asking at once while covered; ask again at once on return
+            return
+        self.quiet.restart(time.monotonic())
         self._ask(False)
         if kind == "typed":
+            self.quiet.sent(time.monotonic())
             if self.speaker is not None and self._speaking.is_set():
                 self.speaker.stop()  # typing over the customer interrupts them
             try:
@@ -302,20 +318,25 @@ class VoiceLoop:
             self._input_ended = True  # stop once the customer has finished this line
 
     @property
+    def _typed(self) -> bool:
+        return self.listener is None or self.microphone is None
+
+    @property
     def silence_wait_s(self) -> float:
-        typing = self.listener is None or self.microphone is None
-        return self.typing_silence_s if typing else self.silence_after_s
+        """How long the trainee's quiet may last now, before it counts as silence."""
+        return self.quiet.wait_s(self.silence_after_s, self.typing_silence_s, self._typed)
 
     def _check_silence(self) -> None:
         if self._speaking.is_set() or (self.listener and self.listener.vad.in_speech):
             return
-        quiet = time.monotonic() - self._last_activity
-        if quiet >= self.silence_wait_s:
-            self._last_activity = time.monotonic()
+        now = time.monotonic()
+        state = self.quiet.check(now, self.silence_after_s, self.typing_silence_s, self._typed)
+        if state == "silent":
+            self.quiet.restart(now)
             self._ask(False)
             self.session.silence()
         else:
-            self._ask(quiet >= self.silence_wait_s * STILL_THERE_AT)
+            self._ask(state == "asking")
 
     def _ask(self, asking: bool) -> None:
         if asking != self._asking:

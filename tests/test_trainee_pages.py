@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLabel, QScrollArea
 
@@ -95,6 +95,96 @@ def test_keystrokes_hold_off_silence_and_a_prompt_comes_before_it():
     runner.join(5)
     assert any(t.kind == "silence" for t in session.turns)
     assert asked and asked[0][0] is True and asked[0][1] < silence_at  # asked before silence counted
+
+
+def _silences(window) -> int:
+    return sum(t.kind == "silence" for t in trainee_turns(window))
+
+
+def test_unsent_words_in_the_reply_box_are_not_silence(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path)
+    choose(qtbot, window, "swearing-caller")
+    page, loop = window.roleplay, window.live.loop
+    page.reply.setFocus()
+    qtbot.keyClicks(page.reply, "one moment")  # not sent: the trainee is still working on it
+    loop.typing_silence_s = 1.0  # the 30 s wait, shortened so the test does not sit for it
+    wait_seconds(qtbot, 1.5)  # past the wait since the last keystroke
+    assert _silences(window) == 0
+    qtbot.waitUntil(lambda: "Press Enter to send your reply" in page.mic_state.text(), timeout=3_000)
+    assert _silences(window) == 0 and page.reply.text() == "one moment"
+    page.reply.selectAll()
+    qtbot.keyClick(page.reply, Qt.Key_Backspace)  # rubbed out: an empty box is real silence again
+    qtbot.waitUntil(lambda: _silences(window) == 1, timeout=3_000)
+
+
+def _quiet_behind(qtbot, window, covered_for: float = 2.5) -> list[bool]:
+    """With something of the app in front of the call, wait past the (shortened) silence wait twice over."""
+    loop, asked = window.live.loop, []
+    window.live.bridge.still_there.connect(asked.append)
+    qtbot.waitUntil(lambda: loop.quiet.covered, timeout=3_000)
+    loop.typing_silence_s = 1.0
+    wait_seconds(qtbot, covered_for)
+    assert _silences(window) == 0, "silence counted while a window of the app was in front of the call"
+    assert True not in asked and "Still there?" not in window.roleplay.mic_state.text()
+    return asked
+
+
+def _back_at_the_call(qtbot, window, asked: list[bool]) -> None:
+    """The clock goes on once the call is in front again: asked first, then the silence counts."""
+    qtbot.waitUntil(lambda: _silences(window) == 1, timeout=5_000)
+    assert asked and asked[0] is True
+
+
+def test_the_settings_dialog_over_the_call_stops_the_silence_clock(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path)
+    choose(qtbot, window, "swearing-caller")
+    page = window.roleplay
+    page.reply.setFocus()
+    qtbot.keyClick(page.reply, Qt.Key_Comma, Qt.ControlModifier)  # Ctrl+, from the reply box
+    qtbot.waitUntil(lambda: getattr(window, "settings_dialog", None) is not None
+                    and window.settings_dialog.isVisible(), timeout=5_000)
+    asked = _quiet_behind(qtbot, window)
+    window.settings_dialog.reject()
+    _back_at_the_call(qtbot, window, asked)
+
+
+def test_review_mode_in_front_of_the_call_stops_the_silence_clock(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path)
+    choose(qtbot, window, "swearing-caller")
+    page = window.roleplay
+    page.reply.setFocus()
+    qtbot.keyClick(page.reply, Qt.Key_R, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: getattr(window, "review", None) is not None and window.review.isActiveWindow(),
+                    timeout=10_000)
+    asked = _quiet_behind(qtbot, window)
+    window.review.close()
+    window.activateWindow()
+    _back_at_the_call(qtbot, window, asked)
+
+
+def test_a_file_dialog_over_the_call_stops_the_silence_clock(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path)
+    choose(qtbot, window, "swearing-caller")
+    page, loop = window.roleplay, window.live.loop
+    seen: dict[str, object] = {}
+
+    def shorten() -> None:  # inside the dialog's own event loop
+        seen["covered"] = loop.quiet.covered
+        loop.typing_silence_s = 1.0
+
+    def look_and_cancel() -> None:
+        dialog = QApplication.activeModalWidget()
+        seen.update(dialog=type(dialog).__name__, silences=_silences(window), text=page.mic_state.text())
+        dialog.reject()
+
+    QTimer.singleShot(700, shorten)
+    QTimer.singleShot(3_200, look_and_cancel)
+    page.reply.setFocus()
+    qtbot.keyClick(page.reply, Qt.Key_O, Qt.ControlModifier)  # File → Add a scenario folder: a modal file dialog
+    qtbot.waitUntil(lambda: "dialog" in seen, timeout=10_000)
+    assert seen["dialog"] == "QFileDialog" and seen["covered"] is True
+    assert seen["silences"] == 0 and "Still there?" not in str(seen["text"])
+    qtbot.waitUntil(lambda: _silences(window) == 1, timeout=5_000)
 
 
 # -- 2. call controls from the reply box -----------------------------------------------------------

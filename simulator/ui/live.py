@@ -126,8 +126,12 @@ class LiveSession(QObject):
     def act(self, action: str) -> None:
         self.loop.act(action)
 
-    def typing(self) -> None:
-        self.loop.typing()
+    def typing(self, draft: bool = True) -> None:
+        self.loop.typing(draft)
+
+    def cover(self, covered: bool) -> None:
+        """A dialog or another window of the app is in front of the call: the trainee is not silent."""
+        self.loop.cover(covered)
 
     def stop(self) -> None:
         self.loop.stop()

@@ -7,7 +7,7 @@ import time
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ..scenario.model import ACTION_LABELS
 from .checklist import Checklist
@@ -63,12 +63,13 @@ class RolePlayPage(QWidget):
         self._fit_column()
 
         self.reply.returnPressed.connect(self._send)
-        self.reply.textEdited.connect(self._typing)
+        self.reply.textChanged.connect(self._typing)  # every change, a cleared box too: the loop knows a draft
         self.send.clicked.connect(self._send)
         self.talk.pressed.connect(lambda: self._set_talk(True))
         self.talk.released.connect(lambda: self._set_talk(False))
         self.stop_button.clicked.connect(self.stop)
         self._asking = False
+        self._covered = False
         self._tick = QTimer(self)
         self._tick.setInterval(100)
         self._tick.timeout.connect(self._refresh)
@@ -130,7 +131,7 @@ class RolePlayPage(QWidget):
         self.live_words.setVisible(voice)
         self.reply.setPlaceholderText("Type your reply and press Enter" if not voice
                                       else "Speak, or type your reply and press Enter")
-        self._asking = False
+        self._asking = self._covered = False
         b = live.bridge
         b.customer_spoke.connect(self.caption.say)
         b.mood_changed.connect(self.card.set_mood)
@@ -170,6 +171,7 @@ class RolePlayPage(QWidget):
         live = self.live
         if live is None or not self.reply.isEnabled():
             return
+        self._watch_cover(live)
         seconds = int(time.monotonic() - live.started_at) if live.started_at else 0
         self.clock.setText(f"{seconds // 60}:{seconds % 60:02d}")
         name = live.session.scenario.persona.name
@@ -188,10 +190,19 @@ class RolePlayPage(QWidget):
         if live.input_mode != "typed":
             self.mic_meter.setValue(min(100, int(live.mic_level ** 0.5 * 180)))
 
+    def _watch_cover(self, live: LiveSession) -> None:
+        """Tell the session when a dialog (settings, a file dialog, a message) or another window of the app
+        (review mode) comes in front of the call, and when it goes: the silence wait stops meanwhile."""
+        active = QApplication.activeWindow()
+        covered = QApplication.activeModalWidget() is not None or (active is not None and active is not self.window())
+        if covered != self._covered:
+            self._covered = covered
+            live.cover(covered)
+
     # -- the trainee's inputs --------------------------------------------------------
-    def _typing(self) -> None:
+    def _typing(self, text: str) -> None:
         if self.live is not None:
-            self.live.typing()
+            self.live.typing(bool(text.strip()))
 
     def _send(self) -> None:
         text = self.reply.text().strip()
