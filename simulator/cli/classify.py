@@ -38,6 +38,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    'cannot be classified gets {"id": ..., "line": N, "error": "..."} in its place '
                                    f'and the exit status is 2. A reply may be at most {MAX_REPLY_CHARS:,} characters.')
     p.add_argument("file", help="a JSON-lines file, or - for standard input (use - for a pipe)")
+    p.add_argument("--quick", action="store_true",
+                   help="leave out the sentence model that reads typed replies in context: about ten times faster "
+                        "for large files, a little less accurate (the app always uses it)")
     p.set_defaults(run=run)
 
 
@@ -50,7 +53,7 @@ class BadLine(Exception):
 
 
 def run(args: argparse.Namespace) -> int:
-    detector = build_detector(standard_criteria())
+    detector = build_detector(standard_criteria(), in_context=not args.quick)
     if detector.notice:
         print(f"notice: {detector.notice}", file=sys.stderr)
     if args.file == "-":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -44,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
                              "pip install '.[train]' (or scripts/setup.sh test, which installs it)") from None
     from ..scoring.detect import PhraseDetector
     from ..scoring.detector import heads_folder
+    from ..scoring.contextual import ContextualEmbedder, load_encoder
     from ..scoring.embedding import load_embedder
     from ..scoring.training import train
 
@@ -53,7 +55,12 @@ def run(args: argparse.Namespace) -> int:
         raise SimulatorError("the word vectors are not installed", "run `simulator train --embeddings` first")
     out = Path(args.out) if args.out else heads_folder()
     started = time.perf_counter()
+    encoder = load_encoder(threads=os.cpu_count() or 1)
+    if encoder is None:
+        print("notice: the sentence model is not installed (simulator train --embeddings); "
+              "fitting the heads that do without it only", file=sys.stderr)
     report = train(criteria, embedder, PhraseDetector(criteria),
+                   contextual=ContextualEmbedder(embedder, encoder) if encoder else None,
                    corpus=Path(args.corpus) if args.corpus else None,
                    roundtrips=Path(args.roundtrips) if args.roundtrips else None,
                    say=lambda s: print(s, file=sys.stderr))
@@ -69,6 +76,13 @@ def run(args: argparse.Namespace) -> int:
 def _embeddings() -> int:
     from ..scoring.embedding import build_static_vectors, default_folder, load_embedder
 
+    from ..scoring.contextual import default_folder as sentence_folder
+    from ..scoring.contextual import install_model, load_encoder
+
+    if load_encoder() is None:
+        print(f"sentence model copied to {install_model()}")
+    else:
+        print(f"sentence model already in {sentence_folder()}")
     if load_embedder() is not None:
         print(f"word vectors already in {default_folder()}")
         return 0

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ..paths import resource_dir
+from ..store.location import cache_dir
 from ..scenario.model import Criterion
 from .embedding import StaticEmbedder
 from .detector import CombinedDetector
@@ -201,8 +202,12 @@ def macro_f1(predicted: Sequence[set[str]], wanted: Sequence[set[str]], ids: Seq
 
 
 def choose_threshold(heads: Heads, detector: LearnedDetector, rules, rows: Sequence[dict],
-                     spoken: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Per-criterion thresholds and vetoes: the best F1 for rules and heads together on held-out replies."""
+                     spoken: bool, negative: frozenset[str] = frozenset()) -> tuple[np.ndarray, np.ndarray]:
+    """Per-criterion thresholds and vetoes: the best F1 for rules and heads together on held-out replies.
+
+    A head alone accuses the trainee (a `negative` criterion, such as retaliating) only when it thinks it more
+    likely than not: the best F1 put the contextual heads' retaliation threshold at 0.3, where chasing a
+    customer's parcel ("I will see what happens to your parcel.") read as a threat."""
     if not rows:
         return heads.threshold, heads.veto
     ids = heads.criteria
@@ -214,7 +219,7 @@ def choose_threshold(heads: Heads, detector: LearnedDetector, rules, rows: Seque
         best_c = -1.0
         # A low ceiling on the veto: it only drops a rule's match the head is all but sure is wrong.
         for veto in (0.0, 0.01, 0.02, 0.05):
-            for t in np.arange(0.3, 0.99, 0.05):
+            for t in np.arange(0.5 if c in negative else 0.3, 0.99, 0.05):
                 predicted = [{c} if (c in r and pr[c] >= veto) or pr[c] >= t else set() for r, pr in zip(ruled, probs)]
                 f1 = per_criterion(predicted, wanted, [c])[c][2]
                 if f1 > best_c + 1e-9:
@@ -223,9 +228,10 @@ def choose_threshold(heads: Heads, detector: LearnedDetector, rules, rows: Seque
 
 
 def train(criteria: Mapping[str, Criterion], embedder: StaticEmbedder, rules, *,
-          corpus: Path | None = None, roundtrips: Path | None = None,
+          corpus: Path | None = None, roundtrips: Path | None = None, contextual=None,
           say: Callable[[str], None] = lambda s: None) -> TrainingReport:
-    """Fit typed and spoken heads for a criteria library. Returns them with what was measured."""
+    """Fit typed and spoken heads for a criteria library, and with `contextual` (a ContextualEmbedder) the typed
+    heads that also read the sentence model ("typed-minilm"). Returns them with what was measured."""
     rows = read_jsonl(corpus or corpus_file())
     heard = read_jsonl(roundtrips or roundtrips_file())
     known = set(criteria)
@@ -234,20 +240,29 @@ def train(criteria: Mapping[str, Criterion], embedder: StaticEmbedder, rules, *,
     split = {s: [r for r in rows if r.get("split") == s] for s in ("train", "validation")}
     heard_split = {s: [r for r in heard if r.get("split") == s] for s in ("train", "validation")}
     report = TrainingReport()
-    for source in ("typed", "spoken"):
+    # Spoken heads that also read the sentence model scored worse on the heard validation replies (0.491 against
+    # 0.505): in a transcript's misheard words the model finds a meaning that is not the trainee's.
+    sources = ("typed", "spoken") + (("typed-minilm",) if contextual is not None else ())
+    for source in sources:
         spoken = source == "spoken"
-        say(f"fitting the {source} heads")
+        vectors = contextual if source == "typed-minilm" else embedder
         data = examples(criteria, split["train"], heard_split["train"] if spoken else (), spoken=spoken)
-        heads = fit(criteria, data, embedder, report, spoken=spoken)
-        detector = LearnedDetector(heads, heads, embedder)
+        if vectors is contextual:
+            say("reading every reply with the sentence model (new texts only; all of them take about 4 minutes on two cores)")
+            texts = [e.text for e in data] + [t for r in split["validation"] for t in (r["text"], as_transcript(r["text"]))]
+            contextual.remember(texts, cache=cache_dir() / "sentence-vectors")
+        say(f"fitting the {source} heads")
+        heads = fit(criteria, data, vectors, report, spoken=spoken)
+        detector = LearnedDetector(heads, heads, vectors)
         # Typed thresholds are chosen on the replies as written and as chat (lower case, no punctuation): people
         # type both, and chosen on tidy text alone they left chat-style replies short of recall.
         held = heard_split["validation"] if spoken else split["validation"] + [
             {**r, "text": as_transcript(r["text"])} for r in split["validation"]]
-        heads.threshold, heads.veto = choose_threshold(heads, detector, rules, held, spoken)
+        heads.threshold, heads.veto = choose_threshold(heads, detector, rules, held, spoken,
+                                                       frozenset(c for c, k in criteria.items() if k.negative))
         heads.certain = np.minimum(0.99, heads.threshold + UNCERTAIN_WIDTH)
         if held:
-            combined = CombinedDetector(criteria, detector)
+            combined = CombinedDetector(criteria, detector)  # the heads alone, not the cascade (learned.py)
             predicted = [{m.criterion for m in combined.detect(r["text"], spoken=spoken)} for r in held]
             report.validation[source] = macro_f1(predicted, [set(r["labels"]) for r in held], list(criteria))
         report.heads[source] = heads

@@ -13,7 +13,9 @@ the learned heads, `simulator.scoring.detector.build_detector`). Sets:
   the end: everything above may be tuned on, this may not.
 
 Speed: replies per second through `simulator classify`'s path on one core,
-and per-reply latency (p50/p95) of `detect` as the live session calls it.
+and per-reply latency (p50/p95) of `detect` as the live session calls it;
+then the same without the sentence model (`simulator classify --quick`),
+with its typed figures beside.
 
 Run: .venv/bin/python tests/bench/bench_classify.py [--test] [--rules-only]
 """
@@ -110,8 +112,19 @@ def main() -> None:
     report("older held-out sets, tests/data (typed)", older, detector, ids, False, detail)
     report("older held-out set as heard (spoken)", read_jsonl(REPO / "tests" / "data" / "replies_heldout_asr.jsonl"),
            detector, ids, True, detail)
-    per_second, p50, p95 = speed([r for r in corpus if r["split"] == "validation"], detector)
+    validation = [r for r in corpus if r["split"] == "validation"]
+    per_second, p50, p95 = speed(validation, detector)
     print(f"\nspeed (one core): {per_second:,.0f} replies/s; per reply p50 {p50:.2f} ms, p95 {p95:.2f} ms")
+    if detector.learned is not None and detector.learned.refine is not None:
+        quick = build_detector(library, in_context=False)
+        per_second, p50, p95 = speed(validation, quick)
+        print(f"speed without the sentence model (classify --quick): {per_second:,.0f} replies/s; "
+              f"per reply p50 {p50:.2f} ms, p95 {p95:.2f} ms")
+        for split in splits:
+            rows = [r for r in corpus if r["split"] == split]
+            report(f"corpus {split} (typed), without the sentence model", rows, quick, ids, False, False)
+            report(f"corpus {split} (typed chat-style), without the sentence model",
+                   [{**r, "text": as_transcript(r["text"])} for r in rows], quick, ids, False, False)
 
 
 if __name__ == "__main__":

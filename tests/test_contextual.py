@@ -1,0 +1,101 @@
+"""The sentence model the typed heads read in doubt: the pinned file, the model's own vectors, used only when needed."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from simulator.errors import SimulatorError
+from simulator.scenario import standard_criteria
+from simulator.scoring import contextual
+from simulator.scoring.contextual import ContextualEmbedder, install_model, load_encoder
+from simulator.scoring.detector import REFINE, build_detector, heads_folder
+from simulator.scoring.embedding import load_embedder
+
+REFERENCE = Path(__file__).parent / "data" / "minilm_reference.npz"
+
+
+@pytest.fixture(scope="module")
+def encoder():
+    found = load_encoder()
+    assert found is not None, "run `simulator train --embeddings` (scripts/setup.sh does this)"
+    return found
+
+
+class Counting:
+    """The real encoder, counting the texts it is asked to read."""
+
+    def __init__(self, real) -> None:
+        self.real, self.version, self.texts = real, real.version, []
+
+    def encode(self, texts):
+        self.texts += texts
+        return self.real.encode(texts)
+
+
+def test_int8_model_gives_sentence_transformers_vectors(encoder):
+    # 50 everyday sentences encoded by sentence-transformers (fp32, torch): the int8 file must agree.
+    reference = np.load(REFERENCE)
+    ours = encoder.encode([str(s) for s in reference["sentences"]])
+    cosine = (ours * reference["vectors"]).sum(1)
+    assert len(cosine) == 50 and cosine.min() >= 0.999
+
+
+def test_batches_of_mixed_length_give_each_reply_its_own_vector(encoder):
+    texts = ["ok", "I understand how frustrating this has been, and I'm going to sort out your refund today.", "fine"]
+    together = encoder.encode(texts)
+    alone = np.array([encoder.encode([t])[0] for t in texts])
+    assert np.allclose(together, alone, atol=1e-4)
+
+
+def test_another_file_is_refused_with_a_clear_message(tmp_path, monkeypatch):
+    monkeypatch.setattr(contextual, "MODEL_SHA256", "0" * 64)
+    with pytest.raises(SimulatorError) as info:
+        install_model(tmp_path / "out")
+    assert "not the pinned all-MiniLM-L6-v2 int8 model" in info.value.message and "reinstall" in info.value.hint
+    assert not (tmp_path / "out" / contextual.MODEL).exists()
+
+
+def test_vectors_are_cached_between_trainings(encoder, tmp_path):
+    texts = ["please stop shouting at me", "let me look at the invoice", "please stop shouting at me"]
+    first = ContextualEmbedder(load_embedder(), Counting(encoder))
+    first.remember(texts, cache=tmp_path)
+    assert sorted(first.encoder.texts) == sorted(set(texts))
+    again = ContextualEmbedder(load_embedder(), Counting(encoder))
+    again.remember(texts + ["one new reply"], cache=tmp_path)
+    assert again.encoder.texts == ["one new reply"]
+    assert np.allclose(again.embed_many(texts), first.embed_many(texts))
+    other = ContextualEmbedder(load_embedder(), Counting(encoder))
+    other.remember(["a reply from another corpus"], cache=tmp_path)  # saving it keeps the vectors it did not read
+    last = ContextualEmbedder(load_embedder(), Counting(encoder))
+    last.remember(texts + ["one new reply"], cache=tmp_path)
+    assert last.encoder.texts == []
+
+
+def test_typed_replies_are_read_in_context_and_transcripts_are_not(encoder):
+    assert (heads_folder() / REFINE).is_file()
+    detector = build_detector(standard_criteria())
+    learned = detector.learned
+    assert learned.refine is not None and encoder.version in detector.version
+    counting = Counting(learned.contextual.encoder)
+    learned.contextual.encoder = counting
+    try:
+        reply = "I hear you. I'm going to bring my supervisor in now."
+        found = detector.detect(reply)
+        assert counting.texts == [reply]  # once, whole: its sentences share the vector
+        assert "escalates" in {m.criterion for m in found}
+        counting.texts.clear()
+        detector.detect("please dont swear at me", spoken=True)
+        assert counting.texts == []
+    finally:
+        learned.contextual.encoder = counting.real
+
+
+def test_missing_sentence_model_falls_back_with_a_notice(tmp_path, monkeypatch):
+    for name in ("typed.npz", "spoken.npz", REFINE):
+        (tmp_path / name).write_bytes((heads_folder() / name).read_bytes())
+    monkeypatch.setattr(contextual, "default_folder", lambda: tmp_path / "nowhere")
+    detector = build_detector(standard_criteria(), folder=tmp_path)
+    assert detector.learned is not None and detector.learned.refine is None
+    assert "sentence model is not installed" in detector.notice
+    assert {m.criterion for m in detector.detect("If you keep swearing I will end this call.")} >= {"states_consequence"}
