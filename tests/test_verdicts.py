@@ -401,3 +401,18 @@ def test_without_heads_the_rules_score_alone_and_say_so(tmp_path):
     d = build_detector(standard_criteria(), folder=tmp_path)
     assert d.learned is None and "simulator train" in d.notice
     assert "sets_expectation" in labels(d, "Please stop swearing at me.")
+
+
+def test_a_reply_that_skips_the_boundary_is_answered_not_taken_for_silence():
+    # Found trying the app: sympathy and an offer to check the payment got the customer's line for a trainee
+    # who said nothing ("Well? Are you going to say something...").
+    from simulator.engine.session import Session
+    from simulator.practice import detector_for
+    sf = load_scenario(REPO / "scenarios" / "apologises-after-boundary.yaml")
+    replied = Session(sf, detector_for(sf), seed=0)
+    replied.start()
+    replied.reply("sorry to hear that, i can check the double payment for you")
+    silent = Session(sf, detector_for(sf), seed=0)
+    silent.start()
+    silent.silence()
+    assert replied.path[-1] != silent.path[-1] == "carries_on"
