@@ -31,7 +31,7 @@ _ACTION_ADVICE = {
     "end_call": "End the call once a clear warning has been ignored: it is supported, not a failure.",
     "escalate": "Bring in a {escalate_to} when a warning is ignored or a threat is made.",
     "hold": "A short hold can give both of you a moment to reset.",
-    "flag": "Flag the incident so it is documented and your manager can follow up.",
+    "flag": "Flag the incident during the call, as soon as it happens, so it is documented and your manager can follow up.",
 }
 _ACTION_PRAISE = {
     "end_call": "You ended the call at the right moment.",
