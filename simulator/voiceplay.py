@@ -127,6 +127,7 @@ class VoiceLoop:
         self._speaking = threading.Event()
         self._playback: Playback | None = None
         self._input_ended = False
+        self._abandoned = False
         self.quiet = SilenceClock(time.monotonic())
         # Talking over the customer stops them: always on a push-to-talk press (deliberate), and by
         # voice only when asked (`barge_in`): through loudspeakers the microphone hears the customer.
@@ -229,7 +230,7 @@ class VoiceLoop:
                 self.microphone = None
         self.session.start()
         try:
-            while not self.session.finished:
+            while not self.session.finished and not self._abandoned:
                 try:
                     kind, value = self._inbox.get(timeout=0.1)
                 except queue.Empty:
@@ -312,6 +313,8 @@ class VoiceLoop:
             self.events.notice(str(value))
         elif kind == "stop":
             self.session.stop()
+        elif kind == "abandon":
+            self._abandoned = True
         elif kind == "input-ended" and not self._speaking.is_set():
             self.session.stop()
         elif kind == "input-ended":
@@ -346,6 +349,11 @@ class VoiceLoop:
     def stop(self) -> None:
         """The trainee stops: the session ends at once, and a customer line still playing is cut."""
         self._inbox.put(("stop", None))
+
+    def abandon(self) -> None:
+        """The app is closing mid-call: the loop returns at once, with its streams closed, and the session is
+        left as it is, not ended and not scored (the caller keeps it as interrupted)."""
+        self._inbox.put(("abandon", None))
 
     def end_of_input(self) -> None:
         """No more typing will come (a closed standard input): stop after the customer's current line."""

@@ -9,16 +9,17 @@ import os
 import pty
 import re
 import select
+import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import (QAbstractButton, QApplication, QGroupBox, QLabel, QMainWindow, QTabBar, QTabWidget,
-                               QWidget)
+from PySide6.QtWidgets import (QAbstractButton, QApplication, QGroupBox, QLabel, QMainWindow, QMessageBox, QTabBar,
+                               QTabWidget, QWidget)
 
 from appkit import choose, open_window, type_reply, wait_for_results
 from conftest import REPO
@@ -398,6 +399,193 @@ def test_settings_labels_reach_their_fields_and_show_the_data_folder_in_force(qt
     assert dialog.text_scale.width() < 12 * em
     dialog.accept()
     assert window.settings.data_dir is None  # shown, not pinned: the environment still decides
+
+
+# -- quitting ----------------------------------------------------------------------------------------------------
+class WindowsShown(QObject):
+    """Every window shown while it watches. Shown after the last window closed, any window (a label with no parent
+    yet, for a moment) cancels Qt's quit: the process lived on with no window."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown: list[str] = []
+        QApplication.instance().installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Show and obj.isWidgetType() and obj.isWindow():
+            self.shown.append(type(obj).__name__)
+        return False
+
+    def stop(self) -> None:
+        QApplication.instance().removeEventFilter(self)
+
+
+def _quit_by_keys(qtbot, window: MainWindow) -> QMessageBox:
+    activate(qtbot, window)
+    window.roleplay.reply.setFocus()
+    qtbot.keyClick(window.roleplay.reply, Qt.Key_Q, Qt.ControlModifier)  # File → Quit
+    asked = lambda: getattr(window, "leave_call_box", None)  # noqa: E731 - the question, once it is asked
+    qtbot.waitUntil(lambda: asked() is not None and asked().isVisible(), timeout=5_000)
+    return asked()
+
+
+def _button(box: QMessageBox, text: str) -> QAbstractButton:
+    return next(b for b in box.buttons() if b.text().replace("&", "") == text)
+
+
+def test_quitting_in_the_middle_of_a_call_asks_first_and_keeps_the_call_as_interrupted(qtbot, tmp_path):
+    from simulator.store import Store, load_session
+    window = open_window(qtbot, tmp_path)
+    choose(qtbot, window, "swearing-caller")
+    type_reply(qtbot, window, "Please stop swearing.")
+    box = _quit_by_keys(qtbot, window)
+    assert "interrupted" in box.text() and "not scored" in box.text()
+    qtbot.mouseClick(_button(box, "Stay in the call"), Qt.LeftButton)  # the default: Enter or Esc stays too
+    qtbot.waitUntil(lambda: window.leave_call_box is None)
+    assert window.isVisible() and window.live.running and window.stack.currentWidget() is window.roleplay
+
+    box = _quit_by_keys(qtbot, window)
+    watch = WindowsShown()
+    qtbot.mouseClick(_button(box, "Quit"), Qt.LeftButton)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5_000)
+    assert not window.live.running  # the call's loop has stopped, its streams with it
+    with qtbot.waitSignal(window.live.finished, timeout=5_000, raising=False):
+        pass
+    qtbot.wait(300)  # what the loop left queued for the window is delivered
+    watch.stop()
+    assert watch.shown == []  # no results built for a window that is gone
+    with Store(tmp_path / "data") as store:
+        record = load_session(store, window.live.practice.session_id)
+    assert record.summary.status == "interrupted" and record.summary.overall is None  # not "ended by trainee", 40
+    assert any(t["text"] == "Please stop swearing." for t in record.turns)
+
+    again = reopen(qtbot, tmp_path)  # the library says what the record says
+    qtbot.waitUntil(lambda: bool(again.library.scenarios), timeout=20_000)
+    row = next(i for i, sf in enumerate(again.library.scenarios) if sf.id == "swearing-caller")
+    qtbot.waitUntil(lambda: again.library.table.item(row, 4).text() == "not finished yet", timeout=10_000)
+
+
+def _close_like_a_window_manager(window: QWidget) -> None:
+    """WM_DELETE_WINDOW, sent to the window as a window manager's close button (or Alt+F4) sends it (X11 only)."""
+    import ctypes
+
+    class ClientMessage(ctypes.Structure):
+        _fields_ = [("type", ctypes.c_int), ("serial", ctypes.c_ulong), ("send_event", ctypes.c_int),
+                    ("display", ctypes.c_void_p), ("window", ctypes.c_ulong), ("message_type", ctypes.c_ulong),
+                    ("format", ctypes.c_int), ("data", ctypes.c_long * 5)]
+
+    class XEvent(ctypes.Union):
+        _fields_ = [("xclient", ClientMessage), ("pad", ctypes.c_long * 24)]
+
+    x = ctypes.CDLL("libX11.so.6")
+    x.XOpenDisplay.restype, x.XOpenDisplay.argtypes = ctypes.c_void_p, [ctypes.c_char_p]
+    x.XInternAtom.restype, x.XInternAtom.argtypes = ctypes.c_ulong, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+    x.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long, ctypes.POINTER(XEvent)]
+    x.XFlush.argtypes = x.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    display = x.XOpenDisplay(None)
+    event = XEvent()
+    event.xclient.type, event.xclient.format, event.xclient.window = 33, 32, int(window.winId())  # 33: ClientMessage
+    event.xclient.message_type = x.XInternAtom(display, b"WM_PROTOCOLS", 0)
+    event.xclient.data[0] = x.XInternAtom(display, b"WM_DELETE_WINDOW", 0)
+    x.XSendEvent(display, int(window.winId()), 0, 0, ctypes.byref(event))
+    x.XFlush(display)
+    x.XCloseDisplay(display)
+
+
+@pytest.mark.skipif(os.environ.get("QT_QPA_PLATFORM") != "xcb", reason="a window manager's close is an X11 message")
+def test_closing_the_window_in_the_middle_of_a_call_asks_as_quit_does(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path)
+    choose(qtbot, window, "swearing-caller")
+    _close_like_a_window_manager(window)
+    asked = lambda: getattr(window, "leave_call_box", None)  # noqa: E731 - the question, once it is asked
+    qtbot.waitUntil(lambda: asked() is not None and asked().isVisible(), timeout=5_000)
+    assert window.isVisible() and window.live.running  # the close waits for the answer
+    qtbot.mouseClick(_button(window.leave_call_box, "Stay in the call"), Qt.LeftButton)
+    qtbot.waitUntil(lambda: window.leave_call_box is None)
+    assert window.isVisible() and window.live.running
+    _close_like_a_window_manager(window)
+    qtbot.waitUntil(lambda: window.leave_call_box is not None and window.leave_call_box.isVisible(), timeout=5_000)
+    qtbot.mouseClick(_button(window.leave_call_box, "Quit"), Qt.LeftButton)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5_000)
+    assert not window.live.running
+
+
+def test_closing_the_window_in_the_middle_of_a_call_asks_on_x11():
+    """Offscreen there is no window manager to close a window: run the close-button test on X11 (Xvfb)."""
+    if shutil.which("xvfb-run") is None:
+        pytest.skip("Xvfb is not installed here")
+    out = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1366x768x24", sys.executable, "-m", "pytest", "-q",
+                          "-p", "no:cacheprovider", __file__, "-k", "asks_as_quit_does"],
+                         cwd=REPO, env={**os.environ, "QT_QPA_PLATFORM": "xcb"}, capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0 and "1 passed" in out.stdout, out.stdout[-3000:] + out.stderr[-2000:]
+
+
+QUIT_MID_CALL = """
+import multiprocessing, sys
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication
+from simulator.ui.app import run_app
+from simulator.ui.briefing_page import INPUT_MODES
+
+def drive():
+    app = QApplication.instance()
+    w = next((x for x in app.topLevelWidgets() if type(x).__name__ == "MainWindow"), None)
+    if w is None or not w.library.scenarios or w.store is None or w.kit is None:  # speech ready, as minutes in
+        return QTimer.singleShot(100, drive)
+    if w.live is None:
+        if w.stack.currentWidget() is w.library:
+            w.library.table.selectRow(next(i for i, sf in enumerate(w.library.scenarios) if sf.id == "swearing-caller"))
+            w.library.open_button.click()
+            w.briefing.input_group.button([m for m, _ in INPUT_MODES].index("typed")).setChecked(True)
+            w.briefing.start_button.click()
+        return QTimer.singleShot(100, drive)
+    if w.roleplay.transcript.count() < 1:
+        return QTimer.singleShot(100, drive)
+    print("children", *[p.pid for p in multiprocessing.active_children()], flush=True)
+    next(a for a in w.findChildren(QAction) if a.text() == "&Quit").trigger()
+    box = getattr(w, "leave_call_box", None)
+    if box is None:
+        print("no question asked", flush=True)
+        return
+    next(b for b in box.buttons() if b.text() == "&Quit").click()
+    print("quit", w.live.practice.session_id, flush=True)
+
+QTimer.singleShot(0, drive)
+sys.exit(run_app(data_folder=sys.argv[1]))
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")  # a zombie has ended; only its exit status is left to collect
+
+
+def test_quitting_the_app_in_the_middle_of_a_call_ends_the_process(tmp_path):
+    # Ctrl+Q in a call closed the window but the process lived on, minutes later, with no window.
+    from simulator.settings import AppSettings, save_settings
+    from simulator.store import Store, load_session
+    save_settings(AppSettings(trainee="Robin Test"))  # the config folder of this test, as the app reads it
+    app = subprocess.Popen([sys.executable, "-c", QUIT_MID_CALL, str(tmp_path / "data")], cwd=REPO, text=True,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    try:
+        out, err = app.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        app.kill()
+        out, err = app.communicate()
+        pytest.fail(f"the app was still running after Quit:\n{out}\n{err[-2000:]}")
+    assert app.returncode == 0, err[-2000:]
+    assert "no question asked" not in out
+    children = next(line for line in out.splitlines() if line.startswith("children")).split()[1:]
+    session_id = next(line for line in out.splitlines() if line.startswith("quit ")).split()[1]
+    assert not [pid for pid in children if _alive(int(pid))]  # the recogniser's process went with it
+    with Store(tmp_path / "data") as store:
+        assert load_session(store, session_id).summary.status == "interrupted"
 
 
 # -- help --------------------------------------------------------------------------------------------------------

@@ -81,6 +81,9 @@ def run_app(data_folder: str | None = None, self_check: bool = False, policy_fil
     print(f"window shown at {time.time():.3f}", flush=True)
     if self_check:
         _self_check(app, window)
+    # Closing the window ends the app, whatever shows for a moment afterwards: Qt's own quit on the last window
+    # is cancelled by any window shown before it is carried out (one was, and the process outlived its window).
+    app.lastWindowClosed.connect(app.quit)
     code = app.exec()
     tasks.shutdown()
     return code

@@ -96,6 +96,7 @@ class LiveSession(QObject):
         self.bridge.ended.connect(self._ended)
         self.bridge.scored.connect(self._scored)
         self._talking = False
+        self._abandoned = False
         self._thread = threading.Thread(target=self._run, name="session-loop", daemon=True)
 
     def start(self) -> None:
@@ -110,7 +111,10 @@ class LiveSession(QObject):
             self.bridge.problem.emit(f"The session stopped unexpectedly ({message}). Everything up to the last "
                                      "turn is kept.")
         finally:
-            self.practice.close()
+            if self._abandoned and not self.session.finished:
+                self.practice.interrupted()  # as a call cut short is kept anywhere: its turns, no score
+            else:
+                self.practice.close()
             self.tasks.call_soon(self.finished.emit)
 
     def _ended(self, ending) -> None:
@@ -135,6 +139,12 @@ class LiveSession(QObject):
 
     def stop(self) -> None:
         self.loop.stop()
+
+    def abandon(self) -> None:
+        """The app is closing mid-call: the loop stops at once and the session is kept as interrupted, not as
+        one the trainee ended (no score; the library shows it as not finished)."""
+        self._abandoned = True
+        self.loop.abandon()
 
     def talk(self, on: bool) -> None:
         listener = self.loop.listener

@@ -70,8 +70,9 @@ class VerdictCard(QFrame):
         self.disputes: list = []  # this verdict's disputes, oldest first
         self.dispute_button = QPushButton("I don't think this is right…")
         self.dispute_button.setAccessibleName(f"Dispute the verdict on {item_label(v.item)}")
-        self.dispute_button.setVisible(dispute is not None)
-        if dispute is not None:
+        if dispute is None:  # hide only: setVisible(True) before the card has a parent shows a widget as a window
+            self.dispute_button.hide()
+        else:
             self.dispute_button.clicked.connect(lambda: dispute(v))
         self.dispute_state = QLabel()
         self.dispute_state.setWordWrap(True)
@@ -83,7 +84,8 @@ class VerdictCard(QFrame):
         self.quotes = [QuoteLink(ev.turn, ev.quote) for ev in v.evidence]
         self.advice = QLabel(v.feedback)
         self.advice.setWordWrap(True)
-        self.advice.setVisible(bool(v.feedback))
+        if not v.feedback:
+            self.advice.hide()
         pad = self.fontMetrics().height() // 2
         layout = QVBoxLayout(self)
         layout.setContentsMargins(pad * 2, pad, pad, pad)

@@ -77,6 +77,8 @@ class MainWindow(QMainWindow):
         self._pending_choice = None
         self._ask_name = ask_name
         self._closed = False
+        self._leaving_call = False  # the trainee said yes to quitting in the middle of a call
+        self.leave_call_box: QMessageBox | None = None
         self.sound: tuple[list[str], list[str]] | None = None  # microphone and speaker names, once listed
         self.setWindowTitle("Difficult Conversations Simulator")
 
@@ -137,7 +139,7 @@ class MainWindow(QMainWindow):
                                 ("Change &name…", None, lambda: self.ask_name(force=True)),
                                 ("&My sessions and disputes", "Ctrl+Shift+H", lambda: self.disputes.show_history()),
                                 ("&Import an assignment…", None, lambda: self.practice_plan.choose_import()),
-                                ("&Quit", "Ctrl+Q", self.close)]:  # QKeySequence.Quit is empty on some desktops
+                                ("&Quit", "Ctrl+Q", self.quit)]:  # QKeySequence.Quit is empty on some desktops
             action = QAction(text, self)
             if key:
                 action.setShortcut(QKeySequence(key))
@@ -316,6 +318,8 @@ class MainWindow(QMainWindow):
         show_error(self, exc, "The session could not start")
 
     def _begin(self, opened) -> None:
+        if self._closed:
+            return  # quit while it was opening: a record left in progress is kept as interrupted on the next start
         self.briefing.start_button.setEnabled(True)
         self.live = LiveSession(opened, self.kit, self.tasks, barge_in=self.settings.barge_in, parent=self)
         self.stack.setCurrentWidget(self.roleplay)
@@ -326,7 +330,9 @@ class MainWindow(QMainWindow):
 
     def _show_results(self) -> None:
         live = self.live
-        if live is None:
+        if live is None or self._closed:
+            # Quit mid-call: no results for a window that is gone. Building them would show widgets as windows
+            # for a moment, and a window shown after the last one closed cancels Qt's quit: the process lived on.
             return
         s = live.session
         kept = live.practice.session_id if self.store is not None and live.practice.choice.assessed else None
@@ -487,11 +493,52 @@ class MainWindow(QMainWindow):
             self._save_settings()
 
     # -- closing ---------------------------------------------------------------------------
+    def _ask_to_leave_call(self) -> None:
+        if self.leave_call_box is not None:
+            self.leave_call_box.raise_()
+            return
+        kept = self.live is not None and self.live.practice.session_id is not None
+        box = QMessageBox(QMessageBox.Question, "Quit in the middle of the call?",
+                          "The call is still going. If you quit now, it is kept as interrupted: not scored, and "
+                          "the library shows it as not finished." if kept else
+                          "The call is still going. If you quit now, it ends here (a practice run is not kept).",
+                          parent=self)
+        if kept:
+            box.setInformativeText("To have it scored, stay and end the call first (or press Stop — I need a "
+                                   "break, to keep it as stopped by you).")
+        quit_button = box.addButton("&Quit", QMessageBox.DestructiveRole)
+        stay = box.addButton("&Stay in the call", QMessageBox.RejectRole)
+        box.setDefaultButton(stay)  # Enter, or Esc, keeps the call: quitting is the step to take on purpose
+        box.setEscapeButton(stay)
+        box.setAttribute(Qt.WA_DeleteOnClose)
+
+        def answered() -> None:
+            self.leave_call_box = None
+            if box.clickedButton() is quit_button:  # the call may have ended meanwhile: quit all the same
+                self._leaving_call = True
+                self.close()
+        box.finished.connect(answered)
+        self.leave_call_box = box
+        box.open()
+
+    def quit(self) -> None:
+        """File → Quit (Ctrl+Q): in the middle of a call, ask first, as the window's close button does."""
+        if self.live is not None and self.live.running and not self._leaving_call:
+            self._ask_to_leave_call()
+            return
+        self.close()
+
     def closeEvent(self, event) -> None:
+        # The trainee closing the window (its close button, Alt+F4) mid-call is asked first, like File → Quit. A
+        # close made by the app itself (the self-check, a test's teardown) is not: nobody is there to answer.
+        if event.spontaneous() and self.live is not None and self.live.running and not self._leaving_call:
+            event.ignore()
+            self._ask_to_leave_call()
+            return
         self._closed = True
         self._remember_geometry()
         if self.live is not None and self.live.running:
-            self.live.stop()  # kept as ended by the trainee, like the Stop button
+            self.live.abandon()  # kept as interrupted (no score), as a call cut short is kept anywhere
             self.live.wait(5)
         self.briefing.stop_mic_check()
         store, self.store = self.store, None
