@@ -312,6 +312,8 @@ class VoiceLoop:
             self.microphone = None
             self.events.notice(str(value))
         elif kind == "stop":
+            if self.speaker is not None and self._speaking.is_set():
+                self.speaker.stop()  # "at once": the line being said is cut, not played out
             self.session.stop()
         elif kind == "abandon":
             self._abandoned = True

@@ -193,15 +193,27 @@ def _control_key(qtbot, page, key) -> None:
     qtbot.keyClick(page.reply, key, Qt.ControlModifier)
 
 
-@pytest.mark.parametrize("action,key", [("end_call", Qt.Key_E), ("escalate", Qt.Key_T)])
-def test_ending_call_controls_work_from_the_reply_box_while_typing(qtbot, tmp_path, action, key):
+@pytest.mark.parametrize("action,key", [("end_call", Qt.Key_E), ("escalate", Qt.Key_T), ("stopped", Qt.Key_B)])
+def test_ending_call_controls_work_from_the_reply_box_and_say_the_unsent_reply_first(qtbot, tmp_path, action, key):
+    # A tester typed "bye" and pressed Ctrl+E: the call ended and "bye" was nowhere. Words typed but not sent are
+    # said first, as on a call ("bye", then the hang-up), and kept with the session.
+    from simulator.store import Store, load_session
     window = open_window(qtbot, tmp_path)
     choose(qtbot, window, "swearing-caller")
     page = window.roleplay
-    qtbot.keyClicks(page.reply, "I'm ending", delay=20)  # mid-reply, the cursor in the box
+    qtbot.keyClicks(page.reply, "I'm ending this call now. Goodbye.", delay=20)  # no Enter: the cursor in the box
     _control_key(qtbot, page, key)
     wait_for_results(qtbot, window)
-    assert [t.action for t in trainee_turns(window)] == [action]
+    said = [(t.kind, t.text or t.action) for t in trainee_turns(window)]
+    assert said[0] == ("reply", "I'm ending this call now. Goodbye.")
+    if action == "stopped":
+        assert window.live.ending.reason == "stopped" and len(said) == 1
+    else:
+        assert said[1:] == [("action", action)]  # the reply, then the control: in that order
+    assert page.reply.text() == ""
+    with Store(tmp_path / "data") as store:
+        record = load_session(store, window.live.practice.session_id)
+    assert "I'm ending this call now. Goodbye." in [t["text"] for t in record.turns if t["speaker"] == "trainee"]
 
 
 def test_hold_flag_and_stop_work_from_the_reply_box(qtbot, tmp_path):
@@ -214,10 +226,11 @@ def test_hold_flag_and_stop_work_from_the_reply_box(qtbot, tmp_path):
         _control_key(qtbot, page, key)
         qtbot.waitUntil(lambda: len(trainee_turns(window)) > before, timeout=5_000)
         assert trainee_turns(window)[-1].action == action
-    assert page.reply.text() == "One moment"  # the draft is untouched
+    assert page.reply.text() == "One moment"  # the call goes on, so the draft stays in the box, unsent
     _control_key(qtbot, page, Qt.Key_B)
     wait_for_results(qtbot, window)
     assert window.live.ending.reason == "stopped"
+    assert trainee_turns(window)[-1].text == "One moment"  # the call is over: the draft was said, not lost
 
 
 def test_every_window_shortcut_passes_through_the_reply_box(qtbot, tmp_path):

@@ -18,6 +18,7 @@ from .live import LiveSession
 
 CONTROLS = [("end_call", "Ctrl+E"), ("escalate", "Ctrl+T"), ("hold", "Ctrl+H"), ("flag", "Ctrl+F")]
 STOP_KEY = "Ctrl+B"
+LEAVING = {"end_call", "escalate"}  # the trainee leaves the call: words typed but not sent are said first
 COLUMN_LETTERS = 110  # the widest the call gets, in letters of the app's font
 
 
@@ -213,7 +214,9 @@ class RolePlayPage(QWidget):
 
     def _act(self, action: str) -> None:
         if self.live is not None and self.buttons[action].isEnabled():
-            self.live.act(action)
+            if action in LEAVING:
+                self._send()  # a reply typed but not sent is said first, as on a call: "bye", then the hang-up
+            self.live.act(action)  # hold and flag: the call goes on, and so does the reply being written
 
     def _set_talk(self, on: bool) -> None:
         if self.live is not None:
@@ -225,4 +228,5 @@ class RolePlayPage(QWidget):
 
     def stop(self) -> None:
         if self.live is not None and self.stop_button.isEnabled():
+            self._send()  # the reply typed but not sent is kept as the last thing said, not thrown away
             self.live.stop()
