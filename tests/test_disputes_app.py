@@ -166,8 +166,13 @@ def test_my_sessions_does_not_hide_a_running_call(qtbot, tmp_path):
     qtbot.keyClick(page.reply, Qt.Key_H, Qt.ControlModifier | Qt.ShiftModifier)
     assert window.stack.currentWidget() is page and window.live.running
     assert page.reply.text() == "I can"
+    # The notice said My sessions "opens once this call is over"; it never did, and it stayed after the call.
+    waiting = [m for m in window.notices.messages if "My sessions" in m]
+    assert len(waiting) == 1 and "cannot open during a call" in waiting[0] and "opens once" not in waiting[0]
     press(qtbot, window, "end_call")
     wait_for_results(qtbot, window)
+    assert not [m for m in window.notices.messages if "My sessions" in m]  # no longer true: gone with the call
+    assert window.stack.currentWidget() is window.results  # the call's results first, not My sessions
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
     qtbot.keyClick(window.results.again_button, Qt.Key_H, Qt.ControlModifier | Qt.ShiftModifier)

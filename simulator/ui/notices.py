@@ -94,6 +94,13 @@ class NoticeBar(QWidget):
         self.column.addWidget(notice)
         self.show()
 
+    def remove(self, text: str) -> None:
+        """Take a notice away once it is no longer true (not a dismissal: it may be shown again)."""
+        notice = self.rows.pop(for_people(text), None)
+        if notice is not None:
+            notice.deleteLater()
+            self.setVisible(bool(self.rows))
+
     def _dismiss(self, text: str, lasting: bool) -> None:
         self.rows.pop(text).deleteLater()
         if lasting:

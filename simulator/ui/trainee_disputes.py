@@ -43,6 +43,11 @@ def _past_session(store, session_id: str):
     return record, result, turns
 
 
+# Not opened by itself when the call ends: the call's results come first, and they are what the trainee needs then.
+DURING_A_CALL = ("My sessions cannot open during a call, so the call stays on screen. When it is over, open My "
+                 "sessions from the File menu (Ctrl+Shift+H).")
+
+
 class TraineeDisputes(QObject):
     def __init__(self, window) -> None:
         super().__init__(window)
@@ -92,13 +97,17 @@ class TraineeDisputes(QObject):
             self.show_history()
 
     # -- My sessions -----------------------------------------------------------------------
+    def call_over(self) -> None:
+        """The call has ended: the word that My sessions waits for it is no longer true."""
+        self._window.notices.remove(DURING_A_CALL)
+
     def show_history(self) -> None:
         w = self._window
         if w.store is None:
             w.notices.add("Your sessions are not open yet (or the data folder could not be opened).")
             return
         if w.live is not None and w.live.running:  # Ctrl+Shift+H is one key from Hold (Ctrl+H): never leave a call
-            w.notices.add("My sessions opens once this call is over (end it, or Stop — I need a break).")
+            w.notices.add(DURING_A_CALL)
             return
         w.stack.setCurrentWidget(w.history)
         w.tasks.run(trainee_history, w.store, w.settings.trainee or "trainee", done=w.history.show_history,

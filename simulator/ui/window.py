@@ -330,6 +330,7 @@ class MainWindow(QMainWindow):
 
     def _show_results(self) -> None:
         live = self.live
+        self.disputes.call_over()
         if live is None or self._closed:
             # Quit mid-call: no results for a window that is gone. Building them would show widgets as windows
             # for a moment, and a window shown after the last one closed cancels Qt's quit: the process lived on.
