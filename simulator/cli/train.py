@@ -48,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from ..scoring.contextual import ContextualEmbedder, load_encoder
     from ..scoring.embedding import load_embedder
     from ..scoring.training import train
+    from ..store.location import cache_dir
 
     criteria = standard_criteria(args.criteria)
     embedder = load_embedder()
@@ -61,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
               "fitting the heads that do without it only", file=sys.stderr)
     report = train(criteria, embedder, PhraseDetector(criteria),
                    contextual=ContextualEmbedder(embedder, encoder) if encoder else None,
+                   vector_cache=cache_dir() / "sentence-vectors",
                    corpus=Path(args.corpus) if args.corpus else None,
                    roundtrips=Path(args.roundtrips) if args.roundtrips else None,
                    say=lambda s: print(s, file=sys.stderr))

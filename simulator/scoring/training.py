@@ -24,7 +24,6 @@ from pathlib import Path
 import numpy as np
 
 from ..paths import resource_dir
-from ..store.location import cache_dir
 from ..scenario.model import Criterion
 from .embedding import StaticEmbedder
 from .detector import CombinedDetector
@@ -228,7 +227,7 @@ def choose_threshold(heads: Heads, detector: LearnedDetector, rules, rows: Seque
 
 
 def train(criteria: Mapping[str, Criterion], embedder: StaticEmbedder, rules, *,
-          corpus: Path | None = None, roundtrips: Path | None = None, contextual=None,
+          corpus: Path | None = None, roundtrips: Path | None = None, contextual=None, vector_cache: Path | None = None,
           say: Callable[[str], None] = lambda s: None) -> TrainingReport:
     """Fit typed and spoken heads for a criteria library, and with `contextual` (a ContextualEmbedder) the typed
     heads that also read the sentence model ("typed-minilm"). Returns them with what was measured."""
@@ -250,7 +249,7 @@ def train(criteria: Mapping[str, Criterion], embedder: StaticEmbedder, rules, *,
         if vectors is contextual:
             say("reading every reply with the sentence model (new texts only; all of them take about 4 minutes on two cores)")
             texts = [e.text for e in data] + [t for r in split["validation"] for t in (r["text"], as_transcript(r["text"]))]
-            contextual.remember(texts, cache=cache_dir() / "sentence-vectors")
+            contextual.remember(texts, cache=vector_cache)
         say(f"fitting the {source} heads")
         heads = fit(criteria, data, vectors, report, spoken=spoken)
         detector = LearnedDetector(heads, heads, vectors)
