@@ -87,6 +87,7 @@ def test_the_review_page_shows_the_reports_transcript_with_times_links_and_its_p
     from simulator.store import load_session
     from simulator.store.report import session_html, transcript_table
     from simulator.ui.review.session_page import SessionPage
+    from simulator.ui.theme import colours
     with Store(tmp_path) as store:
         sid = play(store, *PLAYS[0], "Ana")
         keep_recording(store, sid, 160)
@@ -99,11 +100,12 @@ def test_the_review_page_shows_the_reports_transcript_with_times_links_and_its_p
     shown = page.transcript.toHtml()
     assert "play:1" in shown
     assert "turn-1" in shown and "\n0:00\n" in page.transcript.toPlainText()
-    assert "#fff3a8" in page.transcript.document().defaultStyleSheet()
-    # Each marked word of evidence reaches the page's document, yellow behind it.
+    evidence = colours(page.palette()).evidence.name()  # the theme's, as in the conversation and the results
+    assert evidence in page.transcript.document().defaultStyleSheet()
+    # Each marked word of evidence reaches the page's document, the theme's evidence colour behind it.
     marked = [e["quote"] for v in record.verdicts for e in v["evidence"] if e.get("end", 0) > e.get("start", 0)]
     assert marked and all(q in page.transcript.toPlainText() for q in marked)
-    assert "background-color:#fff3a8" in shown.replace(" ", "")
+    assert f"background-color:{evidence}" in shown.replace(" ", "")
 
 
 # -- 3. one settings reader -----------------------------------------------------------------------------------

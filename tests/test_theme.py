@@ -29,7 +29,8 @@ BACKGROUND_ROLES = {"window": QPalette.Window, "base": QPalette.Base, "alternate
 PALETTE_TEXT = [(QPalette.WindowText, QPalette.Window), (QPalette.Text, QPalette.Base),
                 (QPalette.Text, QPalette.AlternateBase), (QPalette.ButtonText, QPalette.Button),
                 (QPalette.HighlightedText, QPalette.Highlight), (QPalette.PlaceholderText, QPalette.Base),
-                (QPalette.ToolTipText, QPalette.ToolTipBase)]
+                (QPalette.ToolTipText, QPalette.ToolTipBase), (QPalette.Link, QPalette.Base),
+                (QPalette.LinkVisited, QPalette.Base)]
 
 
 def luminance(c: QColor) -> float:
@@ -123,3 +124,117 @@ def test_a_call_action_in_the_conversation_reads_on_the_conversation(qtbot, them
     assert "on hold" in mark.words.text()
     (colour,) = _span_colours(mark.words.text())
     assert contrast(colour, view.viewport().palette().color(view.viewport().backgroundRole())) >= AA
+
+
+# -- review mode's transcript ------------------------------------------------------------------------------------
+def _fragments(browser):
+    """(text, colour, drawn on) of every piece of the browser's document, as Qt will paint it."""
+    from PySide6.QtCore import Qt
+    palette = browser.palette()
+    block = browser.document().begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fragment = it.fragment()
+            f = fragment.charFormat()
+            fg = f.foreground().color() if f.foreground().style() != Qt.NoBrush else palette.color(QPalette.Text)
+            bg = f.background().color() if f.background().style() != Qt.NoBrush else palette.color(QPalette.Base)
+            if fragment.text().strip():
+                yield fragment.text().strip(), fg, bg
+            it += 1
+        block = block.next()
+
+
+def _low_contrast(browser) -> list[str]:
+    return [f"{text!r} {fg.name()} on {bg.name()}: {contrast(fg, bg):.2f}"
+            for text, fg, bg in _fragments(browser) if contrast(fg, bg) < AA]
+
+
+@pytest.fixture
+def reviewed_record(tmp_path):
+    """A session with evidence marked, call actions (flag, end call) and a kept recording (a "play" link)."""
+    from simulator.store import Store, load_session
+    from storefill import PLAYS, keep_recording, play
+    with Store(tmp_path) as store:
+        sid = play(store, *PLAYS[0], "Ana")
+        keep_recording(store, sid, 160)
+        return load_session(store, sid)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"], indirect=True)
+def test_every_word_of_the_review_transcript_reads_on_its_background(qtbot, theme, reviewed_record):
+    from simulator.ui.review.session_page import SessionPage
+    page = SessionPage()
+    qtbot.addWidget(page)
+    page.show_record(reviewed_record)
+    pieces = [text for text, _, _ in _fragments(page.transcript)]
+    # What the tester could hardly read in the dark theme is among what is measured.
+    assert any("◆" in t for t in pieces) and any("play recording" in t for t in pieces) and ":00" in pieces
+    assert any(bg != page.transcript.palette().color(QPalette.Base) for _, _, bg in _fragments(page.transcript))
+    assert _low_contrast(page.transcript) == [], f"{theme} theme"
+
+
+def test_the_review_transcript_follows_a_theme_switch_while_it_is_open(qtbot, qapp, reviewed_record):
+    from simulator.ui.review.session_page import SessionPage
+    apply_theme(qapp, "light", 100)
+    try:
+        page = SessionPage()
+        qtbot.addWidget(page)
+        page.resize(900, 600)
+        page.show()
+        page.show_record(reviewed_record)
+        evidence_before = {bg.name() for _, _, bg in _fragments(page.transcript)} - {"#ffffff"}
+        for theme in ("dark", "light", "dark"):
+            apply_theme(qapp, theme, 100)
+            qtbot.waitUntil(lambda: page.transcript.palette().color(QPalette.Base) == qapp.palette().color(QPalette.Base))
+            assert _low_contrast(page.transcript) == [], f"after switching to {theme}"
+        evidence_after = {bg.name() for _, _, bg in _fragments(page.transcript)} - {page.transcript.palette().color(
+            QPalette.Base).name()}
+        assert evidence_after == {colours().evidence.name()} != evidence_before
+        assert "play:1" in page.transcript.toHtml()  # read again whole: its links still there
+    finally:
+        apply_theme(qapp, "system", 100)
+
+
+@pytest.mark.skipif(__import__("shutil").which("pdftoppm") is None, reason="poppler-utils is not installed")
+def test_the_printed_report_stays_dark_on_white_in_the_dark_theme(qapp, tmp_path, reviewed_record):
+    """The report has its own sheet: the page printed in the dark theme is the one printed in the light theme."""
+    import subprocess
+    from PySide6.QtGui import QImage
+    from simulator.store.report import session_html
+    from simulator.ui.printing import html_to_pdf
+    pages = {}
+    try:
+        for theme in ("light", "dark"):
+            apply_theme(qapp, theme, 100)
+            pdf = html_to_pdf(session_html(reviewed_record), tmp_path / f"{theme}.pdf")
+            subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(tmp_path / theme)],
+                           check=True)
+            pages[theme] = QImage(str(next(tmp_path.glob(f"{theme}*.png"))))
+    finally:
+        apply_theme(qapp, "system", 100)
+    light, dark = pages["light"], pages["dark"]
+    assert dark == light
+    assert dark.pixelColor(2, 2).lightness() == 255  # white paper
+    darkest = min(dark.pixelColor(x, y).lightness() for x in range(0, dark.width(), 3) for y in range(0, dark.height(), 3))
+    assert darkest < 60  # dark words on it
+
+
+def test_a_poor_agreement_in_calibration_reads_in_either_theme_and_follows_a_switch(qtbot, qapp):
+    from simulator.store.calibration import Agreement
+    from simulator.ui.review.calibration_page import CalibrationPage
+    apply_theme(qapp, "light", 100)
+    try:
+        page = CalibrationPage()
+        qtbot.addWidget(page)
+        page.show()
+        page.show_agreement([Agreement("names_behavior", both_present=2, both_absent=2, only_scorer=4, only_manager=4)])
+        for theme in ("dark", "light"):
+            apply_theme(qapp, theme, 100)
+            qtbot.waitUntil(lambda: page.table.palette().color(QPalette.Base) == qapp.palette().color(QPalette.Base))
+            kappa = page.table.item(0, 1)
+            assert "poor" in kappa.text() or "slight" in kappa.text()
+            assert kappa.foreground().color() == colours().poor, theme
+            assert contrast(kappa.foreground().color(), page.table.palette().color(QPalette.Base)) >= AA, theme
+    finally:
+        apply_theme(qapp, "system", 100)

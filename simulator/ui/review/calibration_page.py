@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ...scoring.verdict import item_label
 from ...store.calibration import Agreement
+from ..theme import colours
 from .tables import fill_table, read_only_table
 
 
@@ -44,13 +45,21 @@ class CalibrationPage(QWidget):
         layout.addWidget(note)
         layout.addWidget(self.empty)
         layout.addWidget(self.table, 1)
+        self._rows: list[Agreement] = []
 
     def show_agreement(self, rows: list[Agreement]) -> None:
+        self._rows = rows
         self.empty.setVisible(not rows)
         rows = sorted(rows, key=lambda r: r.n < MIN_DECISIONS)  # the ones that can be judged first, worst on top
         fill_table(self.table, [[item_label(r.item), kappa_words(r.kappa, r.n), f"{r.raw:.0%}" if r.raw is not None else "",
                             str(r.n), str(r.both_present), str(r.both_absent), str(r.only_scorer),
                             str(r.only_manager), str(r.disputed), str(r.upheld), str(r.overturned)] for r in rows])
+        poor = colours(self.palette()).poor  # the theme's, readable on either row shade in light and dark
         for i, r in enumerate(rows):
             if r.kappa is not None and r.kappa < 0.4 and r.n >= MIN_DECISIONS:
-                self.table.item(i, 1).setForeground(QColor("#b3261e"))
+                self.table.item(i, 1).setForeground(poor)
+
+    def changeEvent(self, event) -> None:
+        if event.type() in (QEvent.PaletteChange, QEvent.ApplicationPaletteChange) and hasattr(self, "_rows"):
+            self.show_agreement(self._rows)
+        super().changeEvent(event)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, Qt, QUrl, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, QTableWidget,
                                QTableWidgetItem, QTextBrowser, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
@@ -15,6 +16,7 @@ from ...store.records import SessionRecord
 from ...store.report import path_sentence, transcript_table, verdict_words, when
 from ..chart import DimensionChart
 from ..plan_panel import as_tooltip
+from ..theme import colours
 from .override_dialog import OverrideDialog
 
 _MARK = {"met": "✓ met", "missed": "✗ missed", "violated": "⚠ done"}
@@ -28,11 +30,15 @@ def verdict_mark(status: str, automatic: str) -> str:
     return marks.get(status, status)
 
 
-# The report's transcript in review mode's colours: the marked words stay dark on yellow in a dark theme too.
-TRANSCRIPT_PALETTE = """
-td { vertical-align: top; } th { text-align: left; } .nowrap { white-space: nowrap; }
-.small { font-size: small; } .trainee { font-weight: bold; }
-.evidence { background-color: #fff3a8; color: #000; } .action { color: #8a1c7c; font-weight: bold; }
+def palette_sheet(palette: QPalette) -> str:
+    """The report's transcript in the theme's colours, each drawn where tests/test_theme.py rates it (text on the
+    evidence colour, muted and call actions on the base): the printed report keeps its own dark-on-white sheet."""
+    c = colours(palette)
+    return f"""
+td {{ vertical-align: top; }} th {{ text-align: left; }} .nowrap {{ white-space: nowrap; }}
+.small {{ font-size: small; color: {c.muted.name()}; }} .trainee {{ font-weight: bold; }}
+.evidence {{ background-color: {c.evidence.name()}; color: {palette.color(QPalette.Text).name()}; }}
+.action {{ color: {c.event.name()}; font-weight: bold; }} a {{ color: {palette.color(QPalette.Link).name()}; }}
 """
 
 
@@ -61,7 +67,8 @@ class SessionPage(QWidget):
         self.transcript = QTextBrowser()
         self.transcript.setAccessibleName("Transcript")
         self.transcript.setOpenLinks(False)
-        self.transcript.document().setDefaultStyleSheet(TRANSCRIPT_PALETTE)
+        self._transcript_html = ""
+        self._style_transcript()
         self.transcript.anchorClicked.connect(self._link)
         self.verdicts = QTreeWidget()
         self.verdicts.setAccessibleName("Verdicts")
@@ -136,7 +143,8 @@ class SessionPage(QWidget):
         self.chart.set_scores([(dimension_label(sc["dimension"]),
                                 sc["reviewed"] if sc.get("reviewed") is not None else sc["score"]) for sc in record.scores])
         self.path.setText(path_sentence(record))
-        self.transcript.setHtml(transcript_table(record, times=True, recordings=True))
+        self._transcript_html = transcript_table(record, times=True, recordings=True)
+        self.transcript.setHtml(self._transcript_html)
         now = latest_overrides(record.overrides)
         disputed = {(d.dimension, d.item) for d in record.disputes if d.is_open}  # answered in the Disputes tab
         self.verdicts.clear()
@@ -167,6 +175,21 @@ class SessionPage(QWidget):
         if disputed:
             self.reviews.setText(self.reviews.text() + f" The trainee disputes {len(disputed)} verdict"
                                  f"{'' if len(disputed) == 1 else 's'}: answer in the Disputes tab.")
+
+    def _style_transcript(self) -> None:
+        """The sheet applies as the HTML is read: on a theme switch the transcript is read again, where it was."""
+        self.transcript.document().setDefaultStyleSheet(palette_sheet(self.palette()))
+        if self._transcript_html:
+            bar = self.transcript.verticalScrollBar()
+            at = bar.value()
+            self.transcript.setHtml(self._transcript_html)
+            bar.setValue(at)
+
+    def changeEvent(self, event) -> None:
+        # The page's own palette is the new one here; the transcript's may still be the old one.
+        if event.type() in (QEvent.PaletteChange, QEvent.ApplicationPaletteChange) and hasattr(self, "transcript"):
+            self._style_transcript()
+        super().changeEvent(event)
 
     def current_verdict(self) -> dict | None:
         item = self.verdicts.currentItem()
