@@ -82,7 +82,9 @@ class AssessedBox(QWidget):
     def _fit(self) -> None:
         """As tall as the list at this width: the briefing page scrolls as a whole when the screen is short
         (a box squeezed to two lines inside a scrolling page hid most of what is assessed)."""
-        width = self.scroll.viewport().width() or self.width()
+        # Its own width, not the viewport's: a page shown for the first time resizes this box before the scroll
+        # area in it, whose viewport still had the old width then, and the list stood in a box a third too tall.
+        width = self.width() - 2 * self.scroll.frameWidth()
         height = self.body.heightForWidth(width) + 2
         self.scroll.setMaximumHeight(height)
         self.scroll.setMinimumHeight(height)

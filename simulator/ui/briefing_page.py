@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QFrame, QGroupBox, QHBoxLayout, QLabel, QProgressBar,
                                QPushButton, QRadioButton, QScrollArea, QVBoxLayout, QWidget)
 
@@ -23,6 +23,9 @@ INPUT_MODES = [("voice", "&Voice: just speak"), ("push_to_talk", "P&ush to talk:
 
 
 CHECKLIST_TEXT = "Show a chec&klist during the call, ticked as you meet each item"
+# The briefing is read as one column this many average characters wide at most (about 100 is a comfortable line,
+# and the longest option, the checklist's, fits): on a wide screen it stood stretched over the whole window.
+READABLE_CHARACTERS = 100
 
 
 def _radio_group(title: str, options: list[tuple[str, str]], parent: QWidget) -> tuple[QGroupBox, QButtonGroup]:
@@ -35,6 +38,17 @@ def _radio_group(title: str, options: list[tuple[str, str]], parent: QWidget) ->
         layout.addWidget(button)
     group.button(0).setChecked(True)
     return box, group
+
+
+def _centred(column: QWidget) -> QWidget:
+    """The column in the middle of a row as wide as the page, as wide as it may be and no wider."""
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addStretch(1)
+    layout.addWidget(column, 1000)  # the column takes the room first, up to its maximum width; the sides the rest
+    layout.addStretch(1)
+    return row
 
 
 class BriefingPage(QWidget):
@@ -95,38 +109,37 @@ class BriefingPage(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.start_button)
 
-        options = QHBoxLayout()
-        left = QVBoxLayout()
-        left.addWidget(self.intensity_box)
-        left.addWidget(mode_box)
-        right = QVBoxLayout()
-        right.addWidget(input_box)
-        right.addWidget(self.keep_audio)
-        right.addWidget(self.checklist)
-        options.addLayout(left, 1)
-        options.addLayout(right, 1)
+        # The options go down the page in the order they are read and tabbed through: side by side they made the
+        # page wider than a small screen at large text, and on a wide one set the options apart from the rest.
         # The briefing scrolls and its buttons stay put: with large text on a 768-line screen the page is
         # taller than the window, and Qt's minimum height does not count wrapped labels, so the options overlapped.
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.title)
-        layout.addWidget(self.customer)
-        layout.addWidget(self.situation)
-        layout.addWidget(self.content_note)
-        layout.addWidget(self.assessed_box, 100)  # the spare room goes to what is assessed first
-        layout.addLayout(options)
-        layout.addWidget(mic_box)
-        layout.addStretch(1)
+        for part in (self.title, self.customer, self.situation, self.content_note, self.assessed_box,
+                     self.intensity_box, mode_box, input_box, self.keep_audio, self.checklist, mic_box):
+            layout.addWidget(part)
+        layout.addStretch(1)  # the page reads from the top; any spare room is below it, not between its parts
+        self.body = body
         self.scroll = QScrollArea()
-        self.scroll.setWidget(body)
+        self.scroll.setWidget(_centred(body))
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Nothing is wider than the column at any text size; were it ever, it could be scrolled to, not cut off.
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        bottom = QWidget()
+        bottom_layout = QVBoxLayout(bottom)
+        bottom_layout.setContentsMargins(0, 0, 0, 0)
+        bottom_layout.addWidget(self.speech_status)
+        bottom_layout.addLayout(buttons)
+        self.bottom = bottom
         page = QVBoxLayout(self)
         page.addWidget(self.scroll, 1)
-        page.addWidget(self.speech_status)
-        page.addLayout(buttons)
+        self._bottom_row = _centred(bottom)
+        page.addWidget(self._bottom_row)  # Start sits under the column it ends, not at the far edge of the screen
+        page.addStretch(0)  # on a tall screen the room left is below the buttons (see _fit_height)
+        self.scroll.widget().installEventFilter(self)
+        self._fit_width()
 
         self._meter = QTimer(self)
         self._meter.setInterval(50)
@@ -137,6 +150,32 @@ class BriefingPage(QWidget):
         self.mode_group.idToggled.connect(lambda *_: self.keep_audio.setEnabled(self.assessed))
         self.mode_group.idToggled.connect(lambda *_: self._offer_checklist())
         self.input_group.idToggled.connect(lambda *_: self.keep_audio.setEnabled(self.assessed and self.input_mode != "typed"))
+
+    def _fit_width(self) -> None:
+        width = self.fontMetrics().averageCharWidth() * READABLE_CHARACTERS
+        for column in (self.body, self.bottom):
+            column.setMaximumWidth(width)
+
+    def _fit_height(self) -> None:
+        """No taller than the briefing at this width, so the buttons follow straight after it on a tall screen;
+        on a short one the page layout gives it less, and it scrolls."""
+        inner = self.scroll.widget()
+        width = self.scroll.viewport().width()
+        height = inner.heightForWidth(width) if inner.hasHeightForWidth() else inner.sizeHint().height()
+        self.scroll.setMaximumHeight(max(height, inner.minimumSizeHint().height()) + 2 * self.scroll.frameWidth())
+        # The buttons' column lines up with the briefing's, which a scroll bar beside it moves left.
+        # (The briefing's own width: the viewport's is not yet updated when the scroll bar comes or goes.)
+        self._bottom_row.layout().setContentsMargins(0, 0, max(0, self.scroll.width() - inner.width()), 0)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.scroll.widget() and event.type() in (QEvent.LayoutRequest, QEvent.Resize):
+            self._fit_height()  # its words or its width changed: so may its height
+        return super().eventFilter(watched, event)
+
+    def changeEvent(self, event) -> None:
+        if event.type() in (QEvent.FontChange, QEvent.ApplicationFontChange) and hasattr(self, "bottom"):
+            self._fit_width()  # the column is measured in characters: it grows and shrinks with the text size
+        super().changeEvent(event)
 
     # -- filling in ------------------------------------------------------------------
     def show_scenario(self, sf: ScenarioFile, input_mode: str, keep_audio: bool, policy: Policy | None = None,

@@ -8,7 +8,7 @@ from html import escape
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+                               QPushButton, QStyledItemDelegate, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..scenario import CONTENT, ScenarioFile
 from .plan_panel import PlanPanel
@@ -45,6 +45,16 @@ def _labelled(text: str, field: QWidget) -> QLabel:
     label = QLabel(text)
     label.setBuddy(field)
     return label
+
+
+class _Roomy(QStyledItemDelegate):
+    """A cell with half a line of room above and below its words, so a wrapped title's two lines are not
+    pressed against the next row's."""
+
+    def sizeHint(self, option, index):
+        size = super().sizeHint(option, index)
+        size.setHeight(size.height() + option.fontMetrics.height() // 2)
+        return size
 
 
 class _Card(QFrame):
@@ -154,9 +164,12 @@ class LibraryPage(QWidget):
         table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         table.setAlternatingRowColors(True)
         table.setShowGrid(False)
-        table.setWordWrap(False)
+        # A title longer than its column wraps onto a second line and its row grows to hold it: cut to
+        # "Angry about a late refund, but not…" it could not be read, at large text or on a small screen.
+        table.setWordWrap(True)
+        table.setItemDelegate(_Roomy(table))
         table.verticalHeader().hide()
-        table.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         table.horizontalHeader().setDefaultAlignment(Qt.AlignLeft | Qt.AlignVCenter)
         table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
         for col in (1, 2, 4):
@@ -167,11 +180,10 @@ class LibraryPage(QWidget):
         return table
 
     def _size_to_font(self) -> None:
-        # Room to read, and to hit with a mouse; set on every row, as hidden rows keep the size they had.
+        # Room to read, and to hit with a mouse: a row of one line is this high, a wrapped title's row higher.
         height = int(self.fontMetrics().height() * 2.2)
+        self.table.verticalHeader().setMinimumSectionSize(height)
         self.table.verticalHeader().setDefaultSectionSize(height)
-        for row in range(self.table.rowCount()):
-            self.table.setRowHeight(row, height)
         self._fit_columns()
 
     def _fit_columns(self) -> None:
