@@ -170,6 +170,34 @@ def test_an_imported_bundle_appears_in_the_list(qtbot, tmp_path):
     qtbot.waitUntil(lambda: w.sessions.trainee.findText("Sam") >= 0, timeout=10_000)
 
 
+def test_each_bundle_not_imported_is_named_once_with_what_happened_and_what_to_do(qtbot, tmp_path):
+    """Ctrl+I with several files: each one refused has one notice, naming it once (by the name it was chosen by,
+    not its whole path), saying what is wrong with it and what to do; the good one is still imported."""
+    import re
+    with Store(tmp_path / "laptop") as other:
+        sid = play(other, *PLAYS[3], "Sam")
+        good = export_bundle(other, [sid], tmp_path / "sam.simbundle", KEY)
+        foreign = export_bundle(other, [sid], tmp_path / "other-organisation.simbundle", b"another organisation's key!")
+    (tmp_path / "cut-short.simbundle").write_bytes(good.read_bytes()[:-50])
+    (tmp_path / "notes.simbundle").write_text("not a bundle at all", encoding="utf-8")
+    (tmp_path / "a-folder.simbundle").mkdir()
+    refused = [foreign, tmp_path / "cut-short.simbundle", tmp_path / "notes.simbundle", tmp_path / "a-folder.simbundle",
+               tmp_path / "gone.simbundle"]
+    with Store(tmp_path / "mine") as store:
+        play(store, *PLAYS[0], "Ana")
+    w = open_review(qtbot, tmp_path / "mine")
+    with qtbot.waitSignal(w.changed, timeout=20_000):
+        w.bundles.import_files([good, *refused], KEY)
+    qtbot.waitUntil(lambda: w.model.total == 2, timeout=10_000)
+    for path in refused:
+        (message,) = [m for m in w.notices.messages if path.name in m]
+        assert message.count(path.name) == 1 and str(tmp_path) not in message, message
+        what_happened, *what_to_do = re.split(r"(?<=\.) ", message)
+        assert path.name in what_happened and what_to_do, message
+        assert "Something went wrong" not in message and "session so far" not in message, message
+    assert any(m.startswith("Imported 1 session; 5 bundles could not be imported") for m in w.notices.messages)
+
+
 def test_csv_export_of_the_sessions_shown(qtbot, tmp_path):
     with Store(tmp_path / "data") as store:
         fill(store, 40)

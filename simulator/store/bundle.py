@@ -234,13 +234,16 @@ def open_bundle(path: Path, key: bytes) -> Iterator[Bundle]:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
-        raise SimulatorError(f"no bundle at {path}", "check the path") from None
+        raise SimulatorError(f"{path} was not found",
+                             "check the path: the file may have been moved or renamed") from None
     except OSError as exc:
-        raise SimulatorError(f"cannot read {path}: {exc.strerror}", "check the path") from None
+        raise SimulatorError(f"cannot read {path}: {exc.strerror}", "check the path and that you may read the file"
+                             ) from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):  # checked before fdopen, which refuses a folder with a bare OSError
+        os.close(fd)
+        raise SimulatorError(f"{path} is not a file", "use the .simbundle file itself, not a folder or a device")
     with os.fdopen(fd, "rb") as f:
-        info = os.fstat(f.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise SimulatorError(f"{path} is not a file", "give the path of a .simbundle file")
         if info.st_size > MAX_BUNDLE_BYTES:
             raise SimulatorError(f"{path} is {info.st_size / 1024 ** 3:.1f} GB, more than a bundle may be "
                                  f"({MAX_BUNDLE_BYTES // 1024 ** 3} GB)", "export fewer sessions per bundle")
@@ -252,14 +255,16 @@ def open_bundle(path: Path, key: bytes) -> Iterator[Bundle]:
                     raise SimulatorError(f"{path} was made by an older version of the simulator, whose bundles "
                                          "cannot be checked as well", "ask for it to be exported again")
                 raise changed
-            raise SimulatorError(f"{path} is not a session bundle", "export one with `simulator sessions export`")
+            raise SimulatorError(f"{path} is not a session bundle",
+                                 "choose a .simbundle file exported from the simulator")
         version, signer, signed = (g.decode("ascii") for g in match.groups())
         start = match.end()
         f.seek(start)
         if not hmac.compare_digest(signature(key, version, signer, f), signed):
             if signer != key_id(key):
                 raise SimulatorError(f"{path} was signed with another organisation's key, or changed since",
-                                     "import it with the key it was signed with; " + ask)
+                                     "nothing was imported; import it with the key it was signed with, or ask for "
+                                     "it to be exported again with the simulator")
             raise changed
         if version != str(FORMAT) or signer != key_id(key):
             raise SimulatorError(f"{path} is a bundle of format {version}", "update the simulator to import it")

@@ -11,12 +11,29 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog
 
+from ...errors import SimulatorError
 from ...store.sessiontable import session_ids
 from ..notices import explain, show_error
 from ..org_key import ask_for_key
 from .report_files import documents_folder
 from .transfer import LongTask
 from ...words import counted
+
+
+def import_problem(path: Path, exc: BaseException) -> str:
+    """Why one bundle was not imported, naming it once, by the name the manager chose it by, then what to do.
+
+    The store's messages name the bundle by its whole path (the command line's user typed it): that path becomes
+    the file's name here, and a message that does not name it at all is introduced by it.
+    """
+    if isinstance(exc, SimulatorError):
+        text = explain(exc).replace(str(path), path.name)
+        if path.name in text:
+            return text
+        return f"{path.name} was not imported: {text[:1].lower()}{text[1:]}"
+    # Not a fault of the bundle's that the store foresaw: say what happened, and that the others were still read.
+    return (f"{path.name} was not imported: {str(exc) or type(exc).__name__}. The other bundles were still imported; "
+            "try this one again, and if it fails again, ask for it to be exported again.")
 
 
 def _import_all(store, paths: list[Path], key: bytes, progress) -> tuple[int, int, list[str]]:
@@ -27,7 +44,7 @@ def _import_all(store, paths: list[Path], key: bytes, progress) -> tuple[int, in
         try:
             report = import_bundle(store, path, key)
         except Exception as exc:  # noqa: BLE001 - one bad bundle does not stop the others
-            problems.append(f"{path.name}: {explain(exc)}")
+            problems.append(import_problem(path, exc))
             continue
         imported += len(report.imported)
         already += len(report.already_there)
@@ -81,9 +98,11 @@ class Bundles(QObject):
             imported, already, problems = got
             w.refresh()
             w.changed.emit()
-            w.say(f"Imported {counted(imported, 'session')}"
-                  + (f"; {already} {'was' if already == 1 else 'were'} already here" if already else "") + ".")
             for p in problems:
                 w.notices.add(p)
+            w.say(f"Imported {counted(imported, 'session')}"
+                  + (f"; {already} {'was' if already == 1 else 'were'} already here" if already else "")
+                  + (f"; {counted(len(problems), 'bundle')} could not be imported: the notices say why"
+                     if problems else "") + ".")
         return LongTask(w, w.tasks, "Importing bundles…", lambda progress: _import_all(store, paths, key, progress),
                         done, lambda exc: show_error(w, exc, "Import failed"))
