@@ -186,7 +186,8 @@ def test_the_review_transcript_follows_a_theme_switch_while_it_is_open(qtbot, qa
         evidence_before = {bg.name() for _, _, bg in _fragments(page.transcript)} - {"#ffffff"}
         for theme in ("dark", "light", "dark"):
             apply_theme(qapp, theme, 100)
-            qtbot.waitUntil(lambda: page.transcript.palette().color(QPalette.Base) == qapp.palette().color(QPalette.Base))
+            base = qapp.palette().color(QPalette.Base)
+            qtbot.waitUntil(lambda: page.transcript.palette().color(QPalette.Base) == base)
             assert _low_contrast(page.transcript) == [], f"after switching to {theme}"
         evidence_after = {bg.name() for _, _, bg in _fragments(page.transcript)} - {page.transcript.palette().color(
             QPalette.Base).name()}
@@ -216,7 +217,8 @@ def test_the_printed_report_stays_dark_on_white_in_the_dark_theme(qapp, tmp_path
     light, dark = pages["light"], pages["dark"]
     assert dark == light
     assert dark.pixelColor(2, 2).lightness() == 255  # white paper
-    darkest = min(dark.pixelColor(x, y).lightness() for x in range(0, dark.width(), 3) for y in range(0, dark.height(), 3))
+    darkest = min(dark.pixelColor(x, y).lightness()
+                  for x in range(0, dark.width(), 3) for y in range(0, dark.height(), 3))
     assert darkest < 60  # dark words on it
 
 
