@@ -75,17 +75,35 @@ def test_results_link_each_verdict_to_the_turn_it_came_from(qtbot, tmp_path):
     assert "Take the time you need" in results.wellbeing_reply.text()
 
 
-def test_stopping_for_a_break_keeps_the_session_marked_as_stopped_by_the_trainee(qtbot, tmp_path):
+def test_a_break_keeps_the_call_as_interrupted_not_scored_and_not_counted(qtbot, tmp_path):
+    # "Stop — I need a break" (Ctrl+B) kept the call as "stopped by trainee" with a score (the results page said
+    # "the score counts only that part"). A break is not an attempt: kept as interrupted, as a call cut short is.
+    from simulator.store.attempts import attempts_of
+    from simulator.store.progress import trainee_progress
     window = open_window(qtbot, tmp_path)
     choose(qtbot, window, "racist-remark-video-call")
     type_reply(qtbot, window, "Could you tell me more about the delay?")
+    window.roleplay.reply.setFocus()
+    qtbot.keyClicks(window.roleplay.reply, "Sorry, one moment.")  # typed, not sent: said before the break
     qtbot.keyClick(window.roleplay.reply, Qt.Key_B, Qt.ControlModifier)  # the keyboard way to stop
     wait_for_results(qtbot, window)
-    assert "stopped" in window.results.title.text()
+    results = window.results
+    assert "break" in results.title.text() and "not scored" in results.title.text()
+    words = results.message.text()
+    assert "kept as interrupted" in words and "not scored" in words and "does not count towards your progress" in words
+    assert window.live.result is None and not results.chart.isVisible() and results.shown_scores() == {}
+    assert "/ 100" not in results.title.text()
     with Store(tmp_path / "data") as store:
         record = load_session(store, window.live.practice.session_id)
-    assert record.summary.status == "ended_by_trainee"
-    assert any(t["text"] == "Could you tell me more about the delay?" for t in record.turns)
+        assert record.summary.status == "interrupted" and record.summary.overall is None
+        said = [t["text"] for t in record.turns if t["speaker"] == "trainee"]
+        assert said == ["Could you tell me more about the delay?", "Sorry, one moment."]  # the transcript is kept
+        assert attempts_of(store, "Robin Test") == []  # not an attempt: no plan, no certificate counts it
+        assert trainee_progress(store, "Robin Test") == []  # nor a point on the progress chart
+    qtbot.mouseClick(results.library_button, Qt.LeftButton)
+    lib = window.library
+    row = next(i for i, sf in enumerate(lib.scenarios) if sf.id == "racist-remark-video-call")
+    qtbot.waitUntil(lambda: lib.table.item(row, 4).text() == "not finished yet", timeout=10_000)
 
 
 def test_no_microphone_falls_back_to_typing_with_a_notice(qtbot, tmp_path):

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QLabel, QScrollArea
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QScrollArea
 
 from appkit import choose, open_window, press, type_reply, wait_for_results, wait_seconds
 from conftest import REPO
@@ -149,13 +149,16 @@ def test_the_settings_dialog_over_the_call_stops_the_silence_clock(qtbot, tmp_pa
 
 
 def test_review_mode_in_front_of_the_call_stops_the_silence_clock(qtbot, tmp_path):
+    # Review mode cannot be opened during a call; one opened before it can still be brought in front of it.
     window = open_window(qtbot, tmp_path)
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key_R, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: getattr(window, "review", None) is not None and window.review.isVisible(), timeout=10_000)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
     choose(qtbot, window, "swearing-caller")
-    page = window.roleplay
-    page.reply.setFocus()
-    qtbot.keyClick(page.reply, Qt.Key_R, Qt.ControlModifier)
-    qtbot.waitUntil(lambda: getattr(window, "review", None) is not None and window.review.isActiveWindow(),
-                    timeout=10_000)
+    window.review.activateWindow()  # the trainee clicks on review mode's window
+    qtbot.waitUntil(window.review.isActiveWindow, timeout=10_000)
     asked = _quiet_behind(qtbot, window)
     window.review.close()
     window.activateWindow()
@@ -180,11 +183,62 @@ def test_a_file_dialog_over_the_call_stops_the_silence_clock(qtbot, tmp_path):
     QTimer.singleShot(700, shorten)
     QTimer.singleShot(3_200, look_and_cancel)
     page.reply.setFocus()
-    qtbot.keyClick(page.reply, Qt.Key_O, Qt.ControlModifier)  # File → Add a scenario folder: a modal file dialog
+    # A modal file dialog over the call (as the settings' Browse… opens; File → Add a scenario folder waits for the
+    # end of the call), in its own event loop as there.
+    QFileDialog.getExistingDirectory(window, "A folder", "", QFileDialog.DontUseNativeDialog)
     qtbot.waitUntil(lambda: "dialog" in seen, timeout=10_000)
     assert seen["dialog"] == "QFileDialog" and seen["covered"] is True
     assert seen["silences"] == 0 and "Still there?" not in str(seen["text"])
     qtbot.waitUntil(lambda: _silences(window) == 1, timeout=5_000)
+
+
+def test_review_authoring_and_a_folder_wait_until_the_call_is_over_and_say_so(qtbot, tmp_path):
+    # A tester pressed Ctrl+R, Ctrl+Shift+A and Ctrl+O in a call: each opened a window over the call while its
+    # clock ran on. During a call they wait: greyed out in the menus, and their keys say why.
+    from PySide6.QtGui import QAction
+    window = open_window(qtbot, tmp_path)
+    choose(qtbot, window, "swearing-caller")
+    page = window.roleplay
+    opened: list[str] = []
+
+    def close_any_dialog() -> None:  # were a file dialog to open, the test would wait in it for ever
+        dialog = QApplication.activeModalWidget()
+        if dialog is not None:
+            opened.append(type(dialog).__name__)
+            dialog.reject()
+    guard = QTimer()
+    guard.timeout.connect(close_any_dialog)
+    guard.start(300)
+    before = set(QApplication.topLevelWidgets())
+    for key, modifiers, words in [(Qt.Key_R, Qt.ControlModifier, "Review mode opens when the call is over"),
+                                  (Qt.Key_A, Qt.ControlModifier | Qt.ShiftModifier, "Scenario authoring opens"),
+                                  (Qt.Key_O, Qt.ControlModifier, "add a scenario folder when the call is over")]:
+        page.reply.setFocus()
+        qtbot.keyClick(page.reply, key, modifiers)
+        qtbot.waitUntil(lambda: any(words in m for m in window.notices.messages), timeout=3_000)
+    qtbot.wait(300)
+    guard.stop()
+    assert opened == []
+    assert getattr(window, "review", None) is None and getattr(window, "authoring", None) is None
+    assert [w for w in set(QApplication.topLevelWidgets()) - before if w.isVisible()] == []
+    notices = [m for m in window.notices.messages if m.startswith("Finish or end the call first")]
+    assert len(notices) == 3 and window.notices.isVisible()
+    menu = {a.text().replace("&", ""): a for a in window.findChildren(QAction)}
+    waiting = ["Add a scenario folder…", "Open review mode (for managers)…",
+               "Open scenario authoring (for coaches)…"]
+    assert not any(menu[text].isEnabled() for text in waiting)  # greyed out in the menus during the call
+    assert menu["Settings…"].isEnabled() and menu["Quit"].isEnabled()
+    assert window.live.running and window.stack.currentWidget() is page  # the call goes on, in front
+
+    press(qtbot, window, "end_call")
+    wait_for_results(qtbot, window)
+    assert all(menu[text].isEnabled() for text in waiting)
+    assert not any(m.startswith("Finish or end the call first") for m in window.notices.messages)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
+    qtbot.keyClick(window, Qt.Key_R, Qt.ControlModifier)  # after the call, the same key opens review mode
+    qtbot.waitUntil(lambda: getattr(window, "review", None) is not None and window.review.isVisible(), timeout=10_000)
+    window.review.close()
 
 
 # -- 2. call controls from the reply box -----------------------------------------------------------

@@ -277,6 +277,34 @@ def test_the_first_size_fits_the_screen_and_uses_a_large_one(qtbot, tmp_path):
     assert window.width() >= room.width() * 0.75
 
 
+@pytest.mark.parametrize("scale", [100, 150, 200])
+def test_the_window_and_the_call_fit_a_small_screen_at_every_text_size(qtbot, tmp_path, restore_theme, scale):
+    # At 200 % text on a 1366x768 screen the window was 1530 px wide: the call's controls in one row set its
+    # width, and Stop was off the screen.
+    window = open_window(qtbot, tmp_path)
+    window.apply_settings(window.settings.model_copy(update={"text_scale": scale}))
+    window.resize(1366, 768)
+    QApplication.processEvents()
+    window.notices.add("2 sessions were cut short last time (the app closed unexpectedly). They are kept, marked as "
+                       "interrupted.")
+    window.notices.add(MODELS_NOTICE, lasting=True)
+    choose(qtbot, window, "swearing-caller")
+    page = window.roleplay
+    page.show_notice("The learned detector is not installed here, so the phrase rules score this session alone.")
+    window.speech_label.setText("Speech is still loading; typed sessions can start now, spoken ones start as soon as "
+                                "it is ready.")
+    page.composer.set_state("still_there", "Sam Whitlow")  # the longest of the call's states
+    qtbot.wait(200)  # the call page laid out, and rewrapped at its width
+    least = window.minimumSizeHint().expandedTo(window.minimumSize())
+    assert least.width() <= 1366 and least.height() <= 740, f"{scale} %: at least {least.width()}x{least.height()}"
+    assert window.width() <= 1366 and window.height() <= 768, f"{scale} %: the window grew to {window.size()}"
+    inside = window.rect()
+    for control in [*page.buttons.values(), page.stop_button, page.reply, page.send]:
+        where = control.rect().translated(control.mapTo(window, control.rect().topLeft()))
+        assert control.isVisible() and inside.contains(where), f"{scale} %: {control.text()} at {where}"
+    assert page.composer.state.width() <= page.composer.width()
+
+
 def test_the_window_comes_back_at_the_size_it_was_left_and_maximised_if_it_was(qtbot, tmp_path):
     window = open_window(qtbot, tmp_path)
     least = window.minimumSizeHint()
@@ -588,6 +616,61 @@ def test_quitting_the_app_in_the_middle_of_a_call_ends_the_process(tmp_path):
         assert load_session(store, session_id).summary.status == "interrupted"
 
 
+QUIT_WHILE_SPEECH_LOADS = """
+import sys, time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+import simulator.ui.window as trainee_window
+from simulator.ui.app import run_app
+
+real = trainee_window.load_speech
+
+def slow_load(*args, **kwargs):  # the real engines, then a wait: as a large recognition model takes a minute
+    kit = real(*args, **kwargs)
+    time.sleep(30)
+    return kit
+
+def drive():
+    w = next((x for x in QApplication.instance().topLevelWidgets() if type(x).__name__ == "MainWindow"), None)
+    if w is None or not w.speech_progress.isVisible():
+        return QTimer.singleShot(50, drive)
+    def quit():
+        assert w.kit is None  # still loading
+        print(f"quit at {time.monotonic():.3f}", flush=True)
+        w.quit()
+    QTimer.singleShot(300, quit)
+
+if __name__ == "__main__":  # the recogniser's child process imports this file again
+    trainee_window.load_speech = slow_load
+    QTimer.singleShot(0, drive)
+    code = run_app(data_folder=sys.argv[1])
+    print(f"run_app returned at {time.monotonic():.3f}", flush=True)
+    sys.exit(code)
+"""
+
+
+def test_quitting_while_speech_loads_is_prompt(tmp_path):
+    # Quitting while the speech engines loaded waited for the load to finish (the workers are joined at exit).
+    from simulator.settings import AppSettings, save_settings
+    save_settings(AppSettings(trainee="Robin Test"))
+    script = tmp_path / "quit_while_loading.py"
+    script.write_text(QUIT_WHILE_SPEECH_LOADS, encoding="utf-8")
+    app = subprocess.Popen([sys.executable, str(script), str(tmp_path / "data")], cwd=REPO, text=True,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(REPO)})
+    try:
+        out, err = app.communicate(timeout=25)  # the slow load alone takes 30 s
+    except subprocess.TimeoutExpired:
+        app.kill()
+        out, err = app.communicate()
+        pytest.fail(f"the app was still running after Quit, waiting for speech to load:\n{out}\n{err[-2000:]}")
+    ended = time.monotonic()
+    assert app.returncode == 0, err[-2000:]
+    quit_at = float(next(line for line in out.splitlines() if line.startswith("quit at")).split()[-1])
+    assert ended - quit_at < 8, f"{ended - quit_at:.1f} s from Quit to the end of the process"
+    assert "QThread" not in err and "Traceback" not in err and "Abort" not in err, err[-2000:]
+
+
 # -- help --------------------------------------------------------------------------------------------------------
 def test_the_keyboard_shortcut_list_names_every_shortcut_the_window_has(qtbot, tmp_path):
     from PySide6.QtGui import QAction, QKeySequence
@@ -604,6 +687,57 @@ def test_the_keyboard_shortcut_list_names_every_shortcut_the_window_has(qtbot, t
             assert key.toString(QKeySequence.NativeText) in text
     assert "no description" not in text
     window.shortcuts_box.close()
+
+
+def _keys_in(window: QWidget) -> set[str]:
+    """Every key the window answers to, as the help writes it: actions, shortcut objects (enabled or not at this
+    moment), and a button's own key other than Alt and its underlined letter."""
+    from PySide6.QtGui import QAction, QKeySequence, QShortcut
+    keys = {k.toString(QKeySequence.NativeText) for a in window.findChildren(QAction) for k in a.shortcuts()}
+    keys |= {s.key().toString(QKeySequence.NativeText) for s in window.findChildren(QShortcut)}
+    for button in window.findChildren(QAbstractButton):
+        mnemonic = _mnemonic(button.text())
+        key = button.shortcut().toString(QKeySequence.PortableText)
+        if key and key.lower() != f"alt+{mnemonic}":
+            keys.add(button.shortcut().toString(QKeySequence.NativeText))
+    return keys - {""}
+
+
+def _help_text(qtbot, window: MainWindow) -> str:
+    activate(qtbot, window)
+    qtbot.keyClick(window, Qt.Key_F1)
+    qtbot.waitUntil(lambda: getattr(window, "shortcuts_box", None) is not None and window.shortcuts_box.isVisible())
+    text = window.shortcuts_box.text()
+    window.shortcuts_box.close()
+    qtbot.waitUntil(lambda: not window.shortcuts_box.isVisible() if window.shortcuts_box else True)
+    return text
+
+
+def test_the_shortcut_help_lists_every_key_of_the_window_in_and_out_of_a_call(qtbot, tmp_path):
+    # Keys that answered only at times (the call's, greyed-out menu entries' refusals) or that a button carried
+    # itself (review mode's Import bundles is Ctrl+I) were missing from the help.
+    from PySide6.QtGui import QKeySequence, QShortcut
+    from PySide6.QtWidgets import QPushButton
+    window = open_window(qtbot, tmp_path)
+    extra = QPushButton("Import bundles…", window.library)  # a page's button with a key of its own
+    extra.setShortcut(QKeySequence("Ctrl+I"))
+    extra.hide()
+    later = QShortcut(QKeySequence("Ctrl+Shift+P"), window.results)  # answers only at times: off just now
+    later.setWhatsThis("Print the results")
+    later.setEnabled(False)
+    text = _help_text(qtbot, window)
+    keys = _keys_in(window)
+    assert {"Ctrl+I", "Ctrl+Shift+P", "Ctrl+E", "Ctrl+B", "Ctrl+R", "Ctrl+O", "F1"} <= keys
+    for key in keys:
+        assert f"<b>{key}</b>" in text, key
+    assert "Import bundles" in text and "Print the results" in text and "no description" not in text
+
+    choose(qtbot, window, "swearing-caller", assessed=False)
+    text = _help_text(qtbot, window)
+    for key in _keys_in(window):
+        assert f"<b>{key}</b>" in text, key
+    assert text.count("<b>Ctrl+R</b>") == 1  # greyed out in the call, and listed once all the same
+    assert "no description" not in text
 
 
 # -- the terminal menu -------------------------------------------------------------------------------------------

@@ -140,18 +140,44 @@ class Caption(QFrame):
         layout.setContentsMargins(pad * 2, pad, pad * 2, pad)
         layout.addWidget(self.who)
         layout.addWidget(self.words)
-        self.setMinimumHeight(self.fontMetrics().height() * 4)
         self.name = ""
+        self._fit()
+
+    def _fit(self) -> None:
+        """At least four lines, and always the whole line at this width: where the window is short of room (a large
+        text size on a small screen), the conversation below gives way, never the words the customer is saying."""
+        # Only once shown: the width of a page not yet laid out is a placeholder, and wrapping at it would ask the
+        # window for more height than the line needs.
+        shown = self.isVisible() and self.width() > 0 and self.words.text()
+        needed = self.heightForWidth(self.width()) if shown else 0
+        self.setMinimumHeight(max(self.fontMetrics().height() * 4, needed))
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._fit()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self._fit()
 
     def say(self, name: str, line: str) -> None:
         self.name = name
         self.words.setText(line)
         self._who()
+        self._fit()
 
     def clear(self) -> None:
         self.name = ""
         self.words.setText("")
         self.who.setText("")
+        self._fit()
+
+    def event(self, event) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.LayoutRequest:  # the words' font changed (the text size): as much again
+            self._fit()
+        return handled
 
     def text(self) -> str:
         return self.words.text()

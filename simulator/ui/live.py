@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from PySide6.QtCore import QObject, Signal
 
+from ..engine import STOPPED, Ending
 from ..practice import Choice, Practice
 from ..scenario import Policy
 from ..settings import AppSettings
@@ -97,6 +98,7 @@ class LiveSession(QObject):
         self.bridge.scored.connect(self._scored)
         self._talking = False
         self._abandoned = False
+        self.on_break = False  # the trainee stopped for a break: kept as interrupted, never scored
         self._thread = threading.Thread(target=self._run, name="session-loop", daemon=True)
 
     def start(self) -> None:
@@ -113,6 +115,9 @@ class LiveSession(QObject):
         finally:
             if self._abandoned and not self.session.finished:
                 self.practice.interrupted()  # as a call cut short is kept anywhere: its turns, no score
+                if self.on_break:
+                    self.ending = Ending(STOPPED, "stopped", "You stopped the session. Take the time you need.",
+                                         reason="stopped")
             else:
                 self.practice.close()
             self.tasks.call_soon(self.finished.emit)
@@ -139,6 +144,13 @@ class LiveSession(QObject):
 
     def stop(self) -> None:
         self.loop.stop()
+
+    def take_break(self) -> None:
+        """"Stop — I need a break": the call ends here, and what was said so far is kept as interrupted, as a call
+        cut short is: not scored, and not an attempt that counts towards the trainee's progress or certificates.
+        A reply sent just before is said first; if it ends the conversation, the call is scored as usual."""
+        self.on_break = True
+        self.abandon()
 
     def abandon(self) -> None:
         """The app is closing mid-call: the loop stops at once and the session is kept as interrupted, not as

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QScrollArea, QStyle,
+                               QVBoxLayout, QWidget)
 
 from ..errors import SimulatorError
 from .theme import colours
@@ -76,9 +77,59 @@ class NoticeBar(QWidget):
         super().__init__(parent)
         self.hidden = set(hidden)
         self.rows: dict[str, _Notice] = {}
-        self.column = QVBoxLayout(self)
+        # Several notices at a large text size would push the window taller than the screen: past a quarter of
+        # the screen's height they scroll (Tab to a Dismiss button scrolls it into view), and the page keeps its room.
+        inside = QWidget()
+        self.column = QVBoxLayout(inside)
         self.column.setContentsMargins(0, 0, 0, 0)
+        inside.installEventFilter(self)  # a notice shown, gone or rewrapped: the bar asks for its new height
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(inside)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.scroll.setAccessibleName("Notices")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroll)
         self.hide()
+
+    def _wrap_width(self) -> int:
+        """The width the notices wrap at: the bar's own once it is laid out, else the window's, which the bar spans
+        (just shown, its width is still a placeholder, and wrapping at that would ask the window for a tall bar)."""
+        style = self.style()
+        full = (self.window().width() - 2 * style.pixelMetric(QStyle.PM_LayoutLeftMargin)
+                - self.scroll.verticalScrollBar().sizeHint().width())
+        own = self.scroll.viewport().width()
+        return own if own >= full * 0.9 else max(full, 100)
+
+    def _content_height(self) -> int:
+        inside = self.scroll.widget()
+        height = inside.heightForWidth(self._wrap_width()) if inside.hasHeightForWidth() else -1
+        return height if height > 0 else inside.sizeHint().height()
+
+    def sizeHint(self) -> QSize:
+        screen = self.screen().availableGeometry().height() if self.screen() is not None else 768
+        return QSize(self.scroll.widget().sizeHint().width(), min(self._content_height(), screen // 4))
+
+    def minimumSizeHint(self) -> QSize:
+        # One notice, read whole: where the window has no more room, the rest scroll rather than push the page
+        # (the call's controls) off the screen.
+        first = next(iter(self.rows.values()), None)
+        if first is None:
+            return QSize(0, 0)
+        one = first.heightForWidth(self._wrap_width()) if first.hasHeightForWidth() else -1
+        return QSize(0, min(self._content_height(), one if one > 0 else first.sizeHint().height()))
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.LayoutRequest:
+            self.updateGeometry()
+        return False
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self.updateGeometry()  # the words wrap differently: the height they need has changed
 
     @property
     def messages(self) -> list[str]:
@@ -93,16 +144,17 @@ class NoticeBar(QWidget):
         self.rows[text] = notice
         self.column.addWidget(notice)
         self.show()
+        self.updateGeometry()
 
     def remove(self, text: str) -> None:
         """Take a notice away once it is no longer true (not a dismissal: it may be shown again)."""
         notice = self.rows.pop(for_people(text), None)
         if notice is not None:
-            notice.deleteLater()
+            self._drop(notice)
             self.setVisible(bool(self.rows))
 
     def _dismiss(self, text: str, lasting: bool) -> None:
-        self.rows.pop(text).deleteLater()
+        self._drop(self.rows.pop(text))
         if lasting:
             self.hidden.add(text)
             self.dismissed.emit(text)
@@ -110,6 +162,12 @@ class NoticeBar(QWidget):
 
     def clear(self) -> None:
         for notice in self.rows.values():
-            notice.deleteLater()
+            self._drop(notice)
         self.rows.clear()
         self.hide()
+
+    def _drop(self, notice: _Notice) -> None:
+        self.column.removeWidget(notice)
+        notice.hide()
+        notice.deleteLater()
+        self.updateGeometry()

@@ -70,9 +70,13 @@ class PlanPanel(QFrame):
         self.hide()  # until a plan has been read: no empty frame while the library loads
 
     def _fit_height(self) -> None:
-        # Five suggestions, one line each, and room for the headings: the scenario table keeps the rest.
+        # Five suggestions, one line each, and room for the headings: the scenario table keeps the rest. Where that
+        # is more than a fifth of the screen (a large text size on a small screen), a sixth: the list scrolls, and
+        # the library still fits on the screen.
         line = self.next.fontMetrics().height()
-        self.next.setFixedHeight(int(line * 1.75 * 5 + line * 0.5))
+        screen = self.screen().availableGeometry().height() if self.screen() is not None else 768
+        five = int(line * 1.75 * 5 + line * 0.5)
+        self.next.setFixedHeight(five if five <= screen // 5 else max(int(line * 2.5), screen // 6))
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)

@@ -15,6 +15,7 @@ from ..scoring.verdict import Result, dimension_label, item_label
 from .chart import DimensionChart
 from .conversation import ConversationView
 from .dispute_dialog import DisputeDialog
+from .flow import FlowRow
 from .panel import Panel
 from .theme import colours, set_relative_font
 from .verdict_list import VerdictList, next_time
@@ -25,8 +26,10 @@ def headline(result: Result | None, assessed: bool, stopped: bool, pass_mark: fl
     """(the score or what kind of run it was, the verdict in a few words, what to do with it). reviewed: the score
     after a manager changed verdicts, which is the one that counts (as My sessions and the library say)."""
     if stopped:
-        return ("You stopped the session", "", "That is completely fine. Stopping when you need to is part of "
-                "looking after yourself. What you said so far is below; the score counts only that part.")
+        kept = ("It is kept as interrupted: not scored, and it does not count towards your progress or "
+                "certificates." if assessed else "Like any practice run, it is not scored or kept.")
+        return ("You stopped for a break", "not scored", "That is completely fine. Stopping when you need to is "
+                f"part of looking after yourself. {kept} What you said so far is below.")
     if not assessed or result is None:
         return ("Practice run", "not scored", "Practice runs are not scored or kept. Here is what you did well "
                 "and what to try.")
@@ -113,15 +116,15 @@ class ResultsPage(QWidget):
         column = QVBoxLayout(inside)
         column.addWidget(self.chart)
         column.addWidget(self.next_time)
-        column.addWidget(_heading("What you did"))
+        self.did_heading = _heading("What you did")
+        column.addWidget(self.did_heading)
         column.addWidget(self.did)
         column.addWidget(self.debrief)
-        feeling = QHBoxLayout()
+        feeling = FlowRow()  # wraps at a large text size, instead of pushing the column wider than its pane
         feeling.addWidget(self.feeling)
         feeling.addWidget(self.ok_button)
         feeling.addWidget(self.break_button)
-        feeling.addStretch(1)
-        column.addLayout(feeling)
+        column.addWidget(feeling)
         column.addWidget(self.wellbeing_reply)
         column.addStretch(1)
         scroll = QScrollArea()
@@ -144,6 +147,7 @@ class ResultsPage(QWidget):
         self.chart.setVisible(scored)
         self.chart.set_scores([(dimension_label(d.dimension), d.score) for d in result.dimensions] if scored else [])
         self.did.show_dimensions(result.dimensions if result else (), scored, disputable and scored)
+        self.did_heading.setVisible(result is not None)  # a break has no verdicts to show
         # Tab reads the cards in order (each quote, then its dispute button) before the buttons below them: the
         # cards are made anew for each result, so they would otherwise come last, after "Back to the library".
         order = [self.details, *(w for card in self.did.cards for w in (*card.quotes, card.dispute_button)),
@@ -192,6 +196,10 @@ class ResultsPage(QWidget):
         self.title.setText(f'<span style="color:{colour.name()}">{escape(title)}</span>{words}')
         self.message.setText(message)
         tips = next_time(result)
+        if stopped:
+            self.next_time.setText("<b>When you're ready:</b> try this conversation again from the start, or pick "
+                                   "another one. There is no hurry.")
+            return
         if not tips:
             self.next_time.setText("<b>Next time:</b> keep doing what you did. Try a stronger intensity or another "
                                    "scenario when you're ready.")

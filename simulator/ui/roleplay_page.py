@@ -5,21 +5,56 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout,
+                               QWidget)
 
 from ..scenario.model import ACTION_LABELS
 from .checklist import Checklist
 from .composer import TALK_KEY, Composer
 from .conversation import ConversationView
 from .customer_card import Caption, CustomerCard
+from .flow import FlowRow
 from .live import LiveSession
 
 CONTROLS = [("end_call", "Ctrl+E"), ("escalate", "Ctrl+T"), ("hold", "Ctrl+H"), ("flag", "Ctrl+F")]
 STOP_KEY = "Ctrl+B"
 LEAVING = {"end_call", "escalate"}  # the trainee leaves the call: words typed but not sent are said first
 COLUMN_LETTERS = 110  # the widest the call gets, in letters of the app's font
+
+
+class CallNotices(QScrollArea):
+    """What the trainee should know about this call (typing instead of speaking, a detector missing): every word,
+    in no more than two lines' height where the window is short of room (a large text size on a small screen),
+    scrolling the rest, so the caption and the call's controls keep their room."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setAccessibleName("Notice")
+        self.setWidget(self.label)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setFocusPolicy(Qt.NoFocus)  # the reply box keeps the keyboard; a screen reader reads the label whole
+        self.hide()
+
+    def _needed(self) -> int:
+        width = self.viewport().width() if self.viewport().width() > 50 else self.width()
+        return self.label.heightForWidth(max(width, 100)) if self.label.text() else 0
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.label.sizeHint().width(), min(self._needed(), self.fontMetrics().height() * 5))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, min(self._needed(), self.fontMetrics().height() * 2))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self.updateGeometry()
 
 
 class RolePlayPage(QWidget):
@@ -32,10 +67,8 @@ class RolePlayPage(QWidget):
         self.mood = self.card.mood
         self.clock = self.card.clock
         self.caption = Caption()
-        self.notice = QLabel()
-        self.notice.setWordWrap(True)
-        self.notice.setAccessibleName("Notice")
-        self.notice.hide()
+        self.notice_area = CallNotices()
+        self.notice = self.notice_area.label
         self.transcript = ConversationView("Conversation so far")
         self.checklist = Checklist()  # shown only when the trainee asked for it and it is allowed
         self.checklist.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 24)
@@ -52,13 +85,13 @@ class RolePlayPage(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.card)
         layout.addWidget(self.caption)
-        layout.addWidget(self.notice)
+        layout.addWidget(self.notice_area)
         middle = QHBoxLayout()
         middle.addWidget(self.transcript, 1)
         middle.addWidget(self.checklist)
         layout.addLayout(middle, 1)
         layout.addWidget(self.composer)
-        layout.addLayout(self._controls())
+        layout.addWidget(self._controls())
         outer = QHBoxLayout(self)
         outer.addWidget(self.column)
         self._fit_column()
@@ -76,7 +109,7 @@ class RolePlayPage(QWidget):
         self._tick.timeout.connect(self._refresh)
 
     def _controls(self):
-        row = QHBoxLayout()
+        row = FlowRow()  # wraps at large text sizes: every control stays on screen, none pushes the window wider
         for action, key in CONTROLS:
             button = QPushButton(f"{ACTION_LABELS[action]}  ({key})")
             button.setAccessibleName(ACTION_LABELS[action])
@@ -93,6 +126,9 @@ class RolePlayPage(QWidget):
 
     def _fit_column(self) -> None:
         self.column.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * COLUMN_LETTERS)
+        # Short of room (a large text size on a small screen), the conversation so far gives way first: the caption
+        # above it shows the customer's line, and the call's controls below it stay on screen.
+        self.transcript.setMinimumHeight(self.fontMetrics().height() * 3 // 2)
 
     def changeEvent(self, event) -> None:
         if event.type() == QEvent.FontChange:
@@ -122,7 +158,7 @@ class RolePlayPage(QWidget):
         self.reply.clear()  # a reply left unsent belongs to the call it was written in
         self.live_words.setText("")
         self.notice.setText("")
-        self.notice.hide()
+        self.notice_area.hide()
         for text in live.opened.notices:
             self.show_notice(text)
         self._set_enabled(True)
@@ -154,7 +190,8 @@ class RolePlayPage(QWidget):
         current = self.notice.text()
         if text not in current:
             self.notice.setText((current + "\n" if current else "") + text)
-        self.notice.show()
+        self.notice_area.show()
+        self.notice_area.updateGeometry()
 
     def _set_enabled(self, on: bool) -> None:
         for w in [self.reply, self.send, self.talk, self.stop_button, *self.buttons.values()]:
@@ -227,6 +264,8 @@ class RolePlayPage(QWidget):
             self.live.talk(not self.live.talking)
 
     def stop(self) -> None:
+        """Stop — I need a break: the call ends now, kept as interrupted (not scored, not counted)."""
         if self.live is not None and self.stop_button.isEnabled():
             self._send()  # the reply typed but not sent is kept as the last thing said, not thrown away
-            self.live.stop()
+            self.live.take_break()
+            self._set_enabled(False)

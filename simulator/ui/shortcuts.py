@@ -24,16 +24,27 @@ def _described(shortcut: QShortcut, key: str) -> str:
     return "no description"
 
 
+def _mnemonic(button: QAbstractButton) -> str | None:
+    match = re.search(r"&([^&\s])", button.text().replace("&&", ""))
+    return f"Alt+{match.group(1).upper()}" if match else None
+
+
 def shortcuts(root: QWidget) -> list[tuple[str, str]]:
-    """(key, what it does) for every shortcut under `root`, menus first, each key once."""
+    """(key, what it does) for every shortcut under `root`, menus first, each key once: actions, shortcut objects
+    (those that answer only at times, such as the call's, too) and a button's own key other than its Alt letter."""
     found: dict[str, str] = {}
     for action in root.findChildren(QAction):
         for key in action.shortcuts():
-            found.setdefault(key.toString(QKeySequence.NativeText), _words(action.text()))
+            found.setdefault(key.toString(QKeySequence.NativeText), _words(action.text()) or "no description")
     for shortcut in root.findChildren(QShortcut):
         key = shortcut.key().toString(QKeySequence.NativeText)
-        if key and shortcut.isEnabled():
+        if key:
             found.setdefault(key, _described(shortcut, key))
+    for button in root.findChildren(QAbstractButton):
+        key = button.shortcut().toString(QKeySequence.PortableText)
+        if key and key != _mnemonic(button):  # Alt + the underlined letter is listed once, as a rule
+            found.setdefault(button.shortcut().toString(QKeySequence.NativeText),
+                             button.accessibleName() or _words(button.text()) or "no description")
     return list(found.items())
 
 

@@ -4,10 +4,13 @@
 values; `done(result)` or `failed(exc)` is then called back on the GUI
 thread, where widgets may be touched. Storage writes go through `write`,
 a single worker, so the store never sees two writers from the app.
+Long loading that quitting must not wait for (the speech engines) goes
+through `background`: a thread the process does not wait for at exit.
 """
 
 from __future__ import annotations
 
+import threading
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -27,6 +30,7 @@ class Tasks(QObject):
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="app-work")
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="app-store")
         self._finished.connect(self._deliver)
+        self._closing = False  # after shutdown(): what finishes later is dropped, nobody is left to show it to
         self.failures: list[BaseException] = []  # for tests: what went wrong with no one to tell
 
     def run(self, fn: Callable[..., Any], *args: Any, done: Callable[[Any], None] | None = None,
@@ -37,19 +41,37 @@ class Tasks(QObject):
               failed: Callable[[BaseException], None] | None = None) -> Future:
         return self._submit(self._writer, fn, args, done, failed)
 
+    def background(self, fn: Callable[..., Any], *args: Any, done: Callable[[Any], None] | None = None,
+                   failed: Callable[[BaseException], None] | None = None) -> threading.Thread:
+        """As `run`, for slow loading that quitting must not wait for (the speech engines take seconds, a large
+        recognition model far longer): a daemon thread, which the process leaves behind at exit instead of
+        joining it as it joins the workers. Its work must keep nothing that needs closing on the way out."""
+        def work() -> None:
+            try:
+                result = fn(*args)
+            except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread, not lost
+                self.call_soon(lambda error=exc: self._fail(error, failed))
+                return
+            if done is not None:
+                self.call_soon(lambda: done(result))
+        thread = threading.Thread(target=work, name="app-background", daemon=True)
+        thread.start()
+        return thread
+
     def call_soon(self, fn: Callable[[], None]) -> None:
-        """From any thread: run fn on the GUI thread."""
-        self._finished.emit(fn)
+        """From any thread: run fn on the GUI thread (dropped once the app is shutting down)."""
+        if not self._closing:
+            self._finished.emit(fn)
 
     def _submit(self, pool: ThreadPoolExecutor, fn, args, done, failed) -> Future:
         def work() -> Any:
             try:
                 result = fn(*args)
             except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread, not lost
-                self._finished.emit(lambda error=exc: self._fail(error, failed))
+                self.call_soon(lambda error=exc: self._fail(error, failed))
                 raise
             if done is not None:
-                self._finished.emit(lambda: done(result))
+                self.call_soon(lambda: done(result))
             return result
         return pool.submit(work)
 
@@ -70,5 +92,8 @@ class Tasks(QObject):
             # The window the result was for has closed meanwhile: nobody is left to show it to.
 
     def shutdown(self) -> None:
+        """The app is quitting: storage writes are finished (the store is closed by one); nothing else is waited
+        for, and what finishes later is dropped."""
+        self._closing = True
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._writer.shutdown(wait=True)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QPainter, QPalette, QShortcut
 from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar,
-                               QStackedWidget, QVBoxLayout, QWidget)
+                               QSizePolicy, QStackedWidget, QStyle, QVBoxLayout, QWidget)
 
 from .. import __version__
 from ..errors import SimulatorError
@@ -34,6 +34,14 @@ from .theme import apply_theme
 from .trainee_disputes import TraineeDisputes
 
 
+REVIEW_AFTER_THE_CALL = ("Finish or end the call first. Review mode opens when the call is over (Review menu, "
+                         "Ctrl+R).")
+AUTHORING_AFTER_THE_CALL = ("Finish or end the call first. Scenario authoring opens when the call is over (Review "
+                            "menu, Ctrl+Shift+A).")
+FOLDER_AFTER_THE_CALL = ("Finish or end the call first. You can add a scenario folder when the call is over (File "
+                         "menu, Ctrl+O).")
+
+
 def _load_library(folders: list[str], policy_file: Path | None):
     from ..scenario.library import available
     from ..scenario import load_policy
@@ -52,6 +60,50 @@ def _completed_scores(store, trainee: str) -> dict[str, float | None]:
             scores[s.scenario_id] = s.reviewed_overall if s.reviewed_overall is not None else s.overall
         scores.setdefault(s.scenario_id, None)
     return scores
+
+
+class StatusText(QLabel):
+    """A line of the status bar, cut short with "…" where the window is narrower than its words (a large text size
+    on a small screen) instead of widening the window past the screen; the whole text is its tooltip, and what a
+    screen reader reads."""
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__()
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setToolTip(text)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().horizontalAdvance("M") * 8, super().minimumSizeHint().height())
+
+    def paintEvent(self, event) -> None:  # noqa: ARG002
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(QPalette.WindowText))
+        area = self.contentsRect()
+        painter.drawText(area, Qt.AlignLeft | Qt.AlignVCenter,
+                         self.fontMetrics().elidedText(self.text(), Qt.ElideRight, area.width()))
+        painter.end()
+
+
+class Pages(QStackedWidget):
+    """The window's pages, one shown at a time. Only the page shown sets how small the window may be: at a large
+    text size the pages together would be wider and taller than a small screen, though each one fits."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.currentChanged.connect(lambda _index: self.updateGeometry())
+
+    def sizeHint(self):
+        # No more than the page needs: the room left over is the page's all the same (it stretches), and the
+        # notices above it get the height they ask for before the page is given more.
+        return self.minimumSizeHint()
+
+    def minimumSizeHint(self):
+        page = self.currentWidget()
+        return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
 
 
 class MainWindow(QMainWindow):
@@ -79,6 +131,7 @@ class MainWindow(QMainWindow):
         self._closed = False
         self._leaving_call = False  # the trainee said yes to quitting in the middle of a call
         self.leave_call_box: QMessageBox | None = None
+        self._call_notices: set[str] = set()  # "finish the call first" notices, taken away when the call ends
         self.sound: tuple[list[str], list[str]] | None = None  # microphone and speaker names, once listed
         self.setWindowTitle("Difficult Conversations Simulator")
 
@@ -89,7 +142,7 @@ class MainWindow(QMainWindow):
         self.roleplay = RolePlayPage()
         self.results = ResultsPage()
         self.history = HistoryPage()
-        self.stack = QStackedWidget()
+        self.stack = Pages()
         for page in (self.library, self.briefing, self.roleplay, self.results, self.history):
             self.stack.addWidget(page)
         central = QWidget()
@@ -97,7 +150,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.notices)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
-        self.speech_label = QLabel("Preparing speech…" if speech else "Speech is off")
+        self.speech_label = StatusText("Preparing speech…" if speech else "Speech is off")
         self.speech_progress = QProgressBar()
         self.speech_progress.setRange(0, 100)
         self.speech_progress.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 12)
@@ -134,6 +187,8 @@ class MainWindow(QMainWindow):
     # -- menus -----------------------------------------------------------------------
     def _menus(self) -> None:
         file = self.menuBar().addMenu("&File")
+        # What would open another window over a call: greyed out until the call is over.
+        self.not_in_a_call: list[tuple[QAction, object]] = []
         for text, key, slot in [("&Add a scenario folder…", "Ctrl+O", self.add_folder),
                                 ("&Settings…", "Ctrl+,", self.open_settings),
                                 ("Change &name…", None, lambda: self.ask_name(force=True)),
@@ -145,6 +200,8 @@ class MainWindow(QMainWindow):
                 action.setShortcut(QKeySequence(key))
             action.triggered.connect(slot)
             file.addAction(action)
+            if slot == self.add_folder:
+                self.not_in_a_call.append((action, slot))
         review = self.menuBar().addMenu("Revie&w")  # Alt+R belongs to the briefing's "Practice only"
         open_review = QAction("Open &review mode (for managers)…", self)
         open_review.setShortcut(QKeySequence("Ctrl+R"))
@@ -154,6 +211,16 @@ class MainWindow(QMainWindow):
         author.setShortcut(QKeySequence("Ctrl+Shift+A"))
         author.triggered.connect(lambda: self.open_authoring())
         review.addAction(author)
+        self.not_in_a_call += [(open_review, self.open_review), (author, self.open_authoring)]
+        # During a call those entries are greyed out, and their keys say why instead of doing nothing: shortcuts
+        # of the call page, so they only ever answer while a call is on screen.
+        self.call_refusals: list[QShortcut] = []
+        for action, slot in self.not_in_a_call:
+            refusal = QShortcut(action.shortcut(), self.roleplay)
+            refusal.activated.connect(lambda slot=slot: slot())  # the action's own slot, which says why it waits
+            refusal.setWhatsThis(action.text().replace("&", ""))
+            refusal.setEnabled(False)
+            self.call_refusals.append(refusal)
         help_menu = self.menuBar().addMenu("&Help")
         keys = QAction("&Keyboard shortcuts", self)
         keys.setShortcut(QKeySequence(QKeySequence.HelpContents))
@@ -164,6 +231,29 @@ class MainWindow(QMainWindow):
                            "Everything stays on this computer."))
         help_menu.addAction(keys)
         help_menu.addAction(about)
+
+    # -- during a call ------------------------------------------------------------------
+    def in_call(self) -> bool:
+        return self.live is not None and self.live.running
+
+    def _refused_in_call(self, notice: str) -> bool:
+        """Review mode, authoring and the folder dialog would open over the call while its clock runs: during a
+        call they wait, and the trainee is told so (the notice goes when the call ends)."""
+        if not self.in_call():
+            return False
+        self.notices.add(notice)
+        self._call_notices.add(notice)
+        return True
+
+    def _call_running(self, on: bool) -> None:
+        for action, _slot in self.not_in_a_call:
+            action.setEnabled(not on)
+        for refusal in self.call_refusals:
+            refusal.setEnabled(on)
+        if not on:
+            for notice in self._call_notices:
+                self.notices.remove(notice)
+            self._call_notices.clear()
 
     def _shortcuts(self) -> None:
         from .shortcuts import shortcut_table
@@ -243,6 +333,11 @@ class MainWindow(QMainWindow):
             self.tasks.call_soon(lambda: (self.speech_progress.setValue(percent), self.speech_label.setText(text)))
 
         def ready(kit: SpeechKit) -> None:
+            if self._closed:  # loaded after the window closed: its recogniser's process goes, nothing is shown
+                closing = getattr(kit.recognizer, "close", None)
+                if closing is not None:
+                    self.tasks.background(closing)
+                return
             self.kit = kit
             self.speech_progress.hide()
             self.speech_label.setText("Speech is ready.")
@@ -254,8 +349,10 @@ class MainWindow(QMainWindow):
                 choice, self._pending_choice = self._pending_choice, None
                 self.start(choice)
         cache = cache_dir() / "lines"
-        self.tasks.run(load_speech, cache, s.recogniser, s.model, progress, done=ready,
-                       failed=lambda exc: self.notices.add(explain(exc)))
+        # In the background: quitting while the engines load (seconds; a large model, far longer) is prompt, and
+        # the process does not wait for the load at exit (the recogniser's child process, daemonic, goes with it).
+        self.tasks.background(load_speech, cache, s.recogniser, s.model, progress, done=ready,
+                              failed=lambda exc: self.notices.add(explain(exc)))
 
     # -- the trainee's way through -----------------------------------------------------------
     def ask_name(self, force: bool = False) -> None:
@@ -327,10 +424,12 @@ class MainWindow(QMainWindow):
         wanted = choice is not None and self.briefing.wants_checklist
         self.roleplay.use_checklist(choice.scenario if wanted else None, self.policy)
         self.roleplay.begin(self.live)
+        self._call_running(True)
 
     def _show_results(self) -> None:
         live = self.live
         self.disputes.call_over()
+        self._call_running(False)
         if live is None or self._closed:
             # Quit mid-call: no results for a window that is gone. Building them would show widgets as windows
             # for a moment, and a window shown after the last one closed cancels Qt's quit: the process lived on.
@@ -358,6 +457,8 @@ class MainWindow(QMainWindow):
     def open_review(self):
         """The manager's window, over the same data folder; opened only from this menu or `simulator review`."""
         from .review.window import ReviewWindow
+        if self._refused_in_call(REVIEW_AFTER_THE_CALL):
+            return None
         if getattr(self, "review", None) is not None:
             self.review.raise_()
             self.review.activateWindow()
@@ -384,6 +485,8 @@ class MainWindow(QMainWindow):
         """The coach's window, on the first scenario folder added (or the shipped library)."""
         from ..paths import shipped_scenarios
         from .authoring.window import AuthoringWindow
+        if self._refused_in_call(AUTHORING_AFTER_THE_CALL):
+            return None
         if getattr(self, "authoring", None) is not None:
             self.authoring.raise_()
             self.authoring.activateWindow()
@@ -413,6 +516,8 @@ class MainWindow(QMainWindow):
 
     # -- settings ------------------------------------------------------------------------
     def add_folder(self) -> None:
+        if self._refused_in_call(FOLDER_AFTER_THE_CALL):
+            return
         folder = QFileDialog.getExistingDirectory(self, "A folder of scenarios")
         if folder:
             self.add_scenario_folder(folder)
@@ -484,8 +589,14 @@ class MainWindow(QMainWindow):
         room = self.screen().availableGeometry()
         metrics = self.fontMetrics()
         # 110 letters: a transcript line and the call controls in one row
-        self.resize(fitting_size(room.size(), metrics.horizontalAdvance("M"), metrics.height(), 110, 44))
-        self.move(room.center() - self.rect().center())
+        size = fitting_size(room.size(), metrics.horizontalAdvance("M"), metrics.height(), 110, 44)
+        # The title bar and borders are not part of the size: leave room for them, so the frame is on screen too.
+        style = self.style()
+        frame = style.pixelMetric(QStyle.PM_TitleBarHeight) + 2 * style.pixelMetric(QStyle.PM_DefaultFrameWidth)
+        size.setHeight(min(size.height(), room.height() - frame))
+        self.resize(size)
+        self.move(room.x() + (room.width() - self.width()) // 2,
+                  room.y() + max(0, (room.height() - frame - self.height()) // 2))
 
     def _remember_geometry(self) -> None:
         geometry = bytes(self.saveGeometry().toBase64()).decode("ascii")
@@ -505,8 +616,7 @@ class MainWindow(QMainWindow):
                           "The call is still going. If you quit now, it ends here (a practice run is not kept).",
                           parent=self)
         if kept:
-            box.setInformativeText("To have it scored, stay and end the call first (or press Stop — I need a "
-                                   "break, to keep it as stopped by you).")
+            box.setInformativeText("To have it scored, stay and end the call first.")
         quit_button = box.addButton("&Quit", QMessageBox.DestructiveRole)
         stay = box.addButton("&Stay in the call", QMessageBox.RejectRole)
         box.setDefaultButton(stay)  # Enter, or Esc, keeps the call: quitting is the step to take on purpose
