@@ -48,12 +48,9 @@ class Tasks(QObject):
         joining it as it joins the workers. Its work must keep nothing that needs closing on the way out."""
         def work() -> None:
             try:
-                result = fn(*args)
-            except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread, not lost
-                self.call_soon(lambda error=exc: self._fail(error, failed))
-                return
-            if done is not None:
-                self.call_soon(lambda: done(result))
+                self._reporting(fn, args, done, failed)
+            except BaseException:  # noqa: BLE001, S110 - already handed to the GUI thread; nobody joins this thread
+                pass
         thread = threading.Thread(target=work, name="app-background", daemon=True)
         thread.start()
         return thread
@@ -64,16 +61,19 @@ class Tasks(QObject):
             self._finished.emit(fn)
 
     def _submit(self, pool: ThreadPoolExecutor, fn, args, done, failed) -> Future:
-        def work() -> Any:
-            try:
-                result = fn(*args)
-            except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread, not lost
-                self.call_soon(lambda error=exc: self._fail(error, failed))
-                raise
-            if done is not None:
-                self.call_soon(lambda: done(result))
-            return result
-        return pool.submit(work)
+        return pool.submit(self._reporting, fn, args, done, failed)
+
+    def _reporting(self, fn, args, done, failed) -> Any:
+        """fn(*args) on the calling worker; its result or failure is handed to the GUI thread (and the failure
+        re-raised, so a Future holds it too)."""
+        try:
+            result = fn(*args)
+        except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread, not lost
+            self.call_soon(lambda error=exc: self._fail(error, failed))
+            raise
+        if done is not None:
+            self.call_soon(lambda: done(result))
+        return result
 
     def _fail(self, exc: BaseException, failed) -> None:
         if failed is not None:
