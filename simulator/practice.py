@@ -23,6 +23,16 @@ from .store.recorder import SessionRecorder
 
 _detectors: dict[str, CombinedDetector] = {}
 
+# A break ("Stop — I need a break" in the app, /stop in the terminal), in the words both say it with.
+BREAK_TITLE = "You stopped for a break"
+BREAK_COMFORT = "That is completely fine. Stopping when you need to is part of looking after yourself."
+
+
+def break_kept(assessed: bool) -> str:
+    """How a break is kept: as interrupted (Practice.interrupted), never scored and never an attempt."""
+    return ("It is kept as interrupted: not scored, and it does not count towards your progress or certificates."
+            if assessed else "Like any practice run, it is not scored or kept.")
+
 
 def detector_for(sf: ScenarioFile) -> CombinedDetector:
     """Compiling the criteria and loading the heads take a while; do it once per criteria version."""
@@ -119,8 +129,9 @@ class Practice:
             self.recorder.close()
 
     def interrupted(self) -> bool:
-        """Play broke off (bad input, Ctrl+C): keep the turns so far as interrupted, not as a session the
-        trainee ended; a push skips it while it has no trainee turn. False when there was nothing to mark."""
+        """Play broke off (a break, bad input, Ctrl+C): keep the turns so far as interrupted, not as a session
+        the trainee ended: no score, not an attempt; a push skips it while it has no trainee turn. False when
+        there was nothing to mark."""
         recorder = self.recorder
         if recorder is None or recorder.closed:
             return False

@@ -128,6 +128,7 @@ class VoiceLoop:
         self._playback: Playback | None = None
         self._input_ended = False
         self._abandoned = False
+        self.on_break = False  # the trainee took a break (/stop): the session is left unfinished, never scored
         self.quiet = SilenceClock(time.monotonic())
         # Talking over the customer stops them: always on a push-to-talk press (deliberate), and by
         # voice only when asked (`barge_in`): through loudspeakers the microphone hears the customer.
@@ -283,7 +284,11 @@ class VoiceLoop:
             if self.speaker is not None and self._speaking.is_set():
                 self.speaker.stop()  # typing over the customer interrupts them
             try:
-                apply(self.session, parse_step(str(value)))
+                step = parse_step(str(value))
+                if step.kind == "stop":
+                    self._handle("break", None)  # /stop typed: a break, as the app's Stop button takes one
+                else:
+                    apply(self.session, step)
             except EngineError as exc:
                 self.events.problem(f"{exc.message}. {exc.hint}")
         elif kind == "action":
@@ -317,6 +322,10 @@ class VoiceLoop:
             self.session.stop()
         elif kind == "abandon":
             self._abandoned = True
+        elif kind == "break":
+            if self.speaker is not None and self._speaking.is_set():
+                self.speaker.stop()  # "at once": the line being said is cut, not played out
+            self.on_break = self._abandoned = True
         elif kind == "input-ended" and not self._speaking.is_set():
             self.session.stop()
         elif kind == "input-ended":
@@ -351,6 +360,11 @@ class VoiceLoop:
     def stop(self) -> None:
         """The trainee stops: the session ends at once, and a customer line still playing is cut."""
         self._inbox.put(("stop", None))
+
+    def take_break(self) -> None:
+        """The trainee needs a break (/stop): the loop returns at once and the session is left as it is, not
+        ended and not scored; `on_break` tells the caller, who keeps it as interrupted (Practice.interrupted)."""
+        self._inbox.put(("break", None))
 
     def abandon(self) -> None:
         """The app is closing mid-call: the loop returns at once, with its streams closed, and the session is

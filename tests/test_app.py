@@ -106,6 +106,21 @@ def test_a_break_keeps_the_call_as_interrupted_not_scored_and_not_counted(qtbot,
     qtbot.waitUntil(lambda: lib.table.item(row, 4).text() == "not finished yet", timeout=10_000)
 
 
+def test_stop_typed_in_the_reply_box_is_a_break_too(qtbot, tmp_path):
+    # "/stop" typed in the box went to the session as a scored "stopped by trainee", unlike the Stop button.
+    window = open_window(qtbot, tmp_path)
+    choose(qtbot, window, "swearing-caller")
+    type_reply(qtbot, window, "Please stop swearing.")
+    qtbot.keyClicks(window.roleplay.reply, "/stop")
+    qtbot.keyClick(window.roleplay.reply, Qt.Key_Return)
+    wait_for_results(qtbot, window)
+    assert "break" in window.results.title.text() and "kept as interrupted" in window.results.message.text()
+    assert window.live.result is None
+    with Store(tmp_path / "data") as store:
+        record = load_session(store, window.live.practice.session_id)
+        assert record.summary.status == "interrupted" and record.summary.overall is None
+
+
 def test_no_microphone_falls_back_to_typing_with_a_notice(qtbot, tmp_path):
     window = open_window(qtbot, tmp_path, devices=FileDevices(microphone=None), speech=True)
     choose(qtbot, window, "late-refund-empathy", input_mode="voice")

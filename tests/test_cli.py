@@ -99,12 +99,53 @@ def test_play_replies_from_stdin_prints_a_readable_score():
     assert "acknowledges feelings" not in out.stdout
 
 
-def test_interactive_play_takes_typed_replies_and_stop():
-    out = run("play", "swearing-caller", "--seed", "2", stdin="/dance\nPlease stop swearing at me.\n/stop\n")
-    assert out.returncode == 0
+def _kept(session_id: str):
+    from simulator.store import Store, load_session
+    from simulator.store.attempts import attempts_of
+    from simulator.store.progress import trainee_progress
+    with Store(Path(os.environ["SIMULATOR_DATA_DIR"])) as store:
+        record = load_session(store, session_id)
+        return record, attempts_of(store, "Ana"), trainee_progress(store, "Ana")
+
+
+def test_interactive_play_takes_typed_replies_and_a_stop_is_kept_as_interrupted_as_in_the_app():
+    # /stop saved the session as "stopped by trainee" with a score; the app's "Stop — I need a break" keeps a
+    # break as interrupted, not scored and not counted. The terminal keeps it the same way, and says so.
+    out = run("play", "swearing-caller", "--seed", "2", "--trainee", "Ana",
+              stdin="/dance\nPlease stop swearing at me.\n/stop\n")
+    assert out.returncode == 0, out.stderr
     assert "Type your reply" in out.stdout and "Contains: swearing" in out.stdout
+    assert "/stop takes a break: the call ends and is kept as interrupted, not scored" in out.stdout
     assert "'/dance' is not a call control" in out.stdout
-    assert "You stopped the session" in out.stdout and "Score:" in out.stdout
+    said = " ".join(out.stdout.split())
+    assert "You stopped for a break" in said and "Score:" not in said
+    assert "It is kept as interrupted: not scored, and it does not count towards your progress" in said
+    (session_id,) = _ids()
+    assert f"Kept as session {session_id[:8]}" in said
+    record, attempts, progress = _kept(session_id)
+    assert record.summary.status == "interrupted" and record.summary.overall is None
+    assert [t["text"] for t in record.turns if t["speaker"] == "trainee"] == ["Please stop swearing at me."]
+    assert attempts == [] and progress == []
+
+
+def _ids() -> list[str]:
+    from simulator.store import Store, list_sessions
+    with Store(Path(os.environ["SIMULATOR_DATA_DIR"])) as store:
+        return [s.id for s in list_sessions(store)]
+
+
+def test_a_stop_in_a_replies_file_is_a_break_kept_as_interrupted_with_no_score():
+    out = run("play", "swearing-caller", "--seed", "2", "--trainee", "Ana", "--replies", "-", "--json",
+              stdin="Please stop swearing at me.\n/stop\nleft over\n")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["interrupted"] is True and data["score"] is None and data["finished"] is False
+    assert data["unused_replies"] == ["left over"]
+    record, attempts, progress = _kept(data["session_id"])
+    assert record.summary.status == "interrupted" and record.summary.overall is None
+    assert attempts == [] and progress == []
+    text = run("play", "swearing-caller", "--replies", "-", stdin="Please stop swearing.\n/stop\n")
+    assert "You stopped for a break" in text.stdout and "Score:" not in text.stdout
 
 
 def test_interactive_play_ends_cleanly_on_end_of_input():

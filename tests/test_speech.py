@@ -262,6 +262,22 @@ def test_typed_replies_work_without_microphone_or_speaker(tmp_path):
     assert session.ending.node == "ended_after_warning" and len(captions) == 2
 
 
+def test_a_typed_stop_is_a_break_the_session_left_unfinished_and_unscored():
+    # /stop typed (in `play --voice`, or in the app's reply box) ended the session as "stopped" and scored it;
+    # it is a break now, as the app's Stop button: the loop returns and the caller keeps it as interrupted.
+    sf = load_scenario("scenarios/swearing-caller.yaml")
+    session = Session(sf, PhraseDetector(sf.criteria), seed=1, scorer=lambda turns, ending: "scored")
+    loop = VoiceLoop(session, silence_after_s=60)
+    t = threading.Thread(target=loop.run, daemon=True)
+    t.start()
+    loop.type_line("Please stop swearing.")
+    loop.type_line("/stop")
+    t.join(20)
+    assert not t.is_alive() and loop.on_break
+    assert not session.finished and session.ending is None and session.result is None
+    assert [turn.text for turn in session.turns if turn.speaker == "trainee"] == ["Please stop swearing."]
+
+
 def test_silence_past_the_timeout_counts_as_silence(tmp_path):
     sf = load_scenario("scenarios/late-refund-empathy.yaml")
     session = Session(sf, PhraseDetector(sf.criteria), seed=1)

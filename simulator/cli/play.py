@@ -14,7 +14,7 @@ from pathlib import Path
 from ..engine import CustomerSpoke, Session
 from ..engine.script import apply, parse_step
 from ..errors import EngineError, SimulatorError
-from ..practice import Choice, Practice
+from ..practice import BREAK_COMFORT, BREAK_TITLE, Choice, Practice, break_kept
 from ..scenario import Policy, load_policy
 from ..scoring.assessed import as_text, what_is_assessed
 from ..store import Store, data_dir
@@ -23,7 +23,8 @@ from .library import available, content_note, resolve
 from .replies import STDIN, Line, is_stdin, read_file, step_of, stream_stdin
 from .summary import as_dict, score_text
 
-HELP = "Type your reply and press Enter. Call controls: /end  /escalate  /hold  /flag.  /stop takes a break."
+HELP = ("Type your reply and press Enter. Call controls: /end  /escalate  /hold  /flag.  /stop takes a break: "
+        "the call ends and is kept as interrupted, not scored.")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -63,8 +64,10 @@ def run(args: argparse.Namespace) -> int:
             return _scripted(practice, *replies, args.json)
         if args.voice:
             from .voiceterm import play_by_voice
-            play_by_voice(practice.session, args, classify_ahead=practice.classify_ahead)
-            print(score_text(practice.session, practice.result(), policy))
+            if play_by_voice(practice.session, args, classify_ahead=practice.classify_ahead):
+                print(_take_break(practice))
+            else:
+                print(score_text(practice.session, practice.result(), policy))
             return 0
         return _interactive(practice)
 
@@ -120,38 +123,52 @@ def default_trainee() -> str:
         return "trainee"
 
 
+def _take_break(practice: Practice) -> str:
+    """/stop: the call ends here and is kept as the app keeps a break (Practice.interrupted): the turns so far,
+    not scored, not an attempt. Returns what to tell the trainee."""
+    practice.interrupted()
+    words = textwrap.fill(f"{BREAK_TITLE}. {BREAK_COMFORT} {break_kept(practice.choice.assessed)}", width=76)
+    return f"\n{'=' * 60}\n{words}"
+
+
 def _scripted(practice: Practice, lines: Iterable[Line], where: str, as_json: bool) -> int:
     session = practice.session
     if not as_json:
         session.subscribe(_printer(session))
-    unused = _play_lines(session, lines, where)
-    result = practice.result()
+    unused, on_break = _play_lines(session, lines, where)
+    said = _take_break(practice) if on_break else None
+    result = None if on_break else practice.result()
     data = as_dict(session, result, unused)
+    data["interrupted"] = on_break  # a /stop: kept as interrupted, "score" is null
     if practice.session_id is not None:
         data["session_id"] = practice.session_id
     if as_json:
         json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
         print()
     else:
-        print(score_text(session, result, practice.policy))
+        print(said if on_break else score_text(session, result, practice.policy))
         if unused:
             print(f"\n(The session ended before {len(unused)} of the replies.)")
     return 0
 
 
-def _play_lines(session: Session, lines: Iterable[Line], where: str) -> list[str]:
-    """Play each line as it comes (each turn is recorded as it is played); returns the lines left once it ended."""
+def _play_lines(session: Session, lines: Iterable[Line], where: str) -> tuple[list[str], bool]:
+    """Play each line as it comes (each turn is recorded as it is played); returns the lines left once it ended,
+    and whether it ended on a /stop (a break: the session is left unfinished, for Practice.interrupted)."""
     session.start()
     unused = []
+    on_break = False
     for line in lines:
-        if session.finished:
+        if session.finished or on_break:
             if line.shown and not line.shown.startswith("#"):
                 unused.append(line.shown)
             continue
         step = step_of(line, where)
-        if step is not None:
+        if step is not None and step.kind == "stop":
+            on_break = True
+        elif step is not None:
             apply(session, step)
-    return unused
+    return unused, on_break
 
 
 def _printer(session: Session):
@@ -175,21 +192,23 @@ def _interactive(practice: Practice) -> int:
     print(HELP)
     session.subscribe(_printer(session))
     session.start()
+    on_break = False
     while not session.finished:
         try:
             line = input("\nYou: ")
         except (EOFError, KeyboardInterrupt):
             print()
-            session.stop()
+            session.stop()  # the input closed: scored as far as it went
             break
         try:
-            apply(session, parse_step(line))
+            step = parse_step(line)
+            if step.kind == "stop":
+                on_break = True
+                break
+            apply(session, step)
         except EngineError as exc:
             print(f"  ({exc.message}. {exc.hint})")
-            continue
-        if session.finished and session.ending and session.ending.reason == "stopped":
-            break
-    print(score_text(session, practice.result(), practice.policy))
+    print(_take_break(practice) if on_break else score_text(session, practice.result(), practice.policy))
     if practice.session_id is not None:
         print(f"\nKept as session {practice.session_id[:8]} (see `simulator sessions show {practice.session_id[:8]}`).")
     return 0

@@ -9,7 +9,8 @@ from ..scoring import Result
 from ..scoring.verdict import item_label
 
 
-def as_dict(session: Session, result: Result, unused: list[str]) -> dict:
+def as_dict(session: Session, result: Result | None, unused: list[str]) -> dict:
+    """result None: not scored (a break)."""
     sf = session.file
     ending = session.ending
     return {
@@ -21,7 +22,7 @@ def as_dict(session: Session, result: Result, unused: list[str]) -> dict:
                                                "reason": ending.reason, "debrief": ending.debrief.strip()},
         "path": session.path,
         "turns": [t.to_dict() for t in session.turns],
-        "score": result.to_dict(),
+        "score": None if result is None else result.to_dict(),
         "unused_replies": unused,
     }
 

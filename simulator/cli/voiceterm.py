@@ -24,7 +24,9 @@ def _device(value: str | None) -> int | str | None:
     return int(value) if value is not None and value.isdigit() else value
 
 
-def play_by_voice(session: Session, args: argparse.Namespace, classify_ahead=None) -> None:
+def play_by_voice(session: Session, args: argparse.Namespace, classify_ahead=None) -> bool:
+    """Play until the session ends; True when the trainee took a break (/stop): the session is then left
+    unfinished and unscored, for the caller to keep as interrupted."""
     s = session.scenario
     print(f"\n{s.title}\n{'-' * len(s.title)}")
     if s.summary:
@@ -52,7 +54,8 @@ def play_by_voice(session: Session, args: argparse.Namespace, classify_ahead=Non
     rec = open_recognizer()
     if rec.notice:
         print(f"(note: {rec.notice})")
-    print("Speak your reply, or type it. /end /escalate /hold /flag; /stop takes a break."
+    print("Speak your reply, or type it. /end /escalate /hold /flag; /stop takes a break (kept as interrupted, "
+          "not scored)."
           + (" Press Enter to start and to stop talking." if args.push_to_talk else ""))
 
     events = VoiceEvents(
@@ -80,3 +83,4 @@ def play_by_voice(session: Session, args: argparse.Namespace, classify_ahead=Non
         loop.run()
     except KeyboardInterrupt:
         session.stop()
+    return loop.on_break and not session.finished

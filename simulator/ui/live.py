@@ -113,7 +113,8 @@ class LiveSession(QObject):
             self.bridge.problem.emit(f"The session stopped unexpectedly ({message}). Everything up to the last "
                                      "turn is kept.")
         finally:
-            if self._abandoned and not self.session.finished:
+            self.on_break = self.on_break or self.loop.on_break  # the button, Ctrl+B, or /stop typed in the box
+            if (self._abandoned or self.on_break) and not self.session.finished:
                 self.practice.interrupted()  # as a call cut short is kept anywhere: its turns, no score
                 if self.on_break:
                     self.ending = Ending(STOPPED, "stopped", "You stopped the session. Take the time you need.",
@@ -150,7 +151,8 @@ class LiveSession(QObject):
         cut short is: not scored, and not an attempt that counts towards the trainee's progress or certificates.
         A reply sent just before is said first; if it ends the conversation, the call is scored as usual."""
         self.on_break = True
-        self.abandon()
+        self._abandoned = True
+        self.loop.take_break()
 
     def abandon(self) -> None:
         """The app is closing mid-call: the loop stops at once and the session is kept as interrupted, not as

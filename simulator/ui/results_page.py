@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScroll
                                QWidget)
 
 from ..engine import Ending, Turn
+from ..practice import BREAK_COMFORT, BREAK_TITLE, break_kept
 from ..scoring.verdict import Result, dimension_label, item_label
 from .chart import DimensionChart
 from .conversation import ConversationView
@@ -25,11 +26,8 @@ def headline(result: Result | None, assessed: bool, stopped: bool, pass_mark: fl
              reviewed: float | None = None) -> tuple[str, str, str]:
     """(the score or what kind of run it was, the verdict in a few words, what to do with it). reviewed: the score
     after a manager changed verdicts, which is the one that counts (as My sessions and the library say)."""
-    if stopped:
-        kept = ("It is kept as interrupted: not scored, and it does not count towards your progress or "
-                "certificates." if assessed else "Like any practice run, it is not scored or kept.")
-        return ("You stopped for a break", "not scored", "That is completely fine. Stopping when you need to is "
-                f"part of looking after yourself. {kept} What you said so far is below.")
+    if stopped:  # the words `simulator play` says a /stop with
+        return (BREAK_TITLE, "not scored", f"{BREAK_COMFORT} {break_kept(assessed)} What you said so far is below.")
     if not assessed or result is None:
         return ("Practice run", "not scored", "Practice runs are not scored or kept. Here is what you did well "
                 "and what to try.")
