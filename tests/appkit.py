@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import QAbstractButton, QWidget
 
 from simulator.settings import AppSettings
 from simulator.speech.kit import FileDevices
@@ -28,6 +31,19 @@ def open_window(qtbot, tmp_path: Path, *, devices=None, speech: bool = False, tr
     if speech:
         qtbot.waitUntil(lambda: window.kit is not None, timeout=60_000)
     return window
+
+
+def keys_in(window: QWidget) -> set[str]:
+    """Every key a window answers to, as its shortcut help writes it: actions, shortcut objects (enabled or not at
+    this moment), and a button's own key other than Alt and its underlined letter."""
+    keys = {k.toString(QKeySequence.NativeText) for a in window.findChildren(QAction) for k in a.shortcuts()}
+    keys |= {s.key().toString(QKeySequence.NativeText) for s in window.findChildren(QShortcut)}
+    for button in window.findChildren(QAbstractButton):
+        mnemonic = re.search(r"&([^&\s])", button.text().replace("&&", ""))
+        key = button.shortcut().toString(QKeySequence.PortableText)
+        if key and (mnemonic is None or key.lower() != f"alt+{mnemonic.group(1).lower()}"):
+            keys.add(button.shortcut().toString(QKeySequence.NativeText))
+    return keys - {""}
 
 
 def choose(qtbot, window: MainWindow, scenario_id: str, *, input_mode: str = "typed", assessed: bool = True,

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from conftest import REPO
 from simulator.access import hash_passphrase
@@ -17,7 +17,7 @@ from simulator.store import Filter, Store, load_session
 from simulator.store.bundle import export_bundle
 from simulator.store.sessiontable import SessionQuery, count_sessions
 from simulator.ui.review.sessions_model import COLUMNS
-from appkit import open_review
+from appkit import keys_in, open_review
 from storefill import PLAYS, fill, keep_recording, play
 
 KEY = b"an organisation key of some length"
@@ -196,6 +196,30 @@ def test_each_bundle_not_imported_is_named_once_with_what_happened_and_what_to_d
         assert path.name in what_happened and what_to_do, message
         assert "Something went wrong" not in message and "session so far" not in message, message
     assert any(m.startswith("Imported 1 session; 5 bundles could not be imported") for m in w.notices.messages)
+
+
+def test_review_mode_has_the_shortcut_help_with_every_key_and_f1_opens_it_from_a_text_box(qtbot, tmp_path):
+    # Review mode answered to Ctrl+I, Ctrl+F, F5, Alt+Left... with no list of them, unlike the trainee's window.
+    with Store(tmp_path) as store:
+        play(store, *PLAYS[0], "Mo")
+    w = open_review(qtbot, tmp_path)
+    w.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w)
+    search = w.sessions.search
+    search.setFocus()
+    qtbot.waitUntil(search.hasFocus)
+    qtbot.keyClick(search, Qt.Key_F1)  # typing in the search box: F1 is still the help
+    qtbot.waitUntil(lambda: getattr(w, "shortcuts_box", None) is not None and w.shortcuts_box.isVisible())
+    text = w.shortcuts_box.text()
+    keys = keys_in(w)
+    assert {"Ctrl+I", "Ctrl+F", "Ctrl+P", "Ctrl+W", "F5", "Alt+Left", "F1"} <= keys
+    for key in keys:
+        assert f"<b>{key}</b>" in text, key
+    assert "Import bundles" in text and "Keyboard shortcuts" in text and "no description" not in text
+    assert search.text() == ""
+    w.shortcuts_box.close()
+    help_menu = next(a.menu() for a in w.menuBar().actions() if a.text() == "&Help")
+    assert [a.text() for a in help_menu.actions()] == ["&Keyboard shortcuts"]
 
 
 def test_csv_export_of_the_sessions_shown(qtbot, tmp_path):

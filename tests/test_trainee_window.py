@@ -21,7 +21,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (QAbstractButton, QApplication, QGroupBox, QLabel, QMainWindow, QMessageBox, QTabBar,
                                QTabWidget, QWidget)
 
-from appkit import choose, open_window, type_reply, wait_for_results
+from appkit import choose, keys_in, open_window, type_reply, wait_for_results
 from conftest import REPO
 from simulator.settings import load_settings
 from simulator.speech.kit import FileDevices
@@ -689,20 +689,6 @@ def test_the_keyboard_shortcut_list_names_every_shortcut_the_window_has(qtbot, t
     window.shortcuts_box.close()
 
 
-def _keys_in(window: QWidget) -> set[str]:
-    """Every key the window answers to, as the help writes it: actions, shortcut objects (enabled or not at this
-    moment), and a button's own key other than Alt and its underlined letter."""
-    from PySide6.QtGui import QAction, QKeySequence, QShortcut
-    keys = {k.toString(QKeySequence.NativeText) for a in window.findChildren(QAction) for k in a.shortcuts()}
-    keys |= {s.key().toString(QKeySequence.NativeText) for s in window.findChildren(QShortcut)}
-    for button in window.findChildren(QAbstractButton):
-        mnemonic = _mnemonic(button.text())
-        key = button.shortcut().toString(QKeySequence.PortableText)
-        if key and key.lower() != f"alt+{mnemonic}":
-            keys.add(button.shortcut().toString(QKeySequence.NativeText))
-    return keys - {""}
-
-
 def _help_text(qtbot, window: MainWindow) -> str:
     activate(qtbot, window)
     qtbot.keyClick(window, Qt.Key_F1)
@@ -726,7 +712,7 @@ def test_the_shortcut_help_lists_every_key_of_the_window_in_and_out_of_a_call(qt
     later.setWhatsThis("Print the results")
     later.setEnabled(False)
     text = _help_text(qtbot, window)
-    keys = _keys_in(window)
+    keys = keys_in(window)
     assert {"Ctrl+I", "Ctrl+Shift+P", "Ctrl+E", "Ctrl+B", "Ctrl+R", "Ctrl+O", "F1"} <= keys
     for key in keys:
         assert f"<b>{key}</b>" in text, key
@@ -734,7 +720,7 @@ def test_the_shortcut_help_lists_every_key_of_the_window_in_and_out_of_a_call(qt
 
     choose(qtbot, window, "swearing-caller", assessed=False)
     text = _help_text(qtbot, window)
-    for key in _keys_in(window):
+    for key in keys_in(window):
         assert f"<b>{key}</b>" in text, key
     assert text.count("<b>Ctrl+R</b>") == 1  # greyed out in the call, and listed once all the same
     assert "no description" not in text

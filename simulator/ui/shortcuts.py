@@ -1,12 +1,14 @@
-"""The window's keyboard shortcuts, read from its actions and shortcut objects, so the list shown cannot drift."""
+"""The window's keyboard shortcuts, read from its actions and shortcut objects, so the list shown cannot drift.
+The trainee window and review mode each have Help → Keyboard shortcuts (F1), made by `help_action`."""
 
 from __future__ import annotations
 
 import re
 from html import escape
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
-from PySide6.QtWidgets import QAbstractButton, QWidget
+from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 
 
 def _words(text: str) -> str:
@@ -53,3 +55,22 @@ def shortcut_table(root: QWidget, extra: list[tuple[str, str]]) -> str:
     rows = "".join(f"<tr><td style='padding-right:1.5em'><b>{escape(key)}</b></td><td>{escape(what)}</td></tr>"
                    for key, what in [*shortcuts(root), *extra])
     return f"<table>{rows}</table>"
+
+
+def show_shortcuts(window: QWidget, extra: list[tuple[str, str]]) -> QMessageBox:
+    """The window's every key at this moment, in a box kept as `window.shortcuts_box` while it is open."""
+    box = QMessageBox(QMessageBox.NoIcon, "Keyboard shortcuts", shortcut_table(window, extra), QMessageBox.Close,
+                      window)
+    box.setAttribute(Qt.WA_DeleteOnClose)
+    window.shortcuts_box = box
+    box.open()
+    return box
+
+
+def help_action(window: QWidget, extra: list[tuple[str, str]]) -> QAction:
+    """Help → Keyboard shortcuts (F1, wherever the focus is in the window), listing `extra` after the window's
+    own keys: keys no action or shortcut object carries, such as Enter in a list."""
+    action = QAction("&Keyboard shortcuts", window)
+    action.setShortcut(QKeySequence(QKeySequence.HelpContents))
+    action.triggered.connect(lambda: show_shortcuts(window, extra))
+    return action

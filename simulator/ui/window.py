@@ -28,6 +28,7 @@ from .practice_plan import PracticePlan
 from .results_page import ResultsPage
 from .roleplay_page import RolePlayPage
 from .settings_dialog import SettingsDialog
+from .shortcuts import help_action
 from .store_opening import open_store
 from .tasks import Tasks
 from .theme import apply_theme
@@ -222,9 +223,8 @@ class MainWindow(QMainWindow):
             refusal.setEnabled(False)
             self.call_refusals.append(refusal)
         help_menu = self.menuBar().addMenu("&Help")
-        keys = QAction("&Keyboard shortcuts", self)
-        keys.setShortcut(QKeySequence(QKeySequence.HelpContents))
-        keys.triggered.connect(self._shortcuts)
+        keys = help_action(self, [("Enter", "Prepare the chosen scenario, or send a typed reply"),
+                                  ("Alt + underlined letter", "That button or field")])
         about = QAction("&About", self)
         about.triggered.connect(lambda: QMessageBox.about(
             self, "About", f"Difficult Conversations Simulator {__version__}\nPractise out loud, somewhere safe. "
@@ -254,14 +254,6 @@ class MainWindow(QMainWindow):
             for notice in self._call_notices:
                 self.notices.remove(notice)
             self._call_notices.clear()
-
-    def _shortcuts(self) -> None:
-        from .shortcuts import shortcut_table
-        table = shortcut_table(self, [("Enter", "Prepare the chosen scenario, or send a typed reply"),
-                                      ("Alt + underlined letter", "That button or field")])
-        self.shortcuts_box = QMessageBox(QMessageBox.NoIcon, "Keyboard shortcuts", table, QMessageBox.Close, self)
-        self.shortcuts_box.setAttribute(Qt.WA_DeleteOnClose)
-        self.shortcuts_box.open()
 
     # -- loading -----------------------------------------------------------------------
     def _store_opened(self, store) -> None:

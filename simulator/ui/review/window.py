@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, 
 from ...store.calibration import calibration
 from ...store.sessiontable import choices
 from ..notices import NoticeBar, explain, show_error
+from ..shortcuts import help_action
 from ..store_opening import open_store
 from ..tasks import Tasks
 from .bundles import Bundles
@@ -151,6 +152,9 @@ class ReviewWindow(QMainWindow):
         add(review, "&Find in transcripts", "Ctrl+F", lambda: (self.tabs.setCurrentIndex(0), self._back_to_list(),
                                                              self.sessions.search.setFocus()))
         add(review, "&Refresh", "F5", self.refresh)
+        help_menu = self.menuBar().addMenu("&Help")  # F1, as in the trainee's window: every key of this window
+        help_menu.addAction(help_action(self, [("Enter", "Open the session chosen in the list"),
+                                               ("Alt + underlined letter", "That tab, button or field")]))
 
     # -- the records -----------------------------------------------------------------------------
     def _open(self) -> None:
