@@ -149,6 +149,10 @@ class VoiceLoop:
     def act(self, action: str) -> None:
         self._inbox.put(("action", action))
 
+    def leave(self, action: str, words: str) -> None:
+        """End call or Escalate pressed with `words` typed but not sent: said on the way out (Session.leave)."""
+        self._inbox.put(("leave", (action, words)))
+
     def typing(self, draft: bool = True) -> None:
         """A keystroke in the reply box: the trainee is answering, so the silence wait starts again.
         `draft`: the box now holds words not sent yet."""
@@ -265,7 +269,7 @@ class VoiceLoop:
                 kind, _ = self._inbox.get(timeout=0.05)
             except queue.Empty:
                 continue
-            if kind in ("stop", "action", "typed"):
+            if kind in ("stop", "action", "typed", "leave"):
                 playback.stop()
 
     def _handle(self, kind: str, value: object) -> None:
@@ -291,11 +295,15 @@ class VoiceLoop:
                     apply(self.session, step)
             except EngineError as exc:
                 self.events.problem(f"{exc.message}. {exc.hint}")
-        elif kind == "action":
+        elif kind in ("action", "leave"):
             if self.speaker is not None and self._speaking.is_set():
                 self.speaker.stop()
             try:
-                self.session.act(str(value))
+                if kind == "leave":
+                    action, words = value  # type: ignore[misc]
+                    self.session.leave(action, words)
+                else:
+                    self.session.act(str(value))
             except EngineError as exc:
                 self.events.problem(f"{exc.message}. {exc.hint}")
         elif kind == "spoken":

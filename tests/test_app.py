@@ -84,7 +84,7 @@ def test_a_break_keeps_the_call_as_interrupted_not_scored_and_not_counted(qtbot,
     choose(qtbot, window, "racist-remark-video-call")
     type_reply(qtbot, window, "Could you tell me more about the delay?")
     window.roleplay.reply.setFocus()
-    qtbot.keyClicks(window.roleplay.reply, "Sorry, one moment.")  # typed, not sent: said before the break
+    qtbot.keyClicks(window.roleplay.reply, "hang on")  # typed, not sent: a break stops the call where it stands
     qtbot.keyClick(window.roleplay.reply, Qt.Key_B, Qt.ControlModifier)  # the keyboard way to stop
     wait_for_results(qtbot, window)
     results = window.results
@@ -97,7 +97,7 @@ def test_a_break_keeps_the_call_as_interrupted_not_scored_and_not_counted(qtbot,
         record = load_session(store, window.live.practice.session_id)
         assert record.summary.status == "interrupted" and record.summary.overall is None
         said = [t["text"] for t in record.turns if t["speaker"] == "trainee"]
-        assert said == ["Could you tell me more about the delay?", "Sorry, one moment."]  # the transcript is kept
+        assert said == ["Could you tell me more about the delay?"]  # the transcript is kept, the draft unsaid
         assert attempts_of(store, "Robin Test") == []  # not an attempt: no plan, no certificate counts it
         assert trainee_progress(store, "Robin Test") == []  # nor a point on the progress chart
     qtbot.mouseClick(results.library_button, Qt.LeftButton)

@@ -104,6 +104,25 @@ def test_escalate_with_no_route_transfers(tiny):
     assert s.ending.node == ESCALATED
 
 
+def test_leaving_with_last_words_keeps_and_scores_them_and_the_customer_does_not_answer(tiny):
+    # Sent as a reply, any words here would end the call at "angry" (else); said on the way out they do not.
+    s = session_for(tiny)
+    s.start()
+    s.leave("end_call", "That language is not acceptable, so I'm ending the call.")
+    assert s.ending.node == CALL_ENDED and s.ending.reason == "end_call" and s.path == ["start"]
+    assert [(t.speaker, t.kind) for t in s.turns] == [("customer", "line"), ("trainee", "reply"), ("trainee", "action")]
+    assert "names_behavior" in {m.criterion for m in s.turns[1].matches}
+
+
+def test_only_end_call_and_escalate_leave_and_empty_words_are_not_a_reply(tiny):
+    s = session_for(tiny)
+    s.start()
+    with pytest.raises(EngineError):
+        s.leave("hold", "one moment")
+    s.leave("escalate", "   ")
+    assert s.ending.node == ESCALATED and [t.kind for t in s.turns] == ["line", "action"]
+
+
 def test_hold_and_flag_keep_the_conversation_where_it_was(tiny):
     s = session_for(tiny)
     s.start()

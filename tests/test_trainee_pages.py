@@ -247,10 +247,11 @@ def _control_key(qtbot, page, key) -> None:
     qtbot.keyClick(page.reply, key, Qt.ControlModifier)
 
 
-@pytest.mark.parametrize("action,key", [("end_call", Qt.Key_E), ("escalate", Qt.Key_T), ("stopped", Qt.Key_B)])
-def test_ending_call_controls_work_from_the_reply_box_and_say_the_unsent_reply_first(qtbot, tmp_path, action, key):
-    # A tester typed "bye" and pressed Ctrl+E: the call ended and "bye" was nowhere. Words typed but not sent are
-    # said first, as on a call ("bye", then the hang-up), and kept with the session.
+@pytest.mark.parametrize("action,key", [("end_call", Qt.Key_E), ("escalate", Qt.Key_T)])
+def test_leaving_the_call_from_the_reply_box_says_the_unsent_words_on_the_way_out(qtbot, tmp_path, action, key):
+    # A tester typed "bye" and pressed Ctrl+E: the call ended and "bye" was nowhere. Sent as a reply first, a
+    # half-typed "note" then made the customer hang up and the End call counted as missed. The words go with
+    # the control: kept and scored, with no customer turn between them and the control.
     from simulator.store import Store, load_session
     window = open_window(qtbot, tmp_path)
     choose(qtbot, window, "swearing-caller")
@@ -258,16 +259,31 @@ def test_ending_call_controls_work_from_the_reply_box_and_say_the_unsent_reply_f
     qtbot.keyClicks(page.reply, "I'm ending this call now. Goodbye.", delay=20)  # no Enter: the cursor in the box
     _control_key(qtbot, page, key)
     wait_for_results(qtbot, window)
-    said = [(t.kind, t.text or t.action) for t in trainee_turns(window)]
-    assert said[0] == ("reply", "I'm ending this call now. Goodbye.")
-    if action == "stopped":
-        assert window.live.ending.reason == "stopped" and len(said) == 1
-    else:
-        assert said[1:] == [("action", action)]  # the reply, then the control: in that order
+    turns = window.live.session.turns
+    said = [(t.kind, t.text or t.action) for t in turns if t.speaker == "trainee"]
+    assert said == [("reply", "I'm ending this call now. Goodbye."), ("action", action)]
+    between = turns[[t.kind for t in turns].index("reply"):[t.kind for t in turns].index("action")]
+    assert [t.speaker for t in between] == ["trainee"]  # the customer did not answer the last words
     assert page.reply.text() == ""
     with Store(tmp_path / "data") as store:
         record = load_session(store, window.live.practice.session_id)
     assert "I'm ending this call now. Goodbye." in [t["text"] for t in record.turns if t["speaker"] == "trainee"]
+
+
+def test_a_break_with_words_in_the_box_stops_the_call_where_it_stands(qtbot, tmp_path):
+    # Sent first, a tester's "hang on" made the customer hang up, and the break was scored 20/100.
+    from simulator.store import Store, load_session
+    window = open_window(qtbot, tmp_path)
+    choose(qtbot, window, "swearing-caller")
+    page = window.roleplay
+    qtbot.keyClicks(page.reply, "hang on", delay=20)
+    _control_key(qtbot, page, Qt.Key_B)
+    wait_for_results(qtbot, window)
+    assert window.live.ending.reason == "stopped" and trainee_turns(window) == []
+    assert window.live.result is None  # not scored
+    with Store(tmp_path / "data") as store:
+        record = load_session(store, window.live.practice.session_id)
+    assert record.summary.status == "interrupted" and not [t for t in record.turns if t["speaker"] == "trainee"]
 
 
 def test_hold_flag_and_stop_work_from_the_reply_box(qtbot, tmp_path):
@@ -284,7 +300,7 @@ def test_hold_flag_and_stop_work_from_the_reply_box(qtbot, tmp_path):
     _control_key(qtbot, page, Qt.Key_B)
     wait_for_results(qtbot, window)
     assert window.live.ending.reason == "stopped"
-    assert trainee_turns(window)[-1].text == "One moment"  # the call is over: the draft was said, not lost
+    assert trainee_turns(window)[-1].action == "flag"  # a break stops the call where it stands: the draft unsaid
 
 
 def test_every_window_shortcut_passes_through_the_reply_box(qtbot, tmp_path):

@@ -92,11 +92,28 @@ class Session:
         if not text.strip():
             self.silence()
             return
+        matches = self._said(text, source, confidence, tuple(word_confidences), started_at)
+        self._enter(self._choose(self._heard(matches), None) or self.node_id)
+
+    def leave(self, action: str, words: str = "", *, source: str = "typed") -> None:
+        """End the call or escalate it, saying `words` on the way (a reply typed but not sent when the control
+        was pressed). The words are kept and scored as the trainee's last reply, but the customer, whom the
+        trainee is leaving, does not answer them first: a tester's half-typed "note" made the customer hang up,
+        and the End call they pressed counted as missed."""
+        self._require_running()
+        if action not in _FINAL_ACTIONS:
+            raise EngineError(f"'{action}' does not leave the call", f"use one of: {', '.join(_FINAL_ACTIONS)}")
+        if words.strip():
+            self._said(words, source, None, (), None)
+        self.act(action)
+
+    def _said(self, text: str, source: str, confidence: float | None, word_confidences: tuple[float, ...],
+              started_at: float | None) -> tuple:
         spoken = source == "spoken"
         matches = tuple(self._detector.detect(text, spoken=spoken, confidences=word_confidences or None))
         self._record("trainee", "reply", text=text, source=source, matches=matches, confidence=confidence,
-                     word_confidences=tuple(word_confidences), started_at=started_at)
-        self._enter(self._choose(self._heard(matches), None) or self.node_id)
+                     word_confidences=word_confidences, started_at=started_at)
+        return matches
 
     def act(self, action: str) -> None:
         """The trainee used a call control."""

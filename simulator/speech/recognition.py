@@ -164,7 +164,6 @@ class SphinxEngine(Engine):
         from pocketsphinx import Decoder
         self._decoder_class = Decoder
         self._pool: list = []
-        self._warm: set[int] = set()  # decoders (by id; pooled ones stay alive) that have heard a stretch of speech
         self._lock = threading.Lock()
         self.decoders_made = 0  # each is ~100 MB: the pool is meant to keep this small
         self.lm = str(lm) if lm else None
@@ -181,24 +180,13 @@ class SphinxEngine(Engine):
         # Tighter pruning than the defaults: the same words on our measurements, half the CPU.
         options = {"lm": self.lm} if self.lm else {}
         self.decoders_made += 1
-        decoder = self._decoder_class(samprate=RATE, logfn=os.devnull, maxhmmpf=3000, maxwpf=5, **options)
-        with self._lock:
-            self._warm.discard(id(decoder))  # a freed decoder's id, now this new (cold) one's
-        return decoder
+        return self._decoder_class(samprate=RATE, logfn=os.devnull, maxhmmpf=3000, maxwpf=5, **options)
 
     def warm_up(self) -> None:
         """Build a decoder now, on a loading thread. PocketSphinx holds the GIL for the ~0.6 s this takes,
         which would freeze the window if it happened at the trainee's first word."""
         decoder = self._new_decoder()
         self._release(decoder)
-
-    def _is_warm(self, decoder) -> bool:
-        with self._lock:
-            return id(decoder) in self._warm
-
-    def _warmed(self, decoder) -> None:
-        with self._lock:
-            self._warm.add(id(decoder))
 
     def _release(self, decoder) -> None:
         with self._lock:
@@ -215,7 +203,6 @@ class SphinxEngine(Engine):
         """A whole file at once: batch normalisation of the audio recognises short files better than streaming."""
         stream = _SphinxStream(self, self._new_decoder())  # fresh: nothing carried over from earlier audio
         stream.d.process_raw(resample(pcm, RATE).data, False, True)
-        self._warmed(stream.d)
         text, words = stream.finish()
         return Utterance(text, words, engine=self.name)
 
@@ -226,12 +213,6 @@ class _SphinxStream(Stream):
     def __init__(self, engine: SphinxEngine, decoder=None) -> None:
         self.engine = engine
         self.d = decoder or engine._decoder()
-        # A decoder that has heard nobody yet normalises the audio with a generic cepstral mean, and streamed that
-        # way the first reply of a session came out as nonsense ("This conversation is over." -> "if they are
-        # eager to show the world loot", 6 times in 6 here). Until it has heard a stretch, the stretch's audio is
-        # kept and read again whole, normalised over itself (as `transcribe` does; right 6 times in 6): once per
-        # decoder, after which the decoder's own running mean is the trainee's.
-        self._cold: bytearray | None = None if engine._is_warm(self.d) else bytearray()
         self._since = 0
         self._at = 0.0  # seconds of the reply so far, heard or skipped
         self._texts: list[str] = []  # the stretches recognised so far
@@ -246,8 +227,6 @@ class _SphinxStream(Stream):
     def accept(self, pcm: bytes) -> str | None:
         if not self._in_utt:
             self._begin()
-        if self._cold is not None:
-            self._cold += pcm
         self.d.process_raw(pcm, False, False)
         self._at += len(pcm) / 2 / RATE
         self._since += len(pcm)
@@ -272,13 +251,6 @@ class _SphinxStream(Stream):
             return
         self.d.end_utt()
         self._in_utt = False
-        if self._cold:
-            self.d.reinit_feat()  # the mean the live pass drifted to misleads a second reading too (1 in 6 here)
-            self.d.start_utt()
-            self.d.process_raw(bytes(self._cold), False, True)
-            self.d.end_utt()
-            self.engine._warmed(self.d)
-            self._cold = None
         hyp = self.d.hyp()
         text = hyp.hypstr if hyp else ""
         frame = 1 / 100  # PocketSphinx counts 10 ms frames

@@ -136,6 +136,9 @@ class LiveSession(QObject):
     def act(self, action: str) -> None:
         self.loop.act(action)
 
+    def leave(self, action: str, words: str) -> None:
+        self.loop.leave(action, words)
+
     def typing(self, draft: bool = True) -> None:
         self.loop.typing(draft)
 
@@ -149,7 +152,8 @@ class LiveSession(QObject):
     def take_break(self) -> None:
         """"Stop — I need a break": the call ends here, and what was said so far is kept as interrupted, as a call
         cut short is: not scored, and not an attempt that counts towards the trainee's progress or certificates.
-        A reply sent just before is said first; if it ends the conversation, the call is scored as usual."""
+        A reply sent just before is said first; if it ends the conversation, the call is scored as usual. Words
+        still in the box are not said: a break stops the call where it stands."""
         self.on_break = True
         self._abandoned = True
         self.loop.take_break()

@@ -20,7 +20,7 @@ from .live import LiveSession
 
 CONTROLS = [("end_call", "Ctrl+E"), ("escalate", "Ctrl+T"), ("hold", "Ctrl+H"), ("flag", "Ctrl+F")]
 STOP_KEY = "Ctrl+B"
-LEAVING = {"end_call", "escalate"}  # the trainee leaves the call: words typed but not sent are said first
+LEAVING = {"end_call", "escalate"}  # the trainee leaves the call: words typed but not sent are said on the way
 COLUMN_LETTERS = 110  # the widest the call gets, in letters of the app's font
 
 
@@ -252,7 +252,12 @@ class RolePlayPage(QWidget):
     def _act(self, action: str) -> None:
         if self.live is not None and self.buttons[action].isEnabled():
             if action in LEAVING:
-                self._send()  # a reply typed but not sent is said first, as on a call: "bye", then the hang-up
+                # "bye", then the hang-up: words typed but not sent go with the control, and the customer does
+                # not get to answer them first (Session.leave).
+                words = self.reply.text().strip() if self.reply.isEnabled() else ""
+                self.reply.clear()
+                self.live.leave(action, words)
+                return
             self.live.act(action)  # hold and flag: the call goes on, and so does the reply being written
 
     def _set_talk(self, on: bool) -> None:
@@ -266,6 +271,7 @@ class RolePlayPage(QWidget):
     def stop(self) -> None:
         """Stop — I need a break: the call ends now, kept as interrupted (not scored, not counted)."""
         if self.live is not None and self.stop_button.isEnabled():
-            self._send()  # the reply typed but not sent is kept as the last thing said, not thrown away
+            # Words still in the box are not said: sent, "hang on" made the customer hang up and the break
+            # was scored. A break stops the call where it stands.
             self.live.take_break()
             self._set_enabled(False)
