@@ -203,7 +203,9 @@ def test_the_library_is_sorted_by_title_and_its_count_and_selection_follow_the_f
     assert lib.current() is not None and lib.current().scenario.title == shown[0]
     assert lib.open_button.isEnabled()
     if len(shown) > 1:
-        qtbot.keyClick(lib.search, Qt.Key_Down)  # from the search box straight down the list
+        qtbot.keyClick(lib.search, Qt.Key_Down)  # from the search box into the list: its first match
+        assert lib.current().scenario.title == shown[0]
+        qtbot.keyClick(lib.search, Qt.Key_Down)  # and on down it
         assert lib.current().scenario.title == shown[1]
     picked = lib.current()
     qtbot.keyClick(lib.search, Qt.Key_Return)
@@ -214,6 +216,28 @@ def test_the_library_is_sorted_by_title_and_its_count_and_selection_follow_the_f
     qtbot.keyClicks(lib.search, " zzzz")
     assert lib.visible_titles() == [] and lib.count.text() == f"0 of {total} shown"
     assert not lib.open_button.isEnabled() and "No scenario matches" in lib.details.text()
+
+
+def test_down_from_the_search_box_chooses_the_first_match_whatever_was_selected_before(qtbot, tmp_path):
+    # The hint says "↓ and Enter to choose": with 2 matches a tester's ↓ went to the second, skipping the first.
+    window = open_window(qtbot, tmp_path)
+    lib = window.library
+    lib.search.setFocus()
+    qtbot.keyClicks(lib.search, "swearing")
+    shown = lib.visible_titles()
+    assert len(shown) >= 2
+    qtbot.keyClick(lib.search, Qt.Key_Down)
+    qtbot.keyClick(lib.search, Qt.Key_Down)  # the second match picked...
+    assert lib.current().scenario.title == shown[1]
+    qtbot.keyClicks(lib.search, " after")  # ...then the search narrowed, the second kept selected
+    shown = lib.visible_titles()
+    assert len(shown) == 2
+    qtbot.keyClick(lib.search, Qt.Key_Down)
+    assert lib.current().scenario.title == shown[0]
+    qtbot.keyClick(lib.search, Qt.Key_Down)
+    assert lib.current().scenario.title == shown[1]
+    qtbot.keyClick(lib.search, Qt.Key_Up)
+    assert lib.current().scenario.title == shown[0]
 
 
 def test_the_last_score_is_from_a_finished_session_never_a_break(qtbot, tmp_path):

@@ -105,6 +105,7 @@ class LibraryPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.scenarios: list[ScenarioFile] = []
+        self._walked = False
         self.last: dict[str, float | None] = {}
         self.greeting = QLabel("Choose a conversation to practise.")
         self.greeting.setWordWrap(True)
@@ -276,6 +277,7 @@ class LibraryPage(QWidget):
                            else f"{len(shown)} of {total} shown")
         # Something stays selected whenever something is shown, so Enter and Prepare always have a scenario.
         wanted = next((r for r in shown if self.scenarios[r] is keep), shown[0] if shown else -1)
+        self._walked = False  # the selection is the filter's own until ↑ or ↓ moves it (see eventFilter)
         if wanted >= 0:
             self.table.setCurrentCell(wanted, 0)
         else:
@@ -298,6 +300,9 @@ class LibraryPage(QWidget):
             shown = [r for r in range(len(self.scenarios)) if not self.table.isRowHidden(r)]
             if shown:
                 at = shown.index(self.table.currentRow()) if self.table.currentRow() in shown else -1
+                if not self._walked and event.key() == Qt.Key_Down:
+                    at = -1  # the first ↓ after a search goes to the first match, whatever the filter kept selected
+                self._walked = True
                 at = max(0, min(len(shown) - 1, at + (1 if event.key() == Qt.Key_Down else -1)))
                 self.table.setCurrentCell(shown[at], 0)
             return True
