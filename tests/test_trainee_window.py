@@ -329,6 +329,55 @@ def test_the_window_and_the_call_fit_a_small_screen_at_every_text_size(qtbot, tm
     assert page.composer.state.width() <= page.composer.width()
 
 
+@pytest.fixture
+def small_screen(monkeypatch):
+    """A 1366x768 screen less a 40 px taskbar, as dialogs fitting themselves see it."""
+    import simulator.ui.fitting as fitting
+    monkeypatch.setattr(fitting, "available_size", lambda widget: QSize(1366, 728))
+
+
+def _fits_with_its_button(dialog, button) -> None:
+    for size in (dialog.sizeHint(), dialog.minimumSizeHint()):
+        assert size.width() <= 1366 and size.height() <= 740, f"{dialog.windowTitle()}: {size}"
+    dialog.show()
+    QApplication.processEvents()
+    assert dialog.width() <= 1366 and dialog.height() <= 740, f"{dialog.windowTitle()} shown at {dialog.size()}"
+    where = button.rect().translated(button.mapTo(dialog, button.rect().topLeft()))
+    assert button.isVisible() and dialog.rect().contains(where), f"{button.text()} at {where} in {dialog.rect()}"
+
+
+def test_settings_fit_a_small_screen_at_200_percent_text(qtbot, restore_theme, small_screen):
+    # At 200 % text the dialog was 1752 px wide (a model's name and note in one drop-down): OK and Cancel were off
+    # a 1366 px screen.
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from simulator.settings import AppSettings
+    from simulator.speech.models import CATALOG
+    from simulator.ui.settings_dialog import SettingsDialog
+    apply_theme(QApplication.instance(), "light", 200)
+    dialog = SettingsDialog(AppSettings(text_scale=200), Tasks(), microphones=[], speakers=[], voices=[],
+                            models=[], catalog=CATALOG, data_dir_in_use=Path("/home/someone/.local/share/simulator"))
+    qtbot.addWidget(dialog)
+    ok = next(b for b in dialog.findChildren(QAbstractButton)
+              if dialog.findChild(QDialogButtonBox).buttonRole(b) == QDialogButtonBox.AcceptRole)
+    _fits_with_its_button(dialog, ok)
+    assert dialog.catalog.itemText(0) in dialog.catalog.itemData(0, Qt.ToolTipRole)  # each model read whole
+
+
+def test_the_shortcut_list_fits_a_small_screen_at_200_percent_text(qtbot, tmp_path, restore_theme, small_screen):
+    # At 200 % text the list was 970 px tall: Close was below the screen's edge.
+    window = open_window(qtbot, tmp_path)
+    window.apply_settings(window.settings.model_copy(update={"text_scale": 200}))
+    choose(qtbot, window, "swearing-caller", assessed=False)  # the call's keys too: the longest list
+    activate(qtbot, window)
+    qtbot.keyClick(window, Qt.Key_F1)
+    qtbot.waitUntil(lambda: getattr(window, "shortcuts_box", None) is not None and window.shortcuts_box.isVisible())
+    box = window.shortcuts_box
+    close = next(b for b in box.findChildren(QAbstractButton) if "Close" in b.text())
+    _fits_with_its_button(box, close)
+    box.close()
+
+
 def test_the_window_comes_back_at_the_size_it_was_left_and_maximised_if_it_was(qtbot, tmp_path):
     window = open_window(qtbot, tmp_path)
     least = window.minimumSizeHint()

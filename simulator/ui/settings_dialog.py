@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QLabel, QLayout, QLineEdit, QProgressBar, QPushButton, QSizePolicy,
-                               QSpinBox, QTabWidget, QVBoxLayout, QWidget)
+                               QFrame, QHBoxLayout, QLabel, QLayout, QLineEdit, QProgressBar, QPushButton,
+                               QScrollArea, QSizePolicy, QSpinBox, QTabWidget, QVBoxLayout, QWidget)
 
 from ..settings import AppSettings
 from ..store.location import ENV_DATA_DIR
+from .fitting import fit_on_screen
 from .tasks import Tasks
 
 DEFAULT = "System default"
@@ -20,8 +21,14 @@ DEFAULT = "System default"
 def _combo(name: str, items: list[tuple[str, object]], current: object) -> QComboBox:
     box = QComboBox()
     box.setAccessibleName(name)
+    # As wide as its layout gives it, not as its longest item: a model's name and note made the dialog 1752 px wide
+    # at 200 % text. The list that drops down is as wide as the items, so each is read whole there.
+    box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(12)
     for label, value in items:
         box.addItem(label, value)
+        box.setItemData(box.count() - 1, label, Qt.ToolTipRole)
+    box.view().setMinimumWidth(box.view().sizeHintForColumn(0) + 2 * box.view().frameWidth())
     index = box.findData(current)
     box.setCurrentIndex(max(0, index))
     return box
@@ -43,6 +50,22 @@ def _row(form: QFormLayout, text: str, field: QWidget, beside: QLayout | None = 
     label = QLabel(text)
     label.setBuddy(field)
     form.addRow(label, beside if beside is not None else field)
+
+
+def _form(page: QWidget) -> QFormLayout:
+    form = QFormLayout(page)
+    form.setRowWrapPolicy(QFormLayout.WrapLongRows)  # a label above its field when the two do not fit side by side
+    form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+    return form
+
+
+def _scrolled(page: QWidget) -> QScrollArea:
+    """A tab's page, scrolled rather than pushing the dialog off a small screen at a large text size."""
+    scroll = QScrollArea()
+    scroll.setWidget(page)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.NoFrame)
+    return scroll
 
 
 def _note(text: str) -> QLabel:
@@ -74,7 +97,7 @@ class SettingsDialog(QDialog):
         self.input_mode = _combo("Default way to answer", [("Voice", "voice"), ("Push to talk", "push_to_talk"),
                                                            ("Typing", "typed")], settings.input_mode)
         audio = QWidget()
-        form = QFormLayout(audio)
+        form = _form(audio)
         _row(form, "&Microphone:", self.microphone)
         _row(form, "&Speaker or headset:", self.speaker)
         _row(form, "Answer &by:", self.input_mode)
@@ -88,16 +111,16 @@ class SettingsDialog(QDialog):
                               "again to answer out loud."))
         if not speakers:
             form.addRow(_note("No speaker was found, so the customer's lines are shown as captions."))
-        tabs.addTab(audio, "&Audio")
+        tabs.addTab(_scrolled(audio), "&Audio")
 
         self.voice = _combo("Customer's voice", [("Each scenario's own voice", None),
                                                  *((name, vid) for vid, name in voices)], settings.voice)
         self.rate = _percent("Speaking rate, percent of normal", 50, 200, settings.rate_percent)
         voice = QWidget()
-        form = QFormLayout(voice)
+        form = _form(voice)
         _row(form, "Voic&e:", self.voice)
         _row(form, "Speaking ra&te:", self.rate)
-        tabs.addTab(voice, "&Voice")
+        tabs.addTab(_scrolled(voice), "&Voice")
 
         self.recogniser = _combo("Recogniser", [("Automatic (Vosk if a model is installed)", "auto"),
                                                 ("Vosk", "vosk"), ("PocketSphinx (built in, less accurate)", "pocketsphinx")],
@@ -115,13 +138,13 @@ class SettingsDialog(QDialog):
         install_row.addWidget(self.catalog, 1)
         install_row.addWidget(self.install_button)
         recognition = QWidget()
-        form = QFormLayout(recognition)
+        form = _form(recognition)
         _row(form, "Reco&gniser:", self.recogniser)
         _row(form, "&Model:", self.model)
         _row(form, "&Install:", self.catalog, install_row)
         form.addRow(self.install_progress)
         form.addRow(self.install_status)
-        tabs.addTab(recognition, "Speech &recognition")
+        tabs.addTab(_scrolled(recognition), "Speech &recognition")
 
         self.data_dir_in_use = str(data_dir_in_use) if data_dir_in_use else ""
         self.data_dir = QLineEdit(settings.data_dir or self.data_dir_in_use)
@@ -133,19 +156,19 @@ class SettingsDialog(QDialog):
         row.addWidget(self.data_dir, 1)
         row.addWidget(browse)
         data = QWidget()
-        form = QFormLayout(data)
+        form = _form(data)
         _row(form, "Data &folder:", self.data_dir, row)
         form.addRow(_note("Your sessions and any kept recordings live here. " + self._data_dir_origin()))
-        tabs.addTab(data, "&Data")
+        tabs.addTab(_scrolled(data), "&Data")
 
         self.theme = _combo("Theme", [("Same as the system", "system"), ("Light", "light"), ("Dark", "dark")],
                             settings.theme)
         self.text_scale = _percent("Text size, percent of the system size", 75, 200, settings.text_scale, step=10)
         look = QWidget()
-        form = QFormLayout(look)
+        form = _form(look)
         _row(form, "&Theme:", self.theme)
         _row(form, "Te&xt size:", self.text_scale)
-        tabs.addTab(look, "A&ppearance")
+        tabs.addTab(_scrolled(look), "A&ppearance")
 
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)
@@ -154,6 +177,11 @@ class SettingsDialog(QDialog):
         layout.addWidget(tabs)
         layout.addWidget(buttons)
         self.install_button.clicked.connect(self._install)
+        self.ok_button = buttons.button(QDialogButtonBox.Ok)
+
+    def showEvent(self, event) -> None:
+        fit_on_screen(self)
+        super().showEvent(event)
 
     def _data_dir_origin(self) -> str:
         if self.settings.data_dir:

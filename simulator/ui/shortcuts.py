@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 from html import escape
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
-from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
+
+from .fitting import fit_on_screen, room_on_screen
 
 
 def _words(text: str) -> str:
@@ -57,10 +59,51 @@ def shortcut_table(root: QWidget, extra: list[tuple[str, str]]) -> str:
     return f"<table>{rows}</table>"
 
 
-def show_shortcuts(window: QWidget, extra: list[tuple[str, str]]) -> QMessageBox:
+class ShortcutsDialog(QDialog):
+    """The table of keys in a scrolled view above Close, the dialog no larger than its screen: at 200 % text a
+    message box of it was 970 px tall, Close below a 768 px screen's edge."""
+
+    def __init__(self, table: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        self._table = table
+        self.view = QTextBrowser()
+        self.view.setAccessibleName("Keyboard shortcuts")
+        self.view.setHtml(table)
+        self.view.setOpenLinks(False)
+        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons.rejected.connect(self.reject)
+        self.close_button = buttons.button(QDialogButtonBox.Close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(buttons)
+
+    def text(self) -> str:
+        """The table as rich text, as a message box's text()."""
+        return self._table
+
+    def sizeHint(self) -> QSize:
+        # The table's own size, so it is read without scrolling where the screen has room for it.
+        doc = self.view.document().clone(self)
+        doc.setTextWidth(-1)
+        width = int(doc.idealWidth()) + 2 * self.view.frameWidth() + 4
+        doc.setTextWidth(width)
+        body = QSize(width + self.view.verticalScrollBar().sizeHint().width(),
+                     int(doc.size().height()) + 2 * self.view.frameWidth() + 4)
+        margins = self.layout().contentsMargins()
+        whole = QSize(max(body.width(), self.close_button.sizeHint().width()) + margins.left() + margins.right(),
+                      body.height() + self.layout().spacing() + self.close_button.sizeHint().height()
+                      + margins.top() + margins.bottom() + 8)
+        return whole.boundedTo(room_on_screen(self))
+
+    def showEvent(self, event) -> None:
+        fit_on_screen(self)
+        super().showEvent(event)
+
+
+def show_shortcuts(window: QWidget, extra: list[tuple[str, str]]) -> ShortcutsDialog:
     """The window's every key at this moment, in a box kept as `window.shortcuts_box` while it is open."""
-    box = QMessageBox(QMessageBox.NoIcon, "Keyboard shortcuts", shortcut_table(window, extra), QMessageBox.Close,
-                      window)
+    box = ShortcutsDialog(shortcut_table(window, extra), window)
     box.setAttribute(Qt.WA_DeleteOnClose)
     window.shortcuts_box = box
     box.open()
