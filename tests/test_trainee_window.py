@@ -378,6 +378,39 @@ def test_the_shortcut_list_fits_a_small_screen_at_200_percent_text(qtbot, tmp_pa
     box.close()
 
 
+def test_the_results_are_all_reachable_on_a_small_screen_at_200_percent_text(qtbot, tmp_path, restore_theme):
+    # At 200 % text on a 1366x768 screen the results' left pane was cut at the divider: the score beside each bar,
+    # the ends of the advice and the dispute buttons were out of sight, and nothing scrolled to them.
+    window = open_window(qtbot, tmp_path)
+    window.apply_settings(window.settings.model_copy(update={"text_scale": 200}))
+    window.resize(1366, 768)
+    choose(qtbot, window, "swearing-caller")
+    type_reply(qtbot, window, "let me get")
+    window.roleplay.buttons["end_call"].click()
+    wait_for_results(qtbot, window)
+    qtbot.wait(200)  # laid out, and rewrapped at its width
+    page = window.results
+    scroll = page.details
+    inside = scroll.widget()
+    buttons = [card.dispute_button for card in page.did.cards]
+    assert buttons and all(b.isVisibleTo(inside) for b in buttons)
+    # Nothing is wider than the pane shows: what is not in view is reached by scrolling down, never cut at the side.
+    sideways = scroll.horizontalScrollBar()
+    reach = scroll.viewport().width() + (sideways.maximum() if sideways.isVisible() else 0)
+    for widget in [page.chart, page.next_time, *page.did.cards, *buttons]:
+        where = widget.rect().translated(widget.mapTo(inside, widget.rect().topLeft()))
+        assert where.left() >= 0 and where.right() < reach, f"{widget.accessibleName()} at {where}, room {reach}"
+        assert where.bottom() < inside.height()
+    assert inside.height() <= scroll.viewport().height() or scroll.verticalScrollBar().maximum() > 0
+    assert page.chart.width() >= page.chart.minimumSizeHint().width()  # the scores beside the bars are drawn
+    # With the divider dragged far to the left, what does not fit is scrolled to sideways.
+    splitter = scroll.parentWidget()
+    splitter.setSizes([1, 10_000])
+    qtbot.wait(100)
+    if inside.width() > scroll.viewport().width():
+        assert sideways.isVisible() and sideways.maximum() >= inside.width() - scroll.viewport().width()
+
+
 def test_the_window_comes_back_at_the_size_it_was_left_and_maximised_if_it_was(qtbot, tmp_path):
     window = open_window(qtbot, tmp_path)
     least = window.minimumSizeHint()

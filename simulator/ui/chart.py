@@ -31,18 +31,27 @@ class DimensionChart(QWidget):
     def _row(self) -> int:
         return int(self.fontMetrics().height() * 1.8)
 
+    def _columns(self) -> tuple[int, int]:
+        """The widths of the labels' column and of the scores' column; the bars have what is left."""
+        fm = self.fontMetrics()
+        label_w = max([fm.horizontalAdvance(label) for label, _ in self.bars] + [0]) + fm.horizontalAdvance("MM")
+        return label_w, fm.horizontalAdvance("100  ")
+
     def sizeHint(self) -> QSize:
-        return QSize(self.fontMetrics().horizontalAdvance("M") * 40, self._row() * max(1, len(self.bars)) + 4)
+        return QSize(max(self.fontMetrics().horizontalAdvance("M") * 40, self.minimumSizeHint().width()),
+                     self._row() * max(1, len(self.bars)) + 4)
 
     def minimumSizeHint(self) -> QSize:
-        return self.sizeHint()
+        # The labels, the scores and a short bar: at 200 % text the width of 40 Ms was wider than the results'
+        # pane on a 1366 px screen, and the pane cut the scores off.
+        label_w, number_w = self._columns()
+        return QSize(label_w + number_w + self.fontMetrics().horizontalAdvance("M") * 6,
+                     self._row() * max(1, len(self.bars)) + 4)
 
     def paintEvent(self, event) -> None:  # noqa: ARG002
         p = QPainter(self)
         p.setRenderHint(QPainter.Antialiasing)
-        fm = self.fontMetrics()
-        label_w = max([fm.horizontalAdvance(label) for label, _ in self.bars] + [0]) + fm.horizontalAdvance("MM")
-        number_w = fm.horizontalAdvance("100  ")
+        label_w, number_w = self._columns()
         bar_w = max(10, self.width() - label_w - number_w)
         row = self._row()
         text = self.palette().color(QPalette.WindowText)

@@ -129,7 +129,9 @@ class ResultsPage(QWidget):
         scroll.setWidget(inside)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        # Its words wrap to the pane; what cannot (a bar's label and score, a button) is scrolled to sideways when
+        # the divider leaves the pane narrower than that, rather than cut off at the divider.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAsNeeded)
         scroll.setAccessibleName("Your result in detail")
         return scroll
 
