@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -164,6 +165,9 @@ class SphinxEngine(Engine):
         from pocketsphinx import Decoder
         self._decoder_class = Decoder
         self._pool: list = []
+        self._warm: set[int] = set()  # decoders (by id) that have heard a stretch of speech
+        self._reader = None  # reads a cold decoder's first stretch whole (_SphinxStream.end_segment)
+        self._reader_lock = threading.Lock()
         self._lock = threading.Lock()
         self.decoders_made = 0  # each is ~100 MB: the pool is meant to keep this small
         self.lm = str(lm) if lm else None
@@ -177,16 +181,46 @@ class SphinxEngine(Engine):
         return self._new_decoder()
 
     def _new_decoder(self):
+        self.decoders_made += 1
+        decoder = self._make()
+        with self._lock:
+            self._warm.discard(id(decoder))  # a freed decoder's id, now this new (cold) one's
+        return decoder
+
+    def _make(self):
         # Tighter pruning than the defaults: the same words on our measurements, half the CPU.
         options = {"lm": self.lm} if self.lm else {}
-        self.decoders_made += 1
         return self._decoder_class(samprate=RATE, logfn=os.devnull, maxhmmpf=3000, maxwpf=5, **options)
 
+    def _is_warm(self, decoder) -> bool:
+        with self._lock:
+            return id(decoder) in self._warm
+
+    def _warmed(self, decoder) -> None:
+        with self._lock:
+            self._warm.add(id(decoder))
+
+    @contextmanager
+    def _read_whole(self, audio: bytes):
+        """A decoder that has read `audio` as one whole utterance, its features reset first: as a file is read."""
+        with self._reader_lock:
+            if self._reader is None:
+                self._reader = self._make()
+            reader = self._reader
+            reader.reinit_feat()
+            reader.start_utt()
+            reader.process_raw(audio, False, True)
+            reader.end_utt()
+            yield reader
+
     def warm_up(self) -> None:
-        """Build a decoder now, on a loading thread. PocketSphinx holds the GIL for the ~0.6 s this takes,
-        which would freeze the window if it happened at the trainee's first word."""
+        """Build a decoder now, on a loading thread, and the one that reads a first stretch whole. PocketSphinx
+        holds the GIL for the ~0.6 s each takes, which would freeze the window at the trainee's first word."""
         decoder = self._new_decoder()
         self._release(decoder)
+        with self._reader_lock:
+            if self._reader is None:
+                self._reader = self._make()
 
     def _release(self, decoder) -> None:
         with self._lock:
@@ -203,6 +237,7 @@ class SphinxEngine(Engine):
         """A whole file at once: batch normalisation of the audio recognises short files better than streaming."""
         stream = _SphinxStream(self, self._new_decoder())  # fresh: nothing carried over from earlier audio
         stream.d.process_raw(resample(pcm, RATE).data, False, True)
+        self._warmed(stream.d)
         text, words = stream.finish()
         return Utterance(text, words, engine=self.name)
 
@@ -213,6 +248,12 @@ class _SphinxStream(Stream):
     def __init__(self, engine: SphinxEngine, decoder=None) -> None:
         self.engine = engine
         self.d = decoder or engine._decoder()
+        # A decoder that has heard nobody yet normalises sound with a generic cepstral mean, and streamed that way
+        # the first reply came out as nonsense ("This conversation is over." -> "if they are eager to show the
+        # world loot", 6 syntheses in 6). Its first stretch is kept and read again whole by a second decoder, as
+        # a file is (6 in 6 right); this one goes on as it was, so what it hears next is heard as before
+        # (reading it on this decoder, features reset, misheard the words after the next pause).
+        self._cold: bytearray | None = None if engine._is_warm(self.d) else bytearray()
         self._since = 0
         self._at = 0.0  # seconds of the reply so far, heard or skipped
         self._texts: list[str] = []  # the stretches recognised so far
@@ -227,6 +268,8 @@ class _SphinxStream(Stream):
     def accept(self, pcm: bytes) -> str | None:
         if not self._in_utt:
             self._begin()
+        if self._cold is not None:
+            self._cold += pcm
         self.d.process_raw(pcm, False, False)
         self._at += len(pcm) / 2 / RATE
         self._since += len(pcm)
@@ -251,12 +294,22 @@ class _SphinxStream(Stream):
             return
         self.d.end_utt()
         self._in_utt = False
-        hyp = self.d.hyp()
+        if self._cold:
+            audio, self._cold = bytes(self._cold), None
+            with self.engine._read_whole(audio) as reader:
+                self._collect(reader)
+            self.engine._warmed(self.d)
+        else:
+            self._collect(self.d)
+
+    def _collect(self, decoder) -> None:
+        """The words of the stretch `decoder` has just finished, with their times and confidences."""
+        hyp = decoder.hyp()
         text = hyp.hypstr if hyp else ""
         frame = 1 / 100  # PocketSphinx counts 10 ms frames
-        segments = [seg for seg in self.d.seg() or ()  # None when nothing at all was recognised
+        segments = [seg for seg in decoder.seg() or ()  # None when nothing at all was recognised
                     if not seg.word.startswith(("<", "[")) and seg.word != "<sil>"]
-        lattice = decoder_lattice_words(self.d) if segments else []
+        lattice = decoder_lattice_words(decoder) if segments else []
         for seg in segments:
             word = seg.word.split("(")[0]
             start, end = seg.start_frame * frame, seg.end_frame * frame
