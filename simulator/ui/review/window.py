@@ -19,7 +19,7 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from ...store.calibration import calibration
@@ -48,6 +48,10 @@ from .team_actions import TeamActions
 from .team_page import TeamPage, read_team
 from .verdict_changes import VerdictChanges
 from ...words import counted
+
+
+# Keys the shortcut list cannot read from the window's actions, as in the trainee's window.
+EXTRA_KEYS = [("Enter", "Open the session chosen in the list"), ("Alt + underlined letter", "That tab, button or field")]
 
 
 class ReviewWindow(QMainWindow):
@@ -132,11 +136,10 @@ class ReviewWindow(QMainWindow):
 
     def _menus(self) -> None:
         def add(menu, text, key, slot) -> None:
-            action = QAction(text, self)
+            action = menu.addAction(text)
             if key:
                 action.setShortcut(QKeySequence(key))
             action.triggered.connect(slot)
-            menu.addAction(action)
         file = self.menuBar().addMenu("&File")
         add(file, "&Import bundles…", "Ctrl+I", self.bundles.choose_import)
         export = file.addMenu("&Export")
@@ -152,9 +155,7 @@ class ReviewWindow(QMainWindow):
         add(review, "&Find in transcripts", "Ctrl+F", lambda: (self.tabs.setCurrentIndex(0), self._back_to_list(),
                                                              self.sessions.search.setFocus()))
         add(review, "&Refresh", "F5", self.refresh)
-        help_menu = self.menuBar().addMenu("&Help")  # F1, as in the trainee's window: every key of this window
-        help_menu.addAction(help_action(self, [("Enter", "Open the session chosen in the list"),
-                                               ("Alt + underlined letter", "That tab, button or field")]))
+        self.menuBar().addMenu("&Help").addAction(help_action(self, EXTRA_KEYS))  # F1: every key of this window
 
     # -- the records -----------------------------------------------------------------------------
     def _open(self) -> None:
