@@ -102,6 +102,8 @@ def main() -> None:
         replies.append(trimmed(read_wav(path)))
 
     rec = open_recognizer(args.model, None if args.model else "pocketsphinx")
+    if hasattr(rec.engine, "warm_up"):
+        rec.engine.warm_up()  # as the app's recogniser process does while the speech engines load
     scenario_file = work / "bench.yaml"
     scenario_file.write_text(BENCH_SCENARIO)
     sf = load_scenario(scenario_file)
