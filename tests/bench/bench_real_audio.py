@@ -104,6 +104,7 @@ def main() -> None:
                                  VoiceSettings.of(sf.scenario.persona.voice)):
             f.result(60)
         engine = open_recognizer(None, "pocketsphinx").engine
+        engine.warm_up()  # as the app's recogniser process does while the speech engines load
 
         # file-backed: the same loop, the line "starts" when the file speaker starts it
         mic, speaker = FileMicrophone(realtime=True), FileSpeaker(speed=4.0)
