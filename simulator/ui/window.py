@@ -241,8 +241,10 @@ class MainWindow(QMainWindow):
         call they wait, and the trainee is told so (the notice goes when the call ends)."""
         if not self.in_call():
             return False
+        for earlier in self._call_notices - {notice}:
+            self.notices.remove(earlier)  # one at a time: three of them left one turn of the call in view at 200 %
         self.notices.add(notice)
-        self._call_notices.add(notice)
+        self._call_notices = {notice}
         return True
 
     def _call_running(self, on: bool) -> None:
