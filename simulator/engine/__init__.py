@@ -2,7 +2,7 @@
 
 from .events import CustomerSpoke, Event, SessionEnded, SessionScored, TurnRecorded
 from .session import Session
-from .turn import CALL_ENDED, ESCALATED, STOPPED, Ending, Turn
+from .turn import BREAK, CALL_ENDED, ESCALATED, STOPPED, Ending, Turn
 
-__all__ = ["CALL_ENDED", "ESCALATED", "STOPPED", "CustomerSpoke", "Ending", "Event", "Session",
+__all__ = ["BREAK", "CALL_ENDED", "ESCALATED", "STOPPED", "CustomerSpoke", "Ending", "Event", "Session",
            "SessionEnded", "SessionScored", "Turn", "TurnRecorded"]

@@ -18,7 +18,7 @@ from ..scenario import ACTIONS, ScenarioFile
 from ..scenario.model import Condition, Node
 from ..scoring.detect import Detector
 from .events import CustomerSpoke, Event, SessionEnded, SessionScored, TurnRecorded
-from .turn import CALL_ENDED, ESCALATED, STOPPED, Ending, Turn
+from .turn import BREAK, CALL_ENDED, ESCALATED, Ending, Turn
 
 Listener = Callable[[Event], None]
 
@@ -140,7 +140,7 @@ class Session:
         """The trainee needs a break: end now, keep everything so far."""
         if self.finished:
             return
-        self._finish(Ending(STOPPED, "stopped", "You stopped the session. Take the time you need.", reason="stopped"))
+        self._finish(BREAK)
 
     # -- internals -------------------------------------------------------------
     def _heard(self, matches) -> set[str]:

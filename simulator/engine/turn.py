@@ -51,3 +51,6 @@ class Ending:
 CALL_ENDED = "call_ended"
 ESCALATED = "escalated"
 STOPPED = "stopped"
+
+# How a break ends a call (Session.stop, and the app's Stop, which keeps the call as interrupted).
+BREAK = Ending(STOPPED, "stopped", "You stopped the session. Take the time you need.", reason="stopped")

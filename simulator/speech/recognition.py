@@ -204,9 +204,7 @@ class SphinxEngine(Engine):
     def _read_whole(self, audio: bytes):
         """A decoder that has read `audio` as one whole utterance, its features reset first: as a file is read."""
         with self._reader_lock:
-            if self._reader is None:
-                self._reader = self._make()
-            reader = self._reader
+            reader = self._whole_reader()
             reader.reinit_feat()
             reader.start_utt()
             reader.process_raw(audio, False, True)
@@ -219,8 +217,13 @@ class SphinxEngine(Engine):
         decoder = self._new_decoder()
         self._release(decoder)
         with self._reader_lock:
-            if self._reader is None:
-                self._reader = self._make()
+            self._whole_reader()
+
+    def _whole_reader(self):
+        """The decoder that reads a first stretch whole, built once (call with _reader_lock held)."""
+        if self._reader is None:
+            self._reader = self._make()
+        return self._reader
 
     def _release(self, decoder) -> None:
         with self._lock:

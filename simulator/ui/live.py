@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from PySide6.QtCore import QObject, Signal
 
-from ..engine import STOPPED, Ending
+from ..engine import BREAK
 from ..practice import Choice, Practice
 from ..scenario import Policy
 from ..settings import AppSettings
@@ -117,8 +117,7 @@ class LiveSession(QObject):
             if (self._abandoned or self.on_break) and not self.session.finished:
                 self.practice.interrupted()  # as a call cut short is kept anywhere: its turns, no score
                 if self.on_break:
-                    self.ending = Ending(STOPPED, "stopped", "You stopped the session. Take the time you need.",
-                                         reason="stopped")
+                    self.ending = BREAK
             else:
                 self.practice.close()
             self.tasks.call_soon(self.finished.emit)
