@@ -128,6 +128,53 @@ def test_interactive_play_takes_typed_replies_and_a_stop_is_kept_as_interrupted_
     assert attempts == [] and progress == []
 
 
+@pytest.mark.parametrize("key", ["\x03", "\x04"], ids=["ctrl-c", "ctrl-d"])
+def test_leaving_play_at_the_keyboard_is_kept_as_interrupted_not_scored(key):
+    # Ctrl+C or Ctrl+D at the prompt ended a scored "stopped by trainee" session: leaving the terminal is leaving
+    # the call, kept as quitting the app mid-call is. Run on a real terminal (a pty), as a person types.
+    import fcntl
+    import pty
+    import select
+    import termios
+    import time
+    main, child = pty.openpty()
+
+    def own_terminal() -> None:  # the pty becomes the child's controlling terminal, so Ctrl+C sends SIGINT
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+    cmd = [str(ENTRY)] if ENTRY.exists() else [sys.executable, "-m", "simulator"]
+    proc = subprocess.Popen([*cmd, "play", "swearing-caller", "--seed", "2", "--trainee", "Ana"], stdin=child,
+                            stdout=child, stderr=child, cwd=REPO, preexec_fn=own_terminal,
+                            env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    os.close(child)
+    seen = b""
+
+    def read_until(text: bytes, times: int = 1, timeout: float = 60) -> None:
+        nonlocal seen
+        end = time.monotonic() + timeout
+        while seen.count(text) < times and time.monotonic() < end:
+            if select.select([main], [], [], 0.5)[0]:
+                try:
+                    seen += os.read(main, 4096)
+                except OSError:  # the child closed the terminal
+                    break
+    read_until(b"You: ")
+    os.write(main, b"Please stop swearing at me.\r")
+    read_until(b"You: ", times=2)  # the customer answered
+    os.write(main, key.encode())
+    read_until(b"Kept as session")
+    read_until(b"\n", times=seen.count(b"\n") + 1, timeout=5)
+    assert proc.wait(timeout=60) == 0
+    os.close(main)
+    said = " ".join(seen.decode("utf-8", "replace").split())
+    assert "You stopped for a break" in said and "Score:" not in said, said[-600:]
+    (session_id,) = _ids()
+    record, attempts, _ = _kept(session_id)
+    assert record.summary.status == "interrupted" and record.summary.overall is None
+    assert [t["text"] for t in record.turns if t["speaker"] == "trainee"] == ["Please stop swearing at me."]
+    assert attempts == []
+
+
 def _ids() -> list[str]:
     from simulator.store import Store, list_sessions
     with Store(Path(os.environ["SIMULATOR_DATA_DIR"])) as store:

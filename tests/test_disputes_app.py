@@ -196,3 +196,22 @@ def test_tab_reads_the_verdict_cards_before_the_buttons_below(qtbot, tmp_path):
     quoted = next(c for c in page.did.cards if c.quotes)
     assert chain.index(quoted.quotes[0]) < chain.index(quoted.dispute_button)
 
+
+
+def test_a_break_in_my_sessions_is_not_offered_for_dispute(qtbot):
+    """A call stopped for a break has no verdicts: its row says so instead of inviting a dispute."""
+    from simulator.store.my_sessions import HistoryRow
+    from simulator.store.records import SessionSummary
+    from simulator.ui.history_page import HistoryPage
+
+    page = HistoryPage()
+    qtbot.addWidget(page)
+    rows = [HistoryRow(SessionSummary("b", "ana", "s", "Refund", 2.0, 3.0, "interrupted", None), 0, 0),
+            HistoryRow(SessionSummary("a", "ana", "s", "Refund", 1.0, 2.0, "completed", 70.0), 0, 0)]
+    page.show_history(rows)
+    assert page.table.topLevelItem(0).text(2) == "not scored"
+    page.show_disputes("b", [])
+    assert "no score and nothing to dispute" in page.details.text()
+    page.table.setCurrentItem(page.table.topLevelItem(1))
+    page.show_disputes("a", [])
+    assert "Open the results to dispute one" in page.details.text()

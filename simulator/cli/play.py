@@ -24,7 +24,7 @@ from .replies import STDIN, Line, is_stdin, read_file, step_of, stream_stdin
 from .summary import as_dict, score_text
 
 HELP = ("Type your reply and press Enter. Call controls: /end  /escalate  /hold  /flag.  /stop takes a break: "
-        "the call ends and is kept as interrupted, not scored.")
+        "the call ends and is kept as interrupted, not scored (Ctrl+C or Ctrl+D too).")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -196,9 +196,15 @@ def _interactive(practice: Practice) -> int:
     while not session.finished:
         try:
             line = input("\nYou: ")
-        except (EOFError, KeyboardInterrupt):
+        except KeyboardInterrupt:
+            on_break = True  # Ctrl+C: the person wants out, as quitting the app mid-call (kept, not scored)
+            break
+        except EOFError:
+            if sys.stdin.isatty():
+                on_break = True  # Ctrl+D at the keyboard: leaving, not a finished call
+                break
             print()
-            session.stop()  # the input closed: scored as far as it went
+            session.stop()  # piped replies ran out: scored as far as they went
             break
         try:
             step = parse_step(line)

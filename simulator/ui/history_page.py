@@ -56,6 +56,7 @@ class HistoryPage(QWidget):
         self.details = QLabel()
         self.details.setWordWrap(True)
         self.details.setTextFormat(Qt.RichText)
+        self._unscored: set[str] = set()
         self.details.setAccessibleName("Disputes of the chosen session")
         self.open_button = QPushButton("&Open the results")
         self.open_button.setEnabled(False)
@@ -87,6 +88,7 @@ class HistoryPage(QWidget):
 
     def show_history(self, rows: list[HistoryRow]) -> None:
         self.table.clear()
+        self._unscored = {r.summary.id for r in rows if r.summary.score is None}
         for r in rows:
             s = r.summary
             item = QTreeWidgetItem([dt.datetime.fromtimestamp(s.started_at).strftime("%Y-%m-%d %H:%M"),
@@ -106,11 +108,15 @@ class HistoryPage(QWidget):
     def show_disputes(self, session_id: str, disputes: list) -> None:
         if self.current_session() != session_id:
             return  # the trainee moved on while it was read
-        if not disputes:
+        if not disputes and session_id in self._unscored:
+            # A break or a call cut short has no verdicts: inviting a dispute there points at nothing.
+            self.details.setText("This call was stopped before its end, so it has no score and nothing to dispute. "
+                                 "Play the scenario again when you are ready.")
+        elif not disputes:
             self.details.setText("You have not disputed any verdict of this session. Open the results to dispute one.")
-            return
-        self.details.setText("".join(f"<p><b>{escape(item_label(d.item))}</b>: {escape(dispute_words(d))}<br>"
-                                     f"<i>You wrote: “{escape(d.reason)}”</i></p>" for d in disputes))
+        else:
+            self.details.setText("".join(f"<p><b>{escape(item_label(d.item))}</b>: {escape(dispute_words(d))}<br>"
+                                         f"<i>You wrote: “{escape(d.reason)}”</i></p>" for d in disputes))
 
     def current_session(self) -> str | None:
         item = self.table.currentItem()
