@@ -416,3 +416,23 @@ def test_a_reply_that_skips_the_boundary_is_answered_not_taken_for_silence():
     silent.start()
     silent.silence()
     assert replied.path[-1] != silent.path[-1] == "carries_on"
+
+
+def test_training_reads_replies_as_the_heads_do_at_run_time():
+    """Training builds all replies' features at once (for speed); each row must be what Heads.features makes of
+    that reply in a call (to float32 rounding), or the heads would learn one thing and be asked another."""
+    import numpy as np
+    from simulator.scoring.learned import Heads
+    from simulator.scoring.training import word_features
+
+    texts = tuple(r["text"] for r in read_jsonl(REPO / "scenarios" / "corpus" / "replies.jsonl")[:300])
+    texts += tuple(as_transcript(t) for t in texts) + ("ok", "")
+    vocab, idf, matrix = word_features(texts)
+    heads = Heads(["x"], vocab, idf, np.zeros((len(vocab), 1)), np.zeros(1), np.ones(1), np.zeros((1, 1)),
+                  np.zeros(1), np.full(1, 0.5), np.full(1, 0.6), np.zeros(1), "")
+    for i, text in enumerate(texts):
+        idx, values = heads.features(text)
+        row = matrix.getrow(i)
+        order = np.argsort(idx)
+        assert list(row.indices) == [idx[j] for j in order], text
+        assert np.allclose(row.data, values[order], rtol=1e-5, atol=0), text  # float32 rounding apart

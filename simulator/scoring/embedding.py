@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -42,8 +44,25 @@ class StaticEmbedder:
         self._table = np.load(folder / VECTORS).astype(np.float32)
         self.version = json.loads((folder / INFO).read_text(encoding="utf-8"))["vectors_sha256"][:16]
         self.dim = self._table.shape[1]
+        self._remembered: dict[str, np.ndarray] | None = None
+
+    @contextmanager
+    def remembering(self) -> Iterator[None]:
+        """Training embeds the same replies for each kind of head: inside this, each text once."""
+        self._remembered = {}
+        try:
+            yield
+        finally:
+            self._remembered = None
 
     def embed(self, text: str) -> np.ndarray:
+        if self._remembered is not None:
+            if text not in self._remembered:
+                self._remembered[text] = self._embed(text)
+            return self._remembered[text]
+        return self._embed(text)
+
+    def _embed(self, text: str) -> np.ndarray:
         ids = [i for i in self._tokenizer.encode(text).ids if i not in (CLS, SEP)]
         if not ids:
             return np.zeros(self.dim, dtype=np.float32)

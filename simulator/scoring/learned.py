@@ -19,7 +19,8 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -39,10 +40,34 @@ def words_of(text: str) -> list[str]:
     return [t.word for t in tokenize(text) if t.word != BOUNDARY]
 
 
+_remembered: dict[str, dict[str, float]] | None = None
+
+
+@contextmanager
+def remembering() -> Iterator[None]:
+    """Training reads the same replies for each kind of head and again to choose thresholds: inside this, each
+    text is cut into n-grams once. Not at run time, where the cache would only grow."""
+    global _remembered
+    _remembered = {}
+    try:
+        yield
+    finally:
+        _remembered = None
+
+
 def ngrams(text: str) -> dict[str, float]:
     """Sparse counts: w:word, b:word pair, t:word triple, c:character n-gram (2-5, inside word boundaries).
+    The counts are read, never changed: inside `remembering` one dict serves every caller.
 
     Triples ("not going to", "to speak to") added 0.006-0.01 validation macro-F1 over pairs alone."""
+    if _remembered is not None:
+        if text not in _remembered:
+            _remembered[text] = _ngrams(text)
+        return _remembered[text]
+    return _ngrams(text)
+
+
+def _ngrams(text: str) -> dict[str, float]:
     words = words_of(text)
     out: dict[str, float] = {}
     for w in words:

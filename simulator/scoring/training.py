@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -26,8 +26,7 @@ import numpy as np
 from ..paths import resource_dir
 from ..scenario.model import Criterion
 from .embedding import StaticEmbedder
-from .detector import CombinedDetector
-from .learned import Heads, LearnedDetector, ngrams
+from .learned import Heads, LearnedDetector, ngrams, remembering
 
 MIN_POSITIVES = 20  # fewer than this and a head would learn the examples, not the act: rules only
 # A feature seen in fewer training replies is left out. Word triples are over half the features at 2 and
@@ -106,27 +105,9 @@ def examples(criteria: Mapping[str, Criterion], rows: Sequence[dict], spoken_row
 
 def fit(criteria: Mapping[str, Criterion], data: Sequence[Example], embedder: StaticEmbedder,
         report: TrainingReport, spoken: bool = False) -> Heads | None:
-    from joblib import Parallel, delayed
     from scipy.sparse import csr_matrix
 
-    counts = [ngrams(e.text) for e in data]
-    df: dict[str, int] = {}
-    for c in counts:
-        for k in c:
-            df[k] = df.get(k, 0) + 1
-    kept = (k for k, n in df.items() if n >= (MIN_COUNT_TRIPLES if k.startswith("t:") else MIN_COUNT))
-    vocab = {k: i for i, k in enumerate(sorted(kept))}
-    n = len(data)
-    idf = np.array([math.log((1 + n) / (1 + df[k])) + 1 for k in sorted(vocab, key=vocab.get)], dtype=np.float32)
-    rows, cols, vals = [], [], []
-    for r, c in enumerate(counts):
-        feats = [(vocab[k], (1 + math.log(v)) * idf[vocab[k]]) for k, v in c.items() if k in vocab]
-        norm = math.sqrt(sum(v * v for _, v in feats)) or 1.0
-        for i, v in feats:
-            rows.append(r)
-            cols.append(i)
-            vals.append(v / norm)
-    X_words = csr_matrix((vals, (rows, cols)), shape=(n, len(vocab)), dtype=np.float32)
+    vocab, idf, X_words = word_features(tuple(e.text for e in data))
     E = embedder.embed_many([e.text for e in data])
     mean, std = E.mean(0), E.std(0) + 1e-6
     scale = EMBEDDING_SHARE / std
@@ -147,14 +128,56 @@ def fit(criteria: Mapping[str, Criterion], data: Sequence[Example], embedder: St
         weight = np.array([EXAMPLE_WEIGHT if data[i].only else data[i].weight for i in keep])
         weight *= len(y) / (2 * np.bincount(y, minlength=2)[y])  # balanced classes, as class_weight would
         tasks.append((j, keep, y, weight))
-    # One process per core: the heads are independent, and one core fitted them in over a minute.
-    fitted = Parallel(n_jobs=min(2, os.cpu_count() or 1))(
-        delayed(_fit_head)(X_words[keep], present[keep], X_embedded[keep], y, weight, spoken)
-        for _, keep, y, weight in tasks)
+    # One head after another: two at once (processes or threads) took longer here than one core alone, since
+    # the solver spends its time streaming the 18-million-entry matrix through memory.
+    fitted = [_fit_head(X_words[keep], present[keep], X_embedded[keep], y, weight, spoken) for _, keep, y, weight in tasks]
     for (j, *_), (w, ew, b) in zip(tasks, fitted):
         weights[:, j], emb_weights[:, j], bias[j] = w, ew, b
     return Heads(ids, vocab, idf, weights, mean, scale, emb_weights, bias, np.full(len(ids), 0.5),
                  np.full(len(ids), 0.5 + UNCERTAIN_WIDTH), np.zeros(len(ids)), embedder.version)
+
+
+@lru_cache(maxsize=1)
+def word_features(texts: tuple[str, ...]) -> tuple[dict[str, int], np.ndarray, object]:
+    """The vocabulary (features seen often enough), each feature's idf and the replies' tf-idf rows. The typed
+    heads with and without the sentence model learn from the same replies: worked out once for both."""
+    counts = [ngrams(t) for t in texts]
+    df: dict[str, int] = {}
+    for c in counts:
+        for k in c:
+            df[k] = df.get(k, 0) + 1
+    kept = (k for k, n in df.items() if n >= (MIN_COUNT_TRIPLES if k.startswith("t:") else MIN_COUNT))
+    vocab = {k: i for i, k in enumerate(sorted(kept))}
+    n = len(texts)
+    idf = np.array([math.log((1 + n) / (1 + df[k])) + 1 for k in sorted(vocab, key=vocab.get)], dtype=np.float32)
+    return vocab, idf, tfidf_rows(counts, vocab, idf)
+
+
+def tfidf_rows(counts: Sequence[dict[str, float]], vocab: dict[str, int], idf: np.ndarray):
+    """The replies' features as Heads.features makes them ((1 + log count) * idf, unit length), as one sparse
+    matrix. Float32 throughout and summed in each reply's own order, so the heads come out as they did when
+    this was a loop over every feature in Python (a third of the training time)."""
+    from scipy.sparse import csr_matrix
+
+    lengths = np.fromiter((len(c) for c in counts), dtype=np.int64, count=len(counts))
+    keys = [k for c in counts for k in c]
+    seen = np.array([v for c in counts for v in c.values()], dtype=np.int64)
+    cols = np.fromiter((vocab.get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
+    rows = np.repeat(np.arange(len(counts)), lengths)
+    known = cols >= 0
+    rows, cols, seen = rows[known], cols[known], seen[known]
+    tf = np.array([1.0 + math.log(v) if v else 0.0 for v in range(int(seen.max(initial=0)) + 1)], dtype=np.float32)
+    vals = tf[seen] * idf[cols]
+    squares = vals * vals
+    ends = np.cumsum(np.bincount(rows, minlength=len(counts)))
+    norms = np.ones(len(counts), dtype=np.float32)
+    start = 0
+    for r, end in enumerate(ends):
+        if end > start:
+            total = float(np.cumsum(squares[start:end])[-1])  # in order, as Python's sum of float32 added them
+            norms[r] = math.sqrt(total) or 1.0
+        start = end
+    return csr_matrix((vals / norms[rows], (rows, cols)), shape=(len(counts), len(vocab)), dtype=np.float32)
 
 
 def _fit_head(X_words, present, X_embedded, y: np.ndarray, weight: np.ndarray,
@@ -200,30 +223,49 @@ def macro_f1(predicted: Sequence[set[str]], wanted: Sequence[set[str]], ids: Seq
     return sum(s[2] for s in scores.values()) / len(scores)
 
 
-def choose_threshold(heads: Heads, detector: LearnedDetector, rules, rows: Sequence[dict],
-                     spoken: bool, negative: frozenset[str] = frozenset()) -> tuple[np.ndarray, np.ndarray]:
+def choose_threshold(heads: Heads, rows: Sequence[dict], ruled: Sequence[set[str]], probs: np.ndarray,
+                     negative: frozenset[str] = frozenset()) -> tuple[np.ndarray, np.ndarray]:
     """Per-criterion thresholds and vetoes: the best F1 for rules and heads together on held-out replies.
 
     A head alone accuses the trainee (a `negative` criterion, such as retaliating) only when it thinks it more
     likely than not: the best F1 put the contextual heads' retaliation threshold at 0.3, where chasing a
-    customer's parcel ("I will see what happens to your parcel.") read as a threat."""
+    customer's parcel ("I will see what happens to your parcel.") read as a threat.
+
+    `ruled` are the criteria the rules found in each reply, `probs` the heads' probabilities (replies x criteria)."""
     if not rows:
         return heads.threshold, heads.veto
     ids = heads.criteria
-    wanted = [set(r["labels"]) for r in rows]
-    ruled = [{m.criterion for m in rules.detect(r["text"], spoken=spoken)} for r in rows]
-    probs = [detector.probabilities(r["text"], spoken=spoken)[0] for r in rows]
     thresholds, vetoes = np.full(len(ids), 0.5), np.zeros(len(ids))
     for j, c in enumerate(ids):
+        wanted = np.array([c in r["labels"] for r in rows])
+        rule = np.array([c in r for r in ruled])
+        p = probs[:, j]
         best_c = -1.0
         # A low ceiling on the veto: it only drops a rule's match the head is all but sure is wrong.
         for veto in (0.0, 0.01, 0.02, 0.05):
+            kept = rule & (p >= veto)
             for t in np.arange(0.5 if c in negative else 0.3, 0.99, 0.05):
-                predicted = [{c} if (c in r and pr[c] >= veto) or pr[c] >= t else set() for r, pr in zip(ruled, probs)]
-                f1 = per_criterion(predicted, wanted, [c])[c][2]
+                f1 = _f1(kept | (p >= t), wanted)
                 if f1 > best_c + 1e-9:
                     thresholds[j], vetoes[j], best_c = round(float(t), 2), veto, f1
     return thresholds, vetoes
+
+
+def held_probabilities(detector: LearnedDetector, rows: Sequence[dict], spoken: bool, ids: Sequence[str]) -> np.ndarray:
+    """Replies x criteria: each held-out reply is read once, not once per criterion and threshold tried."""
+    if not rows:
+        return np.zeros((0, len(ids)))
+    return np.array([[p[c] for c in ids] for p in (detector.probabilities(r["text"], spoken=spoken)[0] for r in rows)])
+
+
+def _f1(predicted: np.ndarray, wanted: np.ndarray) -> float:
+    """One criterion's F1, as per_criterion counts it."""
+    tp = int(np.sum(predicted & wanted))
+    fp = int(np.sum(predicted & ~wanted))
+    fn = int(np.sum(~predicted & wanted))
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
 def train(criteria: Mapping[str, Criterion], embedder: StaticEmbedder, rules, *,
@@ -239,30 +281,46 @@ def train(criteria: Mapping[str, Criterion], embedder: StaticEmbedder, rules, *,
     split = {s: [r for r in rows if r.get("split") == s] for s in ("train", "validation")}
     heard_split = {s: [r for r in heard if r.get("split") == s] for s in ("train", "validation")}
     report = TrainingReport()
+    found: dict[tuple[str, bool], set[str]] = {}
+
+    def rules_found(text: str, spoken: bool) -> set[str]:
+        if (text, spoken) not in found:
+            found[text, spoken] = {m.criterion for m in rules.detect(text, spoken=spoken)}
+        return found[text, spoken]
+
     # Spoken heads that also read the sentence model scored worse on the heard validation replies (0.491 against
     # 0.505): in a transcript's misheard words the model finds a meaning that is not the trainee's.
     sources = ("typed", "spoken") + (("typed-minilm",) if contextual is not None else ())
-    for source in sources:
-        spoken = source == "spoken"
-        vectors = contextual if source == "typed-minilm" else embedder
-        data = examples(criteria, split["train"], heard_split["train"] if spoken else (), spoken=spoken)
-        if vectors is contextual:
-            say("reading every reply with the sentence model (new texts only; all of them take about 4 minutes on two cores)")
-            texts = [e.text for e in data] + [t for r in split["validation"] for t in (r["text"], as_transcript(r["text"]))]
-            contextual.remember(texts, cache=vector_cache)
-        say(f"fitting the {source} heads")
-        heads = fit(criteria, data, vectors, report, spoken=spoken)
-        detector = LearnedDetector(heads, heads, vectors)
-        # Typed thresholds are chosen on the replies as written and as chat (lower case, no punctuation): people
-        # type both, and chosen on tidy text alone they left chat-style replies short of recall.
-        held = heard_split["validation"] if spoken else split["validation"] + [
-            {**r, "text": as_transcript(r["text"])} for r in split["validation"]]
-        heads.threshold, heads.veto = choose_threshold(heads, detector, rules, held, spoken,
-                                                       frozenset(c for c, k in criteria.items() if k.negative))
-        heads.certain = np.minimum(0.99, heads.threshold + UNCERTAIN_WIDTH)
-        if held:
-            combined = CombinedDetector(criteria, detector)  # the heads alone, not the cascade (learned.py)
-            predicted = [{m.criterion for m in combined.detect(r["text"], spoken=spoken)} for r in held]
-            report.validation[source] = macro_f1(predicted, [set(r["labels"]) for r in held], list(criteria))
-        report.heads[source] = heads
+    # Each kind of head reads the same replies: their n-grams and static vectors are worked out once.
+    with remembering(), embedder.remembering():
+        for source in sources:
+            spoken = source == "spoken"
+            vectors = contextual if source == "typed-minilm" else embedder
+            data = examples(criteria, split["train"], heard_split["train"] if spoken else (), spoken=spoken)
+            if vectors is contextual:
+                say("reading every reply with the sentence model (new texts only; all of them take about 4 minutes on two cores)")
+                texts = [e.text for e in data] + [t for r in split["validation"] for t in (r["text"], as_transcript(r["text"]))]
+                contextual.remember(texts, cache=vector_cache)
+            say(f"fitting the {source} heads")
+            heads = fit(criteria, data, vectors, report, spoken=spoken)
+            detector = LearnedDetector(heads, heads, vectors)
+            # Typed thresholds are chosen on the replies as written and as chat (lower case, no punctuation): people
+            # type both, and chosen on tidy text alone they left chat-style replies short of recall.
+            held = heard_split["validation"] if spoken else split["validation"] + [
+                {**r, "text": as_transcript(r["text"])} for r in split["validation"]]
+            # Each held-out reply is read once: the rules' matches (the same for every source's heads) and the
+            # heads' probabilities serve every threshold tried and the validation figure.
+            ruled = [rules_found(r["text"], spoken) for r in held]
+            probs = held_probabilities(detector, held, spoken, heads.criteria)
+            heads.threshold, heads.veto = choose_threshold(heads, held, ruled, probs,
+                                                           frozenset(c for c, k in criteria.items() if k.negative))
+            heads.certain = np.minimum(0.99, heads.threshold + UNCERTAIN_WIDTH)
+            if held:
+                # As CombinedDetector decides (the heads alone, not the cascade of learned.py): a rule's match the head
+                # does not veto, or the head at its threshold.
+                predicted = [{c for j, c in enumerate(heads.criteria)
+                              if (c in r and p[j] >= heads.veto[j]) or p[j] >= heads.threshold[j]} for r, p in zip(ruled, probs)]
+                report.validation[source] = macro_f1(predicted, [set(r["labels"]) for r in held], list(criteria))
+            report.heads[source] = heads
+    word_features.cache_clear()  # the matrices are large; a long-lived caller should not keep them
     return report
