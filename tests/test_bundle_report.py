@@ -158,5 +158,30 @@ def test_a_long_name_is_not_broken_on_every_reply_of_the_transcript(tmp_path):
         record = load_session(store, sid)
     html = session_html(record)
     assert name in html.split("<h2>Transcript</h2>")[0]  # named once, above
-    assert name not in transcript_table(record) and "<td class='trainee'>Trainee</td>" in transcript_table(record)
+    assert name not in transcript_table(record) and ">Trainee</td>" in transcript_table(record)
+
+
+def test_who_said_it_is_never_broken_mid_word_in_a_narrow_pane(tmp_path, qapp):
+    # At 150 % text, review mode's transcript pane broke "Customer" as "Custome / r".
+    from PySide6.QtGui import QFont, QTextDocument
+    from simulator.store.report import transcript_table
+    with Store(tmp_path / "data") as store:
+        sid, _ = play_into(store, ["That language isn't acceptable.", "/end"])
+        record = load_session(store, sid)
+    doc = QTextDocument()
+    font = QFont()
+    font.setPointSizeF(font.pointSizeF() * 1.5)
+    doc.setDefaultFont(font)
+    doc.setHtml(transcript_table(record, times=True))
+    doc.setTextWidth(260)
+    doc.size()  # lays the document out
+    who = [b for b in _blocks(doc) if b.text() in ("Customer", "Trainee")]
+    assert who and all(b.layout().lineCount() == 1 for b in who)
+
+
+def _blocks(doc):
+    block = doc.begin()
+    while block.isValid():
+        yield block
+        block = block.next()
 

@@ -221,7 +221,9 @@ def transcript_table(record: SessionRecord, *, times: bool = False, recordings: 
             first = f"<a name='turn-{t['index']}'></a>{at // 60}:{at % 60:02d}"
         else:
             first = str(t["index"])
-        rows.append(f"<tr><td class='small'>{first}</td><td class='{e(t['speaker'])}'>{e(who)}</td><td>{text}</td></tr>")
+        # nowrap: at 150 % text in review mode's narrow pane "Customer" broke as "Custome / r".
+        rows.append(f"<tr><td class='small'>{first}</td><td class='{e(t['speaker'])}' style='white-space:nowrap'>"
+                    f"{e(who)}</td><td>{text}</td></tr>")
     rows.append("</table>")
     return "".join(rows)
 
