@@ -104,6 +104,15 @@ def test_a_break_keeps_the_call_as_interrupted_not_scored_and_not_counted(qtbot,
     lib = window.library
     row = next(i for i, sf in enumerate(lib.scenarios) if sf.id == "racist-remark-video-call")
     qtbot.waitUntil(lambda: lib.table.item(row, 4).text() == "not finished yet", timeout=10_000)
+    # Opened again from My sessions, it read "Practice run · not scored - Practice runs are not scored or kept"
+    # with "keep doing what you did": a tester's assessed break, which is kept, praised as a practice run.
+    window.disputes.show_history()
+    qtbot.waitUntil(lambda: window.history.table.topLevelItemCount() == 1, timeout=10_000)
+    window.disputes.open_past(window.history.current_session())
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is results and "Stopped before the end" in results.title.text(),
+                    timeout=10_000)
+    words = " ".join([results.message.text(), results.next_time.text()])
+    assert "kept as interrupted" in words and "not scored or kept" not in words and "keep doing" not in words
 
 
 def test_stop_typed_in_the_reply_box_is_a_break_too(qtbot, tmp_path):

@@ -112,6 +112,21 @@ def test_the_briefing_on_a_wide_screen_is_one_centred_column_without_gaps(qtbot,
     assert buttons[0].top() - boxes[-1].bottom() <= 3 * line
 
 
+@pytest.mark.parametrize("text_size", [150], indirect=True)
+def test_each_briefing_opens_at_its_title_and_content_note(qtbot, text_size):
+    # A tester scrolled one briefing down; the next, threat-of-violence, opened where that one was left, below
+    # its title and content note, with Start in view.
+    from conftest import REPO
+    page = _briefing(qtbot, _page_size((1366, 768), text_size), "swearing-caller")
+    bar = page.scroll.verticalScrollBar()
+    assert bar.maximum() > 0
+    bar.setValue(bar.maximum())
+    page.show_scenario(load_scenario(REPO / "scenarios" / "threat-of-violence.yaml"), "typed", False)
+    qtbot.wait(50)
+    assert bar.value() == 0
+    assert page.scroll.viewport().rect().contains(_in(page.content_note, page.scroll.viewport()))
+
+
 @pytest.mark.parametrize("text_size", [200], indirect=True)
 @pytest.mark.parametrize("scenario", ["threat-of-violence", "swearing-caller"])
 def test_the_briefing_fits_a_small_screen_at_200_percent_text(qtbot, text_size, scenario):

@@ -178,6 +178,8 @@ def test_without_microphone_or_speaker_typing_is_the_default_and_the_status_says
     briefing = window.briefing
     assert briefing.input_mode == "typed"
     assert "No microphone" in briefing.speech_status.text() and "typing" in briefing.speech_status.text()
+    # Nothing to check: "Check microphone … the bar should move" was offered beside "No microphone was found".
+    assert not briefing.mic_button.isEnabled() and "no microphone to check" in briefing.mic_status.text()
 
     dialog = open_settings_by_keys(qtbot, window)
     assert dialog.input_mode.currentData() == "typed" and not dialog.input_mode.isEnabled()

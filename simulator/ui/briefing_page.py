@@ -28,6 +28,9 @@ CHECKLIST_TEXT = "Show a chec&klist during the call, ticked as you meet each ite
 READABLE_CHARACTERS = 100
 
 
+MIC_HINT = "Press Check microphone and say a few words: the bar should move."
+
+
 def _radio_group(title: str, options: list[tuple[str, str]], parent: QWidget) -> tuple[QGroupBox, QButtonGroup]:
     box = QGroupBox(title, parent)
     group = QButtonGroup(box)
@@ -88,7 +91,7 @@ class BriefingPage(QWidget):
         self.mic_meter.setRange(0, 100)
         self.mic_meter.setTextVisible(False)
         self.mic_meter.setAccessibleName("Microphone level")
-        self.mic_status = QLabel("Press Check microphone and say a few words: the bar should move.")
+        self.mic_status = QLabel(MIC_HINT)
         self.mic_status.setWordWrap(True)
         mic_box = QGroupBox("Microphone check")
         mic_layout = QVBoxLayout(mic_box)
@@ -213,6 +216,10 @@ class BriefingPage(QWidget):
         self.mode_group.button(0).setChecked(True)
         self._offer_checklist()
         self._tab_order()
+        # Each briefing starts at its title and content note: one opened where the last was scrolled to, below
+        # the note about threats, with Start in view.
+        self.scroll.verticalScrollBar().setValue(0)
+        QTimer.singleShot(0, lambda: self.scroll.verticalScrollBar().setValue(0))
         self.start_button.setFocus()
 
     def _tab_order(self) -> None:
@@ -284,6 +291,12 @@ class BriefingPage(QWidget):
         if self._mic is not None:
             # Speech sits around 0.02-0.2 of full scale: a square root makes the bar move visibly.
             self.mic_meter.setValue(min(100, int((getattr(self._mic, "level", 0.0) ** 0.5) * 180)))
+
+    def microphone_found(self, found: bool) -> None:
+        """With no microphone there is nothing to check: the button offered "say a few words: the bar should
+        move" beside "No microphone was found"."""
+        self.mic_button.setEnabled(found)
+        self.mic_status.setText(MIC_HINT if found else "There is no microphone to check: none was found.")
 
     def stop_mic_check(self) -> None:
         self._meter.stop()

@@ -185,7 +185,8 @@ class TraineeDisputes(QObject):
         customer = sf.scenario.persona.name if sf is not None else "The customer"
         w.results.show_result(result=result, turns=turns, customer=customer, ending=None, assessed=True,
                               pass_mark=w.policy.pass_mark if w.policy else 70, debrief="",
-                              disputable=result is not None, reviewed=record.summary.reviewed_overall)
+                              disputable=result is not None, reviewed=record.summary.reviewed_overall,
+                              interrupted=record.summary.status == "interrupted")
         w.results.again_button.setEnabled(False)  # "try again" is for the session just played
         w.stack.setCurrentWidget(w.results)
         self.results_shown(record.id)

@@ -378,6 +378,7 @@ class MainWindow(QMainWindow):
         mode = "typed" if no_microphone else self.settings.input_mode
         self.briefing.show_scenario(sf, mode, self.settings.keep_audio, self.policy, self.settings.show_assessed,
                                     self.settings.show_checklist)
+        self.briefing.microphone_found(not no_microphone)
         if no_microphone:
             self.briefing.speech_status.setText("No microphone was found, so you will answer by typing. To answer "
                                                 "out loud, plug one in and choose it in File → Settings → Audio.")
