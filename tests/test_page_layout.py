@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QApplication, QStyle
+from PySide6.QtWidgets import QApplication, QLabel, QStyle
 
 from conftest import MINIMAL
 from simulator.scenario import load_scenario
@@ -69,6 +69,35 @@ def test_every_scenario_title_in_the_library_is_readable_in_full(qtbot, write, s
     # A one-line row keeps its room to read and to click; a wrapped one is taller, not squeezed.
     line = QFontMetrics(table.item(0, 0).font()).height()
     assert min(table.rowHeight(r) for r in range(table.rowCount())) >= 2 * line
+
+
+@pytest.mark.parametrize("text_size", [150, 200], indirect=True)
+def test_the_library_card_shows_what_a_scenario_contains_at_large_text(qtbot, shipped, text_size):
+    # At 150 % on a 1366x768 screen the table hides its Contains column and leaves it to the card, whose last
+    # lines, the content note among them, were cut off with no way to scroll to them.
+    page = LibraryPage()
+    qtbot.addWidget(page)
+    width, height = _page_size((1366, 768), text_size)
+    page.resize(width, height - 180)  # the practice plan and a notice above it take this much in the window
+    page.show()
+    scenarios = [load_scenario(p) for p in shipped]
+    page.set_scenarios(scenarios, [], {})
+    qtbot.wait(50)
+    card = page.card
+    for row in range(page.table.rowCount()):
+        page.table.selectRow(row)
+        qtbot.wait(10)
+        html = card.body.text()
+        note = "Contains " if "Contains " in html else "Upset, but not abusive"
+        assert note in html and html.index(note) < html.index("Your last score")
+        # At 150 % the note is in view without scrolling; at any size all of it can be scrolled to.
+        upto = QLabel(html[:html.index("</p>", html.index(note)) + 4])
+        upto.setWordWrap(True)
+        upto.setFont(card.body.font())
+        if text_size == 150:
+            assert upto.heightForWidth(card.scroll.viewport().width()) <= card.scroll.viewport().height()
+        bar = card.scroll.verticalScrollBar()
+        assert card.body.heightForWidth(card.scroll.viewport().width()) <= card.scroll.viewport().height() + bar.maximum()
 
 
 # -- the briefing --------------------------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ from html import escape
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QPushButton, QStyledItemDelegate, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+                               QPushButton, QScrollArea, QStyledItemDelegate, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
 
 from ..scenario import CONTENT, ScenarioFile
 from .plan_panel import PlanPanel
@@ -76,9 +77,17 @@ class _Card(QFrame):
         self.prepare = QPushButton("&Prepare…")
         self.prepare.setAccessibleName("Prepare the selected scenario")
         self.prepare.setDefault(True)
+        # At 150 % on a 1366x768 screen the card is shorter than its words, and the content note, the one line
+        # the table's hidden Contains column leaves to the card, was cut off: the words scroll instead.
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(self.body)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.scroll.viewport().setBackgroundRole(QPalette.Base)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
-        layout.addWidget(self.body, 1)
+        layout.addWidget(self.scroll, 1)
         layout.addWidget(self.prepare, 0, Qt.AlignRight)
 
     def show_scenario(self, sf: ScenarioFile | None, score: str, empty: str) -> None:
@@ -93,10 +102,12 @@ class _Card(QFrame):
         note, tone = ((f"Contains {escape(content_text(sf))}.", c.warning) if s.content
                       else ("Upset, but not abusive.", c.muted))
         self.title.setText(escape(s.title))
+        # What it contains comes before the story: it is what a trainee must see before choosing.
         self.body.setText(
             f"<p><span style='color:{level}'>●</span> {s.difficulty.capitalize()} · about {s.minutes} min · "
-            f"you talk to {who}</p><p>{escape(' '.join(s.summary.split()))}</p>"
-            f"<p style='color:{tone.name()}'>{note}</p><p>Your last score: {escape(score)}</p>")
+            f"you talk to {who}</p><p style='color:{tone.name()}'>{note}</p>"
+            f"<p>{escape(' '.join(s.summary.split()))}</p><p>Your last score: {escape(score)}</p>")
+        self.scroll.verticalScrollBar().setValue(0)
 
 
 class LibraryPage(QWidget):
