@@ -943,3 +943,30 @@ def test_one_broken_file_is_one_file(qtbot):
     page.set_scenarios([resolve("swearing-caller")], ["my-draft.yaml"], {})
     assert page.status.text().startswith("1 file could not be opened and is left out: my-draft.yaml.")
 
+
+
+def test_a_window_frame_is_placed_back_inside_the_screen():
+    from PySide6.QtCore import QPoint, QRect
+    from simulator.ui.window import placed_within
+    room = QRect(0, 0, 1366, 728)
+    assert placed_within(QRect(134, 45, 1200, 740), room) == QPoint(134, 0)  # ran off the bottom: moved up
+    assert placed_within(QRect(300, 20, 1200, 600), room) == QPoint(166, 20)  # off the right: moved left
+    assert placed_within(QRect(100, 100, 800, 500), room) == QPoint(100, 100)  # inside: left where it is
+    assert placed_within(QRect(-50, -30, 1500, 900), room) == QPoint(0, 0)  # larger than the screen: top left
+
+
+def test_larger_text_gets_a_larger_window_kept_on_the_screen(qtbot, tmp_path, restore_theme):
+    # A window sized at 100 % and switched to 200 % kept its size (the call showed one line of the conversation);
+    # grown by its layout it ran off the bottom of the screen. (The test screen is 800x800: 150 % fits on it.)
+    window = open_window(qtbot, tmp_path)
+    room = window.screen().availableGeometry()
+    window.resize(room.width() // 2, room.height() // 2)
+    window.move(room.left() + 20, room.top() + room.height() // 2)
+    qtbot.wait(50)
+    before = window.size()
+    window.apply_settings(window.settings.model_copy(update={"text_scale": 150}))
+    qtbot.waitUntil(lambda: window.width() > before.width() and window.height() > before.height(), timeout=5_000)
+    qtbot.wait(50)
+    least = window.minimumSizeHint()
+    assert least.width() <= room.width() and least.height() <= room.height()
+    assert room.contains(window.frameGeometry()), (window.frameGeometry(), room)

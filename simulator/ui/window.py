@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QPoint, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QPainter, QPalette, QShortcut
 from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar,
                                QSizePolicy, QStackedWidget, QStyle, QVBoxLayout, QWidget)
@@ -105,6 +105,14 @@ class Pages(QStackedWidget):
     def minimumSizeHint(self):
         page = self.currentWidget()
         return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
+
+
+def placed_within(frame: QRect, room: QRect) -> QPoint:
+    """Where a window's frame goes to be inside `room`, moved as little as it can be; a frame larger than the
+    room keeps its top left corner (title bar and menus) in it."""
+    x = max(room.left(), min(frame.left(), room.right() + 1 - frame.width()))
+    y = max(room.top(), min(frame.top(), room.bottom() + 1 - frame.height()))
+    return QPoint(x, y)
 
 
 class MainWindow(QMainWindow):
@@ -547,6 +555,9 @@ class MainWindow(QMainWindow):
         old, self.settings = self.settings, new
         self._save_settings()
         apply_theme(QApplication.instance(), new.theme, new.text_scale)
+        if new.text_scale != old.text_scale:
+            # Once the pages have laid themselves out in the new size.
+            QTimer.singleShot(0, lambda: self._refit_to_screen(grow=new.text_scale > old.text_scale))
         if (old.recogniser, old.model) != (new.recogniser, new.model) and self.kit is not None:
             self.kit = None
             self._load_speech()
@@ -592,6 +603,24 @@ class MainWindow(QMainWindow):
         self.resize(size)
         self.move(room.x() + (room.width() - self.width()) // 2,
                   room.y() + max(0, (room.height() - frame - self.height()) // 2))
+
+    def _refit_to_screen(self, grow: bool) -> None:
+        """After a change of text size: larger text gets a larger window, up to what place_on_screen would give
+        it (at 200 % a window kept from 100 % showed one line of the conversation), and the window stays on the
+        screen (grown by its layout, its bottom edge and status line went below the screen's)."""
+        if self.isMaximized() or self.isFullScreen():
+            return
+        from .app import fitting_size
+        room = self.screen().availableGeometry()
+        style = self.style()
+        frame = style.pixelMetric(QStyle.PM_TitleBarHeight) + 2 * style.pixelMetric(QStyle.PM_DefaultFrameWidth)
+        most = QSize(room.width(), room.height() - frame)
+        size = self.size()
+        if grow:
+            metrics = self.fontMetrics()
+            size = size.expandedTo(fitting_size(room.size(), metrics.horizontalAdvance("M"), metrics.height(), 110, 44))
+        self.resize(size.boundedTo(most).expandedTo(self.minimumSizeHint().boundedTo(most)))
+        self.move(placed_within(self.frameGeometry(), room))
 
     def _remember_geometry(self) -> None:
         geometry = bytes(self.saveGeometry().toBase64()).decode("ascii")
