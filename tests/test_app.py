@@ -65,6 +65,10 @@ def test_results_link_each_verdict_to_the_turn_it_came_from(qtbot, tmp_path):
     wait_for_results(qtbot, window)
     results = window.results
     quote = next(q for q in results.did.quotes() if not q.text().startswith("["))
+    # Where the words were, as the trainee counts: "(turn 3)" counted the customer's lines too.
+    assert quote.text().endswith("(your reply 1)"), quote.text()
+    action = next(q for q in results.did.quotes() if q.text().startswith("["))
+    assert action.text().endswith("(your call action)"), action.text()
     qtbot.mouseClick(quote, Qt.LeftButton)
     assert results.transcript.selected_turn == quote.turn
     shown = results.transcript.find(quote.turn)

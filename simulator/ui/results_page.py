@@ -152,7 +152,7 @@ class ResultsPage(QWidget):
         self._fill_words()
         self.chart.setVisible(scored)
         self.chart.set_scores([(dimension_label(d.dimension), d.score) for d in result.dimensions] if scored else [])
-        self.did.show_dimensions(result.dimensions if result else (), scored, disputable and scored)
+        self.did.show_dimensions(result.dimensions if result else (), scored, disputable and scored, turns)
         self.did_heading.setVisible(result is not None)  # a break has no verdicts to show
         # Tab reads the cards in order (each quote, then its dispute button) before the buttons below them: the
         # cards are made anew for each result, so they would otherwise come last, after "Back to the library".

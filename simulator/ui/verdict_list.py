@@ -3,11 +3,13 @@ full, each quote a link to its turn in the conversation."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from ..engine.turn import Turn
 from ..scoring.verdict import DimensionScore, Result, Verdict, item_label
 from ..store.disputes import dispute_words
 from .panel import paint_panel
@@ -33,18 +35,34 @@ def next_time(result: Result | None, most: int = 3) -> list[Verdict]:
     return list(chosen.values())[:max(most, avoid)]
 
 
+def where_said(turns: Sequence[Turn]) -> dict[int, str]:
+    """Each of the trainee's turns as they count them: "your reply 2"; a call action's quote names the action."""
+    places, replies = {}, 0
+    for t in turns:
+        if t.speaker != "trainee":
+            continue
+        if t.kind == "reply":
+            replies += 1
+            places[t.index] = f"your reply {replies}"
+        elif t.kind == "action":
+            places[t.index] = "your call action"
+    return places
+
+
 class QuoteLink(QLabel):
     """The trainee's own words, in full; clicking them (or Enter) shows the turn in the conversation."""
 
     chosen = Signal(int)
 
-    def __init__(self, turn: int, quote: str) -> None:
-        super().__init__(f"“{quote}”  (turn {turn})" if not quote.startswith("[") else f"{quote}  (turn {turn})")
+    def __init__(self, turn: int, quote: str, place: str = "") -> None:
+        # "your reply 2", not the turn's number in the whole call: a tester read "(turn 3)" as their third reply.
+        place = place or f"turn {turn}"
+        super().__init__(f"“{quote}”  ({place})" if not quote.startswith("[") else f"{quote}  ({place})")
         self.turn = turn
         self.setWordWrap(True)
         self.setCursor(Qt.PointingHandCursor)
         self.setFocusPolicy(Qt.StrongFocus)
-        self.setAccessibleName(f"Your words, turn {turn}: {quote}. Press Enter to show it in the conversation.")
+        self.setAccessibleName(f"Your words, {place}: {quote}. Press Enter to show it in the conversation.")
         font = self.font()
         font.setItalic(True)
         self.setFont(font)
@@ -64,7 +82,7 @@ class QuoteLink(QLabel):
 class VerdictCard(QFrame):
     """One criterion: a mark and a word for how it went, the trainee's words, and the advice."""
 
-    def __init__(self, v: Verdict, show_turn, dispute=None) -> None:
+    def __init__(self, v: Verdict, show_turn, dispute=None, places: dict[int, str] | None = None) -> None:
         super().__init__()
         self.verdict = v
         self.disputes: list = []  # this verdict's disputes, oldest first
@@ -81,7 +99,7 @@ class VerdictCard(QFrame):
         self.heading = QLabel()
         self.heading.setWordWrap(True)
         self.heading.setTextFormat(Qt.RichText)
-        self.quotes = [QuoteLink(ev.turn, ev.quote) for ev in v.evidence]
+        self.quotes = [QuoteLink(ev.turn, ev.quote, (places or {}).get(ev.turn, "")) for ev in v.evidence]
         self.advice = QLabel(v.feedback)
         self.advice.setWordWrap(True)
         if not v.feedback:
@@ -150,8 +168,11 @@ class VerdictList(QWidget):
         self._layout.setContentsMargins(0, 0, 0, 0)
         self.cards: list[VerdictCard] = []
 
-    def show_dimensions(self, dimensions: tuple[DimensionScore, ...], scored: bool, disputable: bool = False) -> None:
-        """disputable: a kept, scored session, whose verdicts the trainee may dispute."""
+    def show_dimensions(self, dimensions: tuple[DimensionScore, ...], scored: bool, disputable: bool = False,
+                        turns: Sequence[Turn] = ()) -> None:
+        """disputable: a kept, scored session, whose verdicts the trainee may dispute; turns: the conversation, to
+        say where the trainee's words were ("your reply 2")."""
+        places = where_said(turns)
         while self._layout.count():
             item = self._layout.takeAt(0)
             if item.widget() is not None:
@@ -162,7 +183,7 @@ class VerdictList(QWidget):
             set_relative_font(head, 1.1, bold=True)
             self._layout.addWidget(head)
             for v in dim.verdicts:
-                card = VerdictCard(v, self.turn_chosen.emit, self.dispute_wanted.emit if disputable else None)
+                card = VerdictCard(v, self.turn_chosen.emit, self.dispute_wanted.emit if disputable else None, places)
                 self.cards.append(card)
                 self._layout.addWidget(card)
             if not dim.verdicts:
