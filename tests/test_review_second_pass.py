@@ -352,3 +352,23 @@ def test_the_reviewed_result_arrives_in_a_real_lrs_beside_the_automatic_one(qtbo
     by_reviewer = [s for s in got if s.get("context", {}).get("instructor")]
     assert len(by_reviewer) == 1 and by_reviewer[0]["result"]["score"]["raw"] == reviewed
     assert by_reviewer[0]["context"]["instructor"]["name"] == "Sam Coach"
+
+
+def test_at_200_percent_the_session_side_shows_several_verdicts_and_whole_headers(qtbot, tmp_path, qapp):
+    # At 200 % text on a 1366x768 screen the verdicts table showed one row and "Changed to" read "hanged t".
+    from simulator.ui.theme import apply_theme
+    with Store(tmp_path) as store:
+        play(store, *PLAYS[1], "Ana")
+    try:
+        apply_theme(qapp, "system", 200)
+        w = open_review(qtbot, tmp_path)
+        open_first(qtbot, w)
+        qtbot.wait(100)
+        page = w.session
+        line = page.fontMetrics().height()
+        assert page.verdicts.height() >= 7 * line  # the header and four verdicts
+        header = page.audit.horizontalHeader()
+        for column, words in enumerate(["When", "Who", "Criterion", "Changed to"]):
+            assert header.sectionSize(column) >= header.fontMetrics().horizontalAdvance(words), words
+    finally:
+        apply_theme(qapp, "system", 100)

@@ -7,8 +7,9 @@ from html import escape
 
 from PySide6.QtCore import QEvent, Qt, QUrl, Signal
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, QTableWidget,
-                               QTableWidgetItem, QTextBrowser, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QHeaderView, QLabel, QPushButton, QScrollArea, QSplitter,
+                               QTableWidget, QTableWidgetItem, QTextBrowser, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
+                               QWidget)
 
 from ...scoring.review import latest_overrides
 from ...scoring.verdict import dimension_label, item_label
@@ -95,6 +96,8 @@ class SessionPage(QWidget):
         self.audit.setWordWrap(True)
         self.audit.setTextElideMode(Qt.ElideNone)
         self.audit.horizontalHeader().sectionResized.connect(lambda *_: self.audit.resizeRowsToContents())
+        for column in range(4):  # "Changed to" was cut to "hanged t": each header as wide as its words
+            self.audit.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeToContents)
         self.reviews = QLabel()
         self.reviews.setWordWrap(True)
 
@@ -119,14 +122,26 @@ class SessionPage(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.addWidget(self.path)
         left_layout.addWidget(self.transcript, 1)
+        # At 200 % text on a 1366x768 screen the side showed one verdict and clipped the audit's headers: the
+        # tables keep room for a few rows each and the side scrolls instead.
+        side_scroll = QScrollArea()
+        side_scroll.setWidget(side)
+        side_scroll.setWidgetResizable(True)
+        side_scroll.setFrameShape(QFrame.NoFrame)
         split = QSplitter()
         split.addWidget(left)
-        split.addWidget(side)
+        split.addWidget(side_scroll)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(split, 1)
+        self._size_to_font()
+
+    def _size_to_font(self) -> None:
+        line = self.fontMetrics().height()
+        self.verdicts.setMinimumHeight(int(line * 7.5))  # the header and four verdicts
+        self.audit.setMinimumHeight(int(line * 5))  # the header and two changes
 
     def show_record(self, record: SessionRecord) -> None:
         keep = self.verdicts.currentIndex().row() if self.record and self.record.id == record.id else 0
@@ -186,6 +201,8 @@ class SessionPage(QWidget):
             bar.setValue(at)
 
     def changeEvent(self, event) -> None:
+        if event.type() == QEvent.FontChange and hasattr(self, "audit"):
+            self._size_to_font()
         # The page's own palette is the new one here; the transcript's may still be the old one.
         if event.type() in (QEvent.PaletteChange, QEvent.ApplicationPaletteChange) and hasattr(self, "transcript"):
             self._style_transcript()
