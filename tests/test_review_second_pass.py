@@ -372,3 +372,22 @@ def test_at_200_percent_the_session_side_shows_several_verdicts_and_whole_header
             assert header.sectionSize(column) >= header.fontMetrics().horizontalAdvance(words), words
     finally:
         apply_theme(qapp, "system", 100)
+
+
+def test_at_150_percent_a_scenario_keeps_its_name_beside_the_figures(qtbot, tmp_path, qapp):
+    # At 150 % on a 1366x768 screen the Scenarios tab's stretched name column got what the figures left: nothing,
+    # and "Broadband caller keeps swearing after a warning" read "B…".
+    from simulator.ui.theme import apply_theme
+    with Store(tmp_path) as store:
+        play(store, *PLAYS[1], "Ana")
+    try:
+        apply_theme(qapp, "system", 150)
+        w = open_review(qtbot, tmp_path)
+        with qtbot.waitSignal(w.scenarios_shown, timeout=10_000):
+            w.tabs.setCurrentWidget(w.scenarios)
+        table = w.scenarios.table
+        title = table.item(0, 0).text()
+        wanted = min(table.fontMetrics().horizontalAdvance(title), table.fontMetrics().horizontalAdvance("M") * 40)
+        assert table.horizontalHeader().sectionSize(0) >= wanted, title
+    finally:
+        apply_theme(qapp, "system", 100)

@@ -34,3 +34,20 @@ def fill_table(table: QTableWidget, rows: list[list[str]]) -> None:
             if c > 0 and text[:1].isdigit():
                 item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
             table.setItem(r, c, item)
+    _room_for_names(table)
+
+
+def _room_for_names(table: QTableWidget) -> None:
+    """A stretched name column takes only what the figures leave: at 150 % text on a 1366x768 screen that was
+    nothing, and a scenario read "B…". Where the figures leave too little, the names keep their width (up to a
+    long title's) and the table scrolls sideways instead."""
+    header = table.horizontalHeader()
+    if header.stretchLastSection() or table.columnCount() < 2:
+        return
+    figures = sum(max(table.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in range(1, table.columnCount()))
+    names = max(table.sizeHintForColumn(0), header.sectionSizeHint(0))
+    if names + figures <= table.viewport().width():
+        header.setSectionResizeMode(0, QHeaderView.Stretch)
+    else:
+        header.setSectionResizeMode(0, QHeaderView.Interactive)
+        header.resizeSection(0, min(names, table.fontMetrics().horizontalAdvance("M") * 40))
