@@ -81,10 +81,11 @@ def what_is_assessed(scenario_file, policy: Policy | None = None) -> tuple[Asses
         if name == early_rule_at:
             need = policy.warnings_before_ending
             # Where ending is itself a thing to avoid, "before a warning costs points" read as if ending after one
-            # were fine; the scorer charges both, so say so.
+            # were fine; the scorer charges both, so say so. After a threat no warning is owed (rubric.py), which a
+            # tester could not tell from "unless the customer threatens harm" in the threat scenario.
             more = "more " if any(set(e.split("|")) & _ENDERS for e in plan.avoid) else ""
             items.append(AssessedItem(EARLY_ENDING, "rule", f"{_ending_words(policy)} before {_warnings(need)} costs "
-                                      f"{more}points, unless the customer threatens harm."))
+                                      f"{more}points, unless the customer threatens harm: then you may end it at once."))
         within = plan.item.within
         condition = (f"within your first {within} repl{'y' if within == 1 else 'ies'} after the first abusive line"
                      if within else "")
