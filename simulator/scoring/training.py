@@ -211,11 +211,15 @@ def per_criterion(predicted: Sequence[set[str]], wanted: Sequence[set[str]],
         tp = sum(c in p and c in w for p, w in zip(predicted, wanted))
         fp = sum(c in p and c not in w for p, w in zip(predicted, wanted))
         fn = sum(c not in p and c in w for p, w in zip(predicted, wanted))
-        precision = tp / (tp + fp) if tp + fp else 1.0
-        recall = tp / (tp + fn) if tp + fn else 1.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        out[c] = (precision, recall, f1, tp + fn)
+        out[c] = (*_scores(tp, fp, fn), tp + fn)
     return out
+
+
+def _scores(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    """Precision, recall and F1 from counts; with nothing predicted (or nothing to find) that side is 1."""
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    return precision, recall, 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
 def macro_f1(predicted: Sequence[set[str]], wanted: Sequence[set[str]], ids: Sequence[str]) -> float:
@@ -260,12 +264,7 @@ def held_probabilities(detector: LearnedDetector, rows: Sequence[dict], spoken: 
 
 def _f1(predicted: np.ndarray, wanted: np.ndarray) -> float:
     """One criterion's F1, as per_criterion counts it."""
-    tp = int(np.sum(predicted & wanted))
-    fp = int(np.sum(predicted & ~wanted))
-    fn = int(np.sum(~predicted & wanted))
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    recall = tp / (tp + fn) if tp + fn else 1.0
-    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return _scores(int(np.sum(predicted & wanted)), int(np.sum(predicted & ~wanted)), int(np.sum(~predicted & wanted)))[2]
 
 
 def train(criteria: Mapping[str, Criterion], embedder: StaticEmbedder, rules, *,
