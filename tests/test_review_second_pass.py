@@ -354,40 +354,40 @@ def test_the_reviewed_result_arrives_in_a_real_lrs_beside_the_automatic_one(qtbo
     assert by_reviewer[0]["context"]["instructor"]["name"] == "Sam Coach"
 
 
-def test_at_200_percent_the_session_side_shows_several_verdicts_and_whole_headers(qtbot, tmp_path, qapp):
-    # At 200 % text on a 1366x768 screen the verdicts table showed one row and "Changed to" read "hanged t".
+@pytest.fixture
+def one_session_at(qtbot, tmp_path, qapp):
+    """Review mode on a 1366x768 screen at a text size, over one played session; the size is put back after."""
     from simulator.ui.theme import apply_theme
     with Store(tmp_path) as store:
         play(store, *PLAYS[1], "Ana")
-    try:
-        apply_theme(qapp, "system", 200)
-        w = open_review(qtbot, tmp_path)
-        open_first(qtbot, w)
-        qtbot.wait(100)
-        page = w.session
-        line = page.fontMetrics().height()
-        assert page.verdicts.height() >= 7 * line  # the header and four verdicts
-        header = page.audit.horizontalHeader()
-        for column, words in enumerate(["When", "Who", "Criterion", "Changed to"]):
-            assert header.sectionSize(column) >= header.fontMetrics().horizontalAdvance(words), words
-    finally:
-        apply_theme(qapp, "system", 100)
+
+    def opened(scale: int) -> ReviewWindow:
+        apply_theme(qapp, "system", scale)
+        return open_review(qtbot, tmp_path)
+    yield opened
+    apply_theme(qapp, "system", 100)
 
 
-def test_at_150_percent_a_scenario_keeps_its_name_beside_the_figures(qtbot, tmp_path, qapp):
+def test_at_200_percent_the_session_side_shows_several_verdicts_and_whole_headers(qtbot, one_session_at):
+    # At 200 % text on a 1366x768 screen the verdicts table showed one row and "Changed to" read "hanged t".
+    w = one_session_at(200)
+    open_first(qtbot, w)
+    qtbot.wait(100)
+    page = w.session
+    line = page.fontMetrics().height()
+    assert page.verdicts.height() >= 7 * line  # the header and four verdicts
+    header = page.audit.horizontalHeader()
+    for column, words in enumerate(["When", "Who", "Criterion", "Changed to"]):
+        assert header.sectionSize(column) >= header.fontMetrics().horizontalAdvance(words), words
+
+
+def test_at_150_percent_a_scenario_keeps_its_name_beside_the_figures(qtbot, one_session_at):
     # At 150 % on a 1366x768 screen the Scenarios tab's stretched name column got what the figures left: nothing,
     # and "Broadband caller keeps swearing after a warning" read "B…".
-    from simulator.ui.theme import apply_theme
-    with Store(tmp_path) as store:
-        play(store, *PLAYS[1], "Ana")
-    try:
-        apply_theme(qapp, "system", 150)
-        w = open_review(qtbot, tmp_path)
-        with qtbot.waitSignal(w.scenarios_shown, timeout=10_000):
-            w.tabs.setCurrentWidget(w.scenarios)
-        table = w.scenarios.table
-        title = table.item(0, 0).text()
-        wanted = min(table.fontMetrics().horizontalAdvance(title), table.fontMetrics().horizontalAdvance("M") * 40)
-        assert table.horizontalHeader().sectionSize(0) >= wanted, title
-    finally:
-        apply_theme(qapp, "system", 100)
+    w = one_session_at(150)
+    with qtbot.waitSignal(w.scenarios_shown, timeout=10_000):
+        w.tabs.setCurrentWidget(w.scenarios)
+    table = w.scenarios.table
+    title = table.item(0, 0).text()
+    wanted = min(table.fontMetrics().horizontalAdvance(title), table.fontMetrics().horizontalAdvance("M") * 40)
+    assert table.horizontalHeader().sectionSize(0) >= wanted, title
