@@ -22,16 +22,17 @@ from .theme import colours, set_relative_font
 from .verdict_list import VerdictList, next_time
 
 
-def headline(result: Result | None, assessed: bool, stopped: bool | str, pass_mark: float,
+def headline(result: Result | None, assessed: bool, stopped: str, pass_mark: float,
              reviewed: float | None = None) -> tuple[str, str, str]:
-    """(the score or what kind of run it was, the verdict in a few words, what to do with it). stopped: True for a
-    break just taken, "interrupted" for a kept session that was stopped short, opened again from My sessions.
+    """(the score or what kind of run it was, the verdict in a few words, what to do with it). stopped: "break" for
+    a break just taken, "interrupted" for a kept session that was stopped short, opened again from My sessions,
+    "" for a call that was not stopped.
     reviewed: the score after a manager changed verdicts, which is the one that counts (as My sessions and the
     library say)."""
     if stopped == "interrupted":  # opened again later: a break, or the app closed mid-call
         return ("Stopped before the end", "not scored", f"This call ended before the conversation did (a break, or "
                 f"the app was closed). {break_kept(assessed)} What you said is below.")
-    if stopped:  # the words `simulator play` says a /stop with
+    if stopped == "break":  # the words `simulator play` says a /stop with
         return (BREAK_TITLE, "not scored", f"{BREAK_COMFORT} {break_kept(assessed)} What you said so far is below.")
     if not assessed or result is None:
         return ("Practice run", "not scored", "Practice runs are not scored or kept. Here is what you did well "
@@ -146,7 +147,7 @@ class ResultsPage(QWidget):
         """disputable: the session is kept and scored, so a verdict can be disputed (see dispute_made); reviewed:
         the score after a manager's changes, shown as the one that counts; interrupted: a kept session that was
         stopped short (it was shown as a practice run, 'not kept', with praise for a call the trainee left)."""
-        stopped: bool | str = "interrupted" if interrupted else ending is not None and ending.reason == "stopped"
+        stopped = "interrupted" if interrupted else "break" if ending is not None and ending.reason == "stopped" else ""
         scored = assessed and result is not None
         self._shown = (result, assessed, stopped, pass_mark, reviewed)
         self._fill_words()

@@ -588,21 +588,26 @@ class MainWindow(QMainWindow):
     # -- size and place ------------------------------------------------------------------------
     def place_on_screen(self) -> None:
         """As the trainee left it (size, place, maximised); the first time, most of the screen, centred."""
-        from .app import fitting_size
         saved = self.settings.window_geometry
         if saved and self.restoreGeometry(QByteArray.fromBase64(saved.encode("ascii"))):
             return
-        room = self.screen().availableGeometry()
-        metrics = self.fontMetrics()
-        # 110 letters: a transcript line and the call controls in one row
-        size = fitting_size(room.size(), metrics.horizontalAdvance("M"), metrics.height(), 110, 44)
-        # The title bar and borders are not part of the size: leave room for them, so the frame is on screen too.
-        style = self.style()
-        frame = style.pixelMetric(QStyle.PM_TitleBarHeight) + 2 * style.pixelMetric(QStyle.PM_DefaultFrameWidth)
-        size.setHeight(min(size.height(), room.height() - frame))
+        room, frame, size = self._first_size()
         self.resize(size)
         self.move(room.x() + (room.width() - self.width()) // 2,
                   room.y() + max(0, (room.height() - frame - self.height()) // 2))
+
+    def _first_size(self) -> tuple[QRect, int, QSize]:
+        """The screen's room, the height the title bar and borders take (not part of the window's size: left free
+        so the frame is on screen too), and the size a first start gives the window at this text size."""
+        from .app import fitting_size
+        room = self.screen().availableGeometry()
+        style = self.style()
+        frame = style.pixelMetric(QStyle.PM_TitleBarHeight) + 2 * style.pixelMetric(QStyle.PM_DefaultFrameWidth)
+        metrics = self.fontMetrics()
+        # 110 letters: a transcript line and the call controls in one row
+        size = fitting_size(room.size(), metrics.horizontalAdvance("M"), metrics.height(), 110, 44)
+        size.setHeight(min(size.height(), room.height() - frame))
+        return room, frame, size
 
     def _refit_to_screen(self, grow: bool) -> None:
         """After a change of text size: larger text gets a larger window, up to what place_on_screen would give
@@ -610,15 +615,9 @@ class MainWindow(QMainWindow):
         screen (grown by its layout, its bottom edge and status line went below the screen's)."""
         if self.isMaximized() or self.isFullScreen():
             return
-        from .app import fitting_size
-        room = self.screen().availableGeometry()
-        style = self.style()
-        frame = style.pixelMetric(QStyle.PM_TitleBarHeight) + 2 * style.pixelMetric(QStyle.PM_DefaultFrameWidth)
+        room, frame, first = self._first_size()
         most = QSize(room.width(), room.height() - frame)
-        size = self.size()
-        if grow:
-            metrics = self.fontMetrics()
-            size = size.expandedTo(fitting_size(room.size(), metrics.horizontalAdvance("M"), metrics.height(), 110, 44))
+        size = self.size().expandedTo(first) if grow else self.size()
         self.resize(size.boundedTo(most).expandedTo(self.minimumSizeHint().boundedTo(most)))
         self.move(placed_within(self.frameGeometry(), room))
 

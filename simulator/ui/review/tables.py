@@ -10,7 +10,7 @@ def read_only_table(headers: list[str], name: str, *, stretch: str = "first", si
     """`stretch`: the column that takes the spare width. "first" (the row's name) for tables of figures: a
     stretched last column put a figure like "Share" some 900 px from the name it belongs to; "last" where the
     last column is text (who made an assignment, a certificate's progress)."""
-    table = QTableWidget(0, len(headers))
+    table = _FiguresTable(0, len(headers))
     table.setHorizontalHeaderLabels(headers)
     table.setAccessibleName(name)
     table.verticalHeader().hide()
@@ -25,7 +25,7 @@ def read_only_table(headers: list[str], name: str, *, stretch: str = "first", si
     return table
 
 
-def fill_table(table: QTableWidget, rows: list[list[str]]) -> None:
+def fill_table(table: _FiguresTable, rows: list[list[str]]) -> None:
     """Rows of text; figures (after the first column) right-aligned."""
     table.setRowCount(len(rows))
     for r, row in enumerate(rows):
@@ -34,20 +34,26 @@ def fill_table(table: QTableWidget, rows: list[list[str]]) -> None:
             if c > 0 and text[:1].isdigit():
                 item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
             table.setItem(r, c, item)
-    _room_for_names(table)
+    table.make_room_for_names()
 
 
-def _room_for_names(table: QTableWidget) -> None:
+class _FiguresTable(QTableWidget):
     """A stretched name column takes only what the figures leave: at 150 % text on a 1366x768 screen that was
     nothing, and a scenario read "B…". Where the figures leave too little, the names keep their width (up to a
-    long title's) and the table scrolls sideways instead."""
-    header = table.horizontalHeader()
-    if header.stretchLastSection() or table.columnCount() < 2:
-        return
-    figures = sum(max(table.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in range(1, table.columnCount()))
-    names = max(table.sizeHintForColumn(0), header.sectionSizeHint(0))
-    if names + figures <= table.viewport().width():
-        header.setSectionResizeMode(0, QHeaderView.Stretch)
-    else:
-        header.setSectionResizeMode(0, QHeaderView.Interactive)
-        header.resizeSection(0, min(names, table.fontMetrics().horizontalAdvance("M") * 40))
+    long title's) and the table scrolls sideways instead; decided again whenever the rows or the width change."""
+
+    def make_room_for_names(self) -> None:
+        header = self.horizontalHeader()
+        if header.stretchLastSection() or self.columnCount() < 2:
+            return
+        figures = sum(max(self.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in range(1, self.columnCount()))
+        names = max(self.sizeHintForColumn(0), header.sectionSizeHint(0))
+        if names + figures <= self.viewport().width():
+            header.setSectionResizeMode(0, QHeaderView.Stretch)
+        else:
+            header.setSectionResizeMode(0, QHeaderView.Interactive)
+            header.resizeSection(0, min(names, self.fontMetrics().horizontalAdvance("M") * 40))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.make_room_for_names()
