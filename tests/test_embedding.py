@@ -1,13 +1,16 @@
 """The learned detector's word vectors: the MiniLM weights are the pinned ones and read correctly."""
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from simulator.errors import SimulatorError
-from simulator.scoring.embedding import build_static_vectors, default_folder, load_embedder, source_model
+from simulator.scenario import standard_criteria
+from simulator.scoring.detector import build_detector
+from simulator.scoring.embedding import build_static_vectors, default_folder, load_embedder, source_model, table_version
 from simulator.scoring.minilm import WEIGHTS_SHA256, MiniLM
 
 REFERENCE = Path(__file__).parent / "data" / "minilm_reference.npz"
@@ -31,10 +34,32 @@ def test_installed_word_vectors_come_from_the_pinned_weights():
     info = json.loads((default_folder() / "info.json").read_text())
     assert info["weights_sha256"] == WEIGHTS_SHA256
     embedder = load_embedder()
-    assert embedder is not None and embedder.version == info["vectors_sha256"][:16]
+    assert embedder is not None and embedder.version == table_version(info["weights_sha256"])
     near, far, _ = embedder.embed_many(["I am furious about this", "I am so angry about this", "the parcel is blue"])
     cos = lambda a, b: float(a @ b / np.linalg.norm(a) / np.linalg.norm(b))  # noqa: E731
     assert cos(near, far) > cos(near, embedder.embed("the parcel is blue"))
+
+
+def test_the_tables_name_comes_from_its_weights_not_its_bytes(tmp_path):
+    # Another CPU's matrix kernels round a few float16 values the other way: the same weights must name the same
+    # table, or heads trained on one machine are refused as "trained with other vectors" on the next.
+    folder = tmp_path / "vectors"
+    shutil.copytree(default_folder(), folder)
+    table = np.load(folder / "vectors.npy")
+    table[5, :3] = np.nextafter(table[5, :3], np.float16(1))
+    np.save(folder / "vectors.npy", table)
+    info = json.loads((folder / "info.json").read_text())
+    info["vectors_sha256"] = "0" * 64
+    (folder / "info.json").write_text(json.dumps(info))
+    assert load_embedder(folder).version == load_embedder().version
+    info["weights_sha256"] = "1" * 64  # other weights are another table
+    (folder / "info.json").write_text(json.dumps(info))
+    assert load_embedder(folder).version != load_embedder().version
+
+
+def test_the_shipped_heads_accept_the_installed_vectors():
+    detector = build_detector(standard_criteria())
+    assert detector.learned is not None and "differ" not in detector.notice, detector.notice
 
 
 def test_other_weights_are_refused_with_a_clear_message(tmp_path):

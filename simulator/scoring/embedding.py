@@ -26,6 +26,14 @@ FOLDER = "minilm-l6-static"
 VECTORS = "vectors.npy"
 TOKENIZER = "tokenizer.json"
 INFO = "info.json"
+METHOD = "each token alone between [CLS] and [SEP], mean-pooled"
+
+
+def table_version(weights_sha256: str, method: str = METHOD) -> str:
+    """The table's name, from what it is made of: the pinned weights and the method. Not the table's own bytes,
+    which differ in a few float16 roundings from one CPU's matrix kernels to another's; named by them, heads trained
+    on one machine were refused on the next as "trained with other vectors"."""
+    return hashlib.sha256(f"{weights_sha256}\n{method}\nfloat16".encode()).hexdigest()[:16]
 
 
 def default_folder() -> Path:
@@ -42,7 +50,8 @@ class StaticEmbedder:
         self._tokenizer.no_padding()
         self._tokenizer.no_truncation()
         self._table = np.load(folder / VECTORS).astype(np.float32)
-        self.version = json.loads((folder / INFO).read_text(encoding="utf-8"))["vectors_sha256"][:16]
+        info = json.loads((folder / INFO).read_text(encoding="utf-8"))
+        self.version = table_version(info["weights_sha256"], info.get("method", METHOD))
         self.dim = self._table.shape[1]
         self._remembered: dict[str, np.ndarray] | None = None
 
@@ -112,6 +121,6 @@ def build_static_vectors(dest: Path | None = None, source: Path | None = None, p
     (dest / INFO).write_text(json.dumps({"model": "sentence-transformers/all-MiniLM-L6-v2",
                                          "weights_sha256": WEIGHTS_SHA256,
                                          "vectors_sha256": _sha256(dest / VECTORS),
-                                         "method": "each token alone between [CLS] and [SEP], mean-pooled"},
+                                         "method": METHOD},
                                         indent=2), encoding="utf-8")
     return dest
