@@ -149,7 +149,8 @@ def test_leaving_play_at_the_keyboard_is_kept_as_interrupted_not_scored(key):
     os.close(child)
     seen = b""
 
-    def read_until(text: bytes, times: int = 1, timeout: float = 60) -> None:
+    def read_until(text: bytes, times: int = 1, timeout: float = 240, required: bool = True) -> None:
+        # Generous: on a busy machine the first prompt (the detector loading) took over a minute.
         nonlocal seen
         end = time.monotonic() + timeout
         while seen.count(text) < times and time.monotonic() < end:
@@ -158,13 +159,14 @@ def test_leaving_play_at_the_keyboard_is_kept_as_interrupted_not_scored(key):
                     seen += os.read(main, 4096)
                 except OSError:  # the child closed the terminal
                     break
+        assert not required or seen.count(text) >= times, f"no {text!r} in: {seen.decode('utf-8', 'replace')[-600:]}"
     read_until(b"You: ")
     os.write(main, b"Please stop swearing at me.\r")
     read_until(b"You: ", times=2)  # the customer answered
     os.write(main, key.encode())
     read_until(b"Kept as session")
-    read_until(b"\n", times=seen.count(b"\n") + 1, timeout=5)
-    assert proc.wait(timeout=60) == 0
+    read_until(b"\n", times=seen.count(b"\n") + 1, timeout=5, required=False)
+    assert proc.wait(timeout=120) == 0
     os.close(main)
     said = " ".join(seen.decode("utf-8", "replace").split())
     assert "You stopped for a break" in said and "Score:" not in said, said[-600:]

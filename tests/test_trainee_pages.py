@@ -362,6 +362,19 @@ def test_no_speaker_says_the_lines_are_captions_once(qtbot, tmp_path):
     assert notice.lower().count("shown as captions") == 1, notice
 
 
+class NoSpeakerListed(NoSpeaker):
+    def names(self):
+        return [], []
+
+
+def test_no_speaker_listed_is_said_by_the_status_line_alone(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path, devices=NoSpeakerListed(), speech=True)
+    qtbot.waitUntil(lambda: "captions" in window.speech_label.text(), timeout=20_000)
+    choose(qtbot, window, "swearing-caller")
+    assert "caption" not in window.roleplay.notice.text().lower()
+    assert "no speaker found, so the customer's lines are shown as captions" in window.speech_label.text().lower()
+
+
 # -- 7, 8, 9: results ------------------------------------------------------------------------------
 def _retaliate_and_end(qtbot, window) -> None:
     choose(qtbot, window, "swearing-caller")

@@ -148,7 +148,8 @@ class RolePlayPage(QWidget):
         else:
             self.checklist.scenario_file = None
 
-    def begin(self, live: LiveSession) -> None:
+    def begin(self, live: LiveSession, notices: list[str] | None = None) -> None:
+        """Run this call; `notices` (default: all the opening's) are the ones the window has not said already."""
         self.live = live
         s = live.session.scenario
         self.card.show_customer(s.persona.name, s.persona.role, s.persona.company, live.session.mood)
@@ -159,7 +160,7 @@ class RolePlayPage(QWidget):
         self.live_words.setText("")
         self.notice.setText("")
         self.notice_area.hide()
-        for text in live.opened.notices:
+        for text in live.opened.notices if notices is None else notices:
             self.show_notice(text)
         self._set_enabled(True)
         voice = live.input_mode != "typed"

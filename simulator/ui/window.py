@@ -426,7 +426,10 @@ class MainWindow(QMainWindow):
         choice = self.last_choice
         wanted = choice is not None and self.briefing.wants_checklist
         self.roleplay.use_checklist(choice.scenario if wanted else None, self.policy)
-        self.roleplay.begin(self.live)
+        # With no speaker listed, the status line already says the lines are captions: said twice, at a large text
+        # size it cost the conversation a line.
+        said = self.kit is not None and self.sound is not None and not self.sound[1]
+        self.roleplay.begin(self.live, [n for n in opened.notices if not (said and "caption" in n)])
         self._call_running(True)
 
     def _show_results(self) -> None:
