@@ -273,6 +273,24 @@ def test_review_mode_opens_from_the_trainee_window(qtbot, tmp_path):
     assert review.isVisible() and window.open_review() is review
 
 
+@pytest.mark.parametrize("which", ["review", "authoring"])
+def test_a_window_closed_by_its_user_is_deleted_after_qt_has_closed_it(qtbot, tmp_path, which):
+    # Forgotten inside its own close(), the window was freed while Qt was still closing it (a segfault in CI).
+    from appkit import open_window
+    window = open_window(qtbot, tmp_path)
+    qtbot.waitUntil(lambda: window.policy is not None, timeout=10_000)
+    opened = window.open_review() if which == "review" else window.open_authoring()
+    qtbot.waitUntil(opened.isVisible, timeout=10_000)
+    deleted, closing = [], [True]
+    opened.destroyed.connect(lambda: deleted.append(closing[0]))
+    del opened  # as a user's close leaves it: the main window's reference is the only one
+    getattr(window, which).close()
+    closing[0] = False
+    assert getattr(window, which) is None
+    qtbot.waitUntil(lambda: bool(deleted), timeout=10_000)
+    assert deleted == [False], "deleted inside its close()"
+
+
 def test_simulator_review_self_check(tmp_path):
     with Store(tmp_path) as store:
         play(store, *PLAYS[0], "Ana")

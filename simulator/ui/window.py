@@ -115,6 +115,14 @@ def placed_within(frame: QRect, room: QRect) -> QPoint:
     return QPoint(x, y)
 
 
+def keep_until_deleted(window: QWidget | None) -> None:
+    """Before forgetting a window that deletes itself on close, from inside its close(): there the last Python
+    reference freed it while Qt was still closing it, a segfault now and then (CI, after a test closed review mode).
+    A connection to its own `destroyed` holds it until Qt has deleted it."""
+    if window is not None:
+        window.destroyed.connect(lambda: window)
+
+
 class MainWindow(QMainWindow):
     library_ready = Signal()
     speech_ready = Signal()
@@ -509,6 +517,7 @@ class MainWindow(QMainWindow):
         return self.authoring
 
     def _authoring_closed(self) -> None:
+        keep_until_deleted(self.authoring)
         self.authoring = None
         self._reload_library()  # a coach may have fixed a file the library left out
 
@@ -517,6 +526,7 @@ class MainWindow(QMainWindow):
                        failed=lambda exc: self.library.status.setText(explain(exc)))
 
     def _review_closed(self) -> None:
+        keep_until_deleted(self.review)
         self.review = None
         self._refresh_scores()
 
