@@ -436,3 +436,21 @@ def test_training_reads_replies_as_the_heads_do_at_run_time():
         order = np.argsort(idx)
         assert list(row.indices) == [idx[j] for j in order], text
         assert np.allclose(row.data, values[order], rtol=1e-5, atol=0), text  # float32 rounding apart
+
+
+@pytest.mark.parametrize("spoken", [False, True])
+def test_training_scores_held_out_replies_as_a_call_does(spoken):
+    """Thresholds are chosen on all held-out replies scored at once (for speed): each must get the probability
+    the detector gives it in a call, the best over the reply and its sentences or windows."""
+    import numpy as np
+    from simulator.scoring.detector import build_detector
+    from simulator.scoring.training import held_probabilities
+
+    learned = build_detector(standard_criteria()).learned
+    rows = read_jsonl(REPO / "scenarios" / "corpus" / "replies.jsonl")[:200]
+    rows = [{"text": as_transcript(r["text"]) if spoken else r["text"]} for r in rows] + [{"text": ""}]
+    plain = type(learned)(learned.typed, learned.spoken, learned.embedder)  # the static heads, as training has them
+    heads = plain.heads_for(spoken)
+    batch = held_probabilities(plain, rows, spoken, heads.criteria)
+    one_by_one = [[plain.probabilities(r["text"], spoken=spoken)[0][c] for c in heads.criteria] for r in rows]
+    assert np.allclose(batch, one_by_one, rtol=1e-4, atol=1e-5)

@@ -171,7 +171,7 @@ def segments(text: str, spoken: bool) -> list[tuple[int, int]]:
     return found if len(found) > 1 else []
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
+def sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
@@ -222,7 +222,7 @@ def _probabilities(heads: Heads, embedder, text: str, spoken: bool) -> tuple[dic
     spans = [(0, len(text))] + segments(text, spoken)
     pieces = [text[s:e] for s, e in spans]
     vectors = embedder.embed_reply(pieces)
-    probs = np.array([_sigmoid(heads.logits(p, v)) for p, v in zip(pieces, vectors)])
+    probs = np.array([sigmoid(heads.logits(p, v)) for p, v in zip(pieces, vectors)])
     best = probs.argmax(0)
     where = {c: spans[best[j]] for j, c in enumerate(heads.criteria)}
     return {c: float(probs[best[j], j]) for j, c in enumerate(heads.criteria)}, where

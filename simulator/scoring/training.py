@@ -26,7 +26,7 @@ import numpy as np
 from ..paths import resource_dir
 from ..scenario.model import Criterion
 from .embedding import StaticEmbedder
-from .learned import Heads, LearnedDetector, ngrams, remembering
+from .learned import Heads, LearnedDetector, ngrams, remembering, segments, sigmoid
 
 MIN_POSITIVES = 20  # fewer than this and a head would learn the examples, not the act: rules only
 # A feature seen in fewer training replies is left out. Word triples are over half the features at 2 and
@@ -137,7 +137,7 @@ def fit(criteria: Mapping[str, Criterion], data: Sequence[Example], embedder: St
                  np.full(len(ids), 0.5 + UNCERTAIN_WIDTH), np.zeros(len(ids)), embedder.version)
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=2)  # typed, spoken, then typed again for the sentence-model heads: one was read twice
 def word_features(texts: tuple[str, ...]) -> tuple[dict[str, int], np.ndarray, object]:
     """The vocabulary (features seen often enough), each feature's idf and the replies' tf-idf rows. The typed
     heads with and without the sentence model learn from the same replies: worked out once for both."""
@@ -256,10 +256,24 @@ def choose_threshold(heads: Heads, rows: Sequence[dict], ruled: Sequence[set[str
 
 
 def held_probabilities(detector: LearnedDetector, rows: Sequence[dict], spoken: bool, ids: Sequence[str]) -> np.ndarray:
-    """Replies x criteria: each held-out reply is read once, not once per criterion and threshold tried."""
+    """Replies x criteria, as `detector.probabilities` gives them (the best over the reply and its parts), for
+    all held-out replies at once: one sparse product instead of a call per reply (a tenth of the training time)."""
     if not rows:
         return np.zeros((0, len(ids)))
-    return np.array([[p[c] for c in ids] for p in (detector.probabilities(r["text"], spoken=spoken)[0] for r in rows)])
+    heads, embedder = detector.heads_for(spoken), detector.embedder
+    pieces, owner, vectors = [], [], []
+    for i, r in enumerate(rows):
+        text = r["text"]
+        parts = [text[s:e] for s, e in [(0, len(text)), *segments(text, spoken)]]
+        pieces += parts
+        owner += [i] * len(parts)
+        vectors.append(embedder.embed_reply(parts))
+    X = tfidf_rows([ngrams(p) for p in pieces], heads.vocab, heads.idf)
+    E = np.concatenate(vectors)
+    z = heads.bias + ((E - heads.emb_mean) * heads.emb_scale) @ heads.emb_weights + X @ heads.weights
+    best = np.zeros((len(rows), len(heads.criteria)))
+    np.maximum.at(best, np.array(owner), sigmoid(z))
+    return best[:, [heads.criteria.index(c) for c in ids]]
 
 
 def _f1(predicted: np.ndarray, wanted: np.ndarray) -> float:
