@@ -330,3 +330,33 @@ def test_cycles_made_on_a_worker_are_freed_on_the_gui_thread(qtbot):
     tasks.run(make_garbage_on_the_worker).result(timeout=60)
     qtbot.waitUntil(lambda: len(freed_on) == 50, timeout=10_000)
     assert set(freed_on) == {threading.main_thread().name}
+
+
+def test_a_jobs_callbacks_are_let_go_of_on_the_gui_thread(qtbot):
+    """A callback's widget whose last reference goes away on a worker is freed there, where Qt can crash: the
+    worker hands everything a job was given back to the GUI thread, whichever finishes first."""
+    import threading
+
+    from simulator.ui.tasks import Tasks
+
+    tasks = Tasks()
+    freed_on: list[str] = []
+
+    class Held:  # stands in for the widget behind a callback
+        def __del__(self) -> None:
+            freed_on.append(threading.current_thread().name)
+
+        def show(self, _result) -> None:
+            pass
+
+    def boom(_held) -> None:
+        raise ValueError("a failed job")
+
+    for n in range(20):
+        held = Held()
+        tasks.run(lambda _: None, Held(), done=held.show)
+        tasks.run(boom, Held(), failed=held.show)
+        tasks.write(sum, [n], done=held.show)
+        del held
+    qtbot.waitUntil(lambda: len(freed_on) == 60, timeout=10_000)
+    assert set(freed_on) == {threading.main_thread().name}

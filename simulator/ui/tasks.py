@@ -14,11 +14,25 @@ import threading
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from .collector import collect_on_gui_thread
+
+
+class _Job:
+    """A job's function, arguments and callbacks, taken out in one go by the worker that runs it."""
+
+    __slots__ = ("_parts",)
+
+    def __init__(self, fn, args, done, failed) -> None:
+        self._parts: list | None = [fn, args, done, failed]
+
+    def take(self) -> list:
+        parts, self._parts = self._parts, None
+        return parts
 
 
 class Tasks(QObject):
@@ -48,7 +62,7 @@ class Tasks(QObject):
         joining it as it joins the workers. Its work must keep nothing that needs closing on the way out."""
         def work() -> None:
             try:
-                self._reporting(fn, args, done, failed)
+                self._reporting(_Job(fn, args, done, failed))
             except BaseException:  # noqa: BLE001, S110 - already handed to the GUI thread; nobody joins this thread
                 pass
         thread = threading.Thread(target=work, name="app-background", daemon=True)
@@ -61,19 +75,33 @@ class Tasks(QObject):
             self._finished.emit(fn)
 
     def _submit(self, pool: ThreadPoolExecutor, fn, args, done, failed) -> Future:
-        return pool.submit(self._reporting, fn, args, done, failed)
+        return pool.submit(self._reporting, _Job(fn, args, done, failed))
 
-    def _reporting(self, fn, args, done, failed) -> Any:
-        """fn(*args) on the calling worker; its result or failure is handed to the GUI thread (and the failure
+    def _reporting(self, job: _Job) -> Any:
+        """The job on the calling worker; its result or failure is handed to the GUI thread (and the failure
         re-raised, so a Future holds it too)."""
+        parts = job.take()
         try:
-            result = fn(*args)
+            result = parts[0](*parts[1])
         except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread, not lost
-            self.call_soon(lambda error=exc: self._fail(error, failed))
+            self.call_soon(partial(self._settle, parts, False, exc))
             raise
-        if done is not None:
-            self.call_soon(lambda: done(result))
+        self.call_soon(partial(self._settle, parts, True, result))
         return result
+
+    def _settle(self, parts: list, ok: bool, value: Any) -> None:
+        """On the GUI thread, the one place a job's function, arguments and callbacks are let go of: a widget whose
+        last reference went away on a worker would be freed there, where Qt can crash. Then its callback."""
+        _fn, _args, done, failed = parts
+        parts.clear()
+        if not ok:
+            traceback.clear_frames(value.__traceback__)  # the failed call's frames hold its arguments too
+        if self._closing:
+            return
+        if not ok:
+            self._fail(value, failed)
+        elif done is not None:
+            done(value)
 
     def _fail(self, exc: BaseException, failed) -> None:
         if failed is not None:
