@@ -190,3 +190,17 @@ def test_a_boundary_set_too_late_does_not_count():
     in_time = turns[:2] + [Turn(2, "trainee", "reply", "start", "Please stop swearing.",
                                 matches=tuple(detect("Please stop swearing.")))]
     assert verdicts(score_session(sf, in_time))["sets_expectation"].status == "met"
+
+
+def test_hold_and_flag_are_not_replies_for_the_boundary_deadline():
+    # A tester named the behaviour, held and flagged the call, then warned twice: both warnings were marked
+    # "came too late", since Hold and Flag counted as two of the three replies allowed.
+    replies = ["Please stop swearing at me.", "/hold", "/flag", "I need you to speak to me without swearing.",
+               "If you keep swearing I will end this call.", "/end"]
+    result = scored(SWEARING, replies)
+    v = verdicts(result)
+    assert v["sets_expectation"].status == "met" and v["states_consequence"].status == "met"
+    assert "too late" not in " ".join(x.feedback for x in v.values())
+    # Silences still count: a trainee quiet for three of them is late.
+    late = scored(SWEARING, ["/silence", "/silence", "/silence", "If you keep swearing I will end this call."])
+    assert verdicts(late)["states_consequence"].status != "met"

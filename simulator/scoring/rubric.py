@@ -148,7 +148,9 @@ def _deadline(item: RubricItem, trainee: Sequence, first_abuse: int | None) -> f
     """The last turn at which this dimension's expected items still count (`within`)."""
     if item.within is None or first_abuse is None:
         return float("inf")
-    after = [t.index for t in trainee if t.index > first_abuse]
+    # Replies and silences: Hold and Flag are call controls, not answers. Counted, a trainee who flagged the
+    # call was told that the warning they gave next "came too late".
+    after = [t.index for t in trainee if t.index > first_abuse and getattr(t, "kind", "reply") != "action"]
     return after[item.within - 1] if len(after) >= item.within else float("inf")
 
 
