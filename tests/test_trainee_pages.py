@@ -522,3 +522,17 @@ def test_each_line_is_spoken_in_the_mood_the_customer_is_in(tmp_path):
     lines = [t.text for t in session.turns if t.speaker == "customer"]
     assert len(set(moods)) > 1, moods  # the customer's mood changed during the call
     assert [p.path for p in speaker.log[:2]] == [cache.path(text, in_mood(voice, mood)) for text, mood in zip(lines, moods)]
+
+
+def test_dismissing_a_notice_mid_call_leaves_the_typing_in_the_reply_box(qtbot, tmp_path):
+    # A tester clicked Dismiss on a notice during a call, typed "If this continues", and it went nowhere.
+    window = open_window(qtbot, tmp_path)
+    choose(qtbot, window, "swearing-caller")
+    window.notices.add("A notice to dismiss in the middle of a call.")
+    page = window.roleplay
+    page.reply.setFocus()
+    qtbot.waitUntil(page.reply.hasFocus, timeout=5_000)
+    button = window.notices.rows["A notice to dismiss in the middle of a call."].dismiss
+    qtbot.mouseClick(button, Qt.LeftButton)
+    qtbot.keyClicks(QApplication.focusWidget(), "If this continues")
+    assert page.reply.text() == "If this continues"

@@ -51,6 +51,9 @@ class _Notice(QFrame):
         self.label.setAccessibleName("Notice: " + text)
         self.dismiss = QPushButton("Dismiss")
         self.dismiss.setAccessibleName("Dismiss notice: " + text[:60])
+        # Reached by Tab, not taken by a click (nor is the bar's): clicked mid-call, it took the focus from the
+        # reply box and went away with it, and what the trainee typed next went nowhere.
+        self.dismiss.setFocusPolicy(Qt.TabFocus)
         row = QHBoxLayout(self)
         em = self.fontMetrics().horizontalAdvance("M")
         row.setContentsMargins(em, em // 2, em // 2, em // 2)
@@ -89,6 +92,7 @@ class NoticeBar(QWidget):
         self.scroll.setFrameShape(QFrame.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.scroll.setAccessibleName("Notices")
+        self.scroll.setFocusPolicy(Qt.NoFocus)  # a click on a notice leaves the keyboard where it was
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.scroll)
