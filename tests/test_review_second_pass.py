@@ -9,9 +9,10 @@ import uuid
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QHeaderView
 
 from simulator.store import Store, load_session
+from simulator.ui.review.sessions_model import COLUMNS
 from simulator.ui.review.window import ReviewWindow
 import appkit
 from storefill import PLAYS, play
@@ -391,3 +392,16 @@ def test_at_150_percent_a_scenario_keeps_its_name_beside_the_figures(qtbot, one_
     title = table.item(0, 0).text()
     wanted = min(table.fontMetrics().horizontalAdvance(title), table.fontMetrics().horizontalAdvance("M") * 40)
     assert table.horizontalHeader().sectionSize(0) >= wanted, title
+
+
+def test_the_sessions_columns_follow_a_change_of_text_size(qtbot, one_session_at, qapp):
+    # Switched to 150 % with review mode open, the headers read "oundary-settin", "uration" and the dates "2026-12-0…".
+    from simulator.ui.theme import apply_theme
+    w = one_session_at(100)
+    apply_theme(qapp, "system", 150)
+    qtbot.wait(100)
+    table = w.sessions.table
+    header = table.horizontalHeader()
+    for column, (_key, title) in enumerate(COLUMNS):
+        if header.sectionResizeMode(column) != QHeaderView.Stretch:
+            assert header.sectionSize(column) >= header.fontMetrics().horizontalAdvance(title), title

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QFormLayout, QHBoxLayout, QHeaderView,
                                QLabel, QLineEdit, QPushButton, QSpinBox, QTableView, QVBoxLayout, QWidget)
 
@@ -131,6 +131,13 @@ class SessionsPage(QWidget):
         combo.setAccessibleName(name)
         combo.setMinimumContentsLength(14)
         return combo
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.FontChange:
+            # A new text size: sized for the old one, the headers read "oundary-settin" and "uration" at 150 %.
+            self.table.verticalHeader().setDefaultSectionSize(int(self.fontMetrics().height() * 1.5))
+            self._size_columns()
 
     def keyPressEvent(self, event) -> None:
         if event.key() in (Qt.Key_Return, Qt.Key_Enter) and self.table.hasFocus():
