@@ -941,7 +941,21 @@ def test_one_broken_file_is_one_file(qtbot):
     page = LibraryPage()
     qtbot.addWidget(page)
     page.set_scenarios([resolve("swearing-caller")], ["my-draft.yaml"], {})
-    assert page.status.text().startswith("1 file could not be opened and is left out: my-draft.yaml.")
+    assert page.status.text().startswith("1 file is not a valid scenario and left out: my-draft.yaml.")
+
+
+def test_a_file_left_out_is_named_with_its_folder_and_first_problem(tmp_path):
+    # "3 files could not be opened … demands-manager.yaml" read as if the shipped scenarios were broken, and gave
+    # no line: the note names the folder and the first problem.
+    from simulator.ui.window import _load_library
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    lines = (REPO / "scenarios" / "demands-manager.yaml").read_text().splitlines()
+    lines[92] = "  " + lines[92]
+    (mine / "demands-manager.yaml").write_text("\n".join(lines) + "\n")
+    _good, broken, _policy = _load_library([str(mine)], None)
+    (left_out,) = broken
+    assert left_out.startswith(f"demands-manager.yaml in {mine} (line 93: ") and "indented" in left_out, left_out
 
 
 

@@ -229,9 +229,10 @@ class LibraryPage(QWidget):
         self._fill()
         note = ""
         if broken:
-            note = (("1 file" if len(broken) == 1 else f"{len(broken)} files") + " could not be opened and "
-                    f"{'is' if len(broken) == 1 else 'are'} left out: {', '.join(broken)}. "
-                    "A coach can see why in scenario authoring (Review menu) or with simulator validate.")
+            note = (("1 file is" if len(broken) == 1 else f"{len(broken)} files are") + " not a valid scenario "
+                    f"and left out: {'; '.join(broken)}. A coach sees how to fix "
+                    f"{'it' if len(broken) == 1 else 'each'} in scenario authoring (Review menu) or with "
+                    "simulator validate.")
         self.status.setText(note)
         self.status.setVisible(bool(note))
         self.apply_filters(keep=chosen)

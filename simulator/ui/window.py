@@ -47,7 +47,19 @@ def _load_library(folders: list[str], policy_file: Path | None):
     from ..scenario.library import available
     from ..scenario import load_policy
     good, bad = available([Path(f) for f in folders])
-    return good, [Path(str(e.path)).name for e in bad], load_policy(policy_file)
+    return good, [_left_out(e) for e in bad], load_policy(policy_file)
+
+
+def _left_out(error) -> str:
+    """A file the library left out, for the library's note: which file in which folder, and its first problem with
+    its line. Named alone, an added copy of a shipped scenario read as if the shipped one were broken."""
+    path = Path(str(error.path))
+    problem = next(iter(getattr(error, "problems", ()) or ()), None)
+    if problem is None:
+        return f"{path.name} in {path.parent}"
+    words = problem.message if len(problem.message) <= 90 else problem.message[:89].rstrip() + "…"
+    where = f"line {problem.line}: " if getattr(problem, "line", None) else ""
+    return f"{path.name} in {path.parent} ({where}{words})"
 
 
 def _completed_scores(store, trainee: str) -> dict[str, float | None]:
