@@ -120,3 +120,19 @@ def test_missing_sentence_model_falls_back_with_a_notice(tmp_path, monkeypatch):
     assert detector.learned is not None and detector.learned.refine is None
     assert "sentence model is not installed" in detector.notice
     assert {m.criterion for m in detector.detect("If you keep swearing I will end this call.")} >= {"states_consequence"}
+
+
+def test_the_sentence_model_runs_without_onnxruntime_telemetry(tmp_path):
+    # onnxruntime's official builds upload usage events from Linux too: reading one sentence wrote a device id
+    # and an event cache under ~/.cache/Microsoft. The product is offline, so the runtime starts with them off.
+    import os
+    import subprocess
+    import sys
+
+    from conftest import REPO
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / ".cache")}
+    env.pop("ORT_DISABLE_TELEMETRY", None)
+    code = "from simulator.scoring.contextual import load_encoder; print(load_encoder().encode(['hello']).shape)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and "(1, 384)" in out.stdout, out.stderr[-2000:]
+    assert not list(tmp_path.rglob("*")), [str(p) for p in tmp_path.rglob("*")]

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import os
 import shutil
 from pathlib import Path
 
@@ -50,6 +51,17 @@ _MAX_TOKENS = 128  # what the model was trained on; a longer reply is read by it
 _BATCH = 32
 
 
+def onnxruntime():
+    """onnxruntime with its telemetry off. Official builds since 2026 upload usage events from Linux and macOS too,
+    and wrote a device id and an event cache under ~/.cache/Microsoft on the first sentence read: this product
+    makes no network call, so the documented opt-out is set before the runtime starts."""
+    os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+    import onnxruntime as ort
+    if hasattr(ort, "disable_telemetry_events"):
+        ort.disable_telemetry_events()
+    return ort
+
+
 def default_folder() -> Path:
     return resource_dir("models") / FOLDER
 
@@ -58,8 +70,9 @@ class SentenceEncoder:
     """Unit-length, mean-pooled sentence vectors from the ONNX model, on `threads` cores."""
 
     def __init__(self, folder: Path, tokenizer_file: Path, threads: int = 1, file: str = QUICK) -> None:
-        import onnxruntime as ort
         from tokenizers import Tokenizer
+
+        ort = onnxruntime()
 
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
@@ -185,7 +198,7 @@ def make_quick_model(folder: Path) -> Path:
     feed-forward output ones. Needs the `onnx` package, at install and build time only."""
     try:
         import onnx
-        import onnxruntime as ort
+        ort = onnxruntime()
         from onnxruntime.quantization import QuantType, quantize_dynamic
     except ImportError:
         raise SimulatorError("deriving the quick sentence model needs the onnx package, which is not installed",
