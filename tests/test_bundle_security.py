@@ -274,6 +274,14 @@ def test_a_short_key_is_called_short(monkeypatch):
         organisation_key()
 
 
+def test_an_empty_key_file_is_called_empty(tmp_path):
+    # "no organisation key is set ... pass --key-file FILE" to someone who had passed one read as if it was ignored.
+    empty = tmp_path / "empty.key"
+    empty.write_text("\n")
+    with pytest.raises(SimulatorError, match="empty.key is empty"):
+        organisation_key(empty)
+
+
 def test_a_fifo_or_a_device_is_not_a_bundle(tmp_path):
     fifo = tmp_path / "pipe.simbundle"
     os.mkfifo(fifo)

@@ -90,6 +90,9 @@ def organisation_key(key_file: str | os.PathLike | None = None) -> bytes:
     else:
         key = os.environ.get(ENV_KEY, "").strip().encode()
         where = f"${ENV_KEY}"
+    if not key and path:  # named, but empty: "no key is set ... pass --key-file" read as if the file was ignored
+        raise SimulatorError(f"the organisation key file {path} is empty",
+                             "check the path your organisation gave you, or ask for the key file again")
     if not key:
         raise NoOrganisationKey("no organisation key is set (bundles are signed with it)",
                              f"ask your organisation for its key file and pass --key-file FILE, or set {ENV_KEY_FILE}")
