@@ -536,3 +536,18 @@ def test_dismissing_a_notice_mid_call_leaves_the_typing_in_the_reply_box(qtbot, 
     qtbot.mouseClick(button, Qt.LeftButton)
     qtbot.keyClicks(QApplication.focusWidget(), "If this continues")
     assert page.reply.text() == "If this continues"
+
+
+def test_start_says_what_it_begins_where_the_choices_are_out_of_sight(qtbot, tmp_path):
+    # At 1366x768 the Mode choice was below the fold while Start was in view: a trainee could start an assessed
+    # call without having seen that it is scored.
+    window = open_window(qtbot, tmp_path)
+    window.resize(1366, 768)
+    lib = window.library
+    lib.table.selectRow(next(i for i, sf in enumerate(lib.scenarios) if sf.id == "swearing-caller"))
+    qtbot.mouseClick(lib.open_button, Qt.LeftButton)
+    b = window.briefing
+    assert b.choices.isVisible() and b.choices.text().startswith("Start begins: Assessed: scored and kept")
+    b.mode_group.button(1).setChecked(True)
+    b.input_group.button(2).setChecked(True)
+    assert "Practice only: not scored" in b.choices.text() and "typing" in b.choices.text()

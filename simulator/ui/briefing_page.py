@@ -133,6 +133,12 @@ class BriefingPage(QWidget):
         bottom = QWidget()
         bottom_layout = QVBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 0, 0, 0)
+        # What Start starts, beside it: at 1366x768 the Mode choice was below the fold while Start was in view, and
+        # a trainee could begin an assessed call without having seen that it would be scored.
+        self.choices = QLabel("")
+        self.choices.setWordWrap(True)
+        self.choices.setAccessibleName("What Start begins")
+        bottom_layout.addWidget(self.choices)
         bottom_layout.addWidget(self.speech_status)
         bottom_layout.addLayout(buttons)
         self.bottom = bottom
@@ -153,6 +159,8 @@ class BriefingPage(QWidget):
         self.mode_group.idToggled.connect(lambda *_: self.keep_audio.setEnabled(self.assessed))
         self.mode_group.idToggled.connect(lambda *_: self._offer_checklist())
         self.input_group.idToggled.connect(lambda *_: self.keep_audio.setEnabled(self.assessed and self.input_mode != "typed"))
+        for group in (self.mode_group, self.input_group, self.intensity_group):
+            group.idToggled.connect(lambda *_: self._show_choices())
 
     def _fit_width(self) -> None:
         width = self.fontMetrics().averageCharWidth() * READABLE_CHARACTERS
@@ -215,6 +223,7 @@ class BriefingPage(QWidget):
         self.keep_audio.setChecked(keep_audio)
         self.mode_group.button(0).setChecked(True)
         self._offer_checklist()
+        self._show_choices()
         self._tab_order()
         # Each briefing starts at its title and content note: one opened where the last was scrolled to, below
         # the note about threats, with Start in view.
@@ -230,6 +239,15 @@ class BriefingPage(QWidget):
                  self.mic_button, self.back_button, self.start_button]
         for before, after in zip(order, order[1:]):
             QWidget.setTabOrder(before, after)
+
+    def _show_choices(self) -> None:
+        mode = "Assessed: scored and kept for your manager" if self.assessed else "Practice only: not scored, not kept"
+        parts = [mode]
+        level = self.intensity_group.checkedButton()
+        if level is not None and self.intensity_box.isVisibleTo(self):
+            parts.append(f"{level.text().lower()} intensity")
+        parts.append({"voice": "by voice", "push_to_talk": "push to talk", "typed": "typing"}.get(self.input_mode, ""))
+        self.choices.setText(f"Start begins: {'; '.join(p for p in parts if p)}. To change it, see the choices above.")
 
     @property
     def assessed(self) -> bool:
