@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -145,11 +146,11 @@ def test_leaving_play_at_the_keyboard_is_kept_as_interrupted_not_scored(key):
     cmd = [str(ENTRY)] if ENTRY.exists() else [sys.executable, "-m", "simulator"]
     proc = subprocess.Popen([*cmd, "play", "swearing-caller", "--seed", "2", "--trainee", "Ana"], stdin=child,
                             stdout=child, stderr=child, cwd=REPO, preexec_fn=own_terminal,
-                            env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+                            env={**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONFAULTHANDLER": "1"})
     os.close(child)
     seen = b""
 
-    def read_until(text: bytes, times: int = 1, timeout: float = 240, required: bool = True) -> None:
+    def read_until(text: bytes, times: int = 1, timeout: float = 120, required: bool = True) -> None:
         # Generous: on a busy machine the first prompt (the detector loading) took over a minute.
         nonlocal seen
         end = time.monotonic() + timeout
@@ -159,7 +160,10 @@ def test_leaving_play_at_the_keyboard_is_kept_as_interrupted_not_scored(key):
                     seen += os.read(main, 4096)
                 except OSError:  # the child closed the terminal
                     break
-        assert not required or seen.count(text) >= times, f"no {text!r} in: {seen.decode('utf-8', 'replace')[-600:]}"
+        if required and seen.count(text) < times:  # stuck: the child's threads, as faulthandler dumps them on SIGABRT
+            proc.send_signal(signal.SIGABRT)
+            read_until(b"\0", timeout=5, required=False)
+            raise AssertionError(f"no {text!r} in: {seen.decode('utf-8', 'replace')[-6000:]}")
     read_until(b"You: ")
     os.write(main, b"Please stop swearing at me.\r")
     read_until(b"You: ", times=2)  # the customer answered

@@ -138,7 +138,9 @@ def test_the_briefing_on_a_wide_screen_is_one_centred_column_without_gaps(qtbot,
     assert boxes[0].top() <= line
     gaps = [b.top() - a.bottom() for a, b in zip(boxes, boxes[1:])]
     assert max(gaps) <= line, gaps
-    assert buttons[0].top() - boxes[-1].bottom() <= 3 * line
+    # Between them only the line saying what Start begins.
+    choices = _in(page.choices, page)
+    assert choices.top() - boxes[-1].bottom() <= 3 * line and buttons[0].top() - choices.bottom() <= 3 * line
 
 
 @pytest.mark.parametrize("text_size", [150], indirect=True)

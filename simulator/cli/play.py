@@ -195,7 +195,7 @@ def _interactive(practice: Practice) -> int:
     on_break = False
     while not session.finished:
         try:
-            line = input("\nYou: ")
+            line = typed_line("\nYou: ")
         except KeyboardInterrupt:
             on_break = True  # Ctrl+C: the person wants out, as quitting the app mid-call (kept, not scored)
             break
@@ -220,12 +220,39 @@ def _interactive(practice: Practice) -> int:
     return 0
 
 
+_typed_ahead = b""  # what the terminal gave past the last line returned (a pasted block comes in one read)
+
+
+def typed_line(prompt: str) -> str:
+    """input(), but a Ctrl+C is felt at once. The kernel may hand SIGINT to any thread, and the number libraries
+    start several: handled there, it only marks the signal, and input() went on waiting for a line that never came
+    (a tester's Ctrl+C, about one time in ten). Waking every fifth of a second lets Python act on it."""
+    global _typed_ahead
+    if not sys.stdin.isatty():
+        return input(prompt)
+    import os
+    import select
+    sys.stdout.write(prompt)
+    sys.stdout.flush()
+    fd = sys.stdin.fileno()
+    while b"\n" not in _typed_ahead:
+        if select.select([fd], [], [], 0.2)[0]:
+            chunk = os.read(fd, 4096)
+            if not chunk:  # Ctrl+D: the end, or the words typed so far
+                if _typed_ahead:
+                    break
+                raise EOFError
+            _typed_ahead += chunk
+    line, _, _typed_ahead = _typed_ahead.partition(b"\n")
+    return line.decode(sys.stdin.encoding or "utf-8", "replace").rstrip("\r")
+
+
 def _ask(prompt: str, allowed: list[str], what: str, default: str | None = None) -> str | None:
     """One of `allowed` as the person types it, asked again after a typo; None when they leave (Enter with no
     default, Ctrl+D, Ctrl+C)."""
     while True:
         try:
-            answer = input(prompt).strip()
+            answer = typed_line(prompt).strip()
         except (EOFError, KeyboardInterrupt):
             print()
             return None
