@@ -201,9 +201,12 @@ def test_push_to_talk_makes_one_utterance_from_press_to_release(tmp_path):
     while not finals and time.monotonic() < deadline:
         time.sleep(0.05)
     listener.close()
-    # One utterance from press to release is the point; synthetic speech is heard a little differently run to run
-    # ("the conversation the ogre"), so only a word it always gets is checked.
-    assert len(finals) == 1 and "conversation" in finals[0].text
+    # One utterance from press to release is the point, covering the whole of what was said. The words themselves
+    # vary run to run ("the conversation the ogre"; once in CI, in a full run, "he got who share the odor"), so
+    # what is checked is that the one utterance spans the speech, not which words were heard.
+    assert len(finals) == 1, finals
+    words, seconds = finals[0].words, len(pcm.data) / 2 / pcm.rate
+    assert words and words[0].start < 0.5 and words[-1].end > 0.6 * seconds, (finals[0].text, words, seconds)
 
 
 @pytest.mark.needs_model
