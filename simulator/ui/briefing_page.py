@@ -241,8 +241,7 @@ class BriefingPage(QWidget):
             QWidget.setTabOrder(before, after)
 
     def _show_choices(self) -> None:
-        mode = "Assessed: scored and kept for your manager" if self.assessed else "Practice only: not scored, not kept"
-        parts = [mode]
+        parts = [self.mode_group.checkedButton().text().replace("&", "")]  # the Mode option's own words
         level = self.intensity_group.checkedButton()
         if level is not None and self.intensity_box.isVisibleTo(self):
             parts.append(f"{level.text().lower()} intensity")

@@ -58,7 +58,6 @@ class SessionsPage(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(int(self.fontMetrics().height() * 1.5))
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
         self.table.horizontalHeader().setSortIndicator(2, Qt.DescendingOrder)
         self.table.horizontalHeader().setSortIndicatorShown(True)
@@ -113,9 +112,11 @@ class SessionsPage(QWidget):
         self._show_dates()
 
     def _size_columns(self) -> None:
-        """Every column fits at 1366 px: figures and dates as wide as they need, names a little less than the
-        longest, and the scenario takes what is left (its full title is in the tooltip and the session page)."""
+        """Rows a line and a half high, and every column fits at 1366 px: figures and dates as wide as they need,
+        names a little less than the longest, and the scenario takes what is left (its full title is in the tooltip
+        and the session page). Done again when the text size changes."""
         fm = self.fontMetrics()
+        self.table.verticalHeader().setDefaultSectionSize(int(fm.height() * 1.5))
         pad = fm.horizontalAdvance("MM")
         sample = {"trainee": "Firstname Lastname", "started": "2026-11-23 16:57", "duration": "00:00",
                   "status": "stopped by trainee", "score": "100 ✎"}
@@ -136,7 +137,6 @@ class SessionsPage(QWidget):
         super().changeEvent(event)
         if event.type() == QEvent.FontChange:
             # A new text size: sized for the old one, the headers read "oundary-settin" and "uration" at 150 %.
-            self.table.verticalHeader().setDefaultSectionSize(int(self.fontMetrics().height() * 1.5))
             self._size_columns()
 
     def keyPressEvent(self, event) -> None:
