@@ -166,7 +166,10 @@ class VirtualCard:
         def read() -> None:
             pipe = self._recorder.stdout
             while True:
-                chunk = pipe.read(step)
+                try:
+                    chunk = pipe.read(step)
+                except (ValueError, OSError):  # the card was closed under the read: listening is over
+                    return
                 if not chunk:
                     return
                 self.heard.append((time.monotonic(), level(chunk)))
