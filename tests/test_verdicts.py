@@ -484,3 +484,37 @@ def test_the_shipped_fit_is_closer_than_a_quick_one():
         return float(C_TYPED * np.logaddexp(0, -z).sum() + 0.5 * (own @ own + e @ e))
 
     assert FIT_TOL < QUICK_FIT_TOL and loss(FIT_TOL) < loss(QUICK_FIT_TOL)
+
+
+def test_a_refit_begins_where_the_heads_in_place_left_off():
+    """`simulator train` begins the solver from the heads already in the output folder (32 s instead of 101 s here):
+    carried over to a new fit's features (another order, a vocabulary that lost and gained n-grams, the vectors
+    scaled anew), each criterion's logit for a reply is what the old heads gave it."""
+    import numpy as np
+
+    from simulator.scoring.detector import build_detector
+    from simulator.scoring.training import warm_start
+
+    learned = build_detector(standard_criteria()).learned
+    old = learned.typed
+    kept = sorted(old.vocab)[::2]  # half the old features, in another order, and one it never had
+    vocab = {k: i for i, k in enumerate(["w:never-seen-before"] + kept[::-1])}
+    rng = np.random.default_rng(0)
+    mean = old.emb_mean + rng.normal(0, 0.01, old.emb_mean.shape).astype(np.float32)
+    scale = old.emb_scale * rng.uniform(0.8, 1.2, old.emb_scale.shape).astype(np.float32)
+    begin = warm_start(old, old.criteria, vocab, mean, scale, old.embedder_version)
+    assert set(begin) == {c for c, b in zip(old.criteria, old.bias) if b > -29}
+    text = "That language is not acceptable; I can look at the refund once it stops."
+    vector = learned.embedder.embed(text)
+    idx, values = old.features(text)
+    order = sorted(old.vocab, key=old.vocab.get)
+    in_both = [(i, v) for i, v in zip(idx, values) if order[i] in vocab]
+    for cid, (words, emb, bias) in begin.items():
+        k = old.criteria.index(cid)
+        want = old.bias[k] + ((vector - old.emb_mean) * old.emb_scale) @ old.emb_weights[:, k] + sum(
+            v * old.weights[i, k] for i, v in in_both)
+        got = bias + ((vector - mean) * scale) @ emb + sum(v * words[vocab[order[i]]] for i, v in in_both)
+        assert got == pytest.approx(want, abs=1e-3), cid
+        assert words[vocab["w:never-seen-before"]] == 0
+    other = warm_start(old, old.criteria, vocab, mean, scale, "other-vectors")
+    assert all(not e.any() for _, e, _ in other.values())  # vectors of another version give no starting point
