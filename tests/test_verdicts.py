@@ -200,6 +200,20 @@ def test_insults_aimed_at_the_customer_are_retaliation_and_quoted(detector, text
     assert word in m.quote and text[m.start:m.end] == m.quote
 
 
+@pytest.mark.parametrize("text,word", [("yeah ur a loser", "loser"), ("ur so pathetic", "pathetic"),
+                                       ("Oh, do shut up for a minute.", "shut up")])
+def test_chat_insults_are_retaliation_too(detector, text, word):
+    # Chat's "ur" before an article or adverb is "you're"; before a noun it stays "your" (next test).
+    m = next(m for m in detector.detect(text) if m.criterion == "retaliates")
+    assert word in m.quote
+
+
+def test_chat_ur_before_a_noun_is_your():
+    from simulator.scoring.phrases import normalise_words
+    assert normalise_words("ur refund is on its way") == ["your", "refund", "is", "on", "its", "way"]
+    assert normalise_words("ur not listening") == ["you", "are", "not", "listening"]
+
+
 @pytest.mark.parametrize("text", ["Calling me an idiot is not okay.", "calling me a loser isnt ok",
                                   "You said I was stupid, and I won't accept that."])
 def test_naming_the_customers_insult_is_not_retaliation(detector, text):

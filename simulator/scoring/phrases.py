@@ -65,7 +65,26 @@ def tokenize(text: str) -> list[Token]:
                 tokens.append(Token(BOUNDARY, s, e))
             continue
         tokens += [Token(w, s, e) for w in _expand(raw)]
-    return tokens
+    return _youre(tokens, lowered)
+
+
+# Chat's "ur" is "your" before a noun ("ur order") and "you're" before what follows a verb: an article or an
+# adverb ("ur a loser", "ur so rude", "ur not listening", "ur welcome").
+_UR_YOU_ARE = frozenset("""
+a an the so such being not really just always never gonna going too very totally completely clearly obviously
+literally welcome right wrong kidding joking still
+""".split())
+
+
+def _youre(tokens: list[Token], lowered: str) -> list[Token]:
+    out: list[Token] = []
+    for i, t in enumerate(tokens):
+        if (t.word == "your" and lowered[t.start:t.end] == "ur" and i + 1 < len(tokens)
+                and tokens[i + 1].word in _UR_YOU_ARE):
+            out += [Token("you", t.start, t.end), Token("are", t.start, t.end)]
+        else:
+            out.append(t)
+    return out
 
 
 def _expand(word: str) -> list[str]:
