@@ -240,3 +240,27 @@ def test_a_poor_agreement_in_calibration_reads_in_either_theme_and_follows_a_swi
             assert contrast(kappa.foreground().color(), page.table.palette().color(QPalette.Base)) >= AA, theme
     finally:
         apply_theme(qapp, "system", 100)
+
+
+@pytest.mark.parametrize("theme", THEMES, indirect=True)
+@pytest.mark.parametrize("kind", ["radio", "check"])
+def test_an_empty_check_box_or_radio_button_can_be_seen(qtbot, theme, kind):
+    """A tester could not tell "Strong" was a choice beside a chosen "Mild" in the dark theme: Fusion's edge of an
+    empty indicator was 1.3:1 on the window. WCAG 1.4.11 asks 3:1 for the boundary of a control."""
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QCheckBox, QRadioButton, QStyle, QStyleOptionButton
+
+    button = (QRadioButton if kind == "radio" else QCheckBox)("Strong")
+    qtbot.addWidget(button)
+    button.resize(button.sizeHint())
+    image = QImage(button.size(), QImage.Format_RGB32)
+    image.fill(button.palette().color(QPalette.Window))
+    button.render(image)
+    option = QStyleOptionButton()
+    option.initFrom(button)
+    element = QStyle.SE_RadioButtonIndicator if kind == "radio" else QStyle.SE_CheckBoxIndicator
+    box = button.style().subElementRect(element, option, button)
+    window = button.palette().color(QPalette.Window)
+    edge = max(contrast(image.pixelColor(x, y), window)
+               for x in range(box.left(), box.right() + 1) for y in range(box.top(), box.bottom() + 1))
+    assert edge >= 3.0, f"{theme}: the empty {kind} indicator's edge is {edge:.2f}:1 on the window"
