@@ -264,3 +264,42 @@ def test_an_empty_check_box_or_radio_button_can_be_seen(qtbot, theme, kind):
     edge = max(contrast(image.pixelColor(x, y), window)
                for x in range(box.left(), box.right() + 1) for y in range(box.top(), box.bottom() + 1))
     assert edge >= 3.0, f"{theme}: the empty {kind} indicator's edge is {edge:.2f}:1 on the window"
+
+
+def _arrow_pixels(widget, control, sub) -> int:
+    """Pixels in a spin or drop-down button that stand out from the button (the arrow)."""
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QStyle, QStyleOptionComboBox, QStyleOptionSpinBox
+
+    widget.resize(widget.sizeHint())
+    image = QImage(widget.size(), QImage.Format_RGB32)
+    widget.render(image)
+    option = QStyleOptionSpinBox() if control == QStyle.CC_SpinBox else QStyleOptionComboBox()
+    widget.initStyleOption(option)
+    box = widget.style().subControlRect(control, option, sub, widget)
+    pixels = [image.pixelColor(x, y) for x in range(box.left(), box.right() + 1)
+              for y in range(box.top(), box.bottom() + 1)]
+    ground = sorted(pixels, key=luminance)[len(pixels) // 2]
+    return sum(contrast(c, ground) >= 3.0 for c in pixels)
+
+
+@pytest.mark.parametrize("kind", ["spin", "combo"])
+def test_spin_and_drop_down_arrows_grow_with_the_text(qtbot, qapp, kind):
+    """At 200 % a tester found the text-size box's arrows specks beside "200 %": Fusion draws them at one size."""
+    from PySide6.QtWidgets import QComboBox, QSpinBox, QStyle
+
+    counts = []
+    for scale in (100, 200):
+        apply_theme(qapp, "dark", scale)
+        widget = QSpinBox() if kind == "spin" else QComboBox()
+        if kind == "spin":
+            widget.setRange(0, 500)
+            widget.setValue(200)
+        else:
+            widget.addItems(["Same as the system", "Dark"])
+        qtbot.addWidget(widget)
+        control, sub = ((QStyle.CC_SpinBox, QStyle.SC_SpinBoxDown) if kind == "spin"
+                        else (QStyle.CC_ComboBox, QStyle.SC_ComboBoxArrow))
+        counts.append(_arrow_pixels(widget, control, sub))
+    apply_theme(qapp, "system", 100)
+    assert counts[0] > 0 and counts[1] >= 1.6 * counts[0], f"arrow pixels at 100 % and 200 %: {counts}"

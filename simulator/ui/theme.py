@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QWidget
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen, QPolygonF
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QProxyStyle, QStyle, QWidget
 
 _system_font: QFont | None = None
 _FONT_SCALE, _FONT_BOLD = "themeFontScale", "themeFontBold"
@@ -101,6 +101,56 @@ class _Style(QProxyStyle):
             return max(size, round(QFontMetrics(font).height() * 0.85))
         return size
 
+    def subControlRect(self, control, option, sub, widget=None):
+        rect = super().subControlRect(control, option, sub, widget)
+        if control not in (QStyle.CC_SpinBox, QStyle.CC_ComboBox):
+            return rect
+        # Fusion's spin and drop-down buttons keep their width at any text size: at 200 % a spin box's arrows were
+        # specks beside "200 %". The buttons grow with the text, as the indicators above do.
+        frame = option.rect
+        width = max(super().subControlRect(control, option, QStyle.SC_SpinBoxUp if control == QStyle.CC_SpinBox
+                                           else QStyle.SC_ComboBoxArrow, widget).width(),
+                    round(QFontMetrics(widget.font() if widget is not None else QApplication.font()).height() * 0.9))
+        buttons = QRect(frame.right() - width, frame.top(), width, frame.height())
+        if control == QStyle.CC_SpinBox and option.buttonSymbols != QAbstractSpinBox.NoButtons:
+            half = buttons.height() // 2
+            if sub == QStyle.SC_SpinBoxUp:
+                return QRect(buttons.left(), buttons.top(), width, half)
+            if sub == QStyle.SC_SpinBoxDown:
+                return QRect(buttons.left(), buttons.top() + half, width, buttons.height() - half)
+            if sub == QStyle.SC_SpinBoxEditField:
+                return QRect(rect.left(), rect.top(), buttons.left() - rect.left(), rect.height())
+        if control == QStyle.CC_ComboBox:
+            if sub == QStyle.SC_ComboBoxArrow:
+                return buttons
+            if sub == QStyle.SC_ComboBoxEditField:
+                return QRect(rect.left(), rect.top(), min(rect.width(), buttons.left() - rect.left()), rect.height())
+        return rect
+
+    def drawComplexControl(self, control, option, painter, widget=None) -> None:
+        # Fusion draws its spin and drop-down arrows at one fixed size, whatever the button's: drawn here instead,
+        # filling the button as the text grows.
+        if control == QStyle.CC_SpinBox and option.subControls & QStyle.SC_SpinBoxUp:
+            plain = type(option)(option)
+            plain.subControls &= ~(QStyle.SC_SpinBoxUp | QStyle.SC_SpinBoxDown)
+            super().drawComplexControl(control, plain, painter, widget)
+            steps = option.stepEnabled
+            for sub, up, able in ((QStyle.SC_SpinBoxUp, True, steps & QAbstractSpinBox.StepUpEnabled),
+                                  (QStyle.SC_SpinBoxDown, False, steps & QAbstractSpinBox.StepDownEnabled)):
+                _arrow(painter, self.subControlRect(control, option, sub, widget), up,
+                       option.palette.color(QPalette.Active if able and option.state & QStyle.State_Enabled
+                                            else QPalette.Disabled, QPalette.ButtonText))
+            return
+        if control == QStyle.CC_ComboBox and option.subControls & QStyle.SC_ComboBoxArrow:
+            plain = type(option)(option)
+            plain.subControls &= ~QStyle.SC_ComboBoxArrow
+            super().drawComplexControl(control, plain, painter, widget)
+            _arrow(painter, self.subControlRect(control, option, QStyle.SC_ComboBoxArrow, widget), False,
+                   option.palette.color(QPalette.Active if option.state & QStyle.State_Enabled else QPalette.Disabled,
+                                        QPalette.ButtonText))
+            return
+        super().drawComplexControl(control, option, painter, widget)
+
     def drawPrimitive(self, element, option, painter, widget=None) -> None:
         indicator = element in (QStyle.PE_IndicatorCheckBox, QStyle.PE_IndicatorRadioButton)
         enabled = bool(option.state & QStyle.State_Enabled)
@@ -118,6 +168,20 @@ class _Style(QProxyStyle):
             # control's boundary; the muted text colour gives over 4.5:1 on the window and the field in both themes.
             _outline(painter, option.rect, element == QStyle.PE_IndicatorRadioButton,
                      colours(option.palette).muted)
+
+
+def _arrow(painter, rect: QRect, up: bool, colour: QColor) -> None:
+    """A solid triangle centred in `rect`, about half as wide as the button."""
+    painter.save()
+    painter.setRenderHint(QPainter.Antialiasing, True)
+    painter.setPen(Qt.NoPen)
+    painter.setBrush(colour)
+    w = max(5.0, min(rect.width() * 0.6, rect.height() * 1.4))
+    h = w / 2
+    c = QRectF(rect).center()
+    tip, base = (c.y() - h / 2, c.y() + h / 2) if up else (c.y() + h / 2, c.y() - h / 2)
+    painter.drawPolygon(QPolygonF([QPointF(c.x() - w / 2, base), QPointF(c.x() + w / 2, base), QPointF(c.x(), tip)]))
+    painter.restore()
 
 
 def _outline(painter, rect, round_: bool, colour: QColor) -> None:
