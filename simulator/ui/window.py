@@ -162,6 +162,7 @@ class MainWindow(QMainWindow):
         self.leave_call_box: QMessageBox | None = None
         self._call_notices: set[str] = set()  # "finish the call first" notices, taken away when the call ends
         self.sound: tuple[list[str], list[str]] | None = None  # microphone and speaker names, once listed
+        self._grown: list[tuple[QSize, QSize]] = []  # (before, after) each time larger text grew the window
         self.setWindowTitle("Difficult Conversations Simulator")
 
         self.notices = NoticeBar(settings.dismissed_notices)
@@ -579,10 +580,11 @@ class MainWindow(QMainWindow):
     def apply_settings(self, new: AppSettings) -> None:
         old, self.settings = self.settings, new
         self._save_settings()
+        left = self.size()  # before the new text size's layout can grow it
         apply_theme(QApplication.instance(), new.theme, new.text_scale)
         if new.text_scale != old.text_scale:
             # Once the pages have laid themselves out in the new size.
-            QTimer.singleShot(0, lambda: self._refit_to_screen(grow=new.text_scale > old.text_scale))
+            QTimer.singleShot(0, lambda: self._refit_to_screen(grow=new.text_scale > old.text_scale, left=left))
         if (old.recogniser, old.model) != (new.recogniser, new.model) and self.kit is not None:
             self.kit = None
             self._load_speech()
@@ -634,17 +636,27 @@ class MainWindow(QMainWindow):
         size.setHeight(min(size.height(), room.height() - frame))
         return room, frame, size
 
-    def _refit_to_screen(self, grow: bool) -> None:
+    def _refit_to_screen(self, grow: bool, left: QSize | None = None) -> None:
         """After a change of text size: larger text gets a larger window, up to what place_on_screen would give
         it (at 200 % a window kept from 100 % showed one line of the conversation), and the window stays on the
         screen (grown by its layout, its bottom edge and status line went below the screen's)."""
         if self.isMaximized() or self.isFullScreen():
             return
+        self.layout().activate()  # the minimum size of the text just left would still hold the window large
         room, frame, first = self._first_size()
         most = QSize(room.width(), room.height() - frame)
-        size = self.size().expandedTo(first) if grow else self.size()
+        before = self.size()
+        size = before.expandedTo(first) if grow else before
+        if not grow and self._grown and self._grown[-1][1] == before:
+            # Back to a smaller text: a window the app grew for the larger one, and the trainee has not resized
+            # since, returns to the size it had (a tester's window stayed 200 %-sized at 100 %).
+            size = self._grown.pop()[0]
+        elif not grow:
+            self._grown.clear()
         self.resize(size.boundedTo(most).expandedTo(self.minimumSizeHint().boundedTo(most)))
         self.move(placed_within(self.frameGeometry(), room))
+        if grow and self.size() != (left or before):
+            self._grown.append((left or before, self.size()))
 
     def _remember_geometry(self) -> None:
         geometry = bytes(self.saveGeometry().toBase64()).decode("ascii")
