@@ -248,9 +248,15 @@ class LibraryPage(QWidget):
             cells = [s.title, s.difficulty.capitalize(), f"{s.minutes} min", content_text(sf),
                      score_text(sf.id, self.last)]
             for col, text in enumerate(cells):
-                item = QTableWidgetItem(text)
+                # Filled again for every new list: a cell keeps its item rather than have the table delete the old
+                # one. Twice in about 40 runs of the window tests the app crashed in PySide's release of a deleted
+                # object's wrapper, under a table call from the library's callback; this takes that deletion away.
+                item = self.table.item(row, col)
+                if item is None:
+                    item = QTableWidgetItem()
+                    self.table.setItem(row, col, item)
+                item.setText(text)
                 item.setToolTip(" ".join(s.summary.split()) if col == 0 else text)
-                self.table.setItem(row, col, item)
             self.table.item(row, 0).setFont(bold)
             self.table.item(row, 1).setForeground(level[s.difficulty])
         self._size_to_font()
