@@ -54,6 +54,7 @@ class SpeechKit:
     recognizer: Engine | None = None
     recognizer_name: str = ""
     notices: list[str] = field(default_factory=list)
+    hearing_notices: list[str] = field(default_factory=list)  # about recognition: for someone with a microphone
 
 
 def load_speech(cache_folder: Path, recogniser: str = "auto", model: str | None = None,
@@ -77,9 +78,9 @@ def load_speech(cache_folder: Path, recogniser: str = "auto", model: str | None 
             from .childengine import ChildProcessEngine
             kit.recognizer = ChildProcessEngine()  # PocketSphinx holds the GIL: keep it out of the app's process
         if rec.notice:
-            kit.notices.append(rec.notice)
+            kit.hearing_notices.append(rec.notice)
     except Exception as exc:  # noqa: BLE001 - a broken model must not stop typed practice
-        kit.notices.append(f"Speech recognition could not start ({getattr(exc, 'message', exc)}); "
+        kit.hearing_notices.append(f"Speech recognition could not start ({getattr(exc, 'message', exc)}); "
                            "type your replies, or choose another recogniser in Settings.")
     report(100, "Ready")
     return kit

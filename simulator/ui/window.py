@@ -322,6 +322,15 @@ class MainWindow(QMainWindow):
     def _devices_found(self, names: tuple[list[str], list[str]]) -> None:
         self.sound = names
         self._show_speech_state()
+        self._tell_about_hearing()
+
+    def _tell_about_hearing(self) -> None:
+        """The recogniser's notices (no Vosk model, its model being built) once a microphone is known to be there:
+        to a trainee who types because there is none they were three lines of noise above the call."""
+        if self.kit is not None and self.sound is not None and self.sound[0]:
+            for notice in self.kit.hearing_notices:
+                self.notices.add(notice, lasting=True)
+            self.kit.hearing_notices = []
 
     def _show_speech_state(self) -> None:
         """Say plainly how this session will sound and how the trainee answers, from what the machine has."""
@@ -367,6 +376,7 @@ class MainWindow(QMainWindow):
             self._show_speech_state()
             for notice in kit.notices:
                 self.notices.add(notice, lasting=True)  # about this machine: once read and dismissed, enough
+            self._tell_about_hearing()
             self.speech_ready.emit()
             if self._pending_choice is not None:
                 choice, self._pending_choice = self._pending_choice, None
