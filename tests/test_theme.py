@@ -303,3 +303,31 @@ def test_spin_and_drop_down_arrows_grow_with_the_text(qtbot, qapp, kind):
         counts.append(_arrow_pixels(widget, control, sub))
     apply_theme(qapp, "system", 100)
     assert counts[0] > 0 and counts[1] >= 1.6 * counts[0], f"arrow pixels at 100 % and 200 %: {counts}"
+
+
+@pytest.mark.parametrize("direction", ["ltr", "rtl"])
+def test_a_drop_down_at_200_percent_keeps_room_for_its_words_and_its_arrow_on_the_right_side(qtbot, qapp, direction):
+    # Widening the button without widening the box clipped "Mild" to "Milc" at 200 %; a right-to-left layout had
+    # its arrow drawn over the text end.
+    from PySide6.QtCore import Qt as QtNS
+    from PySide6.QtWidgets import QComboBox, QStyle, QStyleOptionComboBox
+
+    apply_theme(qapp, "light", 200)
+    try:
+        box = QComboBox()
+        box.addItems(["Mild", "Same as the system"])
+        box.setLayoutDirection(QtNS.RightToLeft if direction == "rtl" else QtNS.LeftToRight)
+        qtbot.addWidget(box)
+        box.resize(box.sizeHint())
+        option = QStyleOptionComboBox()
+        box.initStyleOption(option)
+        field = box.style().subControlRect(QStyle.CC_ComboBox, option, QStyle.SC_ComboBoxEditField, box)
+        arrow = box.style().subControlRect(QStyle.CC_ComboBox, option, QStyle.SC_ComboBoxArrow, box)
+        assert field.width() >= box.fontMetrics().horizontalAdvance("Same as the system")
+        assert not field.intersects(arrow)
+        if direction == "rtl":
+            assert arrow.center().x() < field.center().x()
+        else:
+            assert arrow.center().x() > field.center().x()
+    finally:
+        apply_theme(qapp, "system", 100)

@@ -212,6 +212,14 @@ def test_chat_ur_before_a_noun_is_your():
     from simulator.scoring.phrases import normalise_words
     assert normalise_words("ur refund is on its way") == ["your", "refund", "is", "on", "its", "way"]
     assert normalise_words("ur not listening") == ["you", "are", "not", "listening"]
+    # "you're" only where "ur" starts a clause; "right" and "wrong" only at its end
+    assert normalise_words("so sorry about ur totally ridiculous wait")[3] == "your"
+    assert normalise_words("ur right to a refund")[0] == "your"
+    assert normalise_words("ok ur right") == ["okay", "you", "are", "right"]
+
+
+def test_chat_ur_inside_a_clause_is_no_insult(detector):
+    assert "retaliates" not in labels(detector, "so sorry about ur totally ridiculous wait time")
 
 
 @pytest.mark.parametrize("text", ["Calling me an idiot is not okay.", "calling me a loser isnt ok",
@@ -532,3 +540,17 @@ def test_a_refit_begins_where_the_heads_in_place_left_off():
         assert words[vocab["w:never-seen-before"]] == 0
     other = warm_start(old, old.criteria, vocab, mean, scale, "other-vectors")
     assert all(not e.any() for _, e, _ in other.values())  # vectors of another version give no starting point
+
+
+def test_a_damaged_heads_file_only_means_fitting_from_zero(tmp_path, capsys):
+    # A run stopped while saving used to leave half a file, and the next `simulator train` stopped on it.
+    from simulator.cli.train import _heads_in
+    from simulator.scoring.detector import build_detector
+    good = build_detector(standard_criteria()).learned.spoken
+    good.save(tmp_path / "spoken.npz")
+    assert not list(tmp_path.glob("*.part.npz"))  # saved beside, then moved over
+    (tmp_path / "typed.npz").write_bytes((tmp_path / "spoken.npz").read_bytes()[:1000])
+    (tmp_path / "typed-minilm.npz").write_bytes(b"")
+    found = _heads_in(tmp_path)
+    assert set(found) == {"spoken"} and found["spoken"].criteria == good.criteria
+    assert capsys.readouterr().err.count("could not be read") == 2

@@ -17,7 +17,9 @@ that scored highest is quoted as the evidence.
 from __future__ import annotations
 
 import hashlib
+import io
 import math
+import os
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -108,17 +110,20 @@ class Heads:
     version: str = ""
 
     def save(self, path: Path) -> None:
+        """Written beside and then moved over: a run stopped while saving leaves the old heads, not half a file."""
         order = sorted(self.vocab, key=self.vocab.get)
-        np.savez_compressed(path, criteria=np.array(self.criteria), vocab=np.array(order), idf=self.idf.astype(np.float32),
+        part = path.with_name(path.stem + ".part.npz")
+        np.savez_compressed(part, criteria=np.array(self.criteria), vocab=np.array(order), idf=self.idf.astype(np.float32),
                             weights=self.weights.astype(np.float16), emb_mean=self.emb_mean.astype(np.float32),
                             emb_scale=self.emb_scale.astype(np.float32), emb_weights=self.emb_weights.astype(np.float32),
                             bias=self.bias.astype(np.float32), threshold=np.asarray(self.threshold, np.float32),
                             certain=np.asarray(self.certain, np.float32), veto=np.asarray(self.veto, np.float32), embedder_version=np.array(self.embedder_version))
+        os.replace(part, path)
 
     @classmethod
     def load(cls, path: Path) -> Heads:
         data = path.read_bytes()
-        with np.load(path) as z:
+        with np.load(io.BytesIO(data)) as z:  # a damaged file then leaves no file handle open
             vocab = {str(k): i for i, k in enumerate(z["vocab"])}
             return cls([str(c) for c in z["criteria"]], vocab, z["idf"], z["weights"].astype(np.float32), z["emb_mean"],
                        z["emb_scale"], z["emb_weights"], z["bias"], z["threshold"], z["certain"],

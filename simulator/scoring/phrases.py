@@ -68,19 +68,29 @@ def tokenize(text: str) -> list[Token]:
     return _youre(tokens, lowered)
 
 
-# Chat's "ur" is "your" before a noun ("ur order") and "you're" before what follows a verb: an article or an
-# adverb ("ur a loser", "ur so rude", "ur not listening", "ur welcome").
+# Chat's "ur" is "your" before a noun ("ur order") and "you're" where it starts a clause and what follows is
+# what follows "you are": an article or an adverb ("ur a loser", "lol ur so rude", "but ur not listening").
+# Inside a clause ("sorry about ur totally ridiculous wait", "check ur very first order") it stays "your", and
+# "right" and "wrong" only make "you're" when they end the clause ("ur right", not "ur right to a refund").
 _UR_YOU_ARE = frozenset("""
-a an the so such being not really just always never gonna going too very totally completely clearly obviously
-literally welcome right wrong kidding joking still
+a an the so such being not really just always never going too totally completely clearly obviously literally
+welcome kidding joking still
+""".split())
+_UR_AT_CLAUSE_END = frozenset({"right", "wrong"})
+_CLAUSE_OPENERS = frozenset("""
+and but because so if when then honestly seriously like think mean guess oh ok okay yeah yes no wow lol god
+well look listen mate sir madam
 """.split())
 
 
 def _youre(tokens: list[Token], lowered: str) -> list[Token]:
     out: list[Token] = []
     for i, t in enumerate(tokens):
-        if (t.word == "your" and lowered[t.start:t.end] == "ur" and i + 1 < len(tokens)
-                and tokens[i + 1].word in _UR_YOU_ARE):
+        after = tokens[i + 1].word if i + 1 < len(tokens) else None
+        later = tokens[i + 2].word if i + 2 < len(tokens) else BOUNDARY
+        opens = i == 0 or tokens[i - 1].word == BOUNDARY or tokens[i - 1].word in _CLAUSE_OPENERS
+        if (t.word == "your" and lowered[t.start:t.end] == "ur" and opens
+                and (after in _UR_YOU_ARE or (after in _UR_AT_CLAUSE_END and later == BOUNDARY))):
             out += [Token("you", t.start, t.end), Token("are", t.start, t.end)]
         else:
             out.append(t)

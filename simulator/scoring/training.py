@@ -231,6 +231,10 @@ def _fit_head(X_words, present, X_embedded, y: np.ndarray, weight: np.ndarray, s
         words, emb, bias = begin
         # Saved weights have the ratio folded in (below); a feature whose ratio is all but zero begins at zero.
         own = np.divide(words, ratio, out=np.zeros_like(words), where=np.abs(ratio) > 1e-3)
+        # A ratio that shrank to near zero would start its weight far from any optimum: begin no further out than
+        # the largest weight the old heads had.
+        limit = float(np.abs(words).max(initial=0.0))
+        own = np.clip(own, -limit, limit)
         model.coef_, model.intercept_ = np.concatenate([own, emb])[None, :].astype(np.float64), np.array([bias])
     model.fit(X, y, sample_weight=weight)
     # The ratio scales each feature before the regression; folded into the weights, the heads stay one

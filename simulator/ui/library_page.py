@@ -250,7 +250,8 @@ class LibraryPage(QWidget):
             for col, text in enumerate(cells):
                 # Filled again for every new list: a cell keeps its item rather than have the table delete the old
                 # one. Twice in about 40 runs of the window tests the app crashed in PySide's release of a deleted
-                # object's wrapper, under a table call from the library's callback; this takes that deletion away.
+                # object's wrapper, under a table call from the library's callback. Rows a shorter list drops are
+                # still deleted by setRowCount; refills of the same list, the common case, delete nothing.
                 item = self.table.item(row, col)
                 if item is None:
                     item = QTableWidgetItem()

@@ -101,39 +101,56 @@ class _Style(QProxyStyle):
             return max(size, round(QFontMetrics(font).height() * 0.85))
         return size
 
+    def _buttons(self, control, option, widget) -> tuple[int, int] | None:
+        """(Fusion's width, ours) of a spin box's arrows or a drop-down's button; None where they are left alone."""
+        if control == QStyle.CC_SpinBox and option.buttonSymbols == QAbstractSpinBox.UpDownArrows:
+            sub = QStyle.SC_SpinBoxUp
+        elif control == QStyle.CC_ComboBox:
+            sub = QStyle.SC_ComboBoxArrow
+        else:
+            return None
+        fusion = super().subControlRect(control, option, sub, widget).width()
+        font = widget.font() if widget is not None else QApplication.font()
+        return fusion, max(fusion, round(QFontMetrics(font).height() * 0.9))
+
     def subControlRect(self, control, option, sub, widget=None):
         rect = super().subControlRect(control, option, sub, widget)
-        if control not in (QStyle.CC_SpinBox, QStyle.CC_ComboBox):
+        widths = self._buttons(control, option, widget) if control in (QStyle.CC_SpinBox, QStyle.CC_ComboBox) else None
+        if widths is None:
             return rect
         # Fusion's spin and drop-down buttons keep their width at any text size: at 200 % a spin box's arrows were
-        # specks beside "200 %". The buttons grow with the text, as the indicators above do.
-        frame = option.rect
-        width = max(super().subControlRect(control, option, QStyle.SC_SpinBoxUp if control == QStyle.CC_SpinBox
-                                           else QStyle.SC_ComboBoxArrow, widget).width(),
-                    round(QFontMetrics(widget.font() if widget is not None else QApplication.font()).height() * 0.9))
-        buttons = QRect(frame.right() - width, frame.top(), width, frame.height())
-        if control == QStyle.CC_SpinBox and option.buttonSymbols != QAbstractSpinBox.NoButtons:
+        # specks beside "200 %". The buttons grow with the text, as the indicators above do (and sizeFromContents
+        # makes the box that much wider, so the text keeps its room). Worked out left to right, then mirrored for a
+        # right-to-left layout.
+        frame, width = option.rect, widths[1]
+        buttons = QRect(frame.left() + frame.width() - width, frame.top(), width, frame.height())
+        field = QStyle.visualRect(option.direction, frame, rect)  # Fusion's field, left to right
+        field = QRect(field.left(), field.top(), max(0, min(field.width(), buttons.left() - field.left())),
+                      field.height())
+        wanted = None
+        if control == QStyle.CC_SpinBox:
             half = buttons.height() // 2
-            if sub == QStyle.SC_SpinBoxUp:
-                return QRect(buttons.left(), buttons.top(), width, half)
-            if sub == QStyle.SC_SpinBoxDown:
-                return QRect(buttons.left(), buttons.top() + half, width, buttons.height() - half)
-            if sub == QStyle.SC_SpinBoxEditField:
-                return QRect(rect.left(), rect.top(), buttons.left() - rect.left(), rect.height())
-        if control == QStyle.CC_ComboBox:
-            if sub == QStyle.SC_ComboBoxArrow:
-                return buttons
-            if sub == QStyle.SC_ComboBoxEditField:
-                return QRect(rect.left(), rect.top(), min(rect.width(), buttons.left() - rect.left()), rect.height())
-        return rect
+            wanted = {QStyle.SC_SpinBoxUp: QRect(buttons.left(), buttons.top(), width, half),
+                      QStyle.SC_SpinBoxDown: QRect(buttons.left(), buttons.top() + half, width, buttons.height() - half),
+                      QStyle.SC_SpinBoxEditField: field}.get(sub)
+        else:
+            wanted = {QStyle.SC_ComboBoxArrow: buttons, QStyle.SC_ComboBoxEditField: field}.get(sub)
+        return rect if wanted is None else QStyle.visualRect(option.direction, frame, wanted)
+
+    def sizeFromContents(self, contents, option, size, widget=None):
+        hint = super().sizeFromContents(contents, option, size, widget)
+        control = {QStyle.CT_SpinBox: QStyle.CC_SpinBox, QStyle.CT_ComboBox: QStyle.CC_ComboBox}.get(contents)
+        widths = self._buttons(control, option, widget) if control is not None else None
+        if widths is not None:
+            hint.setWidth(hint.width() + widths[1] - widths[0])  # the wider button, beside the same room for text
+        return hint
 
     def drawComplexControl(self, control, option, painter, widget=None) -> None:
-        # Fusion draws its spin and drop-down arrows at one fixed size, whatever the button's: drawn here instead,
-        # filling the button as the text grows.
-        if control == QStyle.CC_SpinBox and option.subControls & QStyle.SC_SpinBoxUp:
-            plain = type(option)(option)
-            plain.subControls &= ~(QStyle.SC_SpinBoxUp | QStyle.SC_SpinBoxDown)
-            super().drawComplexControl(control, plain, painter, widget)
+        # Fusion draws its spin and drop-down arrows at one fixed size, whatever the button's. A drop-down is drawn
+        # without its arrow and ours added; a spin box (whose arrows Fusion draws whatever subControls says) gets
+        # ours over Fusion's small ones, filling the button as the text grows.
+        if control == QStyle.CC_SpinBox and option.buttonSymbols == QAbstractSpinBox.UpDownArrows:
+            super().drawComplexControl(control, option, painter, widget)
             steps = option.stepEnabled
             for sub, up, able in ((QStyle.SC_SpinBoxUp, True, steps & QAbstractSpinBox.StepUpEnabled),
                                   (QStyle.SC_SpinBoxDown, False, steps & QAbstractSpinBox.StepDownEnabled)):

@@ -578,6 +578,7 @@ class MainWindow(QMainWindow):
     def _settings_dialog(self, found) -> None:
         from ..speech.models import CATALOG
         (mics, speakers), models = found
+        self._devices_found((mics, speakers))  # a microphone plugged in since start-up counts from now
         voices = self.kit.synthesizer.voices if self.kit and self.kit.synthesizer else []
         dialog = SettingsDialog(self.settings, self.tasks, microphones=mics, speakers=speakers, voices=voices,
                                 models=models, catalog=CATALOG, data_dir_in_use=self.data_dir, parent=self)
@@ -665,7 +666,7 @@ class MainWindow(QMainWindow):
             self._grown.clear()
         self.resize(size.boundedTo(most).expandedTo(self.minimumSizeHint().boundedTo(most)))
         self.move(placed_within(self.frameGeometry(), room))
-        if grow and self.size() != (left or before):
+        if grow:  # every step, even one the screen's edge stopped: each smaller step back undoes one
             self._grown.append((left or before, self.size()))
 
     def _remember_geometry(self) -> None:
