@@ -1029,3 +1029,17 @@ def test_recogniser_notices_wait_for_a_microphone(qtbot, tmp_path):
     assert not any("No Vosk model" in m for m in window.notices.messages)
     window._devices_found((["Headset microphone"], ["Speaker"]))
     assert any("No Vosk model" in m for m in window.notices.messages)
+
+
+def test_speech_that_cannot_start_says_so_in_the_status_line(qtbot, tmp_path, monkeypatch):
+    # The status line said "Preparing speech…" for good after the engines failed to load.
+    import simulator.ui.window as window_module
+
+    def broken(*args, **kwargs):
+        raise OSError("libespeak-ng.so.1: cannot open shared object file")
+    monkeypatch.setattr(window_module, "load_speech", broken)
+    window = open_window(qtbot, tmp_path, speech=False)
+    window._load_speech()
+    qtbot.waitUntil(lambda: "could not start" in window.speech_label.text(), timeout=10_000)
+    assert not window.speech_progress.isVisible()
+    assert any("libespeak" in m or "could not" in m.lower() for m in window.notices.messages)

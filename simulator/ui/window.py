@@ -384,8 +384,13 @@ class MainWindow(QMainWindow):
         cache = cache_dir() / "lines"
         # In the background: quitting while the engines load (seconds; a large model, far longer) is prompt, and
         # the process does not wait for the load at exit (the recogniser's child process, daemonic, goes with it).
-        self.tasks.background(load_speech, cache, s.recogniser, s.model, progress, done=ready,
-                              failed=lambda exc: self.notices.add(explain(exc)))
+        def failed(exc: BaseException) -> None:
+            # The status line said "Preparing speech…" for good when loading failed (seen once by a tester).
+            self.speech_progress.hide()
+            self.speech_label.setText("Speech could not start: the customer's lines are shown as captions and you "
+                                      "answer by typing.")
+            self.notices.add(explain(exc))
+        self.tasks.background(load_speech, cache, s.recogniser, s.model, progress, done=ready, failed=failed)
 
     # -- the trainee's way through -----------------------------------------------------------
     def ask_name(self, force: bool = False) -> None:
