@@ -23,7 +23,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--criteria", metavar="FILE", help="a criteria library (default: the shipped one)")
     p.add_argument("--corpus", metavar="FILE", help="labelled replies, JSON lines (default: scenarios/corpus/replies.jsonl)")
     p.add_argument("--roundtrips", metavar="FILE",
-                   help="the corpus as the recogniser heard it (default: scenarios/corpus/roundtrips.jsonl)")
+                   help="the corpus as the recogniser heard it (default: scenarios/corpus/roundtrips.jsonl.gz; plain JSON lines are read too)")
     p.add_argument("--out", metavar="DIR",
                    help="where the heads go (default: scenarios/heads, where the app reads them)")
     p.add_argument("--quick", action="store_true",

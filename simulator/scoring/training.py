@@ -4,7 +4,7 @@ Training data: the labelled reply corpus (scenarios/corpus/replies.jsonl,
 its `train` split) and every criterion's own `examples` (yes: positive for
 that criterion; no: negative for it). The spoken heads also learn from the
 corpus replies as the product's recogniser heard them
-(scenarios/corpus/roundtrips.jsonl: PocketSphinx with its generic model, and
+(scenarios/corpus/roundtrips.jsonl.gz: PocketSphinx with its generic model, and
 with the conversation model the product uses once it is built, rows marked
 "model": "domain"). Each criterion's threshold is chosen on the
 `validation` split, for the rules and heads together; the `test` split is
@@ -13,6 +13,7 @@ never read here.
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
 import re
@@ -55,13 +56,15 @@ def corpus_file() -> Path:
 
 
 def roundtrips_file() -> Path:
-    return resource_dir("scenarios") / "corpus" / "roundtrips.jsonl"
+    return resource_dir("scenarios") / "corpus" / "roundtrips.jsonl.gz"  # gzip: 5.4 MB of text is 1 MB
 
 
 def read_jsonl(path: Path) -> list[dict]:
+    """JSON lines, plain or gzip-compressed (a name ending .gz); a missing file has none."""
     if not path.is_file():
         return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    return [json.loads(line) for line in raw.decode("utf-8").splitlines() if line.strip()]
 
 
 def as_transcript(text: str) -> str:

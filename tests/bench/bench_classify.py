@@ -6,7 +6,7 @@ the learned heads, `simulator.scoring.detector.build_detector`). Sets:
 - the shared development set, typed and as heard (../shared/eval), scored spoken;
 - the corpus validation split (scenarios/corpus), typed as written, typed
   chat-style (lower case, no punctuation) and spoken (its round trips through
-  the product's recogniser, scenarios/corpus/roundtrips.jsonl, with the
+  the product's recogniser, scenarios/corpus/roundtrips.jsonl.gz, with the
   generic model and with the conversation model);
 - the project's older held-out sets (tests/data);
 - with --test, the corpus test split the same three ways. Look at it once, at
@@ -36,7 +36,7 @@ if hasattr(os, "sched_setaffinity"):
 
 from simulator.scenario import standard_criteria  # noqa: E402
 from simulator.scoring.detector import build_detector  # noqa: E402
-from simulator.scoring.training import as_transcript, per_criterion, read_jsonl  # noqa: E402
+from simulator.scoring.training import as_transcript, per_criterion, read_jsonl, roundtrips_file  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 # Round trips were heard by PocketSphinx with its generic model, or with the conversation model the product
@@ -94,7 +94,7 @@ def main() -> None:
           + (f" ({detector.notice})" if detector.notice else ""))
     detail = not args.brief
     corpus = read_jsonl(CORPUS / "replies.jsonl")
-    heard = read_jsonl(CORPUS / "roundtrips.jsonl")
+    heard = read_jsonl(roundtrips_file())
     splits = ["validation"] + (["test"] if args.test else [])
     report("shared dev set (typed)", read_jsonl(EVAL / "replies_dev.jsonl"), detector, ids, False, detail)
     report("shared dev set (heard, spoken)", read_jsonl(EVAL / "replies_dev_asr.jsonl"), detector, ids, True, detail)

@@ -6,7 +6,7 @@ other mistakes. This speaks replies with espeak-ng (the same five voices) and
 hears them with the mixed model:
 
 - validation and test rows: the replies, voices and rates already in
-  roundtrips.jsonl, heard with the product's model (built from the whole
+  roundtrips.jsonl.gz, heard with the product's model (built from the whole
   train split, as shipped), so the two recognisers are compared on the same
   audio;
 - train rows, cross-fitted: the train split is cut in two by a hash of the
@@ -20,7 +20,7 @@ the work.
 
 Run: nice .venv/bin/python tests/bench/domain_roundtrip.py OUT.jsonl --split train --limit 3000 --part 0/2
   (train with --part I/2: process I hears fold I, with the model built without it)
-Then append OUT to scenarios/corpus/roundtrips.jsonl and run `simulator train`. Here: about one reply
+Then add OUT's rows to scenarios/corpus/roundtrips.jsonl.gz (gzip -dc, append, gzip -9n) and run `simulator train`. Here: about one reply
 a second per core (2,362 train replies in ~40 minutes on two cores).
 """
 
@@ -69,7 +69,8 @@ def rows_to_hear(split: str, limit: int | None) -> list[dict]:
         rows = rows[:limit] if limit else rows
         return [{**r, "voice": VOICES[k % len(VOICES)][0], "rate": VOICES[k % len(VOICES)][1]}
                 for k, r in enumerate(rows)]
-    heard = [json.loads(line) for line in (CORPUS / "roundtrips.jsonl").read_text("utf-8").splitlines() if line]
+    from simulator.scoring.training import read_jsonl, roundtrips_file
+    heard = read_jsonl(roundtrips_file())
     rows = [{**r, "text": r["typed"]} for r in heard if r["split"] == split and r.get("model", "generic") == "generic"]
     return rows[:limit] if limit else rows
 
