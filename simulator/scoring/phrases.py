@@ -84,6 +84,8 @@ well look listen mate sir madam
 
 
 def _youre(tokens: list[Token], lowered: str) -> list[Token]:
+    if not any(t.word == "your" for t in tokens):  # every reply and sentence comes through here: most have none
+        return tokens
     out: list[Token] = []
     for i, t in enumerate(tokens):
         after = tokens[i + 1].word if i + 1 < len(tokens) else None
