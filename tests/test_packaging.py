@@ -179,6 +179,8 @@ def test_desktop_app_runs_pocketsphinx_in_its_child_process(built):
     # The conversation language model made by build.spec is found by the hash of its inputs: no build here.
     assert "recognition: pocketsphinx:en-us+domain" in out.stdout, out.stdout
     assert list((built.folder / "_internal" / "models" / "domain-lm").glob("domain-*.lm.bin"))
+    # and the pronunciations without the r it made (speech/accents.py), so the app need not write them
+    assert list((built.folder / "_internal" / "models" / "domain-lm").glob("cmudict-en-us+nonrhotic-*.dict"))
 
 
 def test_coach_and_manager_windows_and_tools_work_from_the_folder(built):

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import RATE
+from . import devices
 from .devices import NoAudio, default_input, sounddevice_module
 from .owner import StreamOwner
 from .wav import Pcm, StreamResampler, level, read_wav, resample
@@ -64,7 +65,8 @@ class SoundDeviceMicrophone:
 
         def open_stream():
             return self._sd.RawInputStream(device=self.device, samplerate=self.rate, channels=1, dtype="int16",
-                                           blocksize=int(self.rate * CHUNK_MS / 1000), callback=callback)
+                                           blocksize=int(self.rate * CHUNK_MS / 1000), callback=callback,
+                                           latency=devices.STREAM_LATENCY)
 
         def pump(owner: StreamOwner) -> None:
             heard_at = time.monotonic()

@@ -22,6 +22,12 @@ _lock = threading.Lock()
 _module = None
 _alsa_handler = None  # kept alive: ALSA calls it for as long as the process runs
 
+# PortAudio's buffering for the microphone and the speaker: "low" or "high" (its suggested latencies) or
+# seconds. bench_real_audio.py --latency, virtual card, end of speech -> customer audio: high p50 612 / p95 614 ms,
+# low 600 / 607 ms (a stopped line quiet p95 42 -> 32 ms). Kept high: the callbacks are Python and need the GIL,
+# and a buffer of a few milliseconds on a real card crackles whenever the recogniser or the window holds it.
+STREAM_LATENCY: str | float = "high"
+
 
 class NoAudio(SimulatorError):
     """No usable audio device or library: fall back to captions and typing."""

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import SimulatorError
+from . import devices
 from .owner import StreamOwner
 from .wav import Pcm, read_wav, resample
 
@@ -95,7 +96,7 @@ class SoundDeviceSpeaker:
 
         def open_stream():
             return sd.OutputStream(samplerate=pcm.rate, channels=1, dtype="int16", device=self.device,
-                                   callback=callback, finished_callback=finished)
+                                   callback=callback, finished_callback=finished, latency=devices.STREAM_LATENCY)
 
         owner = StreamOwner("speaker", open_stream)
         with self._lock:

@@ -38,7 +38,7 @@ from bench_domain_lm import WAVS, human_recordings, wav_for  # noqa: E402
 
 VOICES = [("en-us", 130), ("en-us", 170), ("en-gb", 150), ("en-us+f3", 150)]
 FIXED = [300, 400, 500, 600, 800, 1000]
-SHORT = [450, 500, 550, 575, 600]  # the adaptive rule's short hangover, tried with the words heard 160 ms into a pause
+SHORT = [500, 550, 560, 575, 580, 600]  # the adaptive rule's short hangover, tried with the words heard 160 ms into a pause
 CHUNK = 320 * 2  # 20 ms of 16 kHz 16-bit audio
 
 

@@ -82,7 +82,13 @@ def main() -> None:
     ap.add_argument("--stops", type=int, default=100)
     ap.add_argument("--hangover-ms", type=int, default=None,
                     help="a fixed hangover; by default the product's rule (speech/vad.py EndOfSpeech)")
+    ap.add_argument("--latency", default=None,
+                    help='PortAudio latency for the microphone and speaker: low, high or seconds (default: the product\'s)')
     args = ap.parse_args()
+    if args.latency is not None:
+        from simulator.speech import devices
+        devices.STREAM_LATENCY = args.latency if args.latency in ("low", "high") else float(args.latency)
+        print(f"stream latency: {devices.STREAM_LATENCY}", file=sys.stderr)
     work = Path(tempfile.mkdtemp())
     try:
         card = VirtualCard(work / "card").start()
