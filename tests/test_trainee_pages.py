@@ -551,3 +551,26 @@ def test_start_says_what_it_begins_where_the_choices_are_out_of_sight(qtbot, tmp
     b.mode_group.button(1).setChecked(True)
     b.input_group.button(2).setChecked(True)
     assert "Practice only: not scored" in b.choices.text() and "typing" in b.choices.text()
+
+
+def test_a_conversation_cleared_again_and_again_frees_each_turn_once(qtbot):
+    """Every call and every results page clears the conversation. Its rows were taken out with takeAt(), whose
+    Python-owned item deleted each row's layout a second time: the app died in shiboken after 4-30 calls."""
+    import gc
+
+    from PySide6.QtCore import QCoreApplication
+
+    from simulator.engine.turn import Turn
+    from simulator.ui.conversation import ConversationView
+    view = ConversationView()
+    qtbot.addWidget(view)
+    view.show()
+    for cycle in range(200):
+        for i in range(4):
+            view.add(Turn(i, "customer" if i % 2 else "trainee", "line" if i % 2 else "reply", "start",
+                          text=f"words {cycle} {i}"))
+        assert view.count() == 4
+        view.clear()
+        QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+        gc.collect()
+    assert view.count() == 0 and view.widget().layout().count() == 1  # only the stretch is left

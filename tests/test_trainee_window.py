@@ -269,6 +269,22 @@ def test_the_last_score_is_from_a_finished_session_never_a_break(qtbot, tmp_path
     assert lib.table.item(row["swearing-caller"], 4).text() == f"{finished:.0f} / 100"
 
 
+def test_a_break_then_try_again_over_and_over_keeps_the_app_running(qtbot, tmp_path):
+    """A tester took a break and tried again, again and again: the app crashed after 4 to 30 calls (see
+    test_a_conversation_cleared_again_and_again_frees_each_turn_once)."""
+    window = open_window(qtbot, tmp_path, speech=True)
+    choose(qtbot, window, "swearing-caller")
+    for _ in range(25):
+        type_reply(qtbot, window, "hello")
+        qtbot.mouseClick(window.roleplay.stop_button, Qt.LeftButton)  # "Stop — I need a break"
+        wait_for_results(qtbot, window)
+        qtbot.mouseClick(window.results.again_button, Qt.LeftButton)
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.roleplay and window.live.running,
+                        timeout=20_000)
+        qtbot.waitUntil(lambda: window.roleplay.transcript.count() >= 1, timeout=20_000)
+    assert window.roleplay.transcript.count() >= 1
+
+
 # -- notices -----------------------------------------------------------------------------------------------------
 def test_notices_name_the_place_in_the_app_and_a_dismissed_one_stays_dismissed(qtbot, tmp_path):
     window = open_window(qtbot, tmp_path)

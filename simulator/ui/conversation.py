@@ -144,6 +144,7 @@ class ConversationView(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.customer = "Customer"
         self._turns: list[TurnView] = []
+        self._row_widgets: list[QWidget] = []
         inside = QWidget()
         inside.setBackgroundRole(QPalette.Base)  # a pane of its own, as a chat is: turns stand out from the window
         self.viewport().setBackgroundRole(QPalette.Base)
@@ -158,18 +159,20 @@ class ConversationView(QScrollArea):
 
     # -- filling in ------------------------------------------------------------------
     def clear(self) -> None:
-        for view in self._turns:
-            view.deleteLater()
-        while self._rows.count() > 1:
-            row = self._rows.takeAt(0).layout()
-            if row is not None:
-                row.deleteLater()
+        # Each turn sits in a row widget, which takes its turn and layout with it. Rows were once bare layouts,
+        # taken out with takeAt(): its item, owned by Python, deleted the layout a second time, and after a few
+        # calls the app died in shiboken's releaseWrapper (a trainee's break, then "Try again", 4-30 times).
+        for row in self._row_widgets:
+            self._rows.removeWidget(row)
+            row.deleteLater()
+        self._row_widgets = []
         self._turns = []
         self._following = True
 
     def add(self, turn: Turn) -> TurnView:
         view = TurnView(turn, self.customer)
-        row = QHBoxLayout()
+        holder = QWidget()
+        row = QHBoxLayout(holder)
         row.setContentsMargins(0, 0, 0, 0)
         if view.side != "left":
             row.addStretch(1)
@@ -178,7 +181,8 @@ class ConversationView(QScrollArea):
             row.addStretch(1)
         view.setMaximumWidth(self._widest())
         self._following = self._at_bottom()
-        self._rows.insertLayout(self._rows.count() - 1, row)
+        self._rows.insertWidget(self._rows.count() - 1, holder)
+        self._row_widgets.append(holder)
         self._turns.append(view)
         return view
 

@@ -15,7 +15,6 @@ Run: nice .venv/bin/python tests/bench/bench_decoder.py [--n 40] [--settings "lw
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -25,7 +24,7 @@ sys.path.insert(0, str(REPO / "tests" / "bench"))
 sys.path.insert(0, str(REPO))
 
 from bench_domain_lm import (BENCH_VOICES, general_rows, human_recordings, macro_f1, split_sample,  # noqa: E402
-                             voices_of, wav_for, wer)
+                             transcriber, voices_of, wav_for, wer)
 from human_speech import pocketsphinx_recordings  # noqa: E402
 
 DEFAULT_SETTINGS = "current;lw=8;lw=10;lw=10,wip=0.2;lw=12,wip=0.2"
@@ -45,24 +44,16 @@ def _value(text: str) -> float | str:
         return text
 
 
-def hearer(lm: str | None, overrides: dict[str, float]):
-    from pocketsphinx import Decoder
-
-    from simulator.speech import RATE
+def hearer(lm: str | None, overrides: dict[str, float | str]):
+    """The product's batch transcription with these settings in place of the shipped ones."""
     from simulator.speech.recognition import SphinxEngine
-    from simulator.speech.wav import read_wav, resample
-    options = dict(SphinxEngine.SEARCH)
-    options.update(overrides)
-    options = {k: (int(v) if k in ("maxhmmpf", "maxwpf") else v) for k, v in options.items()}
-    decoder = Decoder(samprate=RATE, logfn=os.devnull, **({"lm": lm} if lm else {}), **options)
-
-    def hear(path: Path) -> str:
-        decoder.start_utt()
-        decoder.process_raw(resample(read_wav(path), RATE).data, False, True)
-        decoder.end_utt()
-        hyp = decoder.hyp()
-        return hyp.hypstr if hyp else ""
-    return hear
+    engine = SphinxEngine(lm)
+    settings = dict(overrides)
+    if "dict" in settings:
+        engine.dict = str(settings.pop("dict"))
+    engine.SEARCH = {**SphinxEngine.SEARCH,
+                     **{k: (int(v) if k in ("maxhmmpf", "maxwpf") else v) for k, v in settings.items()}}
+    return transcriber(engine)
 
 
 def main() -> None:

@@ -14,7 +14,8 @@ hears them with the mixed model:
   A model that had seen the very sentence would hear it far better than it
   will hear a trainee, and the heads would learn from transcripts too good.
 
-Rows get "model": "domain" (rows without it were heard with the generic model).
+Rows get "model": "domain" (rows without it were heard with the generic model; --generic hears the
+validation and test rows with it again, after the recogniser changed).
 Appends and resumes; --part I/N takes every N-th row so two processes share
 the work.
 
@@ -81,7 +82,12 @@ def main() -> None:
     ap.add_argument("--split", choices=["train", "validation", "test"], required=True)
     ap.add_argument("--limit", type=int)
     ap.add_argument("--part", default="0/1", help="I/N: every N-th row from the I-th")
+    ap.add_argument("--generic", action="store_true",
+                    help="validation or test: hear the rows with the generic model (rows without \"model\"), as "
+                         "the product's recogniser now does, to replace them after a change to the recogniser")
     args = ap.parse_args()
+    if args.generic and args.split == "train":
+        ap.error("--generic hears validation or test rows")
     part, parts = map(int, args.part.split("/"))
     from bench_domain_lm import transcriber
     from simulator.speech.recognition import SphinxEngine
@@ -101,12 +107,14 @@ def main() -> None:
                 continue
             fold = fold_of(row["id"]) if args.split == "train" else None
             if fold not in engines:
-                engines[fold] = transcriber(SphinxEngine(lm=model_for(fold)))
+                engines[fold] = transcriber(SphinxEngine(lm=None if args.generic else model_for(fold)))
             speak(row["text"], row["voice"], row["rate"], wav)
             heard = engines[fold](wav)
-            out.write(json.dumps({"id": row["id"], "text": heard, "typed": row["text"], "labels": row["labels"],
-                                  "split": row["split"], "voice": row["voice"], "rate": row["rate"],
-                                  "model": "domain"}, ensure_ascii=False) + "\n")
+            heard_row = {"id": row["id"], "text": heard, "typed": row["text"], "labels": row["labels"],
+                         "split": row["split"], "voice": row["voice"], "rate": row["rate"]}
+            if not args.generic:
+                heard_row["model"] = "domain"
+            out.write(json.dumps(heard_row, ensure_ascii=False) + "\n")
             out.flush()
 
 
