@@ -51,6 +51,8 @@ def test_racist_remark_paths(replies, path, ending):
     (["Please stop swearing at me.", "/end"], "hung_up_without_warning"),
     (["Please stop swearing at me. If it continues I will end the call.", "/end"], "ended_after_warning"),
     (["You're being ridiculous.", "/escalate"], "transferred"),
+    # Handed over once warned: the debrief must not tell the trainee to warn first (a tester's finding).
+    (["Please stop swearing at me. If it continues I will end the call.", "/escalate"], "transferred_after_warning"),
 ])
 def test_swearing_caller_endings(replies, ending):
     s = session_for(load_scenario("scenarios/swearing-caller.yaml"), intensity="strong", seed=1)
