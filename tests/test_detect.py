@@ -202,3 +202,18 @@ def test_projects_own_labelled_sets_do_not_regress(detector):
             for line in (data / f"{name}.jsonl").read_text().splitlines() if line.strip()]
     exact = sum(found(detector, r["text"]) == set(r["labels"]) for r in rows)
     assert exact / len(rows) >= 0.9
+
+
+def test_a_phrase_of_a_word_or_two_is_quoted_with_the_rest_of_its_clause():
+    """A tester read 'Please keep' as the evidence of a set expectation: it said nothing of what was asked."""
+    from simulator.scenario import standard_criteria
+    from simulator.scoring.detect import PhraseDetector
+    rules = PhraseDetector(standard_criteria())
+    quotes = {m.criterion: m.quote for m in rules.detect("Please keep this about your order or I will end the call.")}
+    assert quotes["sets_expectation"] == "Please keep this about your order"  # up to the clause's end, not past "or"
+    long = "I need you to stop using that language with me right now, today, please."
+    (match,) = [m for m in rules.detect(long) if m.criterion == "sets_expectation"]
+    assert len(match.quote.split()) <= 3 + 8 and not match.quote.endswith(",")
+    spoken = [m for m in rules.detect("please keep this about your order or i will end the call", spoken=True)
+              if m.criterion == "sets_expectation"]
+    assert all(len(m.quote.split()) <= 3 for m in spoken)  # a transcript has no clause marks: the words matched

@@ -87,8 +87,27 @@ class PhraseDetector:
             span = _first(tt, patterns, rule, spoken)
             if span is not None:
                 start, end = span
-                found.append(Match(rule.criterion, start, end, text[start:end], _confidence(text, start, end, confidences)))
+                shown = end if spoken else _clause_end(text, start, end)
+                found.append(Match(rule.criterion, start, shown, text[start:shown],
+                                   _confidence(text, start, end, confidences)))
         return found
+
+
+# A phrase of a word or two ("Please keep", "Stop") quoted alone says nothing: evidence reads on to the end of its
+# clause ("Please keep this about your order"), at most this many words more. Typed replies only: a transcript has
+# no clause marks. The recogniser's confidence stays that of the words matched.
+_QUOTE_WORDS = 3
+_MORE_WORDS = 8
+_CLAUSE_END = re.compile(r"[.!?;:,\n]|\s(?:or|but|and|so|because|otherwise)\s", re.IGNORECASE)
+
+
+def _clause_end(text: str, start: int, end: int) -> int:
+    if len(text[start:end].split()) >= _QUOTE_WORDS:
+        return end
+    stop = _CLAUSE_END.search(text, end)
+    limit = stop.start() if stop else len(text)
+    words = list(re.finditer(r"\S+", text[end:limit]))[:_MORE_WORDS]
+    return end + words[-1].end() if words else end
 
 
 def _first(tt: TokenText, patterns: Sequence[re.Pattern[str]], rule: _Rule, spoken: bool) -> tuple[int, int] | None:
