@@ -547,10 +547,10 @@ def test_start_says_what_it_begins_where_the_choices_are_out_of_sight(qtbot, tmp
     lib.table.selectRow(next(i for i, sf in enumerate(lib.scenarios) if sf.id == "swearing-caller"))
     qtbot.mouseClick(lib.open_button, Qt.LeftButton)
     b = window.briefing
-    assert b.choices.isVisible() and b.choices.text().startswith("Start begins: Assessed: scored and kept")
+    assert b.choices.isVisible() and b.choices.text().startswith("Starting now means: assessed (scored and kept")
     b.mode_group.button(1).setChecked(True)
     b.input_group.button(2).setChecked(True)
-    assert "Practice only: not scored" in b.choices.text() and "typing" in b.choices.text()
+    assert "practice only (not scored" in b.choices.text() and "typing" in b.choices.text()
 
 
 def test_a_conversation_cleared_again_and_again_frees_each_turn_once(qtbot):

@@ -380,6 +380,13 @@ def test_settings_fit_a_small_screen_at_200_percent_text(qtbot, restore_theme, s
               if dialog.findChild(QDialogButtonBox).buttonRole(b) == QDialogButtonBox.AcceptRole)
     _fits_with_its_button(dialog, ok)
     assert dialog.catalog.itemText(0) in dialog.catalog.itemData(0, Qt.ToolTipRole)  # each model read whole
+    # The closed box is not cut off: the note is on its own line ("40 MB, sr" at 200 %, a tester saw).
+    tabs = dialog.findChild(QTabWidget)
+    tabs.setCurrentIndex(next(i for i in range(tabs.count()) if "recognition" in tabs.tabText(i)))
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.catalog.fontMetrics().horizontalAdvance(dialog.catalog.currentText()) < dialog.catalog.width()
+    assert dialog.catalog_note.text() and dialog.catalog_note.text() not in dialog.catalog.currentText()
 
 
 def test_the_shortcut_list_fits_a_small_screen_at_200_percent_text(qtbot, tmp_path, restore_theme, small_screen):

@@ -241,12 +241,15 @@ class BriefingPage(QWidget):
             QWidget.setTabOrder(before, after)
 
     def _show_choices(self) -> None:
-        parts = [self.mode_group.checkedButton().text().replace("&", "")]  # the Mode option's own words
+        mode = self.mode_group.checkedButton().text().replace("&", "")  # the Mode option's own words
+        head, _, detail = mode.partition(":")  # "Assessed: scored and kept..." reads as "assessed (scored and kept...)"
+        parts = [f"{head.lower()} ({detail.strip()})" if detail else mode.lower()]
         level = self.intensity_group.checkedButton()
         if level is not None and self.intensity_box.isVisibleTo(self):
             parts.append(f"{level.text().lower()} intensity")
         parts.append({"voice": "by voice", "push_to_talk": "push to talk", "typed": "typing"}.get(self.input_mode, ""))
-        self.choices.setText(f"Start begins: {'; '.join(p for p in parts if p)}. To change it, see the choices above.")
+        self.choices.setText(f"Starting now means: {', '.join(p for p in parts if p)}. To change that, use the "
+                             "choices above.")
 
     @property
     def assessed(self) -> bool:

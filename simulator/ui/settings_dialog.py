@@ -126,22 +126,36 @@ class SettingsDialog(QDialog):
                                                 ("Vosk", "vosk"), ("PocketSphinx (built in, less accurate)", "pocketsphinx")],
                                  settings.recogniser)
         self.model = _combo("Vosk model", [("The first installed model", None), *((m, m) for m in models)], settings.model)
-        self.catalog = _combo("Model to install", [(f"{m.name} — {m.size_mb} MB, {m.note}", key)
-                                                   for key, m in catalog.items()], None)
+        # The closed box shows the name and size, the line under it what the model is good for: name, size and note
+        # together were cut off at 200 % text ("40 MB, sr").
+        self.catalog = _combo("Model to install", [(f"{m.name} — {m.size_mb} MB", key) for key, m in catalog.items()],
+                              None)
+        notes = [f"{m.name} — {m.size_mb} MB, {m.note}" for m in catalog.values()]
+        for i, whole in enumerate(notes):
+            self.catalog.setItemData(i, whole, Qt.ToolTipRole)
+        self.catalog_note = QLabel()
+        self.catalog_note.setWordWrap(True)
+        described = list(catalog.values())
+
+        def describe(i: int) -> None:
+            self.catalog_note.setText(described[i].note.capitalize() + "." if 0 <= i < len(described) else "")
+        self.catalog.currentIndexChanged.connect(describe)
+        describe(self.catalog.currentIndex())
         self.install_button = QPushButton("Do&wnload and install")
         self.install_progress = QProgressBar()
         self.install_progress.setAccessibleName("Model download progress")
         self.install_progress.hide()
         self.install_status = QLabel("Downloading needs the internet once; after that everything works offline.")
         self.install_status.setWordWrap(True)
-        install_row = QHBoxLayout()
-        install_row.addWidget(self.catalog, 1)
-        install_row.addWidget(self.install_button)
+        install_row = QHBoxLayout()  # what the chosen model is good for, and the button that fetches it
+        install_row.addWidget(self.catalog_note, 1)
+        install_row.addWidget(self.install_button, 0, Qt.AlignTop)
         recognition = QWidget()
         form = _form(recognition)
         _row(form, "Reco&gniser:", self.recogniser)
         _row(form, "&Model:", self.model)
-        _row(form, "&Install:", self.catalog, install_row)
+        _row(form, "&Install:", self.catalog)
+        form.addRow("", install_row)
         form.addRow(self.install_progress)
         form.addRow(self.install_status)
         tabs.addTab(_scrolled(recognition), "Speech &recognition")
