@@ -282,9 +282,16 @@ class MainWindow(QMainWindow):
         for refusal in self.call_refusals:
             refusal.setEnabled(on)
         if not on:
-            for notice in self._call_notices:
-                self.notices.remove(notice)
-            self._call_notices.clear()
+            self._take_call_notices()
+
+    def _take_call_notices(self, turn=None) -> None:
+        """The call's "finish the call first" notice goes when the call ends or the trainee goes on with it (their
+        next reply or call control): left up, at 200 % text it kept the conversation to one turn."""
+        if turn is not None and getattr(turn, "speaker", None) != "trainee":
+            return
+        for notice in self._call_notices:
+            self.notices.remove(notice)
+        self._call_notices.clear()
 
     # -- loading -----------------------------------------------------------------------
     def _store_opened(self, store) -> None:
@@ -458,6 +465,7 @@ class MainWindow(QMainWindow):
             return  # quit while it was opening: a record left in progress is kept as interrupted on the next start
         self.briefing.start_button.setEnabled(True)
         self.live = LiveSession(opened, self.kit, self.tasks, barge_in=self.settings.barge_in, parent=self)
+        self.live.bridge.turn_recorded.connect(self._take_call_notices)
         self.stack.setCurrentWidget(self.roleplay)
         choice = self.last_choice
         wanted = choice is not None and self.briefing.wants_checklist
