@@ -415,7 +415,9 @@ def test_every_quote_and_piece_of_advice_wraps_in_full(qtbot, tmp_path):
     for dim in result.dimensions:
         for v in dim.verdicts:
             for ev in v.evidence:
-                assert _shown_in_full(results, ev.quote), ev.quote
+                # As a person sees it: once the page's layout has settled (a turn's bubble can take an event
+                # loop pass after the page is shown to get its height for its width).
+                qtbot.waitUntil(lambda: _shown_in_full(results, ev.quote), timeout=2_000)
             if v.feedback:
                 results.details.ensureWidgetVisible(results.did.cards[0])
                 assert _shown_in_full(results, v.feedback), v.feedback
