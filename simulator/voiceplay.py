@@ -129,6 +129,9 @@ class VoiceLoop:
         self._input_ended = False
         self._abandoned = False
         self.on_break = False  # the trainee took a break (/stop): the session is left unfinished, never scored
+        # The customer is on hold: they wait, so the trainee's quiet is not a silence, until the trainee takes
+        # them off hold (`resume`), answers, or uses another call control.
+        self.on_hold = False
         self.quiet = SilenceClock(time.monotonic())
         # Talking over the customer stops them: always on a push-to-talk press (deliberate), and by
         # voice only when asked (`barge_in`): through loudspeakers the microphone hears the customer.
@@ -148,6 +151,10 @@ class VoiceLoop:
 
     def act(self, action: str) -> None:
         self._inbox.put(("action", action))
+
+    def resume(self) -> None:
+        """Take the customer off hold without saying anything yet: the silence wait starts again."""
+        self._inbox.put(("resume", None))
 
     def leave(self, action: str, words: str) -> None:
         """End call or Escalate pressed with `words` typed but not sent: said on the way out (Session.leave)."""
@@ -283,6 +290,10 @@ class VoiceLoop:
             return
         self.quiet.restart(time.monotonic())
         self._ask(False)
+        if kind in ("typed", "spoken", "leave", "resume"):
+            self.on_hold = False
+        elif kind == "action" and value != "flag":  # flagging does not speak to the customer
+            self.on_hold = value == "hold"
         if kind == "typed":
             self.quiet.sent(time.monotonic())
             if self.speaker is not None and self._speaking.is_set():
@@ -350,6 +361,10 @@ class VoiceLoop:
 
     def _check_silence(self) -> None:
         if self._speaking.is_set() or (self.listener and self.listener.vad.in_speech):
+            return
+        if self.on_hold:  # the customer is waiting, as they were asked to
+            self.quiet.restart(time.monotonic())
+            self._ask(False)
             return
         now = time.monotonic()
         state = self.quiet.check(now, self.silence_after_s, self.typing_silence_s, self._typed)

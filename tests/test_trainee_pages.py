@@ -75,6 +75,31 @@ def test_a_quiet_typed_session_asks_still_there_before_silence_counts(qtbot, tmp
     assert sum(t.kind == "silence" for t in trainee_turns(window)) == 1
 
 
+def test_hold_is_a_state_the_trainee_takes_the_customer_out_of(qtbot, tmp_path):
+    """A tester pressed Ctrl+H twice: two identical "on hold" marks, no way back, and nothing said it was on hold."""
+    window = open_window(qtbot, tmp_path)
+    choose(qtbot, window, "swearing-caller")
+    page, loop = window.roleplay, window.live.loop
+    loop.typing_silence_s = 2.0  # shortened, so the test does not sit for 30 s
+    page.reply.setFocus()
+    qtbot.keyClick(page.reply, Qt.Key_H, Qt.ControlModifier)  # Hold, from the reply box
+    qtbot.waitUntil(lambda: any(t.action == "hold" for t in trainee_turns(window)), timeout=3_000)
+    qtbot.waitUntil(lambda: "on hold" in page.mic_state.text(), timeout=2_000)
+    assert "Take off hold" in page.buttons["hold"].text()
+    qtbot.wait(3_000)  # longer than the silence wait: the customer is waiting, as asked
+    assert not any(t.kind == "silence" for t in trainee_turns(window)) and "Still there?" not in page.mic_state.text()
+    qtbot.keyClick(page.reply, Qt.Key_H, Qt.ControlModifier)  # again: off hold
+    qtbot.waitUntil(lambda: "Your turn" in page.mic_state.text(), timeout=2_000)
+    assert sum(t.action == "hold" for t in trainee_turns(window)) == 1  # no second "on hold" mark
+    assert page.buttons["hold"].text().startswith("Hold")
+    press(qtbot, window, "hold")  # on hold again, and a reply takes the customer off it
+    qtbot.waitUntil(lambda: "on hold" in page.mic_state.text(), timeout=2_000)
+    type_reply(qtbot, window, "Thanks for holding, Sam. Your engineer is booked for tomorrow.")
+    qtbot.waitUntil(lambda: not window.live.on_hold and page.buttons["hold"].text().startswith("Hold"), timeout=2_000)
+    assert not loop.on_hold
+    qtbot.waitUntil(lambda: "Still there?" in page.mic_state.text(), timeout=5_000)  # the silence wait is back
+
+
 def test_keystrokes_hold_off_silence_and_a_prompt_comes_before_it():
     sf = load_scenario(REPO / "scenarios" / "late-refund-empathy.yaml")
     session = Session(sf, PhraseDetector(sf.criteria), seed=1)

@@ -45,6 +45,7 @@ STATES = {
     "paused": ("customer", "{name} is speaking: the microphone is paused"),
     "listening": ("good", "Listening: speak your reply"),
     "ready": ("trainee", f"Your turn: hold Talk (or press {TALK_KEY}) and speak"),
+    "on_hold": ("muted", "{name} is on hold: press Ctrl+H again, or send a reply, to take them off hold"),
     "still_there": ("warning", "Still there? Take your time, and answer when you're ready"),
     "still_there_draft": ("warning", "Still there? Press Enter to send your reply"),
     "over": ("muted", "Call over"),

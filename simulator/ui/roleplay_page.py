@@ -214,8 +214,11 @@ class RolePlayPage(QWidget):
         seconds = int(time.monotonic() - live.started_at) if live.started_at else 0
         self.clock.setText(f"{seconds // 60}:{seconds % 60:02d}")
         name = live.session.scenario.persona.name
+        self._show_hold()
         if live.customer_speaking:
             state = "customer" if live.input_mode == "typed" else "paused"
+        elif live.on_hold:
+            state = "on_hold"
         elif self._asking:
             state = "still_there"
         elif live.input_mode == "typed":
@@ -259,7 +262,21 @@ class RolePlayPage(QWidget):
                 self.reply.clear()
                 self.live.leave(action, words)
                 return
-            self.live.act(action)  # hold and flag: the call goes on, and so does the reply being written
+            if action == "hold" and self.live.on_hold:
+                self.live.resume()  # Hold again: back to the customer (no second "on hold" in the conversation)
+            else:
+                self.live.act(action)  # hold and flag: the call goes on, and so does the reply being written
+            self._show_hold()
+
+    def _show_hold(self) -> None:
+        on_hold = self.live is not None and self.live.on_hold
+        label = "Take off hold" if on_hold else ACTION_LABELS["hold"]
+        key = dict(CONTROLS)["hold"]
+        button = self.buttons["hold"]
+        if button.accessibleName() != label:
+            button.setText(f"{label}  ({key})")
+            button.setAccessibleName(label)
+            button.setToolTip(f"{label} — {key}")
 
     def _set_talk(self, on: bool) -> None:
         if self.live is not None:
