@@ -132,6 +132,7 @@ class VoiceLoop:
         # The customer is on hold: they wait, so the trainee's quiet is not a silence, until the trainee takes
         # them off hold (`resume`), answers, or uses another call control.
         self.on_hold = False
+        self._held_at = 0.0  # when Hold was pressed: a spoken reply begun before it does not end the hold
         self.quiet = SilenceClock(time.monotonic())
         # Talking over the customer stops them: always on a push-to-talk press (deliberate), and by
         # voice only when asked (`barge_in`): through loudspeakers the microphone hears the customer.
@@ -151,6 +152,13 @@ class VoiceLoop:
 
     def act(self, action: str) -> None:
         self._inbox.put(("action", action))
+
+    def _hold_after(self, action: str | None) -> None:
+        """What a reply or call control does to the hold: Hold starts it, a flag leaves it, anything else ends it."""
+        if action == "hold":
+            self.on_hold, self._held_at = True, time.monotonic()
+        elif action != "flag":
+            self.on_hold = False
 
     def resume(self) -> None:
         """Take the customer off hold without saying anything yet: the silence wait starts again."""
@@ -290,16 +298,15 @@ class VoiceLoop:
             return
         self.quiet.restart(time.monotonic())
         self._ask(False)
-        if kind in ("typed", "spoken", "leave", "resume"):
+        if kind in ("leave", "resume"):
             self.on_hold = False
-        elif kind == "action" and value != "flag":  # flagging does not speak to the customer
-            self.on_hold = value == "hold"
         if kind == "typed":
             self.quiet.sent(time.monotonic())
             if self.speaker is not None and self._speaking.is_set():
                 self.speaker.stop()  # typing over the customer interrupts them
             try:
                 step = parse_step(str(value))
+                self._hold_after(step.value if step.kind == "action" else None)  # "/hold" typed is Hold
                 if step.kind == "stop":
                     self._handle("break", None)  # /stop typed: a break, as the app's Stop button takes one
                 else:
@@ -314,11 +321,17 @@ class VoiceLoop:
                     action, words = value  # type: ignore[misc]
                     self.session.leave(action, words)
                 else:
+                    self._hold_after(str(value))
+                    node = self.session.node_id
                     self.session.act(str(value))
+                    if self.session.node_id != node:
+                        self.on_hold = False  # the scenario answers the hold: the customer is back on the line
             except EngineError as exc:
                 self.events.problem(f"{exc.message}. {exc.hint}")
         elif kind == "spoken":
             u: Utterance = value  # type: ignore[assignment]
+            if not u.started_at or u.started_at >= self._held_at:
+                self.on_hold = False  # words begun before Hold was pressed ("please hold") do not end it
             self.events.heard(u)
             if self.keep_audio is not None and u.audio:
                 self.keep_audio(u.audio)

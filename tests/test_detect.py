@@ -217,3 +217,21 @@ def test_a_phrase_of_a_word_or_two_is_quoted_with_the_rest_of_its_clause():
     spoken = [m for m in rules.detect("please keep this about your order or i will end the call", spoken=True)
               if m.criterion == "sets_expectation"]
     assert all(len(m.quote.split()) <= 3 for m in spoken)  # a transcript has no clause marks: the words matched
+
+
+def test_a_quote_read_on_stops_short_of_another_criterions_words():
+    """A reviewer's case: the request's quote ran on over the insult after it."""
+    from simulator.scenario import standard_criteria
+    from simulator.scoring.detect import PhraseDetector
+    found = {m.criterion: m for m in PhraseDetector(standard_criteria()).detect("Please stop calling me names you idiot")}
+    assert found["sets_expectation"].quote == "Please stop calling me names"
+    assert found["sets_expectation"].end <= found["retaliates"].start
+
+
+def test_words_that_cost_points_stay_marked_inside_a_longer_good_quote():
+    from PySide6.QtGui import QColor
+
+    from simulator.ui.conversation import marked
+    html = marked("Please stop calling me names you idiot", [(0, 38, False), (29, 38, True)],
+                  QColor("#00ff00"), QColor("#ff0000"))
+    assert '<span style="background-color:#ff0000">you idiot</span>' in html

@@ -98,6 +98,12 @@ def test_hold_is_a_state_the_trainee_takes_the_customer_out_of(qtbot, tmp_path):
     qtbot.waitUntil(lambda: not window.live.on_hold and page.buttons["hold"].text().startswith("Hold"), timeout=2_000)
     assert not loop.on_hold
     qtbot.waitUntil(lambda: "Still there?" in page.mic_state.text(), timeout=5_000)  # the silence wait is back
+    # Typed as a command, as `simulator play` takes it: /hold holds, /flag leaves the hold as it is.
+    for command in ("/hold", "/flag"):
+        qtbot.keyClicks(page.reply, command)
+        qtbot.keyClick(page.reply, Qt.Key_Return)
+        qtbot.waitUntil(lambda: loop.on_hold and "on hold" in page.mic_state.text(), timeout=2_000)
+    assert sum(t.action == "hold" for t in trainee_turns(window)) == 3  # Ctrl+H, the button, /hold
 
 
 def test_keystrokes_hold_off_silence_and_a_prompt_comes_before_it():

@@ -87,10 +87,8 @@ class PhraseDetector:
             span = _first(tt, patterns, rule, spoken)
             if span is not None:
                 start, end = span
-                shown = end if spoken else _clause_end(text, start, end)
-                found.append(Match(rule.criterion, start, shown, text[start:shown],
-                                   _confidence(text, start, end, confidences)))
-        return found
+                found.append(Match(rule.criterion, start, end, text[start:end], _confidence(text, start, end, confidences)))
+        return found if spoken else [_read_on(text, m, found) for m in found]
 
 
 # A phrase of a word or two ("Please keep", "Stop") quoted alone says nothing: evidence reads on to the end of its
@@ -101,13 +99,19 @@ _MORE_WORDS = 8
 _CLAUSE_END = re.compile(r"[.!?;:,\n]|\s(?:or|but|and|so|because|otherwise)\s", re.IGNORECASE)
 
 
-def _clause_end(text: str, start: int, end: int) -> int:
+def _read_on(text: str, match: Match, found: Sequence[Match]) -> Match:
+    """The match quoted to its clause's end, stopping short of another criterion's words ("Please stop calling
+    me names, you idiot" must not carry the insult in the request's quote)."""
+    start, end = match.start, match.end
     if len(text[start:end].split()) >= _QUOTE_WORDS:
-        return end
+        return match
     stop = _CLAUSE_END.search(text, end)
-    limit = stop.start() if stop else len(text)
+    limit = min([stop.start() if stop else len(text), *(m.start for m in found if m.start >= end)])
     words = list(re.finditer(r"\S+", text[end:limit]))[:_MORE_WORDS]
-    return end + words[-1].end() if words else end
+    if not words:
+        return match
+    shown = end + words[-1].end()
+    return Match(match.criterion, start, shown, text[start:shown], match.confidence)
 
 
 def _first(tt: TokenText, patterns: Sequence[re.Pattern[str]], rule: _Rule, spoken: bool) -> tuple[int, int] | None:

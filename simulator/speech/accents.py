@@ -22,6 +22,7 @@ import hashlib
 import logging
 import os
 import re
+import tempfile
 from pathlib import Path
 
 log = logging.getLogger("simulator.speech")
@@ -78,12 +79,20 @@ def dictionary(source: Path, folders: list[Path]) -> Path | None:
         if (folder / name).is_file():
             return folder / name
     target = folders[-1] / name
+    part = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        part = target.with_name(f"{name}.{os.getpid()}.part")
-        part.write_text("\n".join(with_variants(data.decode("utf-8").splitlines())) + "\n", encoding="utf-8")
+        handle, part = tempfile.mkstemp(prefix=name, suffix=".part", dir=target.parent)  # one per writer
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write("\n".join(with_variants(data.decode("utf-8").splitlines())) + "\n")
+            out.flush()
+            os.fsync(out.fileno())  # whole on disk before it takes the name: a cut-off file would be reused
         os.replace(part, target)  # another process making the same file writes the same bytes
     except OSError as exc:
+        if part is not None and os.path.exists(part):
+            os.unlink(part)
+        if target.is_file():  # made by another process meanwhile (Windows refuses to replace an open file)
+            return target
         log.warning("could not write the pronunciation variants (%s); using the American dictionary alone", exc)
         return None
     return target

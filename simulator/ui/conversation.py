@@ -42,6 +42,9 @@ def blend(colour: QColor, under: QColor, amount: float) -> QColor:
 def marked(text: str, spans: list[tuple[int, int, bool]], good: QColor, bad: QColor) -> str:
     """The text as HTML with each span behind a background: words that earned points, or (bad) cost them."""
     out, at = [], 0
+    # Words that cost points show as such even where a quote that earned points runs on over them.
+    bad_starts = [s for s, _e, cost in spans if cost]
+    spans = [(s, min([e, *(b for b in bad_starts if s < b < e)]) if not cost else e, cost) for s, e, cost in spans]
     for start, end, cost in sorted(spans):
         start, end = max(start, at), min(end, len(text))
         if start >= end:

@@ -94,8 +94,6 @@ class LiveSession(QObject):
                               hangover_ms=hangover_ms, push_to_talk=self.input_mode == "push_to_talk",
                               voice=opened.voice, keep_audio=keep, barge_in=barge_in,
                               classify_ahead=self.practice.classify_ahead)
-        self.on_hold = False  # as the window shows it; the loop keeps its own for the silence wait
-        self.bridge.turn_recorded.connect(self._replied)
         self.bridge.ended.connect(self._ended)
         self.bridge.scored.connect(self._scored)
         self._talking = False
@@ -132,22 +130,19 @@ class LiveSession(QObject):
 
     # -- from the window -------------------------------------------------------------
     def type_line(self, text: str) -> None:
-        self.on_hold = False
         self.loop.type_line(text)
 
     def act(self, action: str) -> None:
-        if action != "flag":
-            self.on_hold = action == "hold"
         self.loop.act(action)
 
     def resume(self) -> None:
         """Take the customer off hold (Hold pressed again): no turn of the conversation, the wait starts again."""
-        self.on_hold = False
         self.loop.resume()
 
-    def _replied(self, turn) -> None:
-        if turn.speaker == "trainee" and turn.kind == "reply":
-            self.on_hold = False  # a spoken reply takes the customer off hold, as a typed one does
+    @property
+    def on_hold(self) -> bool:
+        """As the loop has it (one source of truth): it decides what ends a hold, in the order things happened."""
+        return self.loop.on_hold
 
     def leave(self, action: str, words: str) -> None:
         self.loop.leave(action, words)

@@ -199,6 +199,7 @@ class RolePlayPage(QWidget):
             w.setEnabled(on)
         if not on:
             self._tick.stop()
+            self._show_hold()
             self.composer.set_state("over")
             self.mic_meter.setValue(0)
 
@@ -217,7 +218,7 @@ class RolePlayPage(QWidget):
         self._show_hold()
         if live.customer_speaking:
             state = "customer" if live.input_mode == "typed" else "paused"
-        elif live.on_hold:
+        elif live.on_hold and not (live.input_mode == "push_to_talk" and live.talking):
             state = "on_hold"
         elif self._asking:
             state = "still_there"
@@ -269,7 +270,7 @@ class RolePlayPage(QWidget):
             self._show_hold()
 
     def _show_hold(self) -> None:
-        on_hold = self.live is not None and self.live.on_hold
+        on_hold = self.live is not None and self.live.on_hold and self.reply.isEnabled()  # not once the call is over
         label = "Take off hold" if on_hold else ACTION_LABELS["hold"]
         key = dict(CONTROLS)["hold"]
         button = self.buttons["hold"]

@@ -138,7 +138,8 @@ class SettingsDialog(QDialog):
         described = list(catalog.values())
 
         def describe(i: int) -> None:
-            self.catalog_note.setText(described[i].note.capitalize() + "." if 0 <= i < len(described) else "")
+            note = described[i].note if 0 <= i < len(described) else ""
+            self.catalog_note.setText(note[:1].upper() + note[1:] + "." if note else "")
         self.catalog.currentIndexChanged.connect(describe)
         describe(self.catalog.currentIndex())
         self.install_button = QPushButton("Do&wnload and install")

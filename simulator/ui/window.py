@@ -287,8 +287,9 @@ class MainWindow(QMainWindow):
     def _take_call_notices(self, turn=None) -> None:
         """The call's "finish the call first" notice goes when the call ends or the trainee goes on with it (their
         next reply or call control): left up, at 200 % text it kept the conversation to one turn."""
-        if turn is not None and getattr(turn, "speaker", None) != "trainee":
-            return
+        if turn is not None and (getattr(turn, "speaker", None) != "trainee"
+                                 or getattr(turn, "kind", None) not in ("reply", "action")):
+            return  # a silence is not the trainee going on
         for notice in self._call_notices:
             self.notices.remove(notice)
         self._call_notices.clear()
