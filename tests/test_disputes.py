@@ -195,7 +195,7 @@ def test_reports_and_csv_carry_disputes_safely(tmp_path):
     assert by_item["names_behavior"]["dispute"] == "overturned"
     assert by_item["names_behavior"]["dispute_answer"] == "Yes, that set a boundary."
     assert by_item["end_call"]["dispute_reason"].startswith("'=HYPERLINK")  # never a formula in a spreadsheet
-    assert by_item["announces_ending"]["dispute"] == "open" and by_item["flag"]["dispute"] == ""
+    assert by_item["announces_ending"]["dispute"] == "open" and by_item["documents|flag"]["dispute"] == ""
 
 
 def test_xapi_statements_for_disputes_and_answers_go_through_the_outbox(tmp_path):

@@ -204,3 +204,19 @@ def test_hold_and_flag_are_not_replies_for_the_boundary_deadline():
     # Silences still count: a trainee quiet for three of them is late.
     late = scored(SWEARING, ["/silence", "/silence", "/silence", "If you keep swearing I will end this call."])
     assert verdicts(late)["states_consequence"].status != "met"
+
+
+WARNING = "Please stop swearing at me. If it continues I will end the call."
+
+
+@pytest.mark.parametrize("path", [SWEARING, "scenarios/sexist-caller.yaml", "scenarios/chat-harassment.yaml"])
+def test_handing_over_without_a_flag_says_why_escalation_was_missed(path):
+    # A tester warned, handed the call to a supervisor and saw Escalation 0 with nothing to say why.
+    v = verdicts(scored(path, [WARNING, "/escalate"]))["documents|flag"]
+    assert v.status == "missed" and "Flag" in v.feedback and "do both" in v.feedback
+
+
+def test_saying_the_call_is_logged_counts_as_a_record_like_the_flag():
+    said = dim(scored(SWEARING, [WARNING, "I'm logging this call on your account as abusive.", "/end"]), "escalation")
+    flagged = dim(scored(SWEARING, [WARNING, "/flag", "/end"]), "escalation")
+    assert said.score == flagged.score == 100
