@@ -220,3 +220,10 @@ def test_saying_the_call_is_logged_counts_as_a_record_like_the_flag():
     said = dim(scored(SWEARING, [WARNING, "I'm logging this call on your account as abusive.", "/end"]), "escalation")
     flagged = dim(scored(SWEARING, [WARNING, "/flag", "/end"]), "escalation")
     assert said.score == flagged.score == 100
+
+
+def test_on_the_video_call_saying_the_remark_is_recorded_counts_like_the_flag():
+    start = ["Let me look.", "That remark is racist and it is not acceptable."]
+    said = dim(scored(RACIST, [*start, "I'm documenting that comment. I'm also reporting it to my manager."]), "escalation")
+    flagged = dim(scored(RACIST, [*start, "/flag", "I'm reporting this to my manager."]), "escalation")
+    assert said.score == flagged.score == 100
