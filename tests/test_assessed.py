@@ -46,7 +46,7 @@ def test_every_assessed_item_of_a_shipped_scenario_is_named_before_the_session(p
 def test_the_policy_changes_what_is_assessed():
     sf = load_scenario(REPO / "scenarios/swearing-caller.yaml")
     default = {i.item: i.text for d in what_is_assessed(sf, Policy(format=1)) for i in d.items}
-    assert default["end_call"] == "End the call, only after a clear warning"
+    assert default["end_call|escalate"] == "End the call or transfer the call to a supervisor, only after a clear warning"
     assert "Ending the call before a clear warning costs points" in default[EARLY_ENDING]
     strict = {(d.dimension, i.item): i for d in what_is_assessed(
         sf, Policy(format=1, agent_may_end_contact=False, warnings_before_ending=2, escalate_to="team lead"))
@@ -59,7 +59,8 @@ def test_the_policy_changes_what_is_assessed():
 
 def test_on_a_chat_the_words_say_chat_not_call():
     text = as_text(what_is_assessed(load_scenario(REPO / "scenarios/chat-harassment.yaml"), load_policy()))
-    assert "End the chat, only after a clear warning" in text and "Say clearly that you are ending the chat" in text
+    assert "End the chat or transfer the chat to a supervisor, only after a clear warning" in text
+    assert "Say clearly that you are ending the chat" in text
     assert "the call" not in text
 
 

@@ -21,7 +21,8 @@ def test_the_briefing_says_what_is_assessed_and_remembers_going_in_blind(qtbot, 
     assert box.scroll.isVisible()
     text = box.body.text()
     for words in ("Boundary-setting", "within your first 3 replies after the first abusive line",
-                  "Name the behaviour as unacceptable", "End the call, only after a clear warning", "Flag the incident",
+                  "Name the behaviour as unacceptable",
+                  "End the call or transfer the call to a supervisor, only after a clear warning", "flag the incident",
                   "Don&#x27;t answer in kind", "Ending the call before a clear warning costs points"):
         assert words in text, words
     qtbot.mouseClick(box.toggle, Qt.LeftButton)

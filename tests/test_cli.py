@@ -87,7 +87,7 @@ def test_play_replies_json_gives_transcript_and_score(tmp_path):
     assert first_reply["source"] == "typed"
     assert {m["criterion"] for m in first_reply["matches"]} >= {"names_behavior", "sets_expectation", "states_consequence"}
     assert data["score"]["overall"] == 100
-    assert data["score"]["dimensions"]["disengaging"]["verdicts"][1]["item"] == "end_call"
+    assert data["score"]["dimensions"]["disengaging"]["verdicts"][1]["item"] == "end_call|escalate"
     assert data["unused_replies"] == ["left over"]
 
 

@@ -37,13 +37,13 @@ def _verdict(store: Store, sid: str, item: str) -> dict:
 def test_a_dispute_needs_a_reason_and_a_verdict_the_session_has(trainee_store):
     sid = _played(trainee_store)
     with pytest.raises(SimulatorError, match="reason is required"):
-        open_dispute(trainee_store, sid, "disengaging", "end_call", "   ")
+        open_dispute(trainee_store, sid, "disengaging", "end_call|escalate", "   ")
     with pytest.raises(SimulatorError, match="no verdict"):
         open_dispute(trainee_store, sid, "disengaging", "no_such_item", "I did it")
     with pytest.raises(SimulatorError, match="control character"):
-        open_dispute(trainee_store, sid, "disengaging", "end_call", "looks fine\u202e")
+        open_dispute(trainee_store, sid, "disengaging", "end_call|escalate", "looks fine\u202e")
     with pytest.raises(SimulatorError, match="more than"):
-        open_dispute(trainee_store, sid, "disengaging", "end_call", "x" * 5000)
+        open_dispute(trainee_store, sid, "disengaging", "end_call|escalate", "x" * 5000)
     d = open_dispute(trainee_store, sid, "boundary_setting", "names_behavior", " I named it in my first reply. ")
     assert d.outcome == OPEN and d.reason == "I named it in my first reply." and d.trainee == "Ana"
     assert d.disputed_status == _verdict(trainee_store, sid, "names_behavior")["status"]
@@ -76,7 +76,7 @@ def test_overturning_goes_through_an_override_and_leaves_the_automatic_verdict(t
 
 def test_upholding_changes_no_score(trainee_store):
     sid = _played(trainee_store, ["Please calm down.", "/end"])
-    d = open_dispute(trainee_store, sid, "disengaging", "end_call", "I did end the call.")
+    d = open_dispute(trainee_store, sid, "disengaging", "end_call|escalate", "I did end the call.")
     done = resolve_dispute(trainee_store, d.id, UPHELD, "You ended it before any warning.", "Lee")
     record = load_session(trainee_store, sid)
     assert done.outcome == UPHELD and done.resolved_status is None and record.overrides == []
@@ -94,7 +94,7 @@ def test_a_dispute_goes_to_the_manager_and_the_answer_comes_back_in_bundles(tmp_
         assert arrived.id == first.id and arrived.reason == first.reason
 
         # A second dispute made after the session was already handed over still reaches the manager.
-        second = open_dispute(trainee, sid, "disengaging", "end_call", "Ending it was right.")
+        second = open_dispute(trainee, sid, "disengaging", "end_call|escalate", "Ending it was right.")
         export_bundle(trainee, [sid], tmp_path / "again.simbundle", KEY)
         report = import_bundle(manager, tmp_path / "again.simbundle", KEY)
         assert report.already_there == [sid] and report.disputes == 1 and open_count(manager) == 2
@@ -107,7 +107,7 @@ def test_a_dispute_goes_to_the_manager_and_the_answer_comes_back_in_bundles(tmp_
         record = load_session(trainee, sid)
         outcomes = {d.item: (d.outcome, d.response, d.resolver) for d in record.disputes}
         assert outcomes == {"names_behavior": (OVERTURNED, "Yes, that set a boundary.", "Lee"),
-                            "end_call": (UPHELD, "No warning came first.", "Lee")}
+                            "end_call|escalate": (UPHELD, "No warning came first.", "Lee")}
         assert [(o.item, o.status) for o in record.overrides] == [("names_behavior", "met")]
         assert record.summary.reviewed_overall == load_session(manager, sid).summary.reviewed_overall
         # The same answers again add nothing, and an answer is final on either side.
@@ -162,9 +162,9 @@ def _answered_store(path) -> tuple[Store, str]:
     store = Store(path)
     sid = _played(store, ["Please calm down.", "/end"])
     first = open_dispute(store, sid, "boundary_setting", "names_behavior", "I asked them to <b>calm</b> down.")
-    second = open_dispute(store, sid, "disengaging", "end_call", "=HYPERLINK(\"x\") ending was right")
+    second = open_dispute(store, sid, "disengaging", "end_call|escalate", "=HYPERLINK(\"x\") ending was right")
     resolve_dispute(store, first.id, OVERTURNED, "Yes, that set a boundary.", "Lee", status="met")
-    open_dispute(store, sid, "disengaging", "announces_ending", "I said I was ending it.")
+    open_dispute(store, sid, "disengaging", "announces_ending|escalates", "I said I was ending it.")
     resolve_dispute(store, second.id, UPHELD, "No warning came first.", "Lee")
     return store, sid
 
@@ -174,7 +174,7 @@ def test_calibration_counts_disputes_per_criterion(tmp_path):
     with _answered_store(tmp_path)[0] as store:
         rows = {r.item: r for r in calibration(store)}
     counts = {item: (r.disputed, r.upheld, r.overturned) for item, r in rows.items() if r.disputed}
-    assert counts == {"names_behavior": (1, 0, 1), "end_call": (1, 1, 0), "announces_ending": (1, 0, 0)}
+    assert counts == {"names_behavior": (1, 0, 1), "end_call|escalate": (1, 1, 0), "announces_ending|escalates": (1, 0, 0)}
     assert rows["names_behavior"].n == 0  # the session was never marked reviewed: no kappa decisions from it
 
 
@@ -194,8 +194,8 @@ def test_reports_and_csv_carry_disputes_safely(tmp_path):
     by_item = {r["criterion"]: r for r in rows if r["row"] == "verdict"}
     assert by_item["names_behavior"]["dispute"] == "overturned"
     assert by_item["names_behavior"]["dispute_answer"] == "Yes, that set a boundary."
-    assert by_item["end_call"]["dispute_reason"].startswith("'=HYPERLINK")  # never a formula in a spreadsheet
-    assert by_item["announces_ending"]["dispute"] == "open" and by_item["documents|flag"]["dispute"] == ""
+    assert by_item["end_call|escalate"]["dispute_reason"].startswith("'=HYPERLINK")  # never a formula in a spreadsheet
+    assert by_item["announces_ending|escalates"]["dispute"] == "open" and by_item["documents|flag"]["dispute"] == ""
 
 
 def test_xapi_statements_for_disputes_and_answers_go_through_the_outbox(tmp_path):
@@ -232,7 +232,7 @@ def test_sessions_disputes_and_show_in_the_terminal(tmp_path):
     assert "verdict changed" in listed.stdout and "Lee: No warning came first." in listed.stdout
     only_open = run("--data-dir", str(tmp_path), "sessions", "disputes", "--open", "--json")
     [one] = json.loads(only_open.stdout)
-    assert one["item"] == "announces_ending" and one["outcome"] == "open" and one["trainee"] == "Ana"
+    assert one["item"] == "announces_ending|escalates" and one["outcome"] == "open" and one["trainee"] == "Ana"
     shown = run("--data-dir", str(tmp_path), "sessions", "show", one["session"][:8])
     assert "dispute (" in shown.stdout and "verdict upheld by Lee" in shown.stdout
     assert "verdict changed by Lee" in shown.stdout and "-> met: Yes, that set a boundary." in shown.stdout
@@ -261,7 +261,7 @@ def test_taking_in_answers_in_the_terminal_says_what_changed_for_the_trainee(tmp
     from test_cli import run
     with Store(tmp_path / "trainee") as trainee, Store(tmp_path / "manager") as manager:
         mine = _played(trainee, ["Please calm down.", "/end"])
-        d = open_dispute(trainee, mine, "disengaging", "end_call", "Ending it was right.")
+        d = open_dispute(trainee, mine, "disengaging", "end_call|escalate", "Ending it was right.")
         export_bundle(trainee, [mine], tmp_path / "mine.simbundle", KEY)
         import_bundle(manager, tmp_path / "mine.simbundle", KEY)
         someone_else = play(manager, "swearing-caller", ["Please calm down.", "/end"], "Sam")
@@ -278,7 +278,7 @@ def test_taking_in_answers_in_the_terminal_says_what_changed_for_the_trainee(tmp
 def test_taking_in_answers_adds_no_one_else_s_sessions(tmp_path):
     with Store(tmp_path / "trainee") as trainee, Store(tmp_path / "manager") as manager:
         mine = _played(trainee, ["Please calm down.", "/end"])
-        d = open_dispute(trainee, mine, "disengaging", "end_call", "Ending it was right.")
+        d = open_dispute(trainee, mine, "disengaging", "end_call|escalate", "Ending it was right.")
         export_bundle(trainee, [mine], tmp_path / "mine.simbundle", KEY)
         import_bundle(manager, tmp_path / "mine.simbundle", KEY)
         someone_else = play(manager, "swearing-caller", ["Please calm down.", "/end"], "Sam")

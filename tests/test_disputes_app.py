@@ -59,7 +59,7 @@ def test_a_dispute_travels_to_review_mode_and_its_answer_comes_back(qtbot, tmp_p
     press(qtbot, window, "end_call")
     wait_for_results(qtbot, window)
     _dispute(qtbot, window, "names_behavior", "Asking him to calm down told him the swearing was not okay.")
-    _dispute(qtbot, window, "end_call", "I ended the call because he would not stop.")
+    _dispute(qtbot, window, "end_call|escalate", "I ended the call because he would not stop.")
     assert any("Send to my manager" in m for m in window.notices.messages)  # how it reaches another computer
     sid = window.disputes.session_id
     automatic = load_session(window.store, sid).summary.overall
@@ -120,7 +120,7 @@ def test_a_dispute_travels_to_review_mode_and_its_answer_comes_back(qtbot, tmp_p
     overturned = "changed this verdict: now counted as done. Fair: that named"
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.results
                     and overturned in window.results.did.card("names_behavior").dispute_state.text(), timeout=10_000)
-    kept = window.results.did.card("end_call")
+    kept = window.results.did.card("end_call|escalate")
     assert "kept this verdict: You ended the call before any warning." in kept.dispute_state.text()
     assert kept.dispute_button.isEnabled()  # answered: the trainee may dispute it again
     record = load_session(window.store, sid)

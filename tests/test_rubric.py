@@ -35,8 +35,8 @@ def dim(result, name):
 def test_ending_the_call_without_a_warning_loses_points():
     result = scored(SWEARING, ["/end"])
     v = verdicts(result)
-    assert v["end_call"].status == "missed" and v["end_call"].evidence[0].quote == "[End call]"
-    assert v["end_call"].feedback.startswith("This came before 'Stated the consequence'.")
+    assert v["end_call|escalate"].status == "missed" and v["end_call|escalate"].evidence[0].quote == "[End call]"
+    assert v["end_call|escalate"].feedback.startswith("This came before 'Stated the consequence'.")
     assert v["ended_without_warning"].status == "violated"
     assert dim(result, "disengaging").score == 0
 
@@ -44,22 +44,22 @@ def test_ending_the_call_without_a_warning_loses_points():
 def test_ending_after_a_warning_counts():
     result = scored(SWEARING, ["If you keep swearing I will end the call.", "/end"])
     v = verdicts(result)
-    assert v["end_call"].status == "met" and "ended_without_warning" not in v
-    assert v["announces_ending"].status == "missed"
+    assert v["end_call|escalate"].status == "met" and "ended_without_warning" not in v
+    assert v["announces_ending|escalates"].status == "missed"
 
 
 def test_the_order_rule_holds_when_the_warning_never_came():
     result = scored(SWEARING, ["I'm ending this call now.", "/end"])
     v = verdicts(result)
-    assert v["announces_ending"].status == "missed" and v["end_call"].status == "missed"
+    assert v["announces_ending|escalates"].status == "missed" and v["end_call|escalate"].status == "missed"
 
 
 def test_policy_can_require_two_warnings():
     replies = ["If you keep swearing I will end the call.", "I'm ending this call now.", "/end"]
     one = scored(SWEARING, replies)
     two = scored(SWEARING, replies, Policy(format=1, warnings_before_ending=2))
-    assert verdicts(one)["end_call"].status == "met"
-    assert verdicts(two)["end_call"].status == "missed" and "2 warnings" in verdicts(two)["end_call"].feedback
+    assert verdicts(one)["end_call|escalate"].status == "met"
+    assert verdicts(two)["end_call|escalate"].status == "missed" and "2 warnings" in verdicts(two)["end_call|escalate"].feedback
     assert verdicts(two)["ended_without_warning"].status == "violated"
     assert two.overall < one.overall
 
@@ -227,3 +227,19 @@ def test_on_the_video_call_saying_the_remark_is_recorded_counts_like_the_flag():
     said = dim(scored(RACIST, [*start, "I'm documenting that comment. I'm also reporting it to my manager."]), "escalation")
     flagged = dim(scored(RACIST, [*start, "/flag", "I'm reporting this to my manager."]), "escalation")
     assert said.score == flagged.score == 100
+
+
+@pytest.mark.parametrize("path", [SWEARING, "scenarios/sexist-caller.yaml", "scenarios/chat-harassment.yaml"])
+def test_handing_over_after_an_ignored_warning_disengages_as_ending_would(path):
+    # A tester warned, pressed Escalate when it was ignored, read a debrief that praised it, and saw
+    # Disengaging 0 with "end the call" as the thing to try next.
+    handed = dim(scored(path, [WARNING, "I'm passing you to my supervisor now.", "/escalate"]), "disengaging")
+    ended = dim(scored(path, [WARNING, "I'm ending this now. Goodbye.", "/end"]), "disengaging")
+    assert handed.score == ended.score == 100
+    early = verdicts(scored(path, ["/escalate"]))["end_call|escalate"]
+    assert early.status == "missed" and early.feedback.startswith("This came before")
+
+
+def test_an_agent_who_may_not_hang_up_sees_escalate_once_in_an_item():
+    result = scored(SWEARING, [WARNING, "/escalate"], Policy(format=1, agent_may_end_contact=False))
+    assert "escalate" in verdicts(result) and "escalate|escalate" not in verdicts(result)

@@ -42,6 +42,15 @@ def run_test(scenario_file: ScenarioFile, test: ScenarioTest, detector: Detector
         why = f" ({', '.join(lost)})" if lost else ""
         failures.append(f"score was {result.overall:g}, expected {test.score.min:g} to {test.score.max:g}{why}")
     for item, want in test.verdicts.items():
-        if statuses.get(item) != want:
-            failures.append(f"'{item}' was {statuses.get(item, 'not scored')}, expected {want}")
+        got = _status(statuses, item)
+        if got != want:
+            failures.append(f"'{item}' was {got or 'not scored'}, expected {want}")
     return TestOutcome(test.name or f"test {scenario.tests.index(test) + 1}", tuple(failures))
+
+
+def _status(statuses: dict[str, str], item: str) -> str | None:
+    """A verdict by its rubric entry, or by one of the entry's alternatives: a test that expects `end_call`
+    still reads the verdict once the rubric accepts `end_call|escalate`."""
+    if item in statuses:
+        return statuses[item]
+    return next((status for entry, status in statuses.items() if item in entry.split("|")), None)

@@ -101,7 +101,7 @@ def _apply_policy(item: RubricItem, policy: Policy, abusive: bool, name: str) ->
     if not policy.agent_may_end_contact:
         # Agents transfer instead of hanging up: the same moment, a different control.
         swap = {"end_call": "escalate", "announces_ending": "escalates"}
-        expected = ["|".join(swap.get(a, a) for a in e.split("|")) for e in expected]
+        expected = ["|".join(dict.fromkeys(swap.get(a, a) for a in e.split("|"))) for e in expected]
         if "end_call" not in avoid and any("end_call" in e.split("|") for e in item.actions):
             avoid.append("end_call")
     if policy.document_abuse and abusive and name == "escalation":

@@ -90,6 +90,16 @@ ITEM_LABELS = {
 }
 
 
+# A call control beside a criterion reads as a deed too: "Documented the incident or flagged the incident", not
+# "Documented the incident or Flag incident" (the button's words).
+DONE_ACTIONS = {"end_call": "Ended the call", "escalate": "Transferred the call", "hold": "Put the customer on hold",
+                "flag": "Flagged the incident"}
+
+
 def item_label(item: str) -> str:
     from ..scenario.model import ACTION_LABELS
-    return " or ".join(ITEM_LABELS.get(i) or ACTION_LABELS.get(i) or i.replace("_", " ") for i in item.split("|"))
+    parts = item.split("|")
+    if len(parts) == 1:
+        return ITEM_LABELS.get(item) or ACTION_LABELS.get(item) or item.replace("_", " ")
+    words = [ITEM_LABELS.get(i) or DONE_ACTIONS.get(i) or i.replace("_", " ") for i in parts]
+    return " or ".join([words[0], *(w[:1].lower() + w[1:] for w in words[1:])])
