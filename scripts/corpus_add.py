@@ -5,8 +5,8 @@
 Each new line is {"text", "labels", "kind", "register"}. A reply is refused (and listed, with why) when
 its labels are not criteria of the library, its kind or register is unknown, its kind disagrees with
 its labels, it has fewer than 2 or more than 60 words, or it is within rapidfuzz ratio 90 of a corpus
-reply, another new reply, a sentence of the shared development set or one of tests/test_verdicts.py's
-paraphrases (as transcripts: lower case, no punctuation; the full pairwise check the corpus test only
+reply, another new reply, a sentence of the shared development set, one of tests/test_verdicts.py's
+paraphrases or a reply of tests/data/replies_blind.jsonl (as transcripts: lower case, no punctuation; the full pairwise check the corpus test only
 samples).
 
 `--second` gives a second annotator's labels for the same texts, made without seeing the first ones
@@ -79,7 +79,8 @@ def protected_texts() -> list[str]:
            for r in read_jsonl(SHARED_DEV / name)]
     sys.path.insert(0, str(REPO / "tests"))
     from test_verdicts import PARAPHRASES
-    return out + [as_transcript(t) for t, _ in PARAPHRASES]
+    blind = read_jsonl(REPO / "tests" / "data" / "replies_blind.jsonl")  # a measuring set: never in the corpus
+    return out + [as_transcript(t) for t, _ in PARAPHRASES] + [as_transcript(r["text"]) for r in blind]
 
 
 def main() -> int:

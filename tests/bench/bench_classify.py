@@ -8,7 +8,7 @@ the learned heads, `simulator.scoring.detector.build_detector`). Sets:
   chat-style (lower case, no punctuation) and spoken (its round trips through
   the product's recogniser, scenarios/corpus/roundtrips.jsonl.gz, with the
   generic model and with the conversation model);
-- the project's older held-out sets (tests/data);
+- the project's older held-out sets (tests/data), and a blind-labelled set of replies by new writers;
 - with --test, the corpus test split the same three ways. Look at it once, at
   the end: everything above may be tuned on, this may not.
 
@@ -112,6 +112,12 @@ def main() -> None:
     report("older held-out sets, tests/data (typed)", older, detector, ids, False, detail)
     report("older held-out set as heard (spoken)", read_jsonl(REPO / "tests" / "data" / "replies_heldout_asr.jsonl"),
            detector, ids, True, detail)
+    # Written after the detector was built, by two writers who never saw the corpus, each reply labelled again
+    # blind by another annotator (only replies both labelled alike, none within ratio 90 of the corpus).
+    blind = read_jsonl(REPO / "tests" / "data" / "replies_blind.jsonl")
+    report("blind-labelled set of new writers, tests/data (typed)", blind, detector, ids, False, detail)
+    report("blind-labelled set of new writers (typed chat-style)",
+           [{**r, "text": as_transcript(r["text"])} for r in blind], detector, ids, False, False)
     validation = [r for r in corpus if r["split"] == "validation"]
     per_second, p50, p95 = speed(validation, detector)
     print(f"\nspeed (one core): {per_second:,.0f} replies/s; per reply p50 {p50:.2f} ms, p95 {p95:.2f} ms")

@@ -79,19 +79,28 @@ def rows_to_hear(split: str, limit: int | None) -> list[dict]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("dst")
-    ap.add_argument("--split", choices=["train", "validation", "test"], required=True)
+    ap.add_argument("--split", choices=["train", "validation", "test"])
+    ap.add_argument("--file", type=Path, help="hear the replies of this labelled JSON-lines file instead (each by one of "
+                                              "the voices in turn, with the model as shipped), e.g. tests/data/replies_blind.jsonl")
     ap.add_argument("--limit", type=int)
     ap.add_argument("--part", default="0/1", help="I/N: every N-th row from the I-th")
     ap.add_argument("--generic", action="store_true",
                     help="validation or test: hear the rows with the generic model (rows without \"model\"), as "
                          "the product's recogniser now does, to replace them after a change to the recogniser")
     args = ap.parse_args()
+    if (args.split is None) == (args.file is None):
+        ap.error("give --split or --file")
     if args.generic and args.split == "train":
         ap.error("--generic hears validation or test rows")
     part, parts = map(int, args.part.split("/"))
     from bench_domain_lm import transcriber
     from simulator.speech.recognition import SphinxEngine
-    rows = rows_to_hear(args.split, args.limit)
+    if args.file:
+        rows = [json.loads(line) for line in args.file.read_text("utf-8").splitlines() if line.strip()][:args.limit]
+        rows = [{**r, "split": "blind", "voice": VOICES[k % len(VOICES)][0], "rate": VOICES[k % len(VOICES)][1]}
+                for k, r in enumerate(rows)]
+    else:
+        rows = rows_to_hear(args.split, args.limit)
     # Train rows are shared out by fold, so each process builds one fold's model, not both.
     rows = [r for r in rows if fold_of(r["id"]) == part] if args.split == "train" and parts == FOLDS \
         else rows[part::parts]
