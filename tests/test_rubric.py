@@ -1,5 +1,7 @@
 """Session scoring: order rules, policy, penalties, uncertainty, measures, reproducibility."""
 
+import re
+
 import pytest
 
 from simulator.engine import Session
@@ -243,3 +245,9 @@ def test_handing_over_after_an_ignored_warning_disengages_as_ending_would(path):
 def test_an_agent_who_may_not_hang_up_sees_escalate_once_in_an_item():
     result = scored(SWEARING, [WARNING, "/escalate"], Policy(format=1, agent_may_end_contact=False))
     assert "escalate" in verdicts(result) and "escalate|escalate" not in verdicts(result)
+
+
+def test_on_a_web_chat_the_advice_says_chat_not_call():
+    result = scored("scenarios/chat-harassment.yaml", ["/end"])
+    said = " ".join(v.feedback for d in result.dimensions for v in d.verdicts)
+    assert "end the chat" in said.lower() and not re.search(r"\b(the|this) call\b", said)

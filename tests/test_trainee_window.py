@@ -1066,3 +1066,18 @@ def test_speech_that_cannot_start_says_so_in_the_status_line(qtbot, tmp_path, mo
     qtbot.waitUntil(lambda: "could not start" in window.speech_label.text(), timeout=10_000)
     assert not window.speech_progress.isVisible()
     assert any("libespeak" in m or "could not" in m.lower() for m in window.notices.messages)
+
+
+def test_a_web_chat_says_chat_where_a_call_says_call(qtbot, tmp_path):
+    # A tester closed a web chat and read "You ended the call" and "Said clearly that you were ending the call".
+    window = open_window(qtbot, tmp_path)
+    choose(qtbot, window, "chat-harassment")
+    type_reply(qtbot, window, "please stop the personal comments. if they continue i will close this chat")
+    qtbot.waitUntil(lambda: window.roleplay.transcript.count() >= 3, timeout=10_000)
+    window.roleplay.buttons["end_call"].click()
+    wait_for_results(qtbot, window)
+    marks = [window.results.transcript.entry(i).said for i in range(window.results.transcript.count())]
+    assert "You ended the chat" in marks
+    cards = window.results.did.cards
+    words = " ".join([window.results.next_time.text(), *(c.heading.text() + c.advice.text() for c in cards)])
+    assert "the chat" in words and not re.search(r"\b(the|this) call\b", words)

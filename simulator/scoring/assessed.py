@@ -18,7 +18,7 @@ from typing import Literal
 from ..scenario.model import ACTIONS, Criterion, Policy
 from .measures import WARNING
 from .rubric import DEFAULT_POLICY, is_abusive, rubric_plan, score_session
-from .verdict import dimension_label
+from .verdict import dimension_label, for_channel
 
 Kind = Literal["do", "avoid", "rule"]
 EARLY_ENDING = "ended_without_warning"  # the rule the scorer adds to the first dimension that ends a contact
@@ -90,7 +90,7 @@ def what_is_assessed(scenario_file, policy: Policy | None = None) -> tuple[Asses
         condition = (f"within your first {within} repl{'y' if within == 1 else 'ies'} after the first abusive line"
                      if within else "")
         if scenario.channel == "chat":  # "End the call" reads wrong to someone answering a web chat
-            items = [AssessedItem(i.item, i.kind, re.sub(r"\bthe call\b", "the chat", i.text)) for i in items]
+            items = [AssessedItem(i.item, i.kind, for_channel(i.text, "chat")) for i in items]
         dims.append(AssessedDimension(name, dimension_label(name), round(100 * plan.item.weight / total), condition,
                                       tuple(items)))
     return tuple(dims)

@@ -16,12 +16,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .. import __version__
 from ..scenario.model import ACTION_LABELS, ACTIONS, Criterion, Policy, RubricItem
 from .measures import WARNING, abuse_measures
-from .verdict import DimensionScore, Evidence, Result, Verdict
+from .verdict import DimensionScore, Evidence, Result, Verdict, for_channel
 
 AVOID_PENALTY = 50.0
 DEFAULT_POLICY = Policy(format=1)
@@ -74,6 +74,9 @@ def score_session(scenario_file, turns: Sequence, policy: Policy | None = None, 
         dims.append(_dimension(name, plan, criteria, trainee, policy, _deadline(item, trainee, first_abuse)))
     if abusive:
         _penalise_early_ending(dims, trainee, policy, _threat_turn(scenario, turns))
+    if scenario.channel == "chat":  # the criteria's advice says "end the call"; on a web chat that reads wrong
+        dims = [replace(d, verdicts=tuple(replace(v, feedback=for_channel(v.feedback, "chat")) for v in d.verdicts))
+                for d in dims]
     total = sum(d.weight for d in dims)
     overall = sum(d.score * d.weight for d in dims) / total if total else 0.0
     versions = {"scenario": scenario_file.sha256, "criteria": scenario_file.criteria_sha256,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
@@ -96,10 +97,15 @@ DONE_ACTIONS = {"end_call": "Ended the call", "escalate": "Transferred the call"
                 "flag": "Flagged the incident"}
 
 
-def item_label(item: str) -> str:
+def item_label(item: str, channel: str = "phone") -> str:
     from ..scenario.model import ACTION_LABELS
     parts = item.split("|")
     if len(parts) == 1:
-        return ITEM_LABELS.get(item) or ACTION_LABELS.get(item) or item.replace("_", " ")
+        return for_channel(ITEM_LABELS.get(item) or ACTION_LABELS.get(item) or item.replace("_", " "), channel)
     words = [ITEM_LABELS.get(i) or DONE_ACTIONS.get(i) or i.replace("_", " ") for i in parts]
-    return " or ".join([words[0], *(w[:1].lower() + w[1:] for w in words[1:])])
+    return for_channel(" or ".join([words[0], *(w[:1].lower() + w[1:] for w in words[1:])]), channel)
+
+
+def for_channel(text: str, channel: str) -> str:
+    """Words about "the call" as someone answering a web chat reads them: "end the chat", "this chat"."""
+    return re.sub(r"\b(the|this|a|your) call\b", r"\1 chat", text) if channel == "chat" else text

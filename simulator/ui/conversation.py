@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLay
 
 from ..engine import Turn
 from ..scenario.model import ACTION_LABELS
+from ..scoring.verdict import for_channel
 from .panel import paint_panel
 from .theme import colours, set_relative_font
 
@@ -58,7 +59,7 @@ def marked(text: str, spans: list[tuple[int, int, bool]], good: QColor, bad: QCo
 class TurnView(QFrame):
     """One turn: a bubble for words, a small centred mark for a call action or a silence."""
 
-    def __init__(self, turn: Turn, customer: str) -> None:
+    def __init__(self, turn: Turn, customer: str, channel: str = "phone") -> None:
         super().__init__()
         self.turn = turn
         self.customer = customer
@@ -66,8 +67,8 @@ class TurnView(QFrame):
         self.selected = False
         if self.is_mark:
             self.who = ""
-            self.said = (MARKS.get(turn.action, f"You pressed {ACTION_LABELS.get(turn.action, turn.action)}")
-                         if turn.kind == "action" else "You said nothing")
+            mark = MARKS.get(turn.action, f"You pressed {ACTION_LABELS.get(turn.action, turn.action)}")
+            self.said = for_channel(mark, channel) if turn.kind == "action" else "You said nothing"
         else:
             self.who = customer if turn.speaker == "customer" else "You" + (" (spoken)" if turn.source == "spoken" else "")
             self.said = turn.text
@@ -146,6 +147,7 @@ class ConversationView(QScrollArea):
         self.setFrameShape(QFrame.StyledPanel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.customer = "Customer"
+        self.channel = "phone"  # "chat": the marks say "You ended the chat"
         self._turns: list[TurnView] = []
         self._row_widgets: list[QWidget] = []
         inside = QWidget()
@@ -173,7 +175,7 @@ class ConversationView(QScrollArea):
         self._following = True
 
     def add(self, turn: Turn) -> TurnView:
-        view = TurnView(turn, self.customer)
+        view = TurnView(turn, self.customer, self.channel)
         holder = QWidget()
         row = QHBoxLayout(holder)
         row.setContentsMargins(0, 0, 0, 0)

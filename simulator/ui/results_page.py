@@ -60,6 +60,7 @@ class ResultsPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._shown: tuple | None = None  # what show_result was given: its words are coloured again on a theme change
+        self._channel = "phone"
         self.title = QLabel()
         self.title.setTextFormat(Qt.RichText)
         self.title.setAccessibleName("Overall result")
@@ -143,17 +144,18 @@ class ResultsPage(QWidget):
 
     def show_result(self, *, result: Result | None, turns: list[Turn], customer: str, ending: Ending | None,
                     assessed: bool, pass_mark: float, debrief: str, disputable: bool = False,
-                    reviewed: float | None = None, interrupted: bool = False) -> None:
+                    reviewed: float | None = None, interrupted: bool = False, channel: str = "phone") -> None:
         """disputable: the session is kept and scored, so a verdict can be disputed (see dispute_made); reviewed:
         the score after a manager's changes, shown as the one that counts; interrupted: a kept session that was
         stopped short (it was shown as a practice run, 'not kept', with praise for a call the trainee left)."""
         stopped = "interrupted" if interrupted else "break" if ending is not None and ending.reason == "stopped" else ""
         scored = assessed and result is not None
         self._shown = (result, assessed, stopped, pass_mark, reviewed)
+        self._channel = channel
         self._fill_words()
         self.chart.setVisible(scored)
         self.chart.set_scores([(dimension_label(d.dimension), d.score) for d in result.dimensions] if scored else [])
-        self.did.show_dimensions(result.dimensions if result else (), scored, disputable and scored, turns)
+        self.did.show_dimensions(result.dimensions if result else (), scored, disputable and scored, turns, channel)
         self.did_heading.setVisible(result is not None)  # a break has no verdicts to show
         # Tab reads the cards in order (each quote, then its dispute button) before the buttons below them: the
         # cards are made anew for each result, so they would otherwise come last, after "Back to the library".
@@ -161,6 +163,7 @@ class ResultsPage(QWidget):
                  self.ok_button, self.break_button, self.transcript, self.library_button, self.again_button]
         for before, after in zip(order, order[1:]):
             QWidget.setTabOrder(before, after)
+        self.transcript.channel = channel
         self.transcript.show_turns(turns, customer)
         for dim in (result.dimensions if result else ()):
             for v in dim.verdicts:
@@ -212,7 +215,8 @@ class ResultsPage(QWidget):
                                    "scenario when you're ready.")
             return
         avoid = f'<span style="color:{c.poor.name()}">Avoid:</span> '
-        items = "".join(f'<li><b>{avoid if v.status == "violated" else ""}{escape(item_label(v.item))}.</b> '
+        items = "".join(f'<li><b>{avoid if v.status == "violated" else ""}'
+                        f'{escape(item_label(v.item, self._channel))}.</b> '
                         f'{escape(v.feedback)}</li>' for v in tips)
         self.next_time.setText(f"<b>What to try next time</b><ul>{items}</ul>")
 

@@ -154,7 +154,7 @@ class RolePlayPage(QWidget):
         s = live.session.scenario
         self.card.show_customer(s.persona.name, s.persona.role, s.persona.company, live.session.mood)
         self.transcript.clear()
-        self.transcript.customer = s.persona.name
+        self.transcript.customer, self.transcript.channel = s.persona.name, s.channel
         self.caption.clear()
         self.reply.clear()  # a reply left unsent belongs to the call it was written in
         self.live_words.setText("")

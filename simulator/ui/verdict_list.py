@@ -82,12 +82,14 @@ class QuoteLink(QLabel):
 class VerdictCard(QFrame):
     """One criterion: a mark and a word for how it went, the trainee's words, and the advice."""
 
-    def __init__(self, v: Verdict, show_turn, dispute=None, places: dict[int, str] | None = None) -> None:
+    def __init__(self, v: Verdict, show_turn, dispute=None, places: dict[int, str] | None = None,
+                 channel: str = "phone") -> None:
         super().__init__()
         self.verdict = v
+        self.label = item_label(v.item, channel)
         self.disputes: list = []  # this verdict's disputes, oldest first
         self.dispute_button = QPushButton("I don't think this is right…")
-        self.dispute_button.setAccessibleName(f"Dispute the verdict on {item_label(v.item)}")
+        self.dispute_button.setAccessibleName(f"Dispute the verdict on {self.label}")
         if dispute is None:  # hide only: setVisible(True) before the card has a parent shows a widget as a window
             self.dispute_button.hide()
         else:
@@ -118,7 +120,7 @@ class VerdictCard(QFrame):
         row.addStretch(1)
         row.addWidget(self.dispute_button)
         layout.addLayout(row)
-        self.setAccessibleName(f"{item_label(v.item)}: {STATUS_WORDS[v.status]}")
+        self.setAccessibleName(f"{self.label}: {STATUS_WORDS[v.status]}")
         self.fill()
 
     def fill(self) -> None:
@@ -126,7 +128,7 @@ class VerdictCard(QFrame):
         colour = getattr(colours(), STATUS_ROLES[v.status])
         unsure = " (unsure: the recogniser was unsure of your words)" if v.uncertain else ""
         self.heading.setText(f'<span style="color:{colour.name()}">{STATUS_MARKS[v.status]}</span>&nbsp; '
-                             f'<b>{escape(item_label(v.item))}</b> &nbsp;<span style="color:{colour.name()}">'
+                             f'<b>{escape(self.label)}</b> &nbsp;<span style="color:{colour.name()}">'
                              f'{STATUS_WORDS[v.status]}{escape(unsure)}</span>')
 
     def show_disputes(self, disputes: list) -> None:
@@ -169,9 +171,9 @@ class VerdictList(QWidget):
         self.cards: list[VerdictCard] = []
 
     def show_dimensions(self, dimensions: tuple[DimensionScore, ...], scored: bool, disputable: bool = False,
-                        turns: Sequence[Turn] = ()) -> None:
+                        turns: Sequence[Turn] = (), channel: str = "phone") -> None:
         """disputable: a kept, scored session, whose verdicts the trainee may dispute; turns: the conversation, to
-        say where the trainee's words were ("your reply 2")."""
+        say where the trainee's words were ("your reply 2"); channel: "chat" says "the chat", not "the call"."""
         places = where_said(turns)
         while self._layout.count():
             item = self._layout.takeAt(0)
@@ -183,7 +185,8 @@ class VerdictList(QWidget):
             set_relative_font(head, 1.1, bold=True)
             self._layout.addWidget(head)
             for v in dim.verdicts:
-                card = VerdictCard(v, self.turn_chosen.emit, self.dispute_wanted.emit if disputable else None, places)
+                card = VerdictCard(v, self.turn_chosen.emit, self.dispute_wanted.emit if disputable else None, places,
+                                   channel)
                 self.cards.append(card)
                 self._layout.addWidget(card)
             if not dim.verdicts:

@@ -491,7 +491,7 @@ class MainWindow(QMainWindow):
                                  ending=live.ending, assessed=live.practice.choice.assessed,
                                  pass_mark=self.policy.pass_mark if self.policy else 70,
                                  debrief=self.policy.debrief if self.policy else "",
-                                 disputable=kept is not None and live.result is not None)
+                                 disputable=kept is not None and live.result is not None, channel=s.scenario.channel)
         self.results.again_button.setEnabled(True)
         self.disputes.results_shown(kept)
         self.stack.setCurrentWidget(self.results)
