@@ -147,8 +147,8 @@ def _settle(engine, limit_s: float = 2.0) -> None:
 
     pyttsx3 announces the end of a line before it marks itself idle, and marking idle runs queued commands on
     espeak's callback thread. Settings given in between were run by two threads at once, and one of them could
-    come after the next line had started: in a full test run a calm line came out at the loudness of a line
-    before it (RMS 3330 against 2300)."""
+    come after the next line had started. The likely cause of a calm line that came out, in a full test run, at
+    the loudness of a line before it (RMS 3330 against 2300); read from the driver's code, not reproduced."""
     proxy = getattr(engine, "proxy", None)
     if proxy is None or not hasattr(proxy, "isBusy"):
         return
