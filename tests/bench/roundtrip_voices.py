@@ -6,8 +6,8 @@ product's recogniser with the generic model and with the conversation model. Thi
 needs no audio: per voice, word error rate and the product detector's macro-F1 on what was heard (as
 `simulator classify` with "source": "spoken"), beside the generic model's.
 
-Run: .venv/bin/python tests/bench/roundtrip_voices.py [--split validation|test] [--file ROUNDTRIPS]
-(the test split: once, at the end)
+Run: .venv/bin/python tests/bench/roundtrip_voices.py [--split validation|test|blind] [--file ROUNDTRIPS]
+(the test split: once, at the end; blind: tests/data/replies_blind_heard.jsonl, with --file)
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from bench_domain_lm import macro_f1, wer  # noqa: E402
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--split", choices=["validation", "test"], default="validation")
+    ap.add_argument("--split", choices=["validation", "test", "blind"], default="validation")
     ap.add_argument("--file", type=Path, default=None, help="round trips to read (default: the corpus's)")
     args = ap.parse_args()
     from simulator.scenario import standard_criteria
@@ -51,10 +51,13 @@ def main() -> None:
             if part:
                 cells[model] = (wer([r["typed"] for r in part], [r["text"] for r in part]),
                                 macro_f1(part, [r["text"] for r in part], detector, ids), len(part))
-        if len(cells) < 2:
+        if not cells:
             continue
-        (gw, gf, n), (dw, df, _) = cells["generic"], cells["domain"]
-        print(f"| {voice} | {n} | {gw:.1%} | {dw:.1%} | {(dw - gw) / gw:+.0%} | {gf:.3f} | {df:.3f} |", flush=True)
+        (gw, gf, n), (dw, df, n) = cells.get("generic", (None, None, 0)), cells.get("domain", (None, None, 0))
+        relative = f"{(dw - gw) / gw:+.0%}" if gw and dw is not None else ""
+        shown = [f"{x:.1%}" if x is not None else "" for x in (gw, dw)] + [relative] + \
+                [f"{x:.3f}" if x is not None else "" for x in (gf, df)]
+        print(f"| {voice} | {n or len(groups[voice, 'generic'])} | " + " | ".join(shown) + " |", flush=True)
 
 
 if __name__ == "__main__":
