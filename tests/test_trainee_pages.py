@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -527,12 +528,27 @@ def _rms(pcm) -> float:
     return float(np.sqrt(np.mean(samples ** 2)))
 
 
+_MOOD_LINES = """
+import sys
+from pathlib import Path
+from simulator.speech.synthesis import LineCache, VoiceSettings, in_mood, open_synthesizer
+cache = LineCache(Path(sys.argv[1]), open_synthesizer()[0])
+line = "I've rung you three times this week and nothing has happened. Fix it now."
+base = VoiceSettings(rate=175, volume=1.0)
+for mood in ("calm", "angry"):
+    print(cache.render(line, in_mood(base, mood)).result(60))
+"""
+
+
 def test_an_angry_line_is_faster_and_louder_than_a_calm_one(tmp_path):
-    cache = LineCache(tmp_path / "lines", synthesizer())
+    # Rendered by an engine of its own: in full runs the shared one (three runs in four) made the calm line at
+    # the loudness of an earlier test's line (RMS 3325 where 2300 is usual; see README, pyttsx3 pitfall).
+    made = subprocess.run([sys.executable, "-c", _MOOD_LINES, str(tmp_path / "lines")], cwd=REPO, capture_output=True,
+                          text=True, timeout=120, check=True)
+    calm, angry = (read_wav(Path(p)) for p in made.stdout.split())
     line = "I've rung you three times this week and nothing has happened. Fix it now."
     base = VoiceSettings(rate=175, volume=1.0)
-    calm = read_wav(cache.render(line, in_mood(base, "calm")).result(60))
-    angry = read_wav(cache.render(line, in_mood(base, "angry")).result(60))
+    cache = LineCache(tmp_path / "lines", synthesizer())
     assert angry.seconds < calm.seconds * 0.9
     assert _rms(angry) > _rms(calm) * 1.15
     assert cache.path(line, in_mood(base, "calm")) != cache.path(line, in_mood(base, "angry"))
