@@ -91,10 +91,10 @@ ITEM_LABELS = {
 }
 
 
-# A call control beside a criterion reads as a deed too: "Documented the incident or flagged the incident", not
-# "Documented the incident or Flag incident" (the button's words).
-DONE_ACTIONS = {"end_call": "Ended the call", "escalate": "Transferred the call", "hold": "Put the customer on hold",
-                "flag": "Flagged the incident"}
+# A call control as a deed: the conversation's marks ("You ended the call") and, beside a criterion, a verdict's
+# label ("Documented the incident or flagged the incident", not the button's "Flag incident").
+DONE_ACTIONS = {"end_call": "Ended the call", "escalate": "Escalated to a supervisor",
+                "hold": "Put the customer on hold", "flag": "Flagged the incident"}
 
 
 def item_label(item: str, channel: str = "phone") -> str:

@@ -13,7 +13,6 @@ import os
 import queue
 import sys
 import threading
-import time
 import wave
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
@@ -127,8 +126,6 @@ class Synthesizer:
                     # come with none (or little) of the audio. A line far shorter than its words is made again.
                     if "espeak" not in self.engine_name or _long_enough(Path(out), text, settings.rate):
                         break
-                if "espeak" in self.engine_name:
-                    _settle(engine)
                 future.set_result(out)
             except BaseException as exc:  # noqa: BLE001 - reported to the caller through the future
                 future.set_exception(exc)
@@ -140,22 +137,6 @@ class Synthesizer:
 
     def close(self) -> None:
         self._jobs.put(None)
-
-
-def _settle(engine, limit_s: float = 2.0) -> None:
-    """Wait until the driver has let go of the last line before the next line's settings are given.
-
-    pyttsx3 announces the end of a line before it marks itself idle, and marking idle runs queued commands on
-    espeak's callback thread. Settings given in between were run by two threads at once, and one of them could
-    come after the next line had started. The likely cause of a calm line that came out, in a full test run, at
-    the loudness of a line before it (RMS 3330 against 2300); read from the driver's code, not reproduced."""
-    proxy = getattr(engine, "proxy", None)
-    if proxy is None or not hasattr(proxy, "isBusy"):
-        return
-    deadline = time.monotonic() + limit_s
-    while (proxy.isBusy() or getattr(proxy, "_queue", None)) and time.monotonic() < deadline:
-        time.sleep(0.002)
-    time.sleep(0.002)  # marking idle runs the (now empty) queue once more on the callback thread
 
 
 def _long_enough(path: Path, text: str, rate: int) -> bool:

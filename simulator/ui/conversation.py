@@ -15,12 +15,11 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLay
 
 from ..engine import Turn
 from ..scenario.model import ACTION_LABELS
-from ..scoring.verdict import for_channel
+from ..scoring.verdict import DONE_ACTIONS, for_channel
 from .panel import paint_panel
 from .theme import colours, set_relative_font
 
-MARKS = {"end_call": "You ended the call", "escalate": "You escalated to a supervisor",
-         "hold": "You put the customer on hold", "flag": "You flagged the incident"}
+MARKS = {action: "You " + deed[:1].lower() + deed[1:] for action, deed in DONE_ACTIONS.items()}
 WIDEST = 0.78  # of the view: a turn never spans the whole width, so the sides stay plain
 
 
