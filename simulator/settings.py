@@ -41,6 +41,8 @@ class AppSettings(BaseModel):
     rate_percent: int = Field(100, ge=50, le=200)  # speaking rate relative to the persona's
     recogniser: Literal["auto", "vosk", "pocketsphinx"] = "auto"
     model: str | None = None  # an installed Vosk model's folder name; None: the first installed
+    # The pronunciations PocketSphinx expects (speech/accents.py); auto: British for an en_GB locale.
+    accent: Literal["auto", "general", "british"] = "auto"
     theme: Literal["system", "light", "dark"] = "system"
     text_scale: int = Field(100, ge=75, le=200)  # percent of the system font size
     reviewer: str = ""  # the manager's name on overrides, remembered between review sessions

@@ -173,14 +173,17 @@ def test_desktop_app_self_check_with_the_bundled_vosk_model(built):
 def test_desktop_app_runs_pocketsphinx_in_its_child_process(built):
     config = built.home / "config-sphinx"
     config.mkdir(exist_ok=True)
-    (config / "settings.json").write_text(json.dumps({"schema_version": 1, "recogniser": "pocketsphinx"}))
+    (config / "settings.json").write_text(json.dumps({"schema_version": 1, "recogniser": "pocketsphinx",
+                                                      "accent": "british"}))
     out = built.run("app", "--self-check", SIMULATOR_CONFIG_DIR=str(config))
     assert out.returncode == 0, out.stdout + out.stderr
-    # The conversation language model made by build.spec is found by the hash of its inputs: no build here.
-    assert "recognition: pocketsphinx:en-us+domain" in out.stdout, out.stdout
+    # The conversation language model made by build.spec is found by the hash of its inputs: no build here;
+    # the British setting reaches the recogniser.
+    assert "recognition: pocketsphinx:en-us+domain+british" in out.stdout, out.stdout
     assert list((built.folder / "_internal" / "models" / "domain-lm").glob("domain-*.lm.bin"))
     # and the pronunciations without the r it made (speech/accents.py), so the app need not write them
     assert list((built.folder / "_internal" / "models" / "domain-lm").glob("cmudict-en-us+nonrhotic-*.dict"))
+    assert list((built.folder / "_internal" / "models" / "domain-lm").glob("cmudict-en-us+british-*.dict"))
 
 
 def test_coach_and_manager_windows_and_tools_work_from_the_folder(built):

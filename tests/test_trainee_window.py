@@ -1081,3 +1081,29 @@ def test_a_web_chat_says_chat_where_a_call_says_call(qtbot, tmp_path):
     cards = window.results.did.cards
     words = " ".join([window.results.next_time.text(), *(c.heading.text() + c.advice.text() for c in cards)])
     assert "the chat" in words and not re.search(r"\b(the|this) call\b", words)
+
+
+def test_the_accent_is_a_setting_that_reloads_the_recogniser(qtbot, tmp_path):
+    from PySide6.QtCore import Qt
+
+    from simulator.settings import AppSettings
+    from simulator.ui.settings_dialog import SettingsDialog
+    from simulator.ui.tasks import Tasks
+    dialog = SettingsDialog(AppSettings(), Tasks(), microphones=["Headset"], speakers=["Headset"], voices=[],
+                            models=[], catalog={})
+    qtbot.addWidget(dialog)
+    assert dialog.accent.currentData() == "auto"  # the locale decides until the trainee does
+    dialog.accent.setFocus()
+    qtbot.keyClick(dialog.accent, Qt.Key_End)  # by keyboard, as a trainee without a mouse would
+    assert dialog.result_settings().accent == "british"
+    window = reopen(qtbot, tmp_path)
+    loads = []
+    window._load_speech = lambda: loads.append(window.settings.accent)
+    window.kit = object()  # speech was loaded with the old accent
+    window.apply_settings(window.settings.model_copy(update={"accent": "british"}))
+    assert loads == ["british"] and window.kit is None
+    window.kit = object()
+    window.apply_settings(window.settings.model_copy(update={"text_scale": 110}))
+    assert loads == ["british"]  # another setting: the recogniser is not loaded again
+    assert reopen(qtbot, tmp_path).settings.accent == "british"  # kept in settings.json
+    apply_theme(QApplication.instance(), "system", 100)

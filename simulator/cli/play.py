@@ -44,6 +44,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--push-to-talk", action="store_true", help="with --voice: press Enter to start and stop talking")
     p.add_argument("--input-device", help="with --voice: microphone number or name (see `simulator devices`)")
     p.add_argument("--output-device", help="with --voice: speaker number or name (see `simulator devices`)")
+    p.add_argument("--accent", choices=["auto", "general", "british"], default="auto",
+                   help="with --voice and PocketSphinx: the pronunciations to expect (default: from your locale)")
     p.add_argument("--hangover-ms", type=int, default=None,
                    help="with --voice: a fixed silence that ends your reply (default: 600 ms after a "
                         "finished sentence, 1000 ms after words like 'and' or 'um')")

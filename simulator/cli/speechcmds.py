@@ -34,6 +34,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     tr.add_argument("--engine", choices=["vosk", "pocketsphinx"], help="default: Vosk if a model is installed")
     tr.add_argument("--model", type=Path, help="a Vosk model folder")
     tr.add_argument("--json", action="store_true", help="words with timings and confidences")
+    tr.add_argument("--accent", choices=["auto", "general", "british"], default="auto",
+                    help="PocketSphinx's pronunciations (default: British for an en_GB locale, else general)")
     tr.set_defaults(run=run_transcribe)
 
     dv = sub.add_parser("devices", help="list microphones and speakers")
@@ -79,7 +81,7 @@ def run_say(args: argparse.Namespace) -> int:
 
 def run_transcribe(args: argparse.Namespace) -> int:
     pcm = read_wav(args.wav)
-    rec = open_recognizer(args.model, args.engine, build_missing="never")  # exits before a build could finish
+    rec = open_recognizer(args.model, args.engine, build_missing="never", accent=args.accent)  # exits before a build could finish
     if rec.notice:
         print(rec.notice, file=sys.stderr)
     t = time.perf_counter()

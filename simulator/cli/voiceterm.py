@@ -51,7 +51,7 @@ def play_by_voice(session: Session, args: argparse.Namespace, classify_ahead=Non
         microphone = SoundDeviceMicrophone(_device(args.input_device))
     except NoAudio as exc:
         print(f"(note: {exc.message}; type your replies)")
-    rec = open_recognizer()
+    rec = open_recognizer(accent=getattr(args, "accent", "auto"))
     if rec.notice:
         print(f"(note: {rec.notice})")
     print("Speak your reply, or type it. /end /escalate /hold /flag; /stop takes a break (kept as interrupted, "

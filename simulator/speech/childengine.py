@@ -16,12 +16,12 @@ from .recognition import Engine, SphinxEngine, Stream, Utterance
 from .wav import Pcm
 
 
-def _serve(conn, lm: str | None = "auto") -> None:
+def _serve(conn, lm: str | None = "auto", accent: str = "general") -> None:
     """The child: one SphinxEngine, one stream at a time, driven by messages."""
     if lm == "auto":  # the conversations' model when it is on and built (open_recognizer starts building it)
         from .domainlm import domain_lm
         lm = domain_lm(missing="never")
-    engine = SphinxEngine(lm)
+    engine = SphinxEngine(lm, accent)
     engine.warm_up()
     conn.send(("ready", engine.name))
     stream = None
@@ -55,11 +55,12 @@ def _serve(conn, lm: str | None = "auto") -> None:
 
 
 class ChildProcessEngine(Engine):
-    def __init__(self, timeout: float = 60.0, lm: str | None = "auto") -> None:
-        """lm: a language model file, None for the generic one, "auto" for what open_recognizer would use."""
+    def __init__(self, timeout: float = 60.0, lm: str | None = "auto", accent: str = "general") -> None:
+        """lm: a language model file, None for the generic one, "auto" for what open_recognizer would use;
+        accent: the pronunciations to expect (accents.py)."""
         context = multiprocessing.get_context("spawn")  # fork would copy the app's threads and Qt state
         self._conn, child = context.Pipe()
-        self._process = context.Process(target=_serve, args=(child, lm), name="recogniser", daemon=True)
+        self._process = context.Process(target=_serve, args=(child, lm, accent), name="recogniser", daemon=True)
         self._process.start()
         child.close()
         self._lock = threading.Lock()

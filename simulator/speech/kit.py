@@ -58,7 +58,7 @@ class SpeechKit:
 
 
 def load_speech(cache_folder: Path, recogniser: str = "auto", model: str | None = None,
-                progress: Progress | None = None) -> SpeechKit:
+                progress: Progress | None = None, accent: str = "auto") -> SpeechKit:
     """Open synthesis and recognition; slow (a Vosk model takes seconds), so call it off the GUI thread."""
     from .recognition import open_recognizer
     from .synthesis import open_synthesizer
@@ -71,12 +71,13 @@ def load_speech(cache_folder: Path, recogniser: str = "auto", model: str | None 
     kit.cache = LineCache(cache_folder, kit.synthesizer)
     report(35, "Loading speech recognition…")
     try:
-        rec = open_recognizer(_model_dir(model), None if recogniser == "auto" else recogniser)
+        rec = open_recognizer(_model_dir(model), None if recogniser == "auto" else recogniser, accent=accent)
         kit.recognizer, kit.recognizer_name = rec.engine, rec.engine.name
         if isinstance(rec.engine, SphinxEngine):
             report(60, "Preparing the recogniser…")
             from .childengine import ChildProcessEngine
-            kit.recognizer = ChildProcessEngine()  # PocketSphinx holds the GIL: keep it out of the app's process
+            # PocketSphinx holds the GIL: keep it out of the app's process
+            kit.recognizer = ChildProcessEngine(accent=rec.engine.accent)
         if rec.notice:
             kit.hearing_notices.append(rec.notice)
     except Exception as exc:  # noqa: BLE001 - a broken model must not stop typed practice

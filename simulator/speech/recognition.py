@@ -166,8 +166,9 @@ class SphinxEngine(Engine):
     # no lever: lw 8 70.8 %, lw 10 74.4 % and human speech 53 %.
     SEARCH = {"maxhmmpf": 10000, "maxwpf": 20}
 
-    def __init__(self, lm: str | Path | None = None) -> None:
-        """lm: a language model file to use instead of the bundled generic one (the domain model, domainlm.py)."""
+    def __init__(self, lm: str | Path | None = None, accent: str = "general") -> None:
+        """lm: a language model file to use instead of the bundled generic one (the domain model, domainlm.py);
+        accent: the pronunciations to expect (accents.py: "general" or "british")."""
         from pocketsphinx import Decoder
         self._decoder_class = Decoder
         self._pool: list = []
@@ -180,7 +181,10 @@ class SphinxEngine(Engine):
         if self.lm:
             self.name = "pocketsphinx:en-us+domain"
         from .accents import installed_dictionary
-        variants = installed_dictionary()
+        self.accent = accent
+        if accent != "general":
+            self.name += f"+{accent}"
+        variants = installed_dictionary(accent)
         self.dict = str(variants) if variants else None
 
     def _decoder(self):
@@ -351,33 +355,35 @@ class Recognizers:
 
 
 def open_recognizer(model_dir: str | Path | None = None, engine: str | None = None,
-                    build_missing: str = "background") -> Recognizers:
+                    build_missing: str = "background", accent: str | None = None) -> Recognizers:
     """Vosk with the given or first installed model; PocketSphinx when there is none (with a notice).
 
     build_missing: what to do when the conversations' language model is not built yet (domainlm.domain_lm);
     a one-shot command passes "never", since a background build would die with it half done.
+    accent: PocketSphinx's pronunciations, a setting's value ("auto" or None: from the locale; accents.py).
     """
     from .models import installed_models
     if engine == "pocketsphinx":
-        sphinx, notice = sphinx_engine(build_missing)
+        sphinx, notice = sphinx_engine(build_missing, accent)
         return Recognizers(sphinx, notice)
     folder = Path(model_dir) if model_dir else next((m.path for m in installed_models()), None)
     if folder is not None:
         return Recognizers(VoskEngine(folder))
     if engine == "vosk":
         raise SimulatorError("no Vosk model is installed", "install one with `simulator models install small-en-us`")
-    sphinx, notice = sphinx_engine(build_missing)
+    sphinx, notice = sphinx_engine(build_missing, accent)
     return Recognizers(sphinx, " ".join(filter(None, [
         "No Vosk model is installed, so the built-in PocketSphinx recogniser is used. "
         "For much better recognition: `simulator models install small-en-us`.", notice])))
 
 
-def sphinx_engine(build_missing: str = "background") -> tuple[SphinxEngine, str]:
+def sphinx_engine(build_missing: str = "background", accent: str | None = None) -> tuple[SphinxEngine, str]:
     """PocketSphinx with the conversations' language model when it is on and built; otherwise the generic model,
     with a notice (the model is then built in the background for the next session, or building it failed)."""
+    from .accents import chosen_accent
     from .domainlm import domain_lm
     notices: list[str] = []
     lm = domain_lm(notices.append, missing=build_missing)
-    return SphinxEngine(lm), " ".join(notices)
+    return SphinxEngine(lm, chosen_accent(accent)), " ".join(notices)
 
 

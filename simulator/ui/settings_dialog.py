@@ -126,6 +126,12 @@ class SettingsDialog(QDialog):
                                                 ("Vosk", "vosk"), ("PocketSphinx (built in, less accurate)", "pocketsphinx")],
                                  settings.recogniser)
         self.model = _combo("Vosk model", [("The first installed model", None), *((m, m) for m in models)], settings.model)
+        self.accent = _combo("Accent PocketSphinx expects", [
+            ("Automatic (from your computer's language)", "auto"),
+            ("American, and other accents", "general"),
+            ("British (England)", "british")], settings.accent)
+        self.accent.setToolTip("PocketSphinx hears British vowels better when it expects them, and American ones "
+                               "slightly worse. Vosk models have their own accent.")
         # The closed box shows the name and size, the line under it what the model is good for: name, size and note
         # together were cut off at 200 % text ("40 MB, sr").
         self.catalog = _combo("Model to install", [(f"{m.name} — {m.size_mb} MB", key) for key, m in catalog.items()],
@@ -155,6 +161,7 @@ class SettingsDialog(QDialog):
         form = _form(recognition)
         _row(form, "Reco&gniser:", self.recogniser)
         _row(form, "&Model:", self.model)
+        _row(form, "Your a&ccent:", self.accent)
         _row(form, "&Install:", self.catalog)
         form.addRow("", install_row)
         form.addRow(self.install_progress)
@@ -258,5 +265,6 @@ class SettingsDialog(QDialog):
             "input_mode": self.input_mode.currentData() if self.input_mode.isEnabled() else self.settings.input_mode,
             "voice": self.voice.currentData(), "rate_percent": self.rate.value(),
             "recogniser": self.recogniser.currentData(), "model": self.model.currentData(),
+            "accent": self.accent.currentData(),
             "data_dir": self._chosen_data_dir(), "theme": self.theme.currentData(),
             "text_scale": self.text_scale.value()})

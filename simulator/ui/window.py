@@ -398,7 +398,7 @@ class MainWindow(QMainWindow):
             self.speech_label.setText("Speech could not start: the customer's lines are shown as captions and you "
                                       "answer by typing.")
             self.notices.add(explain(exc))
-        self.tasks.background(load_speech, cache, s.recogniser, s.model, progress, done=ready, failed=failed)
+        self.tasks.background(load_speech, cache, s.recogniser, s.model, progress, s.accent, done=ready, failed=failed)
 
     # -- the trainee's way through -----------------------------------------------------------
     def ask_name(self, force: bool = False) -> None:
@@ -610,7 +610,7 @@ class MainWindow(QMainWindow):
         if new.text_scale != old.text_scale:
             # Once the pages have laid themselves out in the new size.
             QTimer.singleShot(0, lambda: self._refit_to_screen(grow=new.text_scale > old.text_scale, left=left))
-        if (old.recogniser, old.model) != (new.recogniser, new.model) and self.kit is not None:
+        if (old.recogniser, old.model, old.accent) != (new.recogniser, new.model, new.accent) and self.kit is not None:
             self.kit = None
             self._load_speech()
         if old.data_dir != new.data_dir:

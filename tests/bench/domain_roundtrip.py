@@ -87,6 +87,9 @@ def main() -> None:
     ap.add_argument("--generic", action="store_true",
                     help="validation or test: hear the rows with the generic model (rows without \"model\"), as "
                          "the product's recogniser now does, to replace them after a change to the recogniser")
+    ap.add_argument("--voices", help="only rows spoken by these voices, comma-separated (e.g. en-gb,en-gb-x-rp)")
+    ap.add_argument("--accent", default="general", choices=["general", "british"],
+                    help="the pronunciations the recogniser expects (rows get \"accent\" when not general)")
     args = ap.parse_args()
     if (args.split is None) == (args.file is None):
         ap.error("give --split or --file")
@@ -101,6 +104,8 @@ def main() -> None:
                 for k, r in enumerate(rows)]
     else:
         rows = rows_to_hear(args.split, args.limit)
+    if args.voices:
+        rows = [r for r in rows if r["voice"] in args.voices.split(",")]
     # Train rows are shared out by fold, so each process builds one fold's model, not both.
     rows = [r for r in rows if fold_of(r["id"]) == part] if args.split == "train" and parts == FOLDS \
         else rows[part::parts]
@@ -116,13 +121,16 @@ def main() -> None:
                 continue
             fold = fold_of(row["id"]) if args.split == "train" else None
             if fold not in engines:
-                engines[fold] = transcriber(SphinxEngine(lm=None if args.generic else model_for(fold)))
+                engines[fold] = transcriber(SphinxEngine(lm=None if args.generic else model_for(fold),
+                                                         accent=args.accent))
             speak(row["text"], row["voice"], row["rate"], wav)
             heard = engines[fold](wav)
             heard_row = {"id": row["id"], "text": heard, "typed": row["text"], "labels": row["labels"],
                          "split": row["split"], "voice": row["voice"], "rate": row["rate"]}
             if not args.generic:
                 heard_row["model"] = "domain"
+            if args.accent != "general":
+                heard_row["accent"] = args.accent
             out.write(json.dumps(heard_row, ensure_ascii=False) + "\n")
             out.flush()
 

@@ -37,7 +37,7 @@ def main() -> None:
     groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for r in rows:
         voice = f"{r['voice']} {r['rate']}"
-        model = r.get("model", "generic")
+        model = r.get("model", "generic") + (f"+{r['accent']}" if r.get("accent") else "")
         groups[voice, model].append(r)
         groups["all", model].append(r)
     voices = sorted({v for v, _ in groups if v != "all"}) + ["all"]
@@ -46,7 +46,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     for voice in voices:
         cells = {}
-        for model in ("generic", "domain"):
+        for model in ("generic", "domain", "domain+british"):
             part = groups.get((voice, model), [])
             if part:
                 cells[model] = (wer([r["typed"] for r in part], [r["text"] for r in part]),
@@ -57,6 +57,9 @@ def main() -> None:
         relative = f"{(dw - gw) / gw:+.0%}" if gw and dw is not None else ""
         shown = [f"{x:.1%}" if x is not None else "" for x in (gw, dw)] + [relative] + \
                 [f"{x:.3f}" if x is not None else "" for x in (gf, df)]
+        british = cells.get("domain+british")  # heard with the British accent setting (accents.py), where there are
+        if british:
+            shown.append(f"British accent: WER {british[0]:.1%}, macro-F1 {british[1]:.3f} ({british[2]})")
         print(f"| {voice} | {n or len(groups[voice, 'generic'])} | " + " | ".join(shown) + " |", flush=True)
 
 
