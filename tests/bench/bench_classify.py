@@ -36,7 +36,8 @@ if hasattr(os, "sched_setaffinity"):
 
 from simulator.scenario import standard_criteria  # noqa: E402
 from simulator.scoring.detector import build_detector  # noqa: E402
-from simulator.scoring.training import as_transcript, per_criterion, read_jsonl, roundtrips_file  # noqa: E402
+from simulator.scoring.training import (as_the_product_hears, as_transcript, per_criterion, read_jsonl,  # noqa: E402
+                                        roundtrips_file)
 
 REPO = Path(__file__).resolve().parents[2]
 # Round trips were heard by PocketSphinx with its generic model, or with the conversation model the product
@@ -104,9 +105,14 @@ def main() -> None:
         report(f"corpus {split} (typed chat-style)", [{**r, "text": as_transcript(r["text"])} for r in rows],
                detector, ids, False, detail)
         for model in ("generic", "domain"):
-            trips = [r for r in heard if r["split"] == split and r.get("model", "generic") == model]
+            trips = [r for r in heard if r["split"] == split and r.get("model", "generic") == model
+                     and not r.get("accent")]
             if trips:
                 report(f"corpus {split} (spoken round trip, {MODELS[model]})", trips, detector, ids, True, detail)
+        trips = as_the_product_hears([r for r in heard if r["split"] == split])
+        if any(r.get("accent") for r in trips):
+            report(f"corpus {split} (spoken round trip, conversation model, British voices with the British accent "
+                   "setting)", trips, detector, ids, True, False)
     older = [r for name in ("replies_heldout", "replies_fresh", "replies_untouched")
              for r in read_jsonl(REPO / "tests" / "data" / f"{name}.jsonl")]
     report("older held-out sets, tests/data (typed)", older, detector, ids, False, detail)

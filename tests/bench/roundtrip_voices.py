@@ -30,7 +30,7 @@ def main() -> None:
     args = ap.parse_args()
     from simulator.scenario import standard_criteria
     from simulator.scoring.detector import build_detector
-    from simulator.scoring.training import read_jsonl, roundtrips_file
+    from simulator.scoring.training import as_the_product_hears, read_jsonl, roundtrips_file
     rows = [r for r in read_jsonl(args.file or roundtrips_file()) if r["split"] == args.split]
     library = standard_criteria()
     ids, detector = list(library), build_detector(library)
@@ -61,6 +61,11 @@ def main() -> None:
         if british:
             shown.append(f"British accent: WER {british[0]:.1%}, macro-F1 {british[1]:.3f} ({british[2]})")
         print(f"| {voice} | {n or len(groups[voice, 'generic'])} | " + " | ".join(shown) + " |", flush=True)
+    heard = as_the_product_hears(rows)
+    if any(r.get("accent") for r in heard):
+        print(f"\nall voices, the British ones heard with the British accent setting ({len(heard)}): conversation WER "
+              f"{wer([r['typed'] for r in heard], [r['text'] for r in heard]):.1%}, macro-F1 "
+              f"{macro_f1(heard, [r['text'] for r in heard], detector, ids):.3f}")
 
 
 if __name__ == "__main__":
