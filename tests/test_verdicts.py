@@ -566,3 +566,16 @@ def test_a_damaged_heads_file_only_means_fitting_from_zero(tmp_path, capsys):
     found = _heads_in(tmp_path)
     assert set(found) == {"spoken"} and found["spoken"].criteria == good.criteria
     assert capsys.readouterr().err.count("could not be read") == 2
+
+
+def test_a_reply_heard_with_the_british_setting_is_measured_as_heard_so_and_not_learned_from():
+    from simulator.scoring.training import as_the_product_hears, learned_from
+    rows = [
+        {"id": "a", "voice": "en-gb", "model": "domain", "text": "and i have passed it on"},
+        {"id": "a", "voice": "en-gb", "model": "domain", "accent": "british", "text": "and i have passed it on"},
+        {"id": "a", "voice": "en-gb", "text": "an i halved past it on"},  # the generic model's hearing
+        {"id": "b", "voice": "en-us", "model": "domain", "text": "i will end the call"},
+    ]
+    heard = as_the_product_hears(rows)
+    assert [(r["id"], r.get("accent")) for r in heard] == [("a", "british"), ("b", None)]  # one hearing per reply
+    assert all(not r.get("accent") for r in learned_from(rows)) and len(learned_from(rows)) == 3
