@@ -17,6 +17,7 @@ from ..errors import EngineError, SimulatorError
 from ..practice import BREAK_COMFORT, BREAK_TITLE, Choice, Practice, break_kept
 from ..scenario import Policy, load_policy
 from ..scoring.assessed import as_text, what_is_assessed
+from ..speech.accents import ACCENTS
 from ..store import Store, data_dir
 from ..words import counted
 from .library import available, content_note, resolve
@@ -44,7 +45,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--push-to-talk", action="store_true", help="with --voice: press Enter to start and stop talking")
     p.add_argument("--input-device", help="with --voice: microphone number or name (see `simulator devices`)")
     p.add_argument("--output-device", help="with --voice: speaker number or name (see `simulator devices`)")
-    p.add_argument("--accent", choices=["auto", "general", "british"], default="auto",
+    p.add_argument("--accent", choices=["auto", *ACCENTS], default="auto",
                    help="with --voice and PocketSphinx: the pronunciations to expect (default: from your locale)")
     p.add_argument("--hangover-ms", type=int, default=None,
                    help="with --voice: a fixed silence that ends your reply (default: 600 ms after a "

@@ -15,6 +15,7 @@ from pathlib import Path
 from ..errors import SimulatorError
 from ..speech.devices import SERVER_DEVICES, NoAudio, list_devices, server_routes
 from ..speech.models import CATALOG, install, install_zip, installed_models, remove, verify
+from ..speech.accents import ACCENTS
 from ..speech.recognition import SphinxEngine, VoskEngine, open_recognizer
 from ..speech.synthesis import VoiceSettings, open_synthesizer
 from ..speech.wav import read_wav
@@ -34,7 +35,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     tr.add_argument("--engine", choices=["vosk", "pocketsphinx"], help="default: Vosk if a model is installed")
     tr.add_argument("--model", type=Path, help="a Vosk model folder")
     tr.add_argument("--json", action="store_true", help="words with timings and confidences")
-    tr.add_argument("--accent", choices=["auto", "general", "british"], default="auto",
+    tr.add_argument("--accent", choices=["auto", *ACCENTS], default="auto",
                     help="PocketSphinx's pronunciations (default: British for an en_GB locale, else general)")
     tr.set_defaults(run=run_transcribe)
 
