@@ -141,3 +141,25 @@ def test_overrides_and_reviews_travel_in_bundles(store, tmp_path):
         record = load_session(other, sid)
         assert record.summary.reviewed_overall == load_session(store, sid).summary.reviewed_overall is not None
         assert record.reviews and record.summary.origin == "imported"
+
+
+def test_the_terminal_shows_the_score_after_review_beside_the_automatic_one(tmp_path, capsys):
+    from simulator.cli import main
+
+    data = tmp_path / "data"
+    with Store(data) as store:
+        sid = play(store, *PLAYS[1], "Ana")
+        missed = next(v for v in load_session(store, sid).verdicts
+                      if v["status"] == "missed" and v["dimension"] == "boundary_setting")
+        store.add_override(sid, "boundary_setting", missed["item"], "met", "She did say it", "Mo")
+        summary = load_session(store, sid).summary
+    auto, reviewed = round(summary.overall), round(summary.reviewed_overall)
+    assert auto != reviewed
+    shown = f"{reviewed} ✎ (automatic {auto})"
+    assert main(["--data-dir", str(data), "sessions", "list"]) == 0
+    assert shown in capsys.readouterr().out
+    assert main(["--data-dir", str(data), "sessions", "show", sid[:8]]) == 0
+    assert f"score {shown}" in capsys.readouterr().out
+    # the filter and the column agree: the list filters on the score it shows
+    assert main(["--data-dir", str(data), "sessions", "list", "--min-score", str(reviewed - 0.5)]) == 0
+    assert shown in capsys.readouterr().out

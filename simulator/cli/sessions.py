@@ -152,10 +152,20 @@ def run_list(args: argparse.Namespace) -> int:
         return 0
     print(f"{'id':<9} {'started':<16} {'trainee':<16} {'scenario':<28} {'status':<16} score")
     for r in rows:
-        score = "" if r.overall is None else f"{r.overall:.0f}"
+        score = _score(r)
         print(f"{r.id[:8]:<9} {when(r.started_at):<16} {printable(r.trainee[:16]):<16} {r.scenario_id[:28]:<28} "
               f"{r.status.replace('_', ' '):<16} {score}")
     return 0
+
+
+def _score(s) -> str:
+    """The score that counts, the reviewed one where a manager changed a verdict (marked, with the automatic one), as
+    the review list and the report show it: the list's --min-score and --max-score filter on it too."""
+    if s.overall is None:
+        return ""
+    if s.reviewed_overall is None or round(s.reviewed_overall) == round(s.overall):
+        return f"{s.score:.0f}" + (" ✎" if s.reviewed_overall is not None else "")
+    return f"{s.reviewed_overall:.0f} ✎ (automatic {s.overall:.0f})"
 
 
 def run_show(args: argparse.Namespace) -> int:
@@ -169,7 +179,7 @@ def run_show(args: argparse.Namespace) -> int:
         return 0
     s = record.summary
     print(f"{printable(s.scenario_title)}\n{printable(s.trainee)} · {when(s.started_at)} · {s.status.replace('_', ' ')}"
-          + (f" · score {s.overall:.0f}" if s.overall is not None else ""))
+          + (f" · score {_score(s)}" if s.overall is not None else ""))
     for v in record.verdicts:
         quote = f' "{printable(v["evidence"][0]["quote"])}"' if v["evidence"] else ""
         print(f"  {v['status']:<9} {item_label(v['item'])}{quote}")
