@@ -60,7 +60,7 @@ def test_validate_catches_duplicate_scenario_ids(write, tmp_path):
     write(MINIMAL, "a.yaml")
     write(MINIMAL, "b.yaml")
     out = run("validate", str(tmp_path))
-    assert out.returncode == 1 and "scenario id 'tiny' is also used by" in out.stderr
+    assert out.returncode == 1 and "scenario id 'tiny' is already used by" in out.stderr
 
 
 def test_validate_missing_path():

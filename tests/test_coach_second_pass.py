@@ -202,3 +202,39 @@ def test_the_branch_picture_fits_the_pane_and_zooms(qtbot, tmp_path):
     assert view.zoom == zoomed and not view.fitting  # the coach's zoom stays
     view.fit()
     assert view.zoom == pytest.approx(fitted, rel=0.01)
+
+
+# -- a copy whose id was not changed: refused everywhere, at its id line, before it takes on another's history --
+def test_a_copy_with_a_shipped_scenarios_id_is_refused_by_the_library_validate_and_the_authoring_view(
+        coach_folder, qtbot, capsys):
+    from simulator.cli import main
+    from simulator.paths import shipped_scenarios
+    from simulator.scenario.library import available
+
+    text = (shipped_scenarios() / "swearing-caller.yaml").read_text(encoding="utf-8")
+    copy = coach_folder / "copy.yaml"
+    copy.write_text(text.replace("title:", "title: My copy of", 1), encoding="utf-8")
+    id_line = next(n for n, line in enumerate(text.splitlines(), 1) if line.startswith("id:"))
+    shipped = shipped_scenarios() / "swearing-caller.yaml"
+
+    good, bad = available([coach_folder])
+    assert [sf.path for sf in good if sf.id == "swearing-caller"] == [shipped]  # the library keeps the shipped one
+    refused = next(exc for exc in bad if exc.path == str(copy))
+    assert (refused.problems[0].line, "already used by") == (id_line, "already used by") and \
+        str(shipped) in refused.problems[0].message and "id of its own" in refused.problems[0].hint
+
+    # checked alone, the copy is a scenario with a warning (a coach may start from one); the app leaves it out
+    assert main(["validate", str(copy)]) == 0
+    assert (f"copy.yaml:{id_line}:1: warning: scenario id 'swearing-caller' is already used by {shipped} "
+            "(the app's library leaves this file out)") in capsys.readouterr().err
+    twice = coach_folder / "twice.yaml"
+    twice.write_text(text.replace("id: swearing-caller", "id: my-swearing"), encoding="utf-8")
+    assert main(["validate", str(coach_folder)]) == 1  # two in one folder: the second is an error
+    assert "twice.yaml" in capsys.readouterr().err
+    twice.unlink()
+
+    window = open_authoring(qtbot, coach_folder)
+    states = {c.path.name: c.state for c in window.checks}
+    assert states == {"copy.yaml": "warnings", "swearing.yaml": "ok"}
+    window.files.setCurrentRow([c.path.name for c in window.checks].index("copy.yaml"))
+    assert "already used by" in window.problems.topLevelItem(0).text(1)

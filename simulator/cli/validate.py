@@ -11,7 +11,8 @@ from ..paths import shipped_scenarios
 from ..scenario import standard_criteria
 from ..scenario.finding import find_yaml
 from ..scenario.folder import check_file
-from .library import named_paths
+from ..scenario.library import available, id_taken
+from .library import coach_folders, named_paths
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -32,6 +33,9 @@ def run(args: argparse.Namespace) -> int:
         return 1
     failed = len(unreadable)
     seen: dict[str, Path] = {}
+    # A file checked on its own must not take an id the library (shipped, and the coach's folders added in the
+    # app) already has: the app would refuse it.
+    library = {sf.id: sf.path for sf in available(coach_folders())[0]}
     for path in files:
         # Read and parsed once, checked as whatever it turns out to be: scenario, criteria library or policy.
         checked = check_file(path, criteria)
@@ -46,9 +50,10 @@ def run(args: argparse.Namespace) -> int:
             continue
         if sf.id in seen:
             failed += 1
-            print(f"{path}:1:1: error: scenario id '{sf.id}' is also used by {seen[sf.id]} "
-                  f"(give each scenario its own id)", file=sys.stderr)
+            print(id_taken(path, sf.id, seen[sf.id]), file=sys.stderr)
             continue
+        if sf.id in library and not _same(library[sf.id], path):
+            print(id_taken(path, sf.id, library[sf.id], "warning"), file=sys.stderr)
         seen[sf.id] = path
         print(f"ok     {path} ({sf.id})")
     total = len(files) + len(unreadable)
@@ -57,3 +62,10 @@ def run(args: argparse.Namespace) -> int:
         return 1
     print(f"{total - failed} of {total} file{'s' if total != 1 else ''} valid")
     return 1 if failed else 0
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:
+        return False

@@ -70,8 +70,10 @@ def _stamp(path: Path) -> tuple:
 
 
 def check_folder(folder: Path, criteria: Mapping[str, Criterion] | None = None,
-                 cache: MutableMapping[Path, tuple[tuple, FileCheck]] | None = None) -> list[FileCheck]:
-    """Every YAML file in the folder, in name order; two scenarios with one id are both flagged.
+                 cache: MutableMapping[Path, tuple[tuple, FileCheck]] | None = None,
+                 taken: Mapping[str, Path] | None = None) -> list[FileCheck]:
+    """Every YAML file in the folder, in name order; a scenario whose id an earlier one has is flagged, as is one
+    whose id is `taken` (by the library outside this folder: the app would refuse it).
 
     With a cache (kept between calls), files unchanged since the last check are not read again:
     a save in the editor re-checks that one file. A folder inside that cannot be read is listed with
@@ -95,8 +97,28 @@ def check_folder(folder: Path, criteria: Mapping[str, Criterion] | None = None,
         if c.loaded is not None:
             first = owners.setdefault(c.loaded.id, c.path)
             if first != c.path:
-                clash = Problem(str(c.path), 1, 1, f"scenario id '{c.loaded.id}' is also used by {first.name}",
-                                "give each scenario its own id")
-                c = FileCheck(c.path, c.kind, None, (*c.problems, clash))
+                c = FileCheck(c.path, c.kind, None, (*c.problems, id_taken(c.path, c.loaded.id, first)))
+            elif c.loaded.id in (taken or {}):
+                # Still a scenario to read and try out here (a coach often starts from a copy), but the app's
+                # library will leave it out until it has an id of its own.
+                c = FileCheck(c.path, c.kind, c.loaded,
+                              (*c.problems, id_taken(c.path, c.loaded.id, taken[c.loaded.id], "warning")))
         out.append(c)
     return out
+
+
+def id_taken(path: Path, scenario_id: str, first: Path, severity: str = "error") -> Problem:
+    """The problem with a file whose scenario id another file already has, at its `id:` line. A warning where
+    the file is checked alone: the library, which sees both, refuses it."""
+    line = 0
+    try:
+        for number, text in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+            if text.startswith("id:"):
+                line = number
+                break
+    except (OSError, UnicodeDecodeError):
+        pass
+    said = " (the app's library leaves this file out)" if severity == "warning" else ""
+    return Problem(str(path), line, 1 if line else 0, f"scenario id '{scenario_id}' is already used by {first}{said}",
+                   "give this scenario an id of its own: sessions and plans know a scenario by its id, so a copy "
+                   "with the same one would take on the other's scores", severity)

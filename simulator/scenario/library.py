@@ -6,17 +6,29 @@ from pathlib import Path
 
 from ..errors import ScenarioError, SimulatorError
 from ..paths import shipped_scenarios
+from .folder import id_taken
 from .loader import ScenarioFile, find_scenario_files, load_scenario
 
 
 def available(folders: list[Path] | None = None) -> tuple[list[ScenarioFile], list[ScenarioError]]:
-    """Every valid scenario in the shipped library and the folders given, and the broken ones."""
+    """Every valid scenario in the shipped library and the folders given, and the broken ones.
+
+    Sessions, plans and assignments know a scenario by its id, so a second file with an id already taken (a
+    copy whose id was not changed) is refused: taken in, it would show the first one's scores and history as
+    its own. The shipped library comes first, then the folders in the order given."""
     good, bad = [], []
+    taken: dict[str, Path] = {}
     for path in find_scenario_files([shipped_scenarios(), *(folders or [])]):
         try:
-            good.append(load_scenario(path))
+            sf = load_scenario(path)
         except ScenarioError as exc:
             bad.append(exc)
+            continue
+        if sf.id in taken:
+            bad.append(ScenarioError(path, [id_taken(path, sf.id, taken[sf.id])]))
+            continue
+        taken[sf.id] = path
+        good.append(sf)
     return good, bad
 
 

@@ -16,7 +16,9 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
                                QPushButton, QSplitter, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
+from ...cli.library import coach_folders
 from ...scenario.folder import FileCheck, check_folder
+from ...scenario.library import available
 from ...scenario.graph import to_svg
 from ..graphview import GraphView
 from ..notices import NoticeBar, explain
@@ -168,7 +170,7 @@ class AuthoringWindow(QMainWindow):
         self._generation += 1
         generation = self._generation
         self.summary.setText("Checking…")
-        self.tasks.run(check_folder, self.folder, None, self._known, done=lambda checks: self._checked(generation, checks),
+        self.tasks.run(_check_in_library, self.folder, self._known, done=lambda checks: self._checked(generation, checks),
                        failed=lambda exc: (self.notices.add(explain(exc)), self.summary.setText("")))
 
     def _checked(self, generation: int, checks: list[FileCheck]) -> None:
@@ -290,3 +292,12 @@ class AuthoringWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self.closed.emit()
         super().closeEvent(event)
+
+
+def _check_in_library(folder: Path, known: dict) -> list[FileCheck]:
+    """The folder's files, with the ids the library has outside it (shipped, and the folders added in the app) taken:
+    a copy whose id was not changed is flagged here, not found out when the library refuses it."""
+    inside = folder.resolve()
+    good, _ = available(coach_folders())
+    taken = {sf.id: sf.path for sf in good if inside not in sf.path.resolve().parents}
+    return check_folder(folder, None, known, taken=taken)
