@@ -50,6 +50,14 @@ def test_ending_after_a_warning_counts():
     assert v["announces_ending|escalates"].status == "missed"
 
 
+def test_praise_names_what_the_trainee_did_of_the_alternatives():
+    ended = verdicts(scored(SWEARING, ["If you keep swearing I will end the call.", "/end"]))["end_call|escalate"]
+    escalated = verdicts(scored(SWEARING, ["If you keep swearing I will end the call.", "/escalate"]))["end_call|escalate"]
+    assert ended.status == escalated.status == "met"
+    assert ended.feedback == "You ended the call at the right moment."
+    assert escalated.feedback.startswith("You escalated to a ") and "ended the call" not in escalated.feedback
+
+
 def test_the_order_rule_holds_when_the_warning_never_came():
     result = scored(SWEARING, ["I'm ending this call now.", "/end"])
     v = verdicts(result)
@@ -251,3 +259,8 @@ def test_on_a_web_chat_the_advice_says_chat_not_call():
     result = scored("scenarios/chat-harassment.yaml", ["/end"])
     said = " ".join(v.feedback for d in result.dimensions for v in d.verdicts)
     assert "end the chat" in said.lower() and not re.search(r"\b(the|this) call\b", said)
+
+
+def test_times_in_reports_are_said_to_the_second_or_the_tenth():
+    from simulator.scoring.measures import seconds_said
+    assert [seconds_said(s) for s in (44.26, 10.0, 9.96, 0.84, 0.0)] == ["44 s", "10 s", "10 s", "0.8 s", "0.0 s"]

@@ -6,6 +6,7 @@ from ..engine import Session
 from ..printable import printable
 from ..scenario import Policy
 from ..scoring import Result
+from ..scoring.measures import seconds_said
 from ..scoring.verdict import item_label
 
 
@@ -56,7 +57,7 @@ def score_text(session: Session, result: Result, policy: Policy | None = None) -
             lines.append("  You did not set a boundary after the first abusive line.")
         else:
             lines.append(f"  First boundary {m.turns_to_boundary} repl{'y' if m.turns_to_boundary == 1 else 'ies'} "
-                         f"after the first abusive line ({m.seconds_to_boundary:g} s).")
+                         f"after the first abusive line ({seconds_said(m.seconds_to_boundary)}).")
         lines.append(f"  Abusive lines before your first warning: {m.abusive_lines_before_warning}.")
         lines.append(f"  Ended after a warning: {'yes' if m.ended_after_warning else 'no'}.")
     if policy and policy.debrief:

@@ -29,3 +29,9 @@ def abuse_measures(scenario: Scenario, turns: Sequence) -> Measures:
         abusive_lines_before_warning=sum(1 for t in abusive if warning is None or t.index < warning.index),
         ended_after_warning=bool(ended and warning and warning.index < ended.index),
     )
+
+
+def seconds_said(seconds: float) -> str:
+    """A time as a reader takes it in: "44 s", or "0.8 s" under ten seconds (kept to 0.01 s in the record)."""
+    tenths = round(seconds, 1)
+    return f"{tenths:.0f} s" if tenths >= 10 else f"{tenths:.1f} s"

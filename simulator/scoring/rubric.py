@@ -167,7 +167,9 @@ def _dimension(name: str, plan: _Plan, criteria: Mapping[str, Criterion], turns:
         gate = _gate(plan, entry, turns, policy)
         counted = [e for e in seen if gate < e.turn <= deadline]
         if counted:
-            verdicts.append(Verdict(entry, name, "met", tuple(counted), _praise(entry, criteria, policy),
+            # Praise what the trainee did: of "end_call|escalate", the escalation when that is what they did.
+            done = [one for one in entry.split("|") if any(gate < e.turn <= deadline for e in _occurrences(one, turns))]
+            verdicts.append(Verdict(entry, name, "met", tuple(counted), _praise("|".join(done) or entry, criteria, policy),
                                     uncertain=_unsure(counted, policy)))
         elif any(gate < e.turn for e in seen):
             n = plan.item.within

@@ -11,6 +11,7 @@ from html import escape
 from pathlib import Path
 
 from ..scenario.model import ACTION_LABELS
+from ..scoring.measures import seconds_said
 from ..scoring.review import latest_overrides
 from ..scoring.verdict import dimension_label, item_label
 from .pathwords import node_title, path_words
@@ -142,7 +143,7 @@ def _measures(record: SessionRecord) -> str:
         return ""
     to = m.get("turns_to_boundary")
     first = ("no boundary was set" if to is None
-             else f"{to:g} repl{'y' if to == 1 else 'ies'} ({m.get('seconds_to_boundary')} s)")
+             else f"{to:g} repl{'y' if to == 1 else 'ies'} ({seconds_said(m['seconds_to_boundary'])})")
     lines = m.get("abusive_lines_before_warning")
     return (f"<h2>Handling the abuse</h2><p>First boundary after the first abusive line: {escape(first)}. "
             f"Abusive lines before the first warning: {lines if lines is None else format(lines, 'g')}. "
