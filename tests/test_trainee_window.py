@@ -970,6 +970,19 @@ def test_one_broken_file_is_one_file(qtbot):
     assert page.status.text().startswith("1 file is not a valid scenario and left out: my-draft.yaml.")
 
 
+def test_many_broken_files_leave_the_library_its_rows(qtbot):
+    # Eleven named in full took nine lines at 150 % text and left the table three rows.
+    from simulator.cli.library import resolve
+    from simulator.ui.library_page import LibraryPage
+    page = LibraryPage()
+    qtbot.addWidget(page)
+    broken = [f"draft-{n}.yaml in /home/coach/scenarios (line {n}: a problem)" for n in range(1, 12)]
+    page.set_scenarios([resolve("swearing-caller")], broken, {})
+    note = page.status.text()
+    assert note.startswith("11 files are not a valid scenario and left out: draft-1.yaml") and "and 9 more" in note
+    assert "draft-3.yaml" not in note and page.status.toolTip().splitlines() == broken
+
+
 def test_a_file_left_out_is_named_with_its_folder_and_first_problem(tmp_path):
     # "3 files could not be opened … demands-manager.yaml" read as if the shipped scenarios were broken, and gave
     # no line: the note names the folder and the first problem.

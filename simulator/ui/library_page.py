@@ -15,6 +15,8 @@ from ..scenario import CONTENT, ScenarioFile
 from .plan_panel import PlanPanel
 from .theme import colours, set_relative_font
 
+SHOWN_BROKEN = 2  # broken files named in the library's note; the rest are in its tooltip
+
 COLUMNS = ["Scenario", "Difficulty", "Length", "Contains", "Your last score"]
 DIFFICULTIES = ["easy", "medium", "hard"]
 PLAYED_UNFINISHED = None  # in the scores: played, but never to the end (stopped for a break, or cut short)
@@ -229,11 +231,16 @@ class LibraryPage(QWidget):
         self._fill()
         note = ""
         if broken:
+            # Named in full, eleven broken files took nine lines at 150 % text and left the table three rows: the
+            # note names the first few, and every one is in its tooltip (and in scenario authoring).
+            named = "; ".join(broken[:SHOWN_BROKEN])
+            more = len(broken) - SHOWN_BROKEN
             note = (("1 file is" if len(broken) == 1 else f"{len(broken)} files are") + " not a valid scenario "
-                    f"and left out: {'; '.join(broken)}. A coach sees how to fix "
-                    f"{'it' if len(broken) == 1 else 'each'} in scenario authoring (Review menu) or with "
-                    "simulator validate.")
+                    f"and left out: {named}" + (f"; and {more} more (point here for the list)" if more > 0 else "")
+                    + f". A coach sees how to fix {'it' if len(broken) == 1 else 'each'} in scenario authoring "
+                    "(Review menu) or with simulator validate.")
         self.status.setText(note)
+        self.status.setToolTip("\n".join(broken))
         self.status.setVisible(bool(note))
         self.apply_filters(keep=chosen)
 
