@@ -183,6 +183,13 @@ def test_apologising_for_a_real_delay_is_not_appeasing(detector, text):
     assert "appeases_abuse" not in labels(detector, text)
 
 
+# A trainee who slipped and took it back was told they appeased the abuse (a second wave's trial, in the app).
+@pytest.mark.parametrize("text", ["sorry i didnt mean that. i want to help u get ur internet back",
+                                  "Sorry, I didn't mean that. I want to help you get your internet back."])
+def test_taking_back_your_own_remark_is_not_appeasing(detector, text):
+    assert "appeases_abuse" not in labels(detector, text)
+
+
 @pytest.mark.parametrize("text", ["i will see what happens to your parcel", "I will see what happens to your parcel."])
 def test_chasing_a_parcel_is_not_a_threat(detector, text):
     assert "retaliates" not in labels(detector, text)
