@@ -91,10 +91,10 @@ class PhraseDetector:
         return found if spoken else [_read_on(text, m, found) for m in found]
 
 
-# A phrase of a word or two ("Please keep", "Stop") quoted alone says nothing: evidence reads on to the end of its
-# clause ("Please keep this about your order"), at most this many words more. Typed replies only: a transcript has
-# no clause marks. The recogniser's confidence stays that of the words matched.
-_QUOTE_WORDS = 3
+# A phrase quoted alone can stop mid-thought ("Please keep", "i need u to keep" of "i need u to keep this about
+# the shipments pls"): evidence reads on to the end of its clause ("Please keep this about your order"), at most this
+# many words more. Typed replies only: a transcript has no clause marks. The recogniser's confidence stays that of
+# the words matched.
 _MORE_WORDS = 8
 _CLAUSE_END = re.compile(r"[.!?;:,\n]|\s(?:or|but|and|so|because|otherwise)\s", re.IGNORECASE)
 
@@ -103,8 +103,6 @@ def _read_on(text: str, match: Match, found: Sequence[Match]) -> Match:
     """The match quoted to its clause's end, stopping short of another criterion's words ("Please stop calling
     me names, you idiot" must not carry the insult in the request's quote)."""
     start, end = match.start, match.end
-    if len(text[start:end].split()) >= _QUOTE_WORDS:
-        return match
     stop = _CLAUSE_END.search(text, end)
     limit = min([stop.start() if stop else len(text), *(m.start for m in found if m.start >= end)])
     words = list(re.finditer(r"\S+", text[end:limit]))[:_MORE_WORDS]
