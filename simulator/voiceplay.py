@@ -298,6 +298,8 @@ class VoiceLoop:
             return
         self.quiet.restart(time.monotonic())
         self._ask(False)
+        if kind == "resume" and self.on_hold and not self.session.finished:
+            self.session.resume()
         if kind in ("leave", "resume"):
             self.on_hold = False
         if kind == "typed":

@@ -264,3 +264,8 @@ def test_on_a_web_chat_the_advice_says_chat_not_call():
 def test_times_in_reports_are_said_to_the_second_or_the_tenth():
     from simulator.scoring.measures import seconds_said
     assert [seconds_said(s) for s in (44.26, 10.0, 9.96, 0.84, 0.0)] == ["44 s", "10 s", "10 s", "0.8 s", "0.0 s"]
+
+
+def test_call_controls_are_not_counted_as_replies_to_the_first_boundary():
+    sf, s = play(SWEARING, ["/hold", "/flag", "If you keep swearing I will end the call."])
+    assert score_session(sf, s.turns).measures.turns_to_boundary == 1

@@ -92,12 +92,16 @@ def test_hold_is_a_state_the_trainee_takes_the_customer_out_of(qtbot, tmp_path):
     qtbot.keyClick(page.reply, Qt.Key_H, Qt.ControlModifier)  # again: off hold
     qtbot.waitUntil(lambda: "Your turn" in page.mic_state.text(), timeout=2_000)
     assert sum(t.action == "hold" for t in trainee_turns(window)) == 1  # no second "on hold" mark
+    # ... but taking them off hold is kept, so a reviewer sees how long the customer waited
+    qtbot.waitUntil(lambda: [t.action for t in trainee_turns(window) if t.kind == "action"] == ["hold", "resume"],
+                    timeout=2_000)
     assert page.buttons["hold"].text().startswith("Hold")
     press(qtbot, window, "hold")  # on hold again, and a reply takes the customer off it
     qtbot.waitUntil(lambda: "on hold" in page.mic_state.text(), timeout=2_000)
     type_reply(qtbot, window, "Thanks for holding, Sam. Your engineer is booked for tomorrow.")
     qtbot.waitUntil(lambda: not window.live.on_hold and page.buttons["hold"].text().startswith("Hold"), timeout=2_000)
     assert not loop.on_hold
+    assert sum(t.action == "resume" for t in trainee_turns(window)) == 1  # a reply ends a hold by itself
     qtbot.waitUntil(lambda: "Still there?" in page.mic_state.text(), timeout=5_000)  # the silence wait is back
     # Typed as a command, as `simulator play` takes it: /hold holds, /flag leaves the hold as it is.
     for command in ("/hold", "/flag"):

@@ -23,6 +23,7 @@ from .turn import BREAK, CALL_ENDED, ESCALATED, Ending, Turn
 Listener = Callable[[Event], None]
 
 # Call controls that hand the customer on or hang up: the trainee's part is over.
+RESUME = "resume"  # a recorded turn, not a call control a scenario can route on (ACTIONS)
 _FINAL_ACTIONS = {"end_call": (CALL_ENDED, "You ended the call."),
                   "escalate": (ESCALATED, "You transferred the call to a supervisor.")}
 
@@ -128,6 +129,12 @@ class Session:
             node, debrief = _FINAL_ACTIONS[action]
             self._finish(Ending(node, "mixed", debrief, reason=action))  # type: ignore[arg-type]
         # hold and flag with no transition of their own: the customer waits, the trainee goes on
+
+    def resume(self) -> None:
+        """The trainee took the customer off hold without a word yet. Kept as a turn, so a reviewer sees how long
+        the customer waited (a reply or another call control ends a hold by itself and needs no turn)."""
+        self._require_running()
+        self._record("trainee", "action", action=RESUME)
 
     def silence(self) -> None:
         """The trainee said nothing for the scenario's silence timeout."""

@@ -18,7 +18,8 @@ ACTIONS = ("end_call", "escalate", "hold", "flag")
 Action = Literal["end_call", "escalate", "hold", "flag"]
 # What a trainee types for a call control in the terminal and in scenario tests.
 COMMANDS = {"end": "end_call", "escalate": "escalate", "hold": "hold", "flag": "flag", "silence": None}
-ACTION_LABELS = {"end_call": "End call", "escalate": "Escalate to supervisor", "hold": "Hold", "flag": "Flag incident"}
+ACTION_LABELS = {"end_call": "End call", "escalate": "Escalate to supervisor", "hold": "Hold", "flag": "Flag incident",
+                 "resume": "Take off hold"}  # resume: recorded when the trainee ends a hold, never in a scenario
 
 # What a scenario may contain, shown to the trainee before it starts.
 CONTENT = {

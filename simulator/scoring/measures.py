@@ -18,7 +18,8 @@ def abuse_measures(scenario: Scenario, turns: Sequence) -> Measures:
     if not abusive:
         return Measures()
     first = abusive[0]
-    trainee = [t for t in turns if t.speaker == "trainee" and t.index > first.index]
+    # Replies and silences: pressing Hold, Flag or taking the customer off hold is not an answer.
+    trainee = [t for t in turns if t.speaker == "trainee" and t.index > first.index and t.kind != "action"]
     boundary = next((t for t in trainee if BOUNDARY & set(t.criteria)), None)
     warning = next((t for t in turns if t.speaker == "trainee" and WARNING in t.criteria), None)
     ended = next((t for t in turns if t.speaker == "trainee" and (t.action in ENDINGS)), None)

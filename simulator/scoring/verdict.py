@@ -94,7 +94,8 @@ ITEM_LABELS = {
 # A call control as a deed: the conversation's marks ("You ended the call") and, beside a criterion, a verdict's
 # label ("Documented the incident or flagged the incident", not the button's "Flag incident").
 DONE_ACTIONS = {"end_call": "Ended the call", "escalate": "Escalated to a supervisor",
-                "hold": "Put the customer on hold", "flag": "Flagged the incident"}
+                "hold": "Put the customer on hold", "flag": "Flagged the incident",
+                "resume": "Took the customer off hold"}
 
 
 def item_label(item: str, channel: str = "phone") -> str:

@@ -106,7 +106,7 @@ class Turn(_Strict):
     text: Text = ""
     line_id: Id | None = None
     source: Literal["typed", "spoken"] | None = None
-    action: Literal["end_call", "escalate", "hold", "flag"] | None = None
+    action: Literal["end_call", "escalate", "hold", "flag", "resume"] | None = None
     confidence: Unit | None = None
     word_confidences: list[Unit] = Field(default_factory=list, max_length=MAX_TEXT)
     matches: list[Match] = Field(default_factory=list, max_length=200)
