@@ -185,3 +185,23 @@ def _blocks(doc):
         yield block
         block = block.next()
 
+
+
+def test_words_that_cost_points_are_marked_apart_from_words_that_earned_them(tmp_path):
+    from storefill import play
+    with Store(tmp_path / "data") as store:
+        record = load_session(store, play(store, "swearing-caller",
+                                          ["That language isn't acceptable, you idiot.", "/end"], "Ana"))
+    html = session_html(record)
+    assert "<span class='evidence'>That language isn&#x27;t acceptable</span>" in html
+    assert "<span class='cost'>you idiot</span>" in html and ".cost {" in html
+
+
+def test_words_a_reviewer_cleared_are_no_longer_marked(tmp_path):
+    from storefill import play
+    with Store(tmp_path / "data") as store:
+        sid = play(store, "swearing-caller", ["That language isn't acceptable, you idiot.", "/end"], "Ana")
+        store.add_override(sid, "professionalism", "retaliates", "missed", "It was a quote of the customer", "Mo")
+        html = session_html(load_session(store, sid))
+    assert "<span class='evidence'>That language isn&#x27;t acceptable</span>" in html
+    assert "you idiot" in html and "<span class='cost'>" not in html

@@ -24,6 +24,7 @@ h1 { font-size: 18pt; margin-bottom: 2pt; } h2 { font-size: 13pt; margin-top: 14
 table { width: 100%; } td, th { vertical-align: top; text-align: left; }
 th { border-bottom: 1px solid #999; } .met { color: #1b6e20; } .missed { color: #8a5a00; } .violated { color: #a4161a; }
 .customer { color: #444; } .trainee { font-weight: bold; } .evidence { background: #fff3a8; }
+.cost { background: #f7c9c5; }
 .action { color: #8a1c7c; font-weight: bold; }
 .small { color: #666; font-size: 9pt; } .feedback { color: #444; font-size: 10pt; padding-bottom: 6pt; } .nowrap { white-space: nowrap; }
 """
@@ -190,18 +191,24 @@ def _transcript(record: SessionRecord) -> str:
 
 
 def transcript_table(record: SessionRecord, *, times: bool = False, recordings: bool = False) -> str:
-    """Every turn, the evidence marked in the trainee's words (class 'evidence') and call actions marked
-    (class 'action'); the styles come from whoever shows it (the report's sheet, review mode's palette).
+    """Every turn, the evidence marked in the trainee's words (class 'evidence', or 'cost' for words that cost
+    points) and call actions marked (class 'action'); the styles come from whoever shows it (the report's sheet,
+    review mode's palette).
 
     The report numbers the turns. Review mode (`times`) gives each turn's time into the call and an anchor
     `turn-N` that a verdict scrolls to, and (`recordings`) a `play:N` link on a reply whose recording was kept.
     """
     e = escape
-    evidence: dict[int, list[tuple[int, int]]] = {}
+    evidence: dict[int, list[tuple[int, int, bool]]] = {}
+    now = latest_overrides(record.overrides)
     for v in record.verdicts:
+        status = now.get((v["dimension"], v["item"]), v["status"])
+        if status != v["status"] and status not in ("met", "violated"):
+            continue  # a reviewer found it did not happen: its words are no longer evidence of anything
         for ev in v["evidence"]:
             if ev.get("end", 0) > ev.get("start", 0):
-                evidence.setdefault(int(ev["turn"]), []).append((int(ev["start"]), int(ev["end"])))
+                cost = status == "violated"  # words that cost points, marked apart from those that earned them
+                evidence.setdefault(int(ev["turn"]), []).append((int(ev["start"]), int(ev["end"]), cost))
     rows = [_TABLE, _head(("Time" if times else "Turn", 6), ("Who", 18), ("Said", 76))]
     for t in record.turns:
         # The trainee is named above the transcript; a long name in this narrow column broke mid-word
@@ -229,16 +236,21 @@ def transcript_table(record: SessionRecord, *, times: bool = False, recordings: 
     return "".join(rows)
 
 
-def highlight(text: str, spans: list[tuple[int, int]]) -> str:
-    """The text, escaped, with evidence spans marked; overlapping spans merge."""
-    marks = sorted(spans)
+def highlight(text: str, spans: list[tuple[int, int, bool]], attributes=None) -> str:
+    """The text, escaped, with evidence spans (start, end, whether it cost points) marked; overlapping spans merge.
+    `attributes(cost)` are the span's HTML attributes: by default class 'evidence', or 'cost' (one class: Qt's
+    rich text, which prints the report, reads one)."""
+    attributes = attributes or (lambda cost: "class='cost'" if cost else "class='evidence'")
+    # Words that cost points show as such even where a quote that earned points runs on over them.
+    bad_starts = [s for s, _e, cost in spans if cost]
+    spans = [(s, e if cost else min([e, *(b for b in bad_starts if s < b < e)]), cost) for s, e, cost in spans]
     out, pos = [], 0
-    for start, end in marks:
-        start = max(start, pos)
+    for start, end, cost in sorted(spans):
+        start, end = max(start, pos), min(end, len(text))
         if start >= end:
             continue
         out.append(escape(text[pos:start]))
-        out.append(f"<span class='evidence'>{escape(text[start:end])}</span>")
+        out.append(f"<span {attributes(cost)}>{escape(text[start:end])}</span>")
         pos = end
     out.append(escape(text[pos:]))
     return "".join(out)

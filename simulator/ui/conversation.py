@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLay
 from ..engine import Turn
 from ..scenario.model import ACTION_LABELS
 from ..scoring.verdict import DONE_ACTIONS, for_channel
+from ..store.report import highlight
 from .panel import paint_panel
 from .theme import colours, set_relative_font
 
@@ -41,18 +42,7 @@ def blend(colour: QColor, under: QColor, amount: float) -> QColor:
 
 def marked(text: str, spans: list[tuple[int, int, bool]], good: QColor, bad: QColor) -> str:
     """The text as HTML with each span behind a background: words that earned points, or (bad) cost them."""
-    out, at = [], 0
-    # Words that cost points show as such even where a quote that earned points runs on over them.
-    bad_starts = [s for s, _e, cost in spans if cost]
-    spans = [(s, min([e, *(b for b in bad_starts if s < b < e)]) if not cost else e, cost) for s, e, cost in spans]
-    for start, end, cost in sorted(spans):
-        start, end = max(start, at), min(end, len(text))
-        if start >= end:
-            continue
-        colour = (bad if cost else good).name()
-        out += [escape(text[at:start]), f'<span style="background-color:{colour}">{escape(text[start:end])}</span>']
-        at = end
-    return "".join([*out, escape(text[at:])])
+    return highlight(text, spans, lambda cost: f'style="background-color:{(bad if cost else good).name()}"')
 
 
 class TurnView(QFrame):

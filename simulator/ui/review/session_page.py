@@ -17,6 +17,7 @@ from ...store.records import SessionRecord
 from ...store.report import path_sentence, transcript_table, verdict_words, when
 from ..chart import DimensionChart
 from ..plan_panel import as_tooltip
+from ..conversation import blend
 from ..theme import colours
 from .override_dialog import OverrideDialog
 
@@ -39,6 +40,7 @@ def palette_sheet(palette: QPalette) -> str:
 td {{ vertical-align: top; }} th {{ text-align: left; }} .nowrap {{ white-space: nowrap; }}
 .small {{ font-size: small; color: {c.muted.name()}; }} .trainee {{ font-weight: bold; }}
 .evidence {{ background-color: {c.evidence.name()}; color: {palette.color(QPalette.Text).name()}; }}
+.cost {{ background-color: {blend(c.poor, palette.color(QPalette.Base), 0.3).name()}; color: {palette.color(QPalette.Text).name()}; }}
 .action {{ color: {c.event.name()}; font-weight: bold; }} a {{ color: {palette.color(QPalette.Link).name()}; }}
 """
 
@@ -76,6 +78,10 @@ class SessionPage(QWidget):
         self.verdicts.setHeaderLabels(["Criterion", "Dimension", "Automatic", "After review", "Evidence"])
         self.verdicts.setRootIsDecorated(False)
         self.verdicts.header().setSectionResizeMode(QHeaderView.ResizeToContents)
+        # The verdicts first: after a long criterion ("Said clearly that you were ending the call or brought in a
+        # supervisor") they were off to the right at 1366 px and had to be scrolled to.
+        for logical, shown in ((2, 0), (3, 1)):
+            self.verdicts.header().moveSection(self.verdicts.header().visualIndex(logical), shown)
         self.verdicts.currentItemChanged.connect(self._verdict_chosen)
         self.verdicts.itemDoubleClicked.connect(lambda *_: self.change_verdict())
         self.change_button = QPushButton("Change verdict…")
@@ -173,7 +179,9 @@ class SessionPage(QWidget):
             item.setData(0, 256, v)
             self.verdicts.addTopLevelItem(item)
         if self.verdicts.topLevelItemCount():
-            self.verdicts.setCurrentItem(self.verdicts.topLevelItem(min(keep, self.verdicts.topLevelItemCount() - 1)))
+            # In the automatic verdict's column, which is shown first: made current in the criterion's, the table
+            # scrolled sideways to it and hid the verdicts at 1366 px.
+            self.verdicts.setCurrentItem(self.verdicts.topLevelItem(min(keep, self.verdicts.topLevelItemCount() - 1)), 2)
         self.audit.setRowCount(len(record.overrides))
         autos = {(v["dimension"], v["item"]): v["status"] for v in record.verdicts}
         for row, o in enumerate(record.overrides):

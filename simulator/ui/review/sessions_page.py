@@ -63,6 +63,7 @@ class SessionsPage(QWidget):
         self.table.horizontalHeader().setSortIndicatorShown(True)
         self.table.horizontalHeader().sortIndicatorChanged.connect(model.sort)
         self._size_columns()
+        self.table.viewport().installEventFilter(self)
         self.table.doubleClicked.connect(lambda index: self._open(index.row()))
         self.open_button = QPushButton("Open session")
         self.open_button.clicked.connect(lambda: self._open(self.table.currentIndex().row()))
@@ -124,8 +125,22 @@ class SessionsPage(QWidget):
         for column, (key, title) in enumerate(COLUMNS):
             text = sample.get(key, "100")
             self.table.setColumnWidth(column, max(fm.horizontalAdvance(text), fm.horizontalAdvance(title)) + pad)
-        header.setSectionResizeMode([k for k, _ in COLUMNS].index("scenario"), QHeaderView.Stretch)
         header.setMinimumSectionSize(fm.horizontalAdvance("100") + pad)
+        self._fit_scenario()
+
+    def _fit_scenario(self) -> None:
+        """The scenario takes the room the other columns leave, but never less than a title's first words: stretched
+        to what was left at 150 % text on 1366 px it read "A caller …" and "Broadba…", so there the table scrolls
+        sideways to the rubric's columns instead."""
+        column = [k for k, _ in COLUMNS].index("scenario")
+        others = sum(self.table.columnWidth(c) for c in range(len(COLUMNS)) if c != column)
+        least = self.fontMetrics().horizontalAdvance("A caller makes sexist and") + self.fontMetrics().horizontalAdvance("MM")
+        self.table.setColumnWidth(column, max(least, self.table.viewport().width() - others))
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Resize:
+            self._fit_scenario()
+        return super().eventFilter(watched, event)
 
     def _combo(self, name: str) -> QComboBox:
         combo = QComboBox()
