@@ -35,6 +35,9 @@ JARGON = ("<block", "block end", "block mapping", "expected key", "indicator", "
     ("say: @hello\n", (1, 6), "cannot start with '@'", "quotes"),
     ("a: 1\n- b\n", (2, 1), "a list item where a key was expected", "indent the list"),
     ("say: \"hi\" there\n", (1, 11), "after the value's closing quote", "quotes"),
+    # left open, a quote runs on to the next quote mark lines below: named where it opened (a coach's trial)
+    ("title: \"Caller\nsummary: Sam\nsay: \"Hello\" there\n", (1, 8), "quote opened on line 1 is not closed on that line",
+     "closing quote"),
     ("a:\n\tb: 1\n", (2, 1), "tab", "spaces"),
 ])
 def test_yaml_mistakes_are_said_in_plain_words_with_the_fix(text, place, said, fix):

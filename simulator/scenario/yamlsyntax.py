@@ -83,6 +83,12 @@ def _stray(lines: list[str], at: tuple[int, int], opened: tuple[int, int]) -> Sa
     indent = len(text) - len(text.lstrip(" "))
     if column - 1 > indent:  # mid-line: something after a complete value
         after_quote = text[: column - 1].rstrip()[-1:] in "\"'"
+        opened_at = _quote_opened(lines, line, column) if after_quote else None
+        if opened_at is not None and opened_at[0] < line:
+            # A quote left open runs on over the lines below to the next quote mark: the fix is where it opened.
+            return Said(*opened_at, f"the quote opened on line {opened_at[0]} is not closed on that line (it runs on "
+                        f"to line {line})", "add the closing quote at the end of the text on this line; inside "
+                        "'...' write '' for an apostrophe")
         return Said(line, column, "more text after the value's closing quote" if after_quote else "more text after a complete value",
                     "put the whole value in quotes, or move the rest to a line of its own")
     if text[indent:].startswith("- "):
@@ -93,6 +99,20 @@ def _stray(lines: list[str], at: tuple[int, int], opened: tuple[int, int]) -> Sa
                 f"(column {above + 1}) nor the start of its block on line {opened[0]} (column {opened[1]})",
                 f"give lines {above_line} and {line} the same indentation if they belong together, "
                 f"or move this line to column {opened[1]}; indent with spaces")
+
+
+def _quote_opened(lines: list[str], line: int, column: int) -> tuple[int, int] | None:
+    """Where the quoted value that ends just before (line, column) began, from the tokens read before it."""
+    start = None
+    try:
+        for token in yaml.scan("\n".join(lines)):
+            if token.start_mark.line + 1 > line or (token.start_mark.line + 1 == line and token.start_mark.column + 1 >= column):
+                break
+            if isinstance(token, yaml.ScalarToken) and token.style in ("'", '"'):
+                start = _place(token.start_mark)
+    except yaml.YAMLError:
+        pass
+    return start
 
 
 def _indent_above(lines: list[str], line: int) -> tuple[int, int]:
