@@ -190,3 +190,17 @@ def test_script_lines_parse_to_steps():
 def test_replies_after_the_end_are_returned(tiny):
     s = session_for(tiny)
     assert run_script(s, ["/end", "hello", "/flag"]) == ["hello", "flag"]
+
+
+def test_the_customer_never_says_the_same_line_twice_running_where_the_node_has_another():
+    # A tester stayed silent at a node of two variants and heard one line twice in a row.
+    sf = load_scenario("scenarios/swearing-caller.yaml")
+    for seed in range(20):
+        s = session_for(sf, seed=seed)
+        s.start()
+        for _ in range(5):
+            s.silence()
+            if s.finished:
+                break
+        said = [t.line_id for t in s.turns if t.speaker == "customer"]
+        assert all(a != b for a, b in zip(said, said[1:])), (seed, said)

@@ -188,8 +188,11 @@ class Session:
 
     def _pick(self, lines: list) -> Any:
         """A variant, avoiding the one said last time at this node when there is a choice."""
-        said = {t.line_id for t in self.turns if t.speaker == "customer"}
-        fresh = [ln for ln in lines if ln.id not in said] or lines
+        said = [t.line_id for t in self.turns if t.speaker == "customer"]
+        ids = {ln.id for ln in lines}
+        last = next((i for i in reversed(said) if i in ids), None)
+        # Every variant said already (a third silence at a node of two): still not the one just said.
+        fresh = [ln for ln in lines if ln.id not in said] or [ln for ln in lines if ln.id != last] or lines
         return self._rng.choice(fresh)
 
     def _record(self, speaker: str, kind: str, *, started_at: float | None = None, **fields: Any) -> Turn:
