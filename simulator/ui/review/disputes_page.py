@@ -41,7 +41,11 @@ class DisputesPage(QWidget):
         self.table.setRootIsDecorated(False)
         self.table.setHeaderLabels(["Trainee", "Scenario", "Verdict disputed", "Disputed", "Outcome"])
         self.table.setAccessibleName("Disputes")
-        self.table.header().setSectionResizeMode(2, QHeaderView.Stretch)  # what is disputed matters most
+        # Who, when and the outcome as wide as their words; the scenario and what is disputed share the rest (with
+        # the verdict alone stretched, a 1920 px window cut the scenario to "A client makes a racist remark on…").
+        for column, mode in enumerate((QHeaderView.ResizeToContents, QHeaderView.Stretch, QHeaderView.Stretch,
+                                       QHeaderView.ResizeToContents, QHeaderView.ResizeToContents)):
+            self.table.header().setSectionResizeMode(column, mode)
         self.details = QLabel()
         self.details.setWordWrap(True)
         self.details.setTextFormat(Qt.RichText)
