@@ -116,3 +116,9 @@ def save_settings(settings: AppSettings, path: Path | None = None) -> None:
     path = path or settings_file()
     private_dir(path.parent)  # the trainee's name and where their records are: theirs only
     write_private(path, json.dumps(settings.model_dump(), indent=2).encode("utf-8"))
+
+
+def coach_folders() -> list[Path]:
+    """The scenario folders added in the app (File → Add a scenario folder) that are there: a coach's own scenarios
+    are found by id, join the conversation model's words, and take ids the library then has."""
+    return [Path(f) for f in read_settings()[0].scenario_folders if Path(f).is_dir()]

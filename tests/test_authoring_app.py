@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -47,7 +46,10 @@ def select(window, name: str) -> None:
 def folder(tmp_path) -> Path:
     f = tmp_path / "coach"
     f.mkdir()
-    shutil.copy(shipped_scenarios() / "swearing-caller.yaml", f)
+    # A coach's copy of a shipped scenario, with an id of its own (with the shipped id it is flagged: see below).
+    text = (shipped_scenarios() / "swearing-caller.yaml").read_text(encoding="utf-8")
+    (f / "swearing-caller.yaml").write_text(text.replace("id: swearing-caller", "id: coach-swearing-caller"),
+                                            encoding="utf-8")
     (f / "tiny.yaml").write_text(MINIMAL, encoding="utf-8")
     return f
 

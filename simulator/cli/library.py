@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..scenario import CONTENT, ScenarioFile
 from ..scenario.library import available, find_scenario, looks_like_a_file, scenario_path
-from ..settings import load_settings
+from ..settings import coach_folders
 
 __all__ = ["available", "content_note", "resolve", "named_paths"]
 
@@ -17,11 +17,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        description="List the scenarios in the shipped library (and any folders given).")
     p.add_argument("folders", nargs="*", type=Path, help="more folders of scenarios")
     p.set_defaults(run=run)
-
-
-def coach_folders() -> list[Path]:
-    """The scenario folders added in the app's settings: a coach's own scenarios are found by id too."""
-    return [Path(f) for f in load_settings()[0].scenario_folders if Path(f).is_dir()]
 
 
 def resolve(name: str) -> ScenarioFile:

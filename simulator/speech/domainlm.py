@@ -100,19 +100,13 @@ def _strings(node) -> Iterable[str]:
             yield from _strings(value)
 
 
-def coach_folders() -> list[Path]:
-    """The scenario folders added in the app (File → Add a scenario folder): their words join the model, so a
-    coach's new scenario changes the inputs' hash and the model is built again for it."""
-    from ..settings import read_settings
-    return [Path(f) for f in read_settings()[0].scenario_folders if Path(f).is_dir()]
-
-
 def domain_texts(scenarios: Path | None = None, extra_folders: Sequence[Path] | None = None) -> list[str]:
     """Every text the domain model is built from, in a fixed order (the cache key hashes them)."""
     import yaml
     from ..paths import shipped_scenarios
     folder = Path(scenarios) if scenarios else shipped_scenarios()
     if extra_folders is None:
+        from ..settings import coach_folders  # their words join the model: a coach's new scenario rebuilds it
         extra_folders = coach_folders() if scenarios is None else []
     texts: list[str] = []
     corpus = folder / "corpus" / "replies.jsonl"

@@ -16,9 +16,9 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
                                QPushButton, QSplitter, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from ...cli.library import coach_folders
 from ...scenario.folder import FileCheck, check_folder
 from ...scenario.library import available
+from ...settings import coach_folders
 from ...scenario.graph import to_svg
 from ..graphview import GraphView
 from ..notices import NoticeBar, explain
