@@ -23,9 +23,9 @@ from .turn import BREAK, CALL_ENDED, ESCALATED, Ending, Turn
 Listener = Callable[[Event], None]
 
 # Call controls that hand the customer on or hang up: the trainee's part is over.
-RESUME = "resume"  # a recorded turn, not a call control a scenario can route on (ACTIONS)
 _FINAL_ACTIONS = {"end_call": (CALL_ENDED, "You ended the call."),
                   "escalate": (ESCALATED, "You transferred the call to a supervisor.")}
+RESUME = "resume"  # taking the customer off hold: a recorded turn, not a call control a scenario routes on (ACTIONS)
 
 
 class Session:

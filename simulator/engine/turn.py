@@ -20,7 +20,7 @@ class Turn:
     text: str = ""
     line_id: str | None = None  # customer lines: the scenario's stable line id
     source: Literal["typed", "spoken"] | None = None  # trainee replies
-    action: str | None = None  # trainee call controls: end_call, escalate, hold, flag
+    action: str | None = None  # trainee call controls: end_call, escalate, hold, flag; resume (taken off hold)
     matches: tuple[Match, ...] = field(default=())
     confidence: float | None = None  # spoken replies: the recogniser's confidence
     word_confidences: tuple[float, ...] = ()  # spoken replies: one per word of text

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLis
                                QPushButton, QSplitter, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from ...scenario.folder import FileCheck, check_folder
+from ...scenario.graph import to_svg
 from ...scenario.library import available
 from ...settings import coach_folders
-from ...scenario.graph import to_svg
 from ..graphview import GraphView
 from ..notices import NoticeBar, explain
 from ..tasks import Tasks

@@ -16,8 +16,8 @@ from ...scoring.verdict import dimension_label, item_label
 from ...store.records import SessionRecord
 from ...store.report import path_sentence, transcript_table, verdict_words, when
 from ..chart import DimensionChart
-from ..plan_panel import as_tooltip
 from ..conversation import blend
+from ..plan_panel import as_tooltip
 from ..theme import colours
 from .override_dialog import OverrideDialog
 
