@@ -238,3 +238,15 @@ def test_words_that_cost_points_stay_marked_inside_a_longer_good_quote():
     html = marked("Please stop calling me names you idiot", [(0, 38, False), (29, 38, True)],
                   QColor("#00ff00"), QColor("#ff0000"))
     assert '<span style="background-color:#ff0000">you idiot</span>' in html
+
+
+def test_courtesy_shaped_like_a_request_is_no_rule_match_for_an_expectation():
+    """'Please don't hesitate to call back' closes many calls; it asks nothing of the customer's conduct (a trial)."""
+    from simulator.scenario import standard_criteria
+    from simulator.scoring.detect import PhraseDetector
+    rules = PhraseDetector(standard_criteria())
+    for text in ("Please don't hesitate to call back.", "please dont worry, the fee is gone",
+                 "Please don't feel you have to decide now."):
+        assert "sets_expectation" not in {m.criterion for m in rules.detect(text)}, text
+    for text in ("Please don't swear at me.", "please dont talk to me like that", "Please stop shouting."):
+        assert "sets_expectation" in {m.criterion for m in rules.detect(text)}, text
