@@ -297,7 +297,8 @@ def test_every_score_records_the_detector_that_decided_it(detector):
     from simulator.scoring import score_session
     sf = load_scenario(REPO / "scenarios" / "swearing-caller.yaml")
     version = detector_for(sf).version
-    assert version.count("+") == 5  # rules + typed heads + spoken heads + word vectors + contextual heads + sentence model
+    # rules + typed heads + spoken heads + word vectors + contextual heads + sentence model + the two retrained layer pairs
+    assert version.count("+") == 7
     assert score_session(sf, [], detector_version=version).versions["detector"] == version
 
 

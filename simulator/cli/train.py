@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -50,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
         raise SimulatorError("training needs scikit-learn, which is not installed",
                              "pip install '.[train]' (or scripts/setup.sh test, which installs it)") from None
     from ..scoring.detect import PhraseDetector
-    from ..scoring.detector import heads_folder
+    from ..scoring.detector import TUNED, TUNED_SPOKEN, heads_folder
+    from ..scoring.tuned import TunedLayers
     from ..scoring.contextual import ContextualEmbedder, load_encoder
     from ..scoring.embedding import load_embedder
     from ..scoring.training import FIT_TOL, QUICK_FIT_TOL, train
@@ -66,8 +68,13 @@ def run(args: argparse.Namespace) -> int:
     if encoder is None:
         print("notice: the sentence model is not installed (simulator train --embeddings); "
               "fitting the heads that do without it only", file=sys.stderr)
+    # The retrained layer is not fitted here (scripts/tune_sentence_model.py; it takes JAX and a quarter of an hour);
+    # the heads' thresholds are chosen on their scores averaged with its, as the detector will average them.
+    tuned = {name: TunedLayers.load(heads_folder() / name) for name in (TUNED, TUNED_SPOKEN)
+             if (heads_folder() / name).is_file()}
     report = train(criteria, embedder, PhraseDetector(criteria),
-                   contextual=ContextualEmbedder(embedder, encoder) if encoder else None,
+                   contextual=ContextualEmbedder(embedder, encoder, tuned.get(TUNED), tuned.get(TUNED_SPOKEN))
+                   if encoder else None,
                    vector_cache=cache_dir() / "sentence-vectors",
                    corpus=Path(args.corpus) if args.corpus else None,
                    roundtrips=Path(args.roundtrips) if args.roundtrips else None,
@@ -76,6 +83,9 @@ def run(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     for source, heads in report.heads.items():
         heads.save(out / f"{source}.npz")
+    if encoder is not None and out.resolve() != heads_folder().resolve():
+        for name in tuned:
+            shutil.copyfile(heads_folder() / name, out / name)
     for line in report.lines():
         print(line)
     print(f"heads written to {out} in {time.perf_counter() - started:.1f} s")
@@ -84,11 +94,12 @@ def run(args: argparse.Namespace) -> int:
 
 def _heads_in(folder: Path) -> dict:
     """The heads a folder already holds, by source: where the solver begins. One that cannot be read is left out."""
+    from ..scoring.detector import TUNED, TUNED_SPOKEN
     from ..scoring.learned import Heads
 
     found = {}
     for path in sorted(folder.glob("*.npz")):
-        if path.name.endswith(".part.npz"):  # a save that was stopped (Heads.save)
+        if path.name.endswith(".part.npz") or path.name in (TUNED, TUNED_SPOKEN):  # a stopped save; not heads
             continue
         try:
             found[path.stem] = Heads.load(path)

@@ -40,12 +40,15 @@ from ..errors import SimulatorError
 from ..paths import resource_dir
 from .embedding import TOKENIZER, StaticEmbedder, _sha256
 from .embedding import default_folder as static_folder
+from .tuned import TunedLayers
 
 FOLDER = "minilm-l6-int8"
 MODEL = "model.onnx"
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
-QUICK = "model-q8.onnx"
-QUICK_RECIPE = "q8ffn"  # names how QUICK was derived; part of the version every score records
+QUICK = "model-q8h.onnx"
+OLDER_QUICK = ("model-q8.onnx",)  # derived by earlier versions, without the layers' outputs: removed on install
+QUICK_RECIPE = "q8ffn-h"  # names how QUICK was derived; part of the version every score records
+HIDDEN_OUTPUTS = (3, 4, 5)  # layers whose output QUICK gives beside the last, for the retrained layers (tuned.py)
 DIM = 384
 _MAX_TOKENS = 128  # what the model was trained on; a longer reply is read by its first 128 word pieces
 _BATCH = 32
@@ -82,12 +85,23 @@ class SentenceEncoder:
         self._tokenizer.no_padding()
         self._tokenizer.no_truncation()
         self.version = MODEL_SHA256[:16] + (QUICK_RECIPE if file == QUICK else "")
+        self._outputs = {o.name for o in self._session.get_outputs()}
+
+    def gives(self, layer: int) -> bool:
+        """Whether the file gives layer `layer`'s output (1-6) beside the last."""
+        return f"hidden_{layer}" in self._outputs or layer == 6
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        return self.read(texts)[0]
+
+    def read(self, texts: list[str], layer: int | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Sentence vectors, and with `layer` that layer's output for each text's word pieces (tokens x DIM)."""
         if not texts:
-            return np.zeros((0, DIM), dtype=np.float32)
+            return np.zeros((0, DIM), dtype=np.float32), []
+        names = ["last_hidden_state"] + ([f"hidden_{layer}"] if layer is not None and layer != 6 else [])
         ids = [self._tokenizer.encode(t).ids[:_MAX_TOKENS] for t in texts]
         out = np.zeros((len(texts), DIM), dtype=np.float32)
+        states: list[np.ndarray] = [np.zeros((0, DIM), np.float32)] * len(texts)
         # Replies of like length share a batch: padding a short reply to a long one's length costs time. The quick
         # model quantises a batch's activations together, so there each reply is read alone, as in a live call:
         # the vectors the heads are trained on are the ones the trainee's replies get.
@@ -101,23 +115,38 @@ class SentenceEncoder:
             for r, i in enumerate(rows):
                 batch[r, :len(ids[i])] = ids[i]
                 mask[r, :len(ids[i])] = 1
-            hidden = self._session.run(None, {"input_ids": batch, "attention_mask": mask,
-                                              "token_type_ids": np.zeros_like(batch)})[0]
+            got = self._session.run(names, {"input_ids": batch, "attention_mask": mask,
+                                            "token_type_ids": np.zeros_like(batch)})
+            hidden = got[0]
             pooled = (hidden * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
             out[rows] = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
-        return out
+            if layer is not None:
+                for r, i in enumerate(rows):
+                    states[i] = got[-1][r, :len(ids[i])]
+        return out, states
 
 
 class ContextualEmbedder:
     """The static vector and the sentence vector side by side: what the contextual heads read."""
 
-    def __init__(self, static: StaticEmbedder, encoder: SentenceEncoder) -> None:
+    def __init__(self, static: StaticEmbedder, encoder: SentenceEncoder, tuned: TunedLayers | None = None,
+                 tuned_spoken: TunedLayers | None = None) -> None:
         self.static, self.encoder = static, encoder
-        self.version = f"{static.version}+{encoder.version}"
+        # The retrained layers read an earlier layer's output, which a quick file derived before them does not give.
+        self.tuned, self.tuned_spoken = (t if t is not None and encoder.gives(t.reads) else None
+                                         for t in (tuned, tuned_spoken))
+        self.version = f"{static.version}+{encoder.version}" + (f"+{self.tuned.version}" if self.tuned else "")
         self.dim = static.dim + DIM
         self._known: dict[str, np.ndarray] = {}
+        # The retrained layers' log-odds by text, for typed replies (False) and transcripts (True); `_recent` holds
+        # those of replies read live.
+        self._logits: dict[bool, dict[str, np.ndarray]] = {False: {}, True: {}}
+        self._recent: dict[bool, dict[str, np.ndarray]] = {False: {}, True: {}}
 
-    def remember(self, texts: list[str], cache: Path | None = None, progress=None) -> None:
+    def tuned_for(self, spoken: bool) -> TunedLayers | None:
+        return self.tuned_spoken if spoken else self.tuned
+
+    def remember(self, texts: list[str], cache: Path | None = None, progress=None, spoken: bool = False) -> None:
         """Encode many texts once, ahead of use (training reads each reply several times). With `cache`, a folder,
         vectors of earlier runs are read from it and new ones added: a coach's retraining encodes only what is new."""
         store = cache / f"{self.encoder.version}.npz" if cache else None
@@ -126,19 +155,46 @@ class ContextualEmbedder:
             with np.load(store) as z:
                 saved = dict(zip(z["keys"].tolist(), z["vectors"]))
             self._known.update((t, saved[k]) for t in set(texts) if (k := _key(t)) in saved)
-        todo = sorted({t for t in texts if t not in self._known})
+        tuned = self.tuned_for(spoken)
+        tuned_store = cache / f"{self.encoder.version}+{tuned.version}.npz" if cache and tuned else None
+        tuned_saved: dict[str, np.ndarray] = {}
+        logits = self._logits[spoken]
+        if tuned_store and tuned_store.is_file():
+            with np.load(tuned_store) as z:
+                tuned_saved = dict(zip(z["keys"].tolist(), z["vectors"]))
+            logits.update((t, tuned_saved[k]) for t in set(texts) if (k := _key(t)) in tuned_saved)
+        todo = sorted({t for t in texts if t not in self._known or (tuned and t not in logits)})
         step = 2048
         for start in range(0, len(todo), step):
-            chunk = todo[start:start + step]
-            self._known.update(zip(chunk, self.encoder.encode(chunk)))
+            self._read(todo[start:start + step], spoken=spoken)
             if progress:
                 progress(min(len(todo), start + step), len(todo))
-        if store and todo:
-            store.parent.mkdir(parents=True, exist_ok=True)
-            tmp = store.with_suffix(".part.npz")
-            saved.update((_key(t), v) for t, v in self._known.items())  # another corpus's vectors stay too
-            np.savez(tmp, keys=np.array(list(saved)), vectors=np.array(list(saved.values())))
-            tmp.replace(store)
+        if todo:
+            for path, found, kept in ((store, saved, self._known), (tuned_store, tuned_saved, logits)):
+                if path is not None:
+                    _save(path, found, kept)
+
+    def _read(self, texts: list[str], remember: bool = True, spoken: bool = False) -> np.ndarray:
+        """Sentence vectors for `texts` and, with retrained layers, their log-odds, in one pass of the model.
+        Remembered for training; a live reply's log-odds are kept only until the detector asks for them."""
+        tuned = self.tuned_for(spoken)
+        vectors, states = self.encoder.read(texts, tuned.reads) if tuned else (self.encoder.encode(texts), [])
+        if remember:
+            self._known.update(zip(texts, vectors))
+        if tuned:
+            recent = self._recent[spoken]
+            if not remember and len(recent) > 64:
+                recent.clear()
+            (self._logits[spoken] if remember else recent).update((t, tuned.logits(s)) for t, s in zip(texts, states))
+        return vectors
+
+    def tuned_logits(self, texts: list[str], spoken: bool = False) -> np.ndarray:
+        """The retrained layers' log-odds per text (texts x their criteria), for typed replies or transcripts."""
+        known, recent = self._logits[spoken], self._recent[spoken]
+        missing = [t for t in texts if t not in known and t not in recent]
+        if missing:
+            self._read(missing, remember=False, spoken=spoken)
+        return np.array([known[t] if t in known else recent[t] for t in texts], dtype=np.float32)
 
     def embed_reply(self, pieces: list[str]) -> np.ndarray:
         """A reply and its sentences: each its own static vector, all the whole reply's sentence vector. Reading
@@ -154,9 +210,17 @@ class ContextualEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         missing = [t for t in texts if t not in self._known]
-        fresh = dict(zip(missing, self.encoder.encode(missing))) if missing else {}
+        fresh = dict(zip(missing, self._read(missing, remember=False))) if missing else {}
         sentence = np.array([self._known.get(t, fresh.get(t)) for t in texts], dtype=np.float32)
         return np.concatenate([self.static.embed_many(texts), sentence], axis=1)
+
+
+def _save(store: Path, saved: dict[str, np.ndarray], known: dict[str, np.ndarray]) -> None:
+    store.parent.mkdir(parents=True, exist_ok=True)
+    tmp = store.with_suffix(".part.npz")
+    saved.update((_key(t), v) for t, v in known.items())  # another corpus's vectors stay too
+    np.savez(tmp, keys=np.array(list(saved)), vectors=np.array(list(saved.values())))
+    tmp.replace(store)
 
 
 def _key(text: str) -> str:
@@ -190,6 +254,8 @@ def install_model(dest: Path | None = None) -> Path:
     shutil.copyfile(source, tmp)
     tmp.replace(dest / MODEL)
     make_quick_model(dest)
+    for older in OLDER_QUICK:
+        (dest / older).unlink(missing_ok=True)
     return dest
 
 
@@ -212,7 +278,15 @@ def make_quick_model(folder: Path) -> Path:
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
         options.optimized_model_filepath = str(plain)
         ort.InferenceSession(str(folder / MODEL), options, providers=["CPUExecutionProvider"])
-        graph = onnx.load(str(plain)).graph
+        model = onnx.load(str(plain))
+        graph = model.graph
+        # Each layer ends in a layer norm (the embeddings have one first, then two a layer): layer k's output is
+        # the (2k)th. It is given under a name of its own, so that a later change of node names does not matter.
+        norms = [n for n in graph.node if n.op_type == "LayerNormalization"]
+        for k in HIDDEN_OUTPUTS:
+            graph.node.append(onnx.helper.make_node("Identity", [norms[2 * k].output[0]], [f"hidden_{k}"]))
+            graph.output.append(onnx.helper.make_tensor_value_info(f"hidden_{k}", onnx.TensorProto.FLOAT, None))
+        onnx.save(model, str(plain))
         shapes = {w.name: tuple(w.dims) for w in graph.initializer}
         feed_forward_out = [n.name for n in graph.node if n.op_type == "MatMul"
                             and any(shapes.get(i, (0, 0))[0] > shapes.get(i, (0, 0))[1] for i in n.input)]

@@ -21,9 +21,12 @@ from .contextual import ContextualEmbedder, load_encoder
 from .embedding import load_embedder
 from .hearing import english_words
 from .learned import Heads, LearnedDetector
+from .tuned import TunedLayers
 
 TYPED, SPOKEN = "typed.npz", "spoken.npz"
 REFINE = "typed-minilm.npz"  # typed heads that also read the sentence model (contextual.py)
+TUNED = "typed-tuned.npz"  # the sentence model's last layers retrained, averaged with them (tuned.py)
+TUNED_SPOKEN = "spoken-tuned.npz"  # the same for transcripts, averaged with the spoken heads
 
 
 def heads_folder() -> Path:
@@ -48,6 +51,7 @@ class CombinedDetector:
             parts += [learned.typed.version, learned.spoken.version, learned.embedder.version]
             if learned.refine is not None:
                 parts += [learned.refine.version, learned.contextual.encoder.version]
+                parts += [t.version for t in (learned.contextual.tuned, learned.contextual.tuned_spoken) if t is not None]
         self.version = "+".join(parts)
 
     def detect(self, text: str, *, spoken: bool = False,
@@ -86,7 +90,7 @@ def _learned(folder: Path, in_context: bool = True) -> tuple[LearnedDetector | N
     each scenario with criteria of its own) shares them instead of loading 23 MB of vectors again."""
     typed_path, spoken_path, refine_path = folder / TYPED, folder / SPOKEN, folder / REFINE
     paths = (typed_path, spoken_path, refine_path if in_context else None)
-    key = (str(folder), *(p.stat().st_mtime_ns if p and p.is_file() else None for p in paths))
+    key = (str(folder), *(p.stat().st_mtime_ns if p and p.is_file() else None for p in (*paths, folder / TUNED, folder / TUNED_SPOKEN)))
     with _lock:
         if key not in _loaded:
             _loaded[key] = _load(*paths)
@@ -114,9 +118,17 @@ def _load(typed_path: Path, spoken_path: Path, refine_path: Path | None = None) 
             notice = notice or ("The sentence model is not installed, so typed replies are scored without it (a little "
                                 "less accurately). Run `simulator train --embeddings` (scripts/setup.sh does this).")
         else:
-            contextual = ContextualEmbedder(embedder, encoder)
+            tuned_path = refine_path.with_name(TUNED)
+            tuned = TunedLayers.load(tuned_path) if tuned_path.is_file() else None
+            spoken_path = refine_path.with_name(TUNED_SPOKEN)
+            contextual = ContextualEmbedder(embedder, encoder, tuned,
+                                            TunedLayers.load(spoken_path) if spoken_path.is_file() else None)
             refine = Heads.load(refine_path)
-            if refine.embedder_version != contextual.version:
+            if tuned is not None and contextual.tuned is None:
+                notice = ("The installed sentence model was derived by an earlier version and does not give what "
+                          "the retrained layers read, so typed replies are scored without them. Run `simulator "
+                          "train --embeddings` (scripts/setup.sh does this).")
+            elif refine.embedder_version != contextual.version:
                 notice = ("The installed sentence model differs from the one the learned detector was trained with; "
                           "run `simulator train` to refit it.")
     return LearnedDetector(typed, spoken, embedder, refine, contextual), notice

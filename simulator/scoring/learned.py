@@ -199,9 +199,17 @@ class LearnedDetector:
         """The heads that decided, and per criterion the highest probability over the reply and its parts with the
         span that had it."""
         if self.refine is not None and not spoken:
-            return self.refine, *_probabilities(self.refine, self.contextual, text, spoken)
-        heads = self.heads_for(spoken)
-        return heads, *_probabilities(heads, self.embedder, text, spoken)
+            heads, (probs, where) = self.refine, _probabilities(self.refine, self.contextual, text, spoken)
+        else:
+            heads = self.heads_for(spoken)
+            probs, where = _probabilities(heads, self.embedder, text, spoken)
+        tuned = self.contextual.tuned_for(spoken) if self.contextual is not None else None
+        if tuned is not None:
+            names = list(probs)
+            blended = tuned.blend(np.array([[probs[c] for c in names]]), names,
+                                  self.contextual.tuned_logits([text], spoken))
+            probs = dict(zip(names, blended[0].tolist()))
+        return heads, probs, where
 
     def probabilities(self, text: str, *, spoken: bool = False) -> tuple[dict[str, float], dict[str, tuple[int, int]]]:
         return self.assess(text, spoken=spoken)[1:]

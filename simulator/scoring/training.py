@@ -329,7 +329,8 @@ def choose_threshold(heads: Heads, rows: Sequence[dict], ruled: Sequence[set[str
     return thresholds, vetoes
 
 
-def held_probabilities(detector: LearnedDetector, rows: Sequence[dict], spoken: bool, ids: Sequence[str]) -> np.ndarray:
+def held_probabilities(detector: LearnedDetector, rows: Sequence[dict], spoken: bool, ids: Sequence[str],
+                       contextual=None) -> np.ndarray:
     """Replies x criteria, as `detector.probabilities` gives them (the best over the reply and its parts), for
     all held-out replies at once: one sparse product instead of a call per reply (a tenth of the training time)."""
     if not rows:
@@ -347,6 +348,12 @@ def held_probabilities(detector: LearnedDetector, rows: Sequence[dict], spoken: 
     z = heads.bias + ((E - heads.emb_mean) * heads.emb_scale) @ heads.emb_weights + X @ heads.weights
     best = np.zeros((len(rows), len(heads.criteria)))
     np.maximum.at(best, np.array(owner), sigmoid(z))
+    # Averaged with the retrained layers as LearnedDetector.assess averages them: `contextual`, or the embedder where
+    # it is the contextual one (the typed heads that read the sentence model).
+    contextual = contextual or (embedder if hasattr(embedder, "tuned_for") else None)
+    tuned = contextual.tuned_for(spoken) if contextual is not None else None
+    if tuned is not None:
+        best = tuned.blend(best, heads.criteria, contextual.tuned_logits([r["text"] for r in rows], spoken))
     return best[:, [heads.criteria.index(c) for c in ids]]
 
 
@@ -400,7 +407,10 @@ def train(criteria: Mapping[str, Criterion], embedder: StaticEmbedder, rules, *,
             # Each held-out reply is read once: the rules' matches (the same for every source's heads) and the
             # heads' probabilities serve every threshold tried and the validation figure.
             ruled = [rules_found(r["text"], spoken) for r in held]
-            probs = held_probabilities(detector, held, spoken, heads.criteria)
+            if spoken and contextual is not None and contextual.tuned_spoken is not None:
+                say("reading the heard validation replies with the sentence model")
+                contextual.remember([r["text"] for r in held], cache=vector_cache, spoken=True)
+            probs = held_probabilities(detector, held, spoken, heads.criteria, contextual if spoken else None)
             heads.threshold, heads.veto = choose_threshold(heads, held, ruled, probs,
                                                            frozenset(c for c, k in criteria.items() if k.negative))
             heads.certain = np.minimum(0.99, heads.threshold + UNCERTAIN_WIDTH)

@@ -1,0 +1,138 @@
+"""The sentence model's last layers retrained (scoring/tuned.py): read as the model reads, once per reply, averaged
+with the heads the same way in training and in a session."""
+
+import numpy as np
+import pytest
+
+from simulator.scenario import standard_criteria
+from simulator.scoring.contextual import load_encoder
+from simulator.scoring.detector import REFINE, TUNED, TUNED_SPOKEN, build_detector, heads_folder
+from simulator.scoring.minilm import HIDDEN, read_safetensors
+from simulator.scoring.training import held_probabilities
+from simulator.scoring.tuned import TunedLayers, _layer
+from simulator.scoring.embedding import source_model
+
+REPLIES = ["I hear you. I'm going to bring my supervisor in now.",
+           "wow congrats on finding the caps lock key",
+           "Let me look at the invoice with you.",
+           "ok"]
+
+
+@pytest.fixture(scope="module")
+def detector():
+    made = build_detector(standard_criteria())
+    assert made.learned is not None and made.learned.contextual is not None
+    assert made.learned.contextual.tuned is not None, "scenarios/heads/typed-tuned.npz is read beside the heads"
+    assert made.learned.contextual.tuned_spoken is not None, "and spoken-tuned.npz"
+    return made
+
+
+def _pretrained(i: int) -> dict[str, np.ndarray]:
+    w = read_safetensors(source_model() / "model.safetensors")
+    p = f"encoder.layer.{i}."
+    parts = {"query": "attention.self.query", "key": "attention.self.key", "value": "attention.self.value",
+             "attention_out": "attention.output.dense", "intermediate": "intermediate.dense", "output": "output.dense"}
+    out = {}
+    for name, part in parts.items():
+        out[name], out[name + ".bias"] = np.array(w[p + part + ".weight"].T), np.array(w[p + part + ".bias"])
+    for name, part in (("norm1", "attention.output.LayerNorm"), ("norm2", "output.LayerNorm")):
+        out[name + ".weight"], out[name + ".bias"] = np.array(w[p + part + ".weight"]), np.array(w[p + part + ".bias"])
+    return out
+
+
+def test_the_numpy_layer_is_the_models_own():
+    # The model's sixth layer, run in NumPy on the fifth's output as the quick file gives it, gives what the file
+    # gives for the sixth (its products are int8 there, so not to the last digit).
+    encoder = load_encoder()
+    assert encoder is not None and encoder.gives(4) and encoder.gives(5)
+    for text in REPLIES:
+        _, (fifth,) = encoder.read([text], 5)
+        _, (fourth,) = encoder.read([text], 4)
+        ours = _layer(_layer(fourth, _pretrained(4)), _pretrained(5))
+        theirs = _layer(fifth, _pretrained(5))
+        assert fifth.shape[1] == HIDDEN and len(fifth) >= 3
+        cosine = (ours * theirs).sum(1) / np.linalg.norm(ours, axis=1) / np.linalg.norm(theirs, axis=1)
+        assert cosine.min() > 0.97
+
+
+def test_stored_int8_reads_as_the_float_layer(tmp_path):
+    rng = np.random.default_rng(1)
+    layer = _pretrained(5)
+    made = TunedLayers(["a", "b"], [layer], rng.normal(size=(HIDDEN, 2)).astype(np.float32), np.zeros(2, np.float32), 0.5)
+    made.save(tmp_path / "t.npz")
+    back = TunedLayers.load(tmp_path / "t.npz")
+    states = rng.normal(size=(12, HIDDEN)).astype(np.float32)
+    assert back.reads == 5 and back.criteria == ["a", "b"] and len(back.version) == 16
+    assert np.allclose(back.logits(states), made.logits(states), atol=0.05)
+    assert not list(tmp_path.glob("*.part*"))
+
+
+def test_blend_averages_log_odds_and_leaves_other_criteria_alone():
+    tuned = TunedLayers(["a"], [], np.zeros((HIDDEN, 1), np.float32), np.zeros(1, np.float32), 0.5)
+    out = tuned.blend(np.array([[0.9, 0.2]]), ["a", "coach_own"], np.array([[0.0]]))
+    assert out[0, 1] == pytest.approx(0.2)
+    assert out[0, 0] == pytest.approx(1 / (1 + np.exp(-0.5 * np.log(9))))
+
+
+def test_a_reply_is_read_once_and_the_layers_have_their_say(detector):
+    from simulator.scoring.learned import _probabilities
+
+    learned = detector.learned
+    assert learned.contextual.tuned.version in detector.version
+    reply = "Thank you so much for that helpful insight into my intelligence."
+    heads_alone, _ = _probabilities(learned.refine, learned.contextual, reply, False)
+    _, blended, _ = learned.assess(reply)
+    assert set(blended) == set(heads_alone)
+    assert any(abs(blended[c] - heads_alone[c]) > 0.01 for c in blended)
+    seen = []
+    real = learned.contextual.encoder.read
+
+    def counting(texts, layer=None):
+        seen.extend(texts)
+        return real(texts, layer)
+
+    learned.contextual.encoder.read = counting
+    try:
+        fresh = "i am going to end this call now if the shouting carries on"
+        detector.detect(fresh)
+        assert seen == [fresh]  # the sentence vector and the layers' input come from one pass
+        seen.clear()
+        heard = "please dont swear at me i will end the call"
+        detector.detect(heard, spoken=True)
+        assert seen == [heard]  # transcripts too, for the layers retrained on them
+    finally:
+        del learned.contextual.encoder.read
+
+
+def test_training_chooses_thresholds_on_what_the_session_sees(detector):
+    # held_probabilities (the thresholds are chosen on it) and assess (a session's verdict) must agree.
+    learned = detector.learned
+    rows = [{"text": t} for t in REPLIES]
+    # Training hands held_probabilities the contextual heads and embedder as a detector of their own.
+    contextual = type(learned)(learned.refine, learned.refine, learned.contextual)
+    held = held_probabilities(contextual, rows, False, learned.refine.criteria)
+    live = np.array([[learned.assess(t)[1][c] for c in learned.refine.criteria] for t in REPLIES])
+    assert np.allclose(held, live, atol=1e-5)
+
+
+def test_spoken_thresholds_are_chosen_on_what_the_session_sees(detector):
+    learned = detector.learned
+    rows = [{"text": "i am going to bring my supervisor on the fall"}, {"text": "you stupid man"}]
+    held = held_probabilities(learned, rows, True, learned.spoken.criteria, learned.contextual)
+    live = np.array([[learned.assess(r["text"], spoken=True)[1][c] for c in learned.spoken.criteria] for r in rows])
+    assert np.allclose(held, live, atol=1e-5)
+
+
+def test_an_older_sentence_model_file_leaves_the_layers_out_with_a_notice(tmp_path, monkeypatch):
+    from simulator.scoring import contextual, detector as detector_module
+
+    for name in ("typed.npz", "spoken.npz", REFINE, TUNED, TUNED_SPOKEN):
+        (tmp_path / name).write_bytes((heads_folder() / name).read_bytes())
+    monkeypatch.setattr(contextual.SentenceEncoder, "gives", lambda self, layer: layer == 6)
+    detector_module._loaded.clear()
+    made = build_detector(standard_criteria(), folder=tmp_path)
+    detector_module._loaded.clear()
+    assert made.learned.refine is not None and made.learned.contextual.tuned is None
+    assert made.learned.contextual.tuned_spoken is None
+    assert "simulator train --embeddings" in made.notice
+    assert "escalates" in {m.criterion for m in made.detect(REPLIES[0])}
