@@ -53,6 +53,8 @@ def test_the_numpy_layer_is_the_models_own():
         assert fifth.shape[1] == HIDDEN and len(fifth) >= 3
         cosine = (ours * theirs).sum(1) / np.linalg.norm(ours, axis=1) / np.linalg.norm(theirs, axis=1)
         assert cosine.min() > 0.97
+        pooled = theirs.mean(0) / np.linalg.norm(theirs.mean(0))  # and the file's own sentence vector
+        assert float(pooled @ encoder.encode([text])[0]) > 0.99
 
 
 def test_stored_int8_reads_as_the_float_layer(tmp_path):
@@ -121,6 +123,22 @@ def test_spoken_thresholds_are_chosen_on_what_the_session_sees(detector):
     held = held_probabilities(learned, rows, True, learned.spoken.criteria, learned.contextual)
     live = np.array([[learned.assess(r["text"], spoken=True)[1][c] for c in learned.spoken.criteria] for r in rows])
     assert np.allclose(held, live, atol=1e-5)
+
+
+def test_without_the_layers_the_heads_keep_thresholds_chosen_for_them_alone():
+    # --quick (and an installation without the sentence model) leaves the layers out: the spoken heads must not then
+    # judge at the thresholds chosen for their average with the layers.
+    from simulator.scoring.learned import Heads
+
+    shipped = Heads.load(heads_folder() / "spoken.npz")
+    assert shipped.blend_threshold is not None and shipped.blend_version
+    quick = build_detector(standard_criteria(), in_context=False).learned
+    assert quick.contextual is None and not any(quick.averaged.values())
+    assert np.array_equal(quick.spoken.threshold, shipped.threshold)
+    full = build_detector(standard_criteria()).learned
+    assert full.averaged == {False: True, True: True}
+    assert np.array_equal(full.spoken.threshold, shipped.blend_threshold)
+    assert not np.array_equal(shipped.threshold, shipped.blend_threshold)
 
 
 def test_an_older_sentence_model_file_leaves_the_layers_out_with_a_notice(tmp_path, monkeypatch):

