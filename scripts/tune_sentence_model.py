@@ -31,32 +31,16 @@ from simulator.scenario import standard_criteria  # noqa: E402
 from simulator.scoring.contextual import load_encoder  # noqa: E402
 from simulator.scoring.detector import TUNED, TUNED_SPOKEN, heads_folder  # noqa: E402
 from simulator.scoring.embedding import source_model  # noqa: E402
-from simulator.scoring.minilm import HEADS, HIDDEN, read_safetensors  # noqa: E402
+from simulator.scoring.minilm import HEADS, HIDDEN, model_layers, read_safetensors  # noqa: E402
 from simulator.scoring.training import (as_the_product_hears, as_transcript, corpus_file, learned_from,  # noqa: E402
                                         read_jsonl, roundtrips_file)
-from simulator.scoring.tuned import NORMS, TunedLayers  # noqa: E402
+from simulator.scoring.tuned import TunedLayers  # noqa: E402
 
-# The product's names for a layer's parts (tuned.MATRICES) and the model file's.
-PARTS = {"query": "attention.self.query", "key": "attention.self.key", "value": "attention.self.value",
-         "attention_out": "attention.output.dense", "intermediate": "intermediate.dense", "output": "output.dense"}
-NORM_PARTS = {"norm1": "attention.output.LayerNorm", "norm2": "output.LayerNorm"}
 SHARE = 0.5  # the heads' share of the average: 0.3, 0.5 and 0.7 were tried on validation (README, "Measured")
 
 
 def pretrained(layers: int) -> list[dict[str, np.ndarray]]:
-    w = read_safetensors(source_model() / "model.safetensors")
-    out = []
-    for i in range(6 - layers, 6):
-        p = f"encoder.layer.{i}."
-        layer = {}
-        for name, part in PARTS.items():
-            layer[name] = np.array(w[p + part + ".weight"].T, np.float32)
-            layer[name + ".bias"] = np.array(w[p + part + ".bias"], np.float32)
-        for name, part in NORM_PARTS.items():
-            layer[name + ".weight"] = np.array(w[p + part + ".weight"], np.float32)
-            layer[name + ".bias"] = np.array(w[p + part + ".bias"], np.float32)
-        out.append(layer)
-    return out
+    return model_layers(read_safetensors(source_model() / "model.safetensors"), 6 - layers)
 
 
 def read_states(texts: list[str], layer: int) -> tuple[np.ndarray, np.ndarray]:

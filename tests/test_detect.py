@@ -250,3 +250,15 @@ def test_courtesy_shaped_like_a_request_is_no_rule_match_for_an_expectation():
         assert "sets_expectation" not in {m.criterion for m in rules.detect(text)}, text
     for text in ("Please don't swear at me.", "please dont talk to me like that", "Please stop shouting."):
         assert "sets_expectation" in {m.criterion for m in rules.detect(text)}, text
+
+
+@pytest.mark.parametrize("text", ["sorry, that was out of line of me", "That was rude of me, I apologise.",
+                                  "that was unacceptable on my part"])
+def test_owning_your_own_remark_names_no_behaviour_of_the_customers(detector, text):
+    # The rule finds "that was out of line"; what comes right after it says whose conduct it was.
+    assert "names_behavior" not in found(detector, text)
+
+
+@pytest.mark.parametrize("text", ["That was rude of you.", "Stop making fun of me, that is unacceptable."])
+def test_the_customers_conduct_is_still_named_beside_it(detector, text):
+    assert "names_behavior" in found(detector, text)

@@ -148,6 +148,15 @@ def test_scores_replies_with_the_bundled_learned_detector(built):
     assert "notice" not in out.stderr
     got = [json.loads(line) for line in out.stdout.splitlines()]
     assert "retaliates" in got[0]["labels"] and "sets_expectation" in got[1]["labels"]
+    # The retrained layers run in ONNX Runtime there too (the app has no onnx package to make their graphs): the
+    # graphs build.spec made travel beside the arrays they were made from.
+    from simulator.scoring.contextual import onnxruntime
+    from simulator.scoring.detector import TUNED, TUNED_SPOKEN
+    from simulator.scoring.tuned import TunedLayers
+    heads = built.folder / "_internal" / "scenarios" / "heads"
+    for name in (TUNED, TUNED_SPOKEN):
+        graph = onnxruntime().InferenceSession(str(heads / name.replace(".npz", ".onnx")))
+        assert graph.get_modelmeta().custom_metadata_map["version"] == TunedLayers.load(heads / name).version
 
 
 def test_opens_the_desktop_app_by_default(built):

@@ -7,9 +7,9 @@ import pytest
 from simulator.scenario import standard_criteria
 from simulator.scoring.contextual import load_encoder
 from simulator.scoring.detector import REFINE, TUNED, TUNED_SPOKEN, build_detector, heads_folder
-from simulator.scoring.minilm import HIDDEN, read_safetensors
 from simulator.scoring.training import held_probabilities
-from simulator.scoring.tuned import TunedLayers, _layer
+from simulator.scoring.minilm import HIDDEN, bert_layer, model_layers, read_safetensors
+from simulator.scoring.tuned import TunedLayers
 from simulator.scoring.embedding import source_model
 
 REPLIES = ["I hear you. I'm going to bring my supervisor in now.",
@@ -28,16 +28,14 @@ def detector():
 
 
 def _pretrained(i: int) -> dict[str, np.ndarray]:
-    w = read_safetensors(source_model() / "model.safetensors")
-    p = f"encoder.layer.{i}."
-    parts = {"query": "attention.self.query", "key": "attention.self.key", "value": "attention.self.value",
-             "attention_out": "attention.output.dense", "intermediate": "intermediate.dense", "output": "output.dense"}
-    out = {}
-    for name, part in parts.items():
-        out[name], out[name + ".bias"] = np.array(w[p + part + ".weight"].T), np.array(w[p + part + ".bias"])
-    for name, part in (("norm1", "attention.output.LayerNorm"), ("norm2", "output.LayerNorm")):
-        out[name + ".weight"], out[name + ".bias"] = np.array(w[p + part + ".weight"]), np.array(w[p + part + ".bias"])
-    return out
+    return model_layers(read_safetensors(source_model() / "model.safetensors"), i)[0]
+
+
+def _run(states: np.ndarray, *layers: dict[str, np.ndarray]) -> np.ndarray:
+    x = states[None]
+    for layer in layers:
+        x = bert_layer(x, layer)
+    return x[0]
 
 
 def test_the_numpy_layer_is_the_models_own():
@@ -48,8 +46,8 @@ def test_the_numpy_layer_is_the_models_own():
     for text in REPLIES:
         _, (fifth,) = encoder.read([text], 5)
         _, (fourth,) = encoder.read([text], 4)
-        ours = _layer(_layer(fourth, _pretrained(4)), _pretrained(5))
-        theirs = _layer(fifth, _pretrained(5))
+        ours = _run(fourth, _pretrained(4), _pretrained(5))
+        theirs = _run(fifth, _pretrained(5))
         assert fifth.shape[1] == HIDDEN and len(fifth) >= 3
         cosine = (ours * theirs).sum(1) / np.linalg.norm(ours, axis=1) / np.linalg.norm(theirs, axis=1)
         assert cosine.min() > 0.97
@@ -154,3 +152,32 @@ def test_an_older_sentence_model_file_leaves_the_layers_out_with_a_notice(tmp_pa
     assert made.learned.contextual.tuned_spoken is None
     assert "simulator train --embeddings" in made.notice
     assert "escalates" in {m.criterion for m in made.detect(REPLIES[0])}
+
+
+def _without_onnx(monkeypatch):
+    import importlib.util
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "onnx" else real(name, *a))
+
+
+def test_onnx_runtime_runs_the_layers_to_the_numpy_figures(tmp_path, monkeypatch):
+    shipped = TunedLayers.load(heads_folder() / TUNED)
+    assert shipped.recipe == "ort1", "made into a graph where the onnx package is installed"
+    rng = np.random.default_rng(2)
+    for n in (1, 3, 17, 60):
+        states = rng.normal(size=(n, HIDDEN)).astype(np.float32)
+        fast = shipped.logits(states)
+        shipped_numpy = TunedLayers(shipped.criteria, shipped.layers, shipped.head, shipped.head_bias, shipped.share)
+        assert shipped_numpy.recipe == "np1"
+        assert np.allclose(fast, shipped_numpy.logits(states), atol=1e-4)
+    # The built app has no onnx package: it reads the graph made at build time beside the arrays, if it was made
+    # from these very arrays, and runs NumPy otherwise.
+    (tmp_path / "t.npz").write_bytes((heads_folder() / TUNED).read_bytes())
+    _without_onnx(monkeypatch)
+    assert TunedLayers.load(tmp_path / "t.npz").recipe == "np1"
+    shipped.write_compiled(tmp_path / "t.onnx")
+    from_file = TunedLayers.load(tmp_path / "t.npz")
+    assert from_file.recipe == "ort1" and np.allclose(from_file.logits(states), fast, atol=1e-5)
+    other = TunedLayers.load(heads_folder() / TUNED_SPOKEN)
+    other.write_compiled(tmp_path / "t.onnx")  # a coach retrained them since the build
+    assert TunedLayers.load(tmp_path / "t.npz").recipe == "np1"

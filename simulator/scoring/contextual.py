@@ -42,7 +42,6 @@ from ..errors import SimulatorError
 from ..paths import resource_dir
 from .embedding import TOKENIZER, StaticEmbedder, _sha256
 from .embedding import default_folder as static_folder
-from .tuned import RECIPE as TUNED_RECIPE
 from .tuned import TunedLayers
 
 FOLDER = "minilm-l6-int8"
@@ -149,17 +148,20 @@ class ContextualEmbedder:
     def tuned_for(self, spoken: bool) -> TunedLayers | None:
         return self.tuned_spoken if spoken else self.tuned
 
-    def remember(self, texts: list[str], cache: Path | None = None, progress=None, spoken: bool = False) -> None:
+    def remember(self, texts: list[str], cache: Path | None = None, progress=None, spoken: bool = False,
+                 layers: bool = True) -> None:
         """Encode many texts once, ahead of use (training reads each reply several times). With `cache`, a folder,
-        vectors of earlier runs are read from it and new ones added: a coach's retraining encodes only what is new."""
+        vectors of earlier runs are read from it and new ones added: a coach's retraining encodes only what is new.
+        `layers=False` leaves the retrained layers' log-odds out (the heads are fitted on the vectors alone; only the
+        replies thresholds are chosen on need them)."""
         store = cache / f"{self.encoder.version}.npz" if cache else None
         saved: dict[str, np.ndarray] = {}
         if store and store.is_file():
             with np.load(store) as z:
                 saved = dict(zip(z["keys"].tolist(), z["vectors"]))
             self._known.update((t, saved[k]) for t in set(texts) if (k := _key(t)) in saved)
-        tuned = self.tuned_for(spoken)
-        tuned_store = cache / f"{self.encoder.version}+{tuned.version}{TUNED_RECIPE}.npz" if cache and tuned else None
+        tuned = self.tuned_for(spoken) if layers else None
+        tuned_store = cache / f"{self.encoder.version}+{tuned.version}{tuned.recipe}.npz" if cache and tuned else None
         tuned_saved: dict[str, np.ndarray] = {}
         logits = self._logits[spoken]
         if tuned_store and tuned_store.is_file():
@@ -169,7 +171,7 @@ class ContextualEmbedder:
         todo = sorted({t for t in texts if t not in self._known or (tuned and t not in logits)})
         step = 2048
         for start in range(0, len(todo), step):
-            self._read(todo[start:start + step], spoken=spoken)
+            self._read(todo[start:start + step], spoken=spoken, layers=layers)
             if progress:
                 progress(min(len(todo), start + step), len(todo))
         if todo:
@@ -177,12 +179,12 @@ class ContextualEmbedder:
                 if path is not None:
                     _save(path, found, kept)
 
-    def _read(self, texts: list[str], remember: bool = True, spoken: bool = False
+    def _read(self, texts: list[str], remember: bool = True, spoken: bool = False, layers: bool = True
               ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Sentence vectors for `texts` and, with retrained layers, their log-odds, in one pass of the model.
         Remembered for training; a live reply's log-odds are kept for the detector's next question about it (the
         sentence vector is asked for first), among the last 64 or so replies read."""
-        tuned = self.tuned_for(spoken)
+        tuned = self.tuned_for(spoken) if layers else None
         vectors, states = self.encoder.read(texts, tuned.reads) if tuned else (self.encoder.encode(texts), [])
         if remember:
             self._known.update(zip(texts, vectors))

@@ -14,6 +14,7 @@ is checked against sentence-transformers' own vectors by a test.
 from __future__ import annotations
 
 import json
+import math
 import struct
 from pathlib import Path
 
@@ -56,11 +57,60 @@ def _layer_norm(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (x - mean) / np.sqrt(var + 1e-12) * w + b
 
 
+# A layer's parts by the names the retrained layers (tuned.py) keep them under, and the model's own names for them.
+LAYER_PARTS = {"query": "attention.self.query", "key": "attention.self.key", "value": "attention.self.value",
+               "attention_out": "attention.output.dense", "intermediate": "intermediate.dense",
+               "output": "output.dense"}
+NORM_PARTS = {"norm1": "attention.output.LayerNorm", "norm2": "output.LayerNorm"}
+
+
+def model_layers(weights: dict[str, np.ndarray], first: int = 0) -> list[dict[str, np.ndarray]]:
+    """The model's layers from `first` (0-5) on, each as `bert_layer` reads it: matrices (in x out), biases, norms."""
+    out = []
+    for i in range(first, LAYERS):
+        p = f"encoder.layer.{i}."
+        layer = {}
+        for name, part in LAYER_PARTS.items():
+            layer[name] = np.ascontiguousarray(weights[p + part + ".weight"].T, dtype=np.float32)
+            layer[name + ".bias"] = np.asarray(weights[p + part + ".bias"], dtype=np.float32)
+        for name, part in NORM_PARTS.items():
+            layer[name + ".weight"] = np.asarray(weights[p + part + ".weight"], dtype=np.float32)
+            layer[name + ".bias"] = np.asarray(weights[p + part + ".bias"], dtype=np.float32)
+        out.append(layer)
+    return out
+
+
+def bert_layer(x: np.ndarray, w: dict[str, np.ndarray], bias: np.ndarray | float = 0.0) -> np.ndarray:
+    """One BERT layer over replies' word pieces (replies x tokens x HIDDEN); `bias` keeps padding out of attention."""
+    batch, length, _ = x.shape
+    size = HIDDEN // HEADS
+
+    def dense(t: np.ndarray, name: str) -> np.ndarray:
+        # One 2-D product: a 3-D `@` runs one small product per reply, tens of times slower.
+        flat = t.reshape(-1, t.shape[-1]) @ w[name] + w[name + ".bias"]
+        return flat.reshape(*t.shape[:-1], -1)
+
+    def split(t: np.ndarray) -> np.ndarray:
+        return t.reshape(batch, length, HEADS, size).transpose(0, 2, 1, 3)
+
+    # Python floats, not NumPy's: a NumPy float64 scalar would turn every product after it into float64, twice
+    # the time (NEP 50).
+    q, k, v = (split(dense(x, name)) for name in ("query", "key", "value"))
+    scores = q @ k.transpose(0, 1, 3, 2) * (1.0 / math.sqrt(size)) + bias
+    scores = np.exp(scores - scores.max(-1, keepdims=True))
+    attended = ((scores / scores.sum(-1, keepdims=True)) @ v).transpose(0, 2, 1, 3).reshape(batch, length, HIDDEN)
+    x = _layer_norm(x + dense(attended, "attention_out"), w["norm1.weight"], w["norm1.bias"])
+    h = dense(x, "intermediate")
+    h = 0.5 * h * (1.0 + _erf(h * (1.0 / math.sqrt(2.0))))
+    return _layer_norm(x + dense(h, "output"), w["norm2.weight"], w["norm2.bias"])
+
+
 class MiniLM:
     """The BERT encoder of all-MiniLM-L6-v2, mean-pooled as sentence-transformers pools it."""
 
     def __init__(self, weights: dict[str, np.ndarray]) -> None:
-        self.w = {k: v.astype(np.float32) for k, v in weights.items()}
+        self.w = {k: v.astype(np.float32) for k, v in weights.items() if not k.startswith("encoder.layer.")}
+        self.layers = model_layers(weights)
 
     @classmethod
     def load(cls, folder: Path) -> MiniLM:
@@ -68,33 +118,13 @@ class MiniLM:
 
     def hidden(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         w = self.w
-        batch, length = ids.shape
+        length = ids.shape[1]
         x = (w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:length]
              + w["embeddings.token_type_embeddings.weight"][0])
         x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
         bias = (1.0 - mask[:, None, None, :].astype(np.float32)) * -1e9
-        size = HIDDEN // HEADS
-        for i in range(LAYERS):
-            p = f"encoder.layer.{i}."
-
-            def dense(t, name):
-                # One 2-D product: a 3-D `@` runs one small product per reply, tens of times slower.
-                flat = t.reshape(-1, t.shape[-1]) @ w[p + name + ".weight"].T + w[p + name + ".bias"]
-                return flat.reshape(*t.shape[:-1], -1)
-
-            def split(t):
-                return t.reshape(batch, length, HEADS, size).transpose(0, 2, 1, 3)
-
-            q, k, v = (split(dense(x, f"attention.self.{n}")) for n in ("query", "key", "value"))
-            scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(size) + bias
-            scores = np.exp(scores - scores.max(-1, keepdims=True))
-            attn = (scores / scores.sum(-1, keepdims=True)) @ v
-            attn = attn.transpose(0, 2, 1, 3).reshape(batch, length, HIDDEN)
-            x = _layer_norm(x + dense(attn, "attention.output.dense"),
-                            w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"])
-            h = dense(x, "intermediate.dense")
-            h = 0.5 * h * (1.0 + _erf(h / np.sqrt(2.0)))
-            x = _layer_norm(x + dense(h, "output.dense"), w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"])
+        for layer in self.layers:
+            x = bert_layer(x, layer, bias)
         return x
 
     def encode(self, batches: list[list[int]]) -> np.ndarray:

@@ -395,8 +395,9 @@ def train(criteria: Mapping[str, Criterion], embedder: StaticEmbedder, rules, *,
             data = examples(criteria, split["train"], heard_split["train"] if spoken else (), spoken=spoken)
             if vectors is contextual:
                 say("reading every reply with the sentence model (new texts only; all of them take about 4 minutes on two cores)")
-                texts = [e.text for e in data] + [t for r in split["validation"] for t in (r["text"], as_transcript(r["text"]))]
-                contextual.remember(texts, cache=vector_cache)
+                contextual.remember([e.text for e in data], cache=vector_cache, layers=False)
+                contextual.remember([t for r in split["validation"] for t in (r["text"], as_transcript(r["text"]))],
+                                    cache=vector_cache)
             say(f"fitting the {source} heads")
             heads = fit(criteria, data, vectors, report, spoken=spoken, tol=tol, start=(start or {}).get(source))
             detector = LearnedDetector(heads, heads, vectors)
