@@ -502,7 +502,7 @@ def test_the_shipped_fit_is_closer_than_a_quick_one():
     """`simulator train` fits the heads closer than scikit-learn's default (typed validation 0.907 -> 0.916);
     `--quick` keeps the default for a coach trying out examples. Closer means a lower regularised loss."""
     import numpy as np
-    from scipy.sparse import diags
+    from scipy.sparse import csr_matrix, hstack
 
     from simulator.scoring.embedding import load_embedder
     from simulator.scoring.training import (C_TYPED, FIT_TOL, QUICK_FIT_TOL, _fit_head, examples, log_count_ratio,
@@ -519,7 +519,7 @@ def test_the_shipped_fit_is_closer_than_a_quick_one():
     weight = np.ones(len(y))
 
     def loss(tol: float) -> float:
-        w, e, b = _fit_head(X, present, E, y, weight, False, tol)
+        w, e, b = _fit_head(hstack([X, csr_matrix(E)]).tocsr(), present, X.shape[1], y, weight, False, tol)
         z = (X @ w + E @ e + b) * np.where(y == 1, 1, -1)
         ratio = log_count_ratio(present, y)  # the fit's own weights are the returned ones over the ratio
         own = w / np.where(ratio == 0, 1, ratio)
