@@ -1,5 +1,7 @@
 """The conversation engine: paths through real scenarios, events, call controls."""
 
+from pathlib import Path
+
 import pytest
 
 from conftest import MINIMAL
@@ -185,6 +187,26 @@ def test_script_lines_parse_to_steps():
     assert parse_step("/stop").kind == "stop"
     with pytest.raises(EngineError, match="not a call control"):
         parse_step("/dance")
+    # Words with a control that leaves the call are said on the way out, as words left in the app's box are.
+    assert parse_step("/end ok, it's cancelled. bye").words == "ok, it's cancelled. bye"
+    with pytest.raises(EngineError, match="silence says nothing"):
+        parse_step("/silence but hello")
+
+
+def test_words_said_with_the_hang_up_steer_where_the_scenario_asks_for_both():
+    # The blunt customer: the fix said as the call is ended is not a hang-up on an unsolved problem (a tester
+    # was told "ending the call left a paying customer with a wrong invoice" after fixing it).
+    sf = load_scenario(Path(__file__).parents[1] / "scenarios" / "blunt-not-abusive.yaml")
+    fixed = Session(sf, PhraseDetector(sf.criteria), seed=1)
+    fixed.start()
+    run_script(fixed, ["/end ok sorry, invoice 2214 is cancelled, have a good day"])
+    assert fixed.ending.node == "closed_abruptly"
+    assert [t.text for t in fixed.turns if t.kind == "reply" and t.speaker == "trainee"] == [
+        "ok sorry, invoice 2214 is cancelled, have a good day"]
+    bare = Session(sf, PhraseDetector(sf.criteria), seed=1)
+    bare.start()
+    run_script(bare, ["/end have a good day"])
+    assert bare.ending.node == "hung_up"
 
 
 def test_replies_after_the_end_are_returned(tiny):

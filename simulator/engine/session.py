@@ -23,7 +23,7 @@ from .turn import BREAK, CALL_ENDED, ESCALATED, Ending, Turn
 Listener = Callable[[Event], None]
 
 # Call controls that hand the customer on or hang up: the trainee's part is over.
-_FINAL_ACTIONS = {"end_call": (CALL_ENDED, "You ended the call."),
+FINAL_ACTIONS = {"end_call": (CALL_ENDED, "You ended the call."),
                   "escalate": (ESCALATED, "You transferred the call to a supervisor.")}
 RESUME = "resume"  # taking the customer off hold: a recorded turn, not a call control a scenario routes on (ACTIONS)
 
@@ -102,11 +102,10 @@ class Session:
         trainee is leaving, does not answer them first: a tester's half-typed "note" made the customer hang up,
         and the End call they pressed counted as missed."""
         self._require_running()
-        if action not in _FINAL_ACTIONS:
-            raise EngineError(f"'{action}' does not leave the call", f"use one of: {', '.join(_FINAL_ACTIONS)}")
-        if words.strip():
-            self._said(words, source, None, (), None)
-        self.act(action)
+        if action not in FINAL_ACTIONS:
+            raise EngineError(f"'{action}' does not leave the call", f"use one of: {', '.join(FINAL_ACTIONS)}")
+        met = self._heard(self._said(words, source, None, (), None)) if words.strip() else set()
+        self._act(action, met)
 
     def _said(self, text: str, source: str, confidence: float | None, word_confidences: tuple[float, ...],
               started_at: float | None) -> tuple:
@@ -119,14 +118,18 @@ class Session:
     def act(self, action: str) -> None:
         """The trainee used a call control."""
         self._require_running()
+        self._act(action, set())
+
+    def _act(self, action: str, met: set[str]) -> None:
+        """`met`: what the words said with the control showed (leave), for a transition that asks for both."""
         if action not in ACTIONS:
             raise EngineError(f"'{action}' is not a call control", f"use one of: {', '.join(ACTIONS)}")
         self._record("trainee", "action", action=action)
-        target = self._choose(set(), action, explicit_only=True)
+        target = self._choose(met, action, explicit_only=True)
         if target is not None:
             self._enter(target)
-        elif action in _FINAL_ACTIONS:
-            node, debrief = _FINAL_ACTIONS[action]
+        elif action in FINAL_ACTIONS:
+            node, debrief = FINAL_ACTIONS[action]
             self._finish(Ending(node, "mixed", debrief, reason=action))  # type: ignore[arg-type]
         # hold and flag with no transition of their own: the customer waits, the trainee goes on
 

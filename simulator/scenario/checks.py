@@ -185,9 +185,14 @@ def _tests(scenario: Scenario, criteria: Mapping[str, Criterion], loc: Located) 
             yield loc.problem(where + ("intensity",), f"'{test.intensity}' is not an intensity of this scenario",
                               f"intensities are: {', '.join(scenario.intensity)}")
         for reply_i, reply in enumerate(test.replies):
-            if reply.startswith("/") and reply[1:] not in COMMANDS:
+            command, words = ([*reply[1:].split(None, 1), "", ""])[:2] if reply.startswith("/") else ("", "")
+            if reply.startswith("/") and command.lower() not in COMMANDS:
                 yield loc.problem(where + ("replies", reply_i), f"'{reply}' is not a call control",
                                   f"use one of: {', '.join('/' + c for c in COMMANDS)}")
+            elif words and command.lower() == "silence":
+                yield loc.problem(where + ("replies", reply_i), f"'{reply}': silence says nothing",
+                                  "put the words on a line of their own, or write /end or /escalate with them "
+                                  "(the words are said on the way out)")
         for name in test.verdicts:
             if name == "ended_without_warning":  # the policy's own verdict on ending before a warning
                 continue
