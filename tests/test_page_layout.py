@@ -203,3 +203,28 @@ def test_what_is_assessed_is_as_tall_as_its_list_when_the_briefing_is_first_show
         assert abs(box.scroll.height() - box.body.heightForWidth(box.scroll.viewport().width())) <= 2
     finally:
         apply_theme(qapp, "system", 100)
+
+
+def test_the_newest_notice_shows_first_in_a_bar_with_room_for_one(qtbot):
+    # At 150 % text a tester pressed two shortcuts the call refused; the second refusal went below the first, in
+    # a bar one notice high, and could only be read by scrolling inside it.
+    from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+    from simulator.ui.notices import NoticeBar
+
+    window = QWidget()
+    column = QVBoxLayout(window)
+    bar = NoticeBar()
+    column.addWidget(bar)
+    column.addWidget(QLabel("the page"), 1)
+    qtbot.addWidget(window)
+    window.resize(700, 400)
+    window.show()
+    bar.add("Finish or end the call first. Scenario authoring opens when the call is over.")
+    bar.add("My sessions cannot open during a call: finish or end the call first.")
+    bar.setFixedHeight(bar.minimumSizeHint().height())  # no more room than one notice
+    qtbot.wait(50)
+    newest = bar.rows["My sessions cannot open during a call: finish or end the call first."]
+    top_left = newest.mapTo(bar.scroll.viewport(), QPoint(0, 0))
+    assert bar.column.indexOf(newest) == 0 and top_left.y() >= 0
+    assert top_left.y() + newest.height() <= bar.scroll.viewport().height() + 1  # read whole, unscrolled

@@ -180,6 +180,12 @@ def test_without_microphone_or_speaker_typing_is_the_default_and_the_status_says
     assert "No microphone" in briefing.speech_status.text() and "typing" in briefing.speech_status.text()
     # Nothing to check: "Check microphone … the bar should move" was offered beside "No microphone was found".
     assert not briefing.mic_button.isEnabled() and "no microphone to check" in briefing.mic_status.text()
+    # Nor voice to choose: a tester picked "Voice: just speak" and read "Starting now means: ... by voice" beside
+    # "you will answer by typing", with "My manager may listen to my recorded answers" on offer.
+    voice, push_to_talk, typing = briefing.input_group.buttons()
+    assert not voice.isEnabled() and not push_to_talk.isEnabled() and typing.isChecked()
+    assert "typing" in briefing.choices.text() and "by voice" not in briefing.choices.text()
+    assert not briefing.keep_audio.isEnabled()
 
     dialog = open_settings_by_keys(qtbot, window)
     assert dialog.input_mode.currentData() == "typed" and not dialog.input_mode.isEnabled()
@@ -1120,3 +1126,18 @@ def test_the_accent_is_a_setting_that_reloads_the_recogniser(qtbot, tmp_path):
     assert loads == ["british"]  # another setting: the recogniser is not loaded again
     assert reopen(qtbot, tmp_path).settings.accent == "british"  # kept in settings.json
     apply_theme(QApplication.instance(), "system", 100)
+
+
+def test_a_window_grown_for_larger_text_returns_when_the_window_manager_trimmed_it(qtbot, tmp_path, restore_theme):
+    # Under a window manager the grown window got a size a little off the one asked for (trimmed to the screen
+    # with its frame), and back at 100 % it stayed screen-sized.
+    window = open_window(qtbot, tmp_path)
+    window.resize(700, 500)
+    QApplication.processEvents()
+    start = window.size()
+    window.apply_settings(window.settings.model_copy(update={"text_scale": 200}))
+    qtbot.waitUntil(lambda: window.height() > start.height(), timeout=3000)
+    window.resize(window.width() - 6, window.height() - 20)  # the window manager's trim
+    qtbot.wait(500)
+    window.apply_settings(window.settings.model_copy(update={"text_scale": 100}))
+    qtbot.waitUntil(lambda: window.size() == start, timeout=3000)

@@ -317,6 +317,16 @@ class BriefingPage(QWidget):
         move" beside "No microphone was found"."""
         self.mic_button.setEnabled(found)
         self.mic_status.setText(MIC_HINT if found else "There is no microphone to check: none was found.")
+        # Nor anything to speak into: "by voice" on offer beside "you will answer by typing" read as a contradiction.
+        for i, (mode, _) in enumerate(INPUT_MODES):
+            if mode != "typed":
+                button = self.input_group.button(i)
+                button.setEnabled(found)
+                button.setToolTip("" if found else "Needs a microphone: none was found.")
+        if not found:
+            self.input_group.button(len(INPUT_MODES) - 1).setChecked(True)
+        self.keep_audio.setEnabled(self.assessed and self.input_mode != "typed")
+        self._show_choices()
 
     def stop_mic_check(self) -> None:
         self._meter.stop()

@@ -117,9 +117,9 @@ class NoticeBar(QWidget):
         return QSize(self.scroll.widget().sizeHint().width(), min(self._content_height(), screen // 4))
 
     def minimumSizeHint(self) -> QSize:
-        # One notice, read whole: where the window has no more room, the rest scroll rather than push the page
+        # One notice, the newest, read whole: where the window has no more room, the rest scroll rather than push the page
         # (the call's controls) off the screen.
-        first = next(iter(self.rows.values()), None)
+        first = next(reversed(self.rows.values()), None)  # the newest, on top
         if first is None:
             return QSize(0, 0)
         one = first.heightForWidth(self._wrap_width()) if first.hasHeightForWidth() else -1
@@ -146,7 +146,10 @@ class NoticeBar(QWidget):
         notice = _Notice(text)
         notice.dismiss.clicked.connect(lambda: self._dismiss(text, lasting))
         self.rows[text] = notice
-        self.column.addWidget(notice)
+        # The newest on top, where the bar is read first: added below, at a large text size it was hidden behind
+        # an older one in a bar with room for one.
+        self.column.insertWidget(0, notice)
+        self.scroll.verticalScrollBar().setValue(0)
         self.show()
         self.updateGeometry()
 

@@ -162,7 +162,8 @@ class MainWindow(QMainWindow):
         self.leave_call_box: QMessageBox | None = None
         self._call_notices: set[str] = set()  # "finish the call first" notices, taken away when the call ends
         self.sound: tuple[list[str], list[str]] | None = None  # microphone and speaker names, once listed
-        self._grown: list[tuple[QSize, QSize]] = []  # (before, after) each time larger text grew the window
+        # (before, sizes after) each time larger text grew the window: the size asked for, and the one it settled at
+        self._grown: list[tuple[QSize, list[QSize]]] = []
         self.setWindowTitle("Difficult Conversations Simulator")
 
         self.notices = NoticeBar(settings.dismissed_notices)
@@ -672,16 +673,25 @@ class MainWindow(QMainWindow):
         most = QSize(room.width(), room.height() - frame)
         before = self.size()
         size = before.expandedTo(first) if grow else before
-        if not grow and self._grown and self._grown[-1][1] == before:
+        if not grow and self._grown and before in self._grown[-1][1]:
             # Back to a smaller text: a window the app grew for the larger one, and the trainee has not resized
             # since, returns to the size it had (a tester's window stayed 200 %-sized at 100 %).
             size = self._grown.pop()[0]
         elif not grow:
             self._grown.clear()
-        self.resize(size.boundedTo(most).expandedTo(self.minimumSizeHint().boundedTo(most)))
+        asked = size.boundedTo(most).expandedTo(self.minimumSizeHint().boundedTo(most))
+        self.resize(asked)
         self.move(placed_within(self.frameGeometry(), room))
         if grow:  # every step, even one the screen's edge stopped: each smaller step back undoes one
-            self._grown.append((left or before, self.size()))
+            self._grown.append((left or before, [asked]))
+            entry = len(self._grown) - 1
+            # The size the window settles at, not the one asked for: the larger text's layout widens it past that,
+            # and a window manager gives it later, trimmed to the screen (a tester's window stayed screen-sized).
+            QTimer.singleShot(300, self, lambda: self._settled(entry))  # not once the window is gone
+
+    def _settled(self, entry: int) -> None:
+        if entry < len(self._grown):
+            self._grown[entry][1].append(self.size())
 
     def _remember_geometry(self) -> None:
         geometry = bytes(self.saveGeometry().toBase64()).decode("ascii")
