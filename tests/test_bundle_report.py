@@ -157,7 +157,7 @@ def test_a_long_name_is_not_broken_on_every_reply_of_the_transcript(tmp_path):
         sid, _ = play_into(store, ["That language isn't acceptable.", "/end"], trainee=name)
         record = load_session(store, sid)
     html = session_html(record)
-    assert name in html.split("<h2>Transcript</h2>")[0]  # named once, above
+    assert name in html.split("class='title'>Transcript<")[0]  # named once, above
     assert name not in transcript_table(record) and ">Trainee</td>" in transcript_table(record)
 
 
@@ -205,3 +205,18 @@ def test_words_a_reviewer_cleared_are_no_longer_marked(tmp_path):
         html = session_html(load_session(store, sid))
     assert "<span class='evidence'>That language isn&#x27;t acceptable</span>" in html
     assert "you idiot" in html and "<span class='cost'>" not in html
+
+
+def test_the_report_keeps_each_title_with_its_table_and_marks_call_actions_as_actions(tmp_path):
+    # A manager's PDF had "Transcript" alone at the foot of page 1 and its table on page 2; evidence said "turn 7"
+    # where the trainee's pages said "your reply 3"; and End call was quoted as if the trainee had said "[End call]".
+    with Store(tmp_path / "data") as store:
+        sid, _ = play_into(store, ["Please don't swear at me.", "/hold", "That language isn't acceptable.", "/end"])
+        record = load_session(store, sid)
+    html = session_html(record)
+    for title in ("What you did", "Transcript"):
+        head = html.split(f"class='title'>{title}<")[0]
+        assert head.endswith("<thead><tr><td colspan='3' ") or head.endswith("<thead><tr><td colspan='4' ")
+    assert "&ldquo;[End call]" not in html and "<span class='action'>◆ End call</span>" in html
+    replies = [t for t in record.turns if t["speaker"] == "trainee" and t["kind"] == "reply"]
+    assert f"reply 2, turn {replies[1]['index']}: " in html

@@ -26,6 +26,7 @@ th { border-bottom: 1px solid #999; } .met { color: #1b6e20; } .missed { color: 
 .customer { color: #444; } .trainee { font-weight: bold; } .evidence { background: #fff3a8; }
 .cost { background: #f7c9c5; }
 .action { color: #8a1c7c; font-weight: bold; }
+.title { font-size: 13pt; font-weight: bold; padding-top: 14pt; }
 .small { color: #666; font-size: 9pt; } .feedback { color: #444; font-size: 10pt; padding-bottom: 6pt; } .nowrap { white-space: nowrap; }
 """
 # Qt's printing sizes unwidthed columns to their words and lets a long word run into the next cell
@@ -45,10 +46,12 @@ def _verdict_class(status: str, automatic: str) -> str:
     return "met" if automatic == "violated" and status == "missed" else status
 
 
-def _head(*columns: tuple[str, int]) -> str:
-    # A header row in <thead> is printed again at the top of each page the table continues on.
-    return ("<thead><tr>" + "".join(f"<th width='{w}%' class='nowrap'>{escape(text)}</th>" for text, w in columns)
-            + "</tr></thead>")
+def _head(*columns: tuple[str, int], title: str = "") -> str:
+    # A header row in <thead> is printed again at the top of each page the table continues on. The table's title
+    # goes in it too: as a heading of its own, "Transcript" was left alone at the foot of a page, its table on the next.
+    caption = (f"<tr><td colspan='{len(columns)}' class='title'>{escape(title)}</td></tr>" if title else "")
+    return ("<thead>" + caption + "<tr>" + "".join(f"<th width='{w}%' class='nowrap'>{escape(text)}</th>"
+                                                   for text, w in columns) + "</tr></thead>")
 
 
 def when(ts: float | None) -> str:
@@ -120,10 +123,10 @@ def _verdicts(record: SessionRecord) -> str:
     # few words a line and pushed the report onto extra pages.
     columns = [("Automatic", 15)] + ([("After review", 17)] if reviewed else []) + [
         ("Criterion", 30 if reviewed else 35), ("Evidence", 38 if reviewed else 50)]
-    rows = ["<h2>What you did</h2>", _TABLE, _head(*columns)]
+    rows = [_TABLE, _head(*columns, title="What you did")]
+    replies = _reply_numbers(record.turns)
     for v in record.verdicts:
-        quotes = "<br>".join(f"turn {int(ev['turn'])}: <span class='evidence'>&ldquo;{e(ev['quote'])}&rdquo;</span>"
-                             for ev in v["evidence"][:3])
+        quotes = "<br>".join(_evidence(ev, replies) for ev in v["evidence"][:3])
         auto = v["status"]
         unsure = "<br><span class='small'>(uncertain)</span>" if v.get("uncertain") else ""
         cells = [f"<td class='{_verdict_class(auto, auto)} nowrap'>{e(verdict_words(auto, auto))}{unsure}</td>"]
@@ -186,11 +189,30 @@ def _disputes(record: SessionRecord) -> str:
     return "".join(rows)
 
 
+def _reply_numbers(turns) -> dict[int, int]:
+    """Each trainee reply's turn and its number among the trainee's replies, as the trainee's own pages count them."""
+    numbers: dict[int, int] = {}
+    for t in turns:
+        if t["speaker"] == "trainee" and t["kind"] == "reply":
+            numbers[int(t["index"])] = len(numbers) + 1
+    return numbers
+
+
+def _evidence(ev: dict, replies: dict[int, int]) -> str:
+    """A quote of the trainee's words with where they were said ("reply 2, turn 5", the transcript's numbering
+    beside the trainee pages'), or a call action marked as the transcript marks it, not quoted as words."""
+    turn = int(ev["turn"])
+    if turn not in replies and ev["quote"].startswith("[") and ev.get("end", 0) <= ev.get("start", 0):
+        return f"turn {turn}: <span class='action'>◆ {escape(ev['quote'].strip('[]'))}</span>"
+    place = f"reply {replies[turn]}, turn {turn}" if turn in replies else f"turn {turn}"
+    return f"{place}: <span class='evidence'>&ldquo;{escape(ev['quote'])}&rdquo;</span>"
+
+
 def _transcript(record: SessionRecord) -> str:
-    return "<h2>Transcript</h2>" + transcript_table(record)
+    return transcript_table(record, title="Transcript")
 
 
-def transcript_table(record: SessionRecord, *, times: bool = False, recordings: bool = False) -> str:
+def transcript_table(record: SessionRecord, *, times: bool = False, recordings: bool = False, title: str = "") -> str:
     """Every turn, the evidence marked in the trainee's words (class 'evidence', or 'cost' for words that cost
     points) and call actions marked (class 'action'); the styles come from whoever shows it (the report's sheet,
     review mode's palette).
@@ -209,7 +231,7 @@ def transcript_table(record: SessionRecord, *, times: bool = False, recordings: 
             if ev.get("end", 0) > ev.get("start", 0):
                 cost = status == "violated"  # words that cost points, marked apart from those that earned them
                 evidence.setdefault(int(ev["turn"]), []).append((int(ev["start"]), int(ev["end"]), cost))
-    rows = [_TABLE, _head(("Time" if times else "Turn", 6), ("Who", 18), ("Said", 76))]
+    rows = [_TABLE, _head(("Time" if times else "Turn", 6), ("Who", 18), ("Said", 76), title=title)]
     for t in record.turns:
         # The trainee is named above the transcript; a long name in this narrow column broke mid-word
         # ("Montgomer / y-Featherston / ehaugh") on every reply.
