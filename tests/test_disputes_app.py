@@ -128,6 +128,10 @@ def test_a_dispute_travels_to_review_mode_and_its_answer_comes_back(qtbot, tmp_p
     # The headline gives the score that counts, as My sessions does, and says where the automatic one went.
     assert f"{record.summary.reviewed_overall:.0f} / 100" in window.results.title.text()
     assert f"the automatic score was {automatic:.0f}" in window.results.message.text()
+    # Try again, from a past session, opens its scenario's briefing (it was greyed out with no reason given).
+    assert window.results.again_button.isEnabled()
+    qtbot.mouseClick(window.results.again_button, Qt.LeftButton)
+    assert window.stack.currentWidget() is window.briefing and window.briefing.scenario.id == record.summary.scenario_id
 
 
 def test_on_one_data_folder_the_answer_shows_at_once(qtbot, tmp_path):

@@ -630,3 +630,16 @@ def test_a_conversation_cleared_again_and_again_frees_each_turn_once(qtbot):
         QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
         gc.collect()
     assert view.count() == 0 and view.widget().layout().count() == 1  # only the stretch is left
+
+
+def test_a_web_chat_is_typed_by_default_and_ended_as_a_chat(qtbot, tmp_path):
+    # A tester on "Harassment over web chat" was offered voice first and an "End call" button.
+    window = open_window(qtbot, tmp_path, input_mode="voice")
+    lib = window.library
+    lib.table.selectRow(next(i for i, sf in enumerate(lib.scenarios) if sf.id == "chat-harassment"))
+    qtbot.mouseClick(lib.open_button, Qt.LeftButton)
+    briefing = window.briefing
+    assert briefing.input_mode == "typed" and "You will chat with" in briefing.situation.text()
+    choose(qtbot, window, "chat-harassment")
+    assert window.roleplay.buttons["end_call"].text().startswith("End chat")
+    window.live.abandon()

@@ -201,7 +201,8 @@ class BriefingPage(QWidget):
         start = s.nodes[s.start_node].mood or s.mood
         self.customer.show_customer(s.persona.name, s.persona.role, s.persona.company, start)
         who = s.persona.name + (f", {s.persona.company}" if s.persona.company else "")
-        self.situation.setText(f"{' '.join(s.summary.split())}\n\nYou will talk to {who} ({s.persona.role}). "
+        meet = "chat with" if s.channel == "chat" else "talk to"
+        self.situation.setText(f"{' '.join(s.summary.split())}\n\nYou will {meet} {who} ({s.persona.role}). "
                                f"About {s.minutes} minutes.")
         note = content_text(sf)
         self.content_note.setText(
@@ -219,6 +220,8 @@ class BriefingPage(QWidget):
         self.intensity_group.button(0).setChecked(True)  # the mildest first: nobody starts at the strongest
         self.intensity_box.setVisible(len(s.intensity) > 1)
         ids = [m for m, _ in INPUT_MODES]
+        if s.channel == "chat":
+            input_mode = "typed"  # a web chat is typed; speaking the replies stays on offer, chosen here
         self.input_group.button(ids.index(input_mode) if input_mode in ids else 0).setChecked(True)
         self.keep_audio.setChecked(keep_audio)
         self.mode_group.button(0).setChecked(True)

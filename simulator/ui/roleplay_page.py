@@ -20,6 +20,7 @@ from .live import LiveSession
 
 CONTROLS = [("end_call", "Ctrl+E"), ("escalate", "Ctrl+T"), ("hold", "Ctrl+H"), ("flag", "Ctrl+F")]
 STOP_KEY = "Ctrl+B"
+CHAT_LABELS = {"end_call": "End chat"}
 LEAVING = {"end_call", "escalate"}  # the trainee leaves the call: words typed but not sent are said on the way
 COLUMN_LETTERS = 110  # the widest the call gets, in letters of the app's font
 
@@ -155,6 +156,7 @@ class RolePlayPage(QWidget):
         self.card.show_customer(s.persona.name, s.persona.role, s.persona.company, live.session.mood)
         self.transcript.clear()
         self.transcript.customer, self.transcript.channel = s.persona.name, s.channel
+        self._name_controls(s.channel)
         self.caption.clear()
         self.reply.clear()  # a reply left unsent belongs to the call it was written in
         self.live_words.setText("")
@@ -268,6 +270,15 @@ class RolePlayPage(QWidget):
             else:
                 self.live.act(action)  # hold and flag: the call goes on, and so does the reply being written
             self._show_hold()
+
+    def _name_controls(self, channel: str) -> None:
+        """On a web chat the End call button ends the chat: a tester on the chat scenario was offered "End call"."""
+        for action, key in CONTROLS:
+            label = CHAT_LABELS.get(action, ACTION_LABELS[action]) if channel == "chat" else ACTION_LABELS[action]
+            button = self.buttons[action]
+            button.setText(f"{label}  ({key})")
+            button.setAccessibleName(label)
+            button.setToolTip(f"{label} — {key}")
 
     def _show_hold(self) -> None:
         on_hold = self.live is not None and self.live.on_hold and self.reply.isEnabled()  # not once the call is over

@@ -187,6 +187,10 @@ class TraineeDisputes(QObject):
                               pass_mark=w.policy.pass_mark if w.policy else 70, debrief="",
                               disputable=result is not None, reviewed=record.summary.reviewed_overall,
                               interrupted=record.summary.status == "interrupted")
-        w.results.again_button.setEnabled(False)  # "try again" is for the session just played
+        # Try again opens the scenario's briefing (it was greyed out with no reason given); not where the scenario has
+        # left the library since.
+        w.past_scenario = sf
+        w.results.again_button.setEnabled(sf is not None)
+        w.results.again_button.setToolTip("" if sf is not None else "This scenario is no longer in your library.")
         w.stack.setCurrentWidget(w.results)
         self.results_shown(record.id)

@@ -155,6 +155,7 @@ class MainWindow(QMainWindow):
         self.kit: SpeechKit | None = None
         self.live: LiveSession | None = None
         self.last_choice = None
+        self.past_scenario = None  # a past session shown from My sessions: Try again opens its briefing
         self._pending_choice = None
         self._ask_name = ask_name
         self._closed = False
@@ -197,7 +198,7 @@ class MainWindow(QMainWindow):
         self.briefing.assessed_box.folded.connect(self._remember_assessed_folded)
         self.briefing.checklist.clicked.connect(self._remember_checklist)
         self.roleplay.leave.connect(self._show_results)
-        self.results.again.connect(lambda: self.start(self.last_choice))
+        self.results.again.connect(self._again)
         self.results.library.connect(self._to_library)
         self.disputes = TraineeDisputes(self)
         self.practice_plan = PracticePlan(self)
@@ -442,6 +443,14 @@ class MainWindow(QMainWindow):
             self.briefing.speech_status.setText("")
         self.stack.setCurrentWidget(self.briefing)
 
+    def _again(self) -> None:
+        """Try again: the session just played starts again as it was chosen; a past one opened from My sessions
+        opens its scenario's briefing, to choose how this time."""
+        if self.past_scenario is not None:
+            self._prepare(self.past_scenario)
+        else:
+            self.start(self.last_choice)
+
     def start(self, choice) -> None:
         if choice is None or (self.live is not None and self.live.running):
             return
@@ -494,6 +503,8 @@ class MainWindow(QMainWindow):
                                  debrief=self.policy.debrief if self.policy else "",
                                  disputable=kept is not None and live.result is not None, channel=s.scenario.channel)
         self.results.again_button.setEnabled(True)
+        self.past_scenario = None
+        self.results.again_button.setToolTip("")
         self.disputes.results_shown(kept)
         self.stack.setCurrentWidget(self.results)
         if live.practice.session_id and self.store is not None:
