@@ -26,6 +26,9 @@ JARGON = ("<block", "block end", "block mapping", "expected key", "indicator", "
 
 @pytest.mark.parametrize("text, place, said, fix", [
     ("a:\n  b: 1\n c: 2\n", (3, 2), "indentation (column 2) matches neither line 2", "move this line to column 1"),
+    # The first line under a key deeper than the two after it, which agree: that first line is out of step.
+    ("persona:\n     name: Sam\n  role: caller\n  voice: male\n", (2, 6), "indented deeper (column 6) than the line "
+     "after it (column 3), both under 'persona' on line 1", "move this line to column 3"),
     ("nodes:\n  - id: a\n  say: x\n", (3, 3), "does not start with '- '", "column 5"),
     ("say: Hello: world\n", (1, 11), "a second ': ' on this line", "in quotes"),
     ("id: a\ntitle: b\n  extra: c\n", (3, 3), "indented more than the line above", "column 1"),

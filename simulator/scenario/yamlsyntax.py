@@ -95,6 +95,16 @@ def _stray(lines: list[str], at: tuple[int, int], opened: tuple[int, int]) -> Sa
         return Said(line, column, "a list item where a key was expected",
                     "indent the list under the key it belongs to, or add 'key:' above it")
     above, above_line = _indent_above(lines, line)
+    key = lines[above_line - 2] if above_line >= 2 else ""
+    key_indent = len(key) - len(key.lstrip(" "))
+    after = lines[line] if line < len(lines) else ""
+    agree = after.strip() and len(after) - len(after.lstrip(" ")) == column - 1  # the line after lines up with this
+    if agree and re.match(r"\s*(- )?[^\s:#][^:]*:\s*(#.*)?$", key) and key_indent < column - 1 < above:
+        # The first line under a key is deeper than the two after it: that line is the one out of step (a tester
+        # indented line 19 and was pointed at line 20).
+        return Said(above_line, above + 1, f"this line is indented deeper (column {above + 1}) than the line after it "
+                    f"(column {column}), both under '{key.strip().rstrip(':')}' on line {above_line - 1}",
+                    f"move this line to column {column}, in line with the line after it; indent with spaces")
     return Said(line, column, f"this line's indentation (column {column}) matches neither line {above_line} above it "
                 f"(column {above + 1}) nor the start of its block on line {opened[0]} (column {opened[1]})",
                 f"give lines {above_line} and {line} the same indentation if they belong together, "
