@@ -143,9 +143,11 @@ def test_scores_replies_with_the_bundled_learned_detector(built):
     lines = built.home / "replies.jsonl"
     lines.write_text(json.dumps({"id": "a", "text": "wow, what a genius you are"}) + "\n"
                      + json.dumps({"id": "b", "text": "pls dont swear at me", "source": "spoken"}) + "\n")
-    out = built.run("classify", str(lines))
+    out = built.run("classify", "--verbose", str(lines))
     assert out.returncode == 0, out.stderr
     assert "notice" not in out.stderr
+    # The retrained layers run in ONNX Runtime there too, from the graphs build.spec made (not NumPy, silently).
+    assert "retrained layers: typed ONNX Runtime, spoken ONNX Runtime" in out.stderr, out.stderr
     got = [json.loads(line) for line in out.stdout.splitlines()]
     assert "retaliates" in got[0]["labels"] and "sets_expectation" in got[1]["labels"]
     # The retrained layers run in ONNX Runtime there too (the app has no onnx package to make their graphs): the

@@ -372,6 +372,17 @@ def test_classify_takes_the_source_per_line(tmp_path, capsys):
     assert all(set(o["uncertain"]) <= set(o["labels"]) for o in out)
 
 
+def test_classify_says_how_its_parts_run_when_asked(tmp_path, capsys):
+    from simulator.cli import main
+    lines = tmp_path / "r.jsonl"
+    lines.write_text(json.dumps({"id": 1, "text": "please stop swearing"}) + "\n")
+    assert main(["classify", "--verbose", str(lines)]) == 0
+    said = capsys.readouterr().err
+    assert "detector: rules+" in said and "retrained layers: typed ONNX Runtime, spoken ONNX Runtime" in said
+    assert main(["classify", "--verbose", "--quick", str(lines)]) == 0
+    assert "without the sentence model" in capsys.readouterr().err
+
+
 def test_classify_refuses_an_unknown_source(tmp_path, capsys):
     from simulator.cli import main
     src = tmp_path / "in.jsonl"

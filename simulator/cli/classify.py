@@ -41,7 +41,23 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--quick", action="store_true",
                    help="leave out the sentence model that reads typed replies in context: about ten times faster "
                         "for large files, a little less accurate (the app always uses it)")
-    p.set_defaults(run=run)
+    p.add_argument("--verbose", action="store_true",
+                   help="say on standard error what scores the replies: the detector's version and how its parts run")
+    p.set_defaults(run=run, verbose=False)
+
+
+def _parts(detector) -> str:
+    """How the detector's parts run here: with or without the sentence model, and its retrained layers in ONNX
+    Runtime or NumPy (a built app without their graphs still scores the same, only slower)."""
+    contextual = detector.learned.contextual if detector.learned is not None else None
+    if detector.learned is None:
+        return "phrase rules alone"
+    if contextual is None:
+        return "rules and heads, without the sentence model"
+    ways = {"ort1": "ONNX Runtime", "np1": "NumPy"}
+    layers = [f"{kind} {ways.get(t.recipe, t.recipe)}" for kind, t in (("typed", contextual.tuned),
+                                                                     ("spoken", contextual.tuned_spoken)) if t]
+    return "rules, heads and the sentence model; retrained layers: " + (", ".join(layers) or "none")
 
 
 class BadLine(Exception):
@@ -56,6 +72,8 @@ def run(args: argparse.Namespace) -> int:
     detector = build_detector(standard_criteria(), in_context=not args.quick)
     if detector.notice:
         print(f"notice: {detector.notice}", file=sys.stderr)
+    if args.verbose:
+        print(f"detector: {detector.version}; {_parts(detector)}", file=sys.stderr)
     if args.file == "-":
         return _classify(detector, getattr(sys.stdin, "buffer", None) or _BytesFrom(sys.stdin), "-")
     try:

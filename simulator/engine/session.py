@@ -100,7 +100,8 @@ class Session:
         """End the call or escalate it, saying `words` on the way (a reply typed but not sent when the control
         was pressed). The words are kept and scored as the trainee's last reply, but the customer, whom the
         trainee is leaving, does not answer them first: a tester's half-typed "note" made the customer hang up,
-        and the End call they pressed counted as missed."""
+        and the End call they pressed counted as missed. What they showed steers the control's own transitions
+        (`{any: [...], action: end_call}`): "it's cancelled, goodbye" is not a hang-up on an unsolved problem."""
         self._require_running()
         if action not in FINAL_ACTIONS:
             raise EngineError(f"'{action}' does not leave the call", f"use one of: {', '.join(FINAL_ACTIONS)}")
@@ -215,7 +216,8 @@ class Session:
 
 
 def _holds(cond: Condition, met: set[str], action: str | None) -> bool:
-    # A condition on criteria is about what a reply said; a call control is not a reply.
+    # A condition on criteria is about what a reply said; a call control alone is not a reply, but words said with
+    # End call or Escalate (Session.leave) are, and a condition with both asks for both.
     if cond.action != action:
         return False
     if cond.any and not met.intersection(cond.any):

@@ -203,16 +203,19 @@ def _session(layers: TunedLayers, beside: Path):
     from .contextual import onnxruntime
 
     ort = onnxruntime()
-    if importlib.util.find_spec("onnx") is not None:
-        model: bytes | str = layers.compiled()
-    elif beside.is_file():
-        model = str(beside)
-    else:
+    try:
+        if importlib.util.find_spec("onnx") is not None:
+            model: bytes | str = layers.compiled()
+        elif beside.is_file():
+            model = str(beside)
+        else:
+            return None
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+        if session.get_modelmeta().custom_metadata_map.get("version") != layers.version:
+            return None  # made from other arrays: a coach retrained them since
+    except Exception:  # noqa: BLE001 - a damaged graph file or a runtime that cannot read it: NumPy, same figures
         return None
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
-    if session.get_modelmeta().custom_metadata_map.get("version") != layers.version:
-        return None  # made from other arrays: a coach retrained them since
     return session

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable
 from typing import Literal
 
 Status = Literal["met", "missed", "violated"]
@@ -110,3 +111,13 @@ def item_label(item: str, channel: str = "phone") -> str:
 def for_channel(text: str, channel: str) -> str:
     """Words about "the call" as someone answering a web chat reads them: "end the chat", "this chat"."""
     return re.sub(r"\b(the|this|a|your) call\b", r"\1 chat", text) if channel == "chat" else text
+
+
+def reply_numbers(turns: Iterable[tuple[int, str, str]]) -> dict[int, int]:
+    """Each trainee reply's turn (from (index, speaker, kind) per turn) and its number among the trainee's replies:
+    "your reply 2", as the trainee counts them, not the turn's number in the whole call."""
+    numbers: dict[int, int] = {}
+    for index, speaker, kind in turns:
+        if speaker == "trainee" and kind == "reply":
+            numbers[index] = len(numbers) + 1
+    return numbers

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..scenario.model import ACTION_LABELS
 from ..scoring.measures import seconds_said
 from ..scoring.review import latest_overrides
-from ..scoring.verdict import dimension_label, item_label
+from ..scoring.verdict import dimension_label, item_label, reply_numbers
 from .pathwords import node_title, path_words
 from .private import write_private
 from .records import SessionRecord
@@ -124,7 +124,7 @@ def _verdicts(record: SessionRecord) -> str:
     columns = [("Automatic", 15)] + ([("After review", 17)] if reviewed else []) + [
         ("Criterion", 30 if reviewed else 35), ("Evidence", 38 if reviewed else 50)]
     rows = [_TABLE, _head(*columns, title="What you did")]
-    replies = _reply_numbers(record.turns)
+    replies = reply_numbers((int(t["index"]), t["speaker"], t["kind"]) for t in record.turns)
     for v in record.verdicts:
         quotes = "<br>".join(_evidence(ev, replies) for ev in v["evidence"][:3])
         auto = v["status"]
@@ -159,8 +159,8 @@ def _overrides(record: SessionRecord) -> str:
         return ""
     e = escape
     autos = {(v["dimension"], v["item"]): v["status"] for v in record.verdicts}
-    rows = ["<h2>Changes by reviewers</h2>", _TABLE,
-            _head(("When", 18), ("Who", 16), ("Criterion", 22), ("Changed to", 18), ("Why", 26))]
+    rows = [_TABLE, _head(("When", 18), ("Who", 16), ("Criterion", 22), ("Changed to", 18), ("Why", 26),
+                          title="Changes by reviewers")]
     for o in record.overrides:
         auto = autos.get((o.dimension, o.item), "")
         rows.append(f"<tr><td class='nowrap'>{e(when(o.created_at))}</td><td>{e(o.reviewer)}</td>"
@@ -178,8 +178,8 @@ def _disputes(record: SessionRecord) -> str:
     e = escape
     words = {"open": "waiting for an answer", "upheld": "upheld: the verdict stands",
              "overturned": "overturned: the verdict was changed"}
-    rows = ["<h2>Disputes by the trainee</h2>", _TABLE,
-            _head(("When", 16), ("Criterion", 18), ("Trainee's reason", 26), ("Outcome", 16), ("Answer", 24))]
+    rows = [_TABLE, _head(("When", 16), ("Criterion", 18), ("Trainee's reason", 26), ("Outcome", 16), ("Answer", 24),
+                          title="Disputes by the trainee")]
     for d in record.disputes:
         answer = "" if d.is_open else f"{d.response or ''} ({d.resolver or ''}, {when(d.resolved_at)})"
         rows.append(f"<tr><td class='nowrap'>{e(when(d.created_at))}</td><td>{e(item_label(d.item))} "
@@ -187,15 +187,6 @@ def _disputes(record: SessionRecord) -> str:
                     f"<td>{e(words.get(d.outcome, d.outcome))}</td><td>{e(answer)}</td></tr>")
     rows.append("</table>")
     return "".join(rows)
-
-
-def _reply_numbers(turns) -> dict[int, int]:
-    """Each trainee reply's turn and its number among the trainee's replies, as the trainee's own pages count them."""
-    numbers: dict[int, int] = {}
-    for t in turns:
-        if t["speaker"] == "trainee" and t["kind"] == "reply":
-            numbers[int(t["index"])] = len(numbers) + 1
-    return numbers
 
 
 def _evidence(ev: dict, replies: dict[int, int]) -> str:

@@ -327,7 +327,7 @@ class BriefingPage(QWidget):
                 button.setEnabled(found)
                 button.setToolTip("" if found else "Needs a microphone: none was found.")
         if not found:
-            self.input_group.button(len(INPUT_MODES) - 1).setChecked(True)
+            self.input_group.button([m for m, _ in INPUT_MODES].index("typed")).setChecked(True)
         self.keep_audio.setEnabled(self.assessed and self.input_mode != "typed")
         self._show_choices()
 

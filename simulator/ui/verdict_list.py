@@ -10,7 +10,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ..engine.turn import Turn
-from ..scoring.verdict import DimensionScore, Result, Verdict, item_label
+from ..scoring.verdict import DimensionScore, Result, Verdict, item_label, reply_numbers
 from ..store.disputes import dispute_words
 from .panel import paint_panel
 from .theme import colours, set_relative_font
@@ -37,15 +37,8 @@ def next_time(result: Result | None, most: int = 3) -> list[Verdict]:
 
 def where_said(turns: Sequence[Turn]) -> dict[int, str]:
     """Each of the trainee's turns as they count them: "your reply 2"; a call action's quote names the action."""
-    places, replies = {}, 0
-    for t in turns:
-        if t.speaker != "trainee":
-            continue
-        if t.kind == "reply":
-            replies += 1
-            places[t.index] = f"your reply {replies}"
-        elif t.kind == "action":
-            places[t.index] = "your call action"
+    places = {t.index: "your call action" for t in turns if t.speaker == "trainee" and t.kind == "action"}
+    places.update((i, f"your reply {n}") for i, n in reply_numbers((t.index, t.speaker, t.kind) for t in turns).items())
     return places
 
 

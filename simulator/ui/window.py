@@ -694,15 +694,12 @@ class MainWindow(QMainWindow):
         self.resize(asked)
         self.move(placed_within(self.frameGeometry(), room))
         if grow:  # every step, even one the screen's edge stopped: each smaller step back undoes one
-            self._grown.append((left or before, [asked]))
-            entry = len(self._grown) - 1
+            sizes = [asked]
+            self._grown.append((left or before, sizes))
             # The size the window settles at, not the one asked for: the larger text's layout widens it past that,
             # and a window manager gives it later, trimmed to the screen (a tester's window stayed screen-sized).
-            QTimer.singleShot(300, self, lambda: self._settled(entry))  # not once the window is gone
-
-    def _settled(self, entry: int) -> None:
-        if entry < len(self._grown):
-            self._grown[entry][1].append(self.size())
+            # Kept with this step's own sizes; not once the window is gone.
+            QTimer.singleShot(300, self, lambda: sizes.append(self.size()))
 
     def _remember_geometry(self) -> None:
         geometry = bytes(self.saveGeometry().toBase64()).decode("ascii")
