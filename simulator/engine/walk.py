@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from ..scenario import ScenarioFile
 from ..scenario.model import Condition
 from ..scoring import Detector, score_session
-from .session import Session
+from .script import apply, parse_step
+from .session import FINAL_ACTIONS, Session
 
 NEUTRAL = ("Okay.", "Right.", "Can you give me the reference number?", "Let me just check something.", "Hmm.")
 
@@ -55,12 +56,18 @@ def _examples(sf: ScenarioFile) -> dict[str, list[str]]:
 
 
 def _meet(cond: Condition, examples: dict[str, list[str]], rng: random.Random) -> str | None:
-    """A step that should satisfy a condition: a reply made of the criteria's example replies, or a control."""
+    """A step that should satisfy a condition: a reply made of the criteria's example replies, a control, or words
+    said with End call or Escalate ("/end WORDS") where the condition asks for both."""
+    command = f"/{'end' if cond.action == 'end_call' else cond.action}" if cond.action else ""
     if cond.action and not cond.criteria():
-        return f"/{'end' if cond.action == 'end_call' else cond.action}"
+        return command
     wanted = list(cond.all) + ([rng.choice(cond.any)] if cond.any else [])
     parts = [rng.choice(examples[c]) for c in wanted if examples.get(c)]
-    return " ".join(parts) if parts else None
+    if not parts:
+        return None
+    if cond.action:  # only the controls that leave the call carry words (Session.leave)
+        return f"{command} {' '.join(parts)}" if cond.action in FINAL_ACTIONS else None
+    return " ".join(parts)
 
 
 def _transition_steps(sf: ScenarioFile, node_id: str, examples: dict[str, list[str]],
@@ -92,16 +99,6 @@ def _candidates(sf: ScenarioFile, node_id: str, examples: dict[str, list[str]], 
     return out
 
 
-def _apply(session: Session, step: str) -> None:
-    if step == "/silence":
-        session.silence()
-    elif step.startswith("/"):
-        word = step[1:]
-        session.act("end_call" if word == "end" else word)
-    else:
-        session.reply(step)
-
-
 def random_walks(sf: ScenarioFile, detector: Detector, walks: int = 200, seed: int = 0,
                  max_steps: int = 40) -> WalkReport:
     scenario = sf.scenario
@@ -120,7 +117,7 @@ def random_walks(sf: ScenarioFile, detector: Detector, walks: int = 200, seed: i
                 aimed = _aimed(sf, session.node_id, examples, rng, report.visits) if w % 2 else None
                 step = aimed if aimed and rng.random() < 0.8 else rng.choice(_candidates(sf, session.node_id, examples, rng))
                 steps.append(step)
-                _apply(session, step)
+                apply(session, parse_step(step))
             if session.finished:
                 score_session(sf, session.turns)  # scoring must not crash on any path either
         except Exception as exc:  # noqa: BLE001 - a crash is what this looks for
