@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..errors import EngineError
-from ..scenario import COMMANDS
+from ..scenario import COMMANDS, split_command
 from .session import FINAL_ACTIONS, Session
 
 
@@ -24,15 +24,14 @@ def parse_step(line: str) -> Step:
     if not text:
         return Step("silence")
     if text.startswith("/"):
-        word, words = ([*text[1:].split(None, 1), "", ""])[:2]
-        word = word.lower()
+        word, words = split_command(text)
         if word == "stop":
             return Step("stop")
         if word in COMMANDS:
             action = COMMANDS[word]
-            if action is None and words.strip():
+            if action is None and words:
                 raise EngineError(f"'{text}': /silence says nothing", "put the words on a line of their own")
-            return Step("action", action, words.strip()) if action else Step("silence")
+            return Step("action", action, words) if action else Step("silence")
         raise EngineError(f"'{text}' is not a call control",
                           "use /end, /escalate, /hold, /flag, /silence or /stop; start a reply with a space to say it as text")
     return Step("reply", text)

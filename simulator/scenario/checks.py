@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 
 from ..errors import Problem
 from .errors_from_model import did_you_mean
-from .model import ACTIONS, ALL_INTENSITIES, COMMANDS, Criterion, Scenario
+from .model import ACTIONS, ALL_INTENSITIES, COMMANDS, Criterion, Scenario, split_command
 from .yamlsource import Located
 
 
@@ -185,11 +185,11 @@ def _tests(scenario: Scenario, criteria: Mapping[str, Criterion], loc: Located) 
             yield loc.problem(where + ("intensity",), f"'{test.intensity}' is not an intensity of this scenario",
                               f"intensities are: {', '.join(scenario.intensity)}")
         for reply_i, reply in enumerate(test.replies):
-            command, words = ([*reply[1:].split(None, 1), "", ""])[:2] if reply.startswith("/") else ("", "")
-            if reply.startswith("/") and command.lower() not in COMMANDS:
+            command, words = split_command(reply) if reply.startswith("/") else ("", "")
+            if reply.startswith("/") and command not in COMMANDS:
                 yield loc.problem(where + ("replies", reply_i), f"'{reply}' is not a call control",
                                   f"use one of: {', '.join('/' + c for c in COMMANDS)}")
-            elif words and command.lower() == "silence":
+            elif words and command == "silence":
                 yield loc.problem(where + ("replies", reply_i), f"'{reply}': silence says nothing",
                                   "put the words on a line of their own, or write /end or /escalate with them "
                                   "(the words are said on the way out)")

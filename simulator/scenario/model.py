@@ -18,6 +18,12 @@ ACTIONS = ("end_call", "escalate", "hold", "flag")
 Action = Literal["end_call", "escalate", "hold", "flag"]
 # What a trainee types for a call control in the terminal and in scenario tests.
 COMMANDS = {"end": "end_call", "escalate": "escalate", "hold": "hold", "flag": "flag", "silence": None}
+
+
+def split_command(line: str) -> tuple[str, str]:
+    """A "/command words" line as (command, in lower case; the words said with it): ("end", "ok, goodbye")."""
+    word, words = ([*line.strip()[1:].split(None, 1), "", ""])[:2]
+    return word.lower(), words.strip()
 ACTION_LABELS = {"end_call": "End call", "escalate": "Escalate to supervisor", "hold": "Hold", "flag": "Flag incident",
                  "resume": "Take off hold"}  # resume: recorded when the trainee ends a hold, never in a scenario
 
