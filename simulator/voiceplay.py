@@ -38,6 +38,7 @@ from .speech.synthesis import LineCache, VoiceSettings, in_mood
 
 
 CLOSE_WAIT_S = 0.5  # at the end, what the speaker's stream gets to close before the loop returns anyway
+MIC_BACK = "the microphone is back: speak or type"
 LAST_LINE_SLACK_S = 3.0  # a line that has not finished this long after its length is stopped
 log = logging.getLogger("simulator.audio")
 
@@ -128,6 +129,7 @@ class VoiceLoop:
         self._playback: Playback | None = None
         self._input_ended = False
         self._abandoned = False
+        self._mic_quiet = False  # the microphone went quiet mid-call: replies are typed until it is back
         self.on_break = False  # the trainee took a break (/stop): the session is left unfinished, never scored
         # The customer is on hold: they wait, so the trainee's quiet is not a silence, until the trainee takes
         # them off hold (`resume`), answers, or uses another call control.
@@ -195,6 +197,9 @@ class VoiceLoop:
     def _on_mic_error(self, message: str) -> None:
         self._inbox.put(("mic-lost", message))
 
+    def _on_mic_back(self) -> None:
+        self._inbox.put(("mic-back", None))
+
     # the session speaks -----------------------------------------------------------------
     def _on_event(self, event: object) -> None:
         if not isinstance(event, CustomerSpoke):
@@ -244,7 +249,7 @@ class VoiceLoop:
         """Play until the session ends (call from one thread; it returns when the session is over)."""
         if self.microphone is not None and self.listener is not None:
             try:
-                self.microphone.start(self.listener.feed, self._on_mic_error)
+                self.microphone.start(self.listener.feed, self._on_mic_error, self._on_mic_back)
             except Exception as exc:  # noqa: BLE001 - no microphone: typed replies still work
                 self.events.notice(f"{getattr(exc, 'message', exc)}; type your replies")
                 self.microphone = None
@@ -348,8 +353,12 @@ class VoiceLoop:
                 self.speaker.stop()  # the trainee talks over the customer: the customer stops, as on a call
                 self.timings.barge_ins.append(time.monotonic())
         elif kind == "mic-lost":
-            self.microphone = None
+            # The microphone is kept, not dropped: it may come back, and it must still be closed at the end.
+            self._mic_quiet = True
             self.events.notice(str(value))
+        elif kind == "mic-back" and self._mic_quiet:
+            self._mic_quiet = False
+            self.events.notice(MIC_BACK)
         elif kind == "stop":
             if self.speaker is not None and self._speaking.is_set():
                 self.speaker.stop()  # "at once": the line being said is cut, not played out
@@ -367,7 +376,7 @@ class VoiceLoop:
 
     @property
     def _typed(self) -> bool:
-        return self.listener is None or self.microphone is None
+        return self.listener is None or self.microphone is None or self._mic_quiet
 
     @property
     def silence_wait_s(self) -> float:

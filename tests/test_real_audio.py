@@ -219,6 +219,38 @@ def test_the_microphone_vanishing_mid_session_falls_back_to_typing(card, sphinx,
     assert session.ending is not None and any(turn.source == "typed" for turn in session.turns)
 
 
+def test_a_microphone_that_comes_back_hears_the_trainee_again(card, sphinx, tmp_path):
+    from simulator.speech.capture import LOST, SoundDeviceMicrophone
+    from simulator.speech.playback import SoundDeviceSpeaker
+    from simulator.voiceplay import MIC_BACK
+    session = session_of("late-refund-empathy", seed=2)
+    notices, heard = [], []
+    loop = VoiceLoop(session, speaker=SoundDeviceSpeaker(), microphone=SoundDeviceMicrophone(), engine=sphinx,
+                     cache=LineCache(tmp_path / "cache", synthesizer()), silence_after_s=60,
+                     events=VoiceEvents(notice=notices.append, heard=heard.append))
+    subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(tmp_path / "reply.wav"),
+                    "I am so sorry about the delay with your refund."], check=True)
+    from simulator.speech.wav import read_wav
+    t = run_loop(loop, lambda: session.turns and not loop.customer_speaking, timeout=30)
+    try:
+        card.stop_feeding()  # a stall: the sound server delivers nothing for a while
+        deadline = time.monotonic() + 15
+        while LOST not in notices and time.monotonic() < deadline:
+            time.sleep(0.05)
+        card.resume_feeding()
+        while MIC_BACK not in notices and time.monotonic() < deadline:
+            time.sleep(0.05)
+        card.say(with_silence(read_wav(tmp_path / "reply.wav"), 0.2, 0.2))
+        deadline = time.monotonic() + 20
+        while not heard and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        loop.type_line("/end")
+        t.join(20)
+    assert notices[-2:] == [LOST, MIC_BACK]
+    assert heard and any(turn.source == "spoken" for turn in session.turns), notices
+
+
 def voice_play(card, tmp_path, *extra: str) -> subprocess.Popen:
     env = {**os.environ, **card.env, "SIMULATOR_DATA_DIR": str(tmp_path / "data"),
            "SIMULATOR_CONFIG_DIR": str(tmp_path / "config")}

@@ -298,12 +298,16 @@ def test_silence_past_the_timeout_counts_as_silence(tmp_path):
 
 
 def test_a_lost_microphone_falls_back_to_typing_and_keeps_the_session(sphinx):
+    from simulator.speech.capture import LOST
+
     class DyingMicrophone:
-        def start(self, on_chunk, on_error):
-            threading.Timer(0.2, on_error, args=("the microphone stopped (unplugged?); type your replies",)).start()
+        stopped = False
+
+        def start(self, on_chunk, on_error, on_back=None):
+            threading.Timer(0.2, on_error, args=(LOST,)).start()
 
         def stop(self):
-            pass
+            self.stopped = True
 
     sf = load_scenario("scenarios/swearing-caller.yaml")
     session = Session(sf, PhraseDetector(sf.criteria), seed=1)
@@ -316,6 +320,42 @@ def test_a_lost_microphone_falls_back_to_typing_and_keeps_the_session(sphinx):
     t.join(20)
     assert "unplugged" in notices[0] and session.ending is not None
     assert [turn.text for turn in session.turns if turn.speaker == "trainee"][0] == "Please stop swearing."
+    assert loop.microphone.stopped, "a microphone that went quiet is still closed when the call ends"
+
+
+def test_a_microphone_that_comes_back_is_listened_to_again(sphinx):
+    from simulator.speech.capture import LOST
+    from simulator.voiceplay import MIC_BACK
+
+    class StallingMicrophone:
+        def start(self, on_chunk, on_error, on_back=None):
+            self.lose, self.back = (lambda: on_error(LOST)), on_back
+
+        def stop(self):
+            pass
+
+    sf = load_scenario("scenarios/swearing-caller.yaml")
+    session = Session(sf, PhraseDetector(sf.criteria), seed=1)
+    notices = []
+    mic = StallingMicrophone()
+    loop = VoiceLoop(session, microphone=mic, engine=sphinx, events=VoiceEvents(notice=notices.append))
+    t = run_loop(loop, lambda: session.turns, timeout=10)
+    spoken_wait = loop.silence_wait_s
+    mic.lose()
+    deadline = time.monotonic() + 5
+    while len(notices) < 1 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.2)
+    typed_wait = loop.silence_wait_s  # while it is quiet the trainee types, and typing gets its longer wait
+    mic.back()
+    while len(notices) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.2)
+    assert notices == [LOST, MIC_BACK]
+    assert loop.silence_wait_s == spoken_wait < typed_wait
+    loop.type_line("/end")
+    t.join(10)
+    assert not t.is_alive()
 
 
 def test_the_real_sounddevice_code_against_whatever_devices_exist(tmp_path):

@@ -1091,6 +1091,14 @@ def test_a_web_chat_says_chat_where_a_call_says_call(qtbot, tmp_path):
     # A tester closed a web chat and read "You ended the call" and "Said clearly that you were ending the call".
     window = open_window(qtbot, tmp_path)
     choose(qtbot, window, "chat-harassment")
+    page = window.roleplay
+    for key, modifiers in [(Qt.Key_R, Qt.ControlModifier), (Qt.Key_H, Qt.ControlModifier | Qt.ShiftModifier)]:
+        page.reply.setFocus()
+        qtbot.keyClick(page.reply, key, modifiers)  # what waits for the end of the chat says so
+    qtbot.waitUntil(lambda: len([m for m in window.notices.messages if "during a chat" in m or "first" in m]) >= 2,
+                    timeout=3_000)
+    waits = [m for m in window.notices.messages if "first" in m or "during" in m]
+    assert waits and not any(re.search(r"\b(the|a) call\b", m) for m in waits), waits
     type_reply(qtbot, window, "please stop the personal comments. if they continue i will close this chat")
     qtbot.waitUntil(lambda: window.roleplay.transcript.count() >= 3, timeout=10_000)
     window.roleplay.buttons["end_call"].click()

@@ -110,7 +110,7 @@ def item_label(item: str, channel: str = "phone") -> str:
 
 def for_channel(text: str, channel: str) -> str:
     """Words about "the call" as someone answering a web chat reads them: "end the chat", "this chat"."""
-    return re.sub(r"\b(the|this|a|your) call\b", r"\1 chat", text) if channel == "chat" else text
+    return re.sub(r"\b([Tt]he|[Tt]his|a|your) call\b", r"\1 chat", text) if channel == "chat" else text
 
 
 def reply_numbers(turns: Iterable[tuple[int, str, str]]) -> dict[int, int]:

@@ -21,7 +21,9 @@ from .wav import Pcm, StreamResampler, level, read_wav, resample
 
 OnChunk = Callable[[bytes, float], None]  # 16 kHz PCM, and the time its last sample was captured
 OnError = Callable[[str], None]
+OnBack = Callable[[], None]
 CHUNK_MS = 20
+LOST = "the microphone went quiet (unplugged?); type your replies until it is back"
 log = logging.getLogger("simulator.audio")
 
 
@@ -29,11 +31,15 @@ class SoundDeviceMicrophone:
     """The system's microphone. One thread owns the stream: it opens it, hands chunks on and closes it.
 
     A microphone that stops delivering sound for `LOST_AFTER_S` (unplugged,
-    or a sound server that went away) is reported through `on_error` once.
-    `stop()` returns within its timeout whatever the device does.
+    or a sound server that went away) is reported through `on_error` once, and
+    listening goes on: if sound comes back (a busy laptop's audio server stalls
+    for a second or two, a headset is plugged in again) `on_back` says so and
+    the chunks flow again. `stop()` returns within its timeout whatever the device does.
     """
 
-    LOST_AFTER_S = 1.5
+    # A stall shorter than this is not worth a notice. At 1.5 s a loaded machine's audio server was seen
+    # stalling past it mid-reply, and the microphone was then given up for the rest of the call.
+    LOST_AFTER_S = 3.0
 
     def __init__(self, device: int | str | None = None) -> None:
         self._sd = sounddevice_module()
@@ -51,7 +57,7 @@ class SoundDeviceMicrophone:
         except Exception:  # noqa: BLE001 - the device refuses 16 kHz: take its own rate and resample
             return int(self._sd.query_devices(self.device)["default_samplerate"])
 
-    def start(self, on_chunk: OnChunk, on_error: OnError | None = None) -> None:
+    def start(self, on_chunk: OnChunk, on_error: OnError | None = None, on_back: OnBack | None = None) -> None:
         resampler = StreamResampler(self.rate, RATE)
         chunks: queue.Queue = queue.Queue(maxsize=500)
 
@@ -69,18 +75,23 @@ class SoundDeviceMicrophone:
                                            latency=devices.STREAM_LATENCY)
 
         def pump(owner: StreamOwner) -> None:
-            heard_at = time.monotonic()
+            heard_at, lost = time.monotonic(), False
             while not owner.stopping.is_set():
                 try:
                     chunk, at = chunks.get(timeout=0.05)
                 except queue.Empty:
-                    if time.monotonic() - heard_at > self.LOST_AFTER_S:
-                        log.info("microphone: no sound for %.1f s; stopping", self.LOST_AFTER_S)
+                    if not lost and time.monotonic() - heard_at > self.LOST_AFTER_S:
+                        lost = True
+                        log.info("microphone: no sound for %.1f s; still listening", self.LOST_AFTER_S)
                         if on_error and not owner.stopping.is_set():
-                            on_error("the microphone stopped (unplugged?); type your replies")
-                        return
+                            on_error(LOST)
                     continue
                 heard_at = time.monotonic()
+                if lost:
+                    lost = False
+                    log.info("microphone: sound again")
+                    if on_back and not owner.stopping.is_set():
+                        on_back()
                 out = resampler(chunk)
                 self.level = level(out)
                 if out and not owner.stopping.is_set():
@@ -120,7 +131,8 @@ class FileMicrophone:
         pcm = audio if isinstance(audio, Pcm) else read_wav(audio)
         self._pending.put(resample(pcm, RATE).data)
 
-    def start(self, on_chunk: OnChunk, on_error: OnError | None = None) -> None:  # noqa: ARG002
+    def start(self, on_chunk: OnChunk, on_error: OnError | None = None,  # noqa: ARG002
+              on_back: OnBack | None = None) -> None:  # noqa: ARG002
         self._running.set()
         step = int(RATE * CHUNK_MS / 1000) * 2
         silence = bytes(step)

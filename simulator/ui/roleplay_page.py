@@ -11,6 +11,8 @@ from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QLabel, QPushB
                                QWidget)
 
 from ..scenario.model import ACTION_LABELS
+from ..speech.capture import LOST as MIC_LOST
+from ..voiceplay import MIC_BACK
 from .checklist import Checklist
 from .composer import TALK_KEY, Composer
 from .conversation import ConversationView
@@ -190,9 +192,12 @@ class RolePlayPage(QWidget):
         self.reply.setFocus()
 
     def show_notice(self, text: str) -> None:
-        current = self.notice.text()
-        if text not in current:
-            self.notice.setText((current + "\n" if current else "") + text)
+        # The microphone's "went quiet" and "is back" each make the other out of date: only the latest stays.
+        stale = {MIC_BACK: MIC_LOST, MIC_LOST: MIC_BACK}.get(text)
+        lines = [line for line in self.notice.text().split("\n") if line and line != stale]
+        if text not in lines:
+            lines.append(text)
+        self.notice.setText("\n".join(lines))
         self.notice_area.show()
         self.notice_area.updateGeometry()
 

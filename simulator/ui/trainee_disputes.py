@@ -53,6 +53,7 @@ class TraineeDisputes(QObject):
         super().__init__(window)
         self._window = window
         self.session_id: str | None = None  # the kept session the results page shows
+        self._during = DURING_A_CALL  # as the last call's trainee read it ("the chat" on a web chat)
         window.results.dispute_made.connect(self.dispute)
         window.history.chosen.connect(self._read_disputes)
         window.history.open_result.connect(self.open_past)
@@ -99,7 +100,8 @@ class TraineeDisputes(QObject):
     # -- My sessions -----------------------------------------------------------------------
     def call_over(self) -> None:
         """The call has ended: the word that My sessions waits for it is no longer true."""
-        self._window.notices.remove(DURING_A_CALL)
+        for words in {DURING_A_CALL, self._during}:
+            self._window.notices.remove(words)
 
     def show_history(self) -> None:
         w = self._window
@@ -107,7 +109,8 @@ class TraineeDisputes(QObject):
             w.notices.add("Your sessions are not open yet (or the data folder could not be opened).")
             return
         if w.live is not None and w.live.running:  # Ctrl+Shift+H is one key from Hold (Ctrl+H): never leave a call
-            w.notices.add(DURING_A_CALL)
+            self._during = w.for_call(DURING_A_CALL)
+            w.notices.add(self._during)
             return
         w.stack.setCurrentWidget(w.history)
         w.tasks.run(trainee_history, w.store, w.settings.trainee or "trainee", done=w.history.show_history,

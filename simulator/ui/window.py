@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, Q
 
 from .. import __version__
 from ..errors import SimulatorError
+from ..scoring.verdict import for_channel
 from ..settings import AppSettings, save_settings
 from ..speech.kit import AudioDevices, SpeechKit, load_speech
 from ..store.location import cache_dir
@@ -267,11 +268,16 @@ class MainWindow(QMainWindow):
     def in_call(self) -> bool:
         return self.live is not None and self.live.running
 
+    def for_call(self, text: str) -> str:
+        """Words about "the call" as this session's trainee reads them: a web chat is "the chat"."""
+        return for_channel(text, self.live.session.scenario.channel) if self.live is not None else text
+
     def _refused_in_call(self, notice: str) -> bool:
         """Review mode, authoring and the folder dialog would open over the call while its clock runs: during a
         call they wait, and the trainee is told so (the notice goes when the call ends)."""
         if not self.in_call():
             return False
+        notice = self.for_call(notice)
         for earlier in self._call_notices - {notice}:
             self.notices.remove(earlier)  # one at a time: three of them left one turn of the call in view at 200 %
         self.notices.add(notice)
@@ -713,15 +719,16 @@ class MainWindow(QMainWindow):
             self.leave_call_box.raise_()
             return
         kept = self.live is not None and self.live.practice.session_id is not None
-        box = QMessageBox(QMessageBox.Question, "Quit in the middle of the call?",
-                          "The call is still going. If you quit now, it is kept as interrupted: not scored, and "
-                          "the library shows it as not finished." if kept else
-                          "The call is still going. If you quit now, it ends here (a practice run is not kept).",
+        words = self.for_call
+        box = QMessageBox(QMessageBox.Question, words("Quit in the middle of the call?"),
+                          words("The call is still going. If you quit now, it is kept as interrupted: not scored, and "
+                                "the library shows it as not finished." if kept else
+                                "The call is still going. If you quit now, it ends here (a practice run is not kept)."),
                           parent=self)
         if kept:
-            box.setInformativeText("To have it scored, stay and end the call first.")
+            box.setInformativeText(words("To have it scored, stay and end the call first."))
         quit_button = box.addButton("&Quit", QMessageBox.DestructiveRole)
-        stay = box.addButton("&Stay in the call", QMessageBox.RejectRole)
+        stay = box.addButton(words("&Stay in the call"), QMessageBox.RejectRole)
         box.setDefaultButton(stay)  # Enter, or Esc, keeps the call: quitting is the step to take on purpose
         box.setEscapeButton(stay)
         box.setAttribute(Qt.WA_DeleteOnClose)
