@@ -375,6 +375,11 @@ class VoiceLoop:
             self._input_ended = True  # stop once the customer has finished this line
 
     @property
+    def microphone_quiet(self) -> bool:
+        """The microphone went quiet mid-call and has not come back: replies are typed meanwhile."""
+        return self._mic_quiet
+
+    @property
     def _typed(self) -> bool:
         return self.listener is None or self.microphone is None or self._mic_quiet
 

@@ -360,3 +360,29 @@ def test_a_jobs_callbacks_are_let_go_of_on_the_gui_thread(qtbot):
         del held
     qtbot.waitUntil(lambda: len(freed_on) == 60, timeout=10_000)
     assert set(freed_on) == {threading.main_thread().name}
+
+
+def test_a_microphone_that_goes_quiet_and_comes_back_shows_on_the_call(qtbot, tmp_path):
+    from simulator.speech.capture import LOST
+    from simulator.voiceplay import MIC_BACK
+
+    class StallingMicrophone(FileMicrophone):
+        def start(self, on_chunk, on_error=None, on_back=None):
+            self.lose, self.back = (lambda: on_error(LOST)), on_back
+            super().start(on_chunk, on_error, on_back)
+
+    mic = StallingMicrophone(realtime=True)
+    window = open_window(qtbot, tmp_path, devices=FileDevices(microphone=mic, speaker=FileSpeaker(speed=4)),
+                         speech=True)
+    choose(qtbot, window, "swearing-caller", input_mode="voice")
+    page, live = window.roleplay, window.live
+    qtbot.waitUntil(lambda: live.session.turns and not live.customer_speaking, timeout=30_000)
+    qtbot.waitUntil(lambda: page.composer.kind == "listening", timeout=5_000)
+    mic.lose()  # as the capture thread reports a microphone that delivers nothing
+    qtbot.waitUntil(lambda: page.composer.kind == "typing", timeout=5_000)  # not "Listening" to a dead microphone
+    assert LOST in page.notice.text()
+    mic.back()
+    qtbot.waitUntil(lambda: page.composer.kind == "listening", timeout=5_000)
+    assert MIC_BACK in page.notice.text() and LOST not in page.notice.text()  # only the latest word stands
+    press(qtbot, window, "end_call")
+    wait_for_results(qtbot, window, timeout=30_000)

@@ -188,6 +188,10 @@ class LiveSession(QObject):
         return self.loop.customer_speaking
 
     @property
+    def microphone_quiet(self) -> bool:
+        return self.loop.microphone_quiet
+
+    @property
     def mic_level(self) -> float:
         return float(getattr(self.loop.microphone, "level", 0.0) or 0.0)
 

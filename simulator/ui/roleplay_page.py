@@ -229,7 +229,7 @@ class RolePlayPage(QWidget):
             state = "on_hold"
         elif self._asking:
             state = "still_there"
-        elif live.input_mode == "typed":
+        elif live.input_mode == "typed" or live.microphone_quiet:
             state = "typing"
         elif live.input_mode == "push_to_talk" and not live.talking:
             state = "ready"
