@@ -167,10 +167,11 @@ def _instruction(description: str) -> str:
 
 def _looks_like_verb(word: str) -> bool:
     # Nouns also end in s ("or threats"); the descriptions' coordinated verbs are these shapes.
-    return bool(re.search(r"(es|ves|ds|ts|ks|ps|ms|ns|ls)$", word)) and word not in _NOUNS
+    return bool(re.search(r"(es|ves|ds|ts|ks|ps|ms|ns|ls|ays)$", word)) and word not in _NOUNS
 
 
-_NOUNS = {"threats", "insults", "remarks", "comments", "words", "rules", "names", "jokes", "needs", "exits"}
+_NOUNS = {"threats", "insults", "remarks", "comments", "words", "rules", "names", "jokes", "needs", "exits", "days", "ways",
+          "delays"}
 _IRREGULAR = {"is": "be", "has": "have", "does": "do", "goes": "go"}
 
 
