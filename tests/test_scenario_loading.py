@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import MINIMAL
+from conftest import MINIMAL, REPO
 from simulator.errors import ScenarioError
 from simulator.scenario import load_scenario
 
@@ -242,3 +242,12 @@ def test_within_without_abusive_lines_is_a_warning(write):
     sf = load_scenario(write(MINIMAL.replace("weight: 100}", "weight: 100, within: 2}")))
     assert [w.message for w in sf.warnings] == [
         "'within' counts from the first abusive line, but no node is marked abusive"]
+
+
+def test_a_scenario_criterion_is_headed_in_words_not_by_its_id():
+    # A tester read "Offered to solve the real problem or sends refund" on the results page.
+    from simulator.scoring.verdict import item_label
+    load_scenario(REPO / "scenarios" / "late-refund-empathy.yaml")
+    assert item_label("redirects_to_issue|sends_refund") == (
+        "Offered to solve the real problem or put the refund through and said when it would arrive")
+    assert item_label("sends_refund") == "Put the refund through and said when it would arrive"

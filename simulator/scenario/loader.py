@@ -20,7 +20,7 @@ from .checks import check
 from .errors_from_model import describe, did_you_mean, problems_from
 from .finding import find_yaml
 from .wordclasses import expand, references
-from .model import CriteriaLibrary, Criterion, Policy, Scenario
+from .model import SCENARIO_HEADINGS, CriteriaLibrary, Criterion, Policy, Scenario
 from .yamlsource import MAX_FILE_BYTES, Located, read_yaml
 
 
@@ -139,6 +139,7 @@ def _load_scenario(path: Path, library: Mapping[str, Criterion] | None, located:
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ScenarioError(located.file, sorted(problems, key=lambda p: (p.line, p.column)))
+    SCENARIO_HEADINGS.update((c.id, c.heading) for c in scenario.criteria)
     digest = located.sha256 or hashlib.sha256(read_regular_file(path, MAX_FILE_BYTES, "scenario file")).hexdigest()
     return ScenarioFile(path, digest, scenario, criteria, tuple(problems))
 

@@ -234,6 +234,20 @@ class Criterion(_Strict):
     advice: str = Field("", description="what to try, shown when missed (or, for a negative criterion, when present)")
     praise: str = Field("", description="shown when met")
 
+    @property
+    def heading(self) -> str:
+        """How a verdict on it is headed, in the past tense the standard criteria use ("Cancelled the duplicate
+        and said so"): its praise without the "You", or its id in words when it has none."""
+        praise = " ".join(self.praise.split()).rstrip(".!")
+        if praise.lower().startswith("you ") and len(praise) <= 80:
+            return praise[4:5].upper() + praise[5:]
+        return self.id.replace("_", " ").capitalize()
+
+
+# A scenario's own criteria by id, as the scenarios loaded so far name them: a verdict stored with a session
+# names only its criterion's id, and the review pages, reports and the terminal head it with these words.
+SCENARIO_HEADINGS: dict[str, str] = {}
+
 
 class Score(_Strict):
     min: float = Field(0, ge=0, le=100)

@@ -100,11 +100,13 @@ DONE_ACTIONS = {"end_call": "Ended the call", "escalate": "Escalated to a superv
 
 
 def item_label(item: str, channel: str = "phone") -> str:
-    from ..scenario.model import ACTION_LABELS
+    from ..scenario.model import ACTION_LABELS, SCENARIO_HEADINGS
     parts = item.split("|")
     if len(parts) == 1:
-        return for_channel(ITEM_LABELS.get(item) or ACTION_LABELS.get(item) or item.replace("_", " "), channel)
-    words = [ITEM_LABELS.get(i) or DONE_ACTIONS.get(i) or i.replace("_", " ") for i in parts]
+        return for_channel(ITEM_LABELS.get(item) or ACTION_LABELS.get(item) or SCENARIO_HEADINGS.get(item)
+                           or item.replace("_", " "), channel)
+    words = [ITEM_LABELS.get(i) or DONE_ACTIONS.get(i) or SCENARIO_HEADINGS.get(i) or i.replace("_", " ")
+             for i in parts]
     return for_channel(" or ".join([words[0], *(w[:1].lower() + w[1:] for w in words[1:])]), channel)
 
 
