@@ -251,3 +251,11 @@ def test_a_scenario_criterion_is_headed_in_words_not_by_its_id():
     assert item_label("redirects_to_issue|sends_refund") == (
         "Offered to solve the real problem or put the refund through and said when it would arrive")
     assert item_label("sends_refund") == "Put the refund through and said when it would arrive"
+
+
+def test_after_takes_alternatives_and_names_the_unknown_one(write):
+    gated = MINIMAL.replace("{criteria: [names_behavior], weight: 100}",
+                            "{criteria: [names_behavior], after: 'sets_expectation|redirects_to_issue', weight: 100}")
+    assert load_scenario(write(gated)).scenario.rubric["boundary_setting"].after == "sets_expectation|redirects_to_issue"
+    p = one_error(write, gated.replace("|redirects_to_issue", "|redirect_to_issue"))
+    assert "unknown criterion or action 'redirect_to_issue'" in p.message and "redirects_to_issue" in p.hint

@@ -147,9 +147,11 @@ def _rubric_problems(scenario: Scenario, criteria: Mapping[str, Criterion], loc:
                                 else did_you_mean(name, allowed) or f"use one of: {', '.join(sorted(allowed))}")
                         what = "call control" if key == "actions" and len(alternatives) == 1 else "criterion"
                         problems.append(loc.problem(where + (key,), f"unknown {what} '{name}'", hint))
-        if item.after is not None and item.after not in names:
-            problems.append(loc.problem(where + ("after",), f"unknown criterion or action '{item.after}'",
-                                        did_you_mean(item.after, names) or "use a criterion id or end_call, escalate, hold, flag"))
+        # "a|b": counts after either (the scorer reads alternatives there as it does in criteria)
+        for name in item.after.split("|") if item.after is not None else []:
+            if name not in names:
+                problems.append(loc.problem(where + ("after",), f"unknown criterion or action '{name}'",
+                                            did_you_mean(name, names) or "use a criterion id or end_call, escalate, hold, flag"))
         scored = {n for e in (*item.criteria, *item.actions, *item.avoid) for n in (e, *e.split("|"))}
         for name in item.advice:
             if name not in scored:
