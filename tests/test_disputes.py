@@ -313,7 +313,8 @@ def test_an_either_or_item_is_a_valid_iri_in_its_statement(tmp_path):
     from simulator.store.xapi import dispute_statements
     with Store(tmp_path) as store:
         sid = play(store, "remark-about-colleague", ["Okay.", "/end"], "Ana")
-        item = next(v["item"] for v in load_session(store, sid).verdicts if "|" in v["item"])
+        item = next(v["item"] for v in load_session(store, sid).verdicts
+                    if "|" in v["item"] and v["dimension"] == "escalation")
         open_dispute(store, sid, "escalation", item, "I flagged it after the call.")
         [statement] = dispute_statements(load_session(store, sid))
     assert statement["object"]["id"].endswith("/escalation/documents%7Cflag") and "|" not in statement["object"]["id"]
