@@ -259,3 +259,12 @@ def test_after_takes_alternatives_and_names_the_unknown_one(write):
     assert load_scenario(write(gated)).scenario.rubric["boundary_setting"].after == "sets_expectation|redirects_to_issue"
     p = one_error(write, gated.replace("|redirects_to_issue", "|redirect_to_issue"))
     assert "unknown criterion or action 'redirect_to_issue'" in p.message and "redirects_to_issue" in p.hint
+
+
+def test_a_scenario_criterion_is_headed_in_words_where_no_scenario_was_loaded():
+    # `simulator sessions show` and a report name stored verdicts without loading a scenario first.
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-c", "from simulator.scoring.verdict import item_label; "
+                          "print(item_label('rebooks_visit'))"], cwd=REPO, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "Booked the visit again and said when"

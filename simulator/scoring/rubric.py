@@ -239,9 +239,9 @@ def _first_needed(plan: _Plan, policy: Policy) -> str:
 
 
 def _name(item: str) -> str:
-    from .verdict import ITEM_LABELS  # as the results name it ('Stated the consequence'), not the id
-    return " or ".join(f"'{ACTION_LABELS[a]}'" if a in ACTION_LABELS
-                       else f"'{ITEM_LABELS.get(a) or a.replace('_', ' ')}'" for a in item.split("|"))
+    from .verdict import item_label  # as the results name it ('Stated the consequence'), not the id
+    return " or ".join(f"'{ACTION_LABELS[a]}'" if a in ACTION_LABELS else f"'{item_label(a)}'"
+                       for a in item.split("|"))
 
 
 def _advice(item: str, rubric: RubricItem, criteria: Mapping[str, Criterion], policy: Policy) -> str:

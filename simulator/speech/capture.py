@@ -33,8 +33,8 @@ class SoundDeviceMicrophone:
     A microphone that stops delivering sound for `LOST_AFTER_S` (unplugged,
     or a sound server that went away) is reported through `on_error` once, and
     listening goes on: if sound comes back (a busy laptop's audio server stalls
-    for a second or two, a headset is plugged in again) `on_back` says so and
-    the chunks flow again. `stop()` returns within its timeout whatever the device does.
+    for a second or two) `on_back` says so and the chunks flow again. The
+    stream is not reopened on another device. `stop()` returns within its timeout whatever the device does.
     """
 
     # A stall shorter than this is not worth a notice. At 1.5 s a loaded machine's audio server was seen
