@@ -77,6 +77,10 @@ def routes(boxes: dict, links: list, box_w: float, box_h: float, col_gap: float,
         w, h = label_size(lines)
         hits = _hits(spots, w, h, taken)
         free = np.flatnonzero(hits == 0)
+        if not free.size:  # a crowded node: look further out before giving up and overlapping
+            spots = np.concatenate([spots, spots[0] + _FURTHER])
+            hits = _hits(spots, w, h, taken)
+            free = np.flatnonzero(hits == 0)
         crowded += not free.size
         x, y = spots[int(free[0]) if free.size else int(np.argmin(hits))]
         clear = Rect(float(x) - w / 2, float(y) - h / 2, w, h)
@@ -138,6 +142,9 @@ def _geometry(e, boxes, fan, seen, box_w, box_h, col_gap) -> tuple[str, np.ndarr
 # Spots near a point, nearest first.
 _AROUND = np.array(sorted(((dx, dy) for dx in range(-80, 81, 10) for dy in range(-90, 91, 6)),
                           key=lambda s: abs(s[0]) + abs(s[1])), dtype=float)
+# And the ring beyond them, for a node whose lines leave no room nearby.
+_FURTHER = np.array(sorted(((dx, dy) for dx in range(-200, 201, 10) for dy in range(-180, 181, 6)
+                            if abs(dx) > 80 or abs(dy) > 90), key=lambda s: abs(s[0]) + abs(s[1])), dtype=float)
 
 
 @lru_cache(maxsize=16)
