@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import asdict, dataclass, field
 from collections.abc import Iterable
@@ -99,35 +100,33 @@ DONE_ACTIONS = {"end_call": "Ended the call", "escalate": "Escalated to a superv
                 "resume": "Took the customer off hold"}
 
 
-def _scenario_headings() -> dict[str, str]:
-    """The headings of scenarios' own criteria: those loaded so far, or, where nothing has loaded any (the
-    terminal's `sessions show`, a report), the shipped scenarios' once."""
+@functools.cache
+def _read_shipped_scenarios() -> None:
+    """Where nothing has loaded a scenario (the terminal's `sessions show`, a report), their criteria's headings
+    come from the shipped scenarios, read once (about 80 ms)."""
+    from ..paths import shipped_scenarios
     from ..scenario import find_scenario_files, load_scenario
+    for path in find_scenario_files([shipped_scenarios()]):
+        try:
+            load_scenario(path)  # fills SCENARIO_HEADINGS
+        except Exception:  # noqa: BLE001 - a broken file only loses its headings (its id in words stands)
+            continue
+
+
+def _heading(item: str) -> str | None:
     from ..scenario.model import SCENARIO_HEADINGS
-    if not SCENARIO_HEADINGS and not _shipped_read:
-        _shipped_read.append(True)
-        from ..paths import shipped_scenarios
-        for path in find_scenario_files([shipped_scenarios()]):
-            try:
-                load_scenario(path)
-            except Exception:  # noqa: BLE001 - a broken file only loses its headings (its id in words stands)
-                continue
-    return SCENARIO_HEADINGS
-
-
-_shipped_read: list[bool] = []
+    if not SCENARIO_HEADINGS:
+        _read_shipped_scenarios()
+    return SCENARIO_HEADINGS.get(item)
 
 
 def item_label(item: str, channel: str = "phone") -> str:
     from ..scenario.model import ACTION_LABELS
     parts = item.split("|")
-    known = (ITEM_LABELS, ACTION_LABELS, DONE_ACTIONS)
-    headings = _scenario_headings() if any(all(p not in k for k in known) for p in parts) else {}
     if len(parts) == 1:
-        return for_channel(ITEM_LABELS.get(item) or ACTION_LABELS.get(item) or headings.get(item)
+        return for_channel(ITEM_LABELS.get(item) or ACTION_LABELS.get(item) or _heading(item)
                            or item.replace("_", " "), channel)
-    words = [ITEM_LABELS.get(i) or DONE_ACTIONS.get(i) or headings.get(i) or i.replace("_", " ")
-             for i in parts]
+    words = [ITEM_LABELS.get(i) or DONE_ACTIONS.get(i) or _heading(i) or i.replace("_", " ") for i in parts]
     return for_channel(" or ".join([words[0], *(w[:1].lower() + w[1:] for w in words[1:])]), channel)
 
 
