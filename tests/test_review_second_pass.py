@@ -4,6 +4,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 import time
 import uuid
 
@@ -405,3 +406,23 @@ def test_the_sessions_columns_follow_a_change_of_text_size(qtbot, one_session_at
     for column, (_key, title) in enumerate(COLUMNS):
         if header.sectionResizeMode(column) != QHeaderView.Stretch:
             assert header.sectionSize(column) >= header.fontMetrics().horizontalAdvance(title), title
+
+
+def test_review_reads_scenario_headings_on_its_worker_not_the_gui_thread(tmp_path):
+    """A verdict that only one scenario defines is shown by that scenario's heading; review mode reads the
+    headings with the session (a fresh process: nothing has loaded a scenario yet), so labelling reads no file."""
+    code = (
+        "import sys\n"
+        "from simulator.scoring import verdict\n"
+        "from simulator.scenario.model import SCENARIO_HEADINGS\n"
+        "from simulator.store import Store\n"
+        "from simulator.ui.review.reading import scenarios_with_titles\n"
+        "assert not SCENARIO_HEADINGS\n"
+        "scenarios_with_titles(Store(sys.argv[1]))\n"
+        "read = []\n"
+        "verdict._read_shipped_scenarios = lambda: read.append(1)\n"
+        "print(verdict.item_label('sends_refund'), len(read))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "s.db")], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "Put the refund through and said when it would arrive 0"

@@ -113,10 +113,17 @@ def _read_shipped_scenarios() -> None:
             continue
 
 
-def _heading(item: str) -> str | None:
+def read_headings() -> None:
+    """Read the shipped scenarios' criterion headings now (on a worker), so labelling a verdict later reads no
+    file on the GUI thread."""
     from ..scenario.model import SCENARIO_HEADINGS
     if not SCENARIO_HEADINGS:
         _read_shipped_scenarios()
+
+
+def _heading(item: str) -> str | None:
+    from ..scenario.model import SCENARIO_HEADINGS
+    read_headings()
     return SCENARIO_HEADINGS.get(item)
 
 
