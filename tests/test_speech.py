@@ -419,3 +419,28 @@ def test_play_by_voice_with_no_devices_falls_back_to_captions_and_typing():
     assert "Sam Whitlow:" in out.stdout and "Score:" in out.stdout
     if "no speaker" in out.stdout or "audio library" in out.stdout:
         assert "captions" in out.stdout
+
+
+# -- the noise floor under digital silence ---------------------------------------------------
+
+def test_synthesised_speech_gets_a_noise_floor_and_a_human_like_recording_does_not(tmp_path):
+    import numpy as np
+    from simulator.speech.noisefloor import NoiseFloor, has_digital_silence
+    synthetic = resample(speak("Please hold while I check that.", tmp_path), 16000).data
+    assert has_digital_silence(np.frombuffer(synthetic, dtype="<i2"))
+    floored = NoiseFloor()(synthetic)
+    assert floored != synthetic and len(floored) == len(synthetic)
+    assert NoiseFloor()(synthetic) == floored  # seeded: the same audio is always heard the same way
+    hiss = np.random.default_rng(3).normal(0, 12, 16000).round().astype("<i2")  # a quiet microphone's hiss
+    assert (hiss == 0).sum() > 100 and not has_digital_silence(hiss)  # stray zeros are no silence
+    assert NoiseFloor()(hiss.tobytes()) == hiss.tobytes()
+
+
+def test_a_stream_keeps_its_floor_once_it_has_met_digital_silence():
+    import numpy as np
+    from simulator.speech.noisefloor import NoiseFloor
+    floor = NoiseFloor()
+    speech = np.random.default_rng(4).normal(0, 900, 1600).round().astype("<i2").tobytes()
+    assert floor(speech) == speech and not floor.on
+    assert floor(bytes(3200)) != bytes(3200) and floor.on
+    assert floor(speech) != speech  # the rest of the stream is heard with the same hiss under it

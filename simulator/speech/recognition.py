@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..errors import SimulatorError
 from . import RATE
+from .noisefloor import NoiseFloor
 from .posteriors import confidence, decoder_lattice_words
 from .wav import Pcm, resample
 
@@ -253,7 +254,7 @@ class SphinxEngine(Engine):
     def transcribe(self, pcm: Pcm) -> Utterance:
         """A whole file at once: batch normalisation of the audio recognises short files better than streaming."""
         stream = _SphinxStream(self, self._new_decoder())  # fresh: nothing carried over from earlier audio
-        stream.d.process_raw(resample(pcm, RATE).data, False, True)
+        stream.d.process_raw(NoiseFloor()(resample(pcm, RATE).data), False, True)
         self._warmed(stream.d)
         text, words = stream.finish()
         return Utterance(text, words, engine=self.name)
@@ -276,6 +277,7 @@ class _SphinxStream(Stream):
         self._texts: list[str] = []  # the stretches recognised so far
         self._words: list[Word] = []
         self._in_utt = False
+        self._floor = NoiseFloor()  # under digital silence (noisefloor.py)
         self._begin()
 
     def _begin(self) -> None:
@@ -285,6 +287,7 @@ class _SphinxStream(Stream):
     def accept(self, pcm: bytes) -> str | None:
         if not self._in_utt:
             self._begin()
+        pcm = self._floor(pcm)
         if self._cold is not None:
             self._cold += pcm
         self.d.process_raw(pcm, False, False)

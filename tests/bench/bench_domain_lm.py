@@ -147,15 +147,17 @@ def wer(refs: list[str], hyps: list[str]) -> float:
 
 
 def transcriber(engine):
-    """The product's batch transcription (`SphinxEngine.transcribe`: the whole file at once, batch CMN), on one
-    decoder kept for the run instead of a fresh one per file, which only saves building it (~1 s)."""
+    """The product's batch transcription (`SphinxEngine.transcribe`: the whole file at once, batch CMN, the noise
+    floor under digital silence), on one decoder kept for the run instead of a fresh one per file, which only
+    saves building it (~1 s)."""
     from simulator.speech import RATE
+    from simulator.speech.noisefloor import NoiseFloor
     from simulator.speech.wav import read_wav, resample
     decoder = engine._new_decoder()
 
     def hear(path: Path) -> str:
         decoder.start_utt()
-        decoder.process_raw(resample(read_wav(path), RATE).data, False, True)
+        decoder.process_raw(NoiseFloor()(resample(read_wav(path), RATE).data), False, True)
         decoder.end_utt()
         hyp = decoder.hyp()
         return hyp.hypstr if hyp else ""
