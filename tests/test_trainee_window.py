@@ -1151,3 +1151,22 @@ def test_a_window_grown_for_larger_text_returns_when_the_window_manager_trimmed_
     qtbot.wait(500)
     window.apply_settings(window.settings.model_copy(update={"text_scale": 100}))
     qtbot.waitUntil(lambda: window.size() == start, timeout=3000)
+
+
+def test_keys_typed_while_the_session_opens_reach_the_reply_box(qtbot, tmp_path):
+    # Found trying the app on a clean clone: typing straight after "Start the conversation" lost the first
+    # letters while the session was still opening ("eally sorry you've had to call...").
+    window = open_window(qtbot, tmp_path)
+    lib = window.library
+    lib.table.selectRow(next(i for i, sf in enumerate(lib.scenarios) if sf.id == "late-refund-empathy"))
+    qtbot.mouseClick(lib.open_button, Qt.LeftButton)
+    qtbot.mouseClick(window.briefing.start_button, Qt.LeftButton)
+    assert window.live is None  # still opening on its worker
+    focused = QApplication.focusWidget() or window
+    qtbot.keyClicks(focused, "i'm rx")
+    qtbot.keyClick(focused, Qt.Key_Backspace)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.roleplay and window.live is not None, timeout=20_000)
+    assert window.roleplay.reply.text() == "i'm r"
+    qtbot.keyClicks(window.roleplay.reply, "eally sorry")
+    assert window.roleplay.reply.text() == "i'm really sorry"
+    assert window.early_keys.take() == ""  # the keys go to the page again, not to the buffer

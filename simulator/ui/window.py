@@ -26,6 +26,7 @@ from .live import LiveSession, open_practice
 from .name_dialog import NameDialog
 from .notices import NoticeBar, explain, show_error
 from .practice_plan import PracticePlan
+from .early_keys import EarlyKeys
 from .results_page import ResultsPage
 from .roleplay_page import RolePlayPage
 from .settings_dialog import SettingsDialog
@@ -173,6 +174,7 @@ class MainWindow(QMainWindow):
         self.library = LibraryPage()
         self.briefing = BriefingPage(tasks, lambda: self.devices.microphone(self.settings.input_device))
         self.roleplay = RolePlayPage()
+        self.early_keys = EarlyKeys(self)
         self.results = ResultsPage()
         self.history = HistoryPage()
         self.stack = Pages()
@@ -470,15 +472,18 @@ class MainWindow(QMainWindow):
             self.notices.add("Your sessions cannot be kept right now (the data folder could not be opened), so "
                              "this one is a practice run.")
         self.briefing.start_button.setEnabled(False)
+        self.early_keys.start()
         self.tasks.run(open_practice, choice, self.settings.trainee or "trainee", self.policy, store, self.kit,
                        self.devices, self.settings, done=self._begin, failed=self._start_failed)
 
     def _start_failed(self, exc: BaseException) -> None:
+        self.early_keys.take()
         self.briefing.start_button.setEnabled(True)
         show_error(self, exc, "The session could not start")
 
     def _begin(self, opened) -> None:
         if self._closed:
+            self.early_keys.take()
             return  # quit while it was opening: a record left in progress is kept as interrupted on the next start
         self.briefing.start_button.setEnabled(True)
         self.live = LiveSession(opened, self.kit, self.tasks, barge_in=self.settings.barge_in, parent=self)
@@ -491,6 +496,7 @@ class MainWindow(QMainWindow):
         # size it cost the conversation a line.
         said = self.kit is not None and self.sound is not None and not self.sound[1]
         self.roleplay.begin(self.live, [n for n in opened.notices if not (said and "caption" in n)])
+        self.roleplay.reply.insert(self.early_keys.take())
         self._call_running(True)
 
     def _show_results(self) -> None:
