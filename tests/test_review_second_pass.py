@@ -108,6 +108,31 @@ def test_a_long_reason_for_a_change_wraps_and_the_status_bar_names_no_id(qtbot, 
     assert reason.strip() in audit.item(0, 4).toolTip()
 
 
+def test_long_criteria_and_quotes_wrap_in_the_verdicts_at_1366_instead_of_running_off_to_the_right(qtbot, tmp_path):
+    # "Offered to solve the real problem or put the refund through and said when it would arrive" pushed the
+    # dimension and the evidence past the right edge at 1366 px, behind a horizontal scroll bar.
+    with Store(tmp_path) as store:
+        play(store, *PLAYS[5], "Ana")
+    w = open_review(qtbot, tmp_path)
+    open_first(qtbot, w)
+    tree = w.session.verdicts
+    qtbot.waitUntil(lambda: tree.topLevelItemCount() > 0)
+    qtbot.wait(100)
+    assert tree.horizontalScrollBar().maximum() == 0  # every column on screen
+    header, line = tree.header(), tree.fontMetrics().height()
+    long_rows = 0
+    for row in range(tree.topLevelItemCount()):
+        item = tree.topLevelItem(row)
+        rect = tree.visualItemRect(item)
+        for column in (0, 4):
+            text = item.text(column)
+            assert item.toolTip(column) == text
+            if tree.fontMetrics().horizontalAdvance(text) > header.sectionSize(column):
+                long_rows += 1
+                assert rect.height() >= 2 * line, text  # wrapped onto more lines, not cut off with "..."
+    assert long_rows  # the scenario has such a criterion: the test would pass on nothing otherwise
+
+
 # -- 3. exporting the selected session, to a name a manager can find ------------------------------
 def test_a_report_of_the_selected_row_is_offered_under_a_readable_name_in_documents(qtbot, tmp_path):
     from PySide6.QtCore import QTimer

@@ -20,6 +20,7 @@ from ..conversation import blend
 from ..plan_panel import as_tooltip
 from ..theme import colours
 from .override_dialog import OverrideDialog
+from .tables import WrappingRows
 
 _MARK = {"met": "✓ met", "missed": "✗ missed", "violated": "⚠ done"}
 # A thing to avoid is only ever "violated" or, once a reviewer says so, "missed": that is the good outcome.
@@ -78,6 +79,11 @@ class SessionPage(QWidget):
         self.verdicts.setHeaderLabels(["Criterion", "Dimension", "Automatic", "After review", "Evidence"])
         self.verdicts.setRootIsDecorated(False)
         self.verdicts.header().setSectionResizeMode(QHeaderView.ResizeToContents)
+        # A long criterion ("Offered to solve the real problem or put the refund through and said when") or quote
+        # wraps in its column instead of pushing the dimension and the evidence off to the right at 1366 px.
+        for wrapped in (0, 4):
+            self.verdicts.header().setSectionResizeMode(wrapped, QHeaderView.Stretch)
+        WrappingRows(self.verdicts)
         # The verdicts first: after a long criterion ("Said clearly that you were ending the call or brought in a
         # supervisor") they were off to the right at 1366 px and had to be scrolled to.
         for logical, shown in ((2, 0), (3, 1)):
@@ -177,6 +183,8 @@ class SessionPage(QWidget):
                                     (verdict_mark(after, v["status"]) if after else "unchanged")
                                     + (" · disputed" if (v["dimension"], v["item"]) in disputed else ""), quotes])
             item.setData(0, 256, v)
+            for column in (0, 4):
+                item.setToolTip(column, item.text(column))
             self.verdicts.addTopLevelItem(item)
         if self.verdicts.topLevelItemCount():
             # In the automatic verdict's column, which is shown first: made current in the criterion's, the table

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtWidgets import QHeaderView, QStyledItemDelegate, QTableWidget, QTableWidgetItem, QTreeView
 
 
 def read_only_table(headers: list[str], name: str, *, stretch: str = "first", single: bool = False) -> QTableWidget:
@@ -57,3 +57,25 @@ class _FiguresTable(QTableWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.make_room_for_names()
+
+
+class WrappingRows(QStyledItemDelegate):
+    """Rows as tall as their wrapped text in the tree's current column widths. QTreeView's word wrap paints
+    wrapped text but sizes every row for one line, so a long criterion was cut off with "…"."""
+
+    PAD = 8  # the cell's margins, as the style draws them
+
+    def __init__(self, tree: QTreeView) -> None:
+        super().__init__(tree)
+        self.tree = tree
+        tree.setWordWrap(True)
+        tree.setUniformRowHeights(False)
+        tree.header().sectionResized.connect(lambda *_: tree.doItemsLayout())
+        tree.setItemDelegate(self)
+
+    def sizeHint(self, option, index) -> QSize:
+        size = super().sizeHint(option, index)
+        width = max(20, self.tree.header().sectionSize(index.column()) - self.PAD)
+        text = str(index.data() or "")
+        needed = option.fontMetrics.boundingRect(QRect(0, 0, width, 100_000), Qt.TextWordWrap, text).height()
+        return QSize(size.width(), max(size.height(), needed + 4))
