@@ -28,12 +28,17 @@ def pcm16(pcm: Pcm) -> bytes:
     return resample(pcm, 16000).data
 
 
-def hear(audio: bytes, *, speculate: bool, hangover_ms: int | None = 1200, prepared: list | None = None):
-    """The listener's finals for this audio, fed as a microphone would, on a decoder nothing else has used."""
+def hear(audio: bytes, *, speculate: bool, hangover_ms: int | None = 1200, prepared: list | None = None,
+         engine=None, realtime: bool = False):
+    """The listener's finals for this audio, fed as a microphone would (`realtime`: at its pace), on a decoder
+    nothing else has used."""
     finals = []
-    listener = Listener(SphinxEngine(), finals.append, hangover_ms=hangover_ms, speculate=speculate,
+    listener = Listener(engine or SphinxEngine(), finals.append, hangover_ms=hangover_ms, speculate=speculate,
                         on_prepared=prepared.append if prepared is not None else None)
+    began = time.monotonic()
     for k in range(0, len(audio) - CHUNK + 1, CHUNK):
+        if realtime:
+            time.sleep(max(0.0, began + k / 32000 - time.monotonic()))
         listener.feed(audio[k:k + CHUNK], k / 32000)
     deadline = time.monotonic() + 60
     while not finals and time.monotonic() < deadline:
@@ -90,6 +95,42 @@ def test_what_was_prepared_is_thrown_away_when_the_trainee_speaks_again(two_sent
     assert ahead[0].words[-1].end > (len(first) + len(pause)) / 32000
 
 
+def test_the_apps_recogniser_process_prepares_the_reply_at_a_pause_too(two_sentences):
+    """The app runs PocketSphinx in a process of its own (childengine.py). Its final pass at a long pause is
+    posted, not waited for, so the listener goes on counting the pause; the words are those of PocketSphinx
+    in this process, and a pause the trainee speaks after still throws them away."""
+    from simulator.speech.childengine import ChildProcessEngine
+    first, second = two_sentences
+    # long enough for a cold decoder's first pass (~0.4-0.7 s, longer on a busy machine) to be back before the
+    # trainee speaks again, short of the hangover
+    pause = bytes(32 * (HEARD_PAUSE_MS + 1800))
+    audio = bytes(8000) + first + pause + second + bytes(32000 * 4)
+    child = ChildProcessEngine(lm=None)
+    try:
+        prepared: list = []
+        there, listener = hear(audio, speculate=True, prepared=prepared, hangover_ms=3000, engine=child,
+                                realtime=True)  # fed at once, the pause is over before the pass is back
+        here, _ = hear(audio, speculate=True, hangover_ms=3000)
+        assert len(there) == len(here) == 1
+        assert (there[0].text, there[0].words) == (here[0].text, here[0].words)  # words, times, confidences
+        counts = listener.speculation
+        assert counts["prepared"] >= 2 and counts["used"] == 1 and counts["discarded"] == counts["prepared"] - 1
+        assert prepared[-1].text == there[0].text and "happens" in prepared[0].text
+        # the stream's pass, seen from here: nothing until the words are back, then the words
+        stream = child.stream()
+        for k in range(0, len(first), CHUNK):
+            stream.accept(first[k:k + CHUNK])
+        stream.end_segment()
+        assert stream.heard() is None  # the child is still working: the pass takes far longer than a pipe
+        deadline = time.monotonic() + 30
+        while stream.heard() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        words = stream.heard()
+        assert words is not None and words == stream.finish() and "happens" in words[0]
+    finally:
+        child.close()
+
+
 @pytest.fixture(scope="module")
 def replies(tmp_path_factory):
     # Rendered once: espeak-ng varies its timing and pitch a little from one rendering to the next.
@@ -122,6 +163,23 @@ def spoken_session(tmp_path, replies, speculate: bool):
     loop.type_line("/end")
     runner.join(30)
     return practice, loop, engine
+
+
+def test_live_speech_is_searched_without_the_second_pass_and_a_recorded_file_with_it(two_sentences):
+    """The flat-lexicon pass runs at the end of each stretch, where the trainee waits for the customer: live
+    decoders skip it (recognition.py, LIVE), a file read whole keeps it, and its decoder never joins the pool
+    the live streams draw from."""
+    first, _ = two_sentences
+    engine = SphinxEngine()
+    stream = engine.stream()
+    assert stream.d.config["fwdflat"] is False
+    stream.accept(first)
+    stream.finish()
+    heard = engine.transcribe(Pcm(first, 16000))
+    assert "happens" in heard.text
+    assert engine.decoders_made == 2 and len(engine._pool) == 1
+    assert engine._decoder().config["fwdflat"] is False  # the live one back, not the file's
+    assert engine._new_decoder(live=False).config["fwdflat"] is True
 
 
 def test_a_session_records_the_same_turns_and_score_with_or_without_work_done_ahead(tmp_path, replies):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+from collections.abc import Callable
 
 from .recognition import Engine, SphinxEngine, Stream, Utterance
 from .wav import Pcm
@@ -36,11 +37,22 @@ def _serve(conn, lm: str | None = "auto", accent: str = "general") -> None:
                 if stream is not None:
                     stream.finish()  # a stream dropped by the parent (the customer started talking): reuse its decoder
                 stream = engine.stream()
+                stream.defer_catch_up = True  # the words first; the decoder's own catching up after (end_segment)
                 conn.send(("ok", None))
             elif kind == "accept":
                 conn.send(("ok", stream.accept(message[1]) if stream is not None else None))
             elif kind == "partial":
                 conn.send(("ok", stream.partial() if stream is not None else None))
+            elif kind == "end_segment":  # a long pause began: the final pass for the speech so far
+                if stream is not None:
+                    stream.end_segment()
+                conn.send(("ok", stream.heard() if stream is not None else None))
+                if stream is not None and hasattr(stream, "catch_up"):
+                    stream.catch_up()  # while the parent counts the rest of the pause
+            elif kind == "skip":
+                if stream is not None:
+                    stream.skip(message[1])
+                conn.send(("ok", None))
             elif kind == "finish":
                 result = stream.finish() if stream is not None else ("", ())
                 stream = None
@@ -64,6 +76,7 @@ class ChildProcessEngine(Engine):
         self._process.start()
         child.close()
         self._lock = threading.Lock()
+        self._owed: list[Callable[[str, object], None]] = []  # posted messages whose replies are not read yet
         if not self._conn.poll(timeout):
             self.close()
             raise RuntimeError("the recogniser process did not start")
@@ -71,11 +84,29 @@ class ChildProcessEngine(Engine):
 
     def _ask(self, *message):
         with self._lock:
+            self._settle(wait=True)
             self._conn.send(message)
             status, value = self._conn.recv()
         if status == "error":
             raise RuntimeError(f"recogniser: {value}")
         return value
+
+    def _post(self, on_reply: Callable[[str, object], None], *message) -> None:
+        """Send without waiting: the reply goes to `on_reply` when it is read (_settle), in order."""
+        with self._lock:
+            self._settle(wait=True)
+            self._conn.send(message)
+            self._owed.append(on_reply)
+
+    def _settle(self, wait: bool) -> None:
+        """Read the replies still owed to posted messages: all of them, or (wait=False) those already here."""
+        while self._owed and (wait or self._conn.poll()):
+            status, value = self._conn.recv()
+            self._owed.pop(0)(status, value)
+
+    def settle(self, wait: bool = False) -> None:
+        with self._lock:
+            self._settle(wait)
 
     def stream(self) -> Stream:
         self._ask("start")
@@ -96,14 +127,46 @@ class ChildProcessEngine(Engine):
 
 
 class _ChildStream(Stream):
+    """The child's stream. A long pause's final pass (`end_segment`) is posted, not waited for: the listener
+    goes on counting the pause while the child works, and `heard` is None until the words are back, as for
+    any stream whose speech is still being heard. (Waiting for it held the listener, and a cold decoder's
+    first pass, ~0.4-1.2 s, ran past the hangover.)"""
+
+    answers_later = True
+
     def __init__(self, engine: ChildProcessEngine) -> None:
         self.engine = engine
+        self._heard: tuple[str, tuple] | None = None
+        self._passes = 0  # final passes posted and not yet back
+        self._error: str | None = None
 
     def accept(self, pcm: bytes) -> str | None:
-        return self.engine._ask("accept", pcm)
+        partial = self.engine._ask("accept", pcm)
+        self._heard = None  # a new stretch is being heard
+        return partial
 
     def partial(self) -> str | None:
         return self.engine._ask("partial")
+
+    def end_segment(self) -> None:
+        self._passes += 1
+        self.engine._post(self._segment_heard, "end_segment")
+
+    def _segment_heard(self, status: str, value) -> None:
+        self._passes -= 1
+        if status == "error":
+            self._error = str(value)
+        elif value is not None and not self._passes:
+            self._heard = (value[0], tuple(value[1]))
+
+    def heard(self):
+        self.engine.settle()
+        if self._error:
+            raise RuntimeError(f"recogniser: {self._error}")
+        return None if self._passes else self._heard
+
+    def skip(self, nbytes: int) -> None:
+        self.engine._ask("skip", nbytes)
 
     def finish(self):
         text, words = self.engine._ask("finish")

@@ -9,6 +9,8 @@ with nothing left to do; if the trainee speaks again it is thrown away. Run when
 reply ends (speculate=False) it is the same work on the same audio, so the words are the same.
 bench_real_audio.py, end of speech to the customer's line, 20 replies: virtual sound card p50 965 -> 608 ms,
 p95 1278 -> 990 ms; file-backed p50 787 -> 582 ms, p95 1166 -> 962 ms. What remains is the hangover (vad.py).
+A recogniser in another process (the app's PocketSphinx, childengine.py) runs that pass while this thread goes
+on counting the pause: `heard` is None until its words are back, and a pause that ends first simply waits for them.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ class Listener:
         self.prepared: Utterance | None = None  # the reply if the current long pause ends it
         self.speculation = {"prepared": 0, "used": 0, "discarded": 0}
         self._held: list[bytes] = []  # the part of a long pause the recogniser has not been given
+        self._awaiting: float | None = None  # a final pass is running for the reply that started then
         self._queue: queue.Queue = queue.Queue(maxsize=3000)
         self._pcm: list[bytes] = []  # the utterance in progress
         self._closed = threading.Event()
@@ -177,6 +180,8 @@ class Listener:
         if self.vad.quiet_ms > HEARD_PAUSE_MS:
             if not self._held:
                 self._pause_is_long(stream, started_at)
+            elif self._awaiting is not None:
+                self._take_heard(stream)
             self._held.append(chunk)
             self._pcm.append(chunk)
             return
@@ -193,12 +198,25 @@ class Listener:
         import time
         t = time.perf_counter()
         stream.end_segment()
-        heard = stream.heard()
         self.recognised_seconds += time.perf_counter() - t
+        self._awaiting = started_at
+        self._take_heard(stream)
+
+    def _take_heard(self, stream) -> None:
+        """The final pass's words, once the stream has them (a recogniser in another process works on while
+        the pause goes on being counted here; until they are back, the decision at the pause's start stands)."""
+        heard = stream.heard()
+        if heard is None and stream.answers_later:
+            return
+        started_at, self._awaiting = self._awaiting, None
+        if heard is None:  # a recogniser without a final pass of its own: decide on the partial, prepare nothing
+            if self.end_of_speech:
+                self.end_of_speech.words_heard(stream.partial())
+            return
         if self.end_of_speech:
             # The pause's start often had the last word still unheard; now the final pass has it.
-            self.end_of_speech.words_heard(heard[0] if heard is not None else stream.partial())
-        if heard is not None and heard[0].strip():
+            self.end_of_speech.words_heard(heard[0])
+        if heard[0].strip():
             self.prepared = Utterance(heard[0], heard[1], started_at, 0.0, self.engine.name)
             self.speculation["prepared"] += 1
             if self.on_prepared is not None:
@@ -213,6 +231,7 @@ class Listener:
         if self.prepared is not None:
             self.prepared = None
             self.speculation["discarded"] += 1
+        self._awaiting = None  # a pass still running: its words are the stream's, nothing was prepared from them
         lead = self._held[-(PREROLL_MS // CHUNK_MS):]  # the onset of the next words, as at a reply's start
         stream.skip(sum(map(len, self._held[:len(self._held) - len(lead)])))
         self._held = []
@@ -222,7 +241,7 @@ class Listener:
         self.heard_seconds += seconds * len(lead)
 
     def _forget(self) -> None:
-        self._held, self.prepared = [], None
+        self._held, self.prepared, self._awaiting = [], None, None
 
     def _accept(self, stream, chunk: bytes, seconds: float) -> None:
         import time

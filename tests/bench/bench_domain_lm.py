@@ -153,7 +153,7 @@ def transcriber(engine):
     from simulator.speech import RATE
     from simulator.speech.noisefloor import NoiseFloor
     from simulator.speech.wav import read_wav, resample
-    decoder = engine._new_decoder()
+    decoder = engine._new_decoder(live=False)  # a recorded file, as transcribe reads it
 
     def hear(path: Path) -> str:
         decoder.start_utt()

@@ -33,8 +33,8 @@ def main() -> None:
     from simulator.speech.wav import read_wav, resample
     import numpy as np
 
-    models = {"conversation": SphinxEngine(lm=domainlm.build())._new_decoder(),
-              "generic": SphinxEngine()._new_decoder()}
+    models = {"conversation": SphinxEngine(lm=domainlm.build())._new_decoder(live=False),
+              "generic": SphinxEngine()._new_decoder(live=False)}
 
     def hear(decoder, pcm: bytes, floor: bool) -> str:
         decoder.start_utt()

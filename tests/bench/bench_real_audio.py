@@ -31,7 +31,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
 
-from bench_voice import BENCH_SCENARIO, REPLIES, pct, trimmed  # noqa: E402
+from bench_voice import BENCH_SCENARIO, REPLIES, pct, trimmed
 from speechkit import NoVirtualCard, VirtualCard  # noqa: E402
 
 from simulator.engine import Session  # noqa: E402
@@ -46,7 +46,30 @@ from simulator.voiceplay import VoiceLoop  # noqa: E402
 LOUD = 0.01
 
 
-def latencies(loop: VoiceLoop, say, spoken_until: list[float], sound_after, replies, samples: int) -> list[float]:
+PASSES: list[tuple[float, float, int, str]] = []  # (when, ms, hangover after it, last words) of each final pass
+
+
+def timed_passes() -> None:
+    """Record each final pass run as a long pause begins: when, how long until its words were back (the
+    recogniser may be in another process), and the hangover they left."""
+    from simulator.speech.listener import Listener
+    pause_is_long, take_heard = Listener._pause_is_long, Listener._take_heard
+    began = [0.0]
+
+    def timed_pause_is_long(self, stream, started_at):
+        began[0] = time.monotonic()
+        pause_is_long(self, stream, started_at)
+
+    def timed_take_heard(self, stream):
+        take_heard(self, stream)
+        if self._awaiting is None:
+            words = [f"{w.word}/{w.conf:.2f}" for w in self.prepared.words[-3:]] if self.prepared else []
+            PASSES.append((began[0], (time.monotonic() - began[0]) * 1000, self.vad.hangover_ms, " ".join(words)))
+    Listener._pause_is_long, Listener._take_heard = timed_pause_is_long, timed_take_heard
+
+
+def latencies(loop: VoiceLoop, say, spoken_until: list[float], sound_after, replies, samples: int,
+              each: bool = False) -> list[float]:
     """For each reply: end of speech -> customer audio (ms)."""
     out = []
     runner = threading.Thread(target=loop.run, daemon=True)
@@ -68,6 +91,11 @@ def latencies(loop: VoiceLoop, say, spoken_until: list[float], sound_after, repl
         at = sound_after(end)
         if at is not None:
             out.append((at - end) * 1000)
+            if each:
+                passes = [f"{ms:.0f} ms pass {(t - end) * 1000:+.0f} ms after, hangover {h} ('...{w}')"
+                          for t, ms, h, w in PASSES if end - 5 < t < at]
+                print(f"  reply {n:2d} ({REPLIES[n % len(REPLIES)][:30]!r}): {out[-1]:6.1f} ms; "
+                      + ("; ".join(passes) or "no pass"), file=sys.stderr)
         while time.monotonic() < end + 1.5 and not loop.customer_speaking:
             time.sleep(0.01)
     loop.type_line("/end")
@@ -82,6 +110,11 @@ def main() -> None:
     ap.add_argument("--stops", type=int, default=100)
     ap.add_argument("--hangover-ms", type=int, default=None,
                     help="a fixed hangover; by default the product's rule (speech/vad.py EndOfSpeech)")
+    ap.add_argument("--file-only", action="store_true", help="only the file-backed loop (no virtual card needed)")
+    ap.add_argument("--in-process", action="store_true",
+                    help="PocketSphinx in this process (the app runs it in a child process, as this bench does by default)")
+    ap.add_argument("--each", action="store_true",
+                    help="print every reply: its latency, the hangover it got and its final pass as the pause began")
     ap.add_argument("--latency", default=None,
                     help='PortAudio latency for the microphone and speaker: low, high or seconds (default: the product\'s)')
     args = ap.parse_args()
@@ -90,12 +123,17 @@ def main() -> None:
         devices.STREAM_LATENCY = args.latency if args.latency in ("low", "high") else float(args.latency)
         print(f"stream latency: {devices.STREAM_LATENCY}", file=sys.stderr)
     work = Path(tempfile.mkdtemp())
-    try:
-        card = VirtualCard(work / "card").start()
-    except NoVirtualCard as exc:
-        sys.exit(f"no virtual sound card: {exc}")
-    os.environ.update(card.env)  # before PortAudio starts: it lists devices once
-    card.record()
+    timed_passes()
+    card = None
+    if not args.file_only:
+        try:
+            card = VirtualCard(work / "card").start()
+        except NoVirtualCard as exc:
+            sys.exit(f"no virtual sound card: {exc} (--file-only measures the file-backed loop alone)")
+        os.environ.update(card.env)  # before PortAudio starts: it lists devices once
+        card.record()
+    returned, closed, quiet, card_ms = [], [], [], []
+    engine = None
     from simulator.speech.capture import FileMicrophone, SoundDeviceMicrophone
     from simulator.speech.playback import FileSpeaker, SoundDeviceSpeaker
     try:
@@ -109,8 +147,12 @@ def main() -> None:
         for f in lines.prerender([ln.text for n in sf.scenario.nodes for ln in sf.scenario.lines(n, "standard")],
                                  VoiceSettings.of(sf.scenario.persona.voice)):
             f.result(60)
-        engine = open_recognizer(None, "pocketsphinx").engine
-        engine.warm_up()  # as the app's recogniser process does while the speech engines load
+        if args.in_process:
+            engine = open_recognizer(None, "pocketsphinx").engine
+            engine.warm_up()  # as the app's recogniser process does while the speech engines load
+        else:  # as the app runs PocketSphinx (speech/kit.py load_speech): in a process of its own
+            from simulator.speech.childengine import ChildProcessEngine
+            engine = ChildProcessEngine()
 
         # file-backed: the same loop, the line "starts" when the file speaker starts it
         mic, speaker = FileMicrophone(realtime=True), FileSpeaker(speed=4.0)
@@ -125,19 +167,20 @@ def main() -> None:
                     return later[0]
                 time.sleep(0.002)
             return None
-        file_ms = latencies(loop, mic.say, mic.spoken_until, started_after, replies, args.samples)
+        file_ms = latencies(loop, mic.say, mic.spoken_until, started_after, replies, args.samples, args.each)
+        if card is None:
+            return report(args, engine, file_ms, card_ms, returned, closed, quiet)
 
         # the virtual card: real capture and playback through sounddevice
         loop = VoiceLoop(Session(sf, PhraseDetector(sf.criteria), seed=1), speaker=SoundDeviceSpeaker(),
                          microphone=SoundDeviceMicrophone(), engine=engine, cache=lines,
                          hangover_ms=args.hangover_ms, silence_after_s=600)
         card_ms = latencies(loop, card.say, card.spoken_until, lambda at: card.sound_after(at, LOUD), replies,
-                            args.samples)
+                            args.samples, args.each)
 
         # stopping a line, as a call action does, from another thread
         line = lines.render(REPLIES[2], VoiceSettings(rate=150)).result(60)
         speaker = SoundDeviceSpeaker()
-        returned, closed, quiet = [], [], []
         for i in range(args.stops):
             speaker.play(line)
             time.sleep(0.25 + (i % 5) * 0.05)
@@ -160,8 +203,14 @@ def main() -> None:
                 quiet.append((after[0] - t0[0]) * 1000)
         speaker.close()
     finally:
-        card.close()
+        if engine is not None and hasattr(engine, "close"):
+            engine.close()
+        if card is not None:
+            card.close()
+    report(args, engine, file_ms, card_ms, returned, closed, quiet)
 
+
+def report(args, engine, file_ms, card_ms, returned, closed, quiet) -> None:
     def row(name: str, values: list[float], extra: bool = False) -> str:
         if not values:
             return f"{name:<52} no samples"
@@ -171,8 +220,11 @@ def main() -> None:
     rule = (f"fixed {args.hangover_ms} ms" if args.hangover_ms else
             f"the product's rule, {EndOfSpeech.short_ms}/{EndOfSpeech.long_ms} ms")
     print(f"PocketSphinx ({engine.name}); silence hangover {rule}; {args.samples} replies; {args.stops} stops")
-    print(row(f"end of speech -> customer audio, virtual card ({len(card_ms)})", card_ms))
+    if card_ms:
+        print(row(f"end of speech -> customer audio, virtual card ({len(card_ms)})", card_ms))
     print(row(f"end of speech -> customer line, file-backed ({len(file_ms)})", file_ms))
+    if not returned:
+        return
     print(row("stop(): returns", returned, True))
     print(row("stop(): stream closed by its owner", closed, True))
     print(row("stop(): speaker quiet (20 ms resolution)", quiet, True))
