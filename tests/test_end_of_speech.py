@@ -100,6 +100,29 @@ def test_the_words_heard_later_in_the_pause_decide_again():
     assert rule.vad.hangover_ms == rule.long_ms
 
 
+def test_an_unsure_trailing_and_or_the_does_not_hold_the_reply_for_the_long_hangover():
+    """PocketSphinx often hears a short "the" or "and" in the breath after the last word; heard with little
+    confidence, it does not make the trainee wait the long hangover. A sure one still does, as does a real
+    continuing word before it."""
+    from simulator.speech.recognition import Word
+    rule = EndOfSpeech()
+    assert rule.unsure_below > 0
+
+    def heard(*pairs):
+        return tuple(Word(w, k * 0.3, k * 0.3 + 0.25, c) for k, (w, c) in enumerate(pairs))
+    rule.pause_started("let me")
+    rule.words_heard("let me help the", heard(("let", 0.9), ("me", 0.9), ("help", 0.8), ("the", 0.1)))
+    assert rule.vad.hangover_ms == rule.short_ms
+    rule.words_heard("let me help and the", heard(("let", 0.9), ("me", 0.9), ("help", 0.8), ("and", 0.95),
+                                                   ("the", 0.05)))
+    assert rule.vad.hangover_ms == rule.long_ms  # "and", heard surely, is still the trainee thinking
+    rule.words_heard("let me help and", heard(("let", 0.9), ("me", 0.9), ("help", 0.8), ("and", 0.95)))
+    assert rule.vad.hangover_ms == rule.long_ms
+    rule.pause_started("because")
+    rule.words_heard("because", heard(("because", 0.2)))  # nothing left once set aside: the start's decision
+    assert rule.vad.hangover_ms == rule.long_ms
+
+
 def test_a_listener_decides_again_on_the_words_its_final_pass_heard(tmp_path):
     """The Listener (speculating or not) tells the rule the words heard HEARD_PAUSE_MS into a pause."""
     from simulator.speech.listener import HEARD_PAUSE_MS, Listener

@@ -215,7 +215,7 @@ class Listener:
             return
         if self.end_of_speech:
             # The pause's start often had the last word still unheard; now the final pass has it.
-            self.end_of_speech.words_heard(heard[0])
+            self.end_of_speech.words_heard(heard[0], heard[1])
         if heard[0].strip():
             self.prepared = Utterance(heard[0], heard[1], started_at, 0.0, self.engine.name)
             self.speculation["prepared"] += 1

@@ -39,6 +39,7 @@ from bench_domain_lm import WAVS, human_recordings, wav_for  # noqa: E402
 VOICES = [("en-us", 130), ("en-us", 170), ("en-gb", 150), ("en-us+f3", 150)]
 FIXED = [300, 400, 500, 600, 800, 1000]
 SHORT = [500, 550, 560, 575, 580, 600]  # the adaptive rule's short hangover, tried with the words heard 160 ms into a pause
+UNSURE = [0.0, 0.3, 0.5, 0.7]  # --final: thresholds for setting aside an unsure trailing continuing word
 CHUNK = 320 * 2  # 20 ms of 16 kHz 16-bit audio
 
 
@@ -70,6 +71,7 @@ class Pause:
     ms: int  # how long the silence lasted
     at_start: str  # the recogniser's partial as it began
     heard: str  # its partial HEARD_PAUSE_MS in (the listener runs the final pass then, which has caught up)
+    final: tuple[str, tuple] | None = None  # that final pass's text and words (final_passes), when measured
 
 
 def pauses(chunks: list[bytes], engine) -> list[Pause]:
@@ -97,15 +99,59 @@ def pauses(chunks: list[bytes], engine) -> list[Pause]:
     return found
 
 
-def adaptive(found: list[Pause], short_ms: int | None, revise: bool) -> tuple[int, int]:
+def final_passes(chunks: list[bytes], engine) -> list[tuple[str, tuple]]:
+    """What the product's listener hears in each long pause of a reply: the recogniser's final pass as the pause
+    passes HEARD_PAUSE_MS (speech/listener.py), its text and words with confidences, in order. The listener
+    runs with a hangover that never ends the reply, so every pause is seen."""
+    import time
+    from simulator.speech.listener import Listener
+    from simulator.speech.vad import EndOfSpeech
+
+    class Recorder(EndOfSpeech):
+        def __post_init__(self) -> None:
+            super().__post_init__()
+            self.passes: list[tuple[str, tuple]] = []
+
+        def words_heard(self, words, heard=()) -> None:
+            self.passes.append((words or "", tuple(heard)))
+
+    recorder = Recorder(short_ms=10 ** 9, long_ms=10 ** 9)
+    listener = Listener(engine, lambda u: None, hangover_ms=None, speculate=True)
+    listener.end_of_speech, listener.vad = recorder, recorder.vad
+    for k, c in enumerate(chunks):
+        listener.feed(c, k * 0.02)
+    while not listener._queue.empty():
+        time.sleep(0.01)
+    time.sleep(0.1)
+    listener.close()
+    return recorder.passes
+
+
+def with_final_passes(found: list[Pause], passes: list[tuple[str, tuple]]) -> list[Pause]:
+    """The pauses, each long one with the final pass the listener ran in it (in order: the k-th pause longer than
+    HEARD_PAUSE_MS had the k-th pass)."""
+    from simulator.speech.listener import HEARD_PAUSE_MS
+    left = iter(passes)
+    for pause in found:
+        if pause.ms > HEARD_PAUSE_MS:
+            pause.final = next(left, None)
+    return found
+
+
+def adaptive(found: list[Pause], short_ms: int | None, revise: bool, unsure: float | None = None) -> tuple[int, int]:
     """How many times the product's rule (with this short hangover; `revise`: deciding again on the words heard
-    HEARD_PAUSE_MS into the pause) cuts the reply, and the hangover it waits after the last word."""
+    HEARD_PAUSE_MS into the pause; `unsure`: on the final pass's words instead, setting aside a trailing
+    continuing word heard with less confidence) cuts the reply, and the hangover it waits after the last word."""
     from simulator.speech.vad import EndOfSpeech
     rule = EndOfSpeech() if short_ms is None else EndOfSpeech(short_ms=short_ms)
+    if unsure is not None:
+        rule.unsure_below = unsure
     waits = []
     for pause in found:
         rule.pause_started(pause.at_start)
-        if revise:
+        if revise and unsure is not None and pause.final is not None:
+            rule.words_heard(*pause.final)
+        elif revise:
             rule.words_heard(pause.heard)
         waits.append(rule.vad.hangover_ms)
     cuts = sum(p.ms >= w for p, w in zip(found[:-1], waits[:-1]))
@@ -117,9 +163,14 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=120)
     ap.add_argument("--split", choices=["validation", "test"], default="validation",
                     help="test: the held-out replies, for the figure beside the ones the hangovers were chosen on")
+    ap.add_argument("--final", action="store_true",
+                    help="decide again on the final pass the listener runs in each pause (conversation model, as the "
+                         "app), setting aside unsure trailing words at each threshold in UNSURE")
     args = ap.parse_args()
     from simulator.speech.recognition import SphinxEngine
     from simulator.speech.vad import EndOfSpeech
+    if args.final:
+        return final_table(args)
     engine = SphinxEngine()
     sets: list[tuple[str, list[Path]]] = []
     rows = sample(args.n, args.split)
@@ -147,6 +198,36 @@ def main() -> None:
             cells.append(f"{sum(c for c, _ in results)} cuts" if human else
                          f"{sum(c > 0 for c, _ in results) / len(results):.0%}")
         print(f"| {name} | {' | '.join(cells)} | {sum(used) / max(1, len(used)):.0f} ms |", flush=True)
+
+
+def final_table(args) -> None:
+    """The product's rule (600 / 1000 ms) deciding again on the final pass's words, each threshold for setting
+    aside a trailing continuing word the recogniser was unsure of: replies cut, mean wait, and how many replies
+    waited the long hangover after their last word (the p95 of end of speech -> customer line)."""
+    from simulator.speech import domainlm
+    from simulator.speech.recognition import SphinxEngine
+    engine = SphinxEngine(lm=domainlm.build())
+    rows = sample(args.n, args.split)
+    print(f"{len(rows)} {args.split} replies; final pass per pause (conversation model)")
+    print("| set | " + " | ".join(f"unsure < {u}: cut / mean wait / long wait at the end" for u in UNSURE) + " |")
+    print("|---|" + "---|" * len(UNSURE))
+    sets = [(f"espeak {v} {r} wpm", [wav_for(row, v, r) for row in rows]) for v, r in VOICES]
+    human = human_recordings()
+    if human:
+        sets.append(("human recordings", [p for p, _ in human]))
+    for name, paths in sets:
+        found = []
+        for path in paths:
+            audio = chunks_of(path)
+            found.append(with_final_passes(pauses(audio, engine), final_passes(audio, engine)))
+        cells = []
+        for unsure in UNSURE:
+            results = [adaptive(f, 600, True, unsure) for f in found]
+            cut = f"{sum(c for c, _ in results)} cuts" if name == "human recordings" else \
+                f"{sum(c > 0 for c, _ in results) / len(results):.0%}"
+            waits = [w for _, w in results]
+            cells.append(f"{cut} / {sum(waits) / len(waits):.0f} ms / {sum(w > 600 for w in waits)}")
+        print(f"| {name} | " + " | ".join(cells) + " |", flush=True)
 
 
 if __name__ == "__main__":
