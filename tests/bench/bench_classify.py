@@ -126,9 +126,11 @@ def main() -> None:
            [{**r, "text": as_transcript(r["text"])} for r in blind], detector, ids, False, False)
     heard_blind = read_jsonl(REPO / "tests" / "data" / "replies_blind_heard.jsonl")  # domain_roundtrip.py --file
     for model in ("generic", "domain"):
-        trips = [r for r in heard_blind if r.get("model", "generic") == model]
+        trips = [r for r in heard_blind if r.get("model", "generic") == model and not r.get("accent")]
         if trips:
             report(f"blind-labelled set, spoken round trip ({MODELS[model]})", trips, detector, ids, True, detail)
+    report("blind-labelled set, spoken round trip (conversation model, British voices with the British accent "
+           "setting)", as_the_product_hears(heard_blind), detector, ids, True, False)
     validation = [r for r in corpus if r["split"] == "validation"]
     per_second, p50, p95 = speed(validation, detector)
     print(f"\nspeed (one core): {per_second:,.0f} replies/s; per reply p50 {p50:.2f} ms, p95 {p95:.2f} ms")
