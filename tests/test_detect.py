@@ -37,6 +37,17 @@ def test_negated_ending_is_not_an_ending(detector):
     assert "announces_ending" in found(detector, "I'm hanging up now.")
 
 
+def test_a_negation_stays_in_its_clause(detector):
+    """Trying the app: "you haven't, so im ending this call now. goodbye" was evidenced by "goodbye" alone; the
+    "not" of the clause before was read as negating the ending."""
+    quotes = {m.criterion: m.quote for m in detector.detect("You haven't stopped, so I'm ending this call now.")}
+    assert quotes["announces_ending"] == "I'm ending this call now"
+    assert "announces_ending" in found(detector, "That's not okay, I'm ending this call now.")
+    assert "announces_ending" in found(detector, "that is not ok but im ending this call now")
+    assert "announces_ending" not in found(detector, "No I'm not ending this call.")
+    assert "escalates" not in found(detector, "I'm not getting my manager, she is busy.")
+
+
 def test_conditional_is_a_consequence_not_an_ending(detector):
     got = found(detector, "If you keep shouting, I'm going to end this call.")
     assert "states_consequence" in got and "announces_ending" not in got

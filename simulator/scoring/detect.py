@@ -16,6 +16,9 @@ _CONDITIONALS = {"if", "unless", "otherwise", "should", "once", "next", "until",
 _CONDITIONAL_PAIRS = {("one", "more"), ("another", "one"), ("any", "more")}
 _POLITE_IF = {("appreciate", "it"), ("prefer", "it"), ("be", "grateful"), ("am", "grateful"), ("like", "it")}
 _LOOKBACK = 3  # words before a match that can negate it
+# A negation stays in its clause: "you haven't, so I'm ending this call now" ends the call, as does "That's not
+# okay, I'm ending this call". A comma (typed) or a word that opens the next clause (typed or spoken) closes it.
+_NEW_CLAUSE = frozenset({"so", "but", "and", "because", "then"})
 _SPOKEN_CLAUSE = 8  # a transcript has no sentence ends: how far back a condition reaches
 
 
@@ -148,18 +151,26 @@ def _confidence(text: str, start: int, end: int, confidences: Sequence[float] | 
 
 
 def _sentence_before(tt: TokenText, first: int) -> list[str]:
-    words = []
+    return [t.word for t in _sentence_tokens_before(tt, first)]
+
+
+def _sentence_tokens_before(tt: TokenText, first: int) -> list:
+    tokens = []
     for t in reversed(tt.tokens[:first]):
         if t.word == BOUNDARY:
             break
-        words.append(t.word)
-    return list(reversed(words))
+        tokens.append(t)
+    return tokens[::-1]
 
 
 def _negated(tt: TokenText, first: int, last: int) -> bool:
     inside = [t.word for t in tt.tokens[first:last + 1]]
-    before = _sentence_before(tt, first)[-_LOOKBACK:]
-    return any(w in _NEGATORS for w in inside + before)
+    start = tt.tokens[first].start
+    before = _sentence_tokens_before(tt, first)[-_LOOKBACK:]
+    closed = [i for i, t in enumerate(before) if t.word in _NEW_CLAUSE or "," in tt.text[t.end:start]]
+    if closed:
+        before = before[closed[-1] + 1:]
+    return any(w in _NEGATORS for w in inside + [t.word for t in before])
 
 
 def _conditional(tt: TokenText, first: int, last: int, spoken: bool) -> bool:
