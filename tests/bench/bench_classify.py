@@ -64,6 +64,18 @@ def report(name: str, rows: list[dict], detector, ids: list[str], spoken: bool, 
     return macro
 
 
+def report_heard(name: str, heard: list[dict], detector, ids: list[str], detail: bool) -> None:
+    """Round trips: each recogniser's hearings, then as the product hears them where some had an accent setting."""
+    for model in ("generic", "domain"):
+        trips = [r for r in heard if r.get("model", "generic") == model and not r.get("accent")]
+        if trips:
+            report(f"{name} (spoken round trip, {MODELS[model]})", trips, detector, ids, True, detail)
+    trips = as_the_product_hears(heard)
+    if any(r.get("accent") for r in trips):
+        report(f"{name} (spoken round trip, conversation model, British voices with the British accent setting)",
+               trips, detector, ids, True, False)
+
+
 def speed(rows: list[dict], detector) -> tuple[float, float, float]:
     texts = [r["text"] for r in rows]
     started = time.perf_counter()
@@ -104,15 +116,7 @@ def main() -> None:
         report(f"corpus {split} (typed)", rows, detector, ids, False, detail)
         report(f"corpus {split} (typed chat-style)", [{**r, "text": as_transcript(r["text"])} for r in rows],
                detector, ids, False, detail)
-        for model in ("generic", "domain"):
-            trips = [r for r in heard if r["split"] == split and r.get("model", "generic") == model
-                     and not r.get("accent")]
-            if trips:
-                report(f"corpus {split} (spoken round trip, {MODELS[model]})", trips, detector, ids, True, detail)
-        trips = as_the_product_hears([r for r in heard if r["split"] == split])
-        if any(r.get("accent") for r in trips):
-            report(f"corpus {split} (spoken round trip, conversation model, British voices with the British accent "
-                   "setting)", trips, detector, ids, True, False)
+        report_heard(f"corpus {split}", [r for r in heard if r["split"] == split], detector, ids, detail)
     older = [r for name in ("replies_heldout", "replies_fresh", "replies_untouched")
              for r in read_jsonl(REPO / "tests" / "data" / f"{name}.jsonl")]
     report("older held-out sets, tests/data (typed)", older, detector, ids, False, detail)
@@ -125,12 +129,7 @@ def main() -> None:
     report("blind-labelled set of new writers (typed chat-style)",
            [{**r, "text": as_transcript(r["text"])} for r in blind], detector, ids, False, False)
     heard_blind = read_jsonl(REPO / "tests" / "data" / "replies_blind_heard.jsonl")  # domain_roundtrip.py --file
-    for model in ("generic", "domain"):
-        trips = [r for r in heard_blind if r.get("model", "generic") == model and not r.get("accent")]
-        if trips:
-            report(f"blind-labelled set, spoken round trip ({MODELS[model]})", trips, detector, ids, True, detail)
-    report("blind-labelled set, spoken round trip (conversation model, British voices with the British accent "
-           "setting)", as_the_product_hears(heard_blind), detector, ids, True, False)
+    report_heard("blind-labelled set", heard_blind, detector, ids, detail)
     validation = [r for r in corpus if r["split"] == "validation"]
     per_second, p50, p95 = speed(validation, detector)
     print(f"\nspeed (one core): {per_second:,.0f} replies/s; per reply p50 {p50:.2f} ms, p95 {p95:.2f} ms")
