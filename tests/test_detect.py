@@ -48,6 +48,17 @@ def test_a_negation_stays_in_its_clause(detector):
     assert "escalates" not in found(detector, "I'm not getting my manager, she is busy.")
 
 
+def test_denying_it_is_not_doing_it(detector):
+    """The close-case rule: negated or refused acts do not count. "Not saying" your conduct is rude names none of
+    it, and "not sorry" for asking the customer to stop appeases nothing; the acts themselves still count."""
+    assert "names_behavior" not in found(detector, "I'm not saying your attitude is rude, I only need the postcode.")
+    assert "names_behavior" not in found(detector, "im not suggesting that your comments were offensive")
+    assert "names_behavior" in found(detector, "Your comments were offensive.")
+    assert "appeases_abuse" not in found(detector, "I am not sorry for asking you to stop shouting at me.")
+    assert "appeases_abuse" in found(detector, "I'm so sorry for asking, I'm useless.")
+    assert "appeases_abuse" in found(detector, "i'm ever so sorry for bothering you")
+
+
 def test_conditional_is_a_consequence_not_an_ending(detector):
     got = found(detector, "If you keep shouting, I'm going to end this call.")
     assert "states_consequence" in got and "announces_ending" not in got

@@ -1,0 +1,32 @@
+"""The printed report: a heading is never left alone at the foot of a page."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from simulator.ui.printing import html_to_pdf
+
+
+def _pages(pdf) -> list[list[str]]:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return [[line.strip() for line in page.splitlines() if line.strip()] for page in text.split("\f")]
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed (scripts/setup.sh test)")
+def test_a_heading_goes_to_the_next_page_with_what_it_heads(qapp, tmp_path):
+    # However much comes before it, the heading ends up somewhere near a page's foot for one of these lengths.
+    seen_on_page_2 = False
+    for n in range(24, 48):
+        paragraphs = "".join(f"<p>Turn {i}: the customer repeats the complaint about the late refund.</p>"
+                             for i in range(n))
+        html = (f"<html><body><h1>Session report</h1>{paragraphs}<h2>Handling the abuse</h2>"
+                "<p>First boundary after the first abusive line: 1 reply.</p></body></html>")
+        pages = _pages(html_to_pdf(html, tmp_path / f"r{n}.pdf"))
+        for page in pages:
+            body = page[:-1] if page and page[-1].isdigit() else page  # the page number
+            assert not body or body[-1] != "Handling the abuse", n
+        seen_on_page_2 |= any(p and p[0] == "Handling the abuse" for p in pages[1:])
+    assert seen_on_page_2  # moved to the top of the next page at least once, not dropped
