@@ -395,6 +395,22 @@ def test_settings_fit_a_small_screen_at_200_percent_text(qtbot, restore_theme, s
     assert dialog.catalog_note.text() and dialog.catalog_note.text() not in dialog.catalog.currentText()
 
 
+def test_closing_the_shortcut_list_gives_the_keyboard_back_to_the_reply_box(qtbot, tmp_path):
+    # F1 from the reply box, Escape, and the trainee types on (checked here offscreen and on a bare X server).
+    window = open_window(qtbot, tmp_path)
+    choose(qtbot, window, "swearing-caller", assessed=False)
+    activate(qtbot, window)
+    box_in = window.roleplay.reply
+    box_in.setFocus()
+    qtbot.waitUntil(box_in.hasFocus)
+    qtbot.keyClick(box_in, Qt.Key_F1)
+    qtbot.waitUntil(lambda: getattr(window, "shortcuts_box", None) is not None and window.shortcuts_box.isVisible())
+    qtbot.keyClick(window.shortcuts_box, Qt.Key_Escape)
+    qtbot.waitUntil(box_in.hasFocus)
+    qtbot.keyClicks(box_in, "ok")
+    assert box_in.text().endswith("ok")
+
+
 def test_the_shortcut_list_fits_a_small_screen_at_200_percent_text(qtbot, tmp_path, restore_theme, small_screen):
     # At 200 % text the list was 970 px tall: Close was below the screen's edge.
     window = open_window(qtbot, tmp_path)
