@@ -78,9 +78,9 @@ def protected_texts() -> list[str]:
     out = [as_transcript(r["text"]) for name in ("replies_dev.jsonl", "replies_dev_asr.jsonl")
            for r in read_jsonl(SHARED_DEV / name)]
     sys.path.insert(0, str(REPO / "tests"))
-    from test_verdicts import PARAPHRASES
+    from test_verdicts import NEGATED, PARAPHRASES
     blind = read_jsonl(REPO / "tests" / "data" / "replies_blind.jsonl")  # a measuring set: never in the corpus
-    return out + [as_transcript(t) for t, _ in PARAPHRASES] + [as_transcript(r["text"]) for r in blind]
+    return out + [as_transcript(t) for t, _ in PARAPHRASES + NEGATED] + [as_transcript(r["text"]) for r in blind]
 
 
 def main() -> int:

@@ -164,6 +164,56 @@ PARAPHRASES = [
 ]
 
 
+# Negated or refused acts (the close-case rule: they do not count), written for this test and kept out of the corpus
+# (scripts/corpus_add.py refuses replies near them). Each with the criterion it must not be given.
+NEGATED = [
+    ("I'm not ending the call, I want to sort this out with you.", 'announces_ending'),
+    ("I won't end this conversation, I'm here to help.", 'announces_ending'),
+    ('I will not be ending this call over a late parcel.', 'announces_ending'),
+    ("i'm not hanging up, tell me about the parcel", 'announces_ending'),
+    ("Nobody is cutting you off, we'll get through this together.", 'announces_ending'),
+    ("I'm not about to close the chat on you, let's look at the invoice.", 'announces_ending'),
+    ("This conversation isn't over, I still want to fix your booking.", 'announces_ending'),
+    ("I have no intention of disconnecting you, so let's carry on.", 'announces_ending'),
+    ("I'm not going to terminate the call just because you're annoyed.", 'announces_ending'),
+    ("we're not done yet, i still need ur postcode", 'announces_ending'),
+    ("I won't be transferring you to a manager, I can handle this myself.", 'escalates'),
+    ("There's no need to get a supervisor involved, I can help you right now.", 'escalates'),
+    ("We don't need security, everything is fine.", 'escalates'),
+    ("I'm not passing this to HR, it's just a misunderstanding.", 'escalates'),
+    ("i'm not calling the police, relax, let's just sort the refund", 'escalates'),
+    ("My team leader isn't going to be brought into this, I promise.", 'escalates'),
+    ("I'd rather not hand you over to someone else, I know this account well.", 'escalates'),
+    ("I'm not writing anything down, don't worry, just tell me what happened.", 'documents'),
+    ("I'm not going to report this, let's move on.", 'documents'),
+    ('Nothing about this call is going on your record.', 'documents'),
+    ('i wont be filing a complaint about u, lets get the tv fixed', 'documents'),
+    ("I'm not logging this as an incident, it was a fair question.", 'documents'),
+    ("I'm not threatening to end the call, I just want us to get on with it.", 'states_consequence'),
+    ('There\'s no "or else" here, I simply want to help with the meter.', 'states_consequence'),
+    ("I'm not saying your behaviour is unacceptable, I just want to help.", 'names_behavior'),
+    ("i'm not accusing you of being rude, just asking for the order number", 'names_behavior'),
+    ("I'm not calling you stupid, I'm saying the form is confusing.", 'retaliates'),
+    ("I'm not sorry for asking you to stop swearing.", 'appeases_abuse'),
+    ("Don't worry, I'm staying on the line until this is fixed.", 'announces_ending'),
+    ("Hanging up isn't something I'd do to you, let's keep going with the claim.", 'announces_ending'),
+    ('i wont be closing this chat until the voucher works', 'announces_ending'),
+    ("We're not finished here, I still need to check the meter reading.", 'announces_ending'),
+    ("I'm not walking away from this conversation, tell me what the engineer said.", 'announces_ending'),
+    ("No, I'm not getting a supervisor on the phone, I can process the return myself.", 'escalates'),
+    ("Security won't be called, there's nothing to worry about.", 'escalates'),
+    ("i'm not sending this up to my manager, i can fix it from here", 'escalates'),
+    ("Involving the police isn't necessary, let's just check the delivery photo.", 'escalates'),
+    ('Nothing gets written up from this call, I promise.', 'documents'),
+    ("i'm not putting a note on ur file, just need the last four digits", 'documents'),
+    ("This won't be reported anywhere, let's look at the bill.", 'documents'),
+    ("There won't be any consequences for you, I just need the booking number.", 'states_consequence'),
+    ("I'm not calling your language offensive, I only want the reference.", 'names_behavior'),
+    ("I'd never call a customer an idiot, and I'm not doing it now.", 'retaliates'),
+    ("I won't apologise for asking you to lower your voice.", 'appeases_abuse'),
+]
+
+
 @pytest.fixture(scope="module")
 def detector():
     d = build_detector(standard_criteria())
@@ -337,7 +387,7 @@ def test_the_corpus_is_big_varied_and_split():
 def test_the_corpus_holds_no_test_paraphrase_or_blind_set_reply():
     texts = [as_transcript(r["text"]) for r in read_jsonl(CORPUS)]
     blind = [(r["text"], None) for r in read_jsonl(REPO / "tests" / "data" / "replies_blind.jsonl")]
-    for text, _ in PARAPHRASES + blind:
+    for text, _ in PARAPHRASES + NEGATED + blind:
         hit = process.extractOne(as_transcript(text), texts, scorer=fuzz.ratio, score_cutoff=90)
         assert hit is None, (text, hit)
 
