@@ -286,6 +286,14 @@ def test_naming_the_customers_insult_is_not_retaliation(detector, text):
     assert "retaliates" not in got and "names_behavior" in got
 
 
+def test_a_negated_or_refused_act_is_not_counted(detector):
+    """The close-case rule, on replies written for this test (NEGATED), tidy and as chat. Before the corpus learnt
+    negated acts (and the rules learnt denials) 70 of 88 were right; a bag of words still takes "I will not be
+    ending this call over ..." for an ending ("call over"), so the bar is 85 %, not all."""
+    right = [c not in labels(detector, t) for text, c in NEGATED for t in (text, as_transcript(text))]
+    assert sum(right) / len(right) >= 0.85, f"{sum(right)} of {len(right)}"
+
+
 def test_typed_lower_case_is_typed_not_speech(detector):
     # A typed turn is matched as typed however it is written: no spoken-only phrases, no misheard-word table.
     from simulator.engine import Session
