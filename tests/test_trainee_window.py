@@ -396,7 +396,8 @@ def test_settings_fit_a_small_screen_at_200_percent_text(qtbot, restore_theme, s
 
 
 def test_closing_the_shortcut_list_gives_the_keyboard_back_to_the_reply_box(qtbot, tmp_path):
-    # F1 from the reply box, Escape, and the trainee types on (checked here offscreen and on a bare X server).
+    # F1 from the reply box, Escape, and the trainee types on and uses the call's keys. Trying the app on a bare X
+    # server, letters still reached the reply box but Ctrl+F and Ctrl+E did nothing: the window was no longer active.
     window = open_window(qtbot, tmp_path)
     choose(qtbot, window, "swearing-caller", assessed=False)
     activate(qtbot, window)
@@ -409,6 +410,10 @@ def test_closing_the_shortcut_list_gives_the_keyboard_back_to_the_reply_box(qtbo
     qtbot.waitUntil(box_in.hasFocus)
     qtbot.keyClicks(box_in, "ok")
     assert box_in.text().endswith("ok")
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    before = window.roleplay.transcript.count()
+    qtbot.keyClick(box_in, Qt.Key_F, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: window.roleplay.transcript.count() > before)
 
 
 def test_the_shortcut_list_fits_a_small_screen_at_200_percent_text(qtbot, tmp_path, restore_theme, small_screen):

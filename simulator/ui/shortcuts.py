@@ -102,10 +102,13 @@ class ShortcutsDialog(QDialog):
 
 
 def show_shortcuts(window: QWidget, extra: list[tuple[str, str]]) -> ShortcutsDialog:
-    """The window's every key at this moment, in a box kept as `window.shortcuts_box` while it is open."""
+    """The window's every key at this moment, in a box kept as `window.shortcuts_box` while it is open. Closing it
+    makes the window active again: its shortcuts (Ctrl+E, Ctrl+F...) fire only in the active window, and without a
+    window manager handing activation back, letters still reached the reply box but Ctrl+F and Ctrl+E did nothing."""
     box = ShortcutsDialog(shortcut_table(window, extra), window)
     box.setAttribute(Qt.WA_DeleteOnClose)
     window.shortcuts_box = box
+    box.finished.connect(lambda _result: window.activateWindow())
     box.open()
     return box
 
