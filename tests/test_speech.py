@@ -154,6 +154,41 @@ def test_listener_gives_partials_and_one_final(sphinx, tmp_path):
     assert finals[0].ended_at > finals[0].started_at
 
 
+def test_closing_a_listener_whose_recogniser_is_far_behind_returns():
+    # The CI machine hung here for an hour: the microphone had filled the listener's bounded queue, close()
+    # waited for room to post its "close", and the worker, seeing the stop flag, left without taking another chunk.
+    gate = threading.Event()
+
+    class BusyStream:  # a recogniser still working on an earlier chunk
+        def accept(self, chunk):
+            gate.wait()
+        def partial(self):
+            return None
+        def finish(self):
+            return "", []
+
+    class BusyEngine:
+        name = "busy"
+        def stream(self):
+            return BusyStream()
+
+    listener = Listener(BusyEngine(), lambda u: None, hangover_ms=300, speculate=False)
+    speech = b"\x00\x40" * 320
+    for _ in range(2):  # the worker takes a few chunks and stops at the busy recogniser; the rest wait
+        for _ in range(5000):
+            listener.feed(speech, time.monotonic())
+        time.sleep(0.2)
+    muting = threading.Thread(target=listener.mute, daemon=True)  # the call's controls never wait for it either
+    muting.start()
+    muting.join(2)
+    closing = threading.Thread(target=listener.close, daemon=True)
+    closing.start()
+    time.sleep(0.2)
+    gate.set()
+    closing.join(10)
+    assert not muting.is_alive() and not closing.is_alive()
+
+
 def test_a_muted_listener_hears_nothing(sphinx, tmp_path):
     finals = []
     listener = Listener(sphinx, finals.append, hangover_ms=300)

@@ -31,6 +31,9 @@ BARGE_IN_MS = 200  # ... and only after this long, so a cough or a click does no
 # The recogniser hears this much of a pause (PocketSphinx ends the last word well within it); by the end of the
 # shortest hangover (vad.py) its final pass, ~180 ms for a sentence here (up to ~450 ms on a busy machine), is done.
 HEARD_PAUSE_MS = 160
+# Audio waiting for the worker beyond this (60 s) is dropped. Only audio: a bounded queue made mute() and close()
+# wait for room, and close() waited for ever once the worker had seen the stop and left a full queue behind.
+MAX_WAITING_CHUNKS = 3000
 
 
 class Listener:
@@ -66,7 +69,7 @@ class Listener:
         self.speculation = {"prepared": 0, "used": 0, "discarded": 0}
         self._held: list[bytes] = []  # the part of a long pause the recogniser has not been given
         self._awaiting: float | None = None  # a final pass is running for the reply that started then
-        self._queue: queue.Queue = queue.Queue(maxsize=3000)
+        self._queue: queue.Queue = queue.Queue()
         self._pcm: list[bytes] = []  # the utterance in progress
         self._closed = threading.Event()
         self._thread = threading.Thread(target=self._run, name="listener", daemon=True)
@@ -74,10 +77,8 @@ class Listener:
 
     # called from any thread ------------------------------------------------------
     def feed(self, chunk: bytes, at: float) -> None:
-        try:
+        if self._queue.qsize() < MAX_WAITING_CHUNKS:  # far behind: dropping audio beats growing without bound
             self._queue.put_nowait(("audio", chunk, at))
-        except queue.Full:
-            pass  # the recogniser is far behind: dropping audio beats growing without bound
 
     def mute(self) -> None:
         """While the customer speaks: no echo cancellation, so the microphone is not listened to."""
