@@ -141,7 +141,9 @@ class VoiceLoop:
         self.listener = (Listener(engine, self._on_final, self._on_partial, hangover_ms,
                                   push_to_talk, on_barge_in=self._on_barge_in,
                                   barge_in_level=BARGE_IN_LEVEL if barge_in else None, speculate=speculate,
-                                  on_prepared=self._on_prepared if classify_ahead else None) if engine else None)
+                                  on_prepared=self._on_prepared if classify_ahead else None,
+                                  on_error=self._on_recogniser_error) if engine else None)
+        self._deaf = False  # the recogniser failed mid-call: replies are typed from then on
         session.subscribe(self._on_event)
 
     @property
@@ -196,6 +198,9 @@ class VoiceLoop:
 
     def _on_mic_error(self, message: str) -> None:
         self._inbox.put(("mic-lost", message))
+
+    def _on_recogniser_error(self, message: str) -> None:
+        self._inbox.put(("deaf", message))
 
     def _on_mic_back(self) -> None:
         self._inbox.put(("mic-back", None))
@@ -253,8 +258,8 @@ class VoiceLoop:
             except Exception as exc:  # noqa: BLE001 - no microphone: typed replies still work
                 self.events.notice(f"{getattr(exc, 'message', exc)}; type your replies")
                 self.microphone = None
-        self.session.start()
         try:
+            self.session.start()  # inside: a store that cannot write the first turn must still close the streams
             while not self.session.finished and not self._abandoned:
                 try:
                     kind, value = self._inbox.get(timeout=0.1)
@@ -289,8 +294,12 @@ class VoiceLoop:
                 kind, _ = self._inbox.get(timeout=0.05)
             except queue.Empty:
                 continue
-            if kind in ("stop", "action", "typed", "leave"):
+            if kind in ("stop", "action", "typed", "leave", "break"):
                 playback.stop()
+            elif kind == "abandon":  # the window is closing: it waits for this loop, so the line stops now
+                self._abandoned = True
+                playback.stop()
+                return
 
     def _handle(self, kind: str, value: object) -> None:
         if kind == "typing":
@@ -337,6 +346,7 @@ class VoiceLoop:
                 self.events.problem(f"{exc.message}. {exc.hint}")
         elif kind == "spoken":
             u: Utterance = value  # type: ignore[assignment]
+            self._deaf = False  # the recogniser came back (a new decoder for the next reply)
             if not u.started_at or u.started_at >= self._held_at:
                 self.on_hold = False  # words begun before Hold was pressed ("please hold") do not end it
             self.events.heard(u)
@@ -356,6 +366,10 @@ class VoiceLoop:
             # The microphone is kept, not dropped: it may come back, and it must still be closed at the end.
             self._mic_quiet = True
             self.events.notice(str(value))
+        elif kind == "deaf":
+            if not self._deaf:
+                self._deaf = True
+                self.events.notice(f"speech recognition stopped working ({value}); type your replies")
         elif kind == "mic-back" and self._mic_quiet:
             self._mic_quiet = False
             self.events.notice(MIC_BACK)
@@ -381,7 +395,7 @@ class VoiceLoop:
 
     @property
     def _typed(self) -> bool:
-        return self.listener is None or self.microphone is None or self._mic_quiet
+        return self.listener is None or self.microphone is None or self._mic_quiet or self._deaf
 
     @property
     def silence_wait_s(self) -> float:

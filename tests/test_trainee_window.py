@@ -1137,6 +1137,7 @@ def test_the_accent_is_a_setting_that_reloads_the_recogniser(qtbot, tmp_path):
     from PySide6.QtCore import Qt
 
     from simulator.settings import AppSettings
+    from simulator.speech.kit import SpeechKit
     from simulator.ui.settings_dialog import SettingsDialog
     from simulator.ui.tasks import Tasks
     dialog = SettingsDialog(AppSettings(), Tasks(), microphones=["Headset"], speakers=["Headset"], voices=[],
@@ -1149,10 +1150,11 @@ def test_the_accent_is_a_setting_that_reloads_the_recogniser(qtbot, tmp_path):
     window = reopen(qtbot, tmp_path)
     loads = []
     window._load_speech = lambda: loads.append(window.settings.accent)
-    window.kit = object()  # speech was loaded with the old accent
+    # A kit as loading makes it (a bare object() broke the window's own callbacks when they came late).
+    window.kit = SpeechKit()  # speech was loaded with the old accent
     window.apply_settings(window.settings.model_copy(update={"accent": "british"}))
     assert loads == ["british"] and window.kit is None
-    window.kit = object()
+    window.kit = SpeechKit()
     window.apply_settings(window.settings.model_copy(update={"text_scale": 110}))
     assert loads == ["british"]  # another setting: the recogniser is not loaded again
     assert reopen(qtbot, tmp_path).settings.accent == "british"  # kept in settings.json

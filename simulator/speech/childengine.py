@@ -26,12 +26,18 @@ def _serve(conn, lm: str | None = "auto", accent: str = "general") -> None:
     engine.warm_up()
     conn.send(("ready", engine.name))
     stream = None
+    late: str | None = None  # a failure after a reply was sent: told as the next message's reply, never as a second one
     while True:
         try:
             message = conn.recv()
         except EOFError:
             return
         kind = message[0]
+        if late is not None and kind not in ("start", "transcribe", "close"):
+            conn.send(("error", late))
+            late = None
+            continue
+        late = None
         try:
             if kind == "start":
                 if stream is not None:
@@ -48,7 +54,10 @@ def _serve(conn, lm: str | None = "auto", accent: str = "general") -> None:
                     stream.end_segment()
                 conn.send(("ok", stream.heard() if stream is not None else None))
                 if stream is not None and hasattr(stream, "catch_up"):
-                    stream.catch_up()  # while the parent counts the rest of the pause
+                    try:
+                        stream.catch_up()  # while the parent counts the rest of the pause
+                    except Exception as exc:  # noqa: BLE001 - "ok" is already sent: one reply per message
+                        stream, late = None, f"{type(exc).__name__}: {exc}"
             elif kind == "skip":
                 if stream is not None:
                     stream.skip(message[1])
@@ -64,6 +73,11 @@ def _serve(conn, lm: str | None = "auto", accent: str = "general") -> None:
         except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it there
             stream = None
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+# A reply from the child takes milliseconds, a final pass under a second; a child silent this long is stuck
+# (swapping, say), and waiting on it would hold the listener, and whoever waits for the listener, for ever.
+ANSWER_WITHIN_S = 30.0
 
 
 class ChildProcessEngine(Engine):
@@ -82,11 +96,22 @@ class ChildProcessEngine(Engine):
             raise RuntimeError("the recogniser process did not start")
         _, self.name = self._conn.recv()
 
-    def _ask(self, *message):
+    def _receive(self, within: float | None = None):
+        """The child's next reply; a child that died or stopped answering is ended and raises, never waited for."""
+        within = ANSWER_WITHIN_S if within is None else within
+        try:
+            if self._conn.poll(within):
+                return self._conn.recv()
+        except (EOFError, OSError) as exc:
+            raise RuntimeError(f"the recogniser process stopped ({type(exc).__name__})") from None
+        self._process.kill()
+        raise RuntimeError(f"the recogniser did not answer within {within:.0f} s")
+
+    def _ask(self, *message, within: float | None = None):
         with self._lock:
             self._settle(wait=True)
             self._conn.send(message)
-            status, value = self._conn.recv()
+            status, value = self._receive(within)
         if status == "error":
             raise RuntimeError(f"recogniser: {value}")
         return value
@@ -101,7 +126,7 @@ class ChildProcessEngine(Engine):
     def _settle(self, wait: bool) -> None:
         """Read the replies still owed to posted messages: all of them, or (wait=False) those already here."""
         while self._owed and (wait or self._conn.poll()):
-            status, value = self._conn.recv()
+            status, value = self._receive()
             self._owed.pop(0)(status, value)
 
     def settle(self, wait: bool = False) -> None:
@@ -113,14 +138,16 @@ class ChildProcessEngine(Engine):
         return _ChildStream(self)
 
     def transcribe(self, pcm: Pcm) -> Utterance:
-        return self._ask("transcribe", pcm)
+        return self._ask("transcribe", pcm, within=ANSWER_WITHIN_S + 2 * pcm.seconds)  # a whole file: time to read it too
 
     def close(self) -> None:
-        try:
-            with self._lock:
+        if self._lock.acquire(timeout=2):  # else a listener is stuck waiting on the child: it is ended below
+            try:
                 self._conn.send(("close",))
-        except (OSError, ValueError):
-            pass
+            except (OSError, ValueError):
+                pass
+            finally:
+                self._lock.release()
         self._process.join(2)
         if self._process.is_alive():
             self._process.kill()

@@ -16,6 +16,7 @@ on counting the pause: `heard` is None until its words are back, and a pause tha
 from __future__ import annotations
 
 import collections
+import logging
 import queue
 import threading
 from collections.abc import Callable
@@ -24,6 +25,8 @@ from .capture import CHUNK_MS
 from .recognition import Engine, Utterance
 from .vad import EndOfSpeech, EnergyVad
 from .wav import level
+
+log = logging.getLogger(__name__)
 
 PREROLL_MS = 300  # audio kept from before speech was detected, so the first word is not clipped
 BARGE_IN_LEVEL = 0.05  # while the customer speaks, only speech this loud (0..1 RMS) interrupts them
@@ -41,7 +44,8 @@ class Listener:
                  on_partial: Callable[[str], None] | None = None, hangover_ms: int | None = None,
                  push_to_talk: bool = False, on_barge_in: Callable[[], None] | None = None,
                  barge_in_level: float | None = None, speculate: bool = True,
-                 on_prepared: Callable[[Utterance], None] | None = None) -> None:
+                 on_prepared: Callable[[Utterance], None] | None = None,
+                 on_error: Callable[[str], None] | None = None) -> None:
         """`on_barge_in` is called when the trainee talks over the customer: on push-to-talk, a
         press while muted; otherwise, with `barge_in_level` set, speech that loud for BARGE_IN_MS
         while muted (an echo-safe threshold: leave it None where the microphone hears the speaker).
@@ -49,7 +53,9 @@ class Listener:
         `hangover_ms`: a fixed silence that ends a reply; None (the default) lets the words decide
         (speech/vad.py EndOfSpeech: soon after a finished sentence, later after "and", "the", "um").
         `speculate`: run the recogniser's final pass as a long pause begins (module docstring); `on_prepared` is
-        then told the reply as it would be if the pause ends it (to classify it ahead; it may be thrown away)."""
+        then told the reply as it would be if the pause ends it (to classify it ahead; it may be thrown away).
+        `on_error`: the recogniser failed (its process died, say); the utterance in progress is lost, the
+        listener goes on with the next one, and this is told each time."""
         self.engine = engine
         self.on_final = on_final
         self.on_partial = on_partial
@@ -65,6 +71,7 @@ class Listener:
         self.heard_seconds = 0.0
         self.speculate = speculate
         self.on_prepared = on_prepared
+        self.on_error = on_error
         self.prepared: Utterance | None = None  # the reply if the current long pause ends it
         self.speculation = {"prepared": 0, "used": 0, "discarded": 0}
         self._held: list[bytes] = []  # the part of a long pause the recogniser has not been given
@@ -107,74 +114,84 @@ class Listener:
         loud = 0  # chunks in a row above the barge-in level while muted
         while not self._closed.is_set():
             kind, chunk, at = self._queue.get()
-            if kind == "close":
-                break
-            if kind == "unmute" and not self.muted:
-                continue  # already listening: the trainee talked over the customer
-            if kind in ("mute", "unmute"):
-                self.muted = kind == "mute"
-                stream = None
-                self._forget()
-                self.vad.reset()
-                preroll.clear()
-                loud = 0
-                continue
-            if kind == "press":
-                if self.muted and self.on_barge_in is not None:
-                    self.muted = False
-                    self.on_barge_in()
-                self.pressed, stream, started_at = True, self.engine.stream(), 0.0
-                self._pcm = []
-                continue
-            if kind == "release":
-                self.pressed = False
-                if stream is not None:
-                    self._final(stream, started_at, time.monotonic())
+            try:
+                if kind == "close":
+                    break
+                if kind == "unmute" and not self.muted:
+                    continue  # already listening: the trainee talked over the customer
+                if kind in ("mute", "unmute"):
+                    self.muted = kind == "mute"
                     stream = None
-                continue
-            seconds = len(chunk) / 2 / 16000
-            if self.muted:
-                if self.push_to_talk or self.barge_in_level is None or self.on_barge_in is None:
+                    self._forget()
+                    self.vad.reset()
+                    preroll.clear()
+                    loud = 0
                     continue
-                preroll.append(chunk)
-                loud = loud + 1 if level(chunk) > self.barge_in_level else 0
-                if loud * CHUNK_MS < BARGE_IN_MS:
+                if kind == "press":
+                    if self.muted and self.on_barge_in is not None:
+                        self.muted = False
+                        self.on_barge_in()
+                    self.pressed, stream, started_at = True, self.engine.stream(), 0.0
+                    self._pcm = []
                     continue
-                self.muted, loud = False, 0
-                self.on_barge_in()
-                stream, self._pcm = self.engine.stream(), []
-                started_at = at - seconds * len(preroll)
-                for old in preroll:
-                    self._accept(stream, old, seconds)
-                preroll.clear()
-                self.vad.start_speech()
-                continue
-            if self.push_to_talk:
-                if self.pressed and stream is not None:
-                    started_at = started_at or at - seconds
+                if kind == "release":
+                    self.pressed = False
+                    if stream is not None:
+                        self._final(stream, started_at, time.monotonic())
+                        stream = None
+                    continue
+                seconds = len(chunk) / 2 / 16000
+                if self.muted:
+                    if self.push_to_talk or self.barge_in_level is None or self.on_barge_in is None:
+                        continue
+                    preroll.append(chunk)
+                    loud = loud + 1 if level(chunk) > self.barge_in_level else 0
+                    if loud * CHUNK_MS < BARGE_IN_MS:
+                        continue
+                    self.muted, loud = False, 0
+                    self.on_barge_in()
+                    stream, self._pcm = self.engine.stream(), []
+                    started_at = at - seconds * len(preroll)
+                    for old in preroll:
+                        self._accept(stream, old, seconds)
+                    preroll.clear()
+                    self.vad.start_speech()
+                    continue
+                if self.push_to_talk:
+                    if self.pressed and stream is not None:
+                        started_at = started_at or at - seconds
+                        self._accept(stream, chunk, seconds)
+                    continue
+                event = self.vad.feed(chunk)
+                if stream is not None and self.end_of_speech and self.vad.quiet_ms == self.vad.chunk_ms:
+                    partial = stream.partial()  # a pause begins: do the words so far end a sentence?
+                    self.end_of_speech.pause_started(self._partial if partial is None else partial)
+                if event == "start":
+                    self._partial = None
+                    self._forget()
+                    stream = self.engine.stream()
+                    self._pcm = []
+                    started_at = at - seconds * (len(preroll) + 1)
+                    for old in preroll:
+                        self._accept(stream, old, seconds)
+                    preroll.clear()
                     self._accept(stream, chunk, seconds)
-                continue
-            event = self.vad.feed(chunk)
-            if stream is not None and self.end_of_speech and self.vad.quiet_ms == self.vad.chunk_ms:
-                partial = stream.partial()  # a pause begins: do the words so far end a sentence?
-                self.end_of_speech.pause_started(self._partial if partial is None else partial)
-            if event == "start":
-                self._partial = None
-                self._forget()
-                stream = self.engine.stream()
-                self._pcm = []
-                started_at = at - seconds * (len(preroll) + 1)
-                for old in preroll:
-                    self._accept(stream, old, seconds)
-                preroll.clear()
-                self._accept(stream, chunk, seconds)
-            elif stream is not None and event is None:
-                self._hear(stream, chunk, seconds, started_at)
-            elif stream is not None and event == "end":
-                self._final(stream, started_at, at - self.vad.hangover_ms / 1000)
+                elif stream is not None and event is None:
+                    self._hear(stream, chunk, seconds, started_at)
+                elif stream is not None and event == "end":
+                    self._final(stream, started_at, at - self.vad.hangover_ms / 1000)
+                    stream = None
+                else:
+                    preroll.append(chunk)
+            except Exception as exc:  # noqa: BLE001 - a failed recogniser loses the utterance, not the call
+                log.warning("listener: the recogniser failed: %s", exc)
+                # The voice activity detector goes on: the rest of this utterance is let pass (heard from
+                # its middle it made a reply of half-words), and the next one starts a new stream.
                 stream = None
-            else:
-                preroll.append(chunk)
+                self._pcm = []
+                self._forget()
+                if self.on_error is not None:
+                    self.on_error(str(exc) or type(exc).__name__)
 
     def _hear(self, stream, chunk: bytes, seconds: float, started_at: float) -> None:
         """A chunk inside an utterance: heard, or held back in a long pause."""

@@ -64,6 +64,7 @@ class BriefingPage(QWidget):
         self.open_microphone = open_microphone
         self.scenario: ScenarioFile | None = None
         self._mic = None
+        self._mic_check: object | None = None  # the check being opened or running; None when stopped
         self.title = QLabel()
         self.title.setTextFormat(Qt.RichText)
         self.situation = QLabel()
@@ -290,8 +291,14 @@ class BriefingPage(QWidget):
             return
         self.mic_button.setEnabled(False)
         self.mic_status.setText("Opening the microphone…")
+        # A headset can take seconds to open: if the check was stopped meanwhile (Start, Back, closing the
+        # window), the microphone it opens is closed at once, not left listening beside the call's own.
+        self._mic_check = check = object()
 
         def opened(mic) -> None:
+            if self._mic_check is not check:
+                self.tasks.run(mic.stop)
+                return
             self._mic = mic
             self.mic_button.setEnabled(True)
             self.mic_button.setText("Stop &checking")
@@ -299,6 +306,8 @@ class BriefingPage(QWidget):
             self._meter.start()
 
         def failed(exc: BaseException) -> None:
+            if self._mic_check is not check:
+                return
             self.mic_button.setEnabled(True)
             message = getattr(exc, "message", str(exc))
             self.mic_status.setText(f"No microphone could be opened ({message}). You can still answer by typing.")
@@ -332,6 +341,10 @@ class BriefingPage(QWidget):
         self._show_choices()
 
     def stop_mic_check(self) -> None:
+        if self._mic_check is not None and self._mic is None:
+            self.mic_button.setEnabled(True)  # stopped while opening: the check can be tried again
+            self.mic_status.setText(MIC_HINT)
+        self._mic_check = None
         self._meter.stop()
         self.mic_meter.setValue(0)
         self.mic_button.setText("&Check microphone")

@@ -77,6 +77,11 @@ def _completed_scores(store, trainee: str) -> dict[str, float | None]:
     return scores
 
 
+
+def _hearing(settings: AppSettings) -> tuple:
+    """The settings the recogniser is built from."""
+    return settings.recogniser, settings.model, settings.accent
+
 class StatusText(QLabel):
     """A line of the status bar, cut short with "…" where the window is narrower than its words (a large text size
     on a small screen) instead of widening the window past the screen; the whole text is its tooltip, and what a
@@ -155,6 +160,10 @@ class MainWindow(QMainWindow):
         self.store = None
         self.policy = None
         self.kit: SpeechKit | None = None
+        self._speech_loading = False
+        self._speech_wanted = False
+        self._in_call = False
+        self._retired: list = []  # recognisers replaced in Settings during a call: closed when it ends
         self.live: LiveSession | None = None
         self.last_choice = None
         self.past_scenario = None  # a past session shown from My sessions: Try again opens its briefing
@@ -214,6 +223,7 @@ class MainWindow(QMainWindow):
         open_store(self.tasks, self.data_dir, done=self._store_opened, failed=self._store_failed)
         self._reload_library()
         self.tasks.run(self.devices.names, done=self._devices_found, failed=lambda exc: self._devices_found(([], [])))
+        self._speech_wanted = speech
         if speech:
             self._load_speech()
         else:
@@ -287,6 +297,11 @@ class MainWindow(QMainWindow):
         return True
 
     def _call_running(self, on: bool) -> None:
+        self._in_call = on
+        if not on:
+            for closing in self._retired:
+                self.tasks.background(closing)
+            self._retired = []
         for action, _slot in self.not_in_a_call:
             action.setEnabled(not on)
         for refusal in self.call_refusals:
@@ -383,10 +398,13 @@ class MainWindow(QMainWindow):
             self.tasks.call_soon(lambda: (self.speech_progress.setValue(percent), self.speech_label.setText(text)))
 
         def ready(kit: SpeechKit) -> None:
+            self._speech_loading = False
             if self._closed:  # loaded after the window closed: its recogniser's process goes, nothing is shown
-                closing = getattr(kit.recognizer, "close", None)
-                if closing is not None:
-                    self.tasks.background(closing)
+                self._retire(kit.recognizer)
+                return
+            if _hearing(s) != _hearing(self.settings):  # the recogniser was changed in Settings while this loaded
+                self._retire(kit.recognizer)
+                self._load_speech()
                 return
             self.kit = kit
             self.speech_progress.hide()
@@ -403,12 +421,24 @@ class MainWindow(QMainWindow):
         # In the background: quitting while the engines load (seconds; a large model, far longer) is prompt, and
         # the process does not wait for the load at exit (the recogniser's child process, daemonic, goes with it).
         def failed(exc: BaseException) -> None:
+            self._speech_loading = False
             # The status line said "Preparing speech…" for good when loading failed (seen once by a tester).
             self.speech_progress.hide()
             self.speech_label.setText("Speech could not start: the customer's lines are shown as captions and you "
                                       "answer by typing.")
             self.notices.add(explain(exc))
+        self._speech_loading = True
         self.tasks.background(load_speech, cache, s.recogniser, s.model, progress, s.accent, done=ready, failed=failed)
+
+    def _retire(self, recognizer) -> None:
+        """A recogniser no longer wanted: its process (hundreds of MB) goes now, or when the call hearing with it ends."""
+        closing = getattr(recognizer, "close", None)
+        if closing is None:
+            return
+        if self._in_call and not self._closed:
+            self._retired.append(closing)
+        else:
+            self.tasks.background(closing)
 
     # -- the trainee's way through -----------------------------------------------------------
     def ask_name(self, force: bool = False) -> None:
@@ -634,7 +664,10 @@ class MainWindow(QMainWindow):
         if new.text_scale != old.text_scale:
             # Once the pages have laid themselves out in the new size.
             QTimer.singleShot(0, lambda: self._refit_to_screen(grow=new.text_scale > old.text_scale, left=left))
-        if (old.recogniser, old.model, old.accent) != (new.recogniser, new.model, new.accent) and self.kit is not None:
+        if _hearing(old) != _hearing(new) and (self.kit is not None or self._speech_wanted) \
+                and not self._speech_loading:  # while it loads, ready() loads it again
+            if self.kit is not None:
+                self._retire(getattr(self.kit, "recognizer", None))
             self.kit = None
             self._load_speech()
         if old.data_dir != new.data_dir:

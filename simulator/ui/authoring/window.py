@@ -47,6 +47,7 @@ class AuthoringWindow(QMainWindow):
         self.checks: list[FileCheck] = []
         self._known: dict = {}  # files unchanged since the last check are not read again
         self._lines = None  # the line cache, opened with the synthesizer on first use
+        self._hearing = None  # the speaker of the line heard last, stopped when the next is asked for
         self._generation = 0
         self.setWindowTitle("Scenario authoring")
 
@@ -278,7 +279,11 @@ class AuthoringWindow(QMainWindow):
             path = self._lines.render(text, settings).result(timeout=60)
             if devices is None:
                 raise RuntimeError("no speaker is set up: the line is shown as text only")
-            devices.speaker(device).play(path)
+            speaker = devices.speaker(device)
+            previous, self._hearing = self._hearing, speaker
+            if previous is not None:
+                previous.stop()  # lines heard one after another, not over each other
+            speaker.play(path)
             return text
 
         self.hear_status.setText("Speaking…")
@@ -290,6 +295,8 @@ class AuthoringWindow(QMainWindow):
         self.played.emit(text)
 
     def closeEvent(self, event) -> None:
+        if self._hearing is not None:  # a line still being heard stops with the window
+            self.tasks.run(self._hearing.stop, failed=lambda exc: None)
         self.closed.emit()
         super().closeEvent(event)
 
