@@ -58,6 +58,26 @@ def test_play_refuses_a_named_pipe_as_scenario_and_as_policy(fifo):
     assert out.returncode == 1 and "named pipe" in out.stderr and str(fifo) in out.stderr
 
 
+def test_score_refuses_a_named_pipe_and_a_transcript_nested_too_deeply(fifo, tmp_path):
+    out = simulator("score", str(fifo), timeout=60)  # another person's "transcript": it waited for a writer
+    assert out.returncode != 0 and "named pipe" in out.stderr and "Traceback" not in out.stderr
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 200_000)
+    out = simulator("score", str(deep), timeout=60)
+    assert out.returncode != 0 and "nested too deeply" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_recording_whose_header_says_zero_hertz_is_refused_by_name(tmp_path):
+    import struct
+    from simulator.speech.wav import read_wav
+    path = tmp_path / "1.wav"  # as an imported bundle may carry it
+    data = bytes(3200)
+    path.write_bytes(b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVEfmt " + struct.pack("<IHHIIHH", 16, 1, 1, 0, 0, 2, 16)
+                     + b"data" + struct.pack("<I", len(data)) + data)
+    with pytest.raises(SimulatorError, match="not a recording this app can play"):
+        read_wav(path)
+
+
 @pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
 def test_validate_refuses_a_device_without_reading_it(device):
     # The memory cap turns the old behaviour (read until MemoryError) into a quick failure, not a swap storm.

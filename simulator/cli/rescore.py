@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..engine import Turn
 from ..errors import SimulatorError
+from ..files import read_regular_file
 from ..scenario import ScenarioFile, load_policy
 from ..scoring import Detector, score_session
 from ..scoring.detector import build_detector
@@ -65,11 +66,16 @@ def rebuild_turns(items: list[dict], detector: Detector) -> list[Turn]:
     return turns
 
 
+# A transcript of an hour's call is well under 1 MB; someone else's file may be anything (a pipe, a device).
+TRANSCRIPT_LIMIT = 50 * 1024 * 1024
+
+
 def _read(path: Path) -> dict:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SimulatorError(f"cannot read {path}: {exc.strerror}", "check the path") from None
+        data = json.loads(read_regular_file(path, TRANSCRIPT_LIMIT, "transcript").decode("utf-8"))
+    except RecursionError:
+        raise SimulatorError(f"{path} is nested too deeply to be a transcript",
+                             "give the output of `simulator play --json`") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise SimulatorError(f"{path} is not a JSON transcript ({exc})", "give the output of `simulator play --json`") from None
     if not isinstance(data, dict) or not isinstance(data.get("turns"), list):
@@ -81,7 +87,8 @@ def _scenario(override: str | None, recorded: dict) -> ScenarioFile:
     if override:
         return resolve(override)
     file = recorded.get("file")
-    if file and Path(file).exists():
+    # The path is the recorder's; on this machine only a scenario file there is taken (not a pipe, say).
+    if isinstance(file, str) and Path(file).suffix in (".yaml", ".yml") and Path(file).is_file():
         return resolve(file)
     if recorded.get("id"):
         return resolve(recorded["id"])

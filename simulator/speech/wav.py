@@ -25,7 +25,8 @@ def read_wav(path: str | Path) -> Pcm:
     """A WAV (or, from macOS's synthesiser, AIFF) file as mono 16-bit PCM."""
     path = Path(path)
     try:
-        head = path.read_bytes()[:4]
+        with path.open("rb") as f:  # the first bytes only: the file may be large, or someone else's
+            head = f.read(4)
         if head == b"FORM":
             return _read_aiff(path)
         with wave.open(str(path)) as w:
@@ -33,6 +34,10 @@ def read_wav(path: str | Path) -> Pcm:
             raw = w.readframes(w.getnframes())
     except (OSError, wave.Error, EOFError) as exc:
         raise SimulatorError(f"cannot read audio from {path}: {exc}", "give a WAV file") from None
+    # A header from an imported bundle can say anything: a rate of 0 divided by zero later, in the review window.
+    if not 1000 <= rate <= 384000 or channels < 1 or width not in (1, 2, 3, 4) or len(raw) % (width * channels):
+        raise SimulatorError(f"{path} is not a recording this app can play (rate {rate} Hz, {channels} channel(s), "
+                             f"{width * 8}-bit)", "record it again, or export it as 16-bit PCM WAV")
     return Pcm(_to_mono16(raw, width, channels), rate)
 
 

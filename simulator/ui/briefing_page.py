@@ -13,6 +13,7 @@ from ..practice import Choice
 from ..scenario import Policy, ScenarioFile
 from ..scoring.assessed import checklist_allowed, what_is_assessed
 from .assessed_box import AssessedBox
+from .astyped import plain
 from .customer_card import CustomerCard
 from .library_page import content_text
 from .panel import Panel
@@ -67,11 +68,11 @@ class BriefingPage(QWidget):
         self._mic_check: object | None = None  # the check being opened or running; None when stopped
         self.title = QLabel()
         self.title.setTextFormat(Qt.RichText)
-        self.situation = QLabel()
+        self.situation = plain(QLabel())
         self.situation.setWordWrap(True)
         self.customer = CustomerCard()  # who the trainee will talk to, as the call will show them
         self.customer.clock.hide()
-        self.content_note = Panel("warning", "warning_bubble")
+        self.content_note = plain(Panel("warning", "warning_bubble"))
         self.content_note.setAccessibleName("Content note")
         self.assessed_box = AssessedBox()
 

@@ -8,6 +8,7 @@ from PySide6.QtCore import QEvent, QRectF, Qt
 from PySide6.QtGui import QAction, QKeySequence, QPainter, QPen, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
+from .astyped import plain
 from .theme import colours, set_relative_font
 
 TALK_KEY = "Ctrl+Space"
@@ -66,7 +67,7 @@ class Composer(QWidget):
         self.meter.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 8)
         self.meter.setMaximumHeight(self.fontMetrics().height() // 2)
         self.meter.setAccessibleName("Microphone level")
-        self.live_words = QLabel()
+        self.live_words = plain(QLabel())  # what the recogniser heard
         self.live_words.setWordWrap(True)
         self.live_words.setAccessibleName("Your words as you speak")
         self.reply = ReplyBox()

@@ -11,6 +11,7 @@ from PySide6.QtCore import QEvent, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from .astyped import plain
 from .panel import paint_panel
 from .theme import colours, set_relative_font
 
@@ -92,10 +93,10 @@ class CustomerCard(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.avatar = Avatar()
-        self.name = QLabel()
+        self.name = plain(QLabel())
         self.name.setAccessibleName("Customer")
         set_relative_font(self.name, 1.25, bold=True)
-        self.role = QLabel()
+        self.role = plain(QLabel())
         self.mood = MoodPill()
         self.clock = QLabel("0:00")
         self.clock.setAccessibleName("Elapsed time")
@@ -130,7 +131,7 @@ class Caption(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.who = QLabel()
-        self.words = QLabel()
+        self.words = plain(QLabel())
         self.words.setWordWrap(True)
         self.words.setAccessibleName("Caption: what the customer is saying")
         self.words.setTextInteractionFlags(Qt.TextSelectableByMouse)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from ..scoring.verdict import Verdict, item_label
@@ -15,7 +17,7 @@ class DisputeDialog(QDialog):
         super().__init__(parent)
         self.verdict = verdict
         self.setWindowTitle("I don't think this is right")
-        what = QLabel(f"<b>{item_label(verdict.item)}</b> was {STATUS_SAID.get(verdict.status, verdict.status)}.")
+        what = QLabel(f"<b>{escape(item_label(verdict.item))}</b> was {STATUS_SAID.get(verdict.status, verdict.status)}.")
         what.setWordWrap(True)
         explain = QLabel("Say why you think this verdict is wrong: what you said or did, and where. Your manager "
                          "reads it with the conversation and answers; the score changes only if they change the "

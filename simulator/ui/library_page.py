@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QHBoxLayout
                                QVBoxLayout, QWidget)
 
 from ..scenario import CONTENT, ScenarioFile
+from .astyped import as_tooltip, plain
 from .plan_panel import PlanPanel
 from .theme import colours, set_relative_font
 
@@ -139,7 +140,7 @@ class LibraryPage(QWidget):
         self.table = self._make_table()
         self.card = _Card()
         self.details, self.open_button = self.card.body, self.card.prepare
-        self.status = QLabel("Loading scenarios…")
+        self.status = plain(QLabel("Loading scenarios…"))
         self.status.setWordWrap(True)
 
         filters = QHBoxLayout()
@@ -240,7 +241,7 @@ class LibraryPage(QWidget):
                     + f". A coach sees how to fix {'it' if len(broken) == 1 else 'each'} in scenario authoring "
                     "(Review menu) or with simulator validate.")
         self.status.setText(note)
-        self.status.setToolTip("\n".join(broken))
+        self.status.setToolTip(as_tooltip("\n".join(broken)))
         self.status.setVisible(bool(note))
         self.apply_filters(keep=chosen)
 
@@ -264,7 +265,7 @@ class LibraryPage(QWidget):
                     item = QTableWidgetItem()
                     self.table.setItem(row, col, item)
                 item.setText(text)
-                item.setToolTip(" ".join(s.summary.split()) if col == 0 else text)
+                item.setToolTip(as_tooltip(" ".join(s.summary.split()) if col == 0 else text))
             self.table.item(row, 0).setFont(bold)
             self.table.item(row, 1).setForeground(level[s.difficulty])
         self._size_to_font()

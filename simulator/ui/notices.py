@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QMessageBox, QPushBu
                                QVBoxLayout, QWidget)
 
 from ..errors import SimulatorError
+from .astyped import plain
 from .theme import colours
 
 # The core speaks to the terminal; a trainee has no terminal, so each command becomes the place in the app
@@ -36,8 +37,15 @@ def explain(exc: BaseException) -> str:
             "if this happens again, tell your trainer and include this message.")
 
 
+def error_box(parent: QWidget | None, exc: BaseException, title: str = "Problem") -> QMessageBox:
+    """The message names files and people's words: shown as written (astyped.py)."""
+    box = QMessageBox(QMessageBox.Warning, title, explain(exc), QMessageBox.Ok, parent)
+    box.setTextFormat(Qt.PlainText)
+    return box
+
+
 def show_error(parent: QWidget | None, exc: BaseException, title: str = "Problem") -> None:
-    QMessageBox.warning(parent, title, explain(exc))
+    error_box(parent, exc, title).exec()
 
 
 class _Notice(QFrame):
@@ -45,7 +53,7 @@ class _Notice(QFrame):
 
     def __init__(self, text: str) -> None:
         super().__init__()
-        self.label = QLabel(text)
+        self.label = plain(QLabel(text))
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.label.setAccessibleName("Notice: " + text)

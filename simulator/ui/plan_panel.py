@@ -14,13 +14,8 @@ from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWi
                                QVBoxLayout, QWidget)
 
 from ..scoring.certificates import CERTIFIED, EXPIRED
+from .astyped import as_tooltip
 from .theme import colours, set_relative_font
-
-
-def as_tooltip(text: str) -> str:
-    """Text as a tooltip, shown as written: Qt takes a tooltip that looks like markup as markup, and names and
-    notes are whatever people typed (an assignment's come in a bundle)."""
-    return f"<p style='white-space:pre-wrap'>{escape(text)}</p>"
 
 
 def _heading(text: str) -> QLabel:

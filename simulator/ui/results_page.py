@@ -17,6 +17,7 @@ from .chart import DimensionChart
 from .conversation import ConversationView
 from .dispute_dialog import DisputeDialog
 from .flow import FlowRow
+from .astyped import plain
 from .panel import Panel
 from .theme import colours, set_relative_font
 from .verdict_list import VerdictList, next_time
@@ -65,7 +66,7 @@ class ResultsPage(QWidget):
         self.title.setTextFormat(Qt.RichText)
         self.title.setAccessibleName("Overall result")
         set_relative_font(self.title, 1.6, bold=True)
-        self.message = QLabel()
+        self.message = plain(QLabel())
         self.message.setWordWrap(True)
         self.chart = DimensionChart()
         self.next_time = Panel("trainee", "trainee_bubble")
@@ -73,7 +74,7 @@ class ResultsPage(QWidget):
         self.next_time.setAccessibleName("What to try next time")
         self.did = VerdictList()
         self.transcript = ConversationView("The conversation")
-        self.debrief = Panel("muted")
+        self.debrief = plain(Panel("muted"))
         self.debrief.setAccessibleName("Debrief")
         self.feeling = QLabel("How are you feeling after this one?")
         self.ok_button = QPushButton("I'm &OK")

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 from ..engine.turn import Turn
 from ..scoring.verdict import DimensionScore, Result, Verdict, item_label, reply_numbers
 from ..store.disputes import dispute_words
+from .astyped import plain
 from .panel import paint_panel
 from .theme import colours, set_relative_font
 
@@ -52,6 +53,7 @@ class QuoteLink(QLabel):
         place = place or f"turn {turn}"
         super().__init__(f"“{quote}”  ({place})" if not quote.startswith("[") else f"{quote}  ({place})")
         self.turn = turn
+        plain(self)  # the trainee's own words, whatever they typed
         self.setWordWrap(True)
         self.setCursor(Qt.PointingHandCursor)
         self.setFocusPolicy(Qt.StrongFocus)
@@ -95,7 +97,7 @@ class VerdictCard(QFrame):
         self.heading.setWordWrap(True)
         self.heading.setTextFormat(Qt.RichText)
         self.quotes = [QuoteLink(ev.turn, ev.quote, (places or {}).get(ev.turn, "")) for ev in v.evidence]
-        self.advice = QLabel(v.feedback)
+        self.advice = plain(QLabel(v.feedback))
         self.advice.setWordWrap(True)
         if not v.feedback:
             self.advice.hide()

@@ -19,6 +19,7 @@ from ..scoring.verdict import for_channel
 from ..settings import AppSettings, save_settings
 from ..speech.kit import AudioDevices, SpeechKit, load_speech
 from ..store.location import cache_dir
+from .astyped import as_tooltip, plain
 from .briefing_page import BriefingPage
 from .history_page import HistoryPage
 from .library_page import LibraryPage
@@ -89,12 +90,13 @@ class StatusText(QLabel):
 
     def __init__(self, text: str = "") -> None:
         super().__init__()
+        plain(self)  # it names models and devices found on this machine
         self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.setText(text)
 
     def setText(self, text: str) -> None:
         super().setText(text)
-        self.setToolTip(text)
+        self.setToolTip(as_tooltip(text))
 
     def minimumSizeHint(self) -> QSize:
         return QSize(self.fontMetrics().horizontalAdvance("M") * 8, super().minimumSizeHint().height())

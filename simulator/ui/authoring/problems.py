@@ -14,6 +14,7 @@ from PySide6.QtCore import QRect, QSize, Qt, QTimer
 from PySide6.QtWidgets import QHeaderView, QStyledItemDelegate, QTreeWidget, QTreeWidgetItem
 
 from ...errors import Problem
+from ..astyped import as_tooltip
 
 MARGIN = 8  # the cell's padding on both sides, as the style draws it
 
@@ -60,8 +61,8 @@ class ProblemList(QTreeWidget):
             where = Path(p.file).name + (f":{p.line}" if p.line else "") + (f":{p.column}" if p.column else "")
             item = QTreeWidgetItem([where, f"{p.severity}: {p.message}", p.hint])
             item.setTextAlignment(0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)  # beside the first line
-            item.setToolTip(1, p.message)
-            item.setToolTip(2, p.hint)
+            item.setToolTip(1, as_tooltip(p.message))
+            item.setToolTip(2, as_tooltip(p.hint))
             self.addTopLevelItem(item)
         if not problems:
             self.addTopLevelItem(QTreeWidgetItem(["", "No problems: this file is valid.", ""]))

@@ -20,6 +20,7 @@ from ...scenario.folder import FileCheck, check_folder
 from ...scenario.graph import to_svg
 from ...scenario.library import available
 from ...settings import coach_folders
+from ..astyped import as_tooltip
 from ..graphview import GraphView
 from ..notices import NoticeBar, explain
 from ..tasks import Tasks
@@ -189,7 +190,7 @@ class AuthoringWindow(QMainWindow):
         for c in checks:
             item = QListWidgetItem(f"{STATE_MARKS[c.state]}  {c.path.name} — {c.title}")
             item.setData(Qt.ItemDataRole.UserRole, str(c.path))
-            item.setToolTip(f"{c.path}\n{STATE_WORDS[c.state]}")
+            item.setToolTip(as_tooltip(f"{c.path}\n{STATE_WORDS[c.state]}"))
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{c.path.name}, {STATE_WORDS[c.state]}")
             self.files.addItem(item)
         self.files.blockSignals(False)
@@ -244,7 +245,7 @@ class AuthoringWindow(QMainWindow):
             for level, texts in node.say.items():
                 for text in texts:
                     item = QTreeWidgetItem([node_id, "every level" if level == "any" else level, text])
-                    item.setToolTip(2, text)
+                    item.setToolTip(2, as_tooltip(text))
                     self.lines.addTopLevelItem(item)
         self.lines.resizeColumnToContents(0)
         self.lines.resizeColumnToContents(1)

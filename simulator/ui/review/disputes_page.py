@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPus
 from ...scoring.verdict import dimension_label, item_label
 from ...store.disputes import OUTCOME_WORDS
 from ...store.records import Dispute
-from ..plan_panel import as_tooltip
+from ..astyped import as_tooltip
 from .override_dialog import status_words
 from ...words import counted
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPlainTextEdit, QRadioButton, QVBoxLayout, QWidget)
 
@@ -49,7 +51,7 @@ class OverrideDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         form = QFormLayout()
-        form.addRow("Criterion", QLabel(f"<b>{item_label(verdict['item'])}</b> ({verdict['dimension'].replace('_', ' ')})"))
+        form.addRow("Criterion", QLabel(f"<b>{escape(item_label(verdict['item']))}</b> ({escape(verdict['dimension'].replace('_', ' '))})"))
         form.addRow("Automatic verdict", QLabel(status_words(verdict["status"], verdict["status"])))
         form.addRow("Now", QLabel(status_words(current, verdict["status"])))
         form.addRow("Change to", row)

@@ -7,6 +7,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit
 
 from ...access import check_passphrase
+from ..astyped import plain
 
 
 class PassphraseGate(QObject):
@@ -15,7 +16,7 @@ class PassphraseGate(QObject):
     def __init__(self, window, trainee: str, ask: bool) -> None:
         super().__init__(window)
         self._window = window
-        self.label = QLabel()
+        self.label = plain(QLabel())  # a trainee's name
         self.stored = window.policy.review_passphrase if window.policy else None
         self.ask_first = bool(self.stored) and ask
         if self.stored:

@@ -17,7 +17,7 @@ from ...store.records import SessionRecord
 from ...store.report import path_sentence, transcript_table, verdict_words, when
 from ..chart import DimensionChart
 from ..conversation import blend
-from ..plan_panel import as_tooltip
+from ..astyped import as_tooltip, plain
 from ..theme import colours
 from .override_dialog import OverrideDialog
 from .tables import WrappingRows
@@ -110,7 +110,7 @@ class SessionPage(QWidget):
         self.audit.horizontalHeader().sectionResized.connect(lambda *_: self.audit.resizeRowsToContents())
         for column in range(4):  # "Changed to" was cut to "hanged t": each header as wide as its words
             self.audit.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeToContents)
-        self.reviews = QLabel()
+        self.reviews = plain(QLabel())
         self.reviews.setWordWrap(True)
 
         top = QHBoxLayout()
@@ -184,7 +184,7 @@ class SessionPage(QWidget):
                                     + (" · disputed" if (v["dimension"], v["item"]) in disputed else ""), quotes])
             item.setData(0, 256, v)
             for column in (0, 4):
-                item.setToolTip(column, item.text(column))
+                item.setToolTip(column, as_tooltip(item.text(column)))
             self.verdicts.addTopLevelItem(item)
         if self.verdicts.topLevelItemCount():
             # In the automatic verdict's column, which is shown first: made current in the criterion's, the table

@@ -14,6 +14,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 
 from ...scoring.verdict import dimension_label
 from ...store.sessiontable import DIMENSIONS, SessionQuery, SessionRow, count_sessions, session_rows
+from ..astyped import as_tooltip
 from ..tasks import Tasks
 
 PAGE = 200
@@ -118,7 +119,7 @@ class SessionTableModel(QAbstractTableModel):
             return int(Qt.AlignRight | Qt.AlignVCenter)
         if role == Qt.ToolTipRole:
             if key == "scenario":
-                return r.scenario_title  # the column may be narrower than the title
+                return as_tooltip(r.scenario_title)  # the column may be narrower than the title
             notes = ["imported from a bundle"] if r.origin == "imported" else []
             if r.reviewed:
                 notes.append("a manager changed a verdict: this is the reviewed score")

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QPushButton, QTa
 from ...scoring.certificates import CERTIFIED, EXPIRED, CertificateStatus, day, unknown_requirements
 from ...store.assignments import TeamAssignment, team_assignments
 from ...store.team_certificates import team_certificates
-from ..plan_panel import as_tooltip
+from ..astyped import as_tooltip, plain
 from ..theme import colours
 from .tables import read_only_table
 
@@ -51,7 +51,7 @@ class TeamPage(QWidget):
         self.summary.setTextFormat(Qt.PlainText)
         self.certificates = read_only_table(["Trainee"], "Certificates by trainee", stretch="last", single=True)
         self.certificates.currentCellChanged.connect(lambda row, col, *_: self._show_detail(row, col))
-        self.detail = QLabel("Select a cell to see what each scenario still needs.")
+        self.detail = plain(QLabel("Select a cell to see what each scenario still needs."))
         self.detail.setWordWrap(True)
         self.detail.setTextFormat(Qt.PlainText)  # trainee names are whatever people typed: never markup
         self.detail.setTextInteractionFlags(Qt.TextSelectableByMouse)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, 
 
 from ...store.calibration import calibration
 from ...store.sessiontable import choices
+from ..astyped import plain
 from ..notices import NoticeBar, explain, show_error
 from ..shortcuts import help_action
 from ..store_opening import open_store
@@ -73,7 +74,7 @@ class ReviewWindow(QMainWindow):
         self.store = None
         self._shared_store = store  # the trainee window's own, when opened from it: not opened twice, not closed here
         self.notices = NoticeBar()
-        self.status = QLabel("Opening the session records…")
+        self.status = plain(QLabel("Opening the session records…"))
         self.statusBar().addWidget(self.status, 1)
         self.model = SessionTableModel(tasks, self)
         self.model.failed.connect(lambda exc: self.notices.add(explain(exc)))
