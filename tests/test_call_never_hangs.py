@@ -20,7 +20,7 @@ from simulator.speech.capture import FileMicrophone
 from simulator.speech.listener import Listener
 from simulator.speech.playback import FileSpeaker
 from simulator.speech.recognition import Engine, SphinxEngine
-from simulator.speech.wav import write_wav
+from simulator.speech.wav import resample, write_wav
 from simulator.voiceplay import VoiceLoop
 from speechkit import speak, with_silence
 
@@ -150,7 +150,8 @@ def test_the_recogniser_process_answers_each_message_once_even_when_catching_up_
     parent, child = multiprocessing.Pipe()
     threading.Thread(target=childengine._serve, args=(child, None), daemon=True).start()
     engine = childengine.ChildProcessEngine.__new__(childengine.ChildProcessEngine)
-    engine._conn, engine._lock, engine._owed, engine._process = parent, threading.Lock(), [], None
+    engine._conn, engine._lock, engine._owed, engine._closed = parent, threading.RLock(), [], False
+    engine._process = types.SimpleNamespace(is_alive=lambda: True)  # _serve runs in a thread here
     assert parent.recv()[0] == "ready"
     stream = engine.stream()
     stream.accept(b"x")
@@ -272,3 +273,20 @@ def test_a_recogniser_replaced_in_settings_is_closed_after_the_call_that_uses_it
     assert not old.closed.is_set()  # the call goes on with the recogniser it started with
     window._call_running(False)
     qtbot.waitUntil(old.closed.is_set, timeout=5_000)
+
+
+def test_a_recogniser_process_that_died_is_started_again_for_the_next_reply(tmp_path):
+    engine = childengine.ChildProcessEngine(lm=None)
+    try:
+        first = engine._process
+        first.kill()  # out of memory, say, between two replies
+        first.join(5)
+        pcm = resample(speak("This conversation is over.", tmp_path), 16000)
+        stream = engine.stream()
+        for i in range(0, len(pcm.data), 640):
+            stream.accept(pcm.data[i:i + 640])
+        text, _ = stream.finish()
+        assert engine._process is not first and "over" in text
+    finally:
+        engine.close()
+    assert not engine._process.is_alive()

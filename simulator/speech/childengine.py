@@ -84,14 +84,19 @@ class ChildProcessEngine(Engine):
     def __init__(self, timeout: float = 60.0, lm: str | None = "auto", accent: str = "general") -> None:
         """lm: a language model file, None for the generic one, "auto" for what open_recognizer would use;
         accent: the pronunciations to expect (accents.py)."""
+        self._args, self._timeout = (lm, accent), timeout
+        self._lock = threading.RLock()
+        self._closed = False
+        self._start()
+
+    def _start(self) -> None:
         context = multiprocessing.get_context("spawn")  # fork would copy the app's threads and Qt state
         self._conn, child = context.Pipe()
-        self._process = context.Process(target=_serve, args=(child, lm, accent), name="recogniser", daemon=True)
+        self._process = context.Process(target=_serve, args=(child, *self._args), name="recogniser", daemon=True)
         self._process.start()
         child.close()
-        self._lock = threading.Lock()
         self._owed: list[Callable[[str, object], None]] = []  # posted messages whose replies are not read yet
-        if not self._conn.poll(timeout):
+        if not self._conn.poll(self._timeout):
             self.close()
             raise RuntimeError("the recogniser process did not start")
         _, self.name = self._conn.recv()
@@ -134,6 +139,10 @@ class ChildProcessEngine(Engine):
             self._settle(wait)
 
     def stream(self) -> Stream:
+        with self._lock:
+            if not self._process.is_alive() and not self._closed:  # it died (or was ended, stuck): a new one
+                self._conn.close()
+                self._start()
         self._ask("start")
         return _ChildStream(self)
 
@@ -141,6 +150,7 @@ class ChildProcessEngine(Engine):
         return self._ask("transcribe", pcm, within=ANSWER_WITHIN_S + 2 * pcm.seconds)  # a whole file: time to read it too
 
     def close(self) -> None:
+        self._closed = True
         if self._lock.acquire(timeout=2):  # else a listener is stuck waiting on the child: it is ended below
             try:
                 self._conn.send(("close",))
