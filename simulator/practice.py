@@ -136,6 +136,8 @@ class Practice:
         if recorder is None or recorder.closed:
             return False
         try:
+            if not recorder.flush():  # the turns still waiting first
+                return False
             recorder.store.finish_session(recorder.id, INTERRUPTED, path=self.session.path)
         except SimulatorError:
             return False  # storage failed (the likely cause): the next start recovers it as interrupted all the same

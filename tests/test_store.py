@@ -170,3 +170,30 @@ def test_overrides_are_kept_beside_the_automatic_verdict(tmp_path):
     assert after.verdicts == before.verdicts  # the automatic verdict is never overwritten
     assert [(o.reviewer, o.status) for o in after.overrides] == [("Mo", "met"), ("Jo", "missed")]
     assert all(o.created_at > 0 for o in after.overrides)
+
+
+def test_a_completed_session_is_never_on_disk_without_its_score(tmp_path):
+    # The ending and the score were two writes: a full disk or a crash between them left a completed session
+    # with no score for good (attempts and certificates skip it, and nothing scores it again).
+    from simulator.engine import SessionEnded, SessionScored
+    seen = []
+    with Store(tmp_path) as store:
+        sf = load_scenario("scenarios/swearing-caller.yaml")
+        session = Session(sf, PhraseDetector(sf.criteria), seed=1,
+                          scorer=lambda turns, ending: score_session(sf, turns))
+        recorder = SessionRecorder(store, session, "Ana")
+
+        def look(event) -> None:
+            if isinstance(event, (SessionEnded, SessionScored)):
+                row = store.read("SELECT status, overall FROM sessions WHERE id = ?", (recorder.id,))[0]
+                seen.append((type(event).__name__, row["status"], row["overall"] is not None))
+        session.subscribe(look)
+        run_script(session, ["That language isn't acceptable. If it continues I will end the call.", "/flag", "/end"])
+        recorder.close()
+    assert seen[0] == ("SessionEnded", "in_progress", False)  # not yet "completed" with no score
+    assert seen[1] == ("SessionScored", "completed", True)  # both, in one transaction
+
+
+def test_every_turn_is_on_the_disk_when_its_commit_returns(tmp_path):
+    with Store(tmp_path) as store:
+        assert store.read("PRAGMA synchronous")[0][0] == 2  # FULL: a power cut keeps every finished turn

@@ -245,6 +245,34 @@ def test_a_disk_filling_up_mid_session_loses_no_turn_already_saved(disk):
         assert store.read("PRAGMA integrity_check")[0][0] == "ok"
 
 
+def test_a_disk_that_fills_mid_call_in_the_app_loses_no_reply_and_the_call_goes_on(qtbot, disk):
+    # The reply typed as the disk filled vanished from the screen and the records, and the call stayed open
+    # with nothing answering (the save failure rose through the session). Now it waits and is saved later.
+    from appkit import choose, open_window, press, type_reply, wait_for_results
+    window = open_window(qtbot, disk.root)
+    choose(qtbot, window, "swearing-caller")
+    sid = window.live.practice.session_id
+    notices = window.roleplay.notice.text
+    type_reply(qtbot, window, "I can hear you're frustrated about the outage.")
+    disk.fill()
+    type_reply(qtbot, window, "That language is not acceptable. Please stop swearing at me.")
+    qtbot.waitUntil(lambda: "not being saved" in notices(), timeout=10_000)
+    assert any("not acceptable" in t.text for t in window.live.session.turns)  # the call goes on with it
+    disk.free()
+    type_reply(qtbot, window, "If it continues I will end this call.")
+    qtbot.waitUntil(lambda: "Saving works again" in notices(), timeout=10_000)
+    assert "not being saved" not in notices()  # the one replaces the other
+    press(qtbot, window, "end_call")
+    wait_for_results(qtbot, window)
+    with Store(disk.root / "data") as store:
+        record = load_session(store, sid)
+    said = [t["text"] for t in record.turns if t["speaker"] == "trainee" and t["kind"] == "reply"]
+    assert said == ["I can hear you're frustrated about the outage.",
+                    "That language is not acceptable. Please stop swearing at me.",
+                    "If it continues I will end this call."]
+    assert record.summary.status == COMPLETED and record.summary.overall is not None
+
+
 # -- read-only storage --------------------------------------------------------------------------------------
 def test_on_a_read_only_folder_reading_commands_work_and_writing_ones_say_it_is_read_only(tmp_path, disk, capsys):
     data = disk.root / "data"

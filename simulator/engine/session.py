@@ -72,6 +72,11 @@ class Session:
         return self.ending is not None
 
     @property
+    def scores(self) -> bool:
+        """Its score follows its ending (SessionScored), when it was given a scorer."""
+        return self._scorer is not None
+
+    @property
     def node(self) -> Node:
         return self.scenario.nodes[self.node_id]
 

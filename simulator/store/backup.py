@@ -151,6 +151,9 @@ def restore(folder: Path, db: Path, chosen: Path, now: float | None = None) -> R
             with private_target(db) as tmp, closing(sqlite3.connect(tmp)) as copy, \
                     closing(sqlite3.connect(chosen.resolve().as_uri() + "?mode=ro", uri=True)) as source:
                 source.backup(copy)
+                copy.close()
+                with open(tmp, "rb") as f:  # on the disk before the records are moved aside, not after: a
+                    os.fsync(f.fileno())  # crash in between left a data folder with no database at all
                 moved = _set_aside(folder, db, time.time() if now is None else now)
         except sqlite3.Error as exc:
             raise SimulatorError(f"could not copy {chosen} into place ({exc}); nothing was changed",

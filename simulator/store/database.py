@@ -163,13 +163,19 @@ class Store:
 
     def finish_session(self, session_id: str, status: str, *, ending_node: str | None = None,
                        ending_outcome: str | None = None, path: list[str] | None = None,
-                       ended_at: float | None = None) -> None:
+                       ended_at: float | None = None, result: Any = None) -> None:
+        """`result`: the score, written in the same transaction, so no crash or full disk between the two leaves
+        a completed session that is never scored (nothing scores it again, and attempts skip it)."""
         with self.write() as db:
             db.execute("UPDATE sessions SET status = ?, ending_node = ?, ending_outcome = ?,"
                        " path = COALESCE(?, path), ended_at = ? WHERE id = ?",
                        (status, ending_node, ending_outcome, json.dumps(path) if path is not None else None,
                         ended_at if ended_at is not None else time.time(), session_id))
+            if result is not None:
+                save_result(db, session_id, result.to_dict())
         self.locks.release(session_id)
+        if result is not None:
+            self.backup_if_due()
 
     def save_result(self, session_id: str, result: Any) -> None:
         """The score of a session (a scoring.Result), its dimensions and verdicts."""

@@ -53,6 +53,9 @@ def storage_error(exc: sqlite3.Error, db: Path) -> SimulatorError | None:
     code = primary_code(exc)
     if code in _DAMAGED:
         return damaged(db, str(exc))
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):  # another process held the records past the wait
+        return SimulatorError(f"the session records in {db} are busy: another window or command is writing them",
+                              "wait a moment and try again (a long `simulator sessions purge` can hold them)")
     if code not in _STORAGE:
         return None
     why = why_unwritable(db.parent, (db,))

@@ -24,7 +24,9 @@ def connect(target: str | Path, *, uri: bool = False, wal: bool = True) -> sqlit
     try:
         if wal:
             conn.execute("PRAGMA journal_mode=WAL")  # persistent: a database already in WAL mode is not written
-        conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at each commit's checkpoint, fast
+        # FULL: each commit (a turn) is on the disk when it returns. WAL + NORMAL synced only at checkpoints
+        # (every ~4 MB, several sessions): a dead battery could undo finished turns and whole scored sessions.
+        conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA secure_delete=ON")  # a purged session's words are overwritten, not left in free pages
         conn.execute("PRAGMA cache_size=-32000")  # 32 MB: the review table's sorts and searches stay in memory

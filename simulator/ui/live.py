@@ -83,6 +83,8 @@ class LiveSession(QObject):
         self.session = opened.practice.session
         self.tasks = tasks
         self.bridge = SessionBridge(self.session, self)
+        if self.practice.recorder is not None:  # a failed save is told, and the call goes on (recorder.py)
+            self.practice.recorder.on_problem = self.bridge.problem.emit
         self.input_mode = opened.input_mode
         self.ending = None
         self.result = None
@@ -114,12 +116,18 @@ class LiveSession(QObject):
                                      "turn is kept.")
         finally:
             self.on_break = self.on_break or self.loop.on_break  # the button, Ctrl+B, or /stop typed in the box
-            if (self._abandoned or self.on_break) and not self.session.finished:
-                self.practice.interrupted()  # as a call cut short is kept anywhere: its turns, no score
-                if self.on_break:
-                    self.ending = BREAK
-            else:
-                self.practice.close()
+            try:
+                if (self._abandoned or self.on_break) and not self.session.finished:
+                    self.practice.interrupted()  # as a call cut short is kept anywhere: its turns, no score
+                    if self.on_break:
+                        self.ending = BREAK
+                else:
+                    self.practice.close()
+            except Exception as exc:  # noqa: BLE001 - the window must still leave the call (it waits for this)
+                recorder = self.practice.recorder
+                lost = recorder.waiting if recorder is not None else 0
+                self.bridge.problem.emit(f"This call could not be saved ({getattr(exc, 'message', exc)})"
+                                         + (f": the last {lost} turns are not in your records." if lost else "."))
             self.tasks.call_soon(self.finished.emit)
 
     def _ended(self, ending) -> None:

@@ -12,7 +12,9 @@ from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QLabel, QPushB
 
 from ..scenario.model import ACTION_LABELS
 from ..speech.capture import LOST as MIC_LOST
+from ..store.recorder import SAVING_BACK, SAVING_STOPPED
 from ..voiceplay import MIC_BACK
+from .astyped import plain
 from .checklist import Checklist
 from .composer import TALK_KEY, Composer
 from .conversation import ConversationView
@@ -34,7 +36,7 @@ class CallNotices(QScrollArea):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.label = QLabel()
+        self.label = plain(QLabel())  # notices quote errors, paths and devices
         self.label.setWordWrap(True)
         self.label.setAccessibleName("Notice")
         self.setWidget(self.label)
@@ -194,7 +196,10 @@ class RolePlayPage(QWidget):
     def show_notice(self, text: str) -> None:
         # The microphone's "went quiet" and "is back" each make the other out of date: only the latest stays.
         stale = {MIC_BACK: MIC_LOST, MIC_LOST: MIC_BACK}.get(text)
-        lines = [line for line in self.notice.text().split("\n") if line and line != stale]
+        # Likewise saving stopped and saving works again (store/recorder.py).
+        saving = SAVING_BACK if text.startswith(SAVING_STOPPED) else SAVING_STOPPED if text == SAVING_BACK else None
+        lines = [line for line in self.notice.text().split("\n")
+                 if line and line != stale and not (saving and line.startswith(saving))]
         if text not in lines:
             lines.append(text)
         self.notice.setText("\n".join(lines))
