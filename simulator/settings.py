@@ -111,11 +111,21 @@ def load_settings(path: Path | None = None) -> tuple[AppSettings, str]:
     return settings, f"Your settings file was damaged ({damage}); it was kept as {backup.name} and the defaults are used."
 
 
-def save_settings(settings: AppSettings, path: Path | None = None) -> None:
-    """Written to a temporary file and renamed, so a crash mid-write leaves the old file whole."""
+def save_settings(settings: AppSettings, path: Path | None = None, *, since: AppSettings | None = None) -> AppSettings:
+    """Written to a temporary file and renamed, so a crash mid-write leaves the old file whole; returns what was
+    written. `since`: the settings as this window last read or wrote them. Only what changed since then is
+    written over the file as it is now: the trainee's app and the review app (two processes) each wrote back
+    everything they had read at start, and undid the other's changes (a new data folder, the reviewer's name)."""
     path = path or settings_file()
+    if since is not None and path.exists():  # none yet: this window's settings are the first
+        current, notice, damage = read_settings(path)
+        if not notice and damage is None:
+            before, after = since.model_dump(), settings.model_dump()
+            changed = {k: v for k, v in after.items() if before.get(k) != v}
+            settings = AppSettings.model_validate({**current.model_dump(), **changed})
     private_dir(path.parent)  # the trainee's name and where their records are: theirs only
     write_private(path, json.dumps(settings.model_dump(), indent=2).encode("utf-8"))
+    return settings
 
 
 def coach_folders() -> list[Path]:

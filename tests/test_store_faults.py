@@ -545,3 +545,19 @@ def test_kill_9_during_import_keeps_whole_sessions_and_importing_again_completes
         got = {r["session_id"]: r["n"] for r in store.read(
             "SELECT session_id, COUNT(*) AS n FROM turns GROUP BY session_id")}
         assert got == turns  # every session whole, none twice
+
+
+def test_the_trainee_app_and_the_review_app_saving_settings_keep_each_other_s_changes(tmp_path):
+    # Each wrote back everything it had read at start: a data folder changed in the trainee's app went back to
+    # the old one when the review app saved the reviewer's name, and the next sessions went to the old folder.
+    from simulator.settings import AppSettings, read_settings, save_settings
+    path = tmp_path / "settings.json"
+    start = save_settings(AppSettings(trainee="Robin", data_dir=str(tmp_path / "old")), path)
+    trainee_app = review_app = start  # both read the file as they started
+    trainee_app = save_settings(start.model_copy(update={"data_dir": str(tmp_path / "new")}), path,
+                                since=trainee_app)
+    review_app = save_settings(start.model_copy(update={"reviewer": "Mo"}), path, since=review_app)
+    on_disk = read_settings(path)[0]
+    assert on_disk.data_dir == str(tmp_path / "new") and on_disk.reviewer == "Mo" and on_disk.trainee == "Robin"
+    save_settings(trainee_app.model_copy(update={"text_scale": 150}), path, since=trainee_app)
+    assert read_settings(path)[0].reviewer == "Mo"  # and the other way round

@@ -115,8 +115,12 @@ def _run_review(app: QApplication, tasks: Tasks, settings, folder: Path, policy_
     from ..settings import save_settings
     from .review.window import ReviewWindow
     policy = load_policy(policy_file)
+    written = [settings]  # as read at start: a save writes only what changed since (settings.py)
+
+    def save(changed) -> None:
+        written[0] = save_settings(changed, since=written[0])
     window = ReviewWindow(data_dir=folder, tasks=tasks, settings=settings, policy=policy,
-                          save_settings=lambda s: save_settings(s), ask_passphrase=not self_check)
+                          save_settings=save, ask_passphrase=not self_check)
     _show_sized(app, window, 150, 46)  # every score column without scrolling sideways
     if self_check:
         def report() -> str:

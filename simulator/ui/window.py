@@ -154,6 +154,7 @@ class MainWindow(QMainWindow):
                  ask_name: bool = True) -> None:
         super().__init__()
         self.settings = settings
+        self._settings_written = settings  # as read at start: a save writes only what changed since (settings.py)
         self.data_dir = data_dir
         self.tasks = tasks
         self.devices = devices or AudioDevices()
@@ -691,7 +692,7 @@ class MainWindow(QMainWindow):
 
     def _save_settings(self) -> None:
         try:
-            save_settings(self.settings, self.settings_path)
+            self._settings_written = save_settings(self.settings, self.settings_path, since=self._settings_written)
         except (OSError, SimulatorError) as exc:
             why = exc.strerror if isinstance(exc, OSError) else exc.message
             self.notices.add(f"Your settings could not be saved ({why}). They apply until you close the app.")
