@@ -163,3 +163,19 @@ def test_a_colleague_s_scenario_folder_is_shown_as_typed_in_authoring(qtbot, tmp
                 window.tabs.setCurrentIndex(tab)
                 qtbot.wait(100)
         assert_shown_as_typed()
+
+
+def test_a_disputing_trainee_s_name_and_the_greeting_are_shown_as_typed(qtbot, tmp_path):
+    from simulator.store.records import Dispute
+    from simulator.ui.review.dispute_answer_dialog import DisputeAnswerDialog
+    dispute = Dispute("d1", "s1", "boundary_setting", "names_behavior", "missed", f"I said it {EVIL}", 0.0,
+                      trainee=f"Dana & {EVIL}")
+    for outcome in ("overturned", "upheld"):
+        dialog = DisputeAnswerDialog(dispute, outcome, "Mo")
+        qtbot.addWidget(dialog)
+        dialog.show()
+        assert_shown_as_typed()
+        dialog.close()
+    window = open_window(qtbot, tmp_path, trainee=f"Dana {EVIL}")
+    assert EVIL in window.library.greeting.text()
+    assert_shown_as_typed()

@@ -273,6 +273,29 @@ def test_a_disk_that_fills_mid_call_in_the_app_loses_no_reply_and_the_call_goes_
     assert record.summary.status == COMPLETED and record.summary.overall is not None
 
 
+def test_a_call_that_ends_while_the_disk_is_full_is_saved_once_it_has_room(qtbot, disk):
+    # It was lost without a word: the results showed a score, a dispute of it failed, and the next start kept
+    # only the customer's first line, as interrupted.
+    from PySide6.QtWidgets import QLabel, QPushButton
+    from appkit import choose, open_window, press, type_reply, wait_for_results
+    window = open_window(qtbot, disk.root)
+    choose(qtbot, window, "swearing-caller")
+    sid = window.live.practice.session_id
+    disk.fill()
+    type_reply(qtbot, window, "That language is not acceptable. If it continues I will end this call.")
+    press(qtbot, window, "end_call")
+    wait_for_results(qtbot, window)
+    notices = lambda: " ".join(label.text() for label in window.notices.findChildren(QLabel))  # noqa: E731
+    disputes = [b for b in window.results.findChildren(QPushButton) if "think this is right" in b.text()]
+    assert "not saved yet" in notices() and disputes and not any(b.isVisible() for b in disputes)
+    disk.free()
+    qtbot.waitUntil(lambda: "saved now" in notices(), timeout=20_000)
+    with Store(disk.root / "data") as store:
+        record = load_session(store, sid)
+    assert record.summary.status == COMPLETED and record.summary.overall is not None
+    assert any("not acceptable" in t["text"] for t in record.turns)
+
+
 # -- read-only storage --------------------------------------------------------------------------------------
 def test_on_a_read_only_folder_reading_commands_work_and_writing_ones_say_it_is_read_only(tmp_path, disk, capsys):
     data = disk.root / "data"

@@ -121,7 +121,7 @@ class LibraryPage(QWidget):
         self.scenarios: list[ScenarioFile] = []
         self._walked = False
         self.last: dict[str, float | None] = {}
-        self.greeting = QLabel("Choose a conversation to practise.")
+        self.greeting = plain(QLabel("Choose a conversation to practise."))  # it greets the name as typed
         self.greeting.setWordWrap(True)
         set_relative_font(self.greeting, 1.2)
         self.plan = PlanPanel()  # what to practise next and certificates; filled by the window once read

@@ -101,6 +101,7 @@ class LiveSession(QObject):
         self._talking = False
         self._abandoned = False
         self.on_break = False  # the trainee stopped for a break: kept as interrupted, never scored
+        self.unsaved: str | None = None  # why the call's last turns, ending or score are not in the records yet
         self._thread = threading.Thread(target=self._run, name="session-loop", daemon=True)
 
     def start(self) -> None:
@@ -124,10 +125,7 @@ class LiveSession(QObject):
                 else:
                     self.practice.close()
             except Exception as exc:  # noqa: BLE001 - the window must still leave the call (it waits for this)
-                recorder = self.practice.recorder
-                lost = recorder.waiting if recorder is not None else 0
-                self.bridge.problem.emit(f"This call could not be saved ({getattr(exc, 'message', exc)})"
-                                         + (f": the last {lost} turns are not in your records." if lost else "."))
+                self.unsaved = getattr(exc, "message", str(exc))  # the window keeps trying (MainWindow)
             self.tasks.call_soon(self.finished.emit)
 
     def _ended(self, ending) -> None:

@@ -387,6 +387,25 @@ class MainWindow(QMainWindow):
             answer = "you can answer out loud or by typing"
         self.speech_label.setText(f"{heard[:1].upper()}{heard[1:]}; {answer}.")
 
+    def _keep_saving(self, recorder, why: str) -> None:
+        """A call that ended while saving failed: it is in memory only. Tried again every few seconds until the
+        store takes it (the disk has room again, the records are no longer busy); quitting first loses it, and
+        the next start keeps what was written as interrupted."""
+        waiting = (f"This session is not saved yet ({why}). Keep the app open: it is saved as soon as it can be, "
+                   "and the results below are kept then.")
+        self.notices.add(waiting)
+        timer = QTimer(self)
+        timer.setInterval(5_000)
+
+        def saved(ok: bool) -> None:
+            if ok and timer.isActive():
+                timer.stop()
+                timer.deleteLater()
+                self.notices.remove(waiting)
+                self.notices.add("The session is saved now, with its score.")
+        timer.timeout.connect(lambda: self.tasks.run(recorder.flush, done=saved, failed=lambda exc: None))
+        timer.start()
+
     def _remember_dismissed(self, text: str) -> None:
         kept = [*self.settings.dismissed_notices, text][-50:]  # a bound: notices are few, but the file should stay small
         self.settings = self.settings.model_copy(update={"dismissed_notices": kept})
@@ -542,6 +561,9 @@ class MainWindow(QMainWindow):
             return
         s = live.session
         kept = live.practice.session_id if self.store is not None and live.practice.choice.assessed else None
+        if live.unsaved is not None and live.practice.recorder is not None:
+            self._keep_saving(live.practice.recorder, live.unsaved)
+            kept = None  # nothing to dispute until its verdicts are in the records
         self.results.show_result(result=live.result, turns=list(s.turns), customer=s.scenario.persona.name,
                                  ending=live.ending, assessed=live.practice.choice.assessed,
                                  pass_mark=self.policy.pass_mark if self.policy else 70,
@@ -629,6 +651,7 @@ class MainWindow(QMainWindow):
         if self._refused_in_call(FOLDER_AFTER_THE_CALL):
             return
         folder = QFileDialog.getExistingDirectory(self, "A folder of scenarios")
+        self.activateWindow()
         if folder:
             self.add_scenario_folder(folder)
 
@@ -656,6 +679,7 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.apply_settings(dialog.result_settings()))
         dialog.finished.connect(lambda _code: setattr(self, "settings_dialog", None))
+        dialog.finished.connect(lambda _code: self.activateWindow())  # the call's shortcuts work again at once
         dialog.open()
         self.settings_dialog = dialog
 

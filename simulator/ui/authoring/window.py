@@ -20,7 +20,7 @@ from ...scenario.folder import FileCheck, check_folder
 from ...scenario.graph import to_svg
 from ...scenario.library import available
 from ...settings import coach_folders
-from ..astyped import as_tooltip
+from ..astyped import as_tooltip, plain
 from ..graphview import GraphView
 from ..notices import NoticeBar, explain
 from ..tasks import Tasks
@@ -53,7 +53,7 @@ class AuthoringWindow(QMainWindow):
         self.setWindowTitle("Scenario authoring")
 
         self.notices = NoticeBar()
-        self.folder_label = QLabel("No folder open. File → Open folder… (Ctrl+O)")
+        self.folder_label = plain(QLabel("No folder open. File → Open folder… (Ctrl+O)"))  # a path: any characters
         self.folder_label.setWordWrap(True)
         self.files = QListWidget()
         self.files.setAccessibleName("Scenario files")
@@ -151,6 +151,7 @@ class AuthoringWindow(QMainWindow):
     # -- the folder ----------------------------------------------------------------------------------
     def choose_folder(self) -> None:
         chosen = QFileDialog.getExistingDirectory(self, "Open a folder of scenarios", str(self.folder or Path.home()))
+        self.activateWindow()  # window shortcuts fire only in the active window (as after F1's list)
         if chosen:
             self.open_folder(Path(chosen))
 

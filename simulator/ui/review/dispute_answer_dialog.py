@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QButtonGroup, QDialog, QDialogButtonBox, QFormLay
 from ...scoring.verdict import item_label
 from ...store.bundleschema import reason_problem
 from ...store.records import Dispute
+from ..astyped import plain
 from .override_dialog import status_words
 
 
@@ -48,7 +49,7 @@ class DisputeAnswerDialog(QDialog):
                                       f"{escape(status_words(was, was))}"))
         trainee_reason = QLabel(f"“{escape(dispute.reason)}”")
         trainee_reason.setWordWrap(True)
-        form.addRow(f"{dispute.trainee or 'The trainee'} says", trainee_reason)
+        form.addRow(plain(QLabel(f"{dispute.trainee or 'The trainee'} says")), trainee_reason)  # a name from a bundle
         if overturn:
             form.addRow("Change to", row)
         form.addRow("Why", self.reason)
