@@ -452,3 +452,19 @@ def test_review_reads_scenario_headings_on_its_worker_not_the_gui_thread(tmp_pat
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "s.db")], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "Put the refund through and said when it would arrive 0"
+
+
+def test_the_status_bar_keeps_the_open_session_s_name_when_the_list_refreshes(qtbot, tmp_path):
+    # A change to the open session refreshes the list, whose "2 sessions shown." replaced the session's name.
+    with Store(tmp_path) as store:
+        sid = play(store, *PLAYS[0], "Ana Lee")
+        play(store, *PLAYS[1], "Bo")
+    w = open_review(qtbot, tmp_path)
+    qtbot.waitUntil(lambda: w.model.total == 2, timeout=10_000)
+    with qtbot.waitSignal(w.session_shown, timeout=10_000):
+        w.sessions.open_session.emit(sid)
+    with qtbot.waitSignal(w.model.rows_ready, timeout=10_000):
+        w.model.refresh()
+    assert w.status.text().startswith("Ana Lee:")
+    w.session.back.emit()
+    assert w.status.text() == "2 sessions shown."

@@ -20,6 +20,7 @@ from ...scenario.folder import FileCheck, check_folder
 from ...scenario.graph import to_svg
 from ...scenario.library import available
 from ...settings import coach_folders
+from ...words import counted
 from ..astyped import as_tooltip, plain
 from ..graphview import GraphView
 from ..notices import NoticeBar, explain
@@ -199,7 +200,7 @@ class AuthoringWindow(QMainWindow):
         row = paths.index(selected) if selected in paths else (0 if checks else -1)
         self.files.setCurrentRow(row)
         bad = sum(c.state == "errors" for c in checks)
-        self.summary.setText(f"{len(checks)} files: {len(checks) - bad} valid, {bad} with errors" if checks
+        self.summary.setText(f"{counted(len(checks), 'file')}: {len(checks) - bad} valid, {bad} with errors" if checks
                              else "No .yaml files in this folder yet.")
         self._show_selected()
         self.checked.emit()
