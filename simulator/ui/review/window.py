@@ -55,6 +55,13 @@ from ...words import counted
 EXTRA_KEYS = [("Enter", "Open the session chosen in the list"), ("Alt + underlined letter", "That tab, button or field")]
 
 
+def _count_shown(window: ReviewWindow) -> None:
+    """The list's count in the status line; not while a session is open: the list refreshes after a change to
+    it, and its count replaced the session's name."""
+    if window.session_stack.currentWidget() is not window.session:
+        window.status.setText(f"{counted(window.model.total, 'session')} shown.")
+
+
 class ReviewWindow(QMainWindow):
     store_ready = Signal()
     session_shown = Signal()
@@ -78,7 +85,7 @@ class ReviewWindow(QMainWindow):
         self.statusBar().addWidget(self.status, 1)
         self.model = SessionTableModel(tasks, self)
         self.model.failed.connect(lambda exc: self.notices.add(explain(exc)))
-        self.model.rows_ready.connect(self._rows_shown)
+        self.model.rows_ready.connect(lambda: _count_shown(self))
         self.sessions = SessionsPage(self.model)
         self.session = SessionPage()
         self.session_stack = QStackedWidget()
@@ -215,16 +222,10 @@ class ReviewWindow(QMainWindow):
         self.changed.emit()
         self.session_shown.emit()
 
-    def _rows_shown(self) -> None:
-        # The list refreshes after a change to the open session: its count would replace the session's name.
-        if self.session_stack.currentWidget() is not self.session:
-            self.status.setText(f"{counted(self.model.total, 'session')} shown.")
-
     def _back_to_list(self) -> None:
         self.player.stop()
         self.session_stack.setCurrentWidget(self.sessions)
         self.sessions.table.setFocus()
-        self._rows_shown()
 
     def say(self, text: str) -> None:
         """The outcome of a menu command, in the status bar and as a notice that stays until it is read."""
