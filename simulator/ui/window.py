@@ -394,17 +394,20 @@ class MainWindow(QMainWindow):
         waiting = (f"This session is not saved yet ({why}). Keep the app open: it is saved as soon as it can be, "
                    "and the results below are kept then.")
         self.notices.add(waiting)
-        timer = QTimer(self)
-        timer.setInterval(5_000)
+
+        def attempt() -> None:
+            if not self._closed:
+                self.tasks.run(recorder.flush, done=saved, failed=lambda exc: saved(False))
 
         def saved(ok: bool) -> None:
-            if ok and timer.isActive():
-                timer.stop()
-                timer.deleteLater()
-                self.notices.remove(waiting)
-                self.notices.add("The session is saved now, with its score.")
-        timer.timeout.connect(lambda: self.tasks.run(recorder.flush, done=saved, failed=lambda exc: None))
-        timer.start()
+            # One attempt at a time, the next armed when this one is back: a write waiting out a busy database
+            # (10 s) under a 5 s interval timer ran two flushes of the same turns at once.
+            if not ok:
+                QTimer.singleShot(5_000, attempt)
+                return
+            self.notices.remove(waiting)
+            self.notices.add("The session is saved now, with its score.")
+        QTimer.singleShot(5_000, attempt)
 
     def _remember_dismissed(self, text: str) -> None:
         kept = [*self.settings.dismissed_notices, text][-50:]  # a bound: notices are few, but the file should stay small
