@@ -148,19 +148,43 @@ class _Engine:
 def test_the_recogniser_process_answers_each_message_once_even_when_catching_up_fails(monkeypatch):
     monkeypatch.setattr(childengine, "SphinxEngine", _Engine)
     parent, child = multiprocessing.Pipe()
-    threading.Thread(target=childengine._serve, args=(child, None), daemon=True).start()
+    serving = threading.Thread(target=childengine._serve, args=(child, None), daemon=True)
+    serving.start()
     engine = childengine.ChildProcessEngine.__new__(childengine.ChildProcessEngine)
     engine._conn, engine._lock, engine._owed, engine._closed = parent, threading.RLock(), [], False
     engine._process = types.SimpleNamespace(is_alive=lambda: True)  # _serve runs in a thread here
-    assert parent.recv()[0] == "ready"
-    stream = engine.stream()
-    stream.accept(b"x")
-    stream.end_segment()
-    assert stream.heard() == ("so far", ())
-    with pytest.raises(RuntimeError, match="end_utt"):  # the failure, told with the next reply
+    try:
+        assert parent.recv()[0] == "ready"
+        stream = engine.stream()
         stream.accept(b"x")
-    again = engine.stream()  # and after it, every reply is its own message's again
-    assert again.accept(b"x") == "partial" and again.finish() == ("final words", ())
+        stream.end_segment()
+        deadline = time.monotonic() + 10
+        while (heard := stream.heard()) is None and time.monotonic() < deadline:  # None until the pass is back
+            time.sleep(0.01)
+        assert heard == ("so far", ())
+        with pytest.raises(RuntimeError, match="end_utt"):  # the failure, told with the next reply
+            stream.accept(b"x")
+        again = engine.stream()  # and after it, every reply is its own message's again
+        assert again.accept(b"x") == "partial" and again.finish() == ("final words", ())
+    finally:
+        parent.close()  # the app going away: the server leaves quietly, whatever it had still to send
+        serving.join(5)
+    assert not serving.is_alive()
+
+
+def test_the_recogniser_process_leaves_quietly_when_the_app_goes_with_a_reply_unread(monkeypatch):
+    monkeypatch.setattr(childengine, "SphinxEngine", _Engine)
+    failures = []
+    monkeypatch.setattr(threading, "excepthook", failures.append)
+    parent, child = multiprocessing.Pipe()
+    serving = threading.Thread(target=childengine._serve, args=(child, None), daemon=True)
+    serving.start()
+    assert parent.recv()[0] == "ready"
+    parent.send(("partial",))
+    assert parent.poll(10)  # the reply is here, unread: closing now resets the connection, not a plain end
+    parent.close()
+    serving.join(5)
+    assert not serving.is_alive() and not failures
 
 
 def test_a_recogniser_process_that_stops_answering_is_ended_not_waited_for(monkeypatch):

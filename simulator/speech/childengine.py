@@ -30,7 +30,7 @@ def _serve(conn, lm: str | None = "auto", accent: str = "general") -> None:
     while True:
         try:
             message = conn.recv()
-        except EOFError:
+        except (EOFError, OSError):  # the app closed its end (a reset when our last reply was still unread)
             return
         kind = message[0]
         if late is not None and kind not in ("start", "transcribe", "close"):
