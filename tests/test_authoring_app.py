@@ -138,6 +138,22 @@ def test_trying_the_scenario_from_any_node(qtbot, folder):
     assert not panel.reply.isEnabled()
 
 
+def test_choosing_another_file_ends_the_try_out_of_the_last_one(qtbot, folder):
+    window = open_authoring(qtbot, folder)
+    select(window, "swearing-caller")
+    panel = window.tryout
+    panel.speak.setChecked(False)
+    panel.start_button.click()
+    qtbot.waitUntil(lambda: panel.reply.isEnabled(), timeout=10_000)
+    assert "swearing-caller" in panel.session.file.path.name
+    other = next(c for c in window.checks if c.loaded is not None and "swearing-caller" not in c.path.name)
+    select(window, other.path.name)
+    assert panel.session is None and not panel.reply.isEnabled() and panel.transcript.toPlainText() == ""
+    panel.start_button.click()  # and Start plays the file now chosen
+    qtbot.waitUntil(lambda: panel.reply.isEnabled(), timeout=10_000)
+    assert panel.session.file.path == other.path
+
+
 def test_authoring_opens_from_the_trainee_window(qtbot, tmp_path):
     from appkit import open_window
     window = open_window(qtbot, tmp_path)

@@ -163,6 +163,17 @@ def test_a_colleague_s_scenario_folder_is_shown_as_typed_in_authoring(qtbot, tmp
                 window.tabs.setCurrentIndex(tab)
                 qtbot.wait(100)
         assert_shown_as_typed()
+    panel = window.tryout  # played to an ending, whose debrief the result line quotes
+    panel.speak.setChecked(False)
+    panel.node.setCurrentText("ignores_warning")
+    panel.start_button.click()
+    qtbot.waitUntil(lambda: panel.reply.isEnabled(), timeout=10_000)
+    panel.reply.setText("I'm ending this call now.")
+    panel.reply.returnPressed.emit()
+    with qtbot.waitSignal(panel.ended, timeout=5_000):
+        panel.buttons["end_call"].click()
+    assert DRAWN in panel.result.text()
+    assert_shown_as_typed()
 
 
 def test_a_disputing_trainee_s_name_and_the_greeting_are_shown_as_typed(qtbot, tmp_path):

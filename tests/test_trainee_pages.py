@@ -643,3 +643,11 @@ def test_a_web_chat_is_typed_by_default_and_ended_as_a_chat(qtbot, tmp_path):
     choose(qtbot, window, "chat-harassment")
     assert window.roleplay.buttons["end_call"].text().startswith("End chat")
     window.live.abandon()
+
+
+def test_the_customers_initials_are_letters_whatever_their_name_is_wrapped_in():
+    from simulator.ui.customer_card import initials
+    assert initials("Sam <the caller>") == "ST"
+    assert initials("(Sam) O'Neil") == "SO"
+    assert initials("dr. ana lópez") == "DA"
+    assert initials("<<< >>>") == "?" and initials("") == "?"

@@ -25,7 +25,9 @@ def mood_colour(mood: str) -> QColor:
 
 
 def initials(name: str) -> str:
-    return "".join(part[0] for part in name.split()[:2]).upper() or "?"
+    """The first letter of the first two words that have one: "(Sam) O'Neil" is SO, not (O."""
+    firsts = [next(ch for ch in part if ch.isalnum()) for part in name.split() if any(ch.isalnum() for ch in part)]
+    return "".join(firsts[:2]).upper() or "?"
 
 
 class Avatar(QWidget):

@@ -12,7 +12,11 @@ from ...engine import CustomerSpoke, Session, SessionEnded, SessionScored, TurnR
 from ...scenario import ACTION_LABELS
 from ...practice import detector_for
 from ...scoring import score_session
+from ..astyped import plain
 from .reasons import met_html, transition_html
+
+
+READY = "Choose a node and press Start here. Nothing is scored for the record."
 
 
 class TryOutPanel(QWidget):
@@ -38,7 +42,7 @@ class TryOutPanel(QWidget):
         self.reply = QLineEdit()
         self.reply.setPlaceholderText("Type a reply and press Enter")
         self.reply.returnPressed.connect(lambda: self.send(self.reply.text()))
-        self.result = QLabel("Choose a node and press Start here. Nothing is scored for the record.")
+        self.result = plain(QLabel(READY))  # endings' debriefs and errors, as the file and the system wrote them
         self.result.setWordWrap(True)
 
         top = QHBoxLayout()
@@ -65,14 +69,17 @@ class TryOutPanel(QWidget):
         self._running(False)
 
     def set_scenario(self, sf) -> None:
-        changed = sf is None or self.sf is None or sf.id != self.sf.id
+        changed = sf is None or self.sf is None or (sf.path, sf.id) != (self.sf.path, self.sf.id)
         self.sf = sf
         node, level = self.node.currentText(), self.intensity.currentText()
         self.node.clear()
         self.intensity.clear()
-        if sf is None:
+        if changed:  # another file (or folder): its try-out starts afresh, not inside the last file's run
             self.session = None
             self._running(False)
+            self.transcript.clear()
+            self.result.setText(READY)
+        if sf is None:
             return
         # Compiling the criteria takes a quarter of a second: on a worker, before the coach presses Start.
         self.tasks.run(detector_for, sf, failed=lambda exc: None)
@@ -129,21 +136,22 @@ class TryOutPanel(QWidget):
             self.session.silence()
 
     def _event(self, event) -> None:
+        sf = self.session.file  # as it was at Start: the file may have been edited and reloaded since
         if isinstance(event, TurnRecorded) and event.turn.speaker == "trainee":
             turn = event.turn
             if turn.kind == "reply":
-                self.transcript.append(met_html(turn.matches, self.sf.criteria))
+                self.transcript.append(met_html(turn.matches, sf.criteria))
             self._from = (turn.node, turn.kind, turn.action)
         elif isinstance(event, CustomerSpoke):
             self._said_where(event.turn.node)
-            name = self.sf.scenario.persona.name
+            name = sf.scenario.persona.name
             self.transcript.append(f"<b>{escape(name)}</b> <small>[{escape(event.turn.node)}]</small>: "
                                    f"{escape(event.turn.text)}")
             if self.speak.isChecked():
                 self.line_spoken.emit(event.turn.text)
         elif isinstance(event, SessionEnded):
             e = event.ending
-            self._said_where(e.node if e.node in self.sf.scenario.nodes else None)  # an ending without a line
+            self._said_where(e.node if e.node in sf.scenario.nodes else None)  # an ending without a line
             self.transcript.append(f"<i>Ended at <b>{escape(e.node)}</b> ({escape(e.outcome)}).</i>")
             self.result.setText(f"Ending: {e.node} ({e.outcome})" + (f". {e.debrief}" if e.debrief else ""))
             self._running(False)
@@ -156,7 +164,7 @@ class TryOutPanel(QWidget):
         if self._from is not None:
             source, kind, action = self._from
             self._from = None
-            self.transcript.append(transition_html(self.sf.scenario, source, target, kind, action))
+            self.transcript.append(transition_html(self.session.scenario, source, target, kind, action))
 
     def _running(self, on: bool) -> None:
         self.reply.setEnabled(on)
