@@ -97,6 +97,10 @@ def test_a_dispute_travels_to_review_mode_and_its_answer_comes_back(qtbot, tmp_p
         tabs.setCurrentWidget(review.disputes)
     _answer(qtbot, review, 0, "overturned", "Fair: that named the behaviour.")
     qtbot.waitUntil(lambda: page.table.topLevelItemCount() == 1, timeout=10_000)  # answered ones are hidden
+    # The session still open behind the queue shows the change (it showed the old verdicts and score until reopened).
+    qtbot.waitUntil(lambda: [o.item for o in review.session.record.overrides] == ["names_behavior"], timeout=10_000)
+    marks = [tree.topLevelItem(i).text(3) for i in range(tree.topLevelItemCount())]
+    assert sum(m.endswith("· disputed") for m in marks) == 1
     _answer(qtbot, review, 0, "upheld", "You ended the call before any warning.")
     qtbot.waitUntil(lambda: tabs.tabText(tabs.indexOf(review.disputes)) == "&Disputes", timeout=10_000)
     page.show_answered.setChecked(True)

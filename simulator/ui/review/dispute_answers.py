@@ -10,7 +10,7 @@ from ...store.lrs import queue_disputes_if_lrs, queue_review_if_lrs
 from ..notices import explain, show_error
 from .dispute_answer_dialog import DisputeAnswerDialog
 from .disputes_page import DisputesPage, queue_title
-from .reading import pass_mark
+from .reading import pass_mark, session_for_review
 
 
 def read_queue(store, show_answered: bool, trainee: str | None) -> tuple[list, int, bool]:
@@ -83,6 +83,15 @@ class DisputeAnswers(QObject):
               + ("changed." if dispute.outcome == "overturned" else "kept."))
         w.model.refresh()
         w.changed.emit()
+        shown = w.session.record
+        if shown is not None and shown.id == dispute.session_id:  # open behind the queue: its verdicts changed
+            w.tasks.run(session_for_review, w.store, dispute.session_id, done=self._reshow,
+                        failed=lambda exc: w.notices.add(explain(exc)))
+
+    def _reshow(self, record) -> None:
+        shown = self._window.session.record
+        if shown is not None and shown.id == record.id:  # still the one open (the manager may have moved on)
+            self._window.session.show_record(record)
 
     def _open_session(self, session_id: str) -> None:
         w = self._window
