@@ -9,7 +9,7 @@ import time
 import uuid
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import QDialogButtonBox, QHeaderView
 
@@ -296,6 +296,31 @@ def test_series_that_share_some_points_do_not_cover_each_other(qtbot):
     chart.grab()
     a, b = chart.drawn_lines["Disengaging"], chart.drawn_lines["Professionalism"]
     assert not set(a) & set(b)
+
+
+def test_every_point_is_drawn_at_its_score_and_named_on_hover(qtbot):
+    import datetime as dt
+
+    from simulator.ui.review.line_chart import LineChart
+    chart = LineChart()
+    qtbot.addWidget(chart)
+    chart.resize(800, 400)
+    day = dt.datetime(2026, 12, 3, 9, 5).timestamp()
+    times = [day, day + 3600, day + 7200]
+    chart.set_series([("Overall", list(zip(times, [40.0, 48.0, 90.0]))), ("Escalation", list(zip(times, [0.0, 50.0, 100.0]))),
+                      ("Disengaging", list(zip(times, [0.0, 50.0, 100.0])))],
+                     {times[0]: "Swearing caller", times[1]: "Sexist remarks", times[2]: "Threat"})
+    chart.grab()
+    plot = chart._plot()
+    for label, points in chart.series:  # the height is the value, whatever else is drawn beside it
+        for (_, y), (_, score) in zip(chart.drawn_lines[label], points):
+            assert abs(y - (plot.bottom() - plot.height() * score / 100)) < 0.5, (label, score)
+    assert chart.drawn_lines["Escalation"] != chart.drawn_lines["Disengaging"]  # side by side, not on top
+    assert chart.drawn_ticks[:2] == ["3 Dec 09:05", "11:05"] and "10:05" in chart.drawn_ticks  # one day: its hours
+    x, y = chart.drawn_lines["Overall"][1]
+    tip = chart.tip_at(QPointF(x, y))
+    assert tip.startswith("Sexist remarks, 3 Dec 2026 10:05") and "Overall 48" in tip and "Escalation 50" in tip
+    assert chart.tip_at(QPointF(1, 1)) == ""
 
 
 # -- 7. the sessions table at 1366 px, and counts in words --------------------------------------------

@@ -4,27 +4,39 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPalette, QPen
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+
+from ..astyped import as_tooltip
 
 # Colour-blind-safe (Okabe-Ito); each series is also named in the legend and drawn with its own marker.
 COLOURS = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00"]
 
 
 class LineChart(QWidget):
+    """Sessions in order along the bottom, evenly spaced (a morning's five sessions and last month's one would
+    otherwise crowd into one spot), dated below; each point's score at its true height, and its session named
+    when the pointer rests on it."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.series: list[tuple[str, list[tuple[float, float]]]] = []
+        self.names: dict[float, str] = {}  # a point's time -> its session, for the tooltip
         self.same_as: dict[str, tuple[str, int]] = {}
         self.nudges: dict[str, int] = {}
         self.drawn_points = 0  # markers painted last time, per the data (tests read it)
         self.drawn_lines: dict[str, list[tuple[float, float]]] = {}  # where each series was painted, in pixels
+        self.drawn_ticks: list[str] = []  # the labels along the bottom, last time
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self.setAccessibleName("Scores over time")
+        self.setMouseTracking(True)
 
-    def set_series(self, series: list[tuple[str, list[tuple[float, float]]]]) -> None:
+    def set_series(self, series: list[tuple[str, list[tuple[float, float]]]],
+                   names: dict[float, str] | None = None) -> None:
+        """series: (label, [(time, score)]); names: what to call the session at each time (its scenario)."""
         self.series = [(label, sorted(points)) for label, points in series]
+        self.names = dict(names or {})
         self.same_as = _same_as(self.series)
         self.nudges = _nudges(self.series)
         parts = []
@@ -32,12 +44,24 @@ class LineChart(QWidget):
             if points:
                 parts.append(f"{label}: {len(points)} sessions, first {points[0][1]:.0f}, latest {points[-1][1]:.0f}")
         self.setAccessibleDescription("; ".join(parts) or "no scored sessions")
-        self.setToolTip(self.accessibleDescription())
         self.update()
 
     def sizeHint(self) -> QSize:
         fm = self.fontMetrics()
         return QSize(fm.horizontalAdvance("M") * 60, fm.height() * 18)
+
+    def _times(self) -> list[float]:
+        return sorted({x for _, pts in self.series for x, _ in pts})
+
+    def _plot(self) -> QRectF:
+        fm = self.fontMetrics()
+        left, right = fm.horizontalAdvance("100 "), fm.horizontalAdvance("MMMM") / 2
+        top, bottom = fm.height() * 1.6 + 4, fm.height() * 1.8
+        return QRectF(left, top, max(10, self.width() - left - right), max(10, self.height() - top - bottom))
+
+    def _x(self, plot: QRectF, times: list[float], x: float) -> float:
+        n = len(times)
+        return plot.left() + plot.width() * (times.index(x) / (n - 1) if n > 1 else 0.5)
 
     def paintEvent(self, event) -> None:  # noqa: ARG002
         p = QPainter(self)
@@ -45,34 +69,29 @@ class LineChart(QWidget):
         fm = self.fontMetrics()
         text = self.palette().color(QPalette.WindowText)
         grid = self.palette().color(QPalette.Mid)
-        legend_h = fm.height() * 1.6
-        left, right, top, bottom = fm.horizontalAdvance("100 "), fm.horizontalAdvance("M"), legend_h + 4, fm.height() * 1.8
-        plot = QRectF(left, top, max(10, self.width() - left - right), max(10, self.height() - top - bottom))
-        xs = [x for _, pts in self.series for x, _ in pts]
+        plot = self._plot()
+        times = self._times()
         self.drawn_points = 0
         self.drawn_lines = {}
+        self.drawn_ticks = []
         p.setPen(QPen(grid, 1, Qt.DotLine))
         for score in (0, 25, 50, 75, 100):
             y = plot.bottom() - plot.height() * score / 100
             p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
             p.setPen(text)
-            p.drawText(QRectF(0, y - fm.height() / 2, left - 4, fm.height()), Qt.AlignRight | Qt.AlignVCenter, str(score))
+            p.drawText(QRectF(0, y - fm.height() / 2, plot.left() - 4, fm.height()), Qt.AlignRight | Qt.AlignVCenter,
+                       str(score))
             p.setPen(QPen(grid, 1, Qt.DotLine))
-        if not xs:
+        if not times:
             p.setPen(text)
             p.drawText(plot, Qt.AlignCenter, "No scored sessions yet")
             p.end()
             return
-        lo, hi = min(xs), max(xs)
-        span = hi - lo or 1.0
+        self._ticks(p, plot, times, text)
+        marker_gap = 7.0  # a series sharing points with earlier ones is set this far to the side, never up or down
 
         def at(x: float, y: float, nudge: float = 0.0) -> QPointF:
-            return QPointF(plot.left() + plot.width() * ((x - lo) / span if hi > lo else 0.5),
-                           plot.bottom() - plot.height() * max(0.0, min(100.0, y)) / 100 + nudge)
-        p.setPen(text)
-        for x, align in ((lo, Qt.AlignLeft), (hi, Qt.AlignRight)):
-            label = dt.datetime.fromtimestamp(x).strftime("%Y-%m-%d")
-            p.drawText(QRectF(plot.left(), plot.bottom() + 2, plot.width(), fm.height()), align | Qt.AlignTop, label)
+            return QPointF(self._x(plot, times, x) + nudge, plot.bottom() - plot.height() * max(0.0, min(100.0, y)) / 100)
         x_legend = plot.left()
         for i, (label, points) in enumerate(self.series):
             colour = QColor(COLOURS[i % len(COLOURS)])
@@ -80,9 +99,9 @@ class LineChart(QWidget):
                 colour = text  # the overall line follows the theme's text colour (readable in dark mode)
             pen = QPen(colour, 3 if i == 0 else 1.5)
             p.setPen(pen)
-            # A series sharing points with earlier ones would be painted exactly over them: it is drawn a few
-            # pixels lower (under one score point), and the legend names an identical one, so all can be seen.
-            nudge = 3.0 * self.nudges.get(label, 0)
+            # A series sharing points with earlier ones would be painted exactly over them: its markers sit beside
+            # theirs (at the same score: the height is the value), and the legend names an identical one.
+            nudge = marker_gap * self.nudges.get(label, 0)
             path = QPainterPath()
             for n, (x, y) in enumerate(points):
                 (path.moveTo if n == 0 else path.lineTo)(at(x, y, nudge))
@@ -101,6 +120,55 @@ class LineChart(QWidget):
             self._marker(p, QPointF(x_legend + 5, fm.height() / 2 + 2), size, i)
             x_legend += fm.horizontalAdvance(label) + 30
         p.end()
+
+    def _ticks(self, p: QPainter, plot: QRectF, times: list[float], colour: QColor) -> None:
+        """A date under as many sessions as have room, the first and the last always; the time of day too where
+        the sessions shown fall on one day."""
+        fm = self.fontMetrics()
+        days = {dt.datetime.fromtimestamp(t).date() for t in times}
+        fmt = "%H:%M" if len(days) == 1 else "%d %b"
+        labels = [dt.datetime.fromtimestamp(t).strftime(fmt).lstrip("0") for t in times]
+        if len(days) == 1:
+            labels[0] = dt.datetime.fromtimestamp(times[0]).strftime("%d %b %H:%M").lstrip("0")
+        p.setPen(colour)
+        last = len(times) - 1
+        order = [0, last, *range(1, last)] if last > 0 else [0]
+        placed: list[tuple[float, float]] = []
+        for i in order:
+            width = fm.horizontalAdvance(labels[i]) + fm.horizontalAdvance("M")
+            centre = self._x(plot, times, times[i])
+            start = min(max(centre - width / 2, 0.0), self.width() - width)  # the ends stay inside the widget
+            if any(start < b and start + width > a for a, b in placed):
+                continue  # no room beside its neighbours' labels
+            placed.append((start, start + width))
+            p.drawText(QRectF(start, plot.bottom() + 4, width, fm.height()), Qt.AlignCenter, labels[i])
+            self.drawn_ticks.append(labels[i])
+
+    def event(self, e) -> bool:
+        if e.type() == QEvent.ToolTip:
+            tip = self.tip_at(e.position() if hasattr(e, "position") else QPointF(e.pos()))
+            if tip:
+                QToolTip.showText(e.globalPos(), as_tooltip(tip), self)
+            else:
+                QToolTip.showText(e.globalPos(), as_tooltip(self.accessibleDescription()), self)
+            return True
+        return super().event(e)
+
+    def tip_at(self, where: QPointF) -> str:
+        """The session under the pointer (within a marker's reach) and its scores, or ''."""
+        best, reach = None, 10.0
+        for label, pixels in self.drawn_lines.items():
+            points = dict(self.series)[label]
+            for (px, py), (x, _) in zip(pixels, points):
+                d = ((px - where.x()) ** 2 + (py - where.y()) ** 2) ** 0.5
+                if d <= reach:
+                    best, reach = x, d
+        if best is None:
+            return ""
+        when = dt.datetime.fromtimestamp(best).strftime("%d %b %Y %H:%M").lstrip("0")
+        scores = [f"{label} {dict(points)[best]:.0f}" for label, points in self.series if best in dict(points)]
+        name = self.names.get(best)
+        return f"{name}, {when}\n" + ", ".join(scores) if name else f"{when}\n" + ", ".join(scores)
 
     def legend(self, label: str) -> str:
         return f"{label} (same as {self.same_as[label][0]})" if label in self.same_as else label

@@ -52,7 +52,7 @@ class ProgressPage(QWidget):
             pts = [(p.started_at, p.dimensions[d]) for p in points if p.dimensions.get(d) is not None]
             if pts:
                 series.append((dimension_label(d), pts))
-        self.chart.set_series(series)
+        self.chart.set_series(series, {p.started_at: p.scenario_title for p in points})
         if points:
             first, last = points[0].overall, points[-1].overall
             trend = "up" if last > first else "down" if last < first else "level"
