@@ -112,7 +112,7 @@ def test_report_counts_read_as_whole_numbers_after_a_bundle(played, tmp_path):
         import_bundle(manager, tmp_path / "b.simbundle", KEY)
         html = session_html(load_session(manager, sid))
     handling = html.split("<h2>Handling the abuse</h2>")[1].split("</p>")[0]
-    assert "First boundary after the first abusive line: 1 reply (" in handling
+    assert "First boundary 1 reply after the first abusive line (" in handling
     assert not re.search(r"\d\.0\b", re.sub(r"\([\d.]+ s\)", "", handling)), handling
 
 
@@ -205,6 +205,18 @@ def test_words_a_reviewer_cleared_are_no_longer_marked(tmp_path):
         html = session_html(load_session(store, sid))
     assert "<span class='evidence'>That language isn&#x27;t acceptable</span>" in html
     assert "you idiot" in html and "<span class='cost'>" not in html
+
+
+def test_a_verdict_a_reviewer_changed_carries_the_reason_not_the_automatic_advice(tmp_path):
+    from storefill import play
+    with Store(tmp_path / "data") as store:
+        sid = play(store, "swearing-caller", ["I'm ending this call now.", "/end"], "Ana")
+        store.add_override(sid, "disengaging", "end_call|escalate", "met", "He had been warned on the phone before",
+                           "Mo")
+        html = session_html(load_session(store, sid))
+    assert "Changed after review by Mo: He had been warned on the phone before" in html
+    # the walker's PDF still gave the automatic advice under it; the announcement, not changed, keeps its own
+    assert html.count("You did this without &#x27;Stated the consequence&#x27; first") == 1
 
 
 def test_the_report_keeps_each_title_with_its_table_and_marks_call_actions_as_actions(tmp_path):

@@ -38,7 +38,9 @@ def test_ending_the_call_without_a_warning_loses_points():
     result = scored(SWEARING, ["/end"])
     v = verdicts(result)
     assert v["end_call|escalate"].status == "missed" and v["end_call|escalate"].evidence[0].quote == "[End call]"
-    assert v["end_call|escalate"].feedback.startswith("This came before 'Stated the consequence'.")
+    # Said in terms of what the trainee did: "came before" was read as the app not hearing a warning never given.
+    assert v["end_call|escalate"].feedback.startswith(
+        "You did this without 'Stated the consequence' first, which has to come before it.")
     assert v["ended_without_warning"].status == "violated"
     assert dim(result, "disengaging").score == 0
 
@@ -162,6 +164,19 @@ def test_abuse_measures():
     assert m.abusive_lines_before_warning == 3 and m.ended_after_warning is True
 
 
+def test_the_measures_read_true_when_no_warning_came_and_after_a_threat():
+    from dataclasses import asdict
+
+    from simulator.scoring.measures import measure_sentences
+    unwarned = asdict(scored(SWEARING, ["Okay, let me look.", "Please stop swearing.", "/end"]).measures)
+    said = " ".join(measure_sentences(unwarned))
+    assert "No warning was given (" in said and "before the first warning" not in said
+    threat = asdict(scored("scenarios/threat-of-violence.yaml", ["Let me check that.", "/end"]).measures)
+    assert threat["ended_after_threat"] and "no warning is owed" in " ".join(measure_sentences(threat))
+    older = {k: v for k, v in unwarned.items() if k not in ("warned", "ended", "ended_after_threat")}
+    assert "Ended after a warning: no." in measure_sentences(older)  # a record from before: read as it was
+
+
 def test_no_abuse_no_measures():
     m = scored(REFUND, ["I can hear how frustrating this is."]).measures
     assert m.first_abuse_turn is None and m.ended_after_warning is None
@@ -232,6 +247,13 @@ def test_saying_the_call_is_logged_counts_as_a_record_like_the_flag():
     assert said.score == flagged.score == 100
 
 
+def test_an_ending_after_too_few_warnings_says_how_many_were_given():
+    policy = Policy(format=1, warnings_before_ending=2)
+    early = verdicts(scored(SWEARING, ["If you swear again I will end this call.", "/end"], policy))["end_call|escalate"]
+    assert early.status == "missed"
+    assert early.feedback.startswith("You did this after 1 of the 2 warnings that have to come first.")
+
+
 def test_on_the_video_call_saying_the_remark_is_recorded_counts_like_the_flag():
     start = ["Let me look.", "That remark is racist and it is not acceptable."]
     said = dim(scored(RACIST, [*start, "I'm documenting that comment. I'm also reporting it to my manager."]), "escalation")
@@ -247,7 +269,7 @@ def test_handing_over_after_an_ignored_warning_disengages_as_ending_would(path):
     ended = dim(scored(path, [WARNING, "I'm ending this now. Goodbye.", "/end"]), "disengaging")
     assert handed.score == ended.score == 100
     early = verdicts(scored(path, ["/escalate"]))["end_call|escalate"]
-    assert early.status == "missed" and early.feedback.startswith("This came before")
+    assert early.status == "missed" and early.feedback.startswith("You did this without")
 
 
 def test_an_agent_who_may_not_hang_up_sees_escalate_once_in_an_item():

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from ..engine import Session
 from ..printable import printable
 from ..scenario import Policy
 from ..scoring import Result
-from ..scoring.measures import seconds_said
+from ..scoring.measures import measure_sentences
 from ..scoring.verdict import item_label
 
 
@@ -50,16 +52,9 @@ def score_text(session: Session, result: Result, policy: Policy | None = None) -
                 lines.append(f"        {v.feedback}")
     if session.ending and session.ending.debrief:
         lines += ["", " ".join(session.ending.debrief.split())]
-    m = result.measures
-    if m.first_abuse_turn is not None:
-        lines += ["", "How you handled the abuse:"]
-        if m.turns_to_boundary is None:
-            lines.append("  You did not set a boundary after the first abusive line.")
-        else:
-            lines.append(f"  First boundary {m.turns_to_boundary} repl{'y' if m.turns_to_boundary == 1 else 'ies'} "
-                         f"after the first abusive line ({seconds_said(m.seconds_to_boundary)}).")
-        lines.append(f"  Abusive lines before your first warning: {m.abusive_lines_before_warning}.")
-        lines.append(f"  Ended after a warning: {'yes' if m.ended_after_warning else 'no'}.")
+    said = measure_sentences(asdict(result.measures))
+    if said:
+        lines += ["", "How you handled the abuse:", *(f"  {line}" for line in said)]
     if policy and policy.debrief:
         lines += ["", " ".join(policy.debrief.split())]
     return "\n".join(lines)

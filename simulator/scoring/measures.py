@@ -29,7 +29,37 @@ def abuse_measures(scenario: Scenario, turns: Sequence) -> Measures:
         seconds_to_boundary=None if boundary is None else round(max(0.0, boundary.started_at - first.ended_at), 2),
         abusive_lines_before_warning=sum(1 for t in abusive if warning is None or t.index < warning.index),
         ended_after_warning=bool(ended and warning and warning.index < ended.index),
+        warned=warning is not None,
+        ended=ended is not None,
+        ended_after_threat=bool(ended and any(t.index < ended.index and scenario.nodes[t.node].threat for t in abusive)),
     )
+
+
+def measure_sentences(m: dict) -> list[str]:
+    """The measures as a trainee or a manager reads them (`m`: Measures as stored). Read plainly, "abusive lines
+    before the first warning: 3" said a warning came when none did, and "ended after a warning: no" read as a
+    fault after a threat, when no warning is owed."""
+    if m.get("first_abuse_turn") is None:
+        return []
+    to = m.get("turns_to_boundary")
+    out = ["No boundary was set after the first abusive line." if to is None else
+           f"First boundary {to:g} repl{'y' if to == 1 else 'ies'} after the first abusive line "
+           f"({seconds_said(m['seconds_to_boundary'])})."]
+    lines = m.get("abusive_lines_before_warning")
+    count = f"{lines:g} abusive line{'' if lines == 1 else 's'}" if lines is not None else "abusive lines"
+    if m.get("warned") is False:
+        out.append(f"No warning was given ({count} in the call).")
+    elif lines is not None:
+        out.append(f"Abusive lines before the first warning: {lines:g}.")
+    if m.get("ended") is False:
+        out.append("The call was not ended or handed over.")
+    elif m.get("ended_after_warning"):
+        out.append("Ended after a warning: yes.")
+    elif m.get("ended_after_threat"):
+        out.append("Ended after a threat of harm, when no warning is owed.")
+    else:
+        out.append("Ended after a warning: no.")
+    return out
 
 
 def seconds_said(seconds: float) -> str:

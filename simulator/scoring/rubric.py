@@ -179,7 +179,7 @@ def _dimension(name: str, plan: _Plan, criteria: Mapping[str, Criterion], turns:
         elif seen:
             # Done, but too early: before what had to come first (e.g. ended the call with no warning).
             verdicts.append(Verdict(entry, name, "missed", tuple(seen),
-                                    f"This came before {_first_needed(plan, policy)}. " + _advice(entry, plan.item, criteria, policy)))
+                                    _too_early(plan, seen, turns, policy) + " " + _advice(entry, plan.item, criteria, policy)))
         else:
             # A miss may be the recogniser's: if the trainee's speech was unclear, do not count it.
             verdicts.append(Verdict(entry, name, "missed", (), _advice(entry, plan.item, criteria, policy),
@@ -230,6 +230,20 @@ def _penalise_early_ending(dims: list[DimensionScore], turns: Sequence, policy: 
             dims[i] = DimensionScore(dim.dimension, dim.weight, max(0.0, round(dim.score - AVOID_PENALTY, 1)),
                                      (*dim.verdicts, verdict))
             return
+
+
+def _too_early(plan: _Plan, seen: Sequence[Evidence], turns: Sequence, policy: Policy) -> str:
+    """Why something done does not count yet, in terms of what the trainee did: "came before" read as the app not
+    having heard a warning the trainee never gave."""
+    needed = _first_needed(plan, policy)
+    first = min(e.turn for e in seen)
+    before = {e.turn for e in _occurrences(plan.after, turns) if e.turn < first} if plan.after else set()
+    if plan.after == WARNING and policy.warnings_before_ending > 1 and before:
+        return (f"You did this after {len(before)} of the {policy.warnings_before_ending} warnings that have to "
+                "come first.")
+    if not _occurrences(plan.after, turns):
+        return f"You did this without {needed} first, which has to come before it."
+    return f"You did this before {needed}, which has to come first."
 
 
 def _first_needed(plan: _Plan, policy: Policy) -> str:

@@ -54,6 +54,9 @@ class Measures:
     seconds_to_boundary: float | None = None
     abusive_lines_before_warning: int | None = None
     ended_after_warning: bool | None = None
+    warned: bool | None = None  # a consequence was stated at all (records before it have None)
+    ended: bool | None = None  # the call was ended or handed over
+    ended_after_threat: bool | None = None  # after a threat of harm, when no warning is owed
 
 
 @dataclass(frozen=True)

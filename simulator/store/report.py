@@ -11,7 +11,7 @@ from html import escape
 from pathlib import Path
 
 from ..scenario.model import ACTION_LABELS
-from ..scoring.measures import seconds_said
+from ..scoring.measures import measure_sentences
 from ..scoring.review import latest_overrides
 from ..scoring.verdict import dimension_label, item_label, reply_numbers
 from .pathwords import node_title, path_words
@@ -118,6 +118,7 @@ def _verdicts(record: SessionRecord) -> str:
         return ""
     e = escape
     now = latest_overrides(record.overrides)
+    changes = {(o.dimension, o.item): o for o in record.overrides}  # the latest of each (oldest come first)
     reviewed = bool(now)
     # The feedback gets a full-width row under its criterion: in a column of its own it was squeezed to a
     # few words a line and pushed the report onto extra pages.
@@ -135,23 +136,19 @@ def _verdicts(record: SessionRecord) -> str:
             cells.append(f"<td class='{_verdict_class(after, auto)} nowrap'><b>{e(verdict_words(after, auto))}</b></td>"
                          if after else "<td class='small'>unchanged</td>")
         rows.append(f"<tr>{''.join(cells)}<td><b>{e(item_label(v['item']))}</b></td><td>{quotes}</td></tr>")
-        if v["feedback"]:
-            rows.append(f"<tr><td></td><td colspan='{len(columns) - 1}' class='feedback'>{e(v['feedback'])}</td></tr>")
+        feedback = v["feedback"]
+        change = changes.get((v["dimension"], v["item"]))
+        if change is not None and change.status != auto:  # the automatic advice no longer applies: the reason does
+            feedback = f"Changed after review by {change.reviewer}: {change.comment}"
+        if feedback:
+            rows.append(f"<tr><td></td><td colspan='{len(columns) - 1}' class='feedback'>{e(feedback)}</td></tr>")
     rows.append("</table>")
     return "".join(rows)
 
 
 def _measures(record: SessionRecord) -> str:
-    m = record.result.get("measures") or {}
-    if m.get("first_abuse_turn") is None:
-        return ""
-    to = m.get("turns_to_boundary")
-    first = ("no boundary was set" if to is None
-             else f"{to:g} repl{'y' if to == 1 else 'ies'} ({seconds_said(m['seconds_to_boundary'])})")
-    lines = m.get("abusive_lines_before_warning")
-    return (f"<h2>Handling the abuse</h2><p>First boundary after the first abusive line: {escape(first)}. "
-            f"Abusive lines before the first warning: {lines if lines is None else format(lines, 'g')}. "
-            f"Ended after a warning: {'yes' if m.get('ended_after_warning') else 'no'}.</p>")
+    said = measure_sentences(record.result.get("measures") or {})
+    return f"<h2>Handling the abuse</h2><p>{escape(' '.join(said))}</p>" if said else ""
 
 
 def _overrides(record: SessionRecord) -> str:
