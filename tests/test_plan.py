@@ -59,7 +59,7 @@ def test_a_missed_criterion_brings_up_a_scenario_that_exercises_it_and_names_bot
     assert first.kind == "missed" and first.skill == "states_consequence"
     # Another scenario that asks for it, not the one just played.
     assert first.scenario_id == "swearing"
-    assert first.reason == ("You haven't yet stated a consequence before ending a call: "
+    assert first.reason == ("You haven't yet stated a consequence (what happens if the abuse goes on): "
                             "try “Broadband caller keeps swearing”, mild.")  # the title quoted in the sentence
 
 
@@ -195,3 +195,23 @@ def test_a_certificate_about_to_lapse_or_lapsed_or_still_needed_comes_up_in_its_
     history += [played("swearing", 1, "mild"), played("venue", 1, "mild")]
     assert ("threat", "certificate") in [(s.scenario_id, s.kind) for s in plan(LIBRARY, history, NOW,
                                                                                 required=required, limit=10)]
+
+
+def test_an_escalation_made_too_early_is_said_as_done_at_the_wrong_point_not_as_never_done(tmp_path):
+    # The walker escalated with no warning first and read "Last time, you hadn't transferred a call to a
+    # supervisor" and "you hadn't stated a consequence before ending a call", having ended no call.
+    from storefill import play
+
+    from simulator.store import Store
+    from simulator.store.attempts import attempts_of
+    with Store(tmp_path) as store:
+        play(store, "swearing-caller", ["I'm putting you through to my supervisor now.", "/escalate"], "Ana")
+        attempts = attempts_of(store, "Ana")
+    verdicts = attempts[0].verdicts
+    assert verdicts["escalate"] == verdicts["escalates"] == "mistimed"  # what was done, of each pair of alternatives
+    assert not {"end_call", "end_call|escalate", "announces_ending", "announces_ending|escalates"} & set(verdicts)
+    library = [scenario_info(sf) for sf in available()[0]]
+    reasons = [s.reason for s in plan(library, attempts, attempts[0].at + 60, limit=30)]
+    assert any(r.startswith("Last time you brought in a supervisor, but not at a point in the call where it counted")
+               for r in reasons), reasons
+    assert not any("ending the call" in r or "ended the call" in r or "hadn't" in r for r in reasons), reasons

@@ -48,6 +48,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 DAY = 86400.0
+MISTIMED = "mistimed"
 INTERVAL_DAYS = {1: 0, 2: 3, 3: 7, 4: 14, 5: 30}
 TOP_BOX = max(INTERVAL_DAYS)
 LEVELS = ("easy", "medium", "hard")
@@ -56,7 +57,7 @@ LEVELS = ("easy", "medium", "hard")
 DONE_WORDS = {
     "names_behavior": "named the behaviour as unacceptable",
     "sets_expectation": "set the expectation for the rest of the call",
-    "states_consequence": "stated a consequence before ending a call",
+    "states_consequence": "stated a consequence (what happens if the abuse goes on)",
     "redirects_to_issue": "offered to solve the real problem",
     "announces_ending": "said clearly that you were ending the call",
     "escalates": "brought in a supervisor",
@@ -105,7 +106,9 @@ class Attempt:
     at: float  # when it started (seconds since the epoch)
     score: float  # the reviewed score where a manager changed a verdict
     intensity: str | None = None
-    verdicts: Mapping[str, str] = field(default_factory=dict)  # item ("a|b" allowed) -> met, missed or violated
+    # item ("a|b" allowed) -> met, missed, violated, or MISTIMED: done, but not where it counted (before the
+    # warning it needs, or too late); practised again as a miss is, and said as what happened
+    verdicts: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -325,6 +328,8 @@ def _missed_words(key: str, state: SkillState, latest: float) -> str:
         return f"{when} you {_done(key[len(NOT):])} where it was not called for"
     if key in AVOID_WORDS:
         return f"{when} you {AVOID_WORDS[key]}"
+    if state.last_status == MISTIMED:
+        return f"{when} you {_done(key)}, but not at a point in the call where it counted"
     if state.ever_met:
         return f"{when}, you hadn't {_done(key)}"
     return f"You haven't yet {_done(key)}"

@@ -9,9 +9,10 @@ manager changed is left out, as it is never held against the trainee.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 
-from ..scoring.plan import Attempt
+from ..scoring.plan import MISTIMED, Attempt
 from ..scoring.review import latest_overrides
 from .database import COMPLETED, Store
 
@@ -31,21 +32,51 @@ def attempts_by_trainee(store: Store, trainee: str | None = None) -> dict[str, l
                         " ORDER BY created_at, id", params):
         changes[o["session_id"]].append(dict(o))
     changed = {sid: latest_overrides(rows) for sid, rows in changes.items()}
-    for v in store.read(f"SELECT session_id, dimension, item, status, uncertain FROM verdicts"
+    for v in store.read(f"SELECT session_id, dimension, item, status, uncertain, evidence FROM verdicts"
                         f" WHERE session_id IN {chosen}", params):
         mine = changed.get(v["session_id"], {})
         key = (v["dimension"], v["item"])
         if v["uncertain"] and key not in mine:
             continue
         status = mine.get(key, v["status"])
-        before = verdicts[v["session_id"]].get(v["item"])
+        item = v["item"]
+        if status == "missed" and key not in mine:
+            item, status = _as_done(store, v["session_id"], item, _evidence(v["evidence"]))
+        before = verdicts[v["session_id"]].get(item)
         # An item scored in two dimensions counts as missed if it was missed in either.
-        verdicts[v["session_id"]][v["item"]] = status if before in (None, "met") else before
+        verdicts[v["session_id"]][item] = status if before in (None, "met") else before
     out: dict[str, list[Attempt]] = defaultdict(list)
     for s in sessions:
         out[s["name"]].append(Attempt(s["scenario_id"], s["started_at"], s["score"], s["intensity"],
                                       verdicts.get(s["id"], {})))
     return dict(out)
+
+
+def _evidence(text: str) -> list[dict]:
+    try:
+        found = json.loads(text or "[]")
+    except ValueError:
+        return []
+    return [e for e in found if isinstance(e, dict)] if isinstance(found, list) else []
+
+
+def _as_done(store: Store, session_id: str, item: str, evidence: list[dict]) -> tuple[str, str]:
+    """A missed verdict with evidence was done, but not where it counted (before the warning it needs, or too
+    late): (the alternatives the trainee did, MISTIMED). The plan said "you hadn't transferred a call" to a
+    trainee who had, too early; and of "end_call|escalate" the one not chosen was never missing."""
+    if not evidence:
+        return item, "missed"
+    skills = item.split("|")
+    done: set[str] = set()
+    for e in evidence:
+        turn = store.read("SELECT action, matches FROM turns WHERE session_id = ? AND idx = ?",
+                          (session_id, e.get("turn")))
+        if not turn:
+            continue
+        done.add(turn[0]["action"])
+        done.update(m.get("criterion") for m in _evidence(turn[0]["matches"])
+                    if (m.get("start"), m.get("end")) == (e.get("start"), e.get("end")))
+    return "|".join([k for k in skills if k in done] or skills), MISTIMED
 
 
 def attempts_of(store: Store, trainee: str) -> list[Attempt]:
