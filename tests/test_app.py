@@ -242,6 +242,14 @@ def test_a_broken_scenario_in_an_added_folder_is_named_and_left_out(qtbot, tmp_p
     qtbot.waitUntil(lambda: "broken.yaml" in window.library.status.text())
     assert "simulator validate" in window.library.status.text()
     assert str(folder) in json.loads((tmp_path / "settings.json").read_text())["scenario_folders"]
+    # Fixed in an editor (written whole under another name, then renamed over it): the library takes it in.
+    fixed = (REPO / "scenarios" / "swearing-caller.yaml").read_text().replace("id: swearing-caller", "id: broken")
+    (folder / "broken.yaml.tmp").write_text(fixed, encoding="utf-8")
+    (folder / "broken.yaml.tmp").replace(folder / "broken.yaml")
+    qtbot.waitUntil(lambda: any(s.id == "broken" for s in window.library.scenarios), timeout=10_000)
+    assert not window.library.status.isVisible()
+    (folder / "broken.yaml").write_text("format: 1\nid: broken\nnodes: [\n", encoding="utf-8")  # broken again
+    qtbot.waitUntil(lambda: "broken.yaml" in window.library.status.text(), timeout=10_000)
 
 
 def test_settings_change_theme_and_text_size_and_are_saved(qtbot, tmp_path):

@@ -1025,6 +1025,7 @@ def test_a_file_left_out_is_named_with_its_folder_and_first_problem(tmp_path):
     _good, broken, _policy = _load_library([str(mine)], None)
     (left_out,) = broken
     assert left_out.startswith(f"demands-manager.yaml in {mine} (line {at + 1}: ") and "indented" in left_out, left_out
+    assert "; move it left to column" in left_out  # and how to fix it (the walker's note stopped mid-word before it)
 
 
 

@@ -17,6 +17,7 @@ from .plan_panel import PlanPanel
 from .theme import colours, set_relative_font
 
 SHOWN_BROKEN = 2  # broken files named in the library's note; the rest are in its tooltip
+NOTE_CHARS = 160  # of each, in the note; its tooltip has the whole problem and how to fix it
 
 COLUMNS = ["Scenario", "Difficulty", "Length", "Contains", "Your last score"]
 DIFFICULTIES = ["easy", "medium", "hard"]
@@ -234,10 +235,12 @@ class LibraryPage(QWidget):
         if broken:
             # Named in full, eleven broken files took nine lines at 150 % text and left the table three rows: the
             # note names the first few, and every one is in its tooltip (and in scenario authoring).
-            named = "; ".join(broken[:SHOWN_BROKEN])
+            named = "; ".join(b if len(b) <= NOTE_CHARS else b[:NOTE_CHARS - 1].rstrip() + "…)"
+                              for b in broken[:SHOWN_BROKEN])
             more = len(broken) - SHOWN_BROKEN
             note = (("1 file is" if len(broken) == 1 else f"{len(broken)} files are") + " not a valid scenario "
-                    f"and left out: {named}" + (f"; and {more} more (point here for the list)" if more > 0 else "")
+                    f"and left out: {named}" + (f"; and {more} more (point here for the list)" if more > 0 else
+                                                 " (point here for all of it)" if "…)" in named else "")
                     + f". A coach sees how to fix {'it' if len(broken) == 1 else 'each'} in scenario authoring "
                     "(Review menu) or with simulator validate.")
         self.status.setText(note)

@@ -28,6 +28,7 @@ from .name_dialog import NameDialog
 from .notices import NoticeBar, explain, show_error
 from .practice_plan import PracticePlan
 from .early_keys import EarlyKeys
+from .folder_watch import FolderWatch
 from .results_page import ResultsPage
 from .roleplay_page import RolePlayPage
 from .settings_dialog import SettingsDialog
@@ -60,9 +61,9 @@ def _left_out(error) -> str:
     problem = next(iter(getattr(error, "problems", ()) or ()), None)
     if problem is None:
         return f"{path.name} in {path.parent}"
-    words = problem.message if len(problem.message) <= 90 else problem.message[:89].rstrip() + "…"
     where = f"line {problem.line}: " if getattr(problem, "line", None) else ""
-    return f"{path.name} in {path.parent} ({where}{words})"
+    fix = f"; {problem.hint}" if getattr(problem, "hint", "") else ""  # the note shortens it; its tooltip has it all
+    return f"{path.name} in {path.parent} ({where}{problem.message}{fix})"
 
 
 def _completed_scores(store, trainee: str) -> dict[str, float | None]:
@@ -176,6 +177,9 @@ class MainWindow(QMainWindow):
         self._leaving_call = False  # the trainee said yes to quitting in the middle of a call
         self.leave_call_box: QMessageBox | None = None
         self._call_notices: set[str] = set()  # "finish the call first" notices, taken away when the call ends
+        self.folder_watch = FolderWatch(self)  # the coach's folders: a file fixed in an editor shows at once
+        self.folder_watch.changed.connect(self._folders_changed)
+        self._library_stale = False  # changed during a call: read again when it ends
         self.sound: tuple[list[str], list[str]] | None = None  # microphone and speaker names, once listed
         # (before, sizes after) each time larger text grew the window: the size asked for, and the one it settled at
         self._grown: list[tuple[QSize, list[QSize]]] = []
@@ -311,6 +315,8 @@ class MainWindow(QMainWindow):
             refusal.setEnabled(on)
         if not on:
             self._take_call_notices()
+            if self._library_stale:
+                self._folders_changed()
 
     def _take_call_notices(self, turn=None) -> None:
         """The call's "finish the call first" notice goes when the call ends or the trainee goes on with it (their
@@ -344,6 +350,7 @@ class MainWindow(QMainWindow):
     def _library_loaded(self, loaded) -> None:
         good, broken, policy = loaded
         self.scenario_files, self.broken, self.policy = good, broken, policy
+        self.folder_watch.watch(self.settings.scenario_folders)
         self.library.set_scenarios(good, broken, {})
         self._refresh_scores()
         self.library_ready.emit()
@@ -639,6 +646,12 @@ class MainWindow(QMainWindow):
         keep_until_deleted(self.authoring)
         self.authoring = None
         self._reload_library()  # a coach may have fixed a file the library left out
+
+    def _folders_changed(self) -> None:
+        """A scenario file changed on disk: the library reads its folders again, after the call if one is on."""
+        self._library_stale = self.in_call()
+        if not self._library_stale:
+            self._reload_library()
 
     def _reload_library(self) -> None:
         self.tasks.run(_load_library, self.settings.scenario_folders, self.policy_file, done=self._library_loaded,
