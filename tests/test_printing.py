@@ -30,3 +30,27 @@ def test_a_heading_goes_to_the_next_page_with_what_it_heads(qapp, tmp_path):
             assert not body or body[-1] != "Handling the abuse", n
         seen_on_page_2 |= any(p and p[0] == "Handling the abuse" for p in pages[1:])
     assert seen_on_page_2  # moved to the top of the next page at least once, not dropped
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed (scripts/setup.sh test)")
+def test_the_report_prints_the_same_whatever_text_size_the_exporter_uses(qapp, tmp_path):
+    # Exported at 200 % text, the title and the score heading each took three lines: Qt sizes headings from the
+    # document's default font, which was the app's, scaled.
+    from PySide6.QtWidgets import QApplication
+    from simulator.store.report import _STYLE
+    html = (f"<html><head><style>{_STYLE}</style></head><body><h1>A caller threatens to come in and hurt someone</h1>"
+            "<h2>Score: 80 / 100 (automatic; reviewed, no verdict changed)</h2>"
+            + "".join(f"<p>Turn {i}: the customer repeats the complaint.</p>" for i in range(60)) + "</body></html>")
+    before = QApplication.font()
+    printed = {}
+    try:
+        for scale in (1.0, 2.0):
+            font = QApplication.font()
+            font.setPointSizeF(before.pointSizeF() * scale)
+            QApplication.setFont(font)
+            printed[scale] = _pages(html_to_pdf(html, tmp_path / f"r{scale}.pdf"))
+    finally:
+        QApplication.setFont(before)
+    assert printed[1.0] == printed[2.0]
+    first = printed[2.0][0]
+    assert first[0].startswith("A caller threatens") and first[2].startswith("Score: 80")  # two lines, then one

@@ -20,7 +20,7 @@ from .records import SessionRecord
 
 _STYLE = """
 body { font-family: sans-serif; font-size: 11pt; color: #222; }
-h1 { font-size: 18pt; margin-bottom: 2pt; } h2 { font-size: 13pt; margin-top: 14pt; }
+h1 { font-size: 16pt; margin-bottom: 2pt; } h2 { font-size: 12pt; margin-top: 14pt; }
 table { width: 100%; } td, th { vertical-align: top; text-align: left; }
 th { border-bottom: 1px solid #999; } .met { color: #1b6e20; } .missed { color: #8a5a00; } .violated { color: #a4161a; }
 .customer { color: #444; } .trainee { font-weight: bold; } .evidence { background: #fff3a8; }

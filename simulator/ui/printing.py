@@ -23,8 +23,7 @@ def html_to_pdf(html: str, out: Path) -> Path:
 
     # Fonts need an application, kept alive here; a widgets one, so a window opened later in the process can use it.
     _app = QApplication.instance() or QApplication([])
-    doc = QTextDocument()
-    doc.setHtml(html)
+    doc = report_document(html)
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
@@ -35,6 +34,22 @@ def html_to_pdf(html: str, out: Path) -> Path:
         printer.setOutputFileName(str(tmp))
         doc.print_(printer)
     return out
+
+
+# The page's own size of type, whoever prints it: the document's default font is the application's, which the
+# exporter's text-size setting scales, and Qt sizes headings relative to it (at 200 % the title took three lines).
+REPORT_POINTS = 10.0
+
+
+def report_document(html: str):
+    from PySide6.QtGui import QFont, QTextDocument
+
+    doc = QTextDocument()
+    font = QFont(doc.defaultFont())
+    font.setPointSizeF(REPORT_POINTS)
+    doc.setDefaultFont(font)
+    doc.setHtml(html)
+    return doc
 
 
 def printed_layout(doc, printer):
