@@ -66,6 +66,7 @@ def test_a_dispute_travels_to_review_mode_and_its_answer_comes_back(qtbot, tmp_p
     # From My sessions, as a trainee without a terminal sends them (it was `simulator sessions export` only).
     window.disputes.show_history()
     qtbot.waitUntil(lambda: window.history.table.topLevelItemCount() == 1, timeout=10_000)
+    assert not any("Send to my manager" in m for m in window.notices.messages)  # said on the results page, left there
     assert window.history.send_button.isEnabled()
     window.disputes.send(tmp_path / "ana.simbundle", KEY)
     qtbot.waitUntil(lambda: any(m.startswith("1 session saved to") for m in window.notices.messages), timeout=10_000)

@@ -48,6 +48,11 @@ DURING_A_CALL = ("My sessions cannot open during a call, so the call stays on sc
                  "sessions from the File menu (Ctrl+Shift+H).")
 
 
+# Said where the dispute is made; its place is the results page (My sessions says the same in its list).
+DISPUTE_KEPT = ("Your dispute is kept with this session. If your manager reviews on another computer, "
+                "send it from File → My sessions and disputes → Send to my manager…")
+
+
 class TraineeDisputes(QObject):
     def __init__(self, window) -> None:
         super().__init__(window)
@@ -60,6 +65,9 @@ class TraineeDisputes(QObject):
         window.history.library.connect(window._to_library)
         window.history.import_wanted.connect(self.choose_answers)
         window.history.send_wanted.connect(self.choose_send)
+        # Left up, it stayed over the library and the next call, long after it was read or answered.
+        window.stack.currentChanged.connect(
+            lambda _i: window.stack.currentWidget() is window.results or window.notices.remove(DISPUTE_KEPT))
 
     def results_shown(self, session_id: str | None) -> None:
         """The results page now shows this kept session (None: a practice run or nothing kept)."""
@@ -84,8 +92,7 @@ class TraineeDisputes(QObject):
 
         def done(disputes: list) -> None:
             shown(disputes)
-            w.notices.add("Your dispute is kept with this session. If your manager reviews on another computer, "
-                          "send it from File → My sessions and disputes → Send to my manager…")
+            w.notices.add(DISPUTE_KEPT)
         w.tasks.write(_make_dispute, w.store, self.session_id, dimension, item, reason, done=done,
                       failed=lambda exc: show_error(w, exc, "The dispute was not saved"))
 
