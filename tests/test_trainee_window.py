@@ -1178,6 +1178,21 @@ def test_a_window_grown_for_larger_text_returns_when_the_window_manager_trimmed_
     qtbot.waitUntil(lambda: window.size() == start, timeout=3000)
 
 
+def test_a_window_grown_in_two_steps_returns_in_one(qtbot, tmp_path, restore_theme):
+    # The walker went 100 -> 150 -> 200 -> 100 % and the window stayed at its 150 % size.
+    window = open_window(qtbot, tmp_path)
+    window.resize(700, 500)
+    QApplication.processEvents()
+    start = window.size()
+    for scale in (150, 200):
+        before = window.size()
+        window.apply_settings(window.settings.model_copy(update={"text_scale": scale}))
+        qtbot.waitUntil(lambda before=before: window.size() != before, timeout=3000)
+        qtbot.wait(400)  # the size it settles at
+    window.apply_settings(window.settings.model_copy(update={"text_scale": 100}))
+    qtbot.waitUntil(lambda: window.size() == start, timeout=3000)
+
+
 def test_keys_typed_while_the_session_opens_reach_the_reply_box(qtbot, tmp_path):
     # Found trying the app on a clean clone: typing straight after "Start the conversation" lost the first
     # letters while the session was still opening ("eally sorry you've had to call...").

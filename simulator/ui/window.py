@@ -182,7 +182,7 @@ class MainWindow(QMainWindow):
         self._library_stale = False  # changed during a call: read again when it ends
         self.sound: tuple[list[str], list[str]] | None = None  # microphone and speaker names, once listed
         # (before, sizes after) each time larger text grew the window: the size asked for, and the one it settled at
-        self._grown: list[tuple[QSize, list[QSize]]] = []
+        self._grown: list[tuple[QSize, list[QSize], int]] = []  # and the text size it grew from
         self.setWindowTitle("Difficult Conversations Simulator")
 
         self.notices = NoticeBar(settings.dismissed_notices)
@@ -706,7 +706,8 @@ class MainWindow(QMainWindow):
         apply_theme(QApplication.instance(), new.theme, new.text_scale)
         if new.text_scale != old.text_scale:
             # Once the pages have laid themselves out in the new size.
-            QTimer.singleShot(0, lambda: self._refit_to_screen(grow=new.text_scale > old.text_scale, left=left))
+            QTimer.singleShot(0, lambda: self._refit_to_screen(grow=new.text_scale > old.text_scale, left=left,
+                                                               scales=(old.text_scale, new.text_scale)))
         if _hearing(old) != _hearing(new) and (self.kit is not None or self._speech_wanted) \
                 and not self._speech_loading:  # while it loads, ready() loads it again
             if self.kit is not None:
@@ -761,7 +762,7 @@ class MainWindow(QMainWindow):
         size.setHeight(min(size.height(), room.height() - frame))
         return room, frame, size
 
-    def _refit_to_screen(self, grow: bool, left: QSize | None = None) -> None:
+    def _refit_to_screen(self, grow: bool, left: QSize | None = None, scales: tuple[int, int] = (100, 100)) -> None:
         """After a change of text size: larger text gets a larger window, up to what place_on_screen would give
         it (at 200 % a window kept from 100 % showed one line of the conversation), and the window stays on the
         screen (grown by its layout, its bottom edge and status line went below the screen's)."""
@@ -774,8 +775,11 @@ class MainWindow(QMainWindow):
         size = before.expandedTo(first) if grow else before
         if not grow and self._grown and before in self._grown[-1][1]:
             # Back to a smaller text: a window the app grew for the larger one, and the trainee has not resized
-            # since, returns to the size it had (a tester's window stayed 200 %-sized at 100 %).
+            # since, returns to the size it had (a tester's window stayed 200 %-sized at 100 %), undoing every
+            # step taken from this size or a larger one (100 -> 150 -> 200 -> 100 stayed 150 %-sized).
             size = self._grown.pop()[0]
+            while self._grown and self._grown[-1][2] >= scales[1]:
+                size = self._grown.pop()[0]
         elif not grow:
             self._grown.clear()
         asked = size.boundedTo(most).expandedTo(self.minimumSizeHint().boundedTo(most))
@@ -783,7 +787,7 @@ class MainWindow(QMainWindow):
         self.move(placed_within(self.frameGeometry(), room))
         if grow:  # every step, even one the screen's edge stopped: each smaller step back undoes one
             sizes = [asked]
-            self._grown.append((left or before, sizes))
+            self._grown.append((left or before, sizes, scales[0]))
             # The size the window settles at, not the one asked for: the larger text's layout widens it past that,
             # and a window manager gives it later, trimmed to the screen (a tester's window stayed screen-sized).
             # Kept with this step's own sizes; not once the window is gone.
