@@ -491,3 +491,14 @@ def test_the_status_bar_keeps_the_open_session_s_name_when_the_list_refreshes(qt
     with qtbot.waitSignal(w.model.rows_ready, timeout=10_000):
         w.model.refresh()
     assert w.status.text().startswith("Ana Lee:")
+
+
+def test_marking_a_session_reviewed_says_so_where_it_can_be_seen(qtbot, tmp_path):
+    # At 200 % text the "Reviewed by" line sat below the side's fold: the walker pressed the button and saw nothing.
+    with Store(tmp_path) as store:
+        play(store, *PLAYS[0], "Ana")
+    w = open_review(qtbot, tmp_path)
+    open_first(qtbot, w)
+    with qtbot.waitSignal(w.session_shown, timeout=10_000):
+        qtbot.mouseClick(w.session.reviewed_button, Qt.LeftButton)
+    assert w.status.text() == "Marked as reviewed by Mo." and w.session.reviews.text().startswith("Reviewed by Mo")

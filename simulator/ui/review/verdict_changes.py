@@ -67,8 +67,14 @@ class VerdictChanges(QObject):
             w.notices.add("Enter your name as reviewer (at the top) first.")
             self.reviewer.setFocus()
             return
-        w.tasks.write(_mark_reviewed, w.store, session_id, reviewer, pass_mark(w.policy), done=w.record_changed,
-                      failed=lambda exc: show_error(w, exc, "Not marked"))
+        w.tasks.write(_mark_reviewed, w.store, session_id, reviewer, pass_mark(w.policy),
+                      done=lambda record: self._marked(record, reviewer), failed=lambda exc: show_error(w, exc, "Not marked"))
+
+    def _marked(self, record, reviewer: str) -> None:
+        # Said in the status line too: at 200 % text the "Reviewed by" line is below the side's fold, and the
+        # button seemed to do nothing.
+        self._window.record_changed(record)
+        self._window.status.setText(f"Marked as reviewed by {reviewer}.")
 
     def remember_reviewer(self) -> None:
         w = self._window
