@@ -242,5 +242,9 @@ def test_a_copy_with_a_shipped_scenarios_id_is_refused_by_the_library_validate_a
     window = open_authoring(qtbot, coach_folder)
     states = {c.path.name: c.state for c in window.checks}
     assert states == {"copy.yaml": "warnings", "swearing.yaml": "ok"}
+    # valid to try out here, but the summary says the library refuses it (the walker saw "valid" in one window
+    # and "left out" in the other)
+    assert window.summary.text().endswith("2 valid, 0 with errors; 1 of the valid left out of the app's library "
+                                          "(its id is taken)")
     window.files.setCurrentRow([c.path.name for c in window.checks].index("copy.yaml"))
     assert "already used by" in window.problems.topLevelItem(0).text(1)

@@ -107,6 +107,14 @@ def check_folder(folder: Path, criteria: Mapping[str, Criterion] | None = None,
     return out
 
 
+LEFT_OUT = " (the app's library leaves this file out)"
+
+
+def left_out_of_library(check: FileCheck) -> bool:
+    """A file valid here that the app's library refuses (its id is taken outside this folder)."""
+    return any(p.severity == "warning" and p.message.endswith(LEFT_OUT) for p in check.problems)
+
+
 def id_taken(path: Path, scenario_id: str, first: Path, severity: str = "error") -> Problem:
     """The problem with a file whose scenario id another file already has, at its `id:` line. A warning where
     the file is checked alone: the library, which sees both, refuses it."""
@@ -118,7 +126,7 @@ def id_taken(path: Path, scenario_id: str, first: Path, severity: str = "error")
                 break
     except (OSError, UnicodeDecodeError):
         pass
-    said = " (the app's library leaves this file out)" if severity == "warning" else ""
+    said = LEFT_OUT if severity == "warning" else ""
     return Problem(str(path), line, 1 if line else 0, f"scenario id '{scenario_id}' is already used by {first}{said}",
                    "give this scenario an id of its own: sessions and plans know a scenario by its id, so a copy "
                    "with the same one would take on the other's scores", severity)

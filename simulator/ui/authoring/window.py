@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
                                QPushButton, QSplitter, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from ...scenario.folder import FileCheck, check_folder
+from ...scenario.folder import FileCheck, check_folder, left_out_of_library
 from ...scenario.graph import to_svg
 from ...scenario.library import available
 from ...settings import coach_folders
@@ -60,6 +60,7 @@ class AuthoringWindow(QMainWindow):
         self.files.setAccessibleName("Scenario files")
         self.files.currentItemChanged.connect(lambda *_: self._show_selected())
         self.summary = QLabel("")
+        self.summary.setWordWrap(True)  # a long summary wraps in the file list's width, never widens it
         left = QWidget()
         lv = QVBoxLayout(left)
         lv.addWidget(self.folder_label)
@@ -200,8 +201,10 @@ class AuthoringWindow(QMainWindow):
         row = paths.index(selected) if selected in paths else (0 if checks else -1)
         self.files.setCurrentRow(row)
         bad = sum(c.state == "errors" for c in checks)
-        self.summary.setText(f"{counted(len(checks), 'file')}: {len(checks) - bad} valid, {bad} with errors" if checks
-                             else "No .yaml files in this folder yet.")
+        left = sum(left_out_of_library(c) for c in checks)  # valid here, refused by the library: said, not hidden
+        self.summary.setText(f"{counted(len(checks), 'file')}: {len(checks) - bad} valid, {bad} with errors"
+                             + (f"; {left} of the valid left out of the app's library (its id is taken)" if left else "")
+                             if checks else "No .yaml files in this folder yet.")
         self._show_selected()
         self.checked.emit()
 
