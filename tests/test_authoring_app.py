@@ -170,3 +170,21 @@ def test_simulator_author_self_check(tmp_path, folder):
                          env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
     assert run.returncode == 0, run.stderr
     assert "self-check: ok; authoring; files: 2; with errors: 0" in run.stdout
+
+
+def test_a_click_on_a_box_in_the_picture_draws_its_lines_strong(qtbot, folder):
+    from PySide6.QtCore import QPoint, Qt
+
+    from simulator.scenario.graph import layout
+    window = open_authoring(qtbot, folder)
+    select(window, "swearing-caller")
+    window.tabs.setCurrentIndex(1)
+    view = window.graph
+    qtbot.waitUntil(lambda: view.svg.width() > 100, timeout=5_000)
+    box = layout(window.selected().loaded.scenario).boxes["keeps_swearing"]
+    where = QPoint(int((box.x + 20) * view.zoom), int((box.y + 20) * view.zoom))
+    qtbot.mouseClick(view.svg, Qt.LeftButton, pos=where)
+    assert window.lines_of.currentData() == "keeps_swearing"
+    assert "lines into and out of keeps_swearing" in view.text
+    qtbot.mouseClick(view.svg, Qt.LeftButton, pos=where)  # the same box again: every line again
+    assert window.lines_of.currentData() is None and "lines into and out of" not in view.text

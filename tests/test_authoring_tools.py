@@ -193,3 +193,20 @@ def test_the_guides_annotated_example_validates_and_passes_its_tests(tmp_path):
     assert simulator("validate", str(path)).returncode == 0
     run = simulator("test", str(path), "--walk", "50")
     assert run.returncode == 0, run.stdout
+
+
+def test_one_nodes_lines_can_be_drawn_strong_with_their_labels_and_the_rest_faint(tmp_path):
+    # Where a column's lines meet, a coach could not tell which label went with which line.
+    sf = load_scenario(shipped_scenarios() / "swearing-caller.yaml")
+    every = ET.fromstring(to_svg(sf.scenario))
+    one = ET.fromstring(to_svg(sf.scenario, None, "keeps_swearing"))
+    labels = lambda root: [t.text for t in root.iter(f"{SVG}text") if t.get("font-size") == "10"]  # noqa: E731
+    ours = [e for e in edges(sf.scenario) if "keeps_swearing" in (e.source, e.target)]
+    assert 0 < len(labels(one)) < len(labels(every))
+    assert len([p for p in one.iter(f"{SVG}path") if p.get("stroke-opacity") is None and p.get("marker-end")]) \
+        == len({(e.source, e.target) for e in ours})
+    faint = {g.get("id") for g in one.iter(f"{SVG}g") if g.get("opacity")}
+    assert "node-keeps_swearing" not in faint and "node-final_warning" in faint
+    run = simulator("graph", str(shipped_scenarios() / "swearing-caller.yaml"), "--node", "nowhere",
+                    "-o", str(tmp_path / "g.svg"))
+    assert run.returncode != 0 and "'nowhere' is not a node" in run.stderr

@@ -25,20 +25,23 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="FILE.svg, FILE.png or FILE.dot (default: ID.svg here); a folder when drawing a folder")
     p.add_argument("--format", choices=FORMATS, help="when drawing a folder, or to override the file's extension")
     p.add_argument("--intensity", help="show the lines of this intensity (default: the mildest)")
+    p.add_argument("--node", help="draw this node's transitions (in and out) strong, with their labels, the rest faint")
     p.set_defaults(run=run)
 
 
-def write(sf, out: Path, fmt: str, intensity: str | None) -> None:
+def write(sf, out: Path, fmt: str, intensity: str | None, node: str | None = None) -> None:
     if intensity is not None and intensity not in sf.scenario.intensity:
         raise SimulatorError(f"'{intensity}' is not an intensity of {sf.id}",
                              f"intensities are: {', '.join(sf.scenario.intensity)}")
+    if node is not None and node not in sf.scenario.nodes:
+        raise SimulatorError(f"'{node}' is not a node of {sf.id}", f"nodes are: {', '.join(sf.scenario.nodes)}")
     if fmt == "dot":
         out.write_text(to_dot(sf.scenario, intensity), encoding="utf-8")
     elif fmt == "png":
         from ..ui.graphview import svg_to_png  # Qt only when a PNG is asked for
-        svg_to_png(to_svg(sf.scenario, intensity), out)
+        svg_to_png(to_svg(sf.scenario, intensity, node), out)
     else:
-        out.write_text(to_svg(sf.scenario, intensity), encoding="utf-8")
+        out.write_text(to_svg(sf.scenario, intensity, node), encoding="utf-8")
     for note in layout(sf.scenario).notes:
         print(f"note: {sf.path.name}: {note}", file=sys.stderr)
     print(f"wrote {out}")
@@ -65,5 +68,5 @@ def run(args: argparse.Namespace) -> int:
     fmt = args.format or out.suffix.lstrip(".").lower()
     if fmt not in FORMATS:
         raise SimulatorError(f"cannot draw to '{out.name}'", "end the file name with .svg, .png or .dot, or give --format")
-    write(sf, out, fmt, args.intensity)
+    write(sf, out, fmt, args.intensity, args.node)
     return 0

@@ -207,11 +207,12 @@ def _text(x: float, y: float, s: str, size: int = 11, weight: str = "normal", fi
             f'fill="{fill}" text-anchor="{anchor}">{escape(s)}</text>')
 
 
-def _line_svg(r: Route) -> str:
+def _line_svg(r: Route, faint: bool = False) -> str:
     kind = r.edge.kind
     dash = ' stroke-dasharray="2 3"' if kind == "silence" else ' stroke-dasharray="6 3"' if kind == "action" else ""
-    return (f'<path d="{r.path}" fill="none" stroke="{EDGE_COLOURS[kind]}" stroke-width="1.4"{dash} '
-            f'marker-end="url(#arrow-{kind})"/>')
+    strength = ' stroke-opacity="0.15"' if faint else ""
+    return (f'<path d="{r.path}" fill="none" stroke="{EDGE_COLOURS[kind]}" stroke-width="{1.2 if faint else 1.6}"'
+            f'{dash}{strength} marker-end="url(#arrow-{kind})"/>')
 
 
 def _label_svg(r: Route) -> str:
@@ -223,10 +224,12 @@ def _label_svg(r: Route) -> str:
     return "".join(out)
 
 
-def _box_svg(b: Box) -> str:
+def _box_svg(b: Box, faint: bool = False, chosen: bool = False) -> str:
     fill = OUTCOME_FILLS.get(b.outcome, "#f5f5f5")
     stroke = OUTCOME_COLOURS.get(b.outcome, START_COLOUR if b.start else "#555555")
-    width = 3 if b.start or b.outcome else 1.2
+    width = 3 if b.start or b.outcome or chosen else 1.2
+    if chosen:
+        stroke = START_COLOUR
     dash = ' stroke-dasharray="5 4"' if not b.reachable else ""
     shape = (f'<rect x="{b.x:.1f}" y="{b.y:.1f}" width="{BOX_W}" height="{BOX_H}" rx="{16 if b.outcome else 6}" '
              f'fill="{fill}" stroke="{stroke}" stroke-width="{width}"{dash}/>')
@@ -246,7 +249,8 @@ def _box_svg(b: Box) -> str:
                 if (b.abusive or b.threat) else "#666")
     said = f"“{b.preview}”" if b.preview and not b.outcome else b.preview or "(no line)"
     preview = _text(b.x + 10, b.y + 51, said, 10, fill="#444", style="italic")
-    return f'<g class="node" id="node-{escape(b.node)}">{shape}{head}{tag}{preview}</g>'
+    fade = ' opacity="0.4"' if faint else ""
+    return f'<g class="node" id="node-{escape(b.node)}"{fade}>{shape}{head}{tag}{preview}</g>'
 
 
 def _legend(y: float) -> str:
@@ -265,8 +269,13 @@ def _legend(y: float) -> str:
     return "".join(parts)
 
 
-def to_svg(scenario: Scenario, intensity: str | None = None) -> str:
+def to_svg(scenario: Scenario, intensity: str | None = None, focus: str | None = None) -> str:
+    """The picture; with `focus` (a node), that node's lines in and out drawn with their labels and the rest
+    faint: where many lines meet, a label could not be told apart from its neighbours' (a coach's words)."""
     p = layout(scenario, intensity)
+    focus = focus if focus in p.boxes else None
+    mine = [r for r in p.routes if focus is None or focus in (r.edge.source, r.edge.target)]
+    near = {n for r in mine for n in (r.edge.source, r.edge.target)} if focus else set(p.boxes)
     markers = "".join(
         f'<marker id="arrow-{k}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto">'
         f'<path d="M0,0 L10,5 L0,10 z" fill="{c}"/></marker>' for k, c in EDGE_COLOURS.items())
@@ -277,15 +286,26 @@ def to_svg(scenario: Scenario, intensity: str | None = None) -> str:
         f'<rect x="0" y="0" width="{p.width:.0f}" height="{p.height:.0f}" fill="white"/>',
         _text(MARGIN, MARGIN + 16, p.title, 16, "bold"),
         _text(MARGIN, MARGIN + 33, f"{len(p.boxes)} nodes, {len(p.edges)} transitions"
-              + (f" · {'; '.join(p.notes)}" if p.notes else ""), 11, fill="#8a1c00" if p.notes else "#555"),
+              + (f" · {'; '.join(p.notes)}" if p.notes else "")
+              + (f" · showing the lines into and out of {focus}, the rest faint" if focus else ""), 11,
+              fill="#8a1c00" if p.notes else "#555"),
     ]
     # Lines first, then every label over all the lines, then the boxes: a line never crosses a label's text.
-    body += [_line_svg(r) for r in p.routes]
-    body += [_label_svg(r) for r in p.routes]
-    body += [_box_svg(b) for b in p.boxes.values()]
+    body += [_line_svg(r, faint=True) for r in p.routes if r not in mine]
+    body += [_line_svg(r) for r in mine]
+    body += [_label_svg(r) for r in mine]
+    body += [_box_svg(b, faint=b.node not in near, chosen=b.node == focus) for b in p.boxes.values()]
     body.append(_legend(p.height - MARGIN - LEGEND_H + 14))
     body.append("</svg>")
     return "\n".join(body) + "\n"
+
+
+def node_at(scenario: Scenario, intensity: str | None, x: float, y: float) -> str | None:
+    """The node whose box is at (x, y) in the picture's own units, if any."""
+    for b in layout(scenario, intensity).boxes.values():
+        if b.x <= x <= b.x + BOX_W and b.y <= y <= b.y + BOX_H:
+            return b.node
+    return None
 
 
 def _dot_id(s: str) -> str:

@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
+from PySide6.QtCore import QByteArray, QEvent, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtSvgWidgets import QSvgWidget
@@ -42,10 +42,12 @@ class GraphView(QScrollArea):
     """The SVG fitted to the pane until the coach zooms (buttons or Ctrl+wheel), scrollable both ways then."""
 
     MIN_ZOOM, MAX_ZOOM = 0.25, 3.0
+    clicked = Signal(float, float)  # where in the picture, in its own units (the SVG's)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.svg = QSvgWidget()
+        self.svg.installEventFilter(self)
         self.setWidget(self.svg)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setAccessibleName("Branch picture")
@@ -88,6 +90,12 @@ class GraphView(QScrollArea):
             event.accept()
         else:
             super().wheelEvent(event)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self.svg and event.type() == QEvent.MouseButtonRelease and event.button() == Qt.LeftButton:
+            at = event.position()
+            self.clicked.emit(at.x() / self.zoom, at.y() / self.zoom)
+        return super().eventFilter(watched, event)
 
     def _resize(self) -> None:
         size = self.svg.renderer().defaultSize()

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLis
                                QPushButton, QSplitter, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from ...scenario.folder import FileCheck, check_folder, left_out_of_library
-from ...scenario.graph import to_svg
+from ...scenario.graph import node_at, to_svg
 from ...scenario.library import available
 from ...settings import coach_folders
 from ...words import counted
@@ -74,7 +74,12 @@ class AuthoringWindow(QMainWindow):
         self.intensity.currentTextChanged.connect(lambda *_: self._draw())
         zoom_in, zoom_out, fit = QPushButton("Zoom in"), QPushButton("Zoom out"), QPushButton("Fit")
         fit.setToolTip("The whole picture in the pane (Ctrl+wheel zooms)")
+        self.lines_of = QComboBox()  # whose lines are drawn strong, with their labels; a click on a box chooses too
+        self.lines_of.setAccessibleName("Lines into and out of")
+        self.lines_of.setToolTip("One node's lines in and out drawn strong, with their labels; or click its box in the picture")
+        self.lines_of.currentIndexChanged.connect(lambda *_: self._draw())
         self.graph = GraphView()
+        self.graph.clicked.connect(self._picture_clicked)
         zoom_in.clicked.connect(lambda: self.graph.set_zoom(self.graph.zoom * 1.25))
         zoom_out.clicked.connect(lambda: self.graph.set_zoom(self.graph.zoom / 1.25))
         fit.clicked.connect(lambda: self.graph.fit())
@@ -83,6 +88,8 @@ class AuthoringWindow(QMainWindow):
         row = QHBoxLayout()
         row.addWidget(QLabel("Lines at intensity:"))
         row.addWidget(self.intensity)
+        row.addWidget(QLabel("Lines of:"))
+        row.addWidget(self.lines_of)
         row.addStretch(1)
         row.addWidget(fit)
         row.addWidget(zoom_out)
@@ -235,6 +242,14 @@ class AuthoringWindow(QMainWindow):
         if current in sf.scenario.intensity:
             self.intensity.setCurrentText(current)
         self.intensity.blockSignals(False)
+        self.lines_of.blockSignals(True)
+        chosen = self.lines_of.currentData()
+        self.lines_of.clear()
+        self.lines_of.addItem("every node", None)
+        for node in sf.scenario.nodes:
+            self.lines_of.addItem(node, node)
+        self.lines_of.setCurrentIndex(max(0, self.lines_of.findData(chosen)) if chosen in sf.scenario.nodes else 0)
+        self.lines_of.blockSignals(False)
         self._draw()
         self._fill_lines(sf)
         self.tryout.set_scenario(sf)
@@ -242,7 +257,15 @@ class AuthoringWindow(QMainWindow):
     def _draw(self) -> None:
         c = self.selected()
         if c is not None and c.loaded is not None:
-            self.graph.show_svg(to_svg(c.loaded.scenario, self.intensity.currentText() or None))
+            self.graph.show_svg(to_svg(c.loaded.scenario, self.intensity.currentText() or None, self.lines_of.currentData()))
+
+    def _picture_clicked(self, x: float, y: float) -> None:
+        """A box clicked: its lines stand out (clicked again, or beside the boxes: every line again)."""
+        c = self.selected()
+        if c is None or c.loaded is None:
+            return
+        node = node_at(c.loaded.scenario, self.intensity.currentText() or None, x, y)
+        self.lines_of.setCurrentIndex(0 if node is None or node == self.lines_of.currentData() else self.lines_of.findData(node))
 
     def _fill_lines(self, sf) -> None:
         self.lines.clear()
