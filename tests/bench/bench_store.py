@@ -64,10 +64,44 @@ def fill(store: Store, sessions: int, turns: int, rng: random.Random) -> float:
 
 
 
+def fill_busy(store: Store, sessions: int, rng: random.Random) -> None:
+    """One trainee's many sessions of the swearing caller, each with verdicts done too early (evidence, missed),
+    as the practice plan reads them (store/attempts.py looks up what was done in each such verdict's turns)."""
+    tid = store.trainee_id("Busy trainee")
+    t0 = time.time() - sessions * 600
+    for n in range(sessions):
+        sid = uuid.uuid4().hex
+        begin = t0 + n * 600
+        with store.write() as db:
+            db.execute("INSERT INTO sessions (id, trainee_id, scenario_id, scenario_title, scenario_sha256,"
+                       " started_at, ended_at, status, path) VALUES (?,?,?,?,?,?,?,?,?)",
+                       (sid, tid, "swearing-caller", "Swearing", "0" * 64, begin, begin + 60, "completed", "[]"))
+            for i, (speaker, action, said) in enumerate([("customer", None, []), ("trainee", None, [
+                    {"criterion": "escalates", "start": 0, "end": 10, "quote": "my manager", "confidence": None}]),
+                    ("customer", None, []), ("trainee", "escalate", [])]):
+                turn = SimpleNamespace(index=i, speaker=speaker, kind="action" if action else "reply", node="start",
+                                       text="" if action else "my manager", line_id=None, source="typed",
+                                       action=action, confidence=None, word_confidences=(), started_at=begin + i,
+                                       ended_at=begin + i + 1, matches=said)
+                db.execute("INSERT INTO turns (session_id, idx, speaker, kind, node, text, line_id, source, action,"
+                           " confidence, word_confidences, matches, started_at, ended_at, audio)"
+                           " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", turn_row(sid, turn, None))
+            early = rng.random() < 0.7
+            save_result(db, sid, {"overall": 40.0, "measures": {}, "versions": {}, "dimensions": {
+                "disengaging": {"score": 0 if early else 100, "weight": 50, "verdicts": [
+                    {"item": "announces_ending|escalates", "status": "missed" if early else "met", "feedback": "",
+                     "evidence": [{"turn": 1, "quote": "my manager", "start": 0, "end": 10}]},
+                    {"item": "end_call|escalate", "status": "missed" if early else "met", "feedback": "",
+                     "evidence": [{"turn": 3, "quote": "[Escalate to supervisor]", "start": 0, "end": 0}]}]},
+                "boundary_setting": {"score": 0, "weight": 50, "verdicts": [
+                    {"item": "states_consequence", "status": "missed", "evidence": [], "feedback": ""}]}}})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sessions", type=int, default=10_000)
     parser.add_argument("--turns", type=int, default=20)
+    parser.add_argument("--busy", type=int, default=500, help="sessions of one trainee, for the practice plan")
     args = parser.parse_args()
     rng = random.Random(7)
     with tempfile.TemporaryDirectory() as folder:
@@ -92,6 +126,14 @@ def main() -> None:
                                                  line_id=None, source="typed", action=None, confidence=None,
                                                  word_confidences=(), matches=[], started_at=0.0, ended_at=0.0))
         print(f"live: one commit per turn:  {(time.perf_counter() - t):7.2f} ms per turn (1,000 turns)")
+        fill_busy(store, args.busy, rng)
+        from simulator.scenario.library import available
+        from simulator.scoring.plan import plan, scenario_info
+        from simulator.store.attempts import attempts_of
+        library = [scenario_info(sf) for sf in available()[0]]
+        now = time.time()
+        print(f"practice plan, {args.busy} sessions: {median_ms(lambda: plan(library, attempts_of(store, 'Busy trainee'), now), 5):7.2f} ms"
+              " (the trainee's attempts read, then the plan)")
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         size = sum(p.stat().st_size for p in Path(folder).glob("sessions.sqlite3*"))
         print(f"database size:              {size / 1e6:7.1f} MB ({size / args.sessions / 1024:.1f} KiB per session)")
