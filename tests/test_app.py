@@ -243,13 +243,27 @@ def test_a_broken_scenario_in_an_added_folder_is_named_and_left_out(qtbot, tmp_p
     assert "simulator validate" in window.library.status.text()
     assert str(folder) in json.loads((tmp_path / "settings.json").read_text())["scenario_folders"]
     # Fixed in an editor (written whole under another name, then renamed over it): the library takes it in.
+    watch = window.folder_watch
+
+    def watched_again(since: int) -> None:  # each reload sets the watch again, on a worker: a save waits for it
+        qtbot.waitUntil(lambda: watch.generation > since, timeout=10_000)
+    qtbot.waitUntil(lambda: str(folder / "broken.yaml") in watch.paths, timeout=10_000)
     fixed = (REPO / "scenarios" / "swearing-caller.yaml").read_text().replace("id: swearing-caller", "id: broken")
     (folder / "broken.yaml.tmp").write_text(fixed, encoding="utf-8")
+    since = watch.generation
     (folder / "broken.yaml.tmp").replace(folder / "broken.yaml")
     qtbot.waitUntil(lambda: any(s.id == "broken" for s in window.library.scenarios), timeout=10_000)
     assert not window.library.status.isVisible()
+    watched_again(since)
+    since = watch.generation
     (folder / "broken.yaml").write_text("format: 1\nid: broken\nnodes: [\n", encoding="utf-8")  # broken again
     qtbot.waitUntil(lambda: "broken.yaml" in window.library.status.text(), timeout=10_000)
+    watched_again(since)
+    # The library reads subfolders and .yml too: they are watched as well.
+    (folder / "team").mkdir()
+    qtbot.waitUntil(lambda: str(folder / "team") in watch.paths, timeout=10_000)  # a reload, then watched
+    (folder / "team" / "mine.yml").write_text(fixed.replace("id: broken", "id: team-mine"), encoding="utf-8")
+    qtbot.waitUntil(lambda: any(s.id == "team-mine" for s in window.library.scenarios), timeout=10_000)
 
 
 def test_settings_change_theme_and_text_size_and_are_saved(qtbot, tmp_path):

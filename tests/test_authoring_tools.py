@@ -210,3 +210,7 @@ def test_one_nodes_lines_can_be_drawn_strong_with_their_labels_and_the_rest_fain
     run = simulator("graph", str(shipped_scenarios() / "swearing-caller.yaml"), "--node", "nowhere",
                     "-o", str(tmp_path / "g.svg"))
     assert run.returncode != 0 and "'nowhere' is not a node" in run.stderr
+    for args in ((str(shipped_scenarios()), "--node", "start", "-o", str(tmp_path / "all")),  # one scenario's node
+                 (str(shipped_scenarios() / "swearing-caller.yaml"), "--node", "start", "-o", str(tmp_path / "g.dot"))):
+        run = simulator("graph", *args)
+        assert run.returncode != 0 and "--node" in run.stderr, run.stderr

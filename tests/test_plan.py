@@ -215,3 +215,34 @@ def test_an_escalation_made_too_early_is_said_as_done_at_the_wrong_point_not_as_
     assert any(r.startswith("Last time you brought in a supervisor, but not at a point in the call where it counted")
                for r in reasons), reasons
     assert not any("ending the call" in r or "ended the call" in r or "hadn't" in r for r in reasons), reasons
+
+
+def test_an_item_missed_in_one_dimension_stays_missed_when_it_was_done_too_early_there(tmp_path):
+    # A coach's rubric may score "end_call|escalate" in two dimensions: met in one, done too early in the other.
+    # The item counts as missed (as a miss in either always did), not as a met pair beside a mistimed escalate.
+    import json
+    from types import SimpleNamespace
+
+    from simulator.store import Store
+    from simulator.store.attempts import attempts_of
+    from simulator.store.database import save_result, turn_row
+    with Store(tmp_path) as store:
+        tid = store.trainee_id("Ana")
+        with store.write() as db:
+            db.execute("INSERT INTO sessions (id, trainee_id, scenario_id, scenario_title, scenario_sha256, started_at,"
+                       " ended_at, status, path) VALUES ('s1', ?, 'swearing-caller', 'S', ?, 1, 2, 'completed', '[]')",
+                       (tid, "0" * 64))
+            turn = SimpleNamespace(index=1, speaker="trainee", kind="action", node="start", text="", line_id=None,
+                                   source="typed", action="escalate", confidence=None, word_confidences=(),
+                                   started_at=1.0, ended_at=1.5, matches=[])
+            db.execute("INSERT INTO turns (session_id, idx, speaker, kind, node, text, line_id, source, action,"
+                       " confidence, word_confidences, matches, started_at, ended_at, audio)"
+                       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", turn_row("s1", turn, None))
+            early = [{"turn": 1, "quote": "[Escalate to supervisor]", "start": 0, "end": 0}]
+            save_result(db, "s1", {"overall": 50.0, "measures": {}, "versions": {}, "dimensions": {
+                "disengaging": {"score": 0, "weight": 50, "verdicts": [
+                    {"item": "end_call|escalate", "status": "missed", "evidence": early, "feedback": ""}]},
+                "took_action": {"score": 100, "weight": 50, "verdicts": [
+                    {"item": "end_call|escalate", "status": "met", "evidence": early, "feedback": ""}]}}})
+        verdicts = attempts_of(store, "Ana")[0].verdicts
+    assert verdicts == {"escalate": "mistimed"}, json.dumps(verdicts)

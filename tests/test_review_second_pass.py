@@ -321,6 +321,14 @@ def test_every_point_is_drawn_at_its_score_and_named_on_hover(qtbot):
     tip = chart.tip_at(QPointF(x, y))
     assert tip.startswith("Sexist remarks, 3 Dec 2026 10:05") and "Overall 48" in tip and "Escalation 50" in tip
     assert chart.tip_at(QPointF(1, 1)) == ""
+    midnight = dt.datetime(2026, 12, 3, 0, 5).timestamp()  # hours keep their zero; days across years give the year
+    chart.set_series([("Overall", [(midnight, 50.0), (midnight + 1800, 60.0)])])
+    chart.grab()
+    assert chart.drawn_ticks == ["3 Dec 00:05", "00:35"]
+    chart.set_series([("Overall", [(dt.datetime(2026, 12, 30).timestamp(), 50.0),
+                                   (dt.datetime(2027, 1, 4).timestamp(), 60.0)])])
+    chart.grab()
+    assert chart.drawn_ticks == ["30 Dec 2026", "4 Jan 2027"]
 
 
 # -- 7. the sessions table at 1366 px, and counts in words --------------------------------------------

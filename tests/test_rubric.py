@@ -175,6 +175,7 @@ def test_the_measures_read_true_when_no_warning_came_and_after_a_threat():
     assert threat["ended_after_threat"] and "no warning is owed" in " ".join(measure_sentences(threat))
     older = {k: v for k, v in unwarned.items() if k not in ("warned", "ended", "ended_after_threat")}
     assert "Ended after a warning: no." in measure_sentences(older)  # a record from before: read as it was
+    assert measure_sentences({**unwarned, "seconds_to_boundary": None})[0].endswith("after the first abusive line.")
 
 
 def test_no_abuse_no_measures():
@@ -252,6 +253,8 @@ def test_an_ending_after_too_few_warnings_says_how_many_were_given():
     early = verdicts(scored(SWEARING, ["If you swear again I will end this call.", "/end"], policy))["end_call|escalate"]
     assert early.status == "missed"
     assert early.feedback.startswith("You did this after 1 of the 2 warnings that have to come first.")
+    none = verdicts(scored(SWEARING, ["/end"], policy))["end_call|escalate"]
+    assert none.feedback.startswith("You did this without 2 warnings first, which have to come before it.")
 
 
 def test_on_the_video_call_saying_the_remark_is_recorded_counts_like_the_flag():

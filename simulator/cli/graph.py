@@ -33,6 +33,8 @@ def write(sf, out: Path, fmt: str, intensity: str | None, node: str | None = Non
     if intensity is not None and intensity not in sf.scenario.intensity:
         raise SimulatorError(f"'{intensity}' is not an intensity of {sf.id}",
                              f"intensities are: {', '.join(sf.scenario.intensity)}")
+    if node is not None and fmt == "dot":
+        raise SimulatorError("--node is drawn in SVG and PNG only", "leave --node out for DOT, or draw .svg or .png")
     if node is not None and node not in sf.scenario.nodes:
         raise SimulatorError(f"'{node}' is not a node of {sf.id}", f"nodes are: {', '.join(sf.scenario.nodes)}")
     if fmt == "dot":
@@ -49,6 +51,8 @@ def write(sf, out: Path, fmt: str, intensity: str | None, node: str | None = Non
 
 def run(args: argparse.Namespace) -> int:
     source = Path(args.scenario)
+    if source.is_dir() and args.node is not None:
+        raise SimulatorError("--node draws one scenario's node", "give the scenario's file or id, not a folder")
     if source.is_dir():
         fmt = args.format or "svg"
         folder = args.output or Path(".")

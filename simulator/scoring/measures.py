@@ -31,7 +31,10 @@ def abuse_measures(scenario: Scenario, turns: Sequence) -> Measures:
         ended_after_warning=bool(ended and warning and warning.index < ended.index),
         warned=warning is not None,
         ended=ended is not None,
-        ended_after_threat=bool(ended and any(t.index < ended.index and scenario.nodes[t.node].threat for t in abusive)),
+        # Any threat before the ending, abusive or not, as the rubric's early-ending rule reads it (rubric._threat_turn).
+        ended_after_threat=bool(ended and any(t.speaker == "customer" and t.index < ended.index
+                                              and scenario.nodes.get(t.node) is not None and scenario.nodes[t.node].threat
+                                              for t in turns)),
     )
 
 
@@ -42,9 +45,10 @@ def measure_sentences(m: dict) -> list[str]:
     if m.get("first_abuse_turn") is None:
         return []
     to = m.get("turns_to_boundary")
+    seconds = m.get("seconds_to_boundary")  # a bundle from elsewhere may leave it out
     out = ["No boundary was set after the first abusive line." if to is None else
-           f"First boundary {to:g} repl{'y' if to == 1 else 'ies'} after the first abusive line "
-           f"({seconds_said(m['seconds_to_boundary'])})."]
+           f"First boundary {to:g} repl{'y' if to == 1 else 'ies'} after the first abusive line"
+           + (f" ({seconds_said(seconds)})." if seconds is not None else ".")]
     lines = m.get("abusive_lines_before_warning")
     count = f"{lines:g} abusive line{'' if lines == 1 else 's'}" if lines is not None else "abusive lines"
     if m.get("warned") is False:

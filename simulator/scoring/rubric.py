@@ -241,9 +241,10 @@ def _too_early(plan: _Plan, seen: Sequence[Evidence], turns: Sequence, policy: P
     if plan.after == WARNING and policy.warnings_before_ending > 1 and before:
         return (f"You did this after {len(before)} of the {policy.warnings_before_ending} warnings that have to "
                 "come first.")
+    has = "have" if needed[:1].isdigit() else "has"  # "2 warnings, which have to come first"
     if not _occurrences(plan.after, turns):
-        return f"You did this without {needed} first, which has to come before it."
-    return f"You did this before {needed}, which has to come first."
+        return f"You did this without {needed} first, which {has} to come before it."
+    return f"You did this before {needed}, which {has} to come first."
 
 
 def _first_needed(plan: _Plan, policy: Policy) -> str:

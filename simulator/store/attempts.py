@@ -26,7 +26,7 @@ def attempts_by_trainee(store: Store, trainee: str | None = None) -> dict[str, l
         f" WHERE s.status = ? AND s.overall IS NOT NULL {where} ORDER BY s.started_at, s.id", params)
     chosen = "(SELECT s.id FROM sessions s JOIN trainees t ON t.id = s.trainee_id WHERE s.status = ?" \
              f" AND s.overall IS NOT NULL {where})"
-    verdicts: dict[str, dict[str, str]] = defaultdict(dict)
+    merged: dict[str, dict[str, tuple[str, list[dict]]]] = defaultdict(dict)  # item -> (status, evidence of a miss)
     changes: dict[str, list] = defaultdict(list)
     for o in store.read(f"SELECT session_id, dimension, item, status FROM overrides WHERE session_id IN {chosen}"
                         " ORDER BY created_at, id", params):
@@ -39,12 +39,16 @@ def attempts_by_trainee(store: Store, trainee: str | None = None) -> dict[str, l
         if v["uncertain"] and key not in mine:
             continue
         status = mine.get(key, v["status"])
-        item = v["item"]
-        if status == "missed" and key not in mine:
-            item, status = _as_done(store, v["session_id"], item, _evidence(v["evidence"]))
-        before = verdicts[v["session_id"]].get(item)
+        evidence = _evidence(v["evidence"]) if status == "missed" and key not in mine else []
+        before = merged[v["session_id"]].get(v["item"])
         # An item scored in two dimensions counts as missed if it was missed in either.
-        verdicts[v["session_id"]][item] = status if before in (None, "met") else before
+        merged[v["session_id"]][v["item"]] = (status, evidence) if before is None or before[0] == "met" else before
+    verdicts: dict[str, dict[str, str]] = defaultdict(dict)
+    for sid, items in merged.items():
+        for item, (status, evidence) in items.items():
+            # Named after the merge, or a miss done too early in one dimension got round the rule above.
+            done, status = _as_done(store, sid, item, evidence) if status == "missed" else (item, status)
+            verdicts[sid][done] = status if verdicts[sid].get(done) in (None, "met") else verdicts[sid][done]
     out: dict[str, list[Attempt]] = defaultdict(list)
     for s in sessions:
         out[s["name"]].append(Attempt(s["scenario_id"], s["started_at"], s["score"], s["intensity"],

@@ -3,11 +3,28 @@ without adding the folder again (the walker fixed a file and the library went on
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
+from ..scenario.finding import find_yaml
+
 SETTLE_MS = 400  # editors write a file in steps (a temporary file, then a rename): one reload after the last
+MOST_PATHS = 2000  # inotify watches are a shared, limited resource
+
+
+def watched_paths(folders: list[str]) -> list[str]:
+    """What the library reads in these folders (finding.py: every folder under them, .yaml and .yml): each folder,
+    to see files come and go, and each file, to see it written in place. Read on a worker: it walks the disk."""
+    paths: list[str] = []
+    for folder in folders:
+        if not Path(folder).is_dir():
+            continue
+        for root, _dirs, _names in os.walk(folder):
+            paths.append(root)
+        paths += [str(p) for p in find_yaml([folder])[0]]
+    return paths[:MOST_PATHS]
 
 
 class FolderWatch(QObject):
@@ -22,19 +39,23 @@ class FolderWatch(QObject):
         self._settle.timeout.connect(self.changed)
         self._watcher.directoryChanged.connect(self._settle.start)
         self._watcher.fileChanged.connect(self._settle.start)
+        self.generation = 0  # how many times the paths were set (tests wait on it)
 
-    def watch(self, folders: list[str]) -> None:
-        """Watch these folders and the scenario files in them now (a file replaced by a rename is a new file)."""
-        for old in (self._watcher.files(), self._watcher.directories()):
-            if old:
-                self._watcher.removePaths(old)
-        paths = []
-        for folder in map(Path, folders):
-            if folder.is_dir():
-                paths.append(str(folder))
-                try:
-                    paths += [str(p) for p in sorted(folder.glob("*.yaml"))[:500] if p.is_file()]
-                except OSError:
-                    pass  # unreadable now: the library says so; the folder itself is still watched
-        if paths:
-            self._watcher.addPaths(paths)
+    def watch(self, paths: list[str]) -> None:
+        """Watch these paths now, instead of the last ones. Only what changed is taken off or added: taking every
+        watch off and on again let a save in between go unseen. A file replaced by a rename is a new file, and its
+        old watch is gone: it is added again."""
+        wanted, now = set(paths), set(self.paths)
+        if now - wanted:
+            self._watcher.removePaths(sorted(now - wanted))
+        if wanted - now:
+            self._watcher.addPaths(sorted(wanted - now))
+        self.generation += 1
+
+    @property
+    def paths(self) -> list[str]:
+        return [*self._watcher.directories(), *self._watcher.files()]
+
+    def stop(self) -> None:
+        self._settle.stop()
+        self.watch([])

@@ -28,7 +28,7 @@ from .name_dialog import NameDialog
 from .notices import NoticeBar, explain, show_error
 from .practice_plan import PracticePlan
 from .early_keys import EarlyKeys
-from .folder_watch import FolderWatch
+from .folder_watch import FolderWatch, watched_paths
 from .results_page import ResultsPage
 from .roleplay_page import RolePlayPage
 from .settings_dialog import SettingsDialog
@@ -315,8 +315,9 @@ class MainWindow(QMainWindow):
             refusal.setEnabled(on)
         if not on:
             self._take_call_notices()
-            if self._library_stale:
-                self._folders_changed()
+            if self._library_stale:  # read now: the call's thread may not have quite ended, so in_call() may still say yes
+                self._library_stale = False
+                self._reload_library()
 
     def _take_call_notices(self, turn=None) -> None:
         """The call's "finish the call first" notice goes when the call ends or the trainee goes on with it (their
@@ -350,7 +351,8 @@ class MainWindow(QMainWindow):
     def _library_loaded(self, loaded) -> None:
         good, broken, policy = loaded
         self.scenario_files, self.broken, self.policy = good, broken, policy
-        self.folder_watch.watch(self.settings.scenario_folders)
+        self.tasks.run(watched_paths, list(self.settings.scenario_folders), done=self.folder_watch.watch,
+                       failed=lambda exc: None)  # not watched: the library still reloads when authoring closes
         self.library.set_scenarios(good, broken, {})
         self._refresh_scores()
         self.library_ready.emit()
@@ -851,6 +853,7 @@ class MainWindow(QMainWindow):
         store, self.store = self.store, None
         if getattr(self, "review", None) is not None:
             self.review.close()  # with the store already let go, so closing it refreshes nothing
+        self.folder_watch.stop()  # nor one from a file saved as the app closes
         if getattr(self, "authoring", None) is not None:
             self.authoring.closed.disconnect(self._authoring_closed)  # no library reload on the way out
             self.authoring.close()

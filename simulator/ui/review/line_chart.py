@@ -125,11 +125,16 @@ class LineChart(QWidget):
         """A date under as many sessions as have room, the first and the last always; the time of day too where
         the sessions shown fall on one day."""
         fm = self.fontMetrics()
-        days = {dt.datetime.fromtimestamp(t).date() for t in times}
-        fmt = "%H:%M" if len(days) == 1 else "%d %b"
-        labels = [dt.datetime.fromtimestamp(t).strftime(fmt).lstrip("0") for t in times]
-        if len(days) == 1:
-            labels[0] = dt.datetime.fromtimestamp(times[0]).strftime("%d %b %H:%M").lstrip("0")
+        when = [dt.datetime.fromtimestamp(t) for t in times]
+        years = {d.year for d in when}
+
+        def day(d: dt.datetime) -> str:  # "4 Jan", or "4 Jan 2027" where the sessions span years
+            return f"{d.day} {d:%b}" + (f" {d.year}" if len(years) > 1 else "")
+        if len({d.date() for d in when}) == 1:
+            labels = [f"{d:%H:%M}" for d in when]
+            labels[0] = f"{day(when[0])} {labels[0]}"
+        else:
+            labels = [day(d) for d in when]
         p.setPen(colour)
         last = len(times) - 1
         order = [0, last, *range(1, last)] if last > 0 else [0]
@@ -165,7 +170,8 @@ class LineChart(QWidget):
                     best, reach = x, d
         if best is None:
             return ""
-        when = dt.datetime.fromtimestamp(best).strftime("%d %b %Y %H:%M").lstrip("0")
+        at = dt.datetime.fromtimestamp(best)
+        when = f"{at.day} {at:%b %Y %H:%M}"
         scores = [f"{label} {dict(points)[best]:.0f}" for label, points in self.series if best in dict(points)]
         name = self.names.get(best)
         return f"{name}, {when}\n" + ", ".join(scores) if name else f"{when}\n" + ", ".join(scores)
