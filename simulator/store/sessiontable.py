@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from .database import Store
 from .queries import Filter, where
 
-DIMENSIONS = ("boundary_setting", "disengaging", "escalation", "empathy", "professionalism")
+# Every dimension a shipped scenario scores (tests/test_review_second_pass.py holds them to it); a coach's own is in the
+# session page and the report, not a column.
+DIMENSIONS = ("boundary_setting", "disengaging", "escalation", "empathy", "problem_solving", "accountability",
+              "professionalism")
 _SCORE = "COALESCE(s.reviewed_overall, s.overall)"
 _DIM = "(SELECT COALESCE(c.reviewed, c.score) FROM scores c WHERE c.session_id = s.id AND c.dimension = '{}')"
 

@@ -18,8 +18,18 @@ from ..astyped import as_tooltip
 from ..tasks import Tasks
 
 PAGE = 200
+def _two_lines(label: str) -> str:
+    """A dimension's name on two lines where it has two words ("Problem\nsolving"): seven of them side by side on
+    one line each pushed the table past 1366 px."""
+    for cut in (" ", "-"):
+        if cut in label:
+            head, tail = label.split(cut, 1)
+            return f"{head}{cut.strip()}\n{tail}"
+    return label
+
+
 COLUMNS = [("trainee", "Trainee"), ("scenario", "Scenario"), ("started", "Date"), ("duration", "Duration"),
-           ("status", "Status"), ("score", "Score"), *[(d, dimension_label(d)) for d in DIMENSIONS]]
+           ("status", "Status"), ("score", "Score"), *[(d, _two_lines(dimension_label(d))) for d in DIMENSIONS]]
 STATUS_WORDS = {"completed": "completed", "ended_by_trainee": "stopped by trainee", "interrupted": "interrupted",
                 "in_progress": "in progress"}
 
@@ -100,6 +110,8 @@ class SessionTableModel(QAbstractTableModel):
     def headerData(self, section: int, orientation, role: int = Qt.DisplayRole):
         if orientation == Qt.Horizontal and role == Qt.DisplayRole:
             return COLUMNS[section][1]
+        if orientation == Qt.Horizontal and role == Qt.ToolTipRole:
+            return COLUMNS[section][1].replace("-\n", "-").replace("\n", " ")
         return None
 
     _ROLES = frozenset({Qt.DisplayRole, Qt.TextAlignmentRole, Qt.ToolTipRole, Qt.UserRole})

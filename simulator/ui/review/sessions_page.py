@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QFormLay
                                QLabel, QLineEdit, QPushButton, QSpinBox, QTableView, QVBoxLayout, QWidget)
 
 from ...store.queries import Filter
-from ...store.sessiontable import SessionQuery
+from ...store.sessiontable import DIMENSIONS, SessionQuery
 from .sessions_model import COLUMNS, STATUS_WORDS, SessionTableModel
 from ...words import counted
 
@@ -124,7 +124,10 @@ class SessionsPage(QWidget):
         header = self.table.horizontalHeader()
         for column, (key, title) in enumerate(COLUMNS):
             text = sample.get(key, "100")
-            self.table.setColumnWidth(column, max(fm.horizontalAdvance(text), fm.horizontalAdvance(title)) + pad)
+            widest = max(fm.horizontalAdvance(line) for line in title.split("\n"))  # a name on two lines
+            narrow = key in DIMENSIONS  # seven of them: a narrower margin keeps them all on a 1366 px screen
+            self.table.setColumnWidth(column, max(fm.horizontalAdvance(text), widest)
+                                      + (fm.horizontalAdvance("M") if narrow else pad))
         header.setMinimumSectionSize(fm.horizontalAdvance("100") + pad)
         self._fit_scenario()
 
