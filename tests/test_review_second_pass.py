@@ -511,6 +511,9 @@ def test_marking_a_session_reviewed_says_so_where_it_can_be_seen(qtbot, tmp_path
     with qtbot.waitSignal(w.session_shown, timeout=10_000):
         qtbot.mouseClick(w.session.reviewed_button, Qt.LeftButton)
     assert w.status.text() == "Marked as reviewed by Mo." and w.session.reviews.text().startswith("Reviewed by Mo")
+    status = [k for k, _ in COLUMNS].index("status")  # and the list says so (the second walker saw "completed")
+    qtbot.waitUntil(lambda: w.model.data(w.model.index(0, status)) == "completed ✓", timeout=10_000)
+    assert "marked reviewed" in w.model.data(w.model.index(0, status), Qt.ToolTipRole)
 
 
 def test_every_dimension_a_shipped_scenario_scores_has_a_column_and_a_line():

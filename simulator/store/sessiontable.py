@@ -43,6 +43,7 @@ class SessionRow:
     reviewed: bool  # a manager changed a verdict: the score is the reviewed one
     origin: str
     dimensions: dict[str, float | None] = field(default_factory=dict)
+    marked_reviewed: bool = False  # a manager marked the session reviewed (with or without a change)
 
 
 @dataclass(frozen=True)
@@ -73,12 +74,14 @@ def session_rows(store: Store, query: SessionQuery, offset: int, limit: int) -> 
     dims = ", ".join(f"{_DIM.format(d)} AS d_{d}" for d in DIMENSIONS)
     rows = {r["id"]: r for r in store.read(
         f"SELECT s.id, t.name AS trainee, s.scenario_title, s.started_at, s.ended_at, s.status, {_SCORE} AS score,"
-        f" s.reviewed_overall IS NOT NULL AS reviewed, s.origin, {dims}"
+        f" s.reviewed_overall IS NOT NULL AS reviewed, s.origin, {dims},"
+        " EXISTS (SELECT 1 FROM reviews v WHERE v.session_id = s.id) AS marked"
         f" FROM sessions s JOIN trainees t ON t.id = s.trainee_id WHERE s.id IN ({','.join('?' * len(ids))})",
         tuple(ids))}
     return [SessionRow(r["id"], r["trainee"], r["scenario_title"], r["started_at"],
                        None if r["ended_at"] is None else max(0.0, r["ended_at"] - r["started_at"]), r["status"],
-                       r["score"], bool(r["reviewed"]), r["origin"], {d: r[f"d_{d}"] for d in DIMENSIONS})
+                       r["score"], bool(r["reviewed"]), r["origin"], {d: r[f"d_{d}"] for d in DIMENSIONS},
+                       bool(r["marked"]))
             for r in (rows[i] for i in ids)]
 
 

@@ -135,6 +135,8 @@ class SessionTableModel(QAbstractTableModel):
             notes = ["imported from a bundle"] if r.origin == "imported" else []
             if r.reviewed:
                 notes.append("a manager changed a verdict: this is the reviewed score")
+            if r.marked_reviewed:
+                notes.append("✓ marked reviewed")
             return "; ".join(notes) or None
         if role == Qt.UserRole:
             return r.id
@@ -149,8 +151,8 @@ class SessionTableModel(QAbstractTableModel):
             return dt.datetime.fromtimestamp(r.started_at).strftime("%Y-%m-%d %H:%M")
         if key == "duration":
             return "" if r.duration_s is None else f"{int(r.duration_s) // 60}:{int(r.duration_s) % 60:02d}"
-        if key == "status":
-            return STATUS_WORDS.get(r.status, r.status)
+        if key == "status":  # "reviewed" too: marking a session reviewed left the list as it was
+            return STATUS_WORDS.get(r.status, r.status) + (" ✓" if r.marked_reviewed else "")
         if key == "score":
             return "" if r.score is None else f"{r.score:.0f}" + (" ✎" if r.reviewed else "")
         value = r.dimensions.get(key)
