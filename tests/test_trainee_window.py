@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QColor, QPalette, QTextDocumentFragment
-from PySide6.QtWidgets import (QAbstractButton, QApplication, QGroupBox, QLabel, QMainWindow, QMessageBox, QTabBar,
-                               QTabWidget, QWidget)
+from PySide6.QtWidgets import (QAbstractButton, QApplication, QGroupBox, QLabel, QMainWindow, QMessageBox,
+                               QPushButton, QTabBar, QTabWidget, QWidget)
 
 from appkit import choose, keys_in, open_window, type_reply, wait_for_results
 from conftest import REPO
@@ -588,6 +588,28 @@ def test_settings_labels_reach_their_fields_and_show_the_data_folder_in_force(qt
     assert dialog.text_scale.width() < 12 * em
     dialog.accept()
     assert window.settings.data_dir is None  # shown, not pinned: the environment still decides
+
+
+def test_a_new_data_folder_is_said_as_it_is_typed_and_an_empty_one_says_where_the_sessions_are(qtbot, tmp_path,
+                                                                                               monkeypatch):
+    # The second walker chose an empty folder and saw every score gone, with no word of where they were; the note
+    # still said "the standard folder" over the new path, and only the hidden path led back.
+    monkeypatch.setenv("SIMULATOR_DATA_DIR", str(tmp_path / "data"))
+    window = open_window(qtbot, tmp_path)
+    window.open_settings()
+    qtbot.waitUntil(lambda: getattr(window, "settings_dialog", None) is not None, timeout=10_000)
+    dialog = window.settings_dialog
+    assert "folder set for this computer" in dialog.data_note.text()
+    dialog.data_dir.setText(str(tmp_path / "elsewhere"))
+    assert "from now on" in dialog.data_note.text()
+    standard = next(b for b in dialog.findChildren(QPushButton) if "standard folder" in b.text())
+    standard.click()
+    assert dialog.data_dir.text() == "" and "folder set for this computer" in dialog.data_note.text()
+    dialog.data_dir.setText(str(tmp_path / "elsewhere"))
+    dialog.accept()
+    qtbot.waitUntil(lambda: any("which has none yet" in m for m in window.notices.messages), timeout=10_000)
+    said = next(m for m in window.notices.messages if "which has none yet" in m)
+    assert str(tmp_path / "elsewhere") in said and str(tmp_path / "data") in said
 
 
 # -- quitting ----------------------------------------------------------------------------------------------------

@@ -24,6 +24,13 @@ def cache_dir() -> Path:
     return Path(override) if override else Path(platformdirs.user_cache_dir(APP, appauthor=False))
 
 
+def standard_data_dir() -> Path:
+    """The folder used when settings name none: this computer's (the environment's), else the account's."""
+    if os.environ.get(ENV_DATA_DIR):
+        return Path(os.environ[ENV_DATA_DIR])
+    return Path(platformdirs.user_data_dir(APP, appauthor=False))
+
+
 def data_dir(explicit: str | os.PathLike | None = None) -> Path:
     """The folder for the database and kept audio, by the first rule that gives one."""
     if explicit:

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QScrollArea, QSizePolicy, QSpinBox, QTabWidget, QVBoxLayout, QWidget)
 
 from ..settings import AppSettings
-from ..store.location import ENV_DATA_DIR
+from ..store.location import ENV_DATA_DIR, standard_data_dir
 from .fitting import fit_on_screen
 from .tasks import Tasks
 
@@ -170,17 +170,24 @@ class SettingsDialog(QDialog):
 
         self.data_dir_in_use = str(data_dir_in_use) if data_dir_in_use else ""
         self.data_dir = QLineEdit(settings.data_dir or self.data_dir_in_use)
-        self.data_dir.setPlaceholderText("The standard folder for your account")
+        self.data_dir.setPlaceholderText(f"The standard folder: {standard_data_dir()}")
         self.data_dir.setAccessibleName("Data folder")
         browse = QPushButton("&Browse…")
         browse.clicked.connect(self._browse)
+        standard = QPushButton("Use the &standard folder")
+        standard.setToolTip(str(standard_data_dir()))
+        standard.clicked.connect(lambda: self.data_dir.setText(""))  # none named: the standard one
         row = QHBoxLayout()
         row.addWidget(self.data_dir, 1)
         row.addWidget(browse)
         data = QWidget()
         form = _form(data)
         _row(form, "Data &folder:", self.data_dir, row)
-        form.addRow(_note("Your sessions and any kept recordings live here. " + self._data_dir_origin()))
+        form.addRow("", standard)
+        self.data_note = _note("")
+        form.addRow(self.data_note)
+        self.data_dir.textChanged.connect(lambda _text: self.data_note.setText(self._data_dir_note()))
+        self.data_note.setText(self._data_dir_note())
         tabs.addTab(_scrolled(data), "&Data")
 
         self.theme = _combo("Theme", [("Same as the system", "system"), ("Light", "light"), ("Dark", "dark")],
@@ -205,12 +212,18 @@ class SettingsDialog(QDialog):
         fit_on_screen(self)
         super().showEvent(event)
 
-    def _data_dir_origin(self) -> str:
-        if self.settings.data_dir:
-            return ""
-        if os.environ.get(ENV_DATA_DIR) and Path(os.environ[ENV_DATA_DIR]) == Path(self.data_dir_in_use):
-            return f"It is set for this computer by {ENV_DATA_DIR}; a folder chosen here takes its place."
-        return "This is the standard folder for your account."
+    def _data_dir_note(self) -> str:
+        """What the folder in the box is, said as it is typed (it said "the standard folder" over another path)."""
+        said = "Your sessions and any kept recordings live here. "
+        chosen = self._chosen_data_dir()
+        if chosen is None or Path(chosen) == standard_data_dir():
+            if os.environ.get(ENV_DATA_DIR):
+                return said + f"This is the folder set for this computer by {ENV_DATA_DIR}."
+            return said + "This is the standard folder for your account."
+        if chosen == self.data_dir_in_use:
+            return said + f"This is a folder of your own; the standard one is {standard_data_dir()}."
+        return (said + "Sessions will be kept in this folder from now on; those in the folder used until now stay "
+                       "there (choose it again, or the standard folder, to see them).")
 
     def _chosen_data_dir(self) -> str | None:
         text = self.data_dir.text().strip()

@@ -718,11 +718,26 @@ class MainWindow(QMainWindow):
             self._load_speech()
         if old.data_dir != new.data_dir:
             from ..store.location import data_dir
-            self.data_dir = data_dir(new.data_dir)
+            before, self.data_dir = self.data_dir, data_dir(new.data_dir)
             previous, self.store = self.store, None
             if previous is not None:
                 self.tasks.write(previous.close)
-            open_store(self.tasks, self.data_dir, done=self._store_opened, failed=self._store_failed)
+            open_store(self.tasks, self.data_dir, done=lambda store: self._moved_to(store, before),
+                       failed=self._store_failed)
+
+    def _moved_to(self, store, before: Path) -> None:
+        """Another data folder is open: said, when it holds none of this trainee's sessions (an empty library read as
+        if the sessions were gone)."""
+        self._store_opened(store)
+        if self.store is not store or self.data_dir == before:
+            return
+        now = self.data_dir
+
+        def empty(found: bool) -> None:
+            if not found and self.store is store:
+                self.notices.add(f"Sessions are now kept in {now}, which has none yet. Those kept before are still in "
+                                 f"{before}: choose it again in File → Settings → Data to see them.")
+        self.tasks.run(lambda: bool(store.read("SELECT 1 FROM sessions LIMIT 1")), done=empty, failed=lambda exc: None)
 
     def _remember_checklist(self, on: bool) -> None:
         self.settings = self.settings.model_copy(update={"show_checklist": on})
