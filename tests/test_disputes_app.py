@@ -125,6 +125,11 @@ def test_a_dispute_travels_to_review_mode_and_its_answer_comes_back(qtbot, tmp_p
     overturned = "changed this verdict: now counted as done. Fair: that named"
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.results
                     and overturned in window.results.did.card("names_behavior").dispute_state.text(), timeout=10_000)
+    # Opened from My sessions: said as an earlier session, with its debrief, no "how are you feeling", a way back.
+    page = window.results
+    assert page.message.text().startswith("Played on ") and page.sessions_button.isVisible()
+    assert not page.feeling.isVisible() and page.debrief.isVisible() and page.debrief.text()
+    assert_unique_mnemonics(window, "a past session's results")
     kept = window.results.did.card("end_call|escalate")
     assert "kept this verdict: You ended the call before any warning." in kept.dispute_state.text()
     assert kept.dispute_button.isEnabled()  # answered: the trainee may dispute it again
@@ -135,6 +140,10 @@ def test_a_dispute_travels_to_review_mode_and_its_answer_comes_back(qtbot, tmp_p
     assert f"the automatic score was {automatic:.0f}" in window.results.message.text()
     # Try again, from a past session, opens its scenario's briefing (it was greyed out with no reason given).
     assert window.results.again_button.isEnabled()
+    qtbot.mouseClick(page.sessions_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.history, timeout=10_000)
+    qtbot.mouseClick(window.history.open_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.results, timeout=10_000)
     qtbot.mouseClick(window.results.again_button, Qt.LeftButton)
     assert window.stack.currentWidget() is window.briefing and window.briefing.scenario.id == record.summary.scenario_id
 

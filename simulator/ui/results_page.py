@@ -62,6 +62,7 @@ class ResultsPage(QWidget):
         super().__init__(parent)
         self._shown: tuple | None = None  # what show_result was given: its words are coloured again on a theme change
         self._channel = "phone"
+        self._past: str | None = None
         self.title = QLabel()
         self.title.setTextFormat(Qt.RichText)
         self.title.setAccessibleName("Overall result")
@@ -83,6 +84,9 @@ class ResultsPage(QWidget):
         self.wellbeing_reply.setWordWrap(True)
         self.again_button = QPushButton("&Try again")
         self.library_button = QPushButton("Back to the &library")
+        self.sessions_button = QPushButton("Back to My &sessions")  # for a session opened from there
+        self.sessions_button.hide()
+        self._feeling_row: list[QWidget] = [self.feeling, self.ok_button, self.break_button, self.wellbeing_reply]
         self.details = self._details()
 
         splitter = QSplitter(Qt.Horizontal)
@@ -98,6 +102,7 @@ class ResultsPage(QWidget):
         splitter.setSizes([5500, 4500])  # proportions: the conversation gets room to read, not what is left over
         buttons = QHBoxLayout()
         buttons.addStretch(1)
+        buttons.addWidget(self.sessions_button)
         buttons.addWidget(self.library_button)
         buttons.addWidget(self.again_button)
         layout = QVBoxLayout(self)
@@ -145,10 +150,14 @@ class ResultsPage(QWidget):
 
     def show_result(self, *, result: Result | None, turns: list[Turn], customer: str, ending: Ending | None,
                     assessed: bool, pass_mark: float, debrief: str, disputable: bool = False,
-                    reviewed: float | None = None, interrupted: bool = False, channel: str = "phone") -> None:
+                    reviewed: float | None = None, interrupted: bool = False, channel: str = "phone",
+                    past: str | None = None) -> None:
         """disputable: the session is kept and scored, so a verdict can be disputed (see dispute_made); reviewed:
         the score after a manager's changes, shown as the one that counts; interrupted: a kept session that was
-        stopped short (it was shown as a practice run, 'not kept', with praise for a call the trainee left)."""
+        stopped short (it was shown as a practice run, 'not kept', with praise for a call the trainee left);
+        past: when and how an earlier session was played, for one opened from My sessions (no "how are you
+        feeling" then, and a way back to the list)."""
+        self._past = past
         stopped = "interrupted" if interrupted else "break" if ending is not None and ending.reason == "stopped" else ""
         scored = assessed and result is not None
         self._shown = (result, assessed, stopped, pass_mark, reviewed)
@@ -177,6 +186,9 @@ class ResultsPage(QWidget):
         self.debrief.setText("\n\n".join(parts))
         self.debrief.setVisible(bool(parts))
         self.wellbeing_reply.setText("")
+        for widget in self._feeling_row:
+            widget.setVisible(past is None)
+        self.sessions_button.setVisible(past is not None)
         self._to_top()
         self.again_button.setFocus()
 
@@ -205,7 +217,7 @@ class ResultsPage(QWidget):
             colour = c.good if score >= pass_mark else c.mixed if score >= 40 else c.poor
         words = f' <span style="color:{c.muted.name()}">·</span> {escape(verdict)}' if verdict else ""
         self.title.setText(f'<span style="color:{colour.name()}">{escape(title)}</span>{words}')
-        self.message.setText(message)
+        self.message.setText(f"{self._past} {message}" if self._past else message)
         tips = next_time(result)
         if stopped:
             self.next_time.setText("<b>When you're ready:</b> try this conversation again from the start, or pick "

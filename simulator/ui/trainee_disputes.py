@@ -4,6 +4,8 @@ session's results open again with the answers beside the verdicts. Every read an
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pathlib import Path
 
 from PySide6.QtCore import QObject
@@ -65,6 +67,7 @@ class TraineeDisputes(QObject):
         window.history.library.connect(window._to_library)
         window.history.import_wanted.connect(self.choose_answers)
         window.history.send_wanted.connect(self.choose_send)
+        window.results.sessions_button.clicked.connect(self.show_history)
         # Left up, it stayed over the library and the next call, long after it was read or answered.
         window.stack.currentChanged.connect(
             lambda _i: window.stack.currentWidget() is window.results or window.notices.remove(DISPUTE_KEPT))
@@ -193,10 +196,16 @@ class TraineeDisputes(QObject):
         w = self._window
         sf = next((f for f in (getattr(w, "scenario_files", None) or []) if f.id == record.summary.scenario_id), None)
         customer = sf.scenario.persona.name if sf is not None else "The customer"
+        # The ending's debrief and the organisation's, as the page gave them right after the call.
+        node = sf.scenario.nodes.get(record.ending_node or "") if sf is not None else None
+        debrief = "\n\n".join(" ".join(t.split()) for t in (node.debrief if node is not None else "",
+                                                              w.policy.debrief if w.policy else "") if t and t.strip())
+        started = dt.datetime.fromtimestamp(record.summary.started_at)
+        played = f"Played on {started.day} {started:%b %Y at %H:%M}" + (f", {record.intensity}" if record.intensity else "")
         w.results.show_result(result=result, turns=turns, customer=customer, ending=None, assessed=True,
-                              pass_mark=w.policy.pass_mark if w.policy else 70, debrief="",
+                              pass_mark=w.policy.pass_mark if w.policy else 70, debrief=debrief,
                               disputable=result is not None, reviewed=record.summary.reviewed_overall,
-                              interrupted=record.summary.status == "interrupted")
+                              interrupted=record.summary.status == "interrupted", past=played + ".")
         # Try again opens the scenario's briefing (it was greyed out with no reason given); not where the scenario has
         # left the library since.
         w.past_scenario = sf
