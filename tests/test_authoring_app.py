@@ -154,6 +154,22 @@ def test_choosing_another_file_ends_the_try_out_of_the_last_one(qtbot, folder):
     assert panel.session.file.path == other.path
 
 
+def test_words_left_in_the_try_out_box_are_said_on_the_way_out_as_in_the_trainees_app(qtbot, folder):
+    window = open_authoring(qtbot, folder)
+    select(window, "swearing-caller")
+    panel = window.tryout
+    panel.speak.setChecked(False)
+    panel.node.setCurrentText("ignores_warning")
+    panel.start_button.click()
+    qtbot.waitUntil(lambda: panel.reply.isEnabled(), timeout=10_000)
+    panel.reply.setText("I'm ending this call now.")
+    with qtbot.waitSignal(panel.ended, timeout=5_000):
+        panel.buttons["end_call"].click()  # not sent with Enter: it goes with the control
+    assert panel.reply.text() == "" and "I'm ending this call now." in panel.transcript.toPlainText()
+    replies = [t for t in panel.session.turns if t.speaker == "trainee" and t.kind == "reply"]
+    assert replies and replies[-1].text == "I'm ending this call now."
+
+
 def test_authoring_opens_from_the_trainee_window(qtbot, tmp_path):
     from appkit import open_window
     window = open_window(qtbot, tmp_path)
@@ -188,3 +204,10 @@ def test_a_click_on_a_box_in_the_picture_draws_its_lines_strong(qtbot, folder):
     assert "lines into and out of keeps_swearing" in view.text
     qtbot.mouseClick(view.svg, Qt.LeftButton, pos=where)  # the same box again: every line again
     assert window.lines_of.currentData() is None and "lines into and out of" not in view.text
+    view.set_zoom(2.0)  # zoomed in, a node chosen in the list is scrolled into view (it stayed off the edge)
+    view.horizontalScrollBar().setValue(0)
+    window.lines_of.setCurrentIndex(window.lines_of.findData("ended_after_warning"))
+    far = layout(window.selected().loaded.scenario).boxes["ended_after_warning"]
+    assert view.horizontalScrollBar().value() > 0
+    left = view.horizontalScrollBar().value() / view.zoom
+    assert left <= far.x and far.x + 220 <= left + view.viewport().width() / view.zoom

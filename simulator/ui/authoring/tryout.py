@@ -16,6 +16,7 @@ from ..astyped import plain
 from .reasons import met_html, transition_html
 
 
+LEAVING = ("end_call", "escalate")  # the controls that leave the call
 READY = "Choose a node and press Start here. Nothing is scored for the record."
 
 
@@ -125,8 +126,15 @@ class TryOutPanel(QWidget):
     def act(self, action: str) -> None:
         if self.session is None or self.session.finished:
             return
+        words = self.reply.text().strip() if action in LEAVING else ""
+        if words:  # said on the way out, as the trainee's app does (Session.leave): the coach tries what trainees get
+            self.reply.clear()
+            self.transcript.append(f"<b>You:</b> {escape(words)}")
         self.transcript.append(f"<b>You:</b> ◆ {escape(ACTION_LABELS[action])}")
-        self.session.act(action)
+        if action in LEAVING:
+            self.session.leave(action, words)
+        else:
+            self.session.act(action)
         if not self.session.finished:
             self._said_where(self.session.node_id)  # hold or flag with no transition: the customer waits
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLis
                                QPushButton, QSplitter, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from ...scenario.folder import FileCheck, check_folder, left_out_of_library
-from ...scenario.graph import node_at, to_svg
+from ...scenario.graph import BOX_H, BOX_W, layout, node_at, to_svg
 from ...scenario.library import available
 from ...settings import coach_folders
 from ...words import counted
@@ -257,7 +257,13 @@ class AuthoringWindow(QMainWindow):
     def _draw(self) -> None:
         c = self.selected()
         if c is not None and c.loaded is not None:
-            self.graph.show_svg(to_svg(c.loaded.scenario, self.intensity.currentText() or None, self.lines_of.currentData()))
+            node = self.lines_of.currentData()
+            self.graph.show_svg(to_svg(c.loaded.scenario, self.intensity.currentText() or None, node))
+            if node is not None and not self.graph.fitting:  # zoomed in: the chosen node is scrolled into view
+                box = layout(c.loaded.scenario, self.intensity.currentText() or None).boxes[node]
+                z = self.graph.zoom
+                self.graph.ensureVisible(int((box.x + BOX_W / 2) * z), int((box.y + BOX_H / 2) * z),
+                                         int(BOX_W * z / 2 + 20), int(BOX_H * z / 2 + 20))
 
     def _picture_clicked(self, x: float, y: float) -> None:
         """A box clicked: its lines stand out (clicked again, or beside the boxes: every line again)."""
