@@ -98,11 +98,13 @@ class Bundles(QObject):
             imported, already, problems = got
             w.refresh()
             w.changed.emit()
-            for p in problems:
-                w.notices.add(p)
+            if len(problems) > 1:
+                for p in problems:
+                    w.notices.add(p)
+            # One refusal is said in the summary itself: listed apart, it sat half hidden under the summary.
+            why = (f": {problems[0].rstrip('.')}" if len(problems) == 1 else ": the notices below say why") if problems else ""
             w.say(f"Imported {counted(imported, 'session')}"
                   + (f"; {already} {'was' if already == 1 else 'were'} already here" if already else "")
-                  + (f"; {counted(len(problems), 'bundle')} could not be imported: the notices say why"
-                     if problems else "") + ".")
+                  + (f"; {counted(len(problems), 'bundle')} could not be imported{why}" if problems else "") + ".")
         return LongTask(w, w.tasks, "Importing bundles…", lambda progress: _import_all(store, paths, key, progress),
                         done, lambda exc: show_error(w, exc, "Import failed"))
