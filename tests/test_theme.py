@@ -331,3 +331,25 @@ def test_a_drop_down_at_200_percent_keeps_room_for_its_words_and_its_arrow_on_th
             assert arrow.center().x() > field.center().x()
     finally:
         apply_theme(qapp, "system", 100)
+
+
+def test_a_scroll_area_tab_stops_at_shows_a_focus_ring(qtbot):
+    # The second walker tabbed to a scenario's description and to the results, and nothing showed where focus was.
+    from PySide6.QtWidgets import QLineEdit, QScrollArea, QVBoxLayout, QWidget
+
+    from simulator.ui.theme import _FocusRing, ring_on_focus
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    before, area = QLineEdit(), ring_on_focus(QScrollArea())
+    layout.addWidget(before)
+    layout.addWidget(area)
+    qtbot.addWidget(page)
+    page.show()
+    ring = area.findChild(_FocusRing)
+    before.setFocus()
+    qtbot.waitUntil(before.hasFocus, timeout=2000)
+    assert not ring.isVisible()
+    area.setFocus()
+    qtbot.waitUntil(lambda: ring.isVisible() and ring.geometry() == area.rect(), timeout=2000)
+    before.setFocus()
+    qtbot.waitUntil(lambda: not ring.isVisible(), timeout=2000)

@@ -18,6 +18,7 @@ from .customer_card import CustomerCard
 from .library_page import content_text
 from .panel import Panel
 from .tasks import Tasks
+from .theme import ring_on_focus
 
 INPUT_MODES = [("voice", "&Voice: just speak"), ("push_to_talk", "P&ush to talk: hold the Talk button, or Ctrl+Space to start and stop"),
                ("typed", "&Typing only")]
@@ -130,6 +131,7 @@ class BriefingPage(QWidget):
         self.scroll.setWidget(_centred(body))
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        ring_on_focus(self.scroll)
         # Nothing is wider than the column at any text size; were it ever, it could be scrolled to, not cut off.
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         bottom = QWidget()

@@ -18,7 +18,7 @@ from ..scenario.model import ACTION_LABELS
 from ..scoring.verdict import DONE_ACTIONS, for_channel
 from ..store.report import highlight
 from .panel import paint_panel
-from .theme import colours, set_relative_font
+from .theme import colours, ring_on_focus, set_relative_font
 
 MARKS = {action: "You " + deed[:1].lower() + deed[1:] for action, deed in DONE_ACTIONS.items()}
 WIDEST = 0.78  # of the view: a turn never spans the whole width, so the sides stay plain
@@ -135,6 +135,7 @@ class ConversationView(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.StyledPanel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        ring_on_focus(self)
         self.customer = "Customer"
         self.channel = "phone"  # "chat": the marks say "You ended the chat"
         self._turns: list[TurnView] = []

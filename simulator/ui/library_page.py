@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QHBoxLayout
 from ..scenario import CONTENT, ScenarioFile
 from .astyped import as_tooltip, plain
 from .plan_panel import PlanPanel
-from .theme import colours, set_relative_font
+from .theme import colours, ring_on_focus, set_relative_font
 
 SHOWN_BROKEN = 2  # broken files named in the library's note; the rest are in its tooltip
 NOTE_CHARS = 160  # of each, in the note; its tooltip has the whole problem and how to fix it
@@ -87,6 +87,7 @@ class _Card(QFrame):
         self.scroll.setWidget(self.body)
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.NoFrame)
+        ring_on_focus(self.scroll)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.scroll.viewport().setBackgroundRole(QPalette.Base)
         layout = QVBoxLayout(self)

@@ -19,7 +19,7 @@ from .dispute_dialog import DisputeDialog
 from .flow import FlowRow
 from .astyped import plain
 from .panel import Panel
-from .theme import colours, set_relative_font
+from .theme import colours, ring_on_focus, set_relative_font
 from .verdict_list import VerdictList, next_time
 
 
@@ -142,6 +142,7 @@ class ResultsPage(QWidget):
         scroll.setWidget(inside)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.NoFrame)
+        ring_on_focus(scroll)
         # Its words wrap to the pane; what cannot (a bar's label and score, a button) is scrolled to sideways when
         # the divider leaves the pane narrower than that, rather than cut off at the divider.
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAsNeeded)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF, QRect, QRectF, Qt
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen, QPolygonF
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QProxyStyle, QStyle, QWidget
 
@@ -169,6 +169,16 @@ class _Style(QProxyStyle):
         super().drawComplexControl(control, option, painter, widget)
 
     def drawPrimitive(self, element, option, painter, widget=None) -> None:
+        if element == QStyle.PE_FrameFocusRect:
+            # Where the keyboard is, plainly (WCAG 2.4.7): Fusion's dotted rectangle on a list's current row was all
+            # but invisible, and a walker pressed Space to find out where Tab had gone.
+            _ring(painter, option.rect, option.palette.color(QPalette.Text), 2.0)
+            return
+        if element == QStyle.PE_PanelButtonCommand and option.state & QStyle.State_HasFocus \
+                and option.state & QStyle.State_Enabled:
+            super().drawPrimitive(element, option, painter, widget)
+            _ring(painter, option.rect.adjusted(1, 1, -1, -1), option.palette.color(QPalette.Highlight), 2.0)
+            return
         indicator = element in (QStyle.PE_IndicatorCheckBox, QStyle.PE_IndicatorRadioButton)
         enabled = bool(option.state & QStyle.State_Enabled)
         if indicator and option.state & QStyle.State_On and enabled:
@@ -185,6 +195,19 @@ class _Style(QProxyStyle):
             # control's boundary; the muted text colour gives over 4.5:1 on the window and the field in both themes.
             _outline(painter, option.rect, element == QStyle.PE_IndicatorRadioButton,
                      colours(option.palette).muted)
+
+
+def _ring(painter, rect: QRect, colour: QColor, width: float) -> None:
+    """A solid line just inside `rect`, to show keyboard focus."""
+    painter.save()
+    painter.setRenderHint(QPainter.Antialiasing, True)
+    pen = QPen(colour)
+    pen.setWidthF(width)
+    painter.setPen(pen)
+    painter.setBrush(Qt.NoBrush)
+    half = width / 2
+    painter.drawRoundedRect(QRectF(rect).adjusted(half, half, -half, -half), 2, 2)
+    painter.restore()
 
 
 def _arrow(painter, rect: QRect, up: bool, colour: QColor) -> None:
@@ -239,6 +262,37 @@ def _palette(dark: bool) -> QPalette:
     for role in (QPalette.Text, QPalette.WindowText, QPalette.ButtonText):
         p.setColor(QPalette.Disabled, role, muted)
     return p
+
+
+def ring_on_focus(area: QWidget) -> QWidget:
+    """A scroll area that Tab stops at shows it: the walkers' Tab went to a scenario's description or the results and
+    nothing on screen said where (WCAG 2.4.7). A ring drawn over the area, not a style sheet: one changed the area's
+    border (the page's columns moved) and kept its labels from following a theme switch."""
+    _FocusRing(area)
+    return area
+
+
+class _FocusRing(QWidget):
+    def __init__(self, area: QWidget) -> None:
+        super().__init__(area)
+        self._area = area
+        self.setAttribute(Qt.WA_TransparentForMouseEvents)
+        self.setFocusPolicy(Qt.NoFocus)
+        self.hide()
+        area.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        kind = event.type()
+        if kind in (QEvent.FocusIn, QEvent.FocusOut, QEvent.Resize, QEvent.Show):
+            self.setGeometry(self._area.rect())
+            self.setVisible(self._area.hasFocus())
+            self.raise_()
+        return False
+
+    def paintEvent(self, event) -> None:  # noqa: ARG002, N802
+        painter = QPainter(self)
+        _ring(painter, self.rect(), self.palette().color(QPalette.Highlight), 2.0)
+        painter.end()
 
 
 def apply_theme(app: QApplication, theme: str = "system", text_scale: int = 100) -> None:
