@@ -246,3 +246,13 @@ def test_an_item_missed_in_one_dimension_stays_missed_when_it_was_done_too_early
                     {"item": "end_call|escalate", "status": "met", "evidence": early, "feedback": ""}]}}})
         verdicts = attempts_of(store, "Ana")[0].verdicts
     assert verdicts == {"escalate": "mistimed"}, json.dumps(verdicts)
+
+
+def test_a_missed_skill_is_practised_in_another_scenario_than_the_one_just_played_where_one_fits():
+    # The second walker missed a skill in "A blunt customer..." and was sent back to it, though three others ask for
+    # it: the rule's "not the one just played" never held (its sort read the list's length while sorting it: 0).
+    library = [scenario_info(sf) for sf in available()[0]]
+    history = [Attempt("blunt-not-abusive", NOW - DAY, 60, "mild",
+                       {"acknowledges_feelings": "missed", "restates_problem": "met"})]
+    first = plan(library, history, NOW)[0]
+    assert first.skill == "acknowledges_feelings" and first.scenario_id != "blunt-not-abusive"

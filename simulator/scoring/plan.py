@@ -251,7 +251,10 @@ def plan(scenarios: Sequence[ScenarioInfo], attempts: Sequence[Attempt], now: fl
         one just played, easiest first."""
         fits = [s for s in filter(asks_for(key), scenarios)
                 if (s.id in played or s.difficulty in levels) and all(x.scenario_id != s.id for x in out)]
-        fits.sort(key=lambda s: (s.id == last_played and len(fits) > 1, _rank(s.difficulty), s.title))
+        # len(fits) read before sorting: while list.sort runs the list reads as empty, so the scenario just played
+        # was never put last, and came first wherever its title sorted first.
+        others = len(fits) > 1
+        fits.sort(key=lambda s: (s.id == last_played and others, _rank(s.difficulty), s.title))
         return fits[0] if fits else None
 
     missed = sorted((k for k, b in boxes.items() if b.box == 1), key=lambda k: (-boxes[k].last_at, _order(k)))
