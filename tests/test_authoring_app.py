@@ -118,15 +118,22 @@ def test_hearing_a_line_in_the_persona_voice(qtbot, folder):
     assert "Playing" in window.hear_status.text()
 
 
-def test_trying_the_scenario_from_any_node(qtbot, folder):
-    window = open_authoring(qtbot, folder)
+def try_out(qtbot, window, node: str, intensity: str | None = None):
+    """The swearing caller's try-out, started from `node` (silent), once its detector is ready."""
     select(window, "swearing-caller")
     panel = window.tryout
     panel.speak.setChecked(False)
-    panel.node.setCurrentText("ignores_warning")
-    panel.intensity.setCurrentText("strong")
+    panel.node.setCurrentText(node)
+    if intensity:
+        panel.intensity.setCurrentText(intensity)
     panel.start_button.click()
     qtbot.waitUntil(lambda: panel.reply.isEnabled(), timeout=10_000)  # the detector comes from a worker
+    return panel
+
+
+def test_trying_the_scenario_from_any_node(qtbot, folder):
+    window = open_authoring(qtbot, folder)
+    panel = try_out(qtbot, window, "ignores_warning", "strong")
     assert "[ignores_warning]" in panel.transcript.toPlainText()
     panel.reply.setText("I'm ending this call now.")
     panel.reply.returnPressed.emit()
@@ -155,13 +162,7 @@ def test_choosing_another_file_ends_the_try_out_of_the_last_one(qtbot, folder):
 
 
 def test_words_left_in_the_try_out_box_are_said_on_the_way_out_as_in_the_trainees_app(qtbot, folder):
-    window = open_authoring(qtbot, folder)
-    select(window, "swearing-caller")
-    panel = window.tryout
-    panel.speak.setChecked(False)
-    panel.node.setCurrentText("ignores_warning")
-    panel.start_button.click()
-    qtbot.waitUntil(lambda: panel.reply.isEnabled(), timeout=10_000)
+    panel = try_out(qtbot, open_authoring(qtbot, folder), "ignores_warning")
     panel.reply.setText("I'm ending this call now.")
     with qtbot.waitSignal(panel.ended, timeout=5_000):
         panel.buttons["end_call"].click()  # not sent with Enter: it goes with the control
