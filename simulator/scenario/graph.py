@@ -269,10 +269,11 @@ def _legend(y: float) -> str:
     return "".join(parts)
 
 
-def to_svg(scenario: Scenario, intensity: str | None = None, focus: str | None = None) -> str:
+def to_svg(scenario: Scenario, intensity: str | None = None, focus: str | None = None,
+           picture: Picture | None = None) -> str:
     """The picture; with `focus` (a node), that node's lines in and out drawn with their labels and the rest
     faint: where many lines meet, a label could not be told apart from its neighbours' (a coach's words)."""
-    p = layout(scenario, intensity)
+    p = picture or layout(scenario, intensity)  # a caller that needs the boxes too lays it out once
     focus = focus if focus in p.boxes else None
     mine = [r for r in p.routes if focus is None or focus in (r.edge.source, r.edge.target)]
     near = {n for r in mine for n in (r.edge.source, r.edge.target)} if focus else set(p.boxes)

@@ -31,11 +31,14 @@ def abuse_measures(scenario: Scenario, turns: Sequence) -> Measures:
         ended_after_warning=bool(ended and warning and warning.index < ended.index),
         warned=warning is not None,
         ended=ended is not None,
-        # Any threat before the ending, abusive or not, as the rubric's early-ending rule reads it (rubric._threat_turn).
-        ended_after_threat=bool(ended and any(t.speaker == "customer" and t.index < ended.index
-                                              and scenario.nodes.get(t.node) is not None and scenario.nodes[t.node].threat
-                                              for t in turns)),
+        ended_after_threat=bool(ended and threat_turn(scenario, turns) < ended.index),  # as the rubric reads it
     )
+
+
+def threat_turn(scenario: Scenario, turns: Sequence) -> float:
+    """The first customer turn that threatens harm (inf: none); after it no warning is owed before ending."""
+    return next((t.index for t in turns if t.speaker == "customer" and t.node in scenario.nodes
+                 and scenario.nodes[t.node].threat), float("inf"))
 
 
 def measure_sentences(m: dict) -> list[str]:

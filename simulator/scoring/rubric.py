@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 from .. import __version__
 from ..scenario.model import ACTION_LABELS, ACTIONS, Criterion, Policy, RubricItem
-from .measures import WARNING, abuse_measures
+from .measures import WARNING, abuse_measures, threat_turn
 from .verdict import DimensionScore, Evidence, Result, Verdict, for_channel
 
 AVOID_PENALTY = 50.0
@@ -73,7 +73,7 @@ def score_session(scenario_file, turns: Sequence, policy: Policy | None = None, 
         plan = _apply_policy(item, policy, abusive, name)
         dims.append(_dimension(name, plan, criteria, trainee, policy, _deadline(item, trainee, first_abuse)))
     if abusive:
-        _penalise_early_ending(dims, trainee, policy, _threat_turn(scenario, turns))
+        _penalise_early_ending(dims, trainee, policy, threat_turn(scenario, turns))
     if scenario.channel == "chat":  # the criteria's advice says "end the call"; on a web chat that reads wrong
         dims = [replace(d, verdicts=tuple(replace(v, feedback=for_channel(v.feedback, "chat")) for v in d.verdicts))
                 for d in dims]
@@ -195,12 +195,6 @@ def _dimension(name: str, plan: _Plan, criteria: Mapping[str, Criterion], turns:
     base = 100.0 * met / len(counted_expected) if counted_expected else 100.0
     score = max(0.0, base - AVOID_PENALTY * violated)
     return DimensionScore(name, plan.item.weight, round(score, 1), tuple(verdicts))
-
-
-def _threat_turn(scenario, turns: Sequence) -> float:
-    """The first customer turn that threatens harm (inf: none)."""
-    return next((t.index for t in turns if t.speaker == "customer" and t.node in scenario.nodes
-                 and scenario.nodes[t.node].threat), float("inf"))
 
 
 def _penalise_early_ending(dims: list[DimensionScore], turns: Sequence, policy: Policy,

@@ -4,11 +4,9 @@ without adding the folder again (the walker fixed a file and the library went on
 from __future__ import annotations
 
 import os
-from pathlib import Path
-
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
-from ..scenario.finding import find_yaml
+from ..scenario.finding import SUFFIXES
 
 SETTLE_MS = 400  # editors write a file in steps (a temporary file, then a rename): one reload after the last
 MOST_PATHS = 2000  # inotify watches are a shared, limited resource
@@ -19,11 +17,9 @@ def watched_paths(folders: list[str]) -> list[str]:
     to see files come and go, and each file, to see it written in place. Read on a worker: it walks the disk."""
     paths: list[str] = []
     for folder in folders:
-        if not Path(folder).is_dir():
-            continue
-        for root, _dirs, _names in os.walk(folder):
+        for root, _dirs, names in os.walk(folder):  # one walk: each folder, then its scenario files
             paths.append(root)
-        paths += [str(p) for p in find_yaml([folder])[0]]
+            paths += [p for n in sorted(names) if n.endswith(SUFFIXES) and os.path.exists(p := os.path.join(root, n))]
     return paths[:MOST_PATHS]
 
 

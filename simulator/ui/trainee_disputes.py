@@ -11,6 +11,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog
 
+from ..engine.session import FINAL_ACTIONS
+from ..engine.turn import Ending
 from ..store import load_session
 from ..store.disputes import open_dispute, session_disputes
 from ..store.my_sessions import past_result, trainee_history
@@ -196,14 +198,15 @@ class TraineeDisputes(QObject):
         w = self._window
         sf = next((f for f in (getattr(w, "scenario_files", None) or []) if f.id == record.summary.scenario_id), None)
         customer = sf.scenario.persona.name if sf is not None else "The customer"
-        # The ending's debrief and the organisation's, as the page gave them right after the call.
+        # The ending as the page had it right after the call, so it gives the same debriefs in the same way.
         node = sf.scenario.nodes.get(record.ending_node or "") if sf is not None else None
-        debrief = "\n\n".join(" ".join(t.split()) for t in (node.debrief if node is not None else "",
-                                                              w.policy.debrief if w.policy else "") if t and t.strip())
+        said = node.debrief if node is not None else dict(FINAL_ACTIONS.values()).get(record.ending_node, "")
+        ending = Ending(record.ending_node, record.ending_outcome or "", said) if record.ending_node else None
         started = dt.datetime.fromtimestamp(record.summary.started_at)
         played = f"Played on {started.day} {started:%b %Y at %H:%M}" + (f", {record.intensity}" if record.intensity else "")
-        w.results.show_result(result=result, turns=turns, customer=customer, ending=None, assessed=True,
-                              pass_mark=w.policy.pass_mark if w.policy else 70, debrief=debrief,
+        w.results.show_result(result=result, turns=turns, customer=customer, ending=ending, assessed=True,
+                              pass_mark=w.policy.pass_mark if w.policy else 70,
+                              debrief=w.policy.debrief if w.policy else "",
                               disputable=result is not None, reviewed=record.summary.reviewed_overall,
                               interrupted=record.summary.status == "interrupted", past=played + ".")
         # Try again opens the scenario's briefing (it was greyed out with no reason given); not where the scenario has

@@ -258,9 +258,10 @@ class AuthoringWindow(QMainWindow):
         c = self.selected()
         if c is not None and c.loaded is not None:
             node = self.lines_of.currentData()
-            self.graph.show_svg(to_svg(c.loaded.scenario, self.intensity.currentText() or None, node))
+            picture = layout(c.loaded.scenario, self.intensity.currentText() or None)
+            self.graph.show_svg(to_svg(c.loaded.scenario, focus=node, picture=picture))
             if node is not None and not self.graph.fitting:  # zoomed in: the chosen node is scrolled into view
-                box = layout(c.loaded.scenario, self.intensity.currentText() or None).boxes[node]
+                box = picture.boxes[node]
                 z = self.graph.zoom
                 self.graph.ensureVisible(int((box.x + BOX_W / 2) * z), int((box.y + BOX_H / 2) * z),
                                          int(BOX_W * z / 2 + 20), int(BOX_H * z / 2 + 20))

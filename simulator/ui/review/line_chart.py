@@ -28,6 +28,7 @@ class LineChart(QWidget):
         self.drawn_points = 0  # markers painted last time, per the data (tests read it)
         self.drawn_lines: dict[str, list[tuple[float, float]]] = {}  # where each series was painted, in pixels
         self.drawn_ticks: list[str] = []  # the labels along the bottom, last time
+        self._order_of: tuple[list[float] | None, dict[float, int]] = (None, {})
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self.setAccessibleName("Scores over time")
         self.setMouseTracking(True)
@@ -61,7 +62,9 @@ class LineChart(QWidget):
 
     def _x(self, plot: QRectF, times: list[float], x: float) -> float:
         n = len(times)
-        return plot.left() + plot.width() * (times.index(x) / (n - 1) if n > 1 else 0.5)
+        if self._order_of[0] is not times:  # each point's place in the order, once a paint (index() made it n²)
+            self._order_of = (times, {t: i for i, t in enumerate(times)})
+        return plot.left() + plot.width() * (self._order_of[1][x] / (n - 1) if n > 1 else 0.5)
 
     def paintEvent(self, event) -> None:  # noqa: ARG002
         p = QPainter(self)
