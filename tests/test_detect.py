@@ -244,6 +244,25 @@ def test_a_phrase_of_a_word_or_two_is_quoted_with_the_rest_of_its_clause():
     assert all(len(m.quote.split()) <= 3 for m in spoken)  # a transcript has no clause marks: the words matched
 
 
+def test_a_phrase_found_inside_its_clause_is_quoted_from_the_clause_start():
+    """A walker read "enough, comments like that are not okay" as the evidence: it began after "That's"."""
+    from simulator.scenario import standard_criteria
+    from simulator.scoring.detect import PhraseDetector
+    rules = PhraseDetector(standard_criteria())
+
+    def quote(text: str, criterion: str) -> str:
+        (match,) = [m for m in rules.detect(text) if m.criterion == criterion]
+        return match.quote
+
+    assert quote("That's enough, comments like that are not okay.", "sets_expectation") == \
+        "That's enough, comments like that are not okay"
+    assert quote("ok thats enough comments like that arent ok", "sets_expectation").startswith("ok thats enough")
+    # from after a conjunction, never over another criterion's words before it
+    assert quote("Sir, I hear you, and I will end this call if the swearing continues.", "states_consequence") == \
+        "I will end this call if the swearing continues"
+    assert quote("you idiot, please stop swearing", "sets_expectation") == "please stop swearing"
+
+
 def test_a_quote_read_on_stops_short_of_another_criterions_words():
     """A reviewer's case: the request's quote ran on over the insult after it."""
     from simulator.scenario import standard_criteria

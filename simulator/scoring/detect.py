@@ -91,7 +91,10 @@ class PhraseDetector:
             if span is not None:
                 start, end = span
                 found.append(Match(rule.criterion, start, end, text[start:end], _confidence(text, start, end, confidences)))
-        return found if spoken else [_read_on(text, m, found) for m in found]
+        if spoken:
+            return found
+        read_on = [_read_on(text, m, found) for m in found]
+        return [_read_back(text, m, read_on) for m in read_on]
 
 
 # A phrase quoted alone can stop mid-thought ("Please keep", "i need u to keep" of "i need u to keep this about
@@ -113,6 +116,26 @@ def _read_on(text: str, match: Match, found: Sequence[Match]) -> Match:
         return match
     shown = end + words[-1].end()
     return Match(match.criterion, start, shown, text[start:shown], match.confidence)
+
+
+# A phrase can also start inside its clause: "enough, comments like that are not okay" of "That's enough, ...". The
+# quote starts where the clause does when that is at most this many words back; further back, the words matched.
+_FEWER_WORDS = 4
+_PLAIN_WORD = re.compile(r"[\w'’-]+")  # not markup, brackets or quotation marks, which start something else
+_CLAUSE_START = re.compile(r"[.!?;:,\n]|\s(?:or|but|and|so|because|otherwise)\s+", re.IGNORECASE)
+
+
+def _read_back(text: str, match: Match, found: Sequence[Match]) -> Match:
+    """The match quoted from its clause's start, never over another criterion's words before it."""
+    start = match.start
+    clause = max([0, *(m.end() for m in _CLAUSE_START.finditer(text, 0, start) if m.end() <= start),
+                  *(m.end for m in found if m.end <= start)])
+    while clause < start and text[clause].isspace():
+        clause += 1
+    words = text[clause:start].split()
+    if not words or len(words) > _FEWER_WORDS or not all(_PLAIN_WORD.fullmatch(w) for w in words):
+        return match
+    return Match(match.criterion, clause, match.end, text[clause:match.end], match.confidence)
 
 
 def _first(tt: TokenText, patterns: Sequence[re.Pattern[str]], rule: _Rule, spoken: bool) -> tuple[int, int] | None:
