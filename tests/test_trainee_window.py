@@ -166,6 +166,21 @@ def test_alt_r_on_the_briefing_chooses_practice_only(qtbot, tmp_path):
     qtbot.waitUntil(lambda: not window.briefing.assessed, timeout=2000)  # a mnemonic clicks after a short flash
 
 
+def test_escape_leaves_the_briefing_and_my_sessions_for_the_library(qtbot, tmp_path):
+    """A walker pressed Escape on the briefing, as in a dialog, and nothing happened."""
+    window = open_window(qtbot, tmp_path)
+    activate(qtbot, window)
+    qtbot.keyClick(window.library.table, Qt.Key_Return)
+    assert window.stack.currentWidget() is window.briefing
+    window.briefing.start_button.setFocus()
+    qtbot.keyClick(window.briefing.start_button, Qt.Key_Escape)
+    assert window.stack.currentWidget() is window.library
+    window.disputes.show_history()
+    assert window.stack.currentWidget() is window.history
+    qtbot.keyClick(window.history.table, Qt.Key_Escape)
+    assert window.stack.currentWidget() is window.library
+
+
 # -- sound devices -----------------------------------------------------------------------------------------------
 def test_without_microphone_or_speaker_typing_is_the_default_and_the_status_says_so(qtbot, tmp_path):
     window = open_window(qtbot, tmp_path, devices=NoSoundDevices(), speech=True)

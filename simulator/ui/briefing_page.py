@@ -6,6 +6,7 @@ from collections.abc import Callable
 from html import escape
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QFrame, QGroupBox, QHBoxLayout, QLabel, QProgressBar,
                                QPushButton, QRadioButton, QScrollArea, QVBoxLayout, QWidget)
 
@@ -160,6 +161,10 @@ class BriefingPage(QWidget):
         self.mic_button.clicked.connect(self.toggle_mic_check)
         self.start_button.clicked.connect(self._start)
         self.back_button.clicked.connect(self._back)
+        # Escape leaves, as it leaves a dialog: a walker pressed it on the briefing and nothing happened.
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self._back,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        escape.setWhatsThis("Back to the library, from the briefing or My sessions")
         self.mode_group.idToggled.connect(lambda *_: self.keep_audio.setEnabled(self.assessed))
         self.mode_group.idToggled.connect(lambda *_: self._offer_checklist())
         self.input_group.idToggled.connect(lambda *_: self.keep_audio.setEnabled(self.assessed and self.input_mode != "typed"))

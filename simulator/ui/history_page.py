@@ -10,6 +10,7 @@ import datetime as dt
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
@@ -83,6 +84,9 @@ class HistoryPage(QWidget):
         self.table.itemActivated.connect(lambda item, _: self.open_result.emit(item.data(0, Qt.UserRole)))
         self.open_button.clicked.connect(self._open)
         self.library_button.clicked.connect(self.library.emit)
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.library.emit,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        escape.setWhatsThis("Back to the library, from the briefing or My sessions")
         self.import_button.clicked.connect(self.import_wanted.emit)
         self.send_button.clicked.connect(self.send_wanted.emit)
 
