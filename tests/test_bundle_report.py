@@ -95,6 +95,23 @@ def test_there_is_no_default_key(monkeypatch):
         organisation_key()
 
 
+def test_a_file_that_is_not_a_key_is_refused_as_such(tmp_path):
+    """The key-file picker took any file: a bundle picked by mistake became the key, and every bundle after it
+    was refused as signed with another key."""
+    bundle = tmp_path / "week1.simbundle"
+    bundle.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 4)
+    with pytest.raises(SimulatorError, match="zip file .*not an organisation key file") as caught:
+        organisation_key(bundle)
+    assert "one line of text" in caught.value.hint
+    picture = tmp_path / "logo.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    with pytest.raises(SimulatorError, match="not a text file"):
+        organisation_key(picture)
+    good = tmp_path / "org.key"
+    good.write_text("a-proper-organisation-key-0123456789\n")
+    assert organisation_key(good) == b"a-proper-organisation-key-0123456789"
+
+
 def test_report_html_has_no_live_markup_from_replies(played):
     store, sid = played
     html = session_html(load_session(store, sid))

@@ -96,10 +96,30 @@ def organisation_key(key_file: str | os.PathLike | None = None) -> bytes:
     if not key:
         raise NoOrganisationKey("no organisation key is set (bundles are signed with it)",
                              f"ask your organisation for its key file and pass --key-file FILE, or set {ENV_KEY_FILE}")
+    if path:
+        _check_key_text(key, str(path))
     if len(key) < MIN_KEY:
         raise SimulatorError(f"the organisation key in {where} is too short ({len(key)} characters)",
                              f"a key must be at least {MIN_KEY} characters; ask your organisation for its key file")
     return key
+
+
+def _check_key_text(key: bytes, path: str) -> None:
+    """A key file is a line of text: a bundle, a picture or a document picked by mistake would otherwise be taken
+    as the key, and every bundle then be refused as "signed with another key"."""
+    what = ("a zip file (a session or assignment bundle?)" if key.startswith(b"PK\x03\x04")
+            else "a PDF" if key.startswith(b"%PDF") else None)
+    if what is None:
+        try:
+            text = key.decode("utf-8")
+        except UnicodeDecodeError:
+            what = "not a text file"
+        else:
+            if any(ord(ch) < 32 and ch not in "\t\r\n" for ch in text):
+                what = "not a text file"
+    if what is not None:
+        raise SimulatorError(f"{path} is {what}, not an organisation key file",
+                             "choose the key file your organisation gave you: one line of text, often ending .key")
 
 
 def key_id(key: bytes) -> str:

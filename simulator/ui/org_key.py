@@ -14,7 +14,8 @@ def ask_for_key(parent: QWidget) -> bytes | None:
     try:
         return organisation_key()
     except NoOrganisationKey:  # ask for the file
-        path, _ = QFileDialog.getOpenFileName(parent, "The organisation's key file (bundles are signed with it)")
+        path, _ = QFileDialog.getOpenFileName(parent, "The organisation's key file (bundles are signed with it)", "",
+                                              "Key files (*.key *.txt);;All files (*)")
         if not path:
             return None
         try:
