@@ -17,6 +17,7 @@ from simulator.store import Store, load_session
 from simulator.ui.review.sessions_model import COLUMNS
 from simulator.ui.review.window import ReviewWindow
 import appkit
+from conftest import REPO
 from storefill import PLAYS, play
 
 
@@ -522,3 +523,59 @@ def test_every_dimension_a_shipped_scenario_scores_has_a_column_and_a_line():
     from simulator.store.sessiontable import DIMENSIONS
     scored = {d for sf in available()[0] for d in sf.scenario.rubric}
     assert scored <= set(DIMENSIONS), scored - set(DIMENSIONS)
+
+
+def test_a_coach_s_own_dimension_has_its_column_its_line_and_its_figure(qtbot, tmp_path):
+    """A coach's scenario scored on "Keeping calm" showed it on the session page and in reports, but review mode's
+    columns, chart and Scenarios table were fixed at the shipped dimensions."""
+    from simulator.engine import Session
+    from simulator.engine.script import run_script
+    from simulator.scenario import load_scenario
+    from simulator.scoring import PhraseDetector, score_session
+    from simulator.store.recorder import SessionRecorder
+    from simulator.store.sessiontable import SessionQuery, dimensions_in, session_rows
+
+    text = (REPO / "scenarios" / "swearing-caller.yaml").read_text("utf-8")
+    own = tmp_path / "scenarios" / "calm-caller.yaml"
+    own.parent.mkdir()
+    own.write_text(text.replace("id: swearing-caller", "id: calm-caller", 1)
+                   .replace("\n  boundary_setting:\n", "\n  keeping_calm:\n", 1), "utf-8")
+    sf = load_scenario(own)
+    with Store(tmp_path) as store:
+        play(store, *PLAYS[0], "Ana")
+        for replies in (PLAYS[0][1], PLAYS[1][1]):
+            session = Session(sf, PhraseDetector(sf.criteria), seed=1)
+            recorder = SessionRecorder(store, session, "Ana")
+            run_script(session, replies)
+            recorder.save_result(score_session(sf, session.turns))
+            recorder.close()
+        assert dimensions_in(store)[-1] == "keeping_calm"
+        by_own = session_rows(store, SessionQuery(sort="keeping_calm", descending=True), 0, 10, dimensions_in(store))
+        assert [r.dimensions["keeping_calm"] is None for r in by_own] == [False, False, True]  # none last
+        assert by_own[0].dimensions["keeping_calm"] >= by_own[1].dimensions["keeping_calm"]
+    w = open_review(qtbot, tmp_path, trainee="Ana")
+    qtbot.waitUntil(lambda: w.model.total == 3, timeout=10_000)
+    keys = [k for k, _ in w.model.columns]
+    assert keys[:len(COLUMNS)] == [k for k, _ in COLUMNS] and keys[-1] == "keeping_calm"
+    column = keys.index("keeping_calm")
+    assert w.model.headerData(column, Qt.Horizontal) == "Keeping\ncalm"
+    shown = {w.model.data(w.model.index(r, column)) for r in range(3)}
+    assert "" in shown and len(shown) >= 2  # the shipped scenario's session has no figure there, the coach's do
+    assert w.sessions.table.columnWidth(column) >= w.sessions.table.fontMetrics().horizontalAdvance("Keeping")
+    w.model.sort(column, Qt.AscendingOrder)
+    qtbot.waitUntil(lambda: w.model.query.sort == "keeping_calm" and w.model.row(0) is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: w.model.data(w.model.index(2, column)) == "", timeout=10_000)  # none last, either way
+    w.progress.show_progress(*_progress_of(tmp_path, "Ana"))
+    assert "Keeping calm" in [name for name, _ in w.progress.chart.series]
+    from simulator.store.progress import scenario_stats
+    with Store(tmp_path) as store:
+        w.scenarios.show_stats(scenario_stats(store))
+    table = w.scenarios.table
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert "Keeping calm" in headers and headers[-1] == "Where most sessions go wrong"
+
+
+def _progress_of(folder, trainee: str):
+    from simulator.store.progress import most_missed, trainee_progress
+    with Store(folder) as store:
+        return trainee_progress(store, trainee), most_missed(store, trainee)

@@ -12,14 +12,15 @@ from dataclasses import dataclass, field
 from .database import Store
 from .queries import Filter, where
 
-# Every dimension a shipped scenario scores (tests/test_review_second_pass.py holds them to it); a coach's own is in the
-# session page and the report, not a column.
+# Every dimension a shipped scenario scores, in the order the columns show them (tests/test_review_second_pass.py
+# holds them to it); a coach's own dimensions follow them, as the store has them (`dimensions_in`).
 DIMENSIONS = ("boundary_setting", "disengaging", "escalation", "empathy", "problem_solving", "accountability",
               "professionalism")
 _SCORE = "COALESCE(s.reviewed_overall, s.overall)"
-_DIM = "(SELECT COALESCE(c.reviewed, c.score) FROM scores c WHERE c.session_id = s.id AND c.dimension = '{}')"
+# A dimension's name is a parameter, never part of the SQL: a coach's own come from scenario files and bundles.
+_DIM = "(SELECT COALESCE(c.reviewed, c.score) FROM scores c WHERE c.session_id = s.id AND c.dimension = ?)"
 
-# Column -> the SQL it sorts by. Dimension names are constants above, never user input.
+# Column -> the SQL it sorts by (a dimension's column sorts by _DIM).
 SORT_KEYS = {
     "trainee": "t.name COLLATE NOCASE",
     "scenario": "s.scenario_title COLLATE NOCASE",
@@ -27,8 +28,13 @@ SORT_KEYS = {
     "duration": "(s.ended_at - s.started_at)",
     "status": "s.status",
     "score": _SCORE,
-    **{d: _DIM.format(d) for d in DIMENSIONS},
 }
+
+
+def dimensions_in(store: Store) -> tuple[str, ...]:
+    """The shipped dimensions, then any other a session in the store was scored on (a coach's own), by name."""
+    found = {r[0] for r in store.read("SELECT DISTINCT dimension FROM scores")}
+    return DIMENSIONS + tuple(sorted(found - set(DIMENSIONS)))
 
 
 @dataclass(frozen=True)
@@ -58,30 +64,33 @@ def count_sessions(store: Store, query: SessionQuery) -> int:
     return store.read("SELECT COUNT(*) FROM sessions s" + condition, tuple(params))[0][0]
 
 
-def session_rows(store: Store, query: SessionQuery, offset: int, limit: int) -> list[SessionRow]:
+def session_rows(store: Store, query: SessionQuery, offset: int, limit: int,
+                 dimensions: tuple[str, ...] = DIMENSIONS) -> list[SessionRow]:
     # Two steps: sort and cut the page on ids alone, then read the page's columns. SQLite works out every
     # selected column before it sorts, so one query would look up five dimension scores for all rows.
     condition, params = where(query.filter)
-    key = SORT_KEYS.get(query.sort, SORT_KEYS["started"])
+    by_dimension = query.sort not in SORT_KEYS and query.sort in dimensions
+    key = _DIM if by_dimension else SORT_KEYS.get(query.sort, SORT_KEYS["started"])
+    sort_params = (query.sort,) if by_dimension else ()
     order = "DESC" if query.descending else "ASC"
-    nulls = f"{key} IS NULL, " if query.sort in ("duration", "score", *DIMENSIONS) else ""
+    nulls = f"{key} IS NULL, " if query.sort in ("duration", "score") or by_dimension else ""
     join = " JOIN trainees t ON t.id = s.trainee_id" if query.sort == "trainee" else ""
     ids = [r[0] for r in store.read(
         f"SELECT s.id FROM sessions s{join}{condition} ORDER BY {nulls}{key} {order}, s.started_at DESC, s.id"
-        " LIMIT ? OFFSET ?", (*params, limit, offset))]
+        " LIMIT ? OFFSET ?", (*params, *sort_params * (2 if nulls else 1), limit, offset))]
     if not ids:
         return []
-    dims = ", ".join(f"{_DIM.format(d)} AS d_{d}" for d in DIMENSIONS)
+    dims = "".join(f", {_DIM} AS d{i}" for i in range(len(dimensions)))
     rows = {r["id"]: r for r in store.read(
         f"SELECT s.id, t.name AS trainee, s.scenario_title, s.started_at, s.ended_at, s.status, {_SCORE} AS score,"
-        f" s.reviewed_overall IS NOT NULL AS reviewed, s.origin, {dims},"
+        f" s.reviewed_overall IS NOT NULL AS reviewed, s.origin{dims},"
         " EXISTS (SELECT 1 FROM reviews v WHERE v.session_id = s.id) AS marked"
         f" FROM sessions s JOIN trainees t ON t.id = s.trainee_id WHERE s.id IN ({','.join('?' * len(ids))})",
-        tuple(ids))}
+        (*dimensions, *ids))}
     return [SessionRow(r["id"], r["trainee"], r["scenario_title"], r["started_at"],
                        None if r["ended_at"] is None else max(0.0, r["ended_at"] - r["started_at"]), r["status"],
-                       r["score"], bool(r["reviewed"]), r["origin"], {d: r[f"d_{d}"] for d in DIMENSIONS},
-                       bool(r["marked"]))
+                       r["score"], bool(r["reviewed"]), r["origin"],
+                       {d: r[f"d{i}"] for i, d in enumerate(dimensions)}, bool(r["marked"]))
             for r in (rows[i] for i in ids)]
 
 
@@ -95,4 +104,4 @@ def choices(store: Store) -> tuple[list[str], list[tuple[str, str]]]:
 
 def session_ids(store: Store, query: SessionQuery, limit: int = 1_000_000) -> list[str]:
     """Every session the query shows, in its order (for exports of "the sessions shown")."""
-    return [r.id for r in session_rows(store, query, 0, limit)]
+    return [r.id for r in session_rows(store, query, 0, limit, dimensions_in(store))]

@@ -12,6 +12,11 @@ from .line_chart import LineChart
 from .tables import fill_table, read_only_table
 
 
+def _dimensions(found: list[dict[str, float]]) -> tuple[str, ...]:
+    """The shipped dimensions, then a coach's own that any of `found` was scored on."""
+    return DIMENSIONS + tuple(sorted({d for dims in found for d in dims} - set(DIMENSIONS)))
+
+
 class ProgressPage(QWidget):
     trainee_chosen = Signal(str)
 
@@ -48,7 +53,7 @@ class ProgressPage(QWidget):
     def show_progress(self, points: list[ProgressPoint], missed: list[Missed]) -> None:
         overall = [(p.started_at, p.overall) for p in points]
         series = [("Overall", overall)]
-        for d in DIMENSIONS:
+        for d in _dimensions([p.dimensions for p in points]):
             pts = [(p.started_at, p.dimensions[d]) for p in points if p.dimensions.get(d) is not None]
             if pts:
                 series.append((dimension_label(d), pts))
@@ -65,9 +70,7 @@ class ProgressPage(QWidget):
 class ScenariosPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        headers = ["Scenario", "Sessions", "Completed", "Average", *[dimension_label(d) for d in DIMENSIONS],
-                   "Where most sessions go wrong"]
-        self.table = read_only_table(headers, "Scenarios")
+        self.table = read_only_table(self._headers(DIMENSIONS), "Scenarios")
         note = QLabel("“Where most sessions go wrong” is the step, from one point of the conversation to the next, "
                       "that sessions without a good ending took and no session with a good ending ever did.")
         note.setWordWrap(True)
@@ -75,10 +78,20 @@ class ScenariosPage(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(note)
 
+    @staticmethod
+    def _headers(dimensions: tuple[str, ...]) -> list[str]:
+        return ["Scenario", "Sessions", "Completed", "Average", *[dimension_label(d) for d in dimensions],
+                "Where most sessions go wrong"]
+
     def show_stats(self, stats: list[ScenarioStats]) -> None:
+        dimensions = _dimensions([s.dimensions for s in stats])
+        headers = self._headers(dimensions)
+        if headers != [self.table.horizontalHeaderItem(c).text() for c in range(self.table.columnCount())]:
+            self.table.setColumnCount(len(headers))
+            self.table.setHorizontalHeaderLabels(headers)
         rows = []
         for s in stats:
-            dims = [f"{s.dimensions[d]:.0f}" if d in s.dimensions else "" for d in DIMENSIONS]
+            dims = [f"{s.dimensions[d]:.0f}" if d in s.dimensions else "" for d in dimensions]
             wrong = s.wrong_turn_words()
             rows.append([s.title, str(s.sessions), f"{s.completion:.0%}",
                          "" if s.average is None else f"{s.average:.0f}", *dims, wrong])

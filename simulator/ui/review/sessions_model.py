@@ -13,7 +13,7 @@ from dataclasses import replace
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 
 from ...scoring.verdict import dimension_label
-from ...store.sessiontable import DIMENSIONS, SessionQuery, SessionRow, count_sessions, session_rows
+from ...store.sessiontable import DIMENSIONS, SessionQuery, SessionRow, count_sessions, dimensions_in, session_rows
 from ..astyped import as_tooltip
 from ..tasks import Tasks
 
@@ -28,18 +28,24 @@ def _two_lines(label: str) -> str:
     return label
 
 
-COLUMNS = [("trainee", "Trainee"), ("scenario", "Scenario"), ("started", "Date"), ("duration", "Duration"),
-           ("status", "Status"), ("score", "Score"), *[(d, _two_lines(dimension_label(d))) for d in DIMENSIONS]]
+def columns_for(dimensions: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [("trainee", "Trainee"), ("scenario", "Scenario"), ("started", "Date"), ("duration", "Duration"),
+            ("status", "Status"), ("score", "Score"), *[(d, _two_lines(dimension_label(d))) for d in dimensions]]
+
+
+COLUMNS = columns_for(DIMENSIONS)  # a store's sessions scored on a coach's own dimension add a column each
 STATUS_WORDS = {"completed": "completed", "ended_by_trainee": "stopped by trainee", "interrupted": "interrupted",
                 "in_progress": "in progress"}
 
 
 def _first_page(store, query: SessionQuery):
-    return count_sessions(store, query), session_rows(store, query, 0, PAGE)
+    dimensions = dimensions_in(store)
+    return count_sessions(store, query), session_rows(store, query, 0, PAGE, dimensions), dimensions
 
 
 class SessionTableModel(QAbstractTableModel):
     rows_ready = Signal()  # the first page of the current query is in
+    columns_changed = Signal()  # a coach's own dimension came or went with the store's sessions
     failed = Signal(object)
 
     def __init__(self, tasks: Tasks, parent=None) -> None:
@@ -51,6 +57,8 @@ class SessionTableModel(QAbstractTableModel):
         self._pages: dict[int, list[SessionRow]] = {}
         self._asked: set[int] = set()
         self._generation = 0
+        self.dimensions = DIMENSIONS
+        self.columns = COLUMNS
 
     # -- what is shown -----------------------------------------------------------------------
     def set_store(self, store) -> None:
@@ -70,12 +78,16 @@ class SessionTableModel(QAbstractTableModel):
         self.tasks.run(_first_page, self.store, self.query,
                        done=lambda got: self._first_arrived(generation, *got), failed=self.failed.emit)
 
-    def _first_arrived(self, generation: int, total: int, rows: list[SessionRow]) -> None:
+    def _first_arrived(self, generation: int, total: int, rows: list[SessionRow], dimensions: tuple[str, ...]) -> None:
         if generation != self._generation:
             return  # a newer filter has been asked for meanwhile
+        changed = dimensions != self.dimensions
         self.beginResetModel()
         self.total, self._pages, self._asked = total, {0: rows}, {0}
+        self.dimensions, self.columns = dimensions, columns_for(dimensions)
         self.endResetModel()
+        if changed:
+            self.columns_changed.emit()
         self.rows_ready.emit()
 
     def _ask(self, page: int) -> None:
@@ -83,7 +95,7 @@ class SessionTableModel(QAbstractTableModel):
             return
         self._asked.add(page)
         generation = self._generation
-        self.tasks.run(session_rows, self.store, self.query, page * PAGE, PAGE,
+        self.tasks.run(session_rows, self.store, self.query, page * PAGE, PAGE, self.dimensions,
                        done=lambda rows: self._page_arrived(generation, page, rows), failed=self.failed.emit)
 
     def _page_arrived(self, generation: int, page: int, rows: list[SessionRow]) -> None:
@@ -91,7 +103,7 @@ class SessionTableModel(QAbstractTableModel):
             return
         self._pages[page] = rows
         last = min(self.total, (page + 1) * PAGE) - 1
-        self.dataChanged.emit(self.index(page * PAGE, 0), self.index(last, len(COLUMNS) - 1))
+        self.dataChanged.emit(self.index(page * PAGE, 0), self.index(last, len(self.columns) - 1))
 
     def row(self, n: int) -> SessionRow | None:
         rows = self._pages.get(n // PAGE)
@@ -105,13 +117,13 @@ class SessionTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else self.total
 
     def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
+        return 0 if parent.isValid() else len(self.columns)
 
     def headerData(self, section: int, orientation, role: int = Qt.DisplayRole):
         if orientation == Qt.Horizontal and role == Qt.DisplayRole:
-            return COLUMNS[section][1]
+            return self.columns[section][1]
         if orientation == Qt.Horizontal and role == Qt.ToolTipRole:
-            return COLUMNS[section][1].replace("-\n", "-").replace("\n", " ")
+            return self.columns[section][1].replace("-\n", "-").replace("\n", " ")
         return None
 
     _ROLES = frozenset({Qt.DisplayRole, Qt.TextAlignmentRole, Qt.ToolTipRole, Qt.UserRole})
@@ -122,12 +134,12 @@ class SessionTableModel(QAbstractTableModel):
         if role not in self._ROLES or not index.isValid():
             return None
         r = self.row(index.row())
-        key = COLUMNS[index.column()][0]
+        key = self.columns[index.column()][0]
         if r is None:
             return "…" if role == Qt.DisplayRole and index.column() == 0 else None
         if role == Qt.DisplayRole:
             return self._text(r, key)
-        if role == Qt.TextAlignmentRole and key in ("duration", "score", *DIMENSIONS):
+        if role == Qt.TextAlignmentRole and key in ("duration", "score", *self.dimensions):
             return int(Qt.AlignRight | Qt.AlignVCenter)
         if role == Qt.ToolTipRole:
             if key == "scenario":
@@ -159,4 +171,4 @@ class SessionTableModel(QAbstractTableModel):
         return "" if value is None else f"{value:.0f}"
 
     def sort(self, column: int, order=Qt.DescendingOrder) -> None:
-        self.set_query(replace(self.query, sort=COLUMNS[column][0], descending=order == Qt.DescendingOrder))
+        self.set_query(replace(self.query, sort=self.columns[column][0], descending=order == Qt.DescendingOrder))

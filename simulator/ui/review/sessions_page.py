@@ -9,8 +9,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QFormLay
                                QLabel, QLineEdit, QPushButton, QSpinBox, QTableView, QVBoxLayout, QWidget)
 
 from ...store.queries import Filter
-from ...store.sessiontable import DIMENSIONS, SessionQuery
-from .sessions_model import COLUMNS, STATUS_WORDS, SessionTableModel
+from ...store.sessiontable import SessionQuery
+from .sessions_model import STATUS_WORDS, SessionTableModel
 from ...words import counted
 
 PERIODS = [("Any time", None), ("Last 7 days", 7), ("Last 30 days", 30), ("Last 90 days", 90),
@@ -110,6 +110,7 @@ class SessionsPage(QWidget):
             edit.dateChanged.connect(self.apply)
         self.clear.clicked.connect(self.clear_filters)
         model.rows_ready.connect(self._counted)
+        model.columns_changed.connect(self._size_columns)
         self._show_dates()
 
     def _size_columns(self) -> None:
@@ -122,10 +123,10 @@ class SessionsPage(QWidget):
         sample = {"trainee": "Firstname Lastname", "started": "2026-11-23 16:57", "duration": "00:00",
                   "status": "stopped by trainee", "score": "100 ✎"}
         header = self.table.horizontalHeader()
-        for column, (key, title) in enumerate(COLUMNS):
+        for column, (key, title) in enumerate(self.model.columns):
             text = sample.get(key, "100")
             widest = max(fm.horizontalAdvance(line) for line in title.split("\n"))  # a name on two lines
-            narrow = key in DIMENSIONS  # seven of them: a narrower margin keeps them all on a 1366 px screen
+            narrow = key in self.model.dimensions  # seven of them: a narrower margin keeps them all on a 1366 px screen
             self.table.setColumnWidth(column, max(fm.horizontalAdvance(text), widest)
                                       + (fm.horizontalAdvance("M") if narrow else pad))
         header.setMinimumSectionSize(fm.horizontalAdvance("100") + pad)
@@ -135,8 +136,8 @@ class SessionsPage(QWidget):
         """The scenario takes the room the other columns leave, but never less than a title's first words: stretched
         to what was left at 150 % text on 1366 px it read "A caller …" and "Broadba…", so there the table scrolls
         sideways to the rubric's columns instead."""
-        column = [k for k, _ in COLUMNS].index("scenario")
-        others = sum(self.table.columnWidth(c) for c in range(len(COLUMNS)) if c != column)
+        column = [k for k, _ in self.model.columns].index("scenario")
+        others = sum(self.table.columnWidth(c) for c in range(len(self.model.columns)) if c != column)
         least = self.fontMetrics().horizontalAdvance("A caller makes sexist and") + self.fontMetrics().horizontalAdvance("MM")
         self.table.setColumnWidth(column, max(least, self.table.viewport().width() - others))
 
