@@ -19,6 +19,7 @@ from simulator.speech.capture import FileMicrophone
 from simulator.speech.kit import FileDevices
 from simulator.speech.playback import FileSpeaker
 from simulator.store import Store, load_session
+from simulator.scoring.verdict import figure
 from speechkit import speak, with_silence
 
 WARNING = "Sam, I want to help, but that language isn't acceptable. Please stop swearing. If it continues, I'll end the call."
@@ -53,7 +54,7 @@ def test_a_typed_session_with_call_controls_scores_the_same_as_the_score_command
     saved.write_text(capsys.readouterr().out, encoding="utf-8")
     assert cli(["score", str(saved)]) == 0
     rescored = json.loads(capsys.readouterr().out)["score"]
-    assert f"{rescored['overall']:.0f} / 100" in shown_total
+    assert f"{figure(rescored['overall'])} / 100" in shown_total
     from simulator.scoring.verdict import dimension_label
     assert shown == {dimension_label(d): v["score"] for d, v in rescored["dimensions"].items()}
     assert rescored["overall"] >= 80

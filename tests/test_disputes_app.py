@@ -14,6 +14,7 @@ from simulator.store import load_session
 from simulator.store.bundle import export_bundle
 from simulator.ui.review.window import ReviewWindow
 from simulator.ui.tasks import Tasks
+from simulator.scoring.verdict import figure
 from test_trainee_window import assert_unique_mnemonics, visible_mnemonics
 
 KEY = b"an organisation key of some length"
@@ -136,8 +137,8 @@ def test_a_dispute_travels_to_review_mode_and_its_answer_comes_back(qtbot, tmp_p
     record = load_session(window.store, sid)
     assert record.summary.overall == automatic and {d.outcome for d in record.disputes} == {"overturned", "upheld"}
     # The headline gives the score that counts, as My sessions does, and says where the automatic one went.
-    assert f"{record.summary.reviewed_overall:.0f} / 100" in window.results.title.text()
-    assert f"the automatic score was {automatic:.0f}" in window.results.message.text()
+    assert f"{figure(record.summary.reviewed_overall)} / 100" in window.results.title.text()
+    assert f"the automatic score was {figure(automatic)}" in window.results.message.text()
     # Try again, from a past session, opens its scenario's briefing (it was greyed out with no reason given).
     assert window.results.again_button.isEnabled()
     qtbot.mouseClick(page.sessions_button, Qt.LeftButton)

@@ -17,6 +17,7 @@ from simulator.store import Filter, Store, load_session
 from simulator.store.bundle import export_bundle
 from simulator.store.sessiontable import SessionQuery, count_sessions
 from simulator.ui.review.sessions_model import COLUMNS
+from simulator.scoring.verdict import figure
 from appkit import keys_in, open_review
 from storefill import PLAYS, fill, keep_recording, play
 
@@ -99,7 +100,7 @@ def test_overriding_a_verdict_changes_the_score_and_the_audit_trail(qtbot, tmp_p
     dialog.mark_reviewed.setChecked(True)
     with qtbot.waitSignal(w.session_shown, timeout=10_000):
         qtbot.mouseClick(ok, Qt.LeftButton)
-    assert "after review" in page.score.text() and f"automatic: {automatic:.0f}" in page.score.text()
+    assert "after review" in page.score.text() and f"automatic: {figure(automatic)}" in page.score.text()
     assert page.audit.rowCount() == 1 and page.audit.item(0, 1).text() == "Mo"
     assert "met" in page.audit.item(0, 3).text() and "missed" in page.audit.item(0, 3).text()
     assert page.verdicts.topLevelItem(row).text(2).endswith("missed")  # the automatic verdict stays visible

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from conftest import REPO
 from simulator.engine import Session
 from simulator.engine.script import run_script
 from simulator.scenario import Policy, load_scenario
@@ -294,3 +295,17 @@ def test_times_in_reports_are_said_to_the_second_or_the_tenth():
 def test_call_controls_are_not_counted_as_replies_to_the_first_boundary():
     sf, s = play(SWEARING, ["/hold", "/flag", "If you keep swearing I will end the call."])
     assert score_session(sf, s.turns).measures.turns_to_boundary == 1
+
+
+def test_a_score_reads_as_it_is_kept_never_rounded_up_to_the_pass_mark():
+    """Rounded to whole numbers, 69.5 read "70 / 100" beside "Not there yet" at a pass mark of 70, and review
+    showed 78 where the exported spreadsheet said 77.5."""
+    from simulator.scoring.verdict import figure
+    from simulator.ui.results_page import headline
+    assert [figure(x) for x in (70.0, 69.5, 77.5, 100.0, 0.0, 66.66, 99.96)] == \
+        ["70", "69.5", "77.5", "100", "0", "66.7", "100"]
+    sf = load_scenario(REPO / "scenarios" / "swearing-caller.yaml")
+    result = score_session(sf, [])
+    from dataclasses import replace
+    assert headline(replace(result, overall=69.5), True, "", 70)[:2] == ("69.5 / 100", "Not there yet")
+    assert headline(replace(result, overall=70.0), True, "", 70)[:2] == ("70 / 100", "Well handled")

@@ -28,6 +28,7 @@ from simulator.speech.kit import FileDevices
 from simulator.ui.tasks import Tasks
 from simulator.ui.theme import apply_theme
 from simulator.ui.window import MainWindow
+from simulator.scoring.verdict import figure
 
 MODELS_NOTICE = ("No Vosk model is installed, so the built-in PocketSphinx recogniser is used. "
                  "For much better recognition: `simulator models install small-en-us`.")
@@ -287,7 +288,7 @@ def test_the_last_score_is_from_a_finished_session_never_a_break(qtbot, tmp_path
     lib = window.library
     row = {sf.id: i for i, sf in enumerate(lib.scenarios)}
     qtbot.waitUntil(lambda: lib.table.item(row["racist-remark-video-call"], 4).text() == "not finished yet")
-    assert lib.table.item(row["swearing-caller"], 4).text() == f"{finished:.0f} / 100"
+    assert lib.table.item(row["swearing-caller"], 4).text() == f"{figure(finished)} / 100"
 
 
 def test_a_break_then_try_again_over_and_over_keeps_the_app_running(qtbot, tmp_path):

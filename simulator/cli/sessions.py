@@ -17,7 +17,7 @@ from ..store.csvexport import export_csv
 from ..store.disputes import OUTCOME_WORDS, OVERTURNED, UPHELD, list_disputes, resolve_dispute
 from ..store.lrs import push_sessions, queue_disputes_if_lrs, queue_review_if_lrs
 from ..store.purge import purge
-from ..scoring.verdict import item_label
+from ..scoring.verdict import figure, item_label
 from ..store.report import session_html, when, write_html
 from . import gate, restore
 from ..printable import printable
@@ -164,8 +164,8 @@ def _score(s) -> str:
     if s.overall is None:
         return ""
     if s.reviewed_overall is None or round(s.reviewed_overall) == round(s.overall):
-        return f"{s.score:.0f}" + (" ✎" if s.reviewed_overall is not None else "")
-    return f"{s.reviewed_overall:.0f} ✎ (automatic {s.overall:.0f})"
+        return figure(s.score) + (" ✎" if s.reviewed_overall is not None else "")
+    return f"{figure(s.reviewed_overall)} ✎ (automatic {figure(s.overall)})"
 
 
 def run_show(args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ from ..printable import printable
 from ..scenario import Policy
 from ..scoring import Result
 from ..scoring.measures import measure_sentences
-from ..scoring.verdict import item_label
+from ..scoring.verdict import figure, item_label
 
 
 def as_dict(session: Session, result: Result | None, unused: list[str]) -> dict:
@@ -36,7 +36,7 @@ def bar(score: float, width: int = 20) -> str:
 
 
 def score_text(session: Session, result: Result, policy: Policy | None = None) -> str:
-    lines = ["", "=" * 60, f"Score: {result.overall:.0f} / 100", ""]
+    lines = ["", "=" * 60, f"Score: {figure(result.overall)} / 100", ""]
     for dim in result.dimensions:
         lines.append(f"  {dim.label:<18} {bar(dim.score)} {dim.score:5.0f}")
     lines.append("")

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from ..scenario.model import Certificate, Requirement
 from .plan import DAY, Attempt, Required, skills_of
+from .verdict import figure
 
 CERTIFIED, EXPIRED, IN_PROGRESS, NOT_STARTED = "certified", "expired", "in progress", "not started"
 
@@ -53,9 +54,9 @@ class RequirementProgress:
         if self.passed:
             return f"{what}: passed {day(self.passed_at)}"
         from .verdict import item_label  # the words the results use, never the criteria's ids
-        need = f"needs {self.min_score:.0f}" + (f" with {'; '.join(item_label(c) for c in self.criteria)}"
+        need = f"needs {figure(self.min_score)}" + (f" with {'; '.join(item_label(c) for c in self.criteria)}"
                                                 if self.criteria else "")
-        tried = f"best {self.best:.0f}" if self.best is not None else "not tried yet"
+        tried = f"best {figure(self.best)}" if self.best is not None else "not tried yet"
         n = self.attempts_left
         left = "" if n is None else f", {n} attempt{'' if n == 1 else 's'} left"
         return f"{what}: {need}; {tried}{left}"

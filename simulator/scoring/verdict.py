@@ -75,6 +75,14 @@ class Result:
                 "versions": dict(self.versions)}
 
 
+def figure(score: float) -> str:
+    """A score as people read it: whole where it is whole, else to the tenth it is kept to ("69.5"). Rounded to a
+    whole number, 69.5 read "70 / 100" beside "Not there yet" at a pass mark of 70, and 77.5 in review read 78
+    where the exported spreadsheet said 77.5."""
+    tenths = round(score * 10)
+    return str(tenths // 10) if tenths % 10 == 0 else f"{tenths / 10:.1f}"
+
+
 def dimension_label(dimension: str) -> str:
     return dimension.replace("_", "-" if dimension == "boundary_setting" else " ").capitalize()
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..scenario.model import ACTION_LABELS
 from ..scoring.measures import measure_sentences
 from ..scoring.review import latest_overrides
-from ..scoring.verdict import dimension_label, item_label, reply_numbers
+from ..scoring.verdict import dimension_label, figure, item_label, reply_numbers
 from .pathwords import node_title, path_words
 from .private import write_private
 from .records import SessionRecord
@@ -82,15 +82,15 @@ def session_html(record: SessionRecord) -> str:
 def _scores(record: SessionRecord) -> str:
     s = record.summary
     reviewed = s.reviewed_overall is not None
-    heading = (f"<h2>Score after review: {s.reviewed_overall:.0f} / 100 (automatic score: {s.overall:.0f})</h2>"
-               if reviewed else f"<h2>Score: {s.overall:.0f} / 100 (automatic"
+    heading = (f"<h2>Score after review: {figure(s.reviewed_overall)} / 100 (automatic score: {figure(s.overall)})</h2>"
+               if reviewed else f"<h2>Score: {figure(s.overall)} / 100 (automatic"
                + ("; reviewed, no verdict changed" if record.reviews else "") + ")</h2>")
     columns = [("Dimension", 40), ("Automatic", 20)] + ([("After review", 20)] if reviewed else []) + [("Weight", 20)]
     rows = [heading, _TABLE, _head(*columns)]
     for sc in record.scores:
         after = sc.get("reviewed")
-        cell = f"<td>{after if after is not None else sc['score']:.0f}</td>" if reviewed else ""
-        rows.append(f"<tr><td>{escape(dimension_label(sc['dimension']))}</td><td>{sc['score']:.0f}</td>{cell}"
+        cell = f"<td>{figure(after if after is not None else sc['score'])}</td>" if reviewed else ""
+        rows.append(f"<tr><td>{escape(dimension_label(sc['dimension']))}</td><td>{figure(sc['score'])}</td>{cell}"
                     f"<td>{sc['weight']:g}</td></tr>")
     rows.append("</table>")
     if record.reviews:

@@ -6,6 +6,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from ..scoring.verdict import figure
 from .theme import colours
 
 
@@ -23,7 +24,7 @@ class DimensionChart(QWidget):
 
     def set_scores(self, bars: list[tuple[str, float]]) -> None:
         self.bars = bars
-        self.setAccessibleDescription("; ".join(f"{label}: {score:.0f} out of 100" for label, score in bars))
+        self.setAccessibleDescription("; ".join(f"{label}: {figure(score)} out of 100" for label, score in bars))
         self.setToolTip(self.accessibleDescription())
         self.updateGeometry()
         self.update()
@@ -35,7 +36,7 @@ class DimensionChart(QWidget):
         """The widths of the labels' column and of the scores' column; the bars have what is left."""
         fm = self.fontMetrics()
         label_w = max([fm.horizontalAdvance(label) for label, _ in self.bars] + [0]) + fm.horizontalAdvance("MM")
-        return label_w, fm.horizontalAdvance("100  ")
+        return label_w, fm.horizontalAdvance("88.8  ")  # a score kept to a tenth (verdict.figure)
 
     def sizeHint(self) -> QSize:
         return QSize(max(self.fontMetrics().horizontalAdvance("M") * 40, self.minimumSizeHint().width()),
@@ -67,5 +68,5 @@ class DimensionChart(QWidget):
             p.setBrush(score_colour(score))
             p.drawRoundedRect(QRectF(bar.x(), bar.y(), bar_w * max(0.0, min(score, 100.0)) / 100, bar.height()), 3, 3)
             p.setPen(text)
-            p.drawText(QRectF(label_w + bar_w, y, number_w, row), Qt.AlignVCenter | Qt.AlignRight, f"{score:.0f}")
+            p.drawText(QRectF(label_w + bar_w, y, number_w, row), Qt.AlignVCenter | Qt.AlignRight, figure(score))
         p.end()

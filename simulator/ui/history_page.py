@@ -14,7 +14,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
-from ..scoring.verdict import item_label
+from ..scoring.verdict import figure, item_label
 from ..store.disputes import dispute_words
 from ..store.my_sessions import HistoryRow
 from .theme import set_relative_font
@@ -33,7 +33,7 @@ def score_cell(row: HistoryRow) -> str:
     s = row.summary
     if s.score is None:
         return "not scored"
-    return f"{s.score:.0f}" + (f" (changed by your manager from {s.overall:.0f})" if s.reviewed_overall is not None
+    return figure(s.score) + (f" (changed by your manager from {figure(s.overall)})" if s.reviewed_overall is not None
                                and s.overall is not None and round(s.reviewed_overall) != round(s.overall) else "")
 
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QHBoxLayout
                                QVBoxLayout, QWidget)
 
 from ..scenario import CONTENT, ScenarioFile
+from ..scoring.verdict import figure
 from .astyped import as_tooltip, plain
 from .plan_panel import PlanPanel
 from .theme import colours, ring_on_focus, set_relative_font
@@ -33,7 +34,7 @@ def score_text(scenario_id: str, last: dict[str, float | None]) -> str:
     if scenario_id not in last:
         return "not played yet"
     score = last[scenario_id]
-    return "not finished yet" if score is None else f"{score:.0f} / 100"
+    return "not finished yet" if score is None else f"{figure(score)} / 100"
 
 
 def title_order(sf: ScenarioFile) -> tuple[str, str]:

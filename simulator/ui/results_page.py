@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScroll
 
 from ..engine import Ending, Turn
 from ..practice import BREAK_COMFORT, BREAK_TITLE, break_kept
-from ..scoring.verdict import Result, dimension_label, item_label
+from ..scoring.verdict import Result, dimension_label, figure, item_label
 from .chart import DimensionChart
 from .conversation import ConversationView
 from .dispute_dialog import DisputeDialog
@@ -40,10 +40,10 @@ def headline(result: Result | None, assessed: bool, stopped: str, pass_mark: flo
                 "and what to try.")
     score, note = result.overall, ""
     if reviewed is not None and round(reviewed) != round(result.overall):
-        score, note = reviewed, f"After your manager's review (the automatic score was {result.overall:.0f}). "
+        score, note = reviewed, f"After your manager's review (the automatic score was {figure(result.overall)}). "
     if score >= pass_mark:
-        return (f"{score:.0f} / 100", "Well handled", note + "Look at what worked so you can do it again.")
-    return (f"{score:.0f} / 100", "Not there yet", note + "These conversations are hard, and every run teaches "
+        return (f"{figure(score)} / 100", "Well handled", note + "Look at what worked so you can do it again.")
+    return (f"{figure(score)} / 100", "Not there yet", note + "These conversations are hard, and every run teaches "
             "something. Look at one thing to try, then go again.")
 
 

@@ -10,7 +10,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ..engine.turn import Turn
-from ..scoring.verdict import DimensionScore, Result, Verdict, item_label, reply_numbers
+from ..scoring.verdict import DimensionScore, Result, Verdict, figure, item_label, reply_numbers
 from ..store.disputes import dispute_words
 from .astyped import plain
 from .panel import paint_panel
@@ -176,7 +176,7 @@ class VerdictList(QWidget):
                 item.widget().deleteLater()
         self.cards = []
         for dim in dimensions:
-            head = QLabel(f"{dim.label}" + (f"  ·  {dim.score:.0f} / 100" if scored else ""))
+            head = QLabel(f"{dim.label}" + (f"  ·  {figure(dim.score)} / 100" if scored else ""))
             set_relative_font(head, 1.1, bold=True)
             self._layout.addWidget(head)
             for v in dim.verdicts:

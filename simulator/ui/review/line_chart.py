@@ -8,6 +8,7 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from ...scoring.verdict import figure
 from ..astyped import as_tooltip
 
 # Colour-blind-safe (Okabe-Ito); each series is also named in the legend and drawn with its own marker.
@@ -43,7 +44,7 @@ class LineChart(QWidget):
         parts = []
         for label, points in self.series:
             if points:
-                parts.append(f"{label}: {len(points)} sessions, first {points[0][1]:.0f}, latest {points[-1][1]:.0f}")
+                parts.append(f"{label}: {len(points)} sessions, first {figure(points[0][1])}, latest {figure(points[-1][1])}")
         self.setAccessibleDescription("; ".join(parts) or "no scored sessions")
         self.update()
 
@@ -175,7 +176,7 @@ class LineChart(QWidget):
             return ""
         at = dt.datetime.fromtimestamp(best)
         when = f"{at.day} {at:%b %Y %H:%M}"
-        scores = [f"{label} {dict(points)[best]:.0f}" for label, points in self.series if best in dict(points)]
+        scores = [f"{label} {figure(dict(points)[best])}" for label, points in self.series if best in dict(points)]
         name = self.names.get(best)
         return f"{name}, {when}\n" + ", ".join(scores) if name else f"{when}\n" + ", ".join(scores)
 

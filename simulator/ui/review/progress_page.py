@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ...scoring.verdict import dimension_label, item_label
+from ...scoring.verdict import dimension_label, figure, item_label
 from ...store.progress import Missed, ProgressPoint, ScenarioStats
 from ...store.sessiontable import DIMENSIONS
 from .line_chart import LineChart
@@ -61,7 +61,7 @@ class ProgressPage(QWidget):
         if points:
             first, last = points[0].overall, points[-1].overall
             trend = "up" if last > first else "down" if last < first else "level"
-            self.summary.setText(f"{len(points)} scored sessions; first {first:.0f}, latest {last:.0f} ({trend}).")
+            self.summary.setText(f"{len(points)} scored sessions; first {figure(first)}, latest {figure(last)} ({trend}).")
         else:
             self.summary.setText("No scored sessions yet.")
         fill_table(self.missed, [[item_label(m.item), str(m.missed), str(m.assessed), f"{m.share:.0%}"] for m in missed])
@@ -91,8 +91,8 @@ class ScenariosPage(QWidget):
             self.table.setHorizontalHeaderLabels(headers)
         rows = []
         for s in stats:
-            dims = [f"{s.dimensions[d]:.0f}" if d in s.dimensions else "" for d in dimensions]
+            dims = [figure(s.dimensions[d]) if d in s.dimensions else "" for d in dimensions]
             wrong = s.wrong_turn_words()
             rows.append([s.title, str(s.sessions), f"{s.completion:.0%}",
-                         "" if s.average is None else f"{s.average:.0f}", *dims, wrong])
+                         "" if s.average is None else figure(s.average), *dims, wrong])
         fill_table(self.table, rows)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QFrame, QHBoxLayout, QHeaderView, QLabel, QPushBu
                                QWidget)
 
 from ...scoring.review import latest_overrides
-from ...scoring.verdict import dimension_label, item_label
+from ...scoring.verdict import dimension_label, figure, item_label
 from ...store.records import SessionRecord
 from ...store.report import path_sentence, transcript_table, verdict_words, when
 from ..chart import DimensionChart
@@ -164,9 +164,9 @@ class SessionPage(QWidget):
         if s.overall is None:
             self.score.setText("Not scored (practice, or stopped before the end).")
         elif s.reviewed_overall is not None:
-            self.score.setText(f"<b>Score {s.reviewed_overall:.0f}</b> after review (automatic: {s.overall:.0f})")
+            self.score.setText(f"<b>Score {figure(s.reviewed_overall)}</b> after review (automatic: {figure(s.overall)})")
         else:
-            self.score.setText(f"<b>Score {s.overall:.0f}</b> (automatic; not changed)")
+            self.score.setText(f"<b>Score {figure(s.overall)}</b> (automatic; not changed)")
         self.chart.set_scores([(dimension_label(sc["dimension"]),
                                 sc["reviewed"] if sc.get("reviewed") is not None else sc["score"]) for sc in record.scores])
         self.path.setText(path_sentence(record))

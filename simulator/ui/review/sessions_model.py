@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 
-from ...scoring.verdict import dimension_label
+from ...scoring.verdict import dimension_label, figure
 from ...store.sessiontable import DIMENSIONS, SessionQuery, SessionRow, count_sessions, dimensions_in, session_rows
 from ..astyped import as_tooltip
 from ..tasks import Tasks
@@ -166,9 +166,9 @@ class SessionTableModel(QAbstractTableModel):
         if key == "status":  # "reviewed" too: marking a session reviewed left the list as it was
             return STATUS_WORDS.get(r.status, r.status) + (" ✓" if r.marked_reviewed else "")
         if key == "score":
-            return "" if r.score is None else f"{r.score:.0f}" + (" ✎" if r.reviewed else "")
+            return "" if r.score is None else figure(r.score) + (" ✎" if r.reviewed else "")
         value = r.dimensions.get(key)
-        return "" if value is None else f"{value:.0f}"
+        return "" if value is None else figure(value)
 
     def sort(self, column: int, order=Qt.DescendingOrder) -> None:
         self.set_query(replace(self.query, sort=self.columns[column][0], descending=order == Qt.DescendingOrder))

@@ -121,10 +121,10 @@ class SessionsPage(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(int(fm.height() * 1.5))
         pad = fm.horizontalAdvance("MM")
         sample = {"trainee": "Firstname Lastname", "started": "2026-11-23 16:57", "duration": "00:00",
-                  "status": "stopped by trainee", "score": "100 ✎"}
+                  "status": "stopped by trainee", "score": "88.8 ✎"}  # scores are kept to a tenth
         header = self.table.horizontalHeader()
         for column, (key, title) in enumerate(self.model.columns):
-            text = sample.get(key, "100")
+            text = sample.get(key, "88.8")
             widest = max(fm.horizontalAdvance(line) for line in title.split("\n"))  # a name on two lines
             narrow = key in self.model.dimensions  # seven of them: a narrower margin keeps them all on a 1366 px screen
             self.table.setColumnWidth(column, max(fm.horizontalAdvance(text), widest)
