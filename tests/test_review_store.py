@@ -164,3 +164,24 @@ def test_the_terminal_shows_the_score_after_review_beside_the_automatic_one(tmp_
     # the filter and the column agree: the list filters on the score it shows
     assert main(["--data-dir", str(data), "sessions", "list", "--min-score", str(summary.reviewed_overall - 0.05)]) == 0
     assert shown in capsys.readouterr().out
+
+
+def test_a_past_session_shows_the_trainee_the_verdicts_and_scores_a_manager_changed(tmp_path):
+    """A walker opened a reviewed session from My sessions: the headline said 24.2 after review, but the bars,
+    the card ("Set the expectation — Missed") and "What to try next time" still read the automatic verdicts."""
+    from simulator.store.my_sessions import past_result
+    from simulator.ui.verdict_list import next_time
+    with Store(tmp_path) as store:
+        sid = play(store, *PLAYS[1], "Ana")
+        missed = next(v for v in load_session(store, sid).verdicts
+                      if v["status"] == "missed" and v["dimension"] == "boundary_setting")
+        store.add_override(sid, "boundary_setting", missed["item"], "met", "She did say it", "Mo")
+        record = load_session(store, sid)
+    result, _ = past_result(record)
+    dim = next(d for d in result.dimensions if d.dimension == "boundary_setting")
+    verdict = next(v for v in dim.verdicts if v.item == missed["item"])
+    assert verdict.status == "met" and verdict.feedback == "Changed by your manager, Mo: She did say it"
+    reviewed = next(s for s in record.scores if s["dimension"] == "boundary_setting")["reviewed"]
+    assert dim.score == reviewed and reviewed > next(s for s in record.scores if s["dimension"] == "boundary_setting")["score"]
+    assert missed["item"] not in {v.item for v in next_time(result)}
+    assert result.overall == record.summary.overall  # the automatic one; the page shows the reviewed one beside it

@@ -3,7 +3,7 @@ in the shapes the results page shows (so an answer that arrives days later is re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..engine import Turn
 from ..scoring.detect import Match
@@ -30,7 +30,11 @@ def trainee_history(store: Store, trainee: str, limit: int = 500) -> list[Histor
 
 
 def past_result(record: SessionRecord) -> tuple[Result | None, list[Turn]]:
-    """The automatic result and the turns of a kept session, as they were shown when it ended."""
+    """The result and the turns of a kept session, as they were shown when it ended, with a manager's changes laid
+    over it: a verdict changed shows its new status and the manager's reason in place of the automatic advice,
+    a thing to avoid the manager found did not happen is gone, and each dimension has its reviewed score. (Only
+    the headline followed a review: the bars, cards and advice still read the automatic verdicts.) The overall
+    score stays the automatic one; the page shows the reviewed one beside it."""
     turns = [Turn(t["index"], t["speaker"], t["kind"], t["node"], t["text"] or "", t["line_id"], t["source"],
                   t["action"], tuple(Match(m["criterion"], m["start"], m["end"], m["quote"], m.get("confidence"),
                                            m.get("probability"), bool(m.get("uncertain"))) for m in t["matches"]),
@@ -38,12 +42,20 @@ def past_result(record: SessionRecord) -> tuple[Result | None, list[Turn]]:
              for t in record.turns]
     if record.summary.overall is None:
         return None, turns
+    changes = {(o.dimension, o.item): o for o in record.overrides}  # the latest of each (oldest come first)
     verdicts: dict[str, list[Verdict]] = {}
     for v in record.verdicts:
         evidence = tuple(Evidence(e["turn"], e["quote"], e.get("start", 0), e.get("end", 0), e.get("confidence"),
                                   bool(e.get("uncertain"))) for e in v["evidence"])
-        verdicts.setdefault(v["dimension"], []).append(
-            Verdict(v["item"], v["dimension"], v["status"], evidence, v["feedback"], bool(v["uncertain"])))
-    dims = tuple(DimensionScore(s["dimension"], s["weight"], s["score"], tuple(verdicts.get(s["dimension"], ())))
+        verdict = Verdict(v["item"], v["dimension"], v["status"], evidence, v["feedback"], bool(v["uncertain"]))
+        change = changes.get((v["dimension"], v["item"]))
+        if change is not None and change.status != verdict.status:
+            if verdict.status == "violated":
+                continue
+            verdict = replace(verdict, status=change.status, uncertain=False,
+                              feedback=f"Changed by your manager, {change.reviewer}: {change.comment}")
+        verdicts.setdefault(v["dimension"], []).append(verdict)
+    dims = tuple(DimensionScore(s["dimension"], s["weight"], s["score"] if s.get("reviewed") is None else s["reviewed"],
+                                tuple(verdicts.get(s["dimension"], ())))
                  for s in record.scores)
     return Result(record.summary.overall, dims, versions=dict(record.result.get("versions", {}))), turns
