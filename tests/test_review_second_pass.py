@@ -579,3 +579,15 @@ def _progress_of(folder, trainee: str):
     from simulator.store.progress import most_missed, trainee_progress
     with Store(folder) as store:
         return trainee_progress(store, trainee), most_missed(store, trainee)
+
+
+def test_escape_on_a_session_goes_back_to_the_list(qtbot, tmp_path):
+    # Only Alt+Left went back; a walker pressed Escape, as on the trainee's pages.
+    with Store(tmp_path) as store:
+        play(store, *PLAYS[0], "Ana")
+    w = open_review(qtbot, tmp_path)
+    open_first(qtbot, w)
+    assert w.session.isVisible()
+    w.session.verdicts.setFocus()
+    qtbot.keyClick(w.session.verdicts, Qt.Key_Escape)
+    qtbot.waitUntil(lambda: w.sessions.isVisible(), timeout=5_000)

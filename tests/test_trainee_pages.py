@@ -471,6 +471,20 @@ def test_every_quote_and_piece_of_advice_wraps_in_full(qtbot, tmp_path):
     assert results.transcript.selected_turn == quote.turn and "background-color" in shown.words.text()
 
 
+def test_tab_on_the_results_page_shows_which_quote_it_is_on(qtbot, tmp_path):
+    """A walker's Tab landed on every evidence quote with no focus shown (WCAG 2.4.7)."""
+    from simulator.ui.theme import _FocusRing
+    window = open_window(qtbot, tmp_path)
+    _retaliate_and_end(qtbot, window)
+    quote = window.results.did.quotes()[0]
+    ring = quote.findChild(_FocusRing)
+    assert ring is not None and not ring.isVisible()
+    quote.setFocus(Qt.TabFocusReason)
+    qtbot.waitUntil(lambda: ring.isVisible() and ring.geometry() == quote.rect(), timeout=2_000)
+    qtbot.keyClick(quote, Qt.Key_Escape)  # and Escape leaves, as on the briefing (the walker found it did nothing)
+    assert window.stack.currentWidget() is window.library
+
+
 def test_a_new_result_starts_at_the_top(qtbot, tmp_path):
     window = open_window(qtbot, tmp_path)
     window.resize(1000, 600)

@@ -164,7 +164,7 @@ class BriefingPage(QWidget):
         # Escape leaves, as it leaves a dialog: a walker pressed it on the briefing and nothing happened.
         escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self._back,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        escape.setWhatsThis("Back to the library, from the briefing or My sessions")
+        escape.setWhatsThis("Back: to the library, or to My sessions for a session opened from there")
         self.mode_group.idToggled.connect(lambda *_: self.keep_audio.setEnabled(self.assessed))
         self.mode_group.idToggled.connect(lambda *_: self._offer_checklist())
         self.input_group.idToggled.connect(lambda *_: self.keep_audio.setEnabled(self.assessed and self.input_mode != "typed"))

@@ -86,7 +86,7 @@ class HistoryPage(QWidget):
         self.library_button.clicked.connect(self.library.emit)
         escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.library.emit,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        escape.setWhatsThis("Back to the library, from the briefing or My sessions")
+        escape.setWhatsThis("Back: to the library, or to My sessions for a session opened from there")
         self.import_button.clicked.connect(self.import_wanted.emit)
         self.send_button.clicked.connect(self.send_wanted.emit)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter, QVBoxLayout,
                                QWidget)
 
@@ -116,6 +117,11 @@ class ResultsPage(QWidget):
         self.dispute_dialog: DisputeDialog | None = None
         self.again_button.clicked.connect(self.again.emit)
         self.library_button.clicked.connect(self.library.emit)
+        # Escape goes back where the page was opened from, as on the briefing and My sessions.
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+                           activated=lambda: (self.sessions_button if self.sessions_button.isVisible()
+                                              else self.library_button).click())
+        escape.setWhatsThis("Back: to the library, or to My sessions for a session opened from there")
         self.ok_button.clicked.connect(lambda: self.wellbeing_reply.setText(
             "Good. When you're ready, try again or pick another scenario."))
         self.break_button.clicked.connect(lambda: self.wellbeing_reply.setText(

@@ -14,7 +14,7 @@ from ..scoring.verdict import DimensionScore, Result, Verdict, figure, item_labe
 from ..store.disputes import dispute_words
 from .astyped import plain
 from .panel import paint_panel
-from .theme import colours, set_relative_font
+from .theme import colours, ring_on_focus, set_relative_font
 
 STATUS_WORDS = {"met": "Done well", "missed": "Missed", "violated": "To avoid next time"}
 STATUS_MARKS = {"met": "✓", "missed": "○", "violated": "✗"}
@@ -61,6 +61,7 @@ class QuoteLink(QLabel):
         font = self.font()
         font.setItalic(True)
         self.setFont(font)
+        ring_on_focus(self)  # Tab stops here: a walker's Tab landed on every quote with nothing shown where
 
     def mouseReleaseEvent(self, event) -> None:
         if event.button() == Qt.LeftButton:

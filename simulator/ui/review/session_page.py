@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import QEvent, Qt, QUrl, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QHeaderView, QLabel, QPushButton, QScrollArea, QSplitter,
                                QTableWidget, QTableWidgetItem, QTextBrowser, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
                                QWidget)
@@ -60,6 +60,9 @@ class SessionPage(QWidget):
         self.back_button = QPushButton("← Back to sessions")
         self.back_button.setShortcut("Alt+Left")
         self.back_button.clicked.connect(self.back)
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.back_button.click,
+                           context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        escape.setWhatsThis("Back to sessions")
         self.title = QLabel()
         self.title.setWordWrap(True)
         self.score = QLabel()
