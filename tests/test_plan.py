@@ -106,6 +106,12 @@ def test_the_next_intensity_comes_up_once_the_milder_one_is_passed():
     step = [s for s in plan(LIBRARY, history, NOW, limit=10) if s.kind == "step_up"]
     assert {s.scenario_id for s in step} == {"swearing", "venue", "threat"}
     assert all(s.intensity == "strong" for s in step)
+    # Failed at mild since: mild again, not a step up (a walker was told "try it at strong" after 0 at mild).
+    swearing = next(s for s in LIBRARY if s.id == "swearing")
+    again = history + [played("swearing", 0.5, swearing.intensities[0], 0, names_behavior="missed")]
+    shown = plan(LIBRARY, again, NOW, limit=10)
+    assert "swearing" not in {s.scenario_id for s in shown if s.kind == "step_up"}
+    assert all(s.intensity == swearing.intensities[0] for s in shown if s.scenario_id == "swearing")
 
 
 def test_an_assignment_comes_first_until_it_is_played():

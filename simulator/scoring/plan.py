@@ -296,9 +296,14 @@ def plan(scenarios: Sequence[ScenarioInfo], attempts: Sequence[Attempt], now: fl
 
 
 def _passed_at(info: ScenarioInfo, attempts: Sequence[Attempt], pass_mark: float) -> set[str]:
-    """The intensities passed; a session that recorded none was played at the scenario's only (first) one."""
+    """The intensities passed, each as its latest attempt went: after a fail at mild, the plan said "try it at
+    strong" because mild had been passed once before (a walker's find). A session that recorded none was played at
+    the scenario's only (first) one."""
     first = info.intensities[0] if info.intensities else None
-    return {a.intensity or first for a in attempts if a.scenario_id == info.id and a.score >= pass_mark}
+    latest: dict[str | None, bool] = {}
+    for a in sorted((a for a in attempts if a.scenario_id == info.id), key=lambda a: a.at):
+        latest[a.intensity or first] = a.score >= pass_mark
+    return {level for level, passed in latest.items() if passed}
 
 
 def _order(skill: str) -> tuple[int, str]:
