@@ -485,6 +485,22 @@ def test_tab_on_the_results_page_shows_which_quote_it_is_on(qtbot, tmp_path):
     assert window.stack.currentWidget() is window.library
 
 
+def test_a_call_the_customer_ended_says_so_at_the_end_of_its_transcript(qtbot, tmp_path):
+    """The call went straight to the results after the customer's last line: a walker read it as the app cutting
+    off. A call the trainee ended has its own mark ("You ended the call") and no second one."""
+    window = open_window(qtbot, tmp_path)
+    choose(qtbot, window, "swearing-caller")
+    type_reply(qtbot, window, "Shut up, you idiot.")
+    type_reply(qtbot, window, "Shut up, you idiot.")
+    wait_for_results(qtbot, window)
+    transcript = window.results.transcript
+    last = transcript.entry(transcript.count() - 1)
+    assert last.is_mark and last.said == "The call ended." and last.words.accessibleName() == "The call ended."
+    _retaliate_and_end(qtbot, window)
+    transcript = window.results.transcript
+    assert sum(transcript.entry(i).said == "The call ended." for i in range(transcript.count())) == 0
+
+
 def test_a_new_result_starts_at_the_top(qtbot, tmp_path):
     window = open_window(qtbot, tmp_path)
     window.resize(1000, 600)

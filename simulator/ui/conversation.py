@@ -181,6 +181,16 @@ class ConversationView(QScrollArea):
         self._turns.append(view)
         return view
 
+    def end_mark(self, text: str) -> TurnView:
+        """A mark after the last turn saying how the conversation ended: where the customer's line ended it, the
+        call went straight to the results with nothing to say so (a walker read it as the app cutting off)."""
+        last = self._turns[-1].turn.index if self._turns else 0
+        view = self.add(Turn(last + 1, "customer", "silence", ""))
+        view.said = text
+        view.words.setAccessibleName(text)
+        view.fill()
+        return view
+
     def show_turns(self, turns: list[Turn], customer: str) -> None:
         self.clear()
         self.customer = customer

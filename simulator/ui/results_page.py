@@ -12,8 +12,9 @@ from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScroll
                                QWidget)
 
 from ..engine import Ending, Turn
+from ..engine.session import FINAL_ACTIONS
 from ..practice import BREAK_COMFORT, BREAK_TITLE, break_kept
-from ..scoring.verdict import Result, dimension_label, figure, item_label
+from ..scoring.verdict import Result, dimension_label, figure, for_channel, item_label
 from .chart import DimensionChart
 from .conversation import ConversationView
 from .dispute_dialog import DisputeDialog
@@ -182,6 +183,9 @@ class ResultsPage(QWidget):
             QWidget.setTabOrder(before, after)
         self.transcript.channel = channel
         self.transcript.show_turns(turns, customer)
+        if ending is not None and not stopped and ending.node not in FINAL_ACTIONS and turns \
+                and turns[-1].speaker == "customer":
+            self.transcript.end_mark(for_channel("The call ended.", channel))
         for dim in (result.dimensions if result else ()):
             for v in dim.verdicts:
                 for ev in v.evidence:
