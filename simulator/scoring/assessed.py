@@ -42,7 +42,7 @@ _DO = {
 }
 _DONT = {
     "retaliates": "answer in kind (insults, sarcasm or threats)",
-    "appeases_abuse": "apologise for the abuse or agree with an insult",
+    "appeases_abuse": "go along with abuse (agree with an insult, or apologise for being insulted)",
 }
 
 
