@@ -591,3 +591,22 @@ def test_escape_on_a_session_goes_back_to_the_list(qtbot, tmp_path):
     w.session.verdicts.setFocus()
     qtbot.keyClick(w.session.verdicts, Qt.Key_Escape)
     qtbot.waitUntil(lambda: w.sessions.isVisible(), timeout=5_000)
+
+
+def test_back_from_a_session_it_is_still_the_current_row_after_the_list_is_read_again(qtbot, tmp_path):
+    # A walker marked the second session reviewed, came back, pressed Enter and got the first one.
+    with Store(tmp_path) as store:
+        play(store, *PLAYS[0], "Ana")
+        play(store, *PLAYS[1], "Bo")
+    w = open_review(qtbot, tmp_path)
+    qtbot.waitUntil(lambda: w.model.total == 2 and w.model.row(1) is not None, timeout=10_000)
+    second = w.model.row(1).id
+    w.sessions.table.setCurrentIndex(w.model.index(1, 0))
+    w.sessions.table.setFocus()
+    with qtbot.waitSignal(w.session_shown, timeout=10_000):
+        qtbot.keyClick(w.sessions.table, Qt.Key_Return)
+    with qtbot.waitSignal(w.model.rows_ready, timeout=10_000):
+        qtbot.mouseClick(w.session.reviewed_button, Qt.LeftButton)
+    qtbot.keyClick(w.session.verdicts, Qt.Key_Escape)
+    qtbot.waitUntil(lambda: w.sessions.isVisible(), timeout=5_000)
+    assert w.model.data(w.sessions.table.currentIndex(), Qt.UserRole) == second

@@ -112,6 +112,14 @@ class SessionTableModel(QAbstractTableModel):
             return None
         return rows[n % PAGE] if n % PAGE < len(rows) else None
 
+    def loaded_row_of(self, session_id: str | None) -> int | None:
+        """The row of a session among the pages read so far, if it is there."""
+        for page, rows in self._pages.items():
+            for i, r in enumerate(rows):
+                if r.id == session_id:
+                    return page * PAGE + i
+        return None
+
     # -- Qt's model interface -----------------------------------------------------------------
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else self.total

@@ -167,6 +167,7 @@ class SessionsPage(QWidget):
     def _open(self, row: int) -> None:
         r = self.model.row(row) if row >= 0 else None
         if r is not None:
+            self._opened = r.id
             self.open_session.emit(r.id)
 
     def set_choices(self, trainees: list[str], scenarios: list[tuple[str, str]]) -> None:
@@ -229,5 +230,10 @@ class SessionsPage(QWidget):
             w.setVisible(custom)
 
     def _counted(self) -> None:
+        # The list is read again after a change to the open session: its row stays the current one, so Enter
+        # opens it again and ↓ the next (a walker came back to row 1 and opened another session).
+        row = self.model.loaded_row_of(getattr(self, "_opened", None))
+        if row is not None:
+            self.table.setCurrentIndex(self.model.index(row, 0))
         n = self.model.total
         self.count.setText(counted(n, "session") + (" — Enter or double-click opens one" if n else ""))
