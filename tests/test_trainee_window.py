@@ -1248,3 +1248,24 @@ def test_keys_typed_while_the_session_opens_reach_the_reply_box(qtbot, tmp_path)
     qtbot.keyClicks(window.roleplay.reply, "eally sorry")
     assert window.roleplay.reply.text() == "i'm really sorry"
     assert window.early_keys.take() == ""  # the keys go to the page again, not to the buffer
+
+
+def test_an_unexpected_fault_is_said_in_a_box_once(qtbot, capsys):
+    """Review mode failing to open said nothing to a walker: the traceback went to a terminal nobody had."""
+    from simulator.ui.app import _saying, say_unexpected
+
+    def fault(message: str) -> None:
+        try:
+            raise ImportError(message)
+        except ImportError as exc:
+            say_unexpected(type(exc), exc, exc.__traceback__)
+
+    fault("cannot import name 'figure'")
+    (box,) = _saying
+    qtbot.waitUntil(box.isVisible, timeout=2_000)
+    assert "cannot import name 'figure'" in box.text() and "sessions so far are kept" in box.text()
+    assert "Traceback" in box.detailedText() and "Traceback" in capsys.readouterr().err
+    fault("again")  # a fault that repeats: still one box
+    assert _saying == [box]
+    box.done(0)
+    assert _saying == []

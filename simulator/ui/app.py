@@ -25,9 +25,34 @@ def _quiet_platform_chatter(kind: QtMsgType, context, message: str) -> None:  # 
     print(message, file=sys.stderr)
 
 
+_saying: list[object] = []  # the error box open now: a fault that repeats opens one box, not one per event
+
+
+def say_unexpected(kind: type, exc: BaseException, tb) -> None:
+    """A fault in the window's code, said in a box as well as on stderr: started from a desktop icon, review mode
+    failing to open said nothing at all (a walker's find; the traceback was only in a terminal nobody had)."""
+    import traceback
+    from PySide6.QtWidgets import QMessageBox
+
+    details = "".join(traceback.format_exception(kind, exc, tb))
+    print(details, file=sys.stderr, end="")
+    app = QApplication.instance()
+    if app is None or _saying or issubclass(kind, KeyboardInterrupt):
+        return
+    box = QMessageBox(QMessageBox.Icon.Critical, "Something went wrong",
+                      f"Something went wrong: {exc or kind.__name__}. Your sessions so far are kept. If it happens "
+                      "again, tell whoever supports the simulator and give them the details below.",
+                      QMessageBox.StandardButton.Close, app.activeWindow())
+    box.setDetailedText(details)
+    _saying.append(box)
+    box.finished.connect(lambda *_: _saying.clear())
+    box.open()
+
+
 def _application() -> tuple[QApplication, object, str, Tasks]:
     """The QApplication with the user's settings and theme, and the tasks that keep work off its thread."""
     qInstallMessageHandler(_quiet_platform_chatter)
+    sys.excepthook = say_unexpected
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Difficult Conversations Simulator")
     app.setOrganizationName("difficult-conversations-simulator")
