@@ -7,6 +7,7 @@ filtering cost the same with ten sessions or ten thousand.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .database import Store
@@ -31,10 +32,14 @@ SORT_KEYS = {
 }
 
 
+def ordered_dimensions(found: Iterable[str]) -> tuple[str, ...]:
+    """The shipped dimensions, then any other of `found` (a coach's own), by name: the order every view shows."""
+    return DIMENSIONS + tuple(sorted(set(found) - set(DIMENSIONS)))
+
+
 def dimensions_in(store: Store) -> tuple[str, ...]:
-    """The shipped dimensions, then any other a session in the store was scored on (a coach's own), by name."""
-    found = {r[0] for r in store.read("SELECT DISTINCT dimension FROM scores")}
-    return DIMENSIONS + tuple(sorted(found - set(DIMENSIONS)))
+    """Every dimension a session in the store was scored on, as `ordered_dimensions` orders them."""
+    return ordered_dimensions(r[0] for r in store.read("SELECT DISTINCT dimension FROM scores"))
 
 
 @dataclass(frozen=True)

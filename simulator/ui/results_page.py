@@ -41,7 +41,7 @@ def headline(result: Result | None, assessed: bool, stopped: str, pass_mark: flo
         return ("Practice run", "not scored", "Practice runs are not scored or kept. Here is what you did well "
                 "and what to try.")
     score, note = result.overall, ""
-    if reviewed is not None and round(reviewed) != round(result.overall):
+    if reviewed is not None and figure(reviewed) != figure(result.overall):  # as the two would read
         score, note = reviewed, f"After your manager's review (the automatic score was {figure(result.overall)}). "
     if score >= pass_mark:
         return (f"{figure(score)} / 100", "Well handled", note + "Look at what worked so you can do it again.")

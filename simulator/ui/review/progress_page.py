@@ -7,14 +7,9 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from ...scoring.verdict import dimension_label, figure, item_label
 from ...store.progress import Missed, ProgressPoint, ScenarioStats
-from ...store.sessiontable import DIMENSIONS
+from ...store.sessiontable import DIMENSIONS, ordered_dimensions
 from .line_chart import LineChart
 from .tables import fill_table, read_only_table
-
-
-def _dimensions(found: list[dict[str, float]]) -> tuple[str, ...]:
-    """The shipped dimensions, then a coach's own that any of `found` was scored on."""
-    return DIMENSIONS + tuple(sorted({d for dims in found for d in dims} - set(DIMENSIONS)))
 
 
 class ProgressPage(QWidget):
@@ -53,7 +48,7 @@ class ProgressPage(QWidget):
     def show_progress(self, points: list[ProgressPoint], missed: list[Missed]) -> None:
         overall = [(p.started_at, p.overall) for p in points]
         series = [("Overall", overall)]
-        for d in _dimensions([p.dimensions for p in points]):
+        for d in ordered_dimensions(d for p in points for d in p.dimensions):
             pts = [(p.started_at, p.dimensions[d]) for p in points if p.dimensions.get(d) is not None]
             if pts:
                 series.append((dimension_label(d), pts))
@@ -84,7 +79,7 @@ class ScenariosPage(QWidget):
                 "Where most sessions go wrong"]
 
     def show_stats(self, stats: list[ScenarioStats]) -> None:
-        dimensions = _dimensions([s.dimensions for s in stats])
+        dimensions = ordered_dimensions(d for s in stats for d in s.dimensions)
         headers = self._headers(dimensions)
         if headers != [self.table.horizontalHeaderItem(c).text() for c in range(self.table.columnCount())]:
             self.table.setColumnCount(len(headers))

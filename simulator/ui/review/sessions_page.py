@@ -24,6 +24,7 @@ class SessionsPage(QWidget):
     def __init__(self, model: SessionTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
+        self._opened: str | None = None  # the session last opened from the list
         self.locked_to: str | None = None  # the trainee whose sessions alone may be shown
 
         self.search = QLineEdit(placeholderText="Words in the transcript…")
@@ -232,7 +233,7 @@ class SessionsPage(QWidget):
     def _counted(self) -> None:
         # The list is read again after a change to the open session: its row stays the current one, so Enter
         # opens it again and ↓ the next (a walker came back to row 1 and opened another session).
-        row = self.model.loaded_row_of(getattr(self, "_opened", None))
+        row = self.model.loaded_row_of(self._opened)
         if row is not None:
             self.table.setCurrentIndex(self.model.index(row, 0))
         n = self.model.total
