@@ -572,7 +572,7 @@ def test_a_coach_s_own_dimension_has_its_column_its_line_and_its_figure(qtbot, t
         w.scenarios.show_stats(scenario_stats(store))
     table = w.scenarios.table
     headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
-    assert "Keeping calm" in headers and headers[-1] == "Where most sessions go wrong"
+    assert "Keeping\ncalm" in headers and headers[-1] == "Where most sessions\ngo wrong"
 
 
 def _progress_of(folder, trainee: str):
@@ -610,3 +610,31 @@ def test_back_from_a_session_it_is_still_the_current_row_after_the_list_is_read_
     qtbot.keyClick(w.session.verdicts, Qt.Key_Escape)
     qtbot.waitUntil(lambda: w.sessions.isVisible(), timeout=5_000)
     assert w.model.data(w.sessions.table.currentIndex(), Qt.UserRole) == second
+
+
+def test_the_scenarios_table_shows_only_scored_dimensions_and_wraps_where_it_goes_wrong(qtbot, tmp_path):
+    # At 1366 px the last column ran off the right edge, and Accountability stood empty: no scenario played scored it.
+    from simulator.store.progress import scenario_stats
+    with Store(tmp_path) as store:
+        for scenario, replies in PLAYS:
+            play(store, scenario, replies, "Ana")
+        stats = scenario_stats(store)
+    import dataclasses
+    long_way = ("customer_keeps_swearing_after_the_first_warning", "agent_hangs_up_without_giving_any_warning")
+    stats = [dataclasses.replace(stats[0], wrong_turn=long_way, wrong_turn_count=3), *stats[1:]]
+    w = open_review(qtbot, tmp_path)
+    w.resize(1366, 768)
+    w.show()
+    w.tabs.setCurrentWidget(w.scenarios)
+    qtbot.waitUntil(lambda: w.scenarios.table.rowCount() == 3, timeout=10_000)  # as the tab reads them
+    w.scenarios.show_stats(stats)
+    table = w.scenarios.table
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert "Accountability" not in headers and "Boundary-\nsetting" in headers
+    for c in range(4, table.columnCount() - 1):  # every dimension column has a figure in some row
+        assert any(table.item(r, c).text() for r in range(table.rowCount())), headers[c]
+    last = table.columnCount() - 1
+    assert len(table.item(0, last).text()) > 60
+    assert table.columnWidth(last) <= table.fontMetrics().horizontalAdvance("m") * 26
+    assert sum(table.columnWidth(c) for c in range(table.columnCount())) <= table.viewport().width()
+    assert table.rowHeight(0) > table.fontMetrics().height() * 1.8  # the long way wrapped onto more lines

@@ -103,6 +103,10 @@ def test_scenario_stats_find_the_usual_wrong_turn():
              (["start", "pushes", "ends"], "poor"), (["start", "softens", "sulks"], "mixed")]
     assert wrong_turn(paths) == (("start", "pushes"), 2)
     assert wrong_turn([(["a", "b"], "good")]) == (None, 0)
+    # a break (or a call stopped short, which has no ending) stopped before it could go wrong
+    stopped = [(["start", "pushes", "stopped"], "stopped"), (["start", "pushes"], None)]
+    assert wrong_turn([(["start", "softens", "thanks"], "good"), *stopped]) == (None, 0)
+    assert wrong_turn(paths + stopped * 3) == (("start", "pushes"), 2)
 
 
 def test_scenario_stats_over_a_store(store):
@@ -185,3 +189,19 @@ def test_a_past_session_shows_the_trainee_the_verdicts_and_scores_a_manager_chan
     assert dim.score == reviewed and reviewed > next(s for s in record.scores if s["dimension"] == "boundary_setting")["score"]
     assert missed["item"] not in {v.item for v in next_time(result)}
     assert result.overall == record.summary.overall  # the automatic one; the page shows the reviewed one beside it
+
+
+def test_a_thing_to_avoid_counts_every_session_that_watched_for_it(store):
+    """Retaliating once in three calls is one in three, not "1 of 1, 100 %": a thing to avoid has a verdict only
+    where it happened, yet every session of that scenario was watched for it."""
+    play(store, *PLAYS[0], "Bo")
+    play(store, "swearing-caller", ["You're an idiot and I don't care about your refund.", "/end"], "Bo")
+    play(store, *PLAYS[1], "Bo")
+    play(store, *PLAYS[5], "Bo")  # another scenario: it scored retaliation without it happening, so it is left out
+    got = {m.item: m for m in most_missed(store, "Bo", limit=20)}
+    assert (got["retaliates"].missed, got["retaliates"].assessed) == (1, 3)
+    # a reviewer who finds it did not happen takes it out of the count, and the session stays counted
+    sid = next(r.id for r in session_rows(store, SessionQuery(Filter(trainee="Bo")), 0, 10)
+               if any(v["status"] == "violated" and v["item"] == "retaliates" for v in load_session(store, r.id).verdicts))
+    store.add_override(sid, "professionalism", "retaliates", "missed", "Quoting the customer, not an insult", "Mo")
+    assert "retaliates" not in {m.item for m in most_missed(store, "Bo", limit=20)}

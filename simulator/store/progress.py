@@ -74,18 +74,33 @@ def trainee_progress(store: Store, trainee: str) -> list[ProgressPoint]:
 
 
 def most_missed(store: Store, trainee: str, limit: int = 5) -> list[Missed]:
-    """The criteria this trainee most often misses (or breaks), most often first."""
+    """The criteria this trainee most often misses (or breaks), most often first.
+
+    A thing to avoid has a verdict only where it happened, so its sessions are counted from the scenario: every
+    session of a scenario version (its sha256) that scored the dimension was watched for each thing to avoid that
+    anyone was ever scored on there. Counted only where it happened, retaliating once read "1 of 1, 100 %"."""
     sessions = "(SELECT s.id FROM sessions s JOIN trainees t ON t.id = s.trainee_id WHERE t.name = ?)"
     changed = _changes(store, sessions, (trainee,))
     missed: Counter = Counter()
     assessed: Counter = Counter()
+    recorded: set[tuple[str, str, str]] = set()
     for v in store.read(f"SELECT session_id, dimension, item, status, uncertain FROM verdicts"
                         f" WHERE session_id IN {sessions}", (trainee,)):
+        recorded.add((v["session_id"], v["dimension"], v["item"]))
         status = changed.get(v["session_id"], {}).get((v["dimension"], v["item"]), v["status"])
         if v["uncertain"] and (v["dimension"], v["item"]) not in changed.get(v["session_id"], {}):
             continue  # rests on unclear speech: not held against anyone
         assessed[v["item"]] += 1
         missed[v["item"]] += status != "met" and not (v["status"] == "violated" and status != "violated")
+    watched: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for r in store.read("SELECT DISTINCT s.scenario_sha256, v.dimension, v.item FROM verdicts v"
+                        " JOIN sessions s ON s.id = v.session_id WHERE v.status = 'violated'"):
+        watched[r["scenario_sha256"]].add((r["dimension"], r["item"]))
+    for r in store.read(f"SELECT c.session_id, c.dimension, s.scenario_sha256 FROM scores c"
+                        f" JOIN sessions s ON s.id = c.session_id WHERE c.session_id IN {sessions}", (trainee,)):
+        for dimension, item in watched.get(r["scenario_sha256"], ()):
+            if dimension == r["dimension"] and (r["session_id"], dimension, item) not in recorded:
+                assessed[item] += 1  # watched for, and it did not happen
     ranked = sorted((Missed(item, n, assessed[item]) for item, n in missed.items() if n),
                     key=lambda m: (-m.missed, -m.share, m.item))
     return ranked[:limit]
@@ -116,12 +131,14 @@ def wrong_turn(paths: list[tuple[list[str], str | None]], good: tuple[str, ...] 
     """The step most sessions that did not end well took off every path that did.
 
     A step (from node, to node) is off the good paths when no session with a
-    good ending ever took it; each other session counts its first such step.
+    good ending ever took it; each other session that reached an ending counts
+    its first such step. A break, or a call stopped short, did not go wrong:
+    it stopped before the conversation could go anywhere.
     """
     good_steps = {(a, b) for path, outcome in paths if outcome in good for a, b in zip(path, path[1:])}
     first_wrong: Counter = Counter()
     for path, outcome in paths:
-        if outcome in good:
+        if outcome in good or outcome in (None, "stopped"):
             continue
         step = next(((a, b) for a, b in zip(path, path[1:]) if (a, b) not in good_steps), None)
         if step:

@@ -9,7 +9,7 @@ from ...scoring.verdict import dimension_label, figure, item_label
 from ...store.progress import Missed, ProgressPoint, ScenarioStats
 from ...store.sessiontable import DIMENSIONS, ordered_dimensions
 from .line_chart import LineChart
-from .tables import fill_table, read_only_table
+from .tables import fill_table, read_only_table, two_lines
 
 
 class ProgressPage(QWidget):
@@ -65,7 +65,7 @@ class ProgressPage(QWidget):
 class ScenariosPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.table = read_only_table(self._headers(DIMENSIONS), "Scenarios")
+        self.table = read_only_table(self._headers(DIMENSIONS), "Scenarios", wrap_last=26)
         note = QLabel("“Where most sessions go wrong” is the step, from one point of the conversation to the next, "
                       "that sessions without a good ending took and no session with a good ending ever did.")
         note.setWordWrap(True)
@@ -75,11 +75,12 @@ class ScenariosPage(QWidget):
 
     @staticmethod
     def _headers(dimensions: tuple[str, ...]) -> list[str]:
-        return ["Scenario", "Sessions", "Completed", "Average", *[dimension_label(d) for d in dimensions],
-                "Where most sessions go wrong"]
+        return ["Scenario", "Sessions", "Completed", "Average", *[two_lines(dimension_label(d)) for d in dimensions],
+                "Where most sessions\ngo wrong"]
 
     def show_stats(self, stats: list[ScenarioStats]) -> None:
-        dimensions = ordered_dimensions(d for s in stats for d in s.dimensions)
+        found = {d for s in stats for d in s.dimensions}
+        dimensions = tuple(d for d in ordered_dimensions(found) if d in found)  # no column no scenario scored
         headers = self._headers(dimensions)
         if headers != [self.table.horizontalHeaderItem(c).text() for c in range(self.table.columnCount())]:
             self.table.setColumnCount(len(headers))

@@ -16,21 +16,14 @@ from ...scoring.verdict import dimension_label, figure
 from ...store.sessiontable import DIMENSIONS, SessionQuery, SessionRow, count_sessions, dimensions_in, session_rows
 from ..astyped import as_tooltip
 from ..tasks import Tasks
+from .tables import two_lines
 
 PAGE = 200
-def _two_lines(label: str) -> str:
-    """A dimension's name on two lines where it has two words ("Problem\nsolving"): seven of them side by side on
-    one line each pushed the table past 1366 px."""
-    for cut in (" ", "-"):
-        if cut in label:
-            head, tail = label.split(cut, 1)
-            return f"{head}{cut.strip()}\n{tail}"
-    return label
 
 
 def columns_for(dimensions: tuple[str, ...]) -> list[tuple[str, str]]:
     return [("trainee", "Trainee"), ("scenario", "Scenario"), ("started", "Date"), ("duration", "Duration"),
-            ("status", "Status"), ("score", "Score"), *[(d, _two_lines(dimension_label(d))) for d in dimensions]]
+            ("status", "Status"), ("score", "Score"), *[(d, two_lines(dimension_label(d))) for d in dimensions]]
 
 
 COLUMNS = columns_for(DIMENSIONS)  # a store's sessions scored on a coach's own dimension add a column each

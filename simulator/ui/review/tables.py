@@ -6,11 +6,14 @@ from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtWidgets import QHeaderView, QStyledItemDelegate, QTableWidget, QTableWidgetItem, QTreeView
 
 
-def read_only_table(headers: list[str], name: str, *, stretch: str = "first", single: bool = False) -> QTableWidget:
+def read_only_table(headers: list[str], name: str, *, stretch: str = "first", single: bool = False,
+                    wrap_last: int = 0) -> QTableWidget:
     """`stretch`: the column that takes the spare width. "first" (the row's name) for tables of figures: a
     stretched last column put a figure like "Share" some 900 px from the name it belongs to; "last" where the
-    last column is text (who made an assignment, a certificate's progress)."""
+    last column is text (who made an assignment, a certificate's progress). `wrap_last`: a last column of
+    sentences, at most that many characters wide, its text wrapped onto more lines."""
     table = _FiguresTable(0, len(headers))
+    table.wrap_last = wrap_last
     table.setHorizontalHeaderLabels(headers)
     table.setAccessibleName(name)
     table.verticalHeader().hide()
@@ -23,6 +26,16 @@ def read_only_table(headers: list[str], name: str, *, stretch: str = "first", si
     else:
         table.horizontalHeader().setStretchLastSection(True)
     return table
+
+
+def two_lines(label: str) -> str:
+    """A dimension's name on two lines where it has two words ("Problem\nsolving"): seven of them side by side on
+    one line each pushed the sessions and scenarios tables past 1366 px."""
+    for cut in (" ", "-"):
+        if cut in label:
+            head, tail = label.split(cut, 1)
+            return f"{head}{cut.strip()}\n{tail}"
+    return label
 
 
 def fill_table(table: _FiguresTable, rows: list[list[str]]) -> None:
@@ -42,11 +55,22 @@ class _FiguresTable(QTableWidget):
     nothing, and a scenario read "B…". Where the figures leave too little, the names keep their width (up to a
     long title's) and the table scrolls sideways instead; decided again whenever the rows or the width change."""
 
+    wrap_last = 0
+
     def make_room_for_names(self) -> None:
         header = self.horizontalHeader()
         if header.stretchLastSection() or self.columnCount() < 2:
             return
-        figures = sum(max(self.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in range(1, self.columnCount()))
+        widths = [max(self.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in range(1, self.columnCount())]
+        if self.wrap_last:
+            # A long "where it goes wrong" ran off the right edge at 1366 px: it wraps in a column of its own width.
+            widths[-1] = min(widths[-1], self.fontMetrics().horizontalAdvance("m") * self.wrap_last)
+            last = self.columnCount() - 1
+            self.setWordWrap(True)
+            header.setSectionResizeMode(last, QHeaderView.Interactive)
+            header.resizeSection(last, widths[-1])
+            self.resizeRowsToContents()
+        figures = sum(widths)
         names = max(self.sizeHintForColumn(0), header.sectionSizeHint(0))
         if names + figures <= self.viewport().width():
             header.setSectionResizeMode(0, QHeaderView.Stretch)
