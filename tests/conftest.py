@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import textwrap
 from pathlib import Path
@@ -50,6 +51,9 @@ def isolated_folders(tmp_path_factory, monkeypatch):
     base = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("SIMULATOR_DATA_DIR", str(base / "data"))
     monkeypatch.setenv("SIMULATOR_CONFIG_DIR", str(base / "config"))
+    dialog = sys.modules.get("simulator.ui.settings_dialog")
+    if dialog is not None:  # the page Settings last showed is kept for the app's run, which a test is
+        dialog.SettingsDialog.last_tab = 0
     return base
 
 

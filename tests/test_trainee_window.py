@@ -194,8 +194,12 @@ def test_without_microphone_or_speaker_typing_is_the_default_and_the_status_says
     briefing = window.briefing
     assert briefing.input_mode == "typed"
     assert "No microphone" in briefing.speech_status.text() and "typing" in briefing.speech_status.text()
-    # Nothing to check: "Check microphone … the bar should move" was offered beside "No microphone was found".
-    assert not briefing.mic_button.isEnabled() and "no microphone to check" in briefing.mic_status.text()
+    # Nothing to check: "Check microphone … the bar should move" was offered beside "No microphone was found",
+    # then "There is no microphone to check" said it a second time. The line above says it once.
+    assert not briefing.mic_button.isEnabled() and not briefing.mic_box.isVisibleTo(briefing)
+    assert briefing.findChildren(QLabel) and sum("microphone" in label.text().lower()
+                                                for label in briefing.findChildren(QLabel)
+                                                if label.isVisibleTo(briefing)) == 1
     # Nor voice to choose: a tester picked "Voice: just speak" and read "Starting now means: ... by voice" beside
     # "you will answer by typing", with "My manager may listen to my recorded answers" on offer.
     voice, push_to_talk, typing = briefing.input_group.buttons()
@@ -565,6 +569,7 @@ def test_dark_check_boxes_grow_with_the_text_and_show_when_they_are_checked(qtbo
     choose_look(qtbot, window, "dark", 150)
     dialog = open_settings_by_keys(qtbot, window)
     box = dialog.keep_audio
+    qtbot.keyClick(dialog, Qt.Key_A, Qt.AltModifier)  # &Audio: Settings opens again on Appearance, left last
     qtbot.keyClick(dialog, Qt.Key_F, Qt.AltModifier)  # O&ffer to keep…
     qtbot.waitUntil(lambda: box.isChecked() != window.settings.keep_audio, timeout=2000)
     box.setChecked(True)
@@ -604,6 +609,21 @@ def test_settings_labels_reach_their_fields_and_show_the_data_folder_in_force(qt
     assert dialog.text_scale.width() < 12 * em
     dialog.accept()
     assert window.settings.data_dir is None  # shown, not pinned: the environment still decides
+
+
+def test_settings_opens_again_on_the_page_left_last(qtbot, tmp_path):
+    # A walker changing the theme, then the text size, found the Audio page each time Settings opened.
+    window = open_window(qtbot, tmp_path)
+    dialog = open_settings_by_keys(qtbot, window)
+    tabs = dialog.findChild(QTabWidget)
+    assert tabs.tabText(tabs.currentIndex()) == "&Audio"  # the first time
+    qtbot.keyClick(dialog, Qt.Key_P, Qt.AltModifier)  # A&ppearance
+    dialog.reject()
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    again = open_settings_by_keys(qtbot, window)
+    tabs = again.findChild(QTabWidget)
+    assert tabs.tabText(tabs.currentIndex()) == "A&ppearance"
+    again.reject()
 
 
 def test_a_new_data_folder_is_said_as_it_is_typed_and_an_empty_one_says_where_the_sessions_are(qtbot, tmp_path,

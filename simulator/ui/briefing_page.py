@@ -97,7 +97,7 @@ class BriefingPage(QWidget):
         self.mic_meter.setAccessibleName("Microphone level")
         self.mic_status = QLabel(MIC_HINT)
         self.mic_status.setWordWrap(True)
-        mic_box = QGroupBox("Microphone check")
+        mic_box = self.mic_box = QGroupBox("Microphone check")
         mic_layout = QVBoxLayout(mic_box)
         mic_row = QHBoxLayout()
         mic_row.addWidget(self.mic_button)
@@ -333,10 +333,11 @@ class BriefingPage(QWidget):
             self.mic_meter.setValue(min(100, int((getattr(self._mic, "level", 0.0) ** 0.5) * 180)))
 
     def microphone_found(self, found: bool) -> None:
-        """With no microphone there is nothing to check: the button offered "say a few words: the bar should
-        move" beside "No microphone was found"."""
+        """With no microphone there is nothing to check, and the check goes: its button offered "say a few words:
+        the bar should move" beside "No microphone was found", and then its own "none was found" said it twice."""
         self.mic_button.setEnabled(found)
-        self.mic_status.setText(MIC_HINT if found else "There is no microphone to check: none was found.")
+        self.mic_status.setText(MIC_HINT)
+        self.mic_box.setVisible(found)
         # Nor anything to speak into: "by voice" on offer beside "you will answer by typing" read as a contradiction.
         for i, (mode, _) in enumerate(INPUT_MODES):
             if mode != "typed":

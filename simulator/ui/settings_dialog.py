@@ -75,6 +75,7 @@ def _note(text: str) -> QLabel:
 
 
 class SettingsDialog(QDialog):
+    last_tab = 0  # for as long as the app runs
     installed = Signal(str)  # a model folder name, once installed
 
     def __init__(self, settings: AppSettings, tasks: Tasks, *, microphones: list[str], speakers: list[str],
@@ -198,6 +199,10 @@ class SettingsDialog(QDialog):
         _row(form, "&Theme:", self.theme)
         _row(form, "Te&xt size:", self.text_scale)
         tabs.addTab(_scrolled(look), "A&ppearance")
+        # Opened again, it shows the page left last: a walker changing theme then text size found Audio each time.
+        tabs.setCurrentIndex(SettingsDialog.last_tab)
+        tabs.currentChanged.connect(lambda i: setattr(SettingsDialog, "last_tab", i))
+        self.tabs = tabs
 
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)
