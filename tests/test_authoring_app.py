@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -212,3 +213,17 @@ def test_a_click_on_a_box_in_the_picture_draws_its_lines_strong(qtbot, folder):
     assert view.horizontalScrollBar().value() > 0
     left = view.horizontalScrollBar().value() / view.zoom
     assert left <= far.x and far.x + 220 <= left + view.viewport().width() / view.zoom
+
+
+def test_with_no_speaker_hear_the_customer_is_not_on_offer(qtbot, tmp_path):
+    # A walker found "Hear the customer" ticked on a machine with no speaker; each line then failed to play.
+    from test_trainee_window import NoSoundDevices
+    folder = tmp_path / "s"
+    folder.mkdir()
+    shutil.copy(REPO / "scenarios" / "swearing-caller.yaml", folder)
+    window = open_authoring(qtbot, folder, devices=NoSoundDevices())
+    qtbot.waitUntil(lambda: not window.tryout.speak.isEnabled(), timeout=5_000)
+    assert not window.tryout.speak.isChecked() and not window.hear_button.isEnabled()
+    assert "shown as text" in window.tryout.speak.toolTip()
+    with_speaker = open_authoring(qtbot, folder)
+    assert with_speaker.tryout.speak.isChecked() and with_speaker.hear_button.isEnabled()

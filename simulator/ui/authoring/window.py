@@ -116,6 +116,10 @@ class AuthoringWindow(QMainWindow):
 
         self.tryout = TryOutPanel(tasks)
         self.tryout.line_spoken.connect(self.hear)
+        if devices is None:
+            self._no_speaker("no sound system was set up")
+        else:  # listing the sound system can take a moment: on a worker
+            self.tasks.run(devices.names, done=lambda names: names[1] or self._no_speaker(), failed=lambda exc: None)
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self.problems, "Problems")
@@ -325,6 +329,13 @@ class AuthoringWindow(QMainWindow):
         self.hear_status.setText("Speaking…")
         self.tasks.run(render_and_play, done=self._heard,
                        failed=lambda exc: self.hear_status.setText(f"Could not speak the line: {explain(exc)}"))
+
+    def _no_speaker(self, why: str = "no speaker was found") -> None:
+        """"Hear the customer" stood ticked on a machine with no speaker, and each line then failed to play."""
+        for control in (self.tryout.speak, self.hear_button):
+            control.setEnabled(False)
+            control.setToolTip(f"The customer's lines are shown as text: {why}.")
+        self.tryout.speak.setChecked(False)
 
     def _heard(self, text: str) -> None:
         self.hear_status.setText(f"Playing: “{text[:60]}{'…' if len(text) > 60 else ''}”")
