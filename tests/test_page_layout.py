@@ -71,6 +71,21 @@ def test_every_scenario_title_in_the_library_is_readable_in_full(qtbot, write, s
     assert min(table.rowHeight(r) for r in range(table.rowCount())) >= 2 * line
 
 
+@pytest.mark.parametrize("text_size", SCALES, indirect=True)
+def test_the_search_hint_reads_whole_on_a_small_screen(qtbot, shipped, text_size):
+    # At 200 % on 1366 px the hint read "Title, situation or conte…".
+    page = LibraryPage()
+    qtbot.addWidget(page)
+    page.resize(*_page_size((1366, 768), text_size))
+    page.show()
+    page.set_scenarios([load_scenario(p) for p in shipped], [], {})
+    qtbot.wait(50)
+    search = page.search
+    room = search.width() - 2 * search.fontMetrics().horizontalAdvance("M")  # frame, padding and the clear button
+    assert search.fontMetrics().horizontalAdvance(search.placeholderText()) <= room, f"at {text_size} %"
+    assert "Enter" in search.toolTip()
+
+
 @pytest.mark.parametrize("text_size", [150, 200], indirect=True)
 def test_the_library_card_shows_what_a_scenario_contains_at_large_text(qtbot, shipped, text_size):
     # At 150 % on a 1366x768 screen the table hides its Contains column and leaves it to the card, whose last

@@ -1191,6 +1191,9 @@ def test_a_web_chat_says_chat_where_a_call_says_call(qtbot, tmp_path):
     cards = window.results.did.cards
     words = " ".join([window.results.next_time.text(), *(c.heading.text() + c.advice.text() for c in cards)])
     assert "the chat" in words and not re.search(r"\b(the|this) call\b", words)
+    # a status is kept whole: "Done well" broke into "Done" at a line's end and "well" under it
+    assert any("Done&nbsp;well" in c.heading.text() for c in cards)
+    assert not any(re.search(r"Done well|To avoid next time", c.heading.text()) for c in cards)
 
 
 def test_the_accent_is_a_setting_that_reloads_the_recogniser(qtbot, tmp_path):

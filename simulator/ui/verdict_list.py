@@ -123,9 +123,10 @@ class VerdictCard(QFrame):
         v = self.verdict
         colour = getattr(colours(), STATUS_ROLES[v.status])
         unsure = " (unsure: the recogniser was unsure of your words)" if v.uncertain else ""
+        # The status is kept whole: "Done well" broke into "Done" at a line's end and "well" under it.
         self.heading.setText(f'<span style="color:{colour.name()}">{STATUS_MARKS[v.status]}</span>&nbsp; '
                              f'<b>{escape(self.label)}</b> &nbsp;<span style="color:{colour.name()}">'
-                             f'{STATUS_WORDS[v.status]}{escape(unsure)}</span>')
+                             f'{STATUS_WORDS[v.status].replace(" ", "&nbsp;")}{escape(unsure)}</span>')
 
     def show_disputes(self, disputes: list) -> None:
         """How the trainee's disputes of this verdict stand; a new one can be made once the last is answered."""
