@@ -299,6 +299,29 @@ def test_series_that_share_some_points_do_not_cover_each_other(qtbot):
     assert not set(a) & set(b)
 
 
+def test_only_markers_on_one_spot_move_aside_and_none_leaves_the_chart(qtbot):
+    # A walker read the chart's points as beside their dates: a series that shared one point with an earlier one was
+    # moved aside at every session, and the seventh series' last markers ran off the right edge.
+    from simulator.ui.review.line_chart import LineChart
+    chart = LineChart()
+    qtbot.addWidget(chart)
+    chart.resize(800, 400)
+    times = [1.0, 2.0, 3.0, 4.0]
+    series = [("Overall", [(t, 50.0 + t) for t in times])]
+    series += [(f"Dimension {k}", [(1.0, 100.0), (2.0, 10.0 * k), (3.0, 20.0 + k), (4.0, 100.0)]) for k in range(6)]
+    chart.set_series(series)
+    chart.grab()
+    own_x = [x for x, _ in chart.drawn_lines["Overall"]]
+    for label, _ in series[1:]:
+        xs = [x for x, _ in chart.drawn_lines[label]]
+        assert xs[2] == own_x[2], label  # a spot of its own: at its session
+    at_100 = sorted(chart.drawn_lines[label][3][0] for label, _ in series[1:])
+    assert len(set(at_100)) == 6  # six markers on one spot, side by side
+    plot = chart._plot()
+    assert all(plot.left() <= x <= plot.right() for pixels in chart.drawn_lines.values() for x, _ in pixels)
+    assert min(at_100) < own_x[3] < max(at_100)  # around the session, not all to one side of it
+
+
 def test_every_point_is_drawn_at_its_score_and_named_on_hover(qtbot):
     import datetime as dt
 

@@ -13,6 +13,7 @@ from ..astyped import as_tooltip
 
 # Colour-blind-safe (Okabe-Ito); each series is also named in the legend and drawn with its own marker.
 COLOURS = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00"]
+MARKER_GAP = 6.0  # pixels between markers set side by side at one spot, never up or down
 
 
 class LineChart(QWidget):
@@ -25,7 +26,7 @@ class LineChart(QWidget):
         self.series: list[tuple[str, list[tuple[float, float]]]] = []
         self.names: dict[float, str] = {}  # a point's time -> its session, for the tooltip
         self.same_as: dict[str, tuple[str, int]] = {}
-        self.nudges: dict[str, int] = {}
+        self.nudges: dict[str, dict[float, int]] = {}
         self.drawn_points = 0  # markers painted last time, per the data (tests read it)
         self.drawn_lines: dict[str, list[tuple[float, float]]] = {}  # where each series was painted, in pixels
         self.drawn_ticks: list[str] = []  # the labels along the bottom, last time
@@ -65,7 +66,10 @@ class LineChart(QWidget):
         n = len(times)
         if self._order_of[0] is not times:  # each point's place in the order, once a paint (index() made it n²)
             self._order_of = (times, {t: i for i, t in enumerate(times)})
-        return plot.left() + plot.width() * (self._order_of[1][x] / (n - 1) if n > 1 else 0.5)
+        # The first and last sessions sit in from the edges by the widest set of markers side by side, which was
+        # cut off at the right edge.
+        pad = MARKER_GAP * (max(abs(k) for k in _steps(len(self.series))) if self.series else 0) + 4
+        return plot.left() + pad + (plot.width() - 2 * pad) * (self._order_of[1][x] / (n - 1) if n > 1 else 0.5)
 
     def paintEvent(self, event) -> None:  # noqa: ARG002
         p = QPainter(self)
@@ -92,7 +96,6 @@ class LineChart(QWidget):
             p.end()
             return
         self._ticks(p, plot, times, text)
-        marker_gap = 7.0  # a series sharing points with earlier ones is set this far to the side, never up or down
 
         def at(x: float, y: float, nudge: float = 0.0) -> QPointF:
             return QPointF(self._x(plot, times, x) + nudge, plot.bottom() - plot.height() * max(0.0, min(100.0, y)) / 100)
@@ -103,19 +106,21 @@ class LineChart(QWidget):
                 colour = text  # the overall line follows the theme's text colour (readable in dark mode)
             pen = QPen(colour, 3 if i == 0 else 1.5)
             p.setPen(pen)
-            # A series sharing points with earlier ones would be painted exactly over them: its markers sit beside
-            # theirs (at the same score: the height is the value), and the legend names an identical one.
-            nudge = marker_gap * self.nudges.get(label, 0)
+            # A marker where an earlier series has one would be painted exactly over it: it sits beside it (at the
+            # same score: the height is the value), and the legend names an identical series. Only such markers
+            # move: moving a whole series put every one of its points beside its session's date.
+            nudges = self.nudges.get(label, {})
+            placed = [at(x, y, MARKER_GAP * nudges.get(x, 0)) for x, y in points]
             path = QPainterPath()
-            for n, (x, y) in enumerate(points):
-                (path.moveTo if n == 0 else path.lineTo)(at(x, y, nudge))
-            self.drawn_lines[label] = [(at(x, y, nudge).x(), at(x, y, nudge).y()) for x, y in points]
+            for n, point in enumerate(placed):
+                (path.moveTo if n == 0 else path.lineTo)(point)
+            self.drawn_lines[label] = [(point.x(), point.y()) for point in placed]
             p.setBrush(Qt.NoBrush)
             p.drawPath(path)
             p.setBrush(colour)
             size = 3.5 if i == 0 else 2.5
-            for x, y in points:
-                self._marker(p, at(x, y, nudge), size, i)
+            for point in placed:
+                self._marker(p, point, size, i)
                 self.drawn_points += 1
             p.setPen(text)
             label = self.legend(label)
@@ -203,11 +208,21 @@ def _same_as(series: list[tuple[str, list[tuple[float, float]]]]) -> dict[str, t
     return {label: (labels[0], n) for labels in first.values() for n, label in enumerate(labels) if n}
 
 
-def _nudges(series: list[tuple[str, list[tuple[float, float]]]]) -> dict[str, int]:
-    """How many earlier series each one shares a point with: that many steps down, so none hides another."""
-    out, seen = {}, []
+def _steps(n: int) -> list[int]:
+    """Where the k-th of n markers at one spot goes, in marker gaps: on it, then right and left in turn."""
+    return [(k + 1) // 2 * (1 if k % 2 else -1) for k in range(n)]
+
+
+def _nudges(series: list[tuple[str, list[tuple[float, float]]]]) -> dict[str, dict[float, int]]:
+    """Per series, per session: how many marker gaps its marker moves, so none hides another's at that spot."""
+    out: dict[str, dict[float, int]] = {}
+    taken: dict[tuple[float, float], int] = {}
+    steps = _steps(len(series))
     for label, points in series:
-        mine = set(points)
-        out[label] = sum(1 for earlier in seen if earlier & mine)
-        seen.append(mine)
+        mine = out[label] = {}
+        for x, y in points:
+            k = taken.get((x, y), 0)
+            taken[(x, y)] = k + 1
+            if k:
+                mine[x] = steps[k]
     return out
