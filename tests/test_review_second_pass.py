@@ -108,6 +108,10 @@ def test_a_long_reason_for_a_change_wraps_and_the_status_bar_names_no_id(qtbot, 
     assert audit.textElideMode() == Qt.ElideNone and audit.wordWrap()
     assert audit.rowHeight(0) > 2 * audit.fontMetrics().height()  # the reason wraps onto more lines
     assert reason.strip() in audit.item(0, 4).toolTip()
+    # At 1366 px the reason was squeezed to a few letters a line behind a sideways scroll: it has room to be read
+    qtbot.wait(50)
+    em = audit.fontMetrics().horizontalAdvance("m")
+    assert audit.horizontalScrollBar().maximum() == 0 and audit.columnWidth(4) >= 15 * em
 
 
 def test_long_criteria_and_quotes_wrap_in_the_verdicts_at_1366_instead_of_running_off_to_the_right(qtbot, tmp_path):

@@ -111,8 +111,11 @@ class SessionPage(QWidget):
         self.audit.setWordWrap(True)
         self.audit.setTextElideMode(Qt.ElideNone)
         self.audit.horizontalHeader().sectionResized.connect(lambda *_: self.audit.resizeRowsToContents())
-        for column in range(4):  # "Changed to" was cut to "hanged t": each header as wide as its words
+        for column in (0, 1, 3):  # "Changed to" was cut to "hanged t": each header as wide as its words
             self.audit.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeToContents)
+        # The criterion wraps in a column of its own width, so that the reason, last, keeps room to be read: it
+        # was squeezed to a few letters a line at 1366 px, behind a sideways scroll.
+        self.audit.horizontalHeader().setSectionResizeMode(2, QHeaderView.Interactive)
         self.reviews = plain(QLabel())
         self.reviews.setWordWrap(True)
 
@@ -197,12 +200,15 @@ class SessionPage(QWidget):
         autos = {(v["dimension"], v["item"]): v["status"] for v in record.verdicts}
         for row, o in enumerate(record.overrides):
             auto = autos.get((o.dimension, o.item), "")
-            for col, text in enumerate([when(o.created_at), o.reviewer, item_label(o.item),
-                                        f"{verdict_words(o.status, auto)} (automatic: {verdict_words(auto, auto) or '?'})",
+            for col, text in enumerate([when(o.created_at).replace(" ", "\n", 1), o.reviewer, item_label(o.item),
+                                        f"{verdict_words(o.status, auto)}\n(automatic: {verdict_words(auto, auto) or '?'})",
                                         o.comment]):
                 item = QTableWidgetItem(text)
                 item.setToolTip(as_tooltip(text))
                 self.audit.setItem(row, col, item)
+        fm = self.audit.fontMetrics()
+        self.audit.setColumnWidth(2, min(max(self.audit.sizeHintForColumn(2), fm.horizontalAdvance("Criterion") + 16),
+                                         fm.horizontalAdvance("m") * 16))
         self.audit.resizeRowsToContents()  # a reason is read in full, wrapped, not cut to "even if not in so many…"
         self.reviews.setText("Reviewed by " + ", ".join(f"{r['reviewer']} ({when(r['reviewed_at'])})"
                                                         for r in record.reviews) if record.reviews else "Not reviewed yet.")
