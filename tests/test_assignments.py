@@ -131,3 +131,17 @@ def test_an_assignment_with_nothing_in_it_cannot_be_made():
 def _library():
     from simulator.scenario.library import available
     return available()
+
+
+def test_a_session_stopped_short_or_practised_this_run_is_not_new_in_the_plan(tmp_path):
+    from simulator.store import INTERRUPTED
+    with Store(tmp_path / "ana") as ana:
+        sid = play(ana, "blunt-not-abusive", ["Let me look into that for you."], "Ana")
+        with ana.write() as db:  # a break: kept, but no attempt
+            db.execute("UPDATE sessions SET status = ? WHERE id = ?", (INTERRUPTED, sid))
+        good, _ = _library()
+        reasons = {s.scenario_id: s.reason for s in trainee_plan(ana, "Ana", good, load_policy()).suggestions}
+        assert reasons["blunt-not-abusive"].startswith("Practised, not yet assessed")
+        practised = trainee_plan(ana, "Ana", good, load_policy(), practised={"apologises-after-boundary"})
+        reasons = {s.scenario_id: s.reason for s in practised.suggestions}
+        assert reasons["apologises-after-boundary"].startswith("Practised, not yet assessed")

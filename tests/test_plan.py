@@ -262,3 +262,12 @@ def test_a_missed_skill_is_practised_in_another_scenario_than_the_one_just_playe
                        {"acknowledges_feelings": "missed", "restates_problem": "met"})]
     first = plan(library, history, NOW)[0]
     assert first.skill == "acknowledges_feelings" and first.scenario_id != "blunt-not-abusive"
+
+
+def test_a_scenario_practised_but_never_assessed_is_not_called_new():
+    # A walker practised the blunt customer (practice only: not an attempt) and read "New to you" about it.
+    suggestions = plan(LIBRARY, [], NOW, practised=frozenset({"blunt"}))
+    blunt, refund = suggestions[:2]
+    assert blunt.scenario_id == "blunt" and blunt.reason.startswith("Practised, not yet assessed")
+    assert "for a score" in blunt.reason and "New to you" not in blunt.reason
+    assert refund.reason.startswith("New to you")

@@ -137,3 +137,20 @@ def test_a_certificate_reached_and_lost_by_expiry_reads_the_same_in_both_windows
     assert terminal == {"Ana": ana.words(), "Ben": ben.words()}
     assert main(["--data-dir", str(data), "plan", "--trainee", "Ana", "--json", "--policy", str(policy)]) == 0
     assert json.loads(capsys.readouterr().out)["certificates"][0]["summary"] == ana.words()
+
+
+def test_after_a_practice_run_the_plan_no_longer_calls_that_scenario_new(qtbot, tmp_path):
+    # A walker practised the first suggestion (practice only: nothing kept) and the plan still said "New to you".
+    from appkit import choose, press, type_reply, wait_for_results
+    w = open_library(qtbot, tmp_path)
+    first = suggestions(w)[0]
+    scenario = next(sf for sf in w.scenario_files if f"“{sf.scenario.title}”" in first)
+    w.activateWindow()
+    choose(qtbot, w, scenario.id, assessed=False)
+    type_reply(qtbot, w, "I'm sorry this has been so hard. Let me look at it with you.")
+    press(qtbot, w, "end_call")
+    wait_for_results(qtbot, w)
+    with qtbot.waitSignal(w.practice_plan.shown, timeout=20_000):
+        qtbot.mouseClick(w.results.library_button, Qt.LeftButton)
+    shown = [r for r in suggestions(w) if f"“{scenario.scenario.title}”" in r]
+    assert shown and shown[0].startswith("Practised, not yet assessed"), suggestions(w)

@@ -199,8 +199,10 @@ def next_intensity(info: ScenarioInfo, attempts: Sequence[Attempt], pass_mark: f
 
 
 def plan(scenarios: Sequence[ScenarioInfo], attempts: Sequence[Attempt], now: float, *, pass_mark: float = 70,
-         assigned: Sequence[Assigned] = (), required: Sequence[Required] = (), limit: int = 5) -> list[Suggestion]:
-    """The trainee's "Practise next" list (see the module's docstring for the rule)."""
+         assigned: Sequence[Assigned] = (), required: Sequence[Required] = (), limit: int = 5,
+         practised: frozenset[str] = frozenset()) -> list[Suggestion]:
+    """The trainee's "Practise next" list (see the module's docstring for the rule). `practised`: scenarios the
+    trainee has played practice-only (or not to the end), which are not attempts but are not new to them either."""
     seen: dict[str, set[str]] = {}
     for a in attempts:  # items the policy adds (documenting, the early-ending rule) show in the verdicts
         seen.setdefault(a.scenario_id, set()).update(k for item in a.verdicts for k in skills_of(item))
@@ -274,7 +276,11 @@ def plan(scenarios: Sequence[ScenarioInfo], attempts: Sequence[Attempt], now: fl
     for info in sorted(scenarios, key=lambda s: (_rank(s.difficulty), s.title)):
         if info.id not in played and info.difficulty in levels:
             level = info.intensities[0] if info.intensities else None
-            add(info, level, f"New to you ({info.difficulty}): try {_named(info, level)}.", "new")
+            if info.id in practised:  # "New to you" read wrong to a walker who had just practised it
+                add(info, level, f"Practised, not yet assessed ({info.difficulty}): for a score, try "
+                                 f"{_named(info, level)}.", "new")
+            else:
+                add(info, level, f"New to you ({info.difficulty}): try {_named(info, level)}.", "new")
 
     due = sorted((k for k, b in boxes.items() if b.box > 1 and b.due_at() <= now),
                  key=lambda k: (boxes[k].due_at() - now, _order(k)))

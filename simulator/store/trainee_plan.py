@@ -7,7 +7,7 @@ they say the same thing.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..scenario.model import Policy
@@ -60,8 +60,10 @@ class TraineePlan:
 
 
 def trainee_plan(store: Store, trainee: str, scenarios: Sequence, policy: Policy, *, now: float | None = None,
-                 limit: int = 5) -> TraineePlan:
-    """`scenarios`: the loaded library (scenario.ScenarioFile), as the trainee can play it."""
+                 limit: int = 5, practised: Iterable[str] = ()) -> TraineePlan:
+    """`scenarios`: the loaded library (scenario.ScenarioFile), as the trainee can play it. `practised`: scenarios
+    played practice-only, which no store keeps (the app knows them for as long as it runs); a kept session that
+    is no attempt (a break, a call stopped short) counts too."""
     now = time.time() if now is None else now
     infos = [scenario_info(sf) for sf in scenarios]
     titles = {i.id: i.title for i in infos}
@@ -69,7 +71,10 @@ def trainee_plan(store: Store, trainee: str, scenarios: Sequence, policy: Policy
     mine = list_assignments(store, trainee)
     open_work = [a for a in mine if any(i.done_at is None for i in progress(a, history))]
     certificates = team_certificates(store, policy, now=now, trainee=trainee, titles=titles)
+    tried = {r[0] for r in store.read("SELECT DISTINCT s.scenario_id FROM sessions s JOIN trainees t"
+                                       " ON t.id = s.trainee_id WHERE t.name = ?", (trainee,))}
     suggestions = plan(infos, history, now, pass_mark=policy.pass_mark, assigned=assigned(open_work),
-                       required=still_required(certificates, now), limit=limit)
+                       required=still_required(certificates, now), limit=limit,
+                       practised=frozenset((tried | set(practised)) - {a.scenario_id for a in history}))
     return TraineePlan(trainee, suggestions, certificates,
                        [AssignmentProgress(a, progress(a, history), titles) for a in mine], now)

@@ -12,9 +12,9 @@ from .notices import explain, show_error
 from .org_key import ask_for_key
 
 
-def _read_plan(store, trainee: str, scenarios, policy):
+def _read_plan(store, trainee: str, scenarios, policy, practised: frozenset[str]):
     from ..store.trainee_plan import trainee_plan
-    return trainee_plan(store, trainee, scenarios, policy)
+    return trainee_plan(store, trainee, scenarios, policy, practised=practised)
 
 
 def _import(store, path: Path, key: bytes):
@@ -28,6 +28,8 @@ class PracticePlan(QObject):
     def __init__(self, window) -> None:
         super().__init__(window)
         self._window = window
+        # Scenarios played practice-only while the app runs: never kept, yet "New to you" read wrong after one.
+        self.practised: set[str] = set()
         window.library.plan.practise.connect(self.practise)
 
     def refresh(self) -> None:
@@ -38,7 +40,8 @@ class PracticePlan(QObject):
         def arrived(plan) -> None:
             w.library.plan.show_plan(plan)
             self.shown.emit()
-        w.tasks.run(_read_plan, w.store, w.settings.trainee, list(w.scenario_files), w.policy, done=arrived,
+        w.tasks.run(_read_plan, w.store, w.settings.trainee, list(w.scenario_files), w.policy,
+                    frozenset(self.practised), done=arrived,
                     failed=lambda exc: w.notices.add(explain(exc)))
 
     def practise(self, scenario_id: str, intensity: str | None) -> None:

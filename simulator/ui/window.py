@@ -582,6 +582,8 @@ class MainWindow(QMainWindow):
                                  debrief=self.policy.debrief if self.policy else "",
                                  disputable=kept is not None and live.result is not None, channel=s.scenario.channel)
         self.results.again_button.setEnabled(True)
+        if not live.practice.choice.assessed:  # nothing of it is kept, but for this run it is not new to them
+            self.practice_plan.practised.add(s.scenario.id)
         self.past_scenario = None
         self.results.again_button.setToolTip("")
         self.disputes.results_shown(kept)
