@@ -67,6 +67,7 @@ class VirtualCard:
         self.spoken_until: list[float] = []  # when the last sample of each utterance went into the microphone
         self._recorder: subprocess.Popen | None = None
         self.heard: list[tuple[float, float]] = []  # (time read, level) of each 20 ms at the speaker
+        self._samples: list[tuple[float, np.ndarray]] = []  # (time read, samples) of the same 20 ms
 
     # -- set up and tear down --------------------------------------------------------
     def start(self) -> VirtualCard:
@@ -138,9 +139,11 @@ class VirtualCard:
                             current, pos = b"", 0
                     chunk = current[pos:pos + step] if current else bytes(step)
                     pos += step
-                    os.write(fd, chunk + bytes(step - len(chunk)))
+                    # Written once its 20 ms have been "said", as a microphone hears it: written at their start,
+                    # the product had each reply's end 20 ms before it was over, and every latency read short.
                     next_at += CARD_CHUNK_MS / 1000
                     time.sleep(max(0.0, next_at - time.monotonic()))
+                    os.write(fd, chunk + bytes(step - len(chunk)))
             except OSError:
                 pass  # the sound server went away
             finally:
@@ -172,7 +175,9 @@ class VirtualCard:
                     return
                 if not chunk:
                     return
-                self.heard.append((time.monotonic(), level(chunk)))
+                now = time.monotonic()
+                self.heard.append((now, level(chunk)))
+                self._samples.append((now, np.frombuffer(chunk, dtype="<i2")))
         threading.Thread(target=read, name="virtual-speaker", daemon=True).start()
 
     def sound_after(self, at: float, threshold: float = 0.01, timeout: float = 10.0) -> float | None:
@@ -182,6 +187,22 @@ class VirtualCard:
             for t, lv in list(self.heard):
                 if t > at and lv > threshold:
                     return t
+            time.sleep(0.01)
+        return None
+
+    def onset_after(self, at: float, threshold: float = 0.01, timeout: float = 10.0) -> float | None:
+        """When the first sample louder than `threshold` reached the speaker after `at`, to the sample: the time
+        its 20 ms was read, less the samples after it. `sound_after` is that 20 ms's read time (up to 20 ms later,
+        and a chunk whose sound begins near its end may be too quiet on average to count)."""
+        deadline = time.monotonic() + timeout
+        step = 1 / CARD_RATE
+        while time.monotonic() < deadline:
+            for t, samples in list(self._samples):
+                if t <= at:
+                    continue
+                loud = np.flatnonzero(np.abs(samples.astype(np.float32)) / 32768 > threshold)
+                if loud.size:
+                    return max(at, t - (len(samples) - loud[0]) * step)
             time.sleep(0.01)
         return None
 

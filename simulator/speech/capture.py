@@ -151,11 +151,11 @@ class FileMicrophone:
                 chunk = current[pos:pos + step] if current else silence
                 chunk = chunk + bytes(step - len(chunk))
                 pos += step
-                self.level = level(chunk)
-                on_chunk(chunk, time.monotonic())
-                if self.realtime:
+                if self.realtime:  # a sound card hands over a block once its last sample is heard, not before
                     next_at += CHUNK_MS / 1000
                     time.sleep(max(0.0, next_at - time.monotonic()))
+                self.level = level(chunk)
+                on_chunk(chunk, time.monotonic())
         self._thread = threading.Thread(target=run, name="file-microphone", daemon=True)
         self._thread.start()
 

@@ -4,10 +4,12 @@ PulseAudio runs with a null sink as the speaker (recorded through its monitor
 with parec) and a pipe source as the microphone (fed in real time from here),
 as in tests/test_real_audio.py. Reports:
 
-- end of speech -> customer audio at the speaker, p50/p95: from the last
-  sample of the reply going into the microphone pipe to the first loud 20 ms
-  at the sink, beside the same loop on the file-backed microphone and speaker
-  (end of speech -> the line's playback starting);
+- end of speech -> customer audio at the speaker, p50/p95: from the moment
+  the reply's last sample is said into the microphone pipe (each 20 ms is
+  written once it has been said, as a microphone hands it over) to the first
+  loud 20 ms read at the sink, and to the first loud sample in it; beside the
+  same loop on the file-backed microphone and speaker (end of speech -> the
+  line's playback starting);
 - stopping a playing line (a call action), 100 times: how long `stop()` takes
   to return, how long until the stream is closed by its owner thread, and
   until the speaker is quiet; p50/p95/max.
@@ -175,8 +177,15 @@ def main() -> None:
         loop = VoiceLoop(Session(sf, PhraseDetector(sf.criteria), seed=1), speaker=SoundDeviceSpeaker(),
                          microphone=SoundDeviceMicrophone(), engine=engine, cache=lines,
                          hangover_ms=args.hangover_ms, silence_after_s=600)
-        card_ms = latencies(loop, card.say, card.spoken_until, lambda at: card.sound_after(at, LOUD), replies,
-                            args.samples, args.each)
+        onset_ms: list[float] = []
+
+        def sound_after(at: float) -> float | None:
+            heard = card.sound_after(at, LOUD)
+            onset = card.onset_after(at, LOUD)
+            if heard is not None and onset is not None:
+                onset_ms.append((onset - at) * 1000)
+            return heard
+        card_ms = latencies(loop, card.say, card.spoken_until, sound_after, replies, args.samples, args.each)
 
         # stopping a line, as a call action does, from another thread
         line = lines.render(REPLIES[2], VoiceSettings(rate=150)).result(60)
@@ -207,10 +216,10 @@ def main() -> None:
             engine.close()
         if card is not None:
             card.close()
-    report(args, engine, file_ms, card_ms, returned, closed, quiet)
+    report(args, engine, file_ms, card_ms, returned, closed, quiet, onset_ms)
 
 
-def report(args, engine, file_ms, card_ms, returned, closed, quiet) -> None:
+def report(args, engine, file_ms, card_ms, returned, closed, quiet, onset_ms=()) -> None:
     def row(name: str, values: list[float], extra: bool = False) -> str:
         if not values:
             return f"{name:<52} no samples"
@@ -222,6 +231,7 @@ def report(args, engine, file_ms, card_ms, returned, closed, quiet) -> None:
     print(f"PocketSphinx ({engine.name}); silence hangover {rule}; {args.samples} replies; {args.stops} stops")
     if card_ms:
         print(row(f"end of speech -> customer audio, virtual card ({len(card_ms)})", card_ms))
+        print(row("  the same, its first loud sample (not its 20 ms read)", onset_ms))
     print(row(f"end of speech -> customer line, file-backed ({len(file_ms)})", file_ms))
     if not returned:
         return
