@@ -193,6 +193,12 @@ def review_shots(app: QApplication, data: Path) -> dict:
     wait_until(app, lambda: window.calibration.table.rowCount() > 0)
     settle(app)
     shots["review-calibration"] = window.grab()
+    for name, tab, ready in (("review-scenarios", window.scenarios, lambda: window.scenarios.table.rowCount() > 0),
+                             ("review-team", window.team, lambda: True)):
+        window.tabs.setCurrentWidget(tab)
+        wait_until(app, ready)
+        settle(app)
+        shots[name] = window.grab()
     window.close()
     return shots
 

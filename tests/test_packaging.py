@@ -163,7 +163,7 @@ def test_scores_replies_with_the_bundled_learned_detector(built):
 
 def test_opens_the_desktop_app_by_default(built):
     process = subprocess.Popen(built.command(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env=built.env(), cwd=built.home)
+                               env={**built.env(), "SIMULATOR_SAY_SHOWN": "1"}, cwd=built.home)
     try:
         first = process.stdout.readline()  # blocks until the window is shown or the app dies
         assert first.startswith("window shown at"), first + process.stderr.read()

@@ -102,6 +102,7 @@ def test_a_manager_makes_an_assignment_from_the_team_tab(qtbot, tmp_path):
     assert made.title == "Week 1" and made.trainees == ["Ben"] and made.created_by == "Maria"
     assert made.due_at > time.time() + 6 * 86400
     assert w.team.assignments.item(0, 0).text() == "Week 1"
+    assert w.team.assignments.isVisible() and not w.team.no_assignments.isVisible()
     done = w.team.assignments.item(0, 3)
     assert (done.text(), done.toolTip()) == ("0 of 1 done", as_tooltip("Ben: 0 of 2"))
     with Store(tmp_path / "data") as store:
@@ -165,7 +166,10 @@ def test_without_certificates_the_team_tab_shows_no_empty_grid(qtbot, tmp_path):
     w = open_team(qtbot, tmp_path / "data", load_policy(path))
     assert "names no certificates" in w.team.summary.text()
     assert not w.team.certificates.isVisible() and not w.team.detail.isVisible()
-    assert w.team.assignments.isVisible() and w.team.assign_button.isVisible()
+    assert w.team.assign_button.isVisible()
+    # nor an empty grid of squeezed headers where no assignment was made: what to do instead
+    assert not w.team.assignments.isVisible() and "New assignment" in w.team.no_assignments.text()
+    assert w.team.no_assignments.isVisible()
 
 
 

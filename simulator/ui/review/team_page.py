@@ -71,6 +71,11 @@ class TeamPage(QWidget):
         layout.addWidget(self.certificates, 3)
         layout.addWidget(self.detail)
         layout.addWidget(QLabel("Assignments handed out:"))
+        # With none, an empty grid of squeezed headers said nothing about what to do.
+        self.no_assignments = QLabel("None yet. New assignment… makes one: the scenarios to play and when by, "
+                                     "saved as a file to give your trainees.")
+        self.no_assignments.setWordWrap(True)
+        layout.addWidget(self.no_assignments)
         layout.addWidget(self.assignments, 2)
         layout.addLayout(buttons)
 
@@ -120,6 +125,8 @@ class TeamPage(QWidget):
 
     def _fill_assignments(self, assignments: list[TeamAssignment]) -> None:
         table = self.assignments
+        table.setVisible(bool(assignments))
+        self.no_assignments.setVisible(not assignments)
         table.setRowCount(len(assignments))
         for r, t in enumerate(assignments):
             a = t.assignment
