@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from ...scoring.verdict import figure
@@ -104,19 +104,17 @@ class LineChart(QWidget):
             colour = QColor(COLOURS[i % len(COLOURS)])
             if colour == QColor("#000000"):
                 colour = text  # the overall line follows the theme's text colour (readable in dark mode)
-            pen = QPen(colour, 3 if i == 0 else 1.5)
+            pen = QPen(colour, 3 if i == 0 else 1.5, Qt.SolidLine, Qt.SquareCap)  # no notch where segments meet
             p.setPen(pen)
             # A marker where an earlier series has one would be painted exactly over it: it sits beside it (at the
             # same score: the height is the value), and the legend names an identical series. Only such markers
             # move: moving a whole series put every one of its points beside its session's date.
             nudges = self.nudges.get(label, {})
             placed = [at(x, y, MARKER_GAP * nudges.get(x, 0)) for x, y in points]
-            path = QPainterPath()
-            for n, point in enumerate(placed):
-                (path.moveTo if n == 0 else path.lineTo)(point)
             self.drawn_lines[label] = [(point.x(), point.y()) for point in placed]
             p.setBrush(Qt.NoBrush)
-            p.drawPath(path)
+            # Segment by segment: stroked as one path (or polyline), 2,000 sessions took 3.7 s to paint.
+            p.drawLines([QLineF(a, b) for a, b in zip(placed, placed[1:])])
             p.setBrush(colour)
             size = 3.5 if i == 0 else 2.5
             for point in placed:
