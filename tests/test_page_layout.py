@@ -243,3 +243,29 @@ def test_the_newest_notice_shows_first_in_a_bar_with_room_for_one(qtbot):
     top_left = newest.mapTo(bar.scroll.viewport(), QPoint(0, 0))
     assert bar.column.indexOf(newest) == 0 and top_left.y() >= 0
     assert top_left.y() + newest.height() <= bar.scroll.viewport().height() + 1  # read whole, unscrolled
+
+
+@pytest.mark.parametrize("text_size", [100, 200], indirect=True)
+def test_my_sessions_shows_whole_titles_in_rows_with_room(qtbot, text_size):
+    # At 200 % a title read "Angry about a late refund, but not abus…" beside a half-empty Disputes column, and a
+    # row was as tall as its letters.
+    from simulator.store.my_sessions import HistoryRow
+    from simulator.store.records import SessionSummary
+    from simulator.ui.history_page import HistoryPage
+    page = HistoryPage()
+    qtbot.addWidget(page)
+    page.resize(*_page_size((1366, 768), text_size))
+    page.show()
+    titles = ["Angry about a late refund, but not abusive", LONG_TITLE]
+    page.show_history([HistoryRow(SessionSummary(f"s{i}", "Ana", "x", t, 1.8e9 + i, 1.8e9 + i + 60, "completed", 80.0),
+                                  0, 0) for i, t in enumerate(titles)])
+    qtbot.wait(50)
+    tree = page.table
+    fm = tree.fontMetrics()
+    width = tree.header().sectionSize(1)
+    for row, title in enumerate(titles):
+        index = tree.model().index(row, 1)
+        height = tree.visualRect(index).height()
+        needed = fm.boundingRect(QRect(0, 0, width - 8, 100_000), Qt.TextWordWrap, title).height()
+        assert height >= needed and height >= 1.4 * fm.height(), (title, text_size)
+    assert fm.horizontalAdvance(titles[0]) <= width  # the short title on one line, whole

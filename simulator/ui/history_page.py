@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QPushButton, QT
 from ..scoring.verdict import figure, item_label
 from ..store.disputes import dispute_words
 from ..store.my_sessions import HistoryRow
+from .review.tables import WrappingRows
 from .theme import set_relative_font
 
 
@@ -52,7 +53,10 @@ class HistoryPage(QWidget):
         self.table.setRootIsDecorated(False)
         self.table.setHeaderLabels(["Date", "Scenario", "Score", "Disputes"])
         self.table.setAccessibleName("My sessions")
+        # The scenario takes the spare width and wraps: the last column took half of it, and a title read "…abus…".
+        self.table.header().setStretchLastSection(False)
         self.table.header().setSectionResizeMode(1, QHeaderView.Stretch)
+        WrappingRows(self.table)
         self.empty = QLabel("No kept sessions yet: sessions played in assessed mode appear here.")
         self.details = QLabel()
         self.details.setWordWrap(True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtWidgets import QHeaderView, QStyledItemDelegate, QTableWidget, QTableWidgetItem, QTreeView
+from PySide6.QtWidgets import QHeaderView, QStyle, QStyledItemDelegate, QTableWidget, QTableWidgetItem, QTreeView
 
 
 def read_only_table(headers: list[str], name: str, *, stretch: str = "first", single: bool = False,
@@ -87,8 +87,6 @@ class WrappingRows(QStyledItemDelegate):
     """Rows as tall as their wrapped text in the tree's current column widths. QTreeView's word wrap paints
     wrapped text but sizes every row for one line, so a long criterion was cut off with "…"."""
 
-    PAD = 8  # the cell's margins, as the style draws them
-
     def __init__(self, tree: QTreeView) -> None:
         super().__init__(tree)
         self.tree = tree
@@ -99,7 +97,11 @@ class WrappingRows(QStyledItemDelegate):
 
     def sizeHint(self, option, index) -> QSize:
         size = super().sizeHint(option, index)
-        width = max(20, self.tree.header().sectionSize(index.column()) - self.PAD)
+        # The style's own text margins: with more taken off, a column sized to its contents (a date) counted as
+        # wrapping onto two lines.
+        margin = self.tree.style().pixelMetric(QStyle.PM_FocusFrameHMargin, None, self.tree) + 1
+        width = max(20, self.tree.header().sectionSize(index.column()) - 2 * margin)
         text = str(index.data() or "")
         needed = option.fontMetrics.boundingRect(QRect(0, 0, width, 100_000), Qt.TextWordWrap, text).height()
-        return QSize(size.width(), max(size.height(), needed + 4))
+        # A line and a half at least: at 200 % text a row was as tall as its letters, the selection touching them.
+        return QSize(size.width(), max(size.height(), needed + 4, round(option.fontMetrics.height() * 1.5)))
