@@ -271,3 +271,12 @@ def test_a_scenario_practised_but_never_assessed_is_not_called_new():
     assert blunt.scenario_id == "blunt" and blunt.reason.startswith("Practised, not yet assessed")
     assert "for a score" in blunt.reason and "New to you" not in blunt.reason
     assert refund.reason.startswith("New to you")
+
+
+def test_a_coachs_own_criterion_reads_as_a_sentence_by_its_label():
+    # A walker read "You haven't yet did 'rebooks visit': try ..." (broken English and a criterion's id).
+    visit = ScenarioInfo("visit", "Engineer missed the visit", "easy", ("standard",), frozenset({"rebooks_visit"}))
+    history = [played("visit", 2, rebooks_visit="missed")]
+    reasons = [s.reason for s in plan([visit], history, NOW)]
+    assert reasons and reasons[0].startswith("You haven't yet met “"), reasons
+    assert "did" not in reasons[0] and "rebooks visit" not in reasons[0] and "rebooks_visit" not in reasons[0]

@@ -1292,3 +1292,17 @@ def test_an_unexpected_fault_is_said_in_a_box_once(qtbot, capsys):
     assert _saying == [box]
     box.done(0)
     assert _saying == []
+
+
+def test_detector_notices_in_a_call_speak_to_a_trainee_not_a_developer(tmp_path, monkeypatch):
+    # A walker read "Run `simulator train --embeddings` (scripts/setup.sh does this)" in every call.
+    import simulator.scoring.detector as detector
+    from simulator.ui.notices import for_people
+    _, no_heads = detector._load(tmp_path / "typed.npz", tmp_path / "spoken.npz")
+    (tmp_path / "typed.npz").write_bytes(b"")
+    monkeypatch.setattr(detector, "load_embedder", lambda: None)
+    _, no_vectors = detector._load(tmp_path / "typed.npz", tmp_path / "spoken.npz")
+    for notice in (no_heads, no_vectors):
+        said = for_people(notice)
+        assert "`" not in said and "setup.sh" not in said and "simulator train" not in said, said
+        assert "phrase rules alone" in said and "installer again" in said

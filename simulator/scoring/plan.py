@@ -47,6 +47,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from .verdict import item_label
+
 DAY = 86400.0
 MISTIMED = "mistimed"
 INTERVAL_DAYS = {1: 0, 2: 3, 3: 7, 4: 14, 5: 30}
@@ -332,7 +334,9 @@ def _named(info: ScenarioInfo, level: str | None) -> str:
 
 
 def _done(skill: str) -> str:
-    return DONE_WORDS.get(skill) or f"did '{skill.replace('_', ' ')}'"
+    # A coach's own criterion: "met" reads after "you haven't yet" and after "you last" alike ("did" gave
+    # "You haven't yet did 'rebooks visit'"), and the criterion goes by its label, not its id.
+    return DONE_WORDS.get(skill) or f"met “{item_label(skill)}”"
 
 
 def _missed_words(key: str, state: SkillState, latest: float) -> str:

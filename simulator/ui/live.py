@@ -21,7 +21,7 @@ from ..speech.synthesis import VoiceSettings
 from ..store import Store
 from ..voiceplay import VoiceLoop, prerender
 from .bridge import SessionBridge
-from .notices import explain
+from .notices import explain, for_people
 from .tasks import Tasks
 
 
@@ -45,7 +45,7 @@ def open_practice(choice: Choice, trainee: str, policy: Policy, store: Store | N
                   devices: AudioDevices, settings: AppSettings) -> Opened:
     """Everything slow before the first line: the detector, the record, the devices, the first lines' audio."""
     practice = Practice(choice, trainee, policy, store)
-    notices: list[str] = [practice.notice] if practice.notice else []
+    notices: list[str] = [for_people(practice.notice)] if practice.notice else []
     voice = voice_for(practice, settings)
     speaker = microphone = None
     if kit is not None and kit.synthesizer is not None:

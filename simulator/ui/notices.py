@@ -21,7 +21,15 @@ _IN_THE_APP = [("simulator models", "File → Settings → Speech recognition"),
                ("simulator validate", "scenario authoring (Review menu)")]
 
 
+# Refitting or installing the detector is the installer's work, not a trainee's: "Run `simulator train
+# --embeddings` (scripts/setup.sh does this)" read as developer's text in every call.
+_INSTALLER = re.compile(r"([Rr])un `simulator train[^`]*`(?: \([^)]*\))?(?: to [^.;]*)?")
+
+
 def for_people(text: str) -> str:
+    text = _INSTALLER.sub(lambda m: f"{'W' if m.group(1) == 'R' else 'w'}hoever set up this computer can fix this "
+                          "by running its installer again", text)
+
     def place(match: re.Match) -> str:
         command = match.group(1)
         return next((where for prefix, where in _IN_THE_APP if command.startswith(prefix)),
