@@ -74,6 +74,25 @@ def test_overturning_goes_through_an_override_and_leaves_the_automatic_verdict(t
         resolve_dispute(trainee_store, d.id, UPHELD, "changed my mind", "Lee")
 
 
+def test_changing_a_disputed_verdict_answers_the_dispute(trainee_store):
+    # A walker changed a disputed verdict on the session's page: the dispute stayed open, its Overturn offered
+    # the change already made, and made it a second time.
+    sid = _played(trainee_store, ["Please calm down.", "/end"])
+    d = open_dispute(trainee_store, sid, "boundary_setting", "names_behavior", "Asking them to calm down named it.")
+    other = open_dispute(trainee_store, sid, "boundary_setting", "states_consequence", "I warned them.")
+    trainee_store.add_override(sid, "boundary_setting", "names_behavior", "missed", "Looked again: missed.", "Lee")
+    assert [x.outcome for x in list_disputes(trainee_store, True)] == [OPEN, OPEN]  # unchanged: still to answer
+    trainee_store.add_override(sid, "boundary_setting", "names_behavior", "met", "Fair: that was a boundary.", "Lee")
+    answered = next(x for x in list_disputes(trainee_store) if x.id == d.id)
+    assert (answered.outcome, answered.resolved_status, answered.response, answered.resolver) == (
+        OVERTURNED, "met", "Fair: that was a boundary.", "Lee")
+    assert [x.id for x in list_disputes(trainee_store, True)] == [other.id]  # the other verdict's stays open
+    record = load_session(trainee_store, sid)
+    assert [o.status for o in record.overrides] == ["missed", "met"]
+    with pytest.raises(SimulatorError, match="already been answered"):
+        resolve_dispute(trainee_store, d.id, OVERTURNED, "again", "Lee", status="met")
+
+
 def test_upholding_changes_no_score(trainee_store):
     sid = _played(trainee_store, ["Please calm down.", "/end"])
     d = open_dispute(trainee_store, sid, "disengaging", "end_call|escalate", "I did end the call.")

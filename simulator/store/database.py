@@ -189,7 +189,14 @@ class Store:
         With review=False the session is not marked reviewed: marking it says the reviewer agrees with every
         verdict left unchanged, which review mode asks about rather than assumes."""
         with self.write() as db:
-            add_override(db, session_id, dimension, item, status, comment, reviewer, time.time(), review=review)
+            at = time.time()
+            made = add_override(db, session_id, dimension, item, status, comment, reviewer, at, review=review)
+            # A verdict the trainee disputed, changed from what they disputed, answers the dispute: it stayed "open"
+            # in the Disputes tab, whose Overturn then offered a change already made and added it a second time.
+            db.execute("UPDATE disputes SET outcome = 'overturned', resolved_status = ?, response = ?, resolver = ?,"
+                       " resolved_at = ?, override_id = ? WHERE session_id = ? AND dimension = ? AND item = ?"
+                       " AND outcome = 'open' AND disputed_status != ?",
+                       (status, comment.strip(), reviewer.strip(), at, made, session_id, dimension, item, status))
 
     def mark_reviewed(self, session_id: str, reviewer: str) -> None:
         """A manager has read the session: the verdicts they did not change, they agree with."""

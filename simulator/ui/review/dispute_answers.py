@@ -36,7 +36,7 @@ class DisputeAnswers(QObject):
         page.open_session.connect(self._open_session)
         page.show_answered_changed.connect(lambda _: window.tabs.load(page))
         window.store_ready.connect(self.count)
-        window.changed.connect(self.count)  # an import may bring disputes; an override may answer none
+        window.changed.connect(self.count)  # an import may bring disputes; a changed verdict may answer one
 
     def args(self) -> tuple:
         return (self.page.show_answered.isChecked(), self._window.sessions.locked_to)
