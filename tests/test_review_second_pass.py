@@ -665,3 +665,25 @@ def test_the_scenarios_table_shows_only_scored_dimensions_and_wraps_where_it_goe
     assert table.columnWidth(last) <= table.fontMetrics().horizontalAdvance("m") * 26
     assert sum(table.columnWidth(c) for c in range(table.columnCount())) <= table.viewport().width()
     assert table.rowHeight(0) > table.fontMetrics().height() * 1.8  # the long way wrapped onto more lines
+
+
+def test_at_200_percent_the_verdicts_criterion_keeps_room_to_be_read(qtbot, qapp, tmp_path):
+    # A walker at 200 % text on 1366 px read "N… the b… as u…": the short columns took the width.
+    from simulator.ui.theme import apply_theme
+    with Store(tmp_path) as store:
+        play(store, *PLAYS[0], "Ana")
+    apply_theme(qapp, "light", 200)
+    try:
+        w = open_review(qtbot, tmp_path)
+        open_first(qtbot, w)
+        tree = w.session.verdicts
+        qtbot.waitUntil(lambda: tree.topLevelItemCount() > 0)
+        qtbot.wait(100)
+        assert tree.isColumnHidden(3)  # nothing changed or disputed: no "After review" column of "unchanged"
+        em = tree.fontMetrics().horizontalAdvance("m")
+        width = tree.header().sectionSize(0)
+        longest = max((word for i in range(tree.topLevelItemCount()) for word in tree.topLevelItem(i).text(0).split()),
+                      key=tree.fontMetrics().horizontalAdvance)
+        assert width >= 7 * em and tree.fontMetrics().horizontalAdvance(longest) <= width - 6, (width / em, longest)
+    finally:
+        apply_theme(qapp, "system", 100)

@@ -20,7 +20,7 @@ from ..conversation import blend
 from ..astyped import as_tooltip, plain
 from ..theme import colours
 from .override_dialog import OverrideDialog
-from .tables import WrappingRows
+from .tables import WrappingRows, two_lines
 
 _MARK = {"met": "✓ met", "missed": "✗ missed", "violated": "⚠ done"}
 # A thing to avoid is only ever "violated" or, once a reviewer says so, "missed": that is the good outcome.
@@ -79,7 +79,9 @@ class SessionPage(QWidget):
         self.transcript.anchorClicked.connect(self._link)
         self.verdicts = QTreeWidget()
         self.verdicts.setAccessibleName("Verdicts")
-        self.verdicts.setHeaderLabels(["Criterion", "Dimension", "Automatic", "After review", "Evidence"])
+        # Short columns on two lines, and "After review" only where a verdict was changed or disputed: at 200 %
+        # text the criterion was left a letter or two a line ("N… the b… as u…").
+        self.verdicts.setHeaderLabels(["Criterion", "Dimension", "Automatic", "After\nreview", "Evidence"])
         self.verdicts.setRootIsDecorated(False)
         self.verdicts.header().setSectionResizeMode(QHeaderView.ResizeToContents)
         # A long criterion ("Offered to solve the real problem or put the refund through and said when") or quote
@@ -185,13 +187,14 @@ class SessionPage(QWidget):
             after = now.get((v["dimension"], v["item"]))
             quotes = " | ".join(ev["quote"] for ev in v["evidence"][:2])
             auto = verdict_mark(v["status"], v["status"]) + (" (uncertain)" if v.get("uncertain") else "")
-            item = QTreeWidgetItem([item_label(v["item"]), dimension_label(v["dimension"]), auto,
+            item = QTreeWidgetItem([item_label(v["item"]), two_lines(dimension_label(v["dimension"])), auto,
                                     (verdict_mark(after, v["status"]) if after else "unchanged")
-                                    + (" · disputed" if (v["dimension"], v["item"]) in disputed else ""), quotes])
+                                    + ("\n· disputed" if (v["dimension"], v["item"]) in disputed else ""), quotes])
             item.setData(0, 256, v)
             for column in (0, 4):
                 item.setToolTip(column, as_tooltip(item.text(column)))
             self.verdicts.addTopLevelItem(item)
+        self.verdicts.setColumnHidden(3, not (now or disputed))
         if self.verdicts.topLevelItemCount():
             # In the automatic verdict's column, which is shown first: made current in the criterion's, the table
             # scrolled sideways to it and hid the verdicts at 1366 px.
