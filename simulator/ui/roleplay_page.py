@@ -76,9 +76,17 @@ class RolePlayPage(QWidget):
         self.notice = self.notice_area.label
         self.transcript = ConversationView("Conversation so far")
         self.checklist = Checklist()  # shown only when the trainee asked for it and it is allowed
-        self.checklist.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 24)
         self.checklist.setAlignment(Qt.AlignTop | Qt.AlignLeft)
-        self.checklist.hide()
+        # In a scroll area of its own: at 200 % text on a small screen the list was cut off after its first item,
+        # and the mouse wheel did nothing.
+        self.checklist_area = QScrollArea()
+        self.checklist_area.setWidget(self.checklist)
+        self.checklist_area.setWidgetResizable(True)
+        self.checklist_area.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.checklist_area.setFrameShape(QFrame.NoFrame)
+        self.checklist_area.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 24)
+        self.checklist_area.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 12)
+        self.checklist_area.hide()
         self.composer = Composer()
         self.reply, self.send, self.talk = self.composer.reply, self.composer.send, self.composer.talk
         self.mic_state, self.mic_meter, self.live_words = self.composer.state, self.composer.meter, self.composer.live_words
@@ -93,7 +101,7 @@ class RolePlayPage(QWidget):
         layout.addWidget(self.notice_area)
         middle = QHBoxLayout()
         middle.addWidget(self.transcript, 1)
-        middle.addWidget(self.checklist)
+        middle.addWidget(self.checklist_area)
         layout.addLayout(middle, 1)
         layout.addWidget(self.composer)
         layout.addWidget(self._controls())
@@ -147,7 +155,7 @@ class RolePlayPage(QWidget):
     # -- a new session ---------------------------------------------------------------
     def use_checklist(self, scenario_file, policy) -> None:
         """Before begin(): show the live checklist for this session (None: not this time)."""
-        self.checklist.setVisible(scenario_file is not None)
+        self.checklist_area.setVisible(scenario_file is not None)
         if scenario_file is not None:
             self.checklist.start(scenario_file, policy)
         else:
