@@ -687,3 +687,17 @@ def test_at_200_percent_the_verdicts_criterion_keeps_room_to_be_read(qtbot, qapp
         assert width >= 7 * em and tree.fontMetrics().horizontalAdvance(longest) <= width - 6, (width / em, longest)
     finally:
         apply_theme(qapp, "system", 100)
+
+
+def test_the_chart_legend_wraps_instead_of_running_off_the_edge(qtbot):
+    # At 200 % text the legend's last entries ran off the right edge ("Pro…").
+    from simulator.ui.review.line_chart import LineChart
+    chart = LineChart()
+    qtbot.addWidget(chart)
+    chart.resize(500, 400)
+    names = ["Overall", "Boundary-setting", "Disengaging", "Escalation", "Empathy", "Problem solving", "Professionalism"]
+    chart.set_series([(name, [(1.0, 10.0 * k), (2.0, 50.0)]) for k, name in enumerate(names)])
+    chart.grab()
+    assert [label for label, _, _ in chart.drawn_legend] == names
+    assert all(end <= chart.width() for _, _, end in chart.drawn_legend)
+    assert chart._plot().top() > 2.5 * chart.fontMetrics().height()  # the plot starts below the legend's lines

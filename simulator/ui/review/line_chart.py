@@ -30,6 +30,7 @@ class LineChart(QWidget):
         self.drawn_points = 0  # markers painted last time, per the data (tests read it)
         self.drawn_lines: dict[str, list[tuple[float, float]]] = {}  # where each series was painted, in pixels
         self.drawn_ticks: list[str] = []  # the labels along the bottom, last time
+        self.drawn_legend: list[tuple[str, float, float]] = []  # each legend entry and where it ran, last time
         self._order_of: tuple[list[float] | None, dict[float, int]] = (None, {})
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self.setAccessibleName("Scores over time")
@@ -56,10 +57,25 @@ class LineChart(QWidget):
     def _times(self) -> list[float]:
         return sorted({x for _, pts in self.series for x, _ in pts})
 
+    def _legend_places(self) -> list[tuple[float, float]]:
+        """Where each series' legend entry starts (x, the top of its line): on as many lines as the width needs. On
+        one line, the last entries ran off the right edge at 200 % text ("Pro…")."""
+        fm = self.fontMetrics()
+        left = fm.horizontalAdvance("100 ")
+        x, row, places = left, 0, []
+        for label, _ in self.series:
+            width = fm.horizontalAdvance(self.legend(label)) + 30
+            if x > left and x + width - 16 > self.width():
+                x, row = left, row + 1
+            places.append((x, row * fm.height() * 1.3))
+            x += width
+        return places
+
     def _plot(self) -> QRectF:
         fm = self.fontMetrics()
         left, right = fm.horizontalAdvance("100 "), fm.horizontalAdvance("MMMM") / 2
-        top, bottom = fm.height() * 1.6 + 4, fm.height() * 1.8
+        rows = 1 + max((round(y / (fm.height() * 1.3)) for _, y in self._legend_places()), default=0)
+        top, bottom = fm.height() * (1.3 * rows + 0.3) + 4, fm.height() * 1.8
         return QRectF(left, top, max(10, self.width() - left - right), max(10, self.height() - top - bottom))
 
     def _x(self, plot: QRectF, times: list[float], x: float) -> float:
@@ -82,6 +98,7 @@ class LineChart(QWidget):
         self.drawn_points = 0
         self.drawn_lines = {}
         self.drawn_ticks = []
+        self.drawn_legend = []
         p.setPen(QPen(grid, 1, Qt.DotLine))
         for score in (0, 25, 50, 75, 100):
             y = plot.bottom() - plot.height() * score / 100
@@ -99,7 +116,7 @@ class LineChart(QWidget):
 
         def at(x: float, y: float, nudge: float = 0.0) -> QPointF:
             return QPointF(self._x(plot, times, x) + nudge, plot.bottom() - plot.height() * max(0.0, min(100.0, y)) / 100)
-        x_legend = plot.left()
+        legend_places = self._legend_places()
         for i, (label, points) in enumerate(self.series):
             colour = QColor(COLOURS[i % len(COLOURS)])
             if colour == QColor("#000000"):
@@ -122,10 +139,11 @@ class LineChart(QWidget):
                 self.drawn_points += 1
             p.setPen(text)
             label = self.legend(label)
-            p.drawText(QPointF(x_legend + 14, fm.ascent() + 2), label)
+            x_legend, y_legend = legend_places[i]
+            p.drawText(QPointF(x_legend + 14, y_legend + fm.ascent() + 2), label)
             p.setPen(pen)
-            self._marker(p, QPointF(x_legend + 5, fm.height() / 2 + 2), size, i)
-            x_legend += fm.horizontalAdvance(label) + 30
+            self._marker(p, QPointF(x_legend + 5, y_legend + fm.height() / 2 + 2), size, i)
+            self.drawn_legend.append((label, x_legend, x_legend + 14 + fm.horizontalAdvance(label)))
         p.end()
 
     def _ticks(self, p: QPainter, plot: QRectF, times: list[float], colour: QColor) -> None:
