@@ -88,6 +88,10 @@ def test_a_manager_makes_an_assignment_from_the_team_tab(qtbot, tmp_path):
     dialog = w.team_actions.open_dialog(available()[0])
     combo = dialog.table.cellWidget(0, 1)
     assert dialog.table.columnWidth(1) >= combo.sizeHint().width()  # "any intensity" is not cut off
+    # the dialog is as wide as its longest title needs (a fixed 640 px cut every title at 200 % text)
+    fm = dialog.fontMetrics()
+    longest = max(fm.horizontalAdvance(dialog.table.item(r, 0).text()) for r in range(dialog.table.rowCount()))
+    assert dialog.width() >= longest + dialog.table.columnWidth(1)
     assert dialog.due.displayFormat() == "d MMM yyyy"  # "7 Dec 2026", as the Team tab shows it; not "7 12 2026"
     dialog.title.setText("Week 1")
     dialog.trainees.setText("Ben")

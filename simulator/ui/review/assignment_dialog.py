@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QSize, Qt
 from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QHeaderView, QLabel,
                                QLineEdit, QTableWidget, QTableWidgetItem, QVBoxLayout)
 
 from ..astyped import as_tooltip
+from ..fitting import room_on_screen
 
 ANY = "any intensity"
 
@@ -61,7 +62,11 @@ class AssignmentDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
-        self.resize(640, 520)
+        # Wide enough for the longest title where the screen allows: at 200 % text a fixed 640 px cut every title.
+        fm = self.fontMetrics()
+        titles = max((fm.horizontalAdvance(self.table.item(r, 0).text()) for r in range(self.table.rowCount())), default=0)
+        wanted = QSize(titles + self.table.columnWidth(1) + fm.horizontalAdvance("M") * 6, fm.height() * 28)
+        self.resize(wanted.expandedTo(QSize(640, 520)).boundedTo(room_on_screen(self)))
 
     def items(self) -> list[tuple[str, str | None]]:
         out = []
