@@ -227,3 +227,19 @@ def test_with_no_speaker_hear_the_customer_is_not_on_offer(qtbot, tmp_path):
     assert "shown as text" in window.tryout.speak.toolTip()
     with_speaker = open_authoring(qtbot, folder)
     assert with_speaker.tryout.speak.isChecked() and with_speaker.hear_button.isEnabled()
+
+
+def test_long_file_titles_wrap_and_the_coachs_guide_is_in_the_help_menu(qtbot, tmp_path, monkeypatch):
+    # A walker saw "swearing-caller.yaml — scenario that does not…" cut off, and looked for help in vain.
+    from PySide6.QtGui import QDesktopServices
+    folder = tmp_path / "s"
+    folder.mkdir()
+    shutil.copy(REPO / "scenarios" / "swearing-caller.yaml", folder)
+    window = open_authoring(qtbot, folder)
+    assert window.files.wordWrap() and window.files.horizontalScrollBar().maximum() == 0
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+    helps = [a for m in window.menuBar().actions() if m.text() == "&Help" for a in m.menu().actions()]
+    assert helps and "guide" in helps[0].text()
+    helps[0].trigger()
+    assert opened and opened[0].endswith("docs/authoring.md") and Path(opened[0]).is_file()

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QFileSystemWatcher, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
-                               QPushButton, QSplitter, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtCore import QFileSystemWatcher, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QListView, QListWidget, QListWidgetItem,
+                               QMainWindow, QPushButton, QSplitter, QTabWidget, QTreeWidget, QTreeWidgetItem,
+                               QVBoxLayout, QWidget)
 
 from ...scenario.folder import FileCheck, check_folder, left_out_of_library
 from ...scenario.graph import BOX_H, BOX_W, layout, node_at, to_svg
@@ -58,6 +59,10 @@ class AuthoringWindow(QMainWindow):
         self.folder_label.setWordWrap(True)
         self.files = QListWidget()
         self.files.setAccessibleName("Scenario files")
+        # A file's name and title wrap in the list's width: on one line they ran off it ("scenario that does not…").
+        self.files.setWordWrap(True)
+        self.files.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.files.setResizeMode(QListView.ResizeMode.Adjust)
         self.files.currentItemChanged.connect(lambda *_: self._show_selected())
         self.summary = QLabel("")
         self.summary.setWordWrap(True)  # a long summary wraps in the file list's width, never widens it
@@ -160,6 +165,18 @@ class AuthoringWindow(QMainWindow):
             action.setShortcut(QKeySequence(key))
             action.triggered.connect(slot)
             file.addAction(action)
+        guide = self.menuBar().addMenu("&Help").addAction("The coach's &guide (every key, common errors)")
+        guide.setShortcut(QKeySequence.HelpContents)
+        guide.triggered.connect(self.open_guide)
+
+    def open_guide(self) -> bool:
+        """docs/authoring.md, shipped with the app, in whatever this computer opens Markdown or text with."""
+        from ...paths import resource_dir
+        path = resource_dir("docs") / "authoring.md"
+        if not path.is_file() or not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self.notices.add(f"The coach's guide could not be opened here; it is the file {path}.")
+            return False
+        return True
 
     # -- the folder ----------------------------------------------------------------------------------
     def choose_folder(self) -> None:
