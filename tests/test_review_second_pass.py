@@ -701,3 +701,29 @@ def test_the_chart_legend_wraps_instead_of_running_off_the_edge(qtbot):
     assert [label for label, _, _ in chart.drawn_legend] == names
     assert all(end <= chart.width() for _, _, end in chart.drawn_legend)
     assert chart._plot().top() > 2.5 * chart.fontMetrics().height()  # the plot starts below the legend's lines
+
+
+def test_review_mode_on_its_own_changes_theme_and_text_size(qtbot, qapp, tmp_path):
+    # `simulator review` has no trainee's Settings: a manager at 200 % text could change neither.
+    from simulator.settings import AppSettings
+    from simulator.ui.review.appearance import AppearanceDialog
+    from simulator.ui.theme import apply_theme
+    saved = []
+    with Store(tmp_path) as store:
+        play(store, *PLAYS[0], "Ana")
+    w = appkit.open_review(qtbot, tmp_path, trainee="Mo", reviewer="Mo", size=(1366, 768))
+    w._save_settings = saved.append
+    base = qapp.font().pointSizeF()
+    try:
+        views = [a for m in w.menuBar().actions() if m.text() == "&View" for a in m.menu().actions()]
+        assert views and "Appearance" in views[0].text()
+        views[0].trigger()
+        dialog = w.appearance_dialog
+        assert isinstance(dialog, AppearanceDialog) and dialog.values() == (w.settings.theme, w.settings.text_scale)
+        dialog.theme.setCurrentIndex(dialog.theme.findData("dark"))
+        dialog.text_scale.setValue(150)
+        dialog.accept()
+        assert qapp.font().pointSizeF() > base
+        assert saved and (saved[-1].theme, saved[-1].text_scale) == ("dark", 150)
+    finally:
+        apply_theme(qapp, "system", 100)

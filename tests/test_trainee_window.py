@@ -1332,3 +1332,12 @@ def test_the_checklist_scrolls_when_the_call_is_short_of_room(qtbot, tmp_path, r
                         Qt.NoButton, Qt.NoModifier, Qt.NoScrollPhase, False)
     QApplication.sendEvent(area.viewport(), wheel)
     assert area.verticalScrollBar().value() > 0  # and the wheel moves it
+
+
+def test_a_look_chosen_in_review_mode_is_the_trainee_windows_too(qtbot, tmp_path, restore_theme):
+    window = open_window(qtbot, tmp_path)
+    review = window.open_review()
+    qtbot.waitUntil(lambda: review is not None and review.store is not None, timeout=10_000)
+    review.apply_appearance("dark", 150)
+    assert (window.settings.theme, window.settings.text_scale) == ("dark", 150)  # kept: not undone by its next save
+    review.close()

@@ -18,6 +18,9 @@ from .tasks import Tasks
 DEFAULT = "System default"
 
 
+THEME_CHOICES = [("Same as the system", "system"), ("Light", "light"), ("Dark", "dark")]
+
+
 def _combo(name: str, items: list[tuple[str, object]], current: object) -> QComboBox:
     box = QComboBox()
     box.setAccessibleName(name)
@@ -191,8 +194,7 @@ class SettingsDialog(QDialog):
         self.data_note.setText(self._data_dir_note())
         tabs.addTab(_scrolled(data), "&Data")
 
-        self.theme = _combo("Theme", [("Same as the system", "system"), ("Light", "light"), ("Dark", "dark")],
-                            settings.theme)
+        self.theme = _combo("Theme", THEME_CHOICES, settings.theme)
         self.text_scale = _percent("Text size, percent of the system size", 75, 200, settings.text_scale, step=10)
         look = QWidget()
         form = _form(look)

@@ -613,6 +613,11 @@ class MainWindow(QMainWindow):
             return None
 
         def remember(settings) -> None:
+            # The reviewer's name, and a theme or text size chosen in review mode (which is the whole app's).
+            look = {k: getattr(settings, k) for k in ("theme", "text_scale")}
+            if any(getattr(self.settings, k) != v for k, v in look.items()):
+                self.apply_settings(self.settings.model_copy(update={"reviewer": settings.reviewer, **look}))
+                return
             self.settings = self.settings.model_copy(update={"reviewer": settings.reviewer})
             self._save_settings()
         self.review = ReviewWindow(data_dir=self.data_dir, tasks=self.tasks, settings=self.settings,

@@ -18,10 +18,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
+from ...errors import SimulatorError
 from ...store.calibration import calibration
 from ...store.sessiontable import choices
 from ..astyped import plain
@@ -98,7 +99,8 @@ class ReviewWindow(QMainWindow):
 
         self.gate = PassphraseGate(self, settings.trainee or "", ask_passphrase)
         self.gate.widened.connect(self._reload_choices)
-        self.changes = VerdictChanges(self, save_settings or (lambda s: None))
+        self._save_settings = save_settings or (lambda s: None)
+        self.changes = VerdictChanges(self, self._save_settings)
         self.player = RecordingPlayer(self, devices)
         self.reports, self.csv = SessionReports(self), CsvExport(self)
         self.bundles, self.lrs = Bundles(self), LrsPush(self)
@@ -163,7 +165,26 @@ class ReviewWindow(QMainWindow):
         add(review, "&Find in transcripts", "Ctrl+F", lambda: (self.tabs.setCurrentIndex(0), self._back_to_list(),
                                                              self.sessions.search.setFocus()))
         add(review, "&Refresh", "F5", self.refresh)
+        view = self.menuBar().addMenu("&View")
+        add(view, "&Appearance (theme, text size)…", None, self.choose_appearance)
         self.menuBar().addMenu("&Help").addAction(help_action(self, EXTRA_KEYS))  # F1: every key of this window
+
+    def choose_appearance(self) -> None:
+        from .appearance import AppearanceDialog
+        dialog = AppearanceDialog(self.settings.theme, self.settings.text_scale, self)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.apply_appearance(*dialog.values()))
+        dialog.open()
+        self.appearance_dialog = dialog
+
+    def apply_appearance(self, theme: str, text_scale: int) -> None:
+        from ..theme import apply_theme
+        apply_theme(QApplication.instance(), theme, text_scale)
+        self.settings = self.settings.model_copy(update={"theme": theme, "text_scale": text_scale})
+        try:
+            self._save_settings(self.settings)
+        except (OSError, SimulatorError) as exc:  # it still applies until the app closes
+            self.notices.add(explain(exc))
 
     # -- the records -----------------------------------------------------------------------------
     def _open(self) -> None:
