@@ -291,6 +291,23 @@ def test_calibration_from_a_single_verdict_says_there_are_too_few_to_judge(qtbot
     assert all(table.item(r, 1).foreground().color() != QColor("#b3261e") for r in range(table.rowCount()))
 
 
+def test_calibration_says_which_changes_wait_for_their_session_to_be_marked_reviewed(qtbot, tmp_path):
+    # A walker changed a verdict and read "too few to judge (0 of 10 reviewed verdicts)", with nothing saying why.
+    with Store(tmp_path) as store:
+        sid = play(store, *PLAYS[1], "Ana")
+        v = next(v for v in load_session(store, sid).verdicts if v["status"] == "missed")
+        store.add_override(sid, v["dimension"], v["item"], "met", "It was there", "Mo", review=False)
+    w = open_review(qtbot, tmp_path)
+    with qtbot.waitSignal(w.calibration_shown, timeout=10_000):
+        w.tabs.setCurrentWidget(w.calibration)
+    assert w.calibration.waiting.isVisible() and w.calibration.waiting.text().startswith("1 changed verdict is")
+    with Store(tmp_path) as store:
+        store.mark_reviewed(sid, "Mo")
+    with qtbot.waitSignal(w.calibration_shown, timeout=10_000):
+        w.refresh()
+    assert not w.calibration.waiting.isVisible() and w.calibration.table.rowCount() > 0
+
+
 def test_series_that_share_some_points_do_not_cover_each_other(qtbot):
     from simulator.ui.review.line_chart import LineChart
     chart = LineChart()

@@ -84,3 +84,10 @@ def dispute_tally(store: Store) -> dict[str, tuple[int, int, int]]:
     return {r["item"]: (r["disputed"], r["upheld"], r["overturned"]) for r in store.read(
         "SELECT item, COUNT(*) AS disputed, SUM(outcome = 'upheld') AS upheld,"
         " SUM(outcome = 'overturned') AS overturned FROM disputes GROUP BY item")}
+
+
+def changes_waiting(store: Store) -> int:
+    """Verdicts a manager changed in sessions nobody has marked reviewed: not counted above until one is (the
+    verdicts left alone there are not yet agreed to). A walker changed one and read "0 of 10 reviewed verdicts"."""
+    return store.read("SELECT COUNT(*) FROM (SELECT DISTINCT session_id, dimension, item FROM overrides"
+                      " WHERE session_id NOT IN (SELECT session_id FROM reviews))")[0][0]

@@ -41,14 +41,25 @@ class CalibrationPage(QWidget):
                       "(many overturned disputes point at a rule to improve too).")
         note.setWordWrap(True)
         self.empty = QLabel("No reviewed sessions yet: open a session, check its verdicts and mark it reviewed.")
+        self.waiting = QLabel()
+        self.waiting.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(note)
         layout.addWidget(self.empty)
+        layout.addWidget(self.waiting)
         layout.addWidget(self.table, 1)
         self._rows: list[Agreement] = []
+        self._waiting = 0
 
-    def show_agreement(self, rows: list[Agreement]) -> None:
-        self._rows = rows
+    def show_found(self, found: tuple[list[Agreement], int]) -> None:
+        self.show_agreement(*found)
+
+    def show_agreement(self, rows: list[Agreement], waiting: int = 0) -> None:
+        self._rows, self._waiting = rows, waiting
+        self.waiting.setText(f"{waiting} changed verdict{'s are' if waiting != 1 else ' is'} in sessions not marked "
+                             "reviewed yet: counted here once the session is marked reviewed (on its page)."
+                             if waiting else "")
+        self.waiting.setVisible(bool(waiting))
         self.empty.setVisible(not rows)
         rows = sorted(rows, key=lambda r: r.n < MIN_DECISIONS)  # the ones that can be judged first, worst on top
         fill_table(self.table, [[item_label(r.item), kappa_words(r.kappa, r.n), f"{r.raw:.0%}" if r.raw is not None else "",
@@ -61,5 +72,5 @@ class CalibrationPage(QWidget):
 
     def changeEvent(self, event) -> None:
         if event.type() in (QEvent.PaletteChange, QEvent.ApplicationPaletteChange) and hasattr(self, "_rows"):
-            self.show_agreement(self._rows)
+            self.show_agreement(self._rows, self._waiting)
         super().changeEvent(event)

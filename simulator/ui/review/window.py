@@ -23,7 +23,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from ...errors import SimulatorError
-from ...store.calibration import calibration
+from ...store.calibration import calibration, changes_waiting
 from ...store.sessiontable import choices
 from ..astyped import plain
 from ..notices import NoticeBar, explain, show_error
@@ -122,8 +122,8 @@ class ReviewWindow(QMainWindow):
                       shown=self.progress_shown, args=self._chosen_trainee)
         self.tabs.add(self.scenarios, "S&cenarios", read=scenarios_with_titles, show=self.scenarios.show_stats,
                       shown=self.scenarios_shown)
-        self.tabs.add(self.calibration, "Ca&libration", read=calibration, show=self.calibration.show_agreement,
-                      shown=self.calibration_shown)
+        self.tabs.add(self.calibration, "Ca&libration", read=lambda store: (calibration(store), changes_waiting(store)),
+                      show=self.calibration.show_found, shown=self.calibration_shown)
         self.disputes = DisputesPage()
         self.answers = DisputeAnswers(self, self.disputes)
         self.tabs.add(self.disputes, queue_title(0), read=read_queue, show=self.answers.shown,
