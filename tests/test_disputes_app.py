@@ -123,9 +123,12 @@ def test_a_dispute_travels_to_review_mode_and_its_answer_comes_back(qtbot, tmp_p
     assert row.text(3) == "2 answered" and "changed by your manager" in row.text(2)
     qtbot.waitUntil(lambda: "Fair: that named" in window.history.details.text(), timeout=10_000)
     qtbot.mouseClick(window.history.open_button, Qt.LeftButton)
-    overturned = "changed this verdict: now counted as done. Fair: that named"
+    overturned = "changed this verdict: now counted as done."
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.results
                     and overturned in window.results.did.card("names_behavior").dispute_state.text(), timeout=10_000)
+    # The manager's reason, once on the card: it was said by the change and again by the dispute's answer.
+    card = window.results.did.card("names_behavior")
+    assert (card.advice.text() + card.dispute_state.text()).count("Fair: that named") == 1
     # Opened from My sessions: said as an earlier session, with its debrief, no "how are you feeling", a way back.
     page = window.results
     assert page.message.text().startswith("Played on ") and page.sessions_button.isVisible()

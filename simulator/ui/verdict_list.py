@@ -135,7 +135,10 @@ class VerdictCard(QFrame):
         lines = []
         for d in disputes:
             role = c.muted if d.is_open else c.good if d.outcome == "overturned" else c.text
-            lines.append(f'<span style="color:{role.name()}"><b>{escape(dispute_words(d))}</b></span>'
+            said = dispute_words(d)
+            if d.outcome == "overturned" and d.response and d.response in self.advice.text():
+                said = said[:-len(d.response)].rstrip()  # the card says the change's reason already: once is enough
+            lines.append(f'<span style="color:{role.name()}"><b>{escape(said)}</b></span>'
                          f'<br><i>You wrote: “{escape(d.reason)}”</i>')
         self.dispute_state.setText("<br>".join(lines))
         self.dispute_state.setVisible(bool(lines))
