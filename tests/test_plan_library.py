@@ -154,3 +154,5 @@ def test_after_a_practice_run_the_plan_no_longer_calls_that_scenario_new(qtbot, 
         qtbot.mouseClick(w.results.library_button, Qt.LeftButton)
     shown = [r for r in suggestions(w) if f"“{scenario.scenario.title}”" in r]
     assert shown and shown[0].startswith("Practised, not yet assessed"), suggestions(w)
+    row = next(r for r in range(w.library.table.rowCount()) if w.library.table.item(r, 0).text() == scenario.scenario.title)
+    assert w.library.table.item(row, w.library.table.columnCount() - 1).text() == "practised, not scored"

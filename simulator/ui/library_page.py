@@ -30,9 +30,10 @@ def content_text(sf: ScenarioFile) -> str:
     return ", ".join(CONTENT[t] for t in tags) if tags else "no abusive content"
 
 
-def score_text(scenario_id: str, last: dict[str, float | None]) -> str:
+def score_text(scenario_id: str, last: dict[str, float | None], practised: set[str] = frozenset()) -> str:
     if scenario_id not in last:
-        return "not played yet"
+        # Practice runs are never kept or scored for the record, but "not played yet" read wrong after one.
+        return "practised, not scored" if scenario_id in practised else "not played yet"
     score = last[scenario_id]
     return "not finished yet" if score is None else f"{figure(score)} / 100"
 
@@ -124,6 +125,7 @@ class LibraryPage(QWidget):
         self.scenarios: list[ScenarioFile] = []
         self._walked = False
         self.last: dict[str, float | None] = {}
+        self.practised: set[str] = set()  # played practice-only while the app runs (the window keeps it)
         self.greeting = plain(QLabel("Choose a conversation to practise."))  # it greets the name as typed
         self.greeting.setWordWrap(True)
         set_relative_font(self.greeting, 1.2)
@@ -262,7 +264,7 @@ class LibraryPage(QWidget):
         for row, sf in enumerate(self.scenarios):
             s = sf.scenario
             cells = [s.title, s.difficulty.capitalize(), f"{s.minutes} min", content_text(sf),
-                     score_text(sf.id, self.last)]
+                     score_text(sf.id, self.last, self.practised)]
             for col, text in enumerate(cells):
                 # Filled again for every new list: a cell keeps its item rather than have the table delete the old
                 # one. Twice in about 40 runs of the window tests the app crashed in PySide's release of a deleted
@@ -327,7 +329,7 @@ class LibraryPage(QWidget):
         sf = self.current()
         empty = ("No scenario matches. Try fewer words, or “Any difficulty” and “Any content”."
                  if self.scenarios else "")
-        self.card.show_scenario(sf, score_text(sf.id, self.last) if sf else "", empty)
+        self.card.show_scenario(sf, score_text(sf.id, self.last, self.practised) if sf else "", empty)
 
     def eventFilter(self, watched, event) -> bool:
         # From the search box, ↑ and ↓ walk the scenarios shown, so a trainee can search, pick and go by keys.

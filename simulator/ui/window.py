@@ -584,6 +584,7 @@ class MainWindow(QMainWindow):
         self.results.again_button.setEnabled(True)
         if not live.practice.choice.assessed:  # nothing of it is kept, but for this run it is not new to them
             self.practice_plan.practised.add(s.scenario.id)
+            self.library.practised.add(s.scenario.id)
         self.past_scenario = None
         self.results.again_button.setToolTip("")
         self.disputes.results_shown(kept)
