@@ -167,6 +167,25 @@ def test_alt_r_on_the_briefing_chooses_practice_only(qtbot, tmp_path):
     qtbot.waitUntil(lambda: not window.briefing.assessed, timeout=2000)  # a mnemonic clicks after a short flash
 
 
+def test_a_choice_made_by_its_alt_letter_is_scrolled_into_view(qtbot, tmp_path, restore_theme):
+    # On a small screen at 200 % a walker pressed Alt+R: only the summary line changed, the choice out of sight.
+    window = open_window(qtbot, tmp_path)
+    window.apply_settings(window.settings.model_copy(update={"text_scale": 200}))
+    qtbot.wait(50)
+    window.resize(1366, 600)
+    activate(qtbot, window)
+    qtbot.keyClick(window.library.table, Qt.Key_Return)
+    b = window.briefing
+    qtbot.wait(50)
+    practice = b.mode_group.button(1)
+    b.scroll.verticalScrollBar().setValue(0)  # reading from the top
+    qtbot.wait(20)
+    assert not b.scroll.viewport().rect().contains(practice.mapTo(b.scroll.viewport(), practice.rect().center()))
+    qtbot.keyClick(b, Qt.Key_R, Qt.AltModifier)
+    qtbot.waitUntil(lambda: not b.assessed, timeout=2000)
+    assert b.scroll.viewport().rect().contains(practice.mapTo(b.scroll.viewport(), practice.rect().center()))
+
+
 def test_escape_leaves_the_briefing_and_my_sessions_for_the_library(qtbot, tmp_path):
     """A walker pressed Escape on the briefing, as in a dialog, and nothing happened."""
     window = open_window(qtbot, tmp_path)

@@ -7,8 +7,8 @@ from html import escape
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QFrame, QGroupBox, QHBoxLayout, QLabel, QProgressBar,
-                               QPushButton, QRadioButton, QScrollArea, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QButtonGroup, QCheckBox, QFrame, QGroupBox, QHBoxLayout, QLabel,
+                               QProgressBar, QPushButton, QRadioButton, QScrollArea, QVBoxLayout, QWidget)
 
 from ..practice import Choice
 from ..scenario import Policy, ScenarioFile
@@ -135,6 +135,9 @@ class BriefingPage(QWidget):
         ring_on_focus(self.scroll)
         # Nothing is wider than the column at any text size; were it ever, it could be scrolled to, not cut off.
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        # A choice made by its Alt letter is scrolled into view (Tab scrolls; a mnemonic did not, and Alt+R changed
+        # only the summary line on a small screen, the choice itself out of sight).
+        QApplication.instance().focusChanged.connect(self._show_focused)
         bottom = QWidget()
         bottom_layout = QVBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 0, 0, 0)
@@ -331,6 +334,10 @@ class BriefingPage(QWidget):
         if self._mic is not None:
             # Speech sits around 0.02-0.2 of full scale: a square root makes the bar move visibly.
             self.mic_meter.setValue(min(100, int((getattr(self._mic, "level", 0.0) ** 0.5) * 180)))
+
+    def _show_focused(self, _old, now) -> None:
+        if now is not None and self.isVisible() and self.body.isAncestorOf(now):
+            self.scroll.ensureWidgetVisible(now)
 
     def microphone_found(self, found: bool) -> None:
         """With no microphone there is nothing to check, and the check goes: its button offered "say a few words:
