@@ -11,7 +11,7 @@ import uuid
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QTextDocumentFragment
-from PySide6.QtWidgets import QDialogButtonBox, QHeaderView
+from PySide6.QtWidgets import QDialogButtonBox, QHeaderView, QLabel
 
 from simulator.store import Store, load_session
 from simulator.ui.review.sessions_model import COLUMNS
@@ -66,7 +66,12 @@ def test_changing_a_verdict_marks_the_session_reviewed_only_when_asked(qtbot, tm
     w = open_review(qtbot, tmp_path)
     open_first(qtbot, w)
     choose(w.session, "missed")
-    assert not w.session.override_dialog(w.session.current_verdict(), "missed", "Mo").mark_reviewed.isChecked()
+    dialog = w.session.override_dialog(w.session.current_verdict(), "missed", "Mo")
+    assert not dialog.mark_reviewed.isChecked()
+    # the dimension as everywhere else ("boundary setting" here only), and each field by its Alt letter
+    labels = [label.text() for label in dialog.findChildren(QLabel)]
+    assert any("(Boundary-setting)" in t for t in labels) and "&Why" in labels and "Your &name" in labels
+    dialog.close()
     override(qtbot, w, "It was there")
     assert "Not reviewed" in w.session.reviews.text()
     with Store(tmp_path) as store:

@@ -7,7 +7,7 @@ from html import escape
 from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPlainTextEdit, QRadioButton, QVBoxLayout, QWidget)
 
-from ...scoring.verdict import item_label
+from ...scoring.verdict import dimension_label, item_label
 
 STATUS_WORDS = {"met": "met", "missed": "missed", "violated": "done (a thing to avoid)"}
 AVOID_WORDS = {"violated": "it happened (a thing to avoid)", "missed": "it did not happen (a thing to avoid)"}
@@ -51,12 +51,13 @@ class OverrideDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         form = QFormLayout()
-        form.addRow("Criterion", QLabel(f"<b>{escape(item_label(verdict['item']))}</b> ({escape(verdict['dimension'].replace('_', ' '))})"))
+        form.addRow("Criterion", QLabel(f"<b>{escape(item_label(verdict['item']))}</b> "
+                                        f"({escape(dimension_label(verdict['dimension']))})"))
         form.addRow("Automatic verdict", QLabel(status_words(verdict["status"], verdict["status"])))
         form.addRow("Now", QLabel(status_words(current, verdict["status"])))
         form.addRow("Change to", row)
-        form.addRow("Why", self.comment)
-        form.addRow("Your name", self.reviewer)
+        form.addRow("&Why", self.comment)  # each field reached by its Alt letter, as in every other dialog
+        form.addRow("Your &name", self.reviewer)
         form.addRow("", self.mark_reviewed)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
