@@ -194,3 +194,25 @@ def test_review_mode_parses_the_library_once_and_again_on_refresh(tmp_path):
     assert shelf.scenarios() is first
     shelf.forget()
     assert "my-swearing" in {sf.id for sf in shelf.scenarios()}
+
+
+def test_an_assignment_names_trainees_as_they_sign_in(qtbot, tmp_path, monkeypatch):
+    # "For" was free text: a name spelt otherwise than its trainee signs in reached nobody, and nothing said so.
+    team_store(tmp_path / "data")
+    w = open_team(qtbot, tmp_path / "data", policy_file(tmp_path))
+    saved = []
+    monkeypatch.setattr(w.team_actions, "_save", saved.append)  # not the key and the file dialog: the names
+    from simulator.scenario.library import available
+    dialog = w.team_actions.open_dialog(available()[0])
+    dialog.title.setText("Week 2")
+    dialog.tick("demands-manager")
+    dialog.trainees.setText("ana, Bne")
+    assert dialog.names() == ["Ana", "Bne"]  # the case of a known name is its own
+    completer = dialog.trainees.completer()
+    dialog.trainees.setText("Ana, b")
+    assert completer.splitPath("Ana, b") == ["b"] and completer.pathFromIndex(completer.model().index(1, 0)) == "Ana, Ben"
+    dialog.trainees.setText("ana, Bne")
+    dialog._accept()
+    assert dialog.result() == 0 and "Bne" in dialog.problem.text() and "save again" in dialog.problem.text()
+    dialog._accept()  # said once: a trainee who has not played yet is kept as typed
+    assert saved and saved[0]["trainees"] == ["Ana", "Bne"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QDate, QSize, Qt
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QHeaderView, QLabel,
-                               QLineEdit, QTableWidget, QTableWidgetItem, QVBoxLayout)
+from PySide6.QtWidgets import (QComboBox, QCompleter, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QHeaderView,
+                               QLabel, QLineEdit, QTableWidget, QTableWidgetItem, QVBoxLayout)
 
 from ..astyped import as_tooltip
 from ..fitting import room_on_screen
@@ -30,6 +30,10 @@ class AssignmentDialog(QDialog):
         self.trainees = QLineEdit()
         self.trainees.setPlaceholderText("everyone who imports it")
         self.trainees.setToolTip(as_tooltip("Names separated by commas. Known here: " + (", ".join(trainees) or "none yet")))
+        # Names as trainees sign in, offered as they are typed: an assignment reaches only a name spelt exactly so.
+        self.known = list(trainees)
+        self.trainees.setCompleter(_LastNameCompleter(self.known, self.trainees))
+        self._unknown_said: list[str] = []
         self.note = QLineEdit()
         self.table = QTableWidget(len(self.scenarios), 2)
         self.table.setHorizontalHeaderLabels(["Scenario", "Intensity"])
@@ -82,17 +86,46 @@ class AssignmentDialog(QDialog):
         self.table.item(row, 0).setCheckState(Qt.Checked)
         self.table.cellWidget(row, 1).setCurrentText(intensity or ANY)
 
+    def names(self) -> list[str]:
+        """The names typed, each in the spelling known here where it differs only in case ("ana lee": "Ana Lee")."""
+        known = {k.casefold(): k for k in self.known}
+        typed = [t.strip() for t in self.trainees.text().split(",") if t.strip()]
+        return list(dict.fromkeys(known.get(t.casefold(), t) for t in typed))
+
     def values(self) -> dict:
         day = self.due.date().toPython()
         return {"title": self.title.text(), "items": self.items(), "note": self.note.text(),
-                "trainees": [t.strip() for t in self.trainees.text().split(",") if t.strip()],
-                "due_at": dt.datetime.combine(day, dt.time(23, 59)).timestamp()}
+                "trainees": self.names(), "due_at": dt.datetime.combine(day, dt.time(23, 59)).timestamp()}
 
     def _accept(self) -> None:
+        unknown = [n for n in self.names() if n not in self.known]
         if not self.title.text().strip():
             self.problem.setText("Give the assignment a title.")
             self.title.setFocus()
         elif not self.items():
             self.problem.setText("Tick at least one scenario.")
+        elif unknown and unknown != self._unknown_said:
+            # Said once: a new trainee may not have played yet, so a second Save keeps the names as typed.
+            self._unknown_said = unknown
+            self.problem.setText(f"No sessions here from {', '.join(unknown)}: an assignment reaches only a name "
+                                 "spelt exactly as its trainee signs in. Check the spelling, or save again to keep it.")
+            self.trainees.setFocus()
         else:
             self.accept()
+
+
+class _LastNameCompleter(QCompleter):
+    """Completes the name being typed after the last comma, keeping the names before it."""
+
+    def __init__(self, names: list[str], edit: QLineEdit) -> None:
+        super().__init__(names, edit)
+        self.setCaseSensitivity(Qt.CaseInsensitive)
+        self.setFilterMode(Qt.MatchContains)
+        self._edit = edit
+
+    def splitPath(self, path: str) -> list[str]:
+        return [path.split(",")[-1].strip()]
+
+    def pathFromIndex(self, index) -> str:
+        before = self._edit.text().rsplit(",", 1)[0] + ", " if "," in self._edit.text() else ""
+        return before + index.data()
