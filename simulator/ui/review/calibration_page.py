@@ -56,8 +56,9 @@ class CalibrationPage(QWidget):
 
     def show_agreement(self, rows: list[Agreement], waiting: int = 0) -> None:
         self._rows, self._waiting = rows, waiting
-        self.waiting.setText(f"{waiting} changed verdict{'s are' if waiting != 1 else ' is'} in sessions not marked "
-                             "reviewed yet: counted here once the session is marked reviewed (on its page)."
+        many = waiting != 1
+        self.waiting.setText(f"{waiting} changed verdict{'s are' if many else ' is'} in {'sessions' if many else 'a session'}"
+                             " not marked reviewed yet: counted here once the session is marked reviewed (on its page)."
                              if waiting else "")
         self.waiting.setVisible(bool(waiting))
         self.empty.setVisible(not rows)
