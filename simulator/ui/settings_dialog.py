@@ -62,6 +62,17 @@ def _form(page: QWidget) -> QFormLayout:
     return form
 
 
+def _with_ok_cancel(dialog: QDialog, body: QWidget) -> QDialogButtonBox:
+    """`body` above OK and Cancel, which accept and reject `dialog`."""
+    buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(body)
+    layout.addWidget(buttons)
+    return buttons
+
+
 def _scrolled(page: QWidget) -> QScrollArea:
     """A tab's page, scrolled rather than pushing the dialog off a small screen at a large text size."""
     scroll = QScrollArea()
@@ -206,12 +217,7 @@ class SettingsDialog(QDialog):
         tabs.currentChanged.connect(lambda i: setattr(SettingsDialog, "last_tab", i))
         self.tabs = tabs
 
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(tabs)
-        layout.addWidget(buttons)
+        buttons = _with_ok_cancel(self, tabs)
         self.install_button.clicked.connect(self._install)
         self.ok_button = buttons.button(QDialogButtonBox.Ok)
 

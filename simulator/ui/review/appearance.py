@@ -3,9 +3,9 @@ could not change either there."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 
-from ..settings_dialog import THEME_CHOICES, _combo, _form, _percent, _row
+from ..settings_dialog import THEME_CHOICES, _combo, _form, _percent, _row, _with_ok_cancel
 
 
 class AppearanceDialog(QDialog):
@@ -18,12 +18,7 @@ class AppearanceDialog(QDialog):
         form = _form(fields)
         _row(form, "&Theme:", self.theme)
         _row(form, "Te&xt size:", self.text_scale)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(fields)
-        layout.addWidget(buttons)
+        _with_ok_cancel(self, fields)
 
     def values(self) -> tuple[str, int]:
         return self.theme.currentData(), self.text_scale.value()
