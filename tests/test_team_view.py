@@ -216,3 +216,22 @@ def test_an_assignment_names_trainees_as_they_sign_in(qtbot, tmp_path, monkeypat
     assert dialog.result() == 0 and "Bne" in dialog.problem.text() and "save again" in dialog.problem.text()
     dialog._accept()  # said once: a trainee who has not played yet is kept as typed
     assert saved and saved[0]["trainees"] == ["Ana", "Bne"]
+
+
+def test_without_certificates_the_assignment_still_knows_the_trainees(qtbot, tmp_path):
+    # A walker's organisation had no certificates: the dialog offered no names and called "dana k" unknown.
+    team_store(tmp_path / "data")
+    path = tmp_path / "policy.yaml"
+    path.write_text("format: 1\n", encoding="utf-8")
+    w = open_team(qtbot, tmp_path / "data", load_policy(path))
+    qtbot.waitUntil(lambda: w.sessions.trainee.count() > 2, timeout=10_000)
+    from simulator.scenario.library import available
+    dialog = w.team_actions.open_dialog(available()[0])
+    assert dialog.known == ["Ana", "Ben"] and "Known here: Ana, Ben" in dialog.trainees.toolTip()
+    dialog.trainees.setText("Ben")
+    dialog.title.setText("Week 3")
+    dialog.tick("demands-manager")
+    saved = []
+    w.team_actions._save = saved.append
+    dialog._accept()
+    assert saved and "No sessions" not in dialog.problem.text()

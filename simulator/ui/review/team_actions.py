@@ -74,7 +74,11 @@ class TeamActions(QObject):
                     failed=lambda exc: w.notices.add(explain(exc)))
 
     def open_dialog(self, scenarios) -> AssignmentDialog:
-        trainees = sorted({s.trainee for s in self._statuses()})
+        # Everyone with sessions here (the Sessions tab's list, as the passphrase allows) and in the certificates:
+        # from the certificates alone, an organisation without any had no names, and every name was "unknown".
+        listed = self._window.sessions.trainee
+        trainees = sorted({s.trainee for s in self._statuses()}
+                          | {listed.itemData(i) for i in range(listed.count()) if listed.itemData(i)}, key=str.casefold)
         self.dialog = AssignmentDialog(scenarios, trainees, self._window)
         self.dialog.setAttribute(Qt.WA_DeleteOnClose)
         self.dialog.accepted.connect(lambda: self._save(self.dialog.values()))
