@@ -707,6 +707,18 @@ def test_at_200_percent_the_verdicts_criterion_keeps_room_to_be_read(qtbot, qapp
         longest = max((word for i in range(tree.topLevelItemCount()) for word in tree.topLevelItem(i).text(0).split()),
                       key=tree.fontMetrics().horizontalAdvance)
         assert width >= 7 * em and tree.fontMetrics().horizontalAdvance(longest) <= width - 6, (width / em, longest)
+        # so too with a verdict changed (its "After review" column shown), and the divider dragged to the right
+        with Store(tmp_path) as store:
+            sid = w.session.record.id
+            v = next(v for v in load_session(store, sid).verdicts if v["status"] == "missed")
+            store.add_override(sid, v["dimension"], v["item"], "met", "It was there", "Mo", review=False)
+            w.record_changed(load_session(store, sid))
+        split = w.session.side_scroll.parentWidget()
+        split.setSizes([2000, 10])
+        qtbot.wait(100)
+        assert not tree.isColumnHidden(3)
+        assert w.session.side_scroll.width() >= 30 * em
+        assert tree.header().sectionSize(0) >= 6 * em, tree.header().sectionSize(0) / em
     finally:
         apply_theme(qapp, "system", 100)
 

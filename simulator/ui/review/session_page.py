@@ -144,7 +144,7 @@ class SessionPage(QWidget):
         left_layout.addWidget(self.transcript, 1)
         # At 200 % text on a 1366x768 screen the side showed one verdict and clipped the audit's headers: the
         # tables keep room for a few rows each and the side scrolls instead.
-        side_scroll = QScrollArea()
+        side_scroll = self.side_scroll = QScrollArea()
         side_scroll.setWidget(side)
         side_scroll.setWidgetResizable(True)
         side_scroll.setFrameShape(QFrame.NoFrame)
@@ -162,6 +162,9 @@ class SessionPage(QWidget):
         line = self.fontMetrics().height()
         self.verdicts.setMinimumHeight(int(line * 7.5))  # the header and four verdicts
         self.audit.setMinimumHeight(int(line * 5))  # the header and two changes
+        # The verdicts' side keeps the width their columns need, in letters: at 200 % text its two-fifths share (or
+        # a divider dragged earlier) left a criterion "Named the beha… as unac…" and the side cut at its right edge.
+        self.side_scroll.setMinimumWidth(self.fontMetrics().horizontalAdvance("m") * 36)
 
     def show_record(self, record: SessionRecord) -> None:
         keep = self.verdicts.currentIndex().row() if self.record and self.record.id == record.id else 0
