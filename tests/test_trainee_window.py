@@ -1360,3 +1360,14 @@ def test_a_look_chosen_in_review_mode_is_the_trainee_windows_too(qtbot, tmp_path
     review.apply_appearance("dark", 150)
     assert (window.settings.theme, window.settings.text_scale) == ("dark", 150)  # kept: not undone by its next save
     review.close()
+
+
+def test_a_verdict_card_quotes_each_of_the_trainees_words_once(qtbot):
+    # A walker read "I will cancel the duplicate invoice now (your reply 1)" twice under one "Done well".
+    from simulator.scoring.verdict import Evidence, Verdict
+    from simulator.ui.verdict_list import VerdictCard
+    same = Evidence(1, "I will cancel the duplicate invoice now", 0, 39)
+    card = VerdictCard(Verdict("redirects_to_issue|restates_problem", "problem_solving", "met",
+                               (same, same, Evidence(3, "Let me sort it"))), lambda turn: None)
+    qtbot.addWidget(card)
+    assert [(q.turn, q.text()) for q in card.quotes] == [(1, f"“{same.quote}”  (turn 1)"), (3, "“Let me sort it”  (turn 3)")]

@@ -97,7 +97,9 @@ class VerdictCard(QFrame):
         self.heading = QLabel()
         self.heading.setWordWrap(True)
         self.heading.setTextFormat(Qt.RichText)
-        self.quotes = [QuoteLink(ev.turn, ev.quote, (places or {}).get(ev.turn, "")) for ev in v.evidence]
+        # Each quote once: an either-or item ("redirects_to_issue|…") met twice by one clause showed it twice.
+        said = dict.fromkeys((ev.turn, ev.quote) for ev in v.evidence)
+        self.quotes = [QuoteLink(turn, quote, (places or {}).get(turn, "")) for turn, quote in said]
         self.advice = plain(QLabel(v.feedback))
         self.advice.setWordWrap(True)
         if not v.feedback:
