@@ -761,3 +761,25 @@ def test_review_mode_on_its_own_changes_theme_and_text_size(qtbot, qapp, tmp_pat
         assert saved and (saved[-1].theme, saved[-1].text_scale) == ("dark", 150)
     finally:
         apply_theme(qapp, "system", 100)
+
+
+def test_changing_a_disputed_verdict_shows_the_trainees_reason_first(qtbot, tmp_path):
+    # A walker changed a disputed verdict with nothing in the dialog saying it was disputed, or why.
+    from simulator.store.disputes import open_dispute
+    with Store(tmp_path) as store:
+        sid = play(store, *PLAYS[1], "Ana")
+        open_dispute(store, sid, "boundary_setting", "names_behavior", "Asking them to calm down <b>named</b> it.")
+    w = open_review(qtbot, tmp_path)
+    open_first(qtbot, w)
+    row = next(i for i in range(w.session.verdicts.topLevelItemCount())
+               if w.session.verdicts.topLevelItem(i).data(0, 256)["item"] == "names_behavior")
+    w.session.verdicts.setCurrentItem(w.session.verdicts.topLevelItem(row))
+    dialog = w.session.override_dialog(w.session.current_verdict(), "missed", "Mo")
+    said = [label.text() for label in dialog.findChildren(QLabel)]
+    assert "Trainee disputes it" in said and any("<b>named</b> it." in t and "answers this dispute" in t for t in said)
+    dialog.close()
+    other = next(i for i in range(w.session.verdicts.topLevelItemCount()) if i != row)
+    w.session.verdicts.setCurrentItem(w.session.verdicts.topLevelItem(other))
+    plain_dialog = w.session.override_dialog(w.session.current_verdict(), "missed", "Mo")
+    assert "Trainee disputes it" not in [label.text() for label in plain_dialog.findChildren(QLabel)]
+    plain_dialog.close()

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QDialog, QDialogButtonBo
                                QPlainTextEdit, QRadioButton, QVBoxLayout, QWidget)
 
 from ...scoring.verdict import dimension_label, item_label
+from ..astyped import plain
 
 STATUS_WORDS = {"met": "met", "missed": "missed", "violated": "done (a thing to avoid)"}
 AVOID_WORDS = {"violated": "it happened (a thing to avoid)", "missed": "it did not happen (a thing to avoid)"}
@@ -20,7 +21,8 @@ def status_words(status: str, automatic: str) -> str:
 
 
 class OverrideDialog(QDialog):
-    def __init__(self, verdict: dict, current: str, reviewer: str, parent: QWidget | None = None) -> None:
+    def __init__(self, verdict: dict, current: str, reviewer: str, parent: QWidget | None = None, *,
+                 disputed: str | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Change a verdict")
         avoid = verdict["status"] == "violated"
@@ -55,6 +57,10 @@ class OverrideDialog(QDialog):
                                         f"({escape(dimension_label(verdict['dimension']))})"))
         form.addRow("Automatic verdict", QLabel(status_words(verdict["status"], verdict["status"])))
         form.addRow("Now", QLabel(status_words(current, verdict["status"])))
+        if disputed is not None:  # the trainee's side, before deciding; a change answers their dispute
+            reason = plain(QLabel(f"“{disputed}” (changing the verdict answers this dispute)"))
+            reason.setWordWrap(True)
+            form.addRow("Trainee disputes it", reason)
         form.addRow("Change to", row)
         form.addRow("&Why", self.comment)  # each field reached by its Alt letter, as in every other dialog
         form.addRow("Your &name", self.reviewer)

@@ -250,7 +250,9 @@ class SessionPage(QWidget):
             self.override_wanted.emit(v, now)
 
     def override_dialog(self, verdict: dict, current: str, reviewer: str) -> OverrideDialog:
-        return OverrideDialog(verdict, current, reviewer, self)
+        disputed = next((d.reason for d in (self.record.disputes if self.record else [])
+                         if d.is_open and (d.dimension, d.item) == (verdict["dimension"], verdict["item"])), None)
+        return OverrideDialog(verdict, current, reviewer, self, disputed=disputed)
 
     def _verdict_chosen(self, item, _previous=None) -> None:
         v = item.data(0, 256) if item else None
