@@ -746,13 +746,13 @@ def test_review_mode_on_its_own_changes_theme_and_text_size(qtbot, qapp, tmp_pat
     with Store(tmp_path) as store:
         play(store, *PLAYS[0], "Ana")
     w = appkit.open_review(qtbot, tmp_path, trainee="Mo", reviewer="Mo", size=(1366, 768))
-    w._save_settings = saved.append
+    w.appearance._save = saved.append
     base = qapp.font().pointSizeF()
     try:
         views = [a for m in w.menuBar().actions() if m.text() == "&View" for a in m.menu().actions()]
         assert views and "Appearance" in views[0].text()
         views[0].trigger()
-        dialog = w.appearance_dialog
+        dialog = w.appearance.dialog
         assert isinstance(dialog, AppearanceDialog) and dialog.values() == (w.settings.theme, w.settings.text_scale)
         dialog.theme.setCurrentIndex(dialog.theme.findData("dark"))
         dialog.text_scale.setValue(150)

@@ -1357,7 +1357,7 @@ def test_a_look_chosen_in_review_mode_is_the_trainee_windows_too(qtbot, tmp_path
     window = open_window(qtbot, tmp_path)
     review = window.open_review()
     qtbot.waitUntil(lambda: review is not None and review.store is not None, timeout=10_000)
-    review.apply_appearance("dark", 150)
+    review.appearance.apply("dark", 150)
     assert (window.settings.theme, window.settings.text_scale) == ("dark", 150)  # kept: not undone by its next save
     review.close()
 

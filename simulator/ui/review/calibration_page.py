@@ -6,7 +6,7 @@ from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ...scoring.verdict import item_label
-from ...store.calibration import Agreement
+from ...store.calibration import Agreement, calibration, changes_waiting
 from ..theme import colours
 from .tables import fill_table, read_only_table
 
@@ -24,6 +24,11 @@ def kappa_words(kappa: float | None, decisions: int = MIN_DECISIONS) -> str:
     band = ("poor" if kappa < 0 else "slight" if kappa < 0.2 else "fair" if kappa < 0.4 else "moderate"
             if kappa < 0.6 else "substantial" if kappa < 0.8 else "almost perfect")
     return f"{kappa:.2f} ({band})"
+
+
+def calibration_and_waiting(store) -> tuple[list[Agreement], int]:
+    """What the tab shows: the agreement per criterion, and how many changed verdicts wait to count."""
+    return calibration(store), changes_waiting(store)
 
 
 class CalibrationPage(QWidget):

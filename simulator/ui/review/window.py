@@ -18,12 +18,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
-from ...errors import SimulatorError
-from ...store.calibration import calibration, changes_waiting
 from ...store.sessiontable import choices
 from ..astyped import plain
 from ..notices import NoticeBar, explain, show_error
@@ -31,7 +29,8 @@ from ..shortcuts import help_action
 from ..store_opening import open_store
 from ..tasks import Tasks
 from .bundles import Bundles
-from .calibration_page import CalibrationPage
+from .appearance import Appearance
+from .calibration_page import CalibrationPage, calibration_and_waiting
 from .csv_export import CsvExport
 from .dispute_answers import DisputeAnswers, read_queue
 from .disputes_page import DisputesPage, queue_title
@@ -88,10 +87,9 @@ class ReviewWindow(QMainWindow):
         self.model.failed.connect(lambda exc: self.notices.add(explain(exc)))
         self.model.rows_ready.connect(lambda: _count_shown(self))
         self.sessions = SessionsPage(self.model)
-        self.session = SessionPage()
-        self.session_stack = QStackedWidget()
-        self.session_stack.addWidget(self.sessions)
-        self.session_stack.addWidget(self.session)
+        self.session, self.session_stack = SessionPage(), QStackedWidget()
+        for page in (self.sessions, self.session):
+            self.session_stack.addWidget(page)
         self.sessions.open_session.connect(self.open_session)
         self.session.back.connect(self._back_to_list)
         self.tabs = ReviewTabs(self)
@@ -99,9 +97,8 @@ class ReviewWindow(QMainWindow):
 
         self.gate = PassphraseGate(self, settings.trainee or "", ask_passphrase)
         self.gate.widened.connect(self._reload_choices)
-        self._save_settings = save_settings or (lambda s: None)
-        self.changes = VerdictChanges(self, self._save_settings)
-        self.player = RecordingPlayer(self, devices)
+        self.changes = VerdictChanges(self, save_settings or (lambda s: None))
+        self.player, self.appearance = RecordingPlayer(self, devices), Appearance(self, save_settings)
         self.reports, self.csv = SessionReports(self), CsvExport(self)
         self.bundles, self.lrs = Bundles(self), LrsPush(self)
         self.team_actions = TeamActions(self, self.team)
@@ -122,8 +119,8 @@ class ReviewWindow(QMainWindow):
                       shown=self.progress_shown, args=self._chosen_trainee)
         self.tabs.add(self.scenarios, "S&cenarios", read=scenarios_with_titles, show=self.scenarios.show_stats,
                       shown=self.scenarios_shown)
-        self.tabs.add(self.calibration, "Ca&libration", read=lambda store: (calibration(store), changes_waiting(store)),
-                      show=self.calibration.show_found, shown=self.calibration_shown)
+        self.tabs.add(self.calibration, "Ca&libration", read=calibration_and_waiting, show=self.calibration.show_found,
+                      shown=self.calibration_shown)
         self.disputes = DisputesPage()
         self.answers = DisputeAnswers(self, self.disputes)
         self.tabs.add(self.disputes, queue_title(0), read=read_queue, show=self.answers.shown,
@@ -165,26 +162,8 @@ class ReviewWindow(QMainWindow):
         add(review, "&Find in transcripts", "Ctrl+F", lambda: (self.tabs.setCurrentIndex(0), self._back_to_list(),
                                                              self.sessions.search.setFocus()))
         add(review, "&Refresh", "F5", self.refresh)
-        view = self.menuBar().addMenu("&View")
-        add(view, "&Appearance (theme, text size)…", None, self.choose_appearance)
+        add(self.menuBar().addMenu("&View"), "&Appearance (theme, text size)…", None, self.appearance.choose)
         self.menuBar().addMenu("&Help").addAction(help_action(self, EXTRA_KEYS))  # F1: every key of this window
-
-    def choose_appearance(self) -> None:
-        from .appearance import AppearanceDialog
-        dialog = AppearanceDialog(self.settings.theme, self.settings.text_scale, self)
-        dialog.setAttribute(Qt.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self.apply_appearance(*dialog.values()))
-        dialog.open()
-        self.appearance_dialog = dialog
-
-    def apply_appearance(self, theme: str, text_scale: int) -> None:
-        from ..theme import apply_theme
-        apply_theme(QApplication.instance(), theme, text_scale)
-        self.settings = self.settings.model_copy(update={"theme": theme, "text_scale": text_scale})
-        try:
-            self._save_settings(self.settings)
-        except (OSError, SimulatorError) as exc:  # it still applies until the app closes
-            self.notices.add(explain(exc))
 
     # -- the records -----------------------------------------------------------------------------
     def _open(self) -> None:
