@@ -174,6 +174,11 @@ def test_without_certificates_the_team_tab_shows_no_empty_grid(qtbot, tmp_path):
     # nor an empty grid of squeezed headers where no assignment was made: what to do instead
     assert not w.team.assignments.isVisible() and "New assignment" in w.team.no_assignments.text()
     assert w.team.no_assignments.isVisible()
+    # and the lines sit together at the top, the spare room below them (they were spread down the tab)
+    w.resize(1366, 768)
+    qtbot.wait(50)
+    gap = w.team.no_assignments.geometry().top() - w.team.summary.geometry().bottom()
+    assert gap < 6 * w.team.fontMetrics().height(), gap
 
 
 

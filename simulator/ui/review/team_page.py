@@ -77,6 +77,8 @@ class TeamPage(QWidget):
         self.no_assignments.setWordWrap(True)
         layout.addWidget(self.no_assignments)
         layout.addWidget(self.assignments, 2)
+        # With neither table (no certificates, no assignments) the spare room goes here, not between the lines.
+        layout.addStretch(0)
         layout.addLayout(buttons)
 
     def show_team(self, team: Team) -> None:
