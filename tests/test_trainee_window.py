@@ -1371,3 +1371,22 @@ def test_a_verdict_card_quotes_each_of_the_trainees_words_once(qtbot):
                                (same, same, Evidence(3, "Let me sort it"))), lambda turn: None)
     qtbot.addWidget(card)
     assert [(q.turn, q.text()) for q in card.quotes] == [(1, f"“{same.quote}”  (turn 1)"), (3, "“Let me sort it”  (turn 3)")]
+
+
+def test_a_dispute_answer_is_shortened_only_where_the_card_already_gives_that_change(qtbot):
+    # The answer's reason is left out only when the card's text is that very change, not wherever it appears.
+    from simulator.scoring.verdict import Verdict
+    from simulator.store.my_sessions import changed_by
+    from simulator.store.records import Dispute
+    from simulator.ui.verdict_list import VerdictCard
+    answer = Dispute("d1", "s1", "boundary_setting", "names_behavior", "missed", "I did", 1.0, "overturned", "met",
+                     "fair", "Lee", 2.0)
+    automatic = VerdictCard(Verdict("names_behavior", "boundary_setting", "met", (), "A fair warning helps."),
+                            lambda turn: None)
+    changed = VerdictCard(Verdict("names_behavior", "boundary_setting", "met", (), changed_by("Lee", "fair")),
+                          lambda turn: None)
+    for card in (automatic, changed):
+        qtbot.addWidget(card)
+        card.show_disputes([answer])
+    assert "now counted as done. fair" in automatic.dispute_state.text()
+    assert "now counted as done." in changed.dispute_state.text() and "done. fair" not in changed.dispute_state.text()

@@ -29,6 +29,11 @@ def trainee_history(store: Store, trainee: str, limit: int = 500) -> list[Histor
     return [HistoryRow(_summary(r), r["open_d"], r["answered_d"]) for r in rows]
 
 
+def changed_by(reviewer: str, reason: str) -> str:
+    """What a trainee reads in place of the advice where a manager changed the verdict."""
+    return f"Changed by your manager, {reviewer}: {reason}"
+
+
 def past_result(record: SessionRecord) -> tuple[Result | None, list[Turn]]:
     """The result and the turns of a kept session, as they were shown when it ended, with a manager's changes laid
     over it: a verdict changed shows its new status and the manager's reason in place of the automatic advice,
@@ -53,7 +58,7 @@ def past_result(record: SessionRecord) -> tuple[Result | None, list[Turn]]:
             if verdict.status == "violated":
                 continue
             verdict = replace(verdict, status=change.status, uncertain=False,
-                              feedback=f"Changed by your manager, {change.reviewer}: {change.comment}")
+                              feedback=changed_by(change.reviewer, change.comment))
         verdicts.setdefault(v["dimension"], []).append(verdict)
     dims = tuple(DimensionScore(s["dimension"], s["weight"], s["score"] if s.get("reviewed") is None else s["reviewed"],
                                 tuple(verdicts.get(s["dimension"], ())))

@@ -28,8 +28,6 @@ class PracticePlan(QObject):
     def __init__(self, window) -> None:
         super().__init__(window)
         self._window = window
-        # Scenarios played practice-only while the app runs: never kept, yet "New to you" read wrong after one.
-        self.practised: set[str] = set()
         window.library.plan.practise.connect(self.practise)
 
     def refresh(self) -> None:
@@ -41,7 +39,7 @@ class PracticePlan(QObject):
             w.library.plan.show_plan(plan)
             self.shown.emit()
         w.tasks.run(_read_plan, w.store, w.settings.trainee, list(w.scenario_files), w.policy,
-                    frozenset(self.practised), done=arrived,
+                    frozenset(w.library.practised), done=arrived,  # practice-only: "New to you" read wrong after one
                     failed=lambda exc: w.notices.add(explain(exc)))
 
     def practise(self, scenario_id: str, intensity: str | None) -> None:

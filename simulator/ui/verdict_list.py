@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 from ..engine.turn import Turn
 from ..scoring.verdict import DimensionScore, Result, Verdict, figure, item_label, reply_numbers
 from ..store.disputes import dispute_words
+from ..store.my_sessions import changed_by
 from .astyped import plain
 from .panel import paint_panel
 from .theme import colours, ring_on_focus, set_relative_font
@@ -138,7 +139,7 @@ class VerdictCard(QFrame):
         for d in disputes:
             role = c.muted if d.is_open else c.good if d.outcome == "overturned" else c.text
             said = dispute_words(d)
-            if d.outcome == "overturned" and d.response and d.response in self.advice.text():
+            if d.outcome == "overturned" and self.advice.text() == changed_by(d.resolver or "", d.response or ""):
                 said = said[:-len(d.response)].rstrip()  # the card says the change's reason already: once is enough
             lines.append(f'<span style="color:{role.name()}"><b>{escape(said)}</b></span>'
                          f'<br><i>You wrote: “{escape(d.reason)}”</i>')

@@ -583,8 +583,7 @@ class MainWindow(QMainWindow):
                                  disputable=kept is not None and live.result is not None, channel=s.scenario.channel)
         self.results.again_button.setEnabled(True)
         if not live.practice.choice.assessed:  # nothing of it is kept, but for this run it is not new to them
-            self.practice_plan.practised.add(s.scenario.id)
-            self.library.practised.add(s.scenario.id)
+            self.library.practised.add(s.scenario.id)  # the library's last score and the plan read it
         self.past_scenario = None
         self.results.again_button.setToolTip("")
         self.disputes.results_shown(kept)

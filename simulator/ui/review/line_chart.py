@@ -27,6 +27,7 @@ class LineChart(QWidget):
         self.names: dict[float, str] = {}  # a point's time -> its session, for the tooltip
         self.same_as: dict[str, tuple[str, int]] = {}
         self.nudges: dict[str, dict[float, int]] = {}
+        self._pad = 4.0
         self.drawn_points = 0  # markers painted last time, per the data (tests read it)
         self.drawn_lines: dict[str, list[tuple[float, float]]] = {}  # where each series was painted, in pixels
         self.drawn_ticks: list[str] = []  # the labels along the bottom, last time
@@ -43,6 +44,9 @@ class LineChart(QWidget):
         self.names = dict(names or {})
         self.same_as = _same_as(self.series)
         self.nudges = _nudges(self.series)
+        # The first and last sessions sit in from the edges by the widest set of markers side by side, which was
+        # cut off at the right edge (worked out here, once, not for every point painted).
+        self._pad = MARKER_GAP * max((abs(k) for k in _steps(len(self.series))), default=0) + 4
         parts = []
         for label, points in self.series:
             if points:
@@ -82,9 +86,7 @@ class LineChart(QWidget):
         n = len(times)
         if self._order_of[0] is not times:  # each point's place in the order, once a paint (index() made it n²)
             self._order_of = (times, {t: i for i, t in enumerate(times)})
-        # The first and last sessions sit in from the edges by the widest set of markers side by side, which was
-        # cut off at the right edge.
-        pad = MARKER_GAP * (max(abs(k) for k in _steps(len(self.series))) if self.series else 0) + 4
+        pad = self._pad
         return plot.left() + pad + (plot.width() - 2 * pad) * (self._order_of[1][x] / (n - 1) if n > 1 else 0.5)
 
     def paintEvent(self, event) -> None:  # noqa: ARG002

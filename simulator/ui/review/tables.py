@@ -66,8 +66,7 @@ class _FiguresTable(QTableWidget):
             # A long "where it goes wrong" ran off the right edge at 1366 px: it wraps in a column of its own width.
             widths[-1] = min(widths[-1], self.fontMetrics().horizontalAdvance("m") * self.wrap_last)
             last = self.columnCount() - 1
-            self.setWordWrap(True)
-            header.setSectionResizeMode(last, QHeaderView.Interactive)
+            header.setSectionResizeMode(last, QHeaderView.Interactive)  # a column added since is the last now
             header.resizeSection(last, widths[-1])
             self.resizeRowsToContents()
         figures = sum(widths)
