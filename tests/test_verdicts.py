@@ -437,7 +437,7 @@ def test_classify_says_how_its_parts_run_when_asked(tmp_path, capsys):
     assert main(["classify", "--verbose", str(lines)]) == 0
     said = capsys.readouterr().err
     assert "detector: rules+" in said and "retrained layers: typed ONNX Runtime, spoken ONNX Runtime" in said
-    assert main(["classify", "--verbose", "--quick", str(lines)]) == 0
+    assert main(["classify", "--verbose", "--without-sentence-model", str(lines)]) == 0
     assert "without the sentence model" in capsys.readouterr().err
 
 

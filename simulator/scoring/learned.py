@@ -22,7 +22,7 @@ import io
 import math
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -116,6 +116,7 @@ class Heads:
     blend_veto: np.ndarray | None = None
     blend_certain: np.ndarray | None = None
     blend_version: str = ""
+    _words: dict[str, np.ndarray] = dataclasses.field(default_factory=dict, init=False, repr=False, compare=False)
 
     def blended(self) -> Heads:
         """These heads with the thresholds chosen on the average."""
@@ -149,22 +150,36 @@ class Heads:
                        *((z["blend_threshold"], z["blend_veto"], z["blend_certain"], str(z["blend_version"]))
                          if "blend_threshold" in z.files else ()))
 
-    def features(self, text: str) -> tuple[list[int], np.ndarray]:
-        """Feature indices and values: (1 + log count) * idf, unit length (the sublinear tf-idf the heads learned on)."""
-        idx, vals = [], []
-        for key, count in ngrams(text).items():
-            i = self.vocab.get(key)
-            if i is not None:
-                idx.append(i)
-                vals.append((1.0 + math.log(count)) * float(self.idf[i]))
-        values = np.array(vals, dtype=np.float32)
+    def features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Feature indices and values: (1 + log count) * idf, unit length (the sublinear tf-idf the heads learned on).
+
+        The counts of `ngrams`, by feature: a word's character n-grams (most of a reply's features) are looked up
+        once per word and kept, as replies reuse a few thousand words."""
+        words = words_of(text)
+        get = self.vocab.get
+        keys = ["w:" + w for w in words] + [f"b:{a} {b}" for a, b in zip(words, words[1:])] + [
+            f"t:{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:])]
+        found = [np.array([i for k in keys if (i := get(k)) is not None], dtype=np.int64)]
+        found += [self._characters(w) for w in words]
+        idx, counts = np.unique(np.concatenate(found), return_counts=True)
+        values = (1.0 + np.log(counts.astype(np.float32))) * self.idf[idx]
         norm = float(np.linalg.norm(values))
         return idx, (values / norm if norm else values)
 
-    def logits(self, text: str, vector: np.ndarray) -> np.ndarray:
-        idx, values = self.features(text)
+    def _characters(self, word: str) -> np.ndarray:
+        known = self._words.get(word)
+        if known is None:
+            if len(self._words) > 50_000:
+                self._words.clear()  # another thread may be reading it: the worst it then does is look a word up again
+            get = self.vocab.get
+            known = self._words[word] = np.array([i for k in _characters(word) if (i := get(k)) is not None],
+                                                 dtype=np.int64)
+        return known
+
+    def logits(self, text: str, vector: np.ndarray, features: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+        idx, values = features or self.features(text)
         z = self.bias + ((vector - self.emb_mean) * self.emb_scale) @ self.emb_weights
-        if idx:
+        if len(idx):
             z = z + values @ self.weights[idx]
         return z
 
@@ -205,12 +220,14 @@ class LearnedDetector:
 
     `refine` are typed heads that also read the sentence model's vector (`contextual`); where they are
     installed they judge typed replies. Asking them only when a static head was near its threshold halved the
-    work but not the slowest replies (p95 25 ms against 29), and cost 0.004 validation macro-F1."""
+    work but not the slowest replies (p95 25 ms against 29), and cost 0.004 validation macro-F1: a session does not
+    do it, a bulk `simulator classify --quick` does (`assess`'s `sure`)."""
 
     def __init__(self, typed: Heads, spoken: Heads | None, embedder, refine: Heads | None = None,
                  contextual=None) -> None:
         self.typed, self.spoken, self.embedder = typed, spoken or typed, embedder
         self.refine, self.contextual = (refine, contextual) if refine is not None and contextual is not None else (None, None)
+        self._alone = {False: self.typed, True: self.spoken}  # without the sentence model, at their own thresholds
         # The retrained layers are averaged in only with heads whose thresholds were chosen on that average, with
         # those very layers; otherwise the heads decide alone, at their own thresholds.
         self.averaged = {False: False, True: False}
@@ -220,18 +237,37 @@ class LearnedDetector:
                 if tuned is not None and heads.blend_threshold is not None and heads.blend_version == tuned.version:
                     setattr(self, name, heads.blended())
                     self.averaged[spoken] = True
+        # Heads that count the same words share a reply's word features, worked out once.
+        self._same_words = self.refine is not None and (self.refine.vocab is self.typed.vocab or (
+            self.refine.vocab == self.typed.vocab and np.array_equal(self.refine.idf, self.typed.idf)))
 
     def heads_for(self, spoken: bool) -> Heads:
         return self.spoken if spoken else self.typed
 
-    def assess(self, text: str, *, spoken: bool = False) -> tuple[Heads, dict[str, float], dict[str, tuple[int, int]]]:
+    def reads_model(self, spoken: bool) -> bool:
+        """Whether a reply of this kind is read by the sentence model (its vector, or the retrained layers)."""
+        return self.averaged[spoken] or (self.refine is not None and not spoken)
+
+    def assess(self, text: str, *, spoken: bool = False, ruled: Collection[str] = (), sure: float | None = None
+               ) -> tuple[Heads, dict[str, float], dict[str, tuple[int, int]]]:
         """The heads that decided, and per criterion the highest probability over the reply and its parts with the
-        span that had it."""
+        span that had it. `ruled`: the criteria a phrase rule matched (the veto decides those too).
+
+        With `sure`, the heads without the sentence model decide alone where every probability is at least `sure`
+        in log-odds from each line that decides with it (`_decided`), and the model reads the rest."""
+        features: list | None = None
+        if sure is not None and self.reads_model(spoken):
+            features = []
+            alone = self._alone[spoken]
+            quick = _probabilities(alone, self.embedder, text, spoken, features)
+            if _decided(alone, quick[0], ruled, sure):
+                return alone, *quick
         if self.refine is not None and not spoken:
-            heads, (probs, where) = self.refine, _probabilities(self.refine, self.contextual, text, spoken)
+            heads, (probs, where) = self.refine, _probabilities(self.refine, self.contextual, text, spoken,
+                                                                features if self._same_words else None)
         else:
             heads = self.heads_for(spoken)
-            probs, where = _probabilities(heads, self.embedder, text, spoken)
+            probs, where = _probabilities(heads, self.embedder, text, spoken, features)
         tuned = self.contextual.tuned_for(spoken) if self.averaged[spoken] else None
         if tuned is not None:
             names = list(probs)
@@ -260,11 +296,32 @@ class LearnedDetector:
         return found
 
 
-def _probabilities(heads: Heads, embedder, text: str, spoken: bool) -> tuple[dict[str, float], dict[str, tuple[int, int]]]:
+def _decided(heads: Heads, probs: dict[str, float], ruled: Collection[str], margin: float) -> bool:
+    """Every probability at least `margin` (log-odds) from each line that decides with it: the threshold, where an
+    uncertain verdict begins to be certain, and for a criterion a rule matched, the veto."""
+    for j, c in enumerate(heads.criteria):
+        z = _log_odds(probs[c])
+        lines = (heads.threshold[j], heads.certain[j], heads.veto[j]) if c in ruled else (heads.threshold[j], heads.certain[j])
+        if any(abs(z - _log_odds(float(line))) < margin for line in lines):
+            return False
+    return True
+
+
+def _log_odds(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def _probabilities(heads: Heads, embedder, text: str, spoken: bool, features: list | None = None
+                   ) -> tuple[dict[str, float], dict[str, tuple[int, int]]]:
+    """`features`: the pieces' word features, filled in when empty and read when not (heads with the same words)."""
     spans = [(0, len(text))] + segments(text, spoken)
     pieces = [text[s:e] for s, e in spans]
     vectors = embedder.embed_reply(pieces)
-    probs = np.array([sigmoid(heads.logits(p, v)) for p, v in zip(pieces, vectors)])
+    if features is not None and not features:
+        features.extend(heads.features(p) for p in pieces)
+    probs = np.array([sigmoid(heads.logits(p, v, features[i] if features else None))
+                      for i, (p, v) in enumerate(zip(pieces, vectors))])
     best = probs.argmax(0)
     where = {c: spans[best[j]] for j, c in enumerate(heads.criteria)}
     return {c: float(probs[best[j], j]) for j, c in enumerate(heads.criteria)}, where

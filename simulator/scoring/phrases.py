@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 BOUNDARY = "|"
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*|[.!?;]+")
@@ -54,8 +55,14 @@ class Token:
     end: int
 
 
-def tokenize(text: str) -> list[Token]:
-    """Lower-case word tokens with their spans; contractions expanded."""
+@lru_cache(maxsize=256)
+def tokenize(text: str) -> tuple[Token, ...]:
+    """Lower-case word tokens with their spans; contractions expanded. Kept for the last few texts: the rules and
+    the heads each read a reply's tokens (tokens are frozen, so sharing them is safe)."""
+    return tuple(_tokenize(text))
+
+
+def _tokenize(text: str) -> list[Token]:
     lowered = text.lower().replace("\u2019", "'").replace("\u2018", "'")
     tokens: list[Token] = []
     for m in _WORD.finditer(lowered):

@@ -14,8 +14,9 @@ the learned heads, `simulator.scoring.detector.build_detector`). Sets:
 
 Speed: replies per second through `simulator classify`'s path on one core,
 and per-reply latency (p50/p95) of `detect` as the live session calls it;
-then the same without the sentence model (`simulator classify --quick`),
-with its typed figures beside.
+then with the sentence model reading only the replies the other heads are
+unsure of (`simulator classify --quick`) and without it
+(`--without-sentence-model`), with their figures beside.
 
 Run: .venv/bin/python tests/bench/bench_classify.py [--test] [--rules-only]
 """
@@ -35,7 +36,7 @@ if hasattr(os, "sched_setaffinity"):
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
 from simulator.scenario import standard_criteria  # noqa: E402
-from simulator.scoring.detector import build_detector  # noqa: E402
+from simulator.scoring.detector import SURE, build_detector  # noqa: E402
 from simulator.scoring.training import (as_the_product_hears, as_transcript, per_criterion, read_jsonl,  # noqa: E402
                                         roundtrips_file)
 
@@ -134,16 +135,30 @@ def main() -> None:
     per_second, p50, p95 = speed(validation, detector)
     print(f"\nspeed (one core): {per_second:,.0f} replies/s; per reply p50 {p50:.2f} ms, p95 {p95:.2f} ms")
     if detector.learned is not None and detector.learned.refine is not None:
+        cascade = build_detector(library, sure=SURE)
+        per_second, p50, p95 = speed(validation, cascade)
+        print(f"speed with the sentence model reading only what the other heads are unsure of (classify --quick, "
+              f"margin {SURE:g}): {per_second:,.0f} replies/s; per reply p50 {p50:.2f} ms, p95 {p95:.2f} ms")
         quick = build_detector(library, in_context=False)
         per_second, p50, p95 = speed(validation, quick)
-        print(f"speed without the sentence model (classify --quick): {per_second:,.0f} replies/s; "
+        print(f"speed without the sentence model (classify --without-sentence-model): {per_second:,.0f} replies/s; "
               f"per reply p50 {p50:.2f} ms, p95 {p95:.2f} ms")
         for split in splits:
             rows = [r for r in corpus if r["split"] == split]
-            report(f"corpus {split} (typed), without the sentence model", rows, quick, ids, False, False)
-            report(f"corpus {split} (typed chat-style), without the sentence model",
-                   [{**r, "text": as_transcript(r["text"])} for r in rows], quick, ids, False, False)
+            chat = [{**r, "text": as_transcript(r["text"])} for r in rows]
+            for kind, made in (("--quick", cascade), ("without the sentence model", quick)):
+                report(f"corpus {split} (typed), {kind}", rows, made, ids, False, False)
+                report(f"corpus {split} (typed chat-style), {kind}", chat, made, ids, False, False)
+            agree(f"corpus {split}, --quick", rows + chat, cascade, detector)
+            report_heard(f"corpus {split}, --quick", [r for r in heard if r["split"] == split], cascade, ids, False)
 
+
+def agree(name: str, rows: list[dict], one, other) -> None:
+    """How many replies (typed, then chat-style) two detectors label alike."""
+    same = sum({m.criterion for m in one.detect(r["text"])} == {m.criterion for m in other.detect(r["text"])}
+               for r in rows)
+    print(f"{name}: the same labels as the session's detector for {same} of {len(rows)} replies "
+          f"({100 * same / len(rows):.1f} %)")
 
 if __name__ == "__main__":
     main()
