@@ -54,3 +54,41 @@ def test_the_report_prints_the_same_whatever_text_size_the_exporter_uses(qapp, t
     assert printed[1.0] == printed[2.0]
     first = printed[2.0][0]
     assert first[0].startswith("A caller threatens") and first[2].startswith("Score: 80")  # two lines, then one
+
+
+def _verdicts_html(before: int, verdicts: int = 14, advice: str = "") -> str:
+    from simulator.store.report import _STYLE, _TABLE, _head
+    rows = [_TABLE, _head(("Automatic", 15), ("Criterion", 35), ("Evidence", 50), title="What you did")]
+    for i in range(verdicts):
+        rows.append(f"<tr><td class='met nowrap'>met</td><td><b>Criterion {i}</b></td><td>“Reply {i} of the trainee, "
+                    "quoted with enough words to wrap onto a second line in this column”</td></tr>")
+        rows.append(f"<tr><td></td><td colspan='2' class='feedback'>Advice {i} begins here. You named the behaviour "
+                    "and said what would happen next; keep offering to solve the real problem, and end the call if "
+                    f"the warnings are ignored. {advice}Advice {i} ends here.</td></tr>")
+    turns = "".join(f"<p>Turn {k}: the customer repeats the complaint about the late refund.</p>" for k in range(before))
+    return f"<html><head><style>{_STYLE}</style></head><body><h1>Report</h1>{turns}{''.join(rows)}</table></body></html>"
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed (scripts/setup.sh test)")
+def test_a_verdict_and_its_advice_are_never_split_across_pages(qapp, tmp_path):
+    # A manager found a verdict's advice begun at the foot of page 1 and ended overleaf. Whatever comes before the
+    # table, every page the table is on ends with a whole verdict and its advice, and none is lost.
+    for before in range(0, 12):
+        pages = _pages(html_to_pdf(_verdicts_html(before), tmp_path / f"r{before}.pdf"))
+        text = "\n".join("\n".join(p) for p in pages)
+        assert all(f"Advice {i} ends here." in text for i in range(14))
+        for page in pages[:-1]:
+            body = page[:-1] if page and page[-1].isdigit() else page
+            if any(line.startswith("met") for line in body):
+                assert body[-1].endswith("ends here."), (before, body[-3:])
+        next_pages = [p for p in pages[1:] if p]
+        assert all(p[0] == "What you did" for p in next_pages if any(line.startswith("met") for line in p))
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed (scripts/setup.sh test)")
+def test_a_row_taller_than_a_page_is_printed_across_pages(qapp, tmp_path):
+    # It cannot be kept whole: it is printed as before, every word of it.
+    long = "Every line of this advice is one more thing to say. " * 120
+    pages = _pages(html_to_pdf(_verdicts_html(2, verdicts=2, advice=long), tmp_path / "long.pdf"))
+    text = " ".join(" ".join(p) for p in pages)
+    assert len(pages) >= 3 and "Advice 0 ends here." in text and "Advice 1 ends here." in text

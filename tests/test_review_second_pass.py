@@ -783,3 +783,35 @@ def test_changing_a_disputed_verdict_shows_the_trainees_reason_first(qtbot, tmp_
     plain_dialog = w.session.override_dialog(w.session.current_verdict(), "missed", "Mo")
     assert "Trainee disputes it" not in [label.text() for label in plain_dialog.findChildren(QLabel)]
     plain_dialog.close()
+
+
+def test_scrolled_sideways_at_200_percent_the_rows_still_say_whose_sessions_they_are(qtbot, one_session_at):
+    # At 200 % on 1366 px the table scrolls sideways to the rubric's columns, and the Trainee column went with it.
+    w = one_session_at(200)
+    table, frozen = w.sessions.table, w.sessions.frozen
+    qtbot.waitUntil(lambda: w.model.rowCount() > 0, timeout=10_000)
+    sideways = table.horizontalScrollBar()
+    assert sideways.maximum() > 0  # too wide for the screen at this size
+    sideways.setValue(0)
+    assert not frozen.isVisible()  # the column itself is in view
+    sideways.setValue(sideways.maximum())
+    qtbot.waitUntil(frozen.isVisible, timeout=2_000)
+    header, last = table.horizontalHeader(), w.model.columnCount() - 1
+    assert header.sectionViewportPosition(last) + header.sectionSize(last) <= table.viewport().width()  # all of it
+    assert frozen.columnWidth(0) == table.columnWidth(0)
+    assert all(frozen.isColumnHidden(c) for c in range(1, w.model.columnCount()))
+    assert frozen.geometry().left() <= table.frameWidth() + 1
+    assert frozen.horizontalHeader().height() == table.horizontalHeader().height()
+    # The same row, at the same height, reads the trainee's name.
+    rect = frozen.visualRect(w.model.index(0, 0))
+    assert frozen.rowHeight(0) == table.rowHeight(0) and w.model.index(0, 0).data() == "Ana"
+    assert frozen.rowViewportPosition(0) == table.rowViewportPosition(0)
+    # A click there selects the row in the table, which keeps the keys; a double-click opens the session.
+    qtbot.mouseClick(frozen.viewport(), Qt.LeftButton, pos=rect.center())
+    assert table.currentIndex().row() == 0 and table.selectionModel().isRowSelected(0)
+    assert sideways.value() == sideways.maximum()  # choosing a row there does not send the table back left
+    with qtbot.waitSignal(w.session_shown, timeout=10_000):
+        qtbot.mouseDClick(frozen.viewport(), Qt.LeftButton, pos=rect.center())
+    # Sorting from its header sorts the table.
+    frozen.horizontalHeader().setSortIndicator(0, Qt.AscendingOrder)
+    assert table.horizontalHeader().sortIndicatorSection() == 0

@@ -6,10 +6,11 @@ import datetime as dt
 
 from PySide6.QtCore import QDate, QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QFormLayout, QHBoxLayout, QHeaderView,
-                               QLabel, QLineEdit, QPushButton, QSpinBox, QTableView, QVBoxLayout, QWidget)
+                               QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from ...store.queries import Filter
 from ...store.sessiontable import SessionQuery
+from .frozen import TableWithFrozenColumn
 from .sessions_model import STATUS_WORDS, SessionTableModel
 from ...words import counted
 
@@ -53,7 +54,7 @@ class SessionsPage(QWidget):
         self.count = QLabel("Loading sessions…")
         self.count.setAccessibleName("Number of sessions shown")
 
-        self.table = QTableView()
+        self.table = TableWithFrozenColumn()  # whose sessions they are, while scrolled to the rubric's columns
         self.table.setAccessibleName("Sessions")
         self.table.setModel(model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
@@ -63,6 +64,7 @@ class SessionsPage(QWidget):
         self.table.horizontalHeader().setSortIndicator(2, Qt.DescendingOrder)
         self.table.horizontalHeader().setSortIndicatorShown(True)
         self.table.horizontalHeader().sortIndicatorChanged.connect(model.sort)
+        self.frozen = self.table.frozen
         self._size_columns()
         self.table.viewport().installEventFilter(self)
         self.table.doubleClicked.connect(lambda index: self._open(index.row()))
@@ -132,6 +134,7 @@ class SessionsPage(QWidget):
                                       + (fm.horizontalAdvance("M") if narrow else pad))
         header.setMinimumSectionSize(fm.horizontalAdvance("100") + pad)
         self._fit_scenario()
+        self.frozen.place()
 
     def _fit_scenario(self) -> None:
         """The scenario takes the room the other columns leave, but never less than a title's first words: stretched

@@ -1,0 +1,122 @@
+"""A table's first column kept in view while the table scrolls sideways.
+
+At 200 % text the sessions table has more columns than a 1366 px screen holds; scrolled to the rubric's
+columns, the rows no longer said whose sessions they were. Qt has no frozen column: as in its "Frozen
+Column" example, a second view of the same model and selection, showing only the first column, lies over the
+table's left edge, and scrolls up and down with it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+
+class FrozenFirstColumn(QTableView):
+    def __init__(self, table: QTableView) -> None:
+        super().__init__(table)
+        self.table = table
+        self.setModel(table.model())
+        self.setSelectionModel(table.selectionModel())
+        self.setFocusPolicy(Qt.NoFocus)  # the keys stay with the table beneath
+        self.setAccessibleName("")  # a screen reader reads the table itself, not this copy of its first column
+        self.verticalHeader().hide()
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setVerticalScrollMode(table.verticalScrollMode())
+        self.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.Fixed)
+        header.setSortIndicatorShown(table.horizontalHeader().isSortIndicatorShown())
+        header.setSectionsClickable(True)
+        table.viewport().stackUnder(self)
+        # Scrolled a whole column at a time, the table stopped with its last column cut off at the right.
+        table.setHorizontalScrollMode(QAbstractItemView.ScrollPerPixel)
+
+        theirs = table.horizontalHeader()
+        theirs.sectionResized.connect(lambda column, _old, new: column == 0 and self.place())
+        theirs.sortIndicatorChanged.connect(self._sorted_there)
+        header.sortIndicatorChanged.connect(self._sorted_here)
+        table.verticalHeader().sectionResized.connect(lambda row, _old, new: self.setRowHeight(row, new))
+        self.verticalScrollBar().valueChanged.connect(table.verticalScrollBar().setValue)
+        table.verticalScrollBar().valueChanged.connect(self.verticalScrollBar().setValue)
+        table.horizontalScrollBar().valueChanged.connect(self.place)
+        table.horizontalScrollBar().rangeChanged.connect(self.place)
+        model = table.model()
+        for signal in (model.modelReset, model.columnsInserted, model.columnsRemoved, model.layoutChanged):
+            signal.connect(self._columns)
+        self.clicked.connect(lambda _index: table.setFocus(Qt.MouseFocusReason))
+        self.doubleClicked.connect(table.doubleClicked.emit)
+        table.installEventFilter(self)
+        self._sorted_there(theirs.sortIndicatorSection(), theirs.sortIndicatorOrder())
+        self._columns()
+
+    def _columns(self) -> None:
+        for column in range(self.model().columnCount()):
+            self.setColumnHidden(column, column != 0)
+        self.place()
+
+    def place(self) -> None:
+        """Over the table's first column, the same size; shown only while the table is scrolled sideways, where the
+        column itself has gone from view."""
+        table = self.table
+        scrolled = table.horizontalScrollBar().value() > 0
+        self.setVisible(scrolled)
+        if not scrolled:
+            return
+        self.setSelectionBehavior(table.selectionBehavior())  # set on the table after this view was made
+        self.setSelectionMode(table.selectionMode())
+        self.setAlternatingRowColors(table.alternatingRowColors())
+        self.setColumnWidth(0, table.columnWidth(0))
+        self.verticalHeader().setDefaultSectionSize(table.verticalHeader().defaultSectionSize())
+        self.horizontalHeader().setFixedHeight(table.horizontalHeader().height())
+        self.setFont(table.font())
+        frame = table.frameWidth()
+        left = frame + (table.verticalHeader().width() if table.verticalHeader().isVisible() else 0)
+        self.setGeometry(left, frame, table.columnWidth(0) + self.frameWidth() * 2,
+                         table.viewport().height() + table.horizontalHeader().height() + self.frameWidth())
+        self.verticalScrollBar().setValue(table.verticalScrollBar().value())
+
+    def _sorted_here(self, column: int, order: Qt.SortOrder) -> None:
+        theirs = self.table.horizontalHeader()
+        if (theirs.sortIndicatorSection(), theirs.sortIndicatorOrder()) != (column, order):
+            theirs.setSortIndicator(column, order)
+
+    def _sorted_there(self, column: int, order: Qt.SortOrder) -> None:
+        mine = self.horizontalHeader()
+        if (mine.sortIndicatorSection(), mine.sortIndicatorOrder()) != (column, order):
+            mine.blockSignals(True)
+            mine.setSortIndicator(column, order)
+            mine.blockSignals(False)
+            mine.viewport().update()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table and event.type() in (QEvent.Resize, QEvent.FontChange, QEvent.StyleChange):
+            self.place()
+        return super().eventFilter(watched, event)
+
+
+class TableWithFrozenColumn(QTableView):
+    """A table view whose first column stays in view (`frozen`, made once the model is set)."""
+
+    frozen: FrozenFirstColumn | None = None
+
+    def setModel(self, model) -> None:
+        super().setModel(model)
+        self.frozen = FrozenFirstColumn(self)
+
+    def scrollTo(self, index, hint=QAbstractItemView.EnsureVisible) -> None:
+        """Up and down as any table; sideways never for the first column (it is always in view: a row chosen there
+        sent the table back to its left edge) nor for a whole row, and a cell the first column would cover is
+        brought out from under it."""
+        sideways = self.horizontalScrollBar()
+        kept = sideways.value()
+        super().scrollTo(index, hint)
+        if self.frozen is None or not index.isValid():
+            return
+        if index.column() == 0 or self.selectionBehavior() == QAbstractItemView.SelectRows:
+            sideways.setValue(kept)  # a whole row is chosen: where the table was scrolled to is the reader's choice
+        elif sideways.value() > 0:
+            covered = self.columnWidth(0) - self.columnViewportPosition(index.column())
+            if covered > 0:
+                sideways.setValue(sideways.value() - covered)
