@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 
 from conftest import MINIMAL
 from simulator.errors import ScenarioError
@@ -70,6 +71,26 @@ def test_the_hint_column_wraps_a_long_hint_instead_of_cutting_it(qtbot, tmp_path
     qtbot.wait(50)
     needed = tree.fontMetrics().horizontalAdvance(item.text(2)) // tree.header().sectionSize(2) + 1
     assert needed >= 2 and tree.visualItemRect(item).height() >= needed * tree.fontMetrics().lineSpacing()
+
+
+def test_at_200_percent_the_problem_keeps_the_larger_share_of_the_room(qtbot, tmp_path, qapp):
+    # The fix's column was 24 letters wide whatever the text size: at 200 % it took half the room and the problem
+    # read three words a line beside it.
+    from simulator.ui.theme import apply_theme
+    (tmp_path / "bad.yaml").write_text(MINIMAL.replace('    say: "Fine."', '     say: "Fine."'), encoding="utf-8")
+    try:
+        for scale in (100, 200):
+            apply_theme(qapp, "system", scale)
+            window = open_authoring(qtbot, tmp_path)
+            window.files.setCurrentRow(0)
+            header = window.problems.header()
+            qtbot.wait(50)
+            assert header.sectionSize(1) > header.sectionSize(2) >= window.problems.fontMetrics().horizontalAdvance("M") * 12
+            item = window.problems.topLevelItem(0)
+            assert all(item.textAlignment(c) & Qt.AlignmentFlag.AlignTop for c in range(3))  # side by side from the top
+            window.close()
+    finally:
+        apply_theme(qapp, "system", 100)
 
 
 # -- 11: every command that takes a scenario takes a file or an id; `test -v` names each test -------------

@@ -815,3 +815,32 @@ def test_scrolled_sideways_at_200_percent_the_rows_still_say_whose_sessions_they
     # Sorting from its header sorts the table.
     frozen.horizontalHeader().setSortIndicator(0, Qt.AscendingOrder)
     assert table.horizontalHeader().sortIndicatorSection() == 0
+
+
+def test_calibration_at_200_percent_wraps_long_criteria_and_keeps_them_in_view(qtbot, qapp):
+    # At 200 % on 1366 px a criterion like "Said clearly that you were ending the call or brought in a supervisor"
+    # took most of the width, the figures beside it cut off; scrolled to them, no row said which criterion it was.
+    from simulator.store.calibration import Agreement
+    from simulator.ui.review.calibration_page import CalibrationPage
+    from simulator.ui.theme import apply_theme
+    apply_theme(qapp, "system", 200)
+    try:
+        page = CalibrationPage()
+        qtbot.addWidget(page)
+        page.resize(1346, 600)
+        page.show()
+        long = "said_clearly_that_you_were_ending_the_call_or_brought_in_a_supervisor"  # a coach's own, by its id
+        rows = [Agreement(item, 5, 12, 2, 1, 1, 1, 0) for item in (long, "names_behavior")]
+        page.show_agreement(rows)
+        qtbot.wait(50)
+        table = page.table
+        long_row = next(r for r in range(table.rowCount()) if "supervisor" in table.item(r, 0).text())
+        assert table.columnWidth(0) <= table.viewport().width() * 0.4 + 1
+        assert table.rowHeight(long_row) >= 2 * table.fontMetrics().lineSpacing()  # on two lines, not cut
+        sideways = table.horizontalScrollBar()
+        assert sideways.maximum() > 0
+        sideways.setValue(sideways.maximum())
+        qtbot.waitUntil(lambda: table.frozen.isVisible(), timeout=2_000)
+        assert table.frozen.rowHeight(long_row) == table.rowHeight(long_row)
+    finally:
+        apply_theme(qapp, "system", 100)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from PySide6.QtCore import QRect, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QRect, QSize, Qt, QTimer
 from PySide6.QtWidgets import QHeaderView, QStyledItemDelegate, QTreeWidget, QTreeWidgetItem
 
 from ...errors import Problem
@@ -48,8 +48,27 @@ class ProblemList(QTreeWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(2, self.fontMetrics().horizontalAdvance("M") * 24)
         header.sectionResized.connect(lambda *_: QTimer.singleShot(0, self.doItemsLayout))
+        self._share_room()
+
+    # The fix's share of the room the place leaves. A fixed 24 letters' width, at 200 % text, squeezed the problem
+    # to three words a line beside it.
+    FIX_SHARE = 0.4
+
+    def _share_room(self) -> None:
+        header = self.header()
+        room = self.viewport().width() - header.sectionSize(0)
+        least = self.fontMetrics().horizontalAdvance("M") * 12
+        header.resizeSection(2, max(least, int(room * self.FIX_SHARE)))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._share_room()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._share_room()
 
     def show_problems(self, problems: Iterable[Problem] | None) -> None:
         """The problems of one file; None when no file is selected."""
@@ -60,7 +79,8 @@ class ProblemList(QTreeWidget):
         for p in problems:
             where = Path(p.file).name + (f":{p.line}" if p.line else "") + (f":{p.column}" if p.column else "")
             item = QTreeWidgetItem([where, f"{p.severity}: {p.message}", p.hint])
-            item.setTextAlignment(0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)  # beside the first line
+            for column in range(3):  # each beside the other's first line
+                item.setTextAlignment(column, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
             item.setToolTip(1, as_tooltip(p.message))
             item.setToolTip(2, as_tooltip(p.hint))
             self.addTopLevelItem(item)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from shiboken6 import isValid
 
 
 class FrozenFirstColumn(QTableView):
@@ -60,6 +61,8 @@ class FrozenFirstColumn(QTableView):
         """Over the table's first column, the same size; shown only while the table is scrolled sideways, where the
         column itself has gone from view."""
         table = self.table
+        if not isValid(table):  # the model's signals can still come while the table is being destroyed
+            return
         scrolled = table.horizontalScrollBar().value() > 0
         self.setVisible(scrolled)
         if not scrolled:
@@ -96,16 +99,16 @@ class FrozenFirstColumn(QTableView):
         return super().eventFilter(watched, event)
 
 
-class TableWithFrozenColumn(QTableView):
-    """A table view whose first column stays in view (`frozen`, made once the model is set)."""
+class KeepsFirstColumn:
+    """For a table view class: `keep_first_column` lays the copy of its first column over it, and scrolling to a
+    row or cell takes that copy into account."""
 
     frozen: FrozenFirstColumn | None = None
 
-    def setModel(self, model) -> None:
-        super().setModel(model)
+    def keep_first_column(self) -> None:
         self.frozen = FrozenFirstColumn(self)
 
-    def scrollTo(self, index, hint=QAbstractItemView.EnsureVisible) -> None:
+    def scrollTo(self, index, hint=QAbstractItemView.EnsureVisible) -> None:  # noqa: N802 (Qt's name)
         """Up and down as any table; sideways never for the first column (it is always in view: a row chosen there
         sent the table back to its left edge) nor for a whole row, and a cell the first column would cover is
         brought out from under it."""
@@ -120,3 +123,11 @@ class TableWithFrozenColumn(QTableView):
             covered = self.columnWidth(0) - self.columnViewportPosition(index.column())
             if covered > 0:
                 sideways.setValue(sideways.value() - covered)
+
+
+class TableWithFrozenColumn(KeepsFirstColumn, QTableView):
+    """A table view whose first column stays in view, once its model is set."""
+
+    def setModel(self, model) -> None:  # noqa: N802 (Qt's name)
+        super().setModel(model)
+        self.keep_first_column()

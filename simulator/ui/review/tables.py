@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtWidgets import QHeaderView, QStyle, QStyledItemDelegate, QTableWidget, QTableWidgetItem, QTreeView
 
+from .frozen import KeepsFirstColumn
+
 
 def read_only_table(headers: list[str], name: str, *, stretch: str = "first", single: bool = False,
                     wrap_last: int = 0) -> QTableWidget:
@@ -13,6 +15,7 @@ def read_only_table(headers: list[str], name: str, *, stretch: str = "first", si
     last column is text (who made an assignment, a certificate's progress). `wrap_last`: a last column of
     sentences, at most that many characters wide, its text wrapped onto more lines."""
     table = _FiguresTable(0, len(headers))
+    table.keep_first_column()  # where the figures leave the names too little room, the table scrolls sideways
     table.wrap_last = wrap_last
     table.setHorizontalHeaderLabels(headers)
     table.setAccessibleName(name)
@@ -50,7 +53,7 @@ def fill_table(table: _FiguresTable, rows: list[list[str]]) -> None:
     table.make_room_for_names()
 
 
-class _FiguresTable(QTableWidget):
+class _FiguresTable(KeepsFirstColumn, QTableWidget):
     """A stretched name column takes only what the figures leave: at 150 % text on a 1366x768 screen that was
     nothing, and a scenario read "B…". Where the figures leave too little, the names keep their width (up to a
     long title's) and the table scrolls sideways instead; decided again whenever the rows or the width change."""
@@ -74,8 +77,13 @@ class _FiguresTable(QTableWidget):
         if names + figures <= self.viewport().width():
             header.setSectionResizeMode(0, QHeaderView.Stretch)
         else:
+            # Kept in view as the table scrolls, a long name (a criterion's sentence) is wrapped onto two lines
+            # rather than take most of the width: at 200 % text it left the figures a third of a 1366 px screen.
             header.setSectionResizeMode(0, QHeaderView.Interactive)
-            header.resizeSection(0, min(names, self.fontMetrics().horizontalAdvance("M") * 40))
+            header.resizeSection(0, min(names, self.fontMetrics().horizontalAdvance("M") * 40,
+                                        max(self.fontMetrics().horizontalAdvance("M") * 12,
+                                            int(self.viewport().width() * 0.4))))
+            self.resizeRowsToContents()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
