@@ -71,11 +71,11 @@ class _FiguresTable(KeepsFirstColumn, QTableWidget):
             last = self.columnCount() - 1
             header.setSectionResizeMode(last, QHeaderView.Interactive)  # a column added since is the last now
             header.resizeSection(last, widths[-1])
-            self.resizeRowsToContents()
         figures = sum(widths)
         names = max(self.sizeHintForColumn(0), header.sectionSizeHint(0))
         if names + figures <= self.viewport().width():
             header.setSectionResizeMode(0, QHeaderView.Stretch)
+            self._fit_rows()
         else:
             # Kept in view as the table scrolls, a long name (a criterion's sentence) is wrapped onto two lines
             # rather than take most of the width: at 200 % text it left the figures a third of a 1366 px screen.
@@ -83,7 +83,16 @@ class _FiguresTable(KeepsFirstColumn, QTableWidget):
             header.resizeSection(0, min(names, self.fontMetrics().horizontalAdvance("M") * 40,
                                         max(self.fontMetrics().horizontalAdvance("M") * 12,
                                             int(self.viewport().width() * 0.4))))
-            self.resizeRowsToContents()
+            self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        """Rows as tall as their wrapped text, and never less than the table's usual row height: made
+        taller for a narrow window, they are made shorter again when it widens."""
+        self.resizeRowsToContents()
+        least = self.verticalHeader().defaultSectionSize()
+        for row in range(self.rowCount()):
+            if self.rowHeight(row) < least:
+                self.setRowHeight(row, least)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
