@@ -92,3 +92,31 @@ def test_a_row_taller_than_a_page_is_printed_across_pages(qapp, tmp_path):
     pages = _pages(html_to_pdf(_verdicts_html(2, verdicts=2, advice=long), tmp_path / "long.pdf"))
     text = " ".join(" ".join(p) for p in pages)
     assert len(pages) >= 3 and "Advice 0 ends here." in text and "Advice 1 ends here." in text
+
+
+def _transcript_html(before: int) -> str:
+    from simulator.store.report import _STYLE, _TABLE, _head
+    rows = [f"<tr><td class='small'>{i}</td><td class='trainee'>Trainee</td><td>Reply {i}, said in full "
+            "and long enough to wrap onto a second line of this column of the transcript.</td></tr>" for i in range(30)]
+    turns = "".join(f"<p>Line {k} of the report before the transcript.</p>" for k in range(before))
+    return (f"<html><head><style>{_STYLE}</style></head><body><h1>Report</h1>{turns}<h2>Transcript</h2>{_TABLE}"
+            f"{_head(('Turn', 8), ('Who', 17), ('Said', 75))}{''.join(rows)}</table></body></html>")
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed (scripts/setup.sh test)")
+def test_a_transcript_turn_is_never_split_and_its_heading_never_left_behind(qapp, tmp_path):
+    # A walker's report ended page 1 with a turn's number alone, its words overleaf (the row's text ended a
+    # millimetre above the page's foot, its cell padding below it); another ended page 1 with "Transcript" and the
+    # table's header row, every row overleaf.
+    for before in range(30, 62):
+        pages = _pages(html_to_pdf(_transcript_html(before), tmp_path / f"t{before}.pdf"))
+        for page in pages[:-1]:
+            body = page[:-1] if page and page[-1].isdigit() else page
+            if not body:
+                continue
+            assert not body[-1].isdigit(), (before, body[-3:])  # a turn's number without its words
+            assert body[-1] not in ("Transcript", "Turn Who Said") and not body[-1].startswith("Turn"), (before, body[-3:])
+            if any(line.startswith("Reply") or "Trainee" in line for line in body):
+                assert body[-1].endswith("transcript."), (before, body[-3:])
+        text = " ".join(" ".join(p) for p in pages)
+        assert all(f"Reply {i}," in text for i in range(30))

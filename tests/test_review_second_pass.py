@@ -844,3 +844,47 @@ def test_calibration_at_200_percent_wraps_long_criteria_and_keeps_them_in_view(q
         assert table.frozen.rowHeight(long_row) == table.rowHeight(long_row)
     finally:
         apply_theme(qapp, "system", 100)
+
+
+def test_scrolled_sideways_the_keys_the_wheel_and_a_new_text_size_keep_the_sessions_table_whole(qtbot, one_session_at,
+                                                                                                 qapp):
+    # A walker at 200 %: Left moved the current cell under the kept Trainee column, Right off the screen, and
+    # neither scrolled; Shift and the wheel scrolled up and down; after a new text size the kept column was cut short.
+    from simulator.ui.theme import apply_theme
+    w = one_session_at(200)
+    table, frozen = w.sessions.table, w.sessions.frozen
+    qtbot.waitUntil(lambda: w.model.rowCount() > 0, timeout=10_000)
+    sideways = table.horizontalScrollBar()
+    sideways.setValue(sideways.maximum())
+    last = w.model.columnCount() - 1
+    table.setCurrentIndex(w.model.index(0, last))
+    table.setFocus()
+    for _ in range(last - 1):
+        qtbot.keyClick(table, Qt.Key_Left)
+        column = table.currentIndex().column()
+        assert table.columnViewportPosition(column) >= table.columnWidth(0) - 1, column  # not under the kept column
+    for _ in range(last - 1):
+        qtbot.keyClick(table, Qt.Key_Right)
+        column = table.currentIndex().column()
+        right = table.columnViewportPosition(column) + table.columnWidth(column)
+        assert right <= table.viewport().width() + 1, column  # not off the right edge
+    sideways.setValue(sideways.maximum() // 2)
+    before = sideways.value()
+    qtbot.wait(10)
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QWheelEvent
+    centre = QPointF(table.viewport().rect().center())
+    event = QWheelEvent(centre, QPointF(table.viewport().mapToGlobal(centre.toPoint())), QPoint(0, 0), QPoint(0, -120),
+                        Qt.NoButton, Qt.ShiftModifier, Qt.NoScrollPhase, False)
+    qapp.sendEvent(table.viewport(), event)
+    assert sideways.value() > before  # to the right, as the wheel turned down
+    sideways.setValue(sideways.maximum())
+    for scale in (150, 100, 200):
+        apply_theme(qapp, "system", scale)
+        qtbot.wait(100)
+        sideways.setValue(sideways.maximum())
+        qtbot.wait(50)
+        if frozen.isVisible():
+            assert frozen.height() == table.viewport().height() + table.horizontalHeader().height(), scale
+            assert frozen.horizontalHeader().height() == table.horizontalHeader().height(), scale
+            assert frozen.rowHeight(0) == table.rowHeight(0) and frozen.columnWidth(0) == table.columnWidth(0)

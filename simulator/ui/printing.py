@@ -28,10 +28,9 @@ def html_to_pdf(html: str, out: Path) -> Path:
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-    doc = report_document(keep_rows_together(html, printer))
+    doc = report_document(paginate(html, printer))
     # The PDF's own title (shown by viewers and document managers) is the HTML's <title>.
     printer.setDocName(doc.metaInformation(QTextDocument.MetaInformation.DocumentTitle))
-    keep_headings_with_next(doc, printer)
     with private_target(out) as tmp:  # whole or not at all, readable by its owner only
         printer.setOutputFileName(str(tmp))
         doc.print_(printer)
@@ -75,53 +74,67 @@ def printed_layout(doc, printer):
     return copy, page, page - margin * printer.logicalDpiY() / dpi
 
 
-def keep_headings_with_next(doc, printer) -> int:
-    """Start a new page before any heading left too near the foot of one; returns how many were moved."""
-    from PySide6.QtGui import QTextCursor, QTextFormat
-
-    moved = 0
-    while moved < _MOST_MOVES:
-        copy, page, text_ends = printed_layout(doc, printer)
-        layout = copy.documentLayout()
-        block, original, found = copy.begin(), doc.begin(), None
-        while block.isValid() and original.isValid():
-            if block.blockFormat().headingLevel() > 0 and block.next().isValid():
+def _heading_near_foot(doc, printer) -> int | None:
+    """Which heading (counted in document order) sits too near the foot of a page to stay there, if one does."""
+    copy, page, text_ends = printed_layout(doc, printer)
+    layout = copy.documentLayout()
+    block, number = copy.begin(), 0
+    while block.isValid():
+        if block.blockFormat().headingLevel() > 0:
+            if block.next().isValid():
                 rect = layout.blockBoundingRect(block)
                 line = rect.height() / max(1, block.layout().lineCount())
                 top, bottom = rect.top() % page, rect.bottom() % page
                 if bottom > top and text_ends - bottom < _KEEP_LINES * line and top > page - text_ends + line:
-                    found = original  # too near the foot, and not already at the top of a page
-                    break
-            block, original = block.next(), original.next()
-        if found is None:
-            return moved
-        fmt = found.blockFormat()
-        fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
-        QTextCursor(found).setBlockFormat(fmt)
-        moved += 1
-    return moved
+                    return number  # too near the foot, and not already at the top of a page
+            number += 1
+        block = block.next()
+    return None
 
 
 _TABLE_TAG = re.compile(r"<table\b[^>]*>", re.IGNORECASE)
 _ROW_TAG = re.compile(r"<tr\b", re.IGNORECASE)
 _HEAD = re.compile(r"<thead>.*?</thead>", re.IGNORECASE | re.DOTALL)
 _BREAK = " style='page-break-before: always'"
+_HEADING_TAG = re.compile(r"<h[1-6]\b[^>]*>", re.IGNORECASE)
+_HEADING_BEFORE = re.compile(r"(<h[1-6]\b[^>]*>)[^<]*</h[1-6]>\s*\Z", re.IGNORECASE)
 
 
-def keep_rows_together(html: str, printer) -> str:
-    """`html` with each table row that would be split across two pages moved to the next one, the rows under it
-    whose first cell is empty with it (a verdict's advice stays with the verdict). Qt breaks a table inside its
-    cells and honours neither "page-break-inside: avoid" nor a page break inside a cell (it skipped a page), so
-    the table is ended before the row and a copy of it, header and all, begins on the next page."""
+def paginate(html: str, printer) -> str:
+    """`html` with page breaks where Qt's own would split what belongs together, laid out as Qt will print it:
+
+    - a heading too near a page's foot starts the next page (Qt's rich text honours no "page-break-after:
+      avoid");
+    - a table row that would be split across two pages starts the next page, with the rows under it whose first
+      cell is empty (a verdict's advice stays with the verdict). Qt breaks a table inside its cells and honours
+      neither "page-break-inside: avoid" nor a page break inside a cell (it skipped a page), so the table is ended
+      before the row and a copy of it, header and all, begins the next page; a table whose first row would not
+      fit moves whole, with the heading above it.
+
+    Both are done on the HTML, one at a time from the top, laid out again after each: a heading moved after the
+    rows had been placed had split the rows below it again."""
     for _ in range(_MOST_MOVES):
-        found = _row_across_pages(report_document(html), printer)
-        if found is None:
+        doc = report_document(html)
+        heading = _heading_near_foot(doc, printer)
+        if heading is not None:
+            moved = _break_before_heading(html, heading)
+        else:
+            found = _row_across_pages(doc, printer)
+            if found is None:
+                break
+            moved = _break_table(html, *found)
+        if moved == html:  # already begins a page and still does not fit: leave it
             break
-        broken = _break_table(html, *found)
-        if broken == html:  # a table already begun on a new page whose first rows still do not fit: leave it
-            break
-        html = broken
+        html = moved
     return html
+
+
+def _break_before_heading(html: str, number: int) -> str:
+    tags = list(_HEADING_TAG.finditer(html))
+    if number >= len(tags) or "style=" in tags[number].group().lower():
+        return html
+    tag = tags[number]
+    return html[:tag.end() - 1] + _BREAK + html[tag.end() - 1:]
 
 
 def _tables(frame):
@@ -136,6 +149,8 @@ def _tables(frame):
 def _row_across_pages(doc, printer) -> tuple[int, int] | None:
     """(table, row) of the first group of rows that crosses a page's foot and would fit on a page, in document
     order; None when there is none."""
+    from PySide6.QtGui import QGuiApplication
+
     copy, page, text_ends = printed_layout(doc, printer)
     layout = copy.documentLayout()
     text_height = text_ends - (page - text_ends)
@@ -146,14 +161,20 @@ def _row_across_pages(doc, printer) -> tuple[int, int] | None:
             return max(layout.blockBoundingRect(c.lastCursorPosition().block()).bottom() for c in cells)
         return min(layout.blockBoundingRect(c.firstCursorPosition().block()).top() for c in cells)
 
+    screen = QGuiApplication.primaryScreen()
+    scale = printer.logicalDpiY() / (round(screen.logicalDotsPerInchY()) if screen else 96)
     for number, table in enumerate(_tables(copy.rootFrame())):
         row = table.format().headerRowCount()
+        # A row's cells end below their text by their padding and the spacing: a row whose text ended 1 mm above
+        # the page's foot was printed across it.
+        fmt = table.format()
+        below = (fmt.cellPadding() + fmt.cellSpacing() + fmt.border()) * scale
         while row < table.rows():
             last = row
             while last + 1 < table.rows() and _empty(table.cellAt(last + 1, 0)):
                 last += 1
             top, bottom = edge(table, row, False), edge(table, last, True)
-            across = math.floor(top / page) != math.floor(bottom / page) or bottom % page > text_ends
+            across = math.floor(top / page) != math.floor(bottom / page) or bottom % page > text_ends - below
             if across and bottom - top < text_height and top % page > page - text_ends + 1:
                 return number, row
             row = last + 1
@@ -174,6 +195,10 @@ def _break_table(html: str, number: int, row: int) -> str:
     opening = tag.group()
     if "style=" not in opening.lower():
         opening = opening[:-1] + _BREAK + ">"
-    if row == 0 or (head is not None and rows[row].start() < head.end()):  # the table's start: the whole table moves
+    header_rows = len(_ROW_TAG.findall(head.group())) if head else 0
+    if row <= header_rows:  # its first rows: the whole table moves, with the heading right above it
+        heading = _HEADING_BEFORE.search(html, 0, tag.start())
+        if heading is not None and "style=" not in heading.group(1).lower():
+            return html[:heading.start(1)] + heading.group(1)[:-1] + _BREAK + ">" + html[heading.end(1):]
         return html[:tag.start()] + opening + html[tag.end():]
     return html[:rows[row].start()] + "</table>" + opening + (head.group() if head else "") + html[rows[row].start():]

@@ -8,8 +8,8 @@ table's left edge, and scrolls up and down with it.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QFrame, QHeaderView, QTableView
 from shiboken6 import isValid
 
 
@@ -26,8 +26,10 @@ class FrozenFirstColumn(QTableView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.setVerticalScrollMode(table.verticalScrollMode())
         self.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.setFrameShape(QFrame.NoFrame)  # with a frame of its own its rows sat a pixel below the table's
         header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.Fixed)
+        header.setSectionResizeMode(QHeaderView.Interactive)  # its edge dragged widens the table's column
+        header.setHighlightSections(False)
         header.setSortIndicatorShown(table.horizontalHeader().isSortIndicatorShown())
         header.setSectionsClickable(True)
         table.viewport().stackUnder(self)
@@ -36,6 +38,10 @@ class FrozenFirstColumn(QTableView):
 
         theirs = table.horizontalHeader()
         theirs.sectionResized.connect(lambda column, _old, new: column == 0 and self.place())
+        # A new text size changes the header's height after the table's own events: placed again once it has.
+        theirs.geometriesChanged.connect(self.place)
+        header.sectionResized.connect(lambda column, _old, new: column == 0 and new != table.columnWidth(0)
+                                      and table.setColumnWidth(0, new))
         theirs.sortIndicatorChanged.connect(self._sorted_there)
         header.sortIndicatorChanged.connect(self._sorted_here)
         table.verticalHeader().sectionResized.connect(lambda row, _old, new: self.setRowHeight(row, new))
@@ -70,14 +76,15 @@ class FrozenFirstColumn(QTableView):
         self.setSelectionBehavior(table.selectionBehavior())  # set on the table after this view was made
         self.setSelectionMode(table.selectionMode())
         self.setAlternatingRowColors(table.alternatingRowColors())
+        self.horizontalHeader().setSortIndicatorShown(table.horizontalHeader().isSortIndicatorShown())
         self.setColumnWidth(0, table.columnWidth(0))
         self.verticalHeader().setDefaultSectionSize(table.verticalHeader().defaultSectionSize())
         self.horizontalHeader().setFixedHeight(table.horizontalHeader().height())
         self.setFont(table.font())
         frame = table.frameWidth()
         left = frame + (table.verticalHeader().width() if table.verticalHeader().isVisible() else 0)
-        self.setGeometry(left, frame, table.columnWidth(0) + self.frameWidth() * 2,
-                         table.viewport().height() + table.horizontalHeader().height() + self.frameWidth())
+        self.setGeometry(left, frame, table.columnWidth(0),
+                         table.viewport().height() + table.horizontalHeader().height())
         self.verticalScrollBar().setValue(table.verticalScrollBar().value())
 
     def _sorted_here(self, column: int, order: Qt.SortOrder) -> None:
@@ -96,7 +103,23 @@ class FrozenFirstColumn(QTableView):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.table and event.type() in (QEvent.Resize, QEvent.FontChange, QEvent.StyleChange):
             self.place()
+            QTimer.singleShot(0, self.place)  # and again once the table has laid itself out in the new size
         return super().eventFilter(watched, event)
+
+    def wheelEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if not sideways_wheel(self.table, event):
+            super().wheelEvent(event)
+
+
+def sideways_wheel(table: QTableView, event) -> bool:
+    """Shift and the wheel scroll sideways, as in most desktop programs (Qt itself takes Alt); True if it did."""
+    delta = event.angleDelta()
+    if not event.modifiers() & Qt.ShiftModifier or delta.x() or not delta.y():
+        return False
+    bar = table.horizontalScrollBar()
+    bar.setValue(bar.value() - round(delta.y() / 120 * QApplication.wheelScrollLines() * max(bar.singleStep(), 20)))
+    event.accept()
+    return True
 
 
 class KeepsFirstColumn:
@@ -107,22 +130,29 @@ class KeepsFirstColumn:
 
     def keep_first_column(self) -> None:
         self.frozen = FrozenFirstColumn(self)
+        # Headers of a selected row's cells turned bold and no longer fitted ("Professionalis").
+        self.horizontalHeader().setHighlightSections(False)
 
     def scrollTo(self, index, hint=QAbstractItemView.EnsureVisible) -> None:  # noqa: N802 (Qt's name)
         """Up and down as any table; sideways never for the first column (it is always in view: a row chosen there
-        sent the table back to its left edge) nor for a whole row, and a cell the first column would cover is
+        sent the table back to its left edge), and a cell the first column would cover (Left, with the keys) is
         brought out from under it."""
         sideways = self.horizontalScrollBar()
         kept = sideways.value()
         super().scrollTo(index, hint)
         if self.frozen is None or not index.isValid():
             return
-        if index.column() == 0 or self.selectionBehavior() == QAbstractItemView.SelectRows:
-            sideways.setValue(kept)  # a whole row is chosen: where the table was scrolled to is the reader's choice
+        if index.column() == 0:
+            sideways.setValue(kept)
         elif sideways.value() > 0:
             covered = self.columnWidth(0) - self.columnViewportPosition(index.column())
             if covered > 0:
                 sideways.setValue(sideways.value() - covered)
+
+
+    def wheelEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if self.frozen is None or not sideways_wheel(self, event):
+            super().wheelEvent(event)
 
 
 class TableWithFrozenColumn(KeepsFirstColumn, QTableView):
