@@ -264,7 +264,7 @@ def test_classify_reads_stdin_and_names_a_bad_line():
     ok = run("classify", "-", stdin='{"id": 1, "text": "please stop swearing"}\n')
     assert json.loads(ok.stdout)["labels"] == ["sets_expectation"]
     bad = run("classify", "-", stdin='{"id": 1, "text": "ok"}\nnot json\n')
-    assert bad.returncode == 2 and "-:2: not a JSON object" in bad.stderr
+    assert bad.returncode == 2 and "-:2: the line is not valid JSON" in bad.stderr
 
 
 def test_score_rescoring_a_transcript_gives_the_same_score(tmp_path):

@@ -284,7 +284,13 @@ LAST = json.dumps({"id": "last", "text": "Goodbye."}).encode()
     (b'{"id": 1e999, "text": "hello"}', "the id is a number too large to write back as JSON"),
     (b'{"id": "long", "text": "' + b"word " * 4000 + b'"}', "the text is 20,000 characters; a reply may be at most 5,000"),
     (b'{"id": "huge", "text": "' + b"x" * 4_000_000 + b'"}', "the line is longer than 64 KB"),
-    (b"not json", 'not a JSON object with a "text" string'),
+    (b"not json", "the line is not valid JSON (expecting value at character 1)"),
+    # Each mistake named for what it is: a walker got one message for all of these.
+    (b"{'id': 7, 'text': 'x'}", "the line is not valid JSON (expecting property name enclosed in double quotes"),
+    (b'{"id": 3}', 'the object has no "text"'),
+    (b'{"id": 4, "text": 5}', '"text" is a JSON number, not text in quotes'),
+    (b'{"id": 5, "text": "x", "source": "voice"}', '"source" is "voice": it must be "typed" or "spoken"'),
+    (b"[1, 2]", "the line holds a JSON list, not an object"),
 ])
 def test_classify_gives_a_bad_line_an_error_record_and_keeps_the_others(tmp_path, capsys, bad, error):
     from simulator.cli import main
@@ -314,3 +320,20 @@ def test_classify_refuses_a_named_pipe_and_says_to_use_standard_input(fifo):
     out = simulator("classify", str(fifo))
     assert out.returncode == 2 and "it is a named pipe" in out.stderr
     assert f"simulator classify - < {fifo}" in out.stderr
+
+
+def test_classify_names_the_line_of_a_reply_without_an_id(tmp_path, capsys):
+    # Classified as "id": null, a reply without an id could not be matched to its line.
+    from simulator.cli import main
+    src = tmp_path / "replies.jsonl"
+    src.write_bytes(GOOD + b'\n{"text": "please stop swearing"}\n')
+    assert main(["classify", str(src)]) == 0
+    first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert "line" not in first and second["id"] is None and second["line"] == 2 and second["labels"]
+
+
+def test_classify_offers_a_pipe_only_for_a_pipe(tmp_path, capsys):
+    from simulator.cli import main
+    for path in (tmp_path / "missing.jsonl", tmp_path):
+        assert main(["classify", str(path)]) != 0
+        assert "redirect" not in capsys.readouterr().err

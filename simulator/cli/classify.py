@@ -32,7 +32,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("classify", help="label replies with the criteria they meet",
                        description='Read JSON lines {"id": ..., "text": ..., "source": "typed"|"spoken"} and write one '
                                    'JSON line per reply: {"id": ..., "labels": [...], "uncertain": [...], '
-                                   '"evidence": {criterion: {"quote", "start", "end", "by"}}}. "source" is typed '
+                                   '"evidence": {criterion: {"quote", "start", "end", "by"}}} (with "line": N where the '
+                                   'reply has no id). "source" is typed '
                                    'when absent: chat-style lower case is still typed. Uncertain labels are in '
                                    '"labels" too; a score never counts them against the trainee. A line that '
                                    'cannot be classified gets {"id": ..., "line": N, "error": "..."} in its place '
@@ -85,8 +86,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         lines = open_regular_file(args.file, "replies file")
     except UnreadableFile as exc:
+        special = any(kind in exc.reason for kind in ("a named pipe", "a device", "a socket"))
         raise SimulatorError(exc.message, f"{exc.hint}; to read a pipe or a device, give - and redirect it "
-                                          f"(simulator classify - < {args.file})") from None
+                                          f"(simulator classify - < {args.file})" if special else exc.hint) from None
     with lines:
         return _classify(detector, lines, args.file)
 
@@ -101,7 +103,8 @@ def _classify(detector, stream, name: str) -> int:
                 continue
             reply_id, text, spoken = reply
             matches = detector.detect(text, spoken=spoken)
-            written = _written({"id": reply_id, "labels": [m.criterion for m in matches],
+            record = {"id": reply_id} if reply_id is not None else {"id": None, "line": number}
+            written = _written({**record, "labels": [m.criterion for m in matches],
                                 "uncertain": [m.criterion for m in matches if m.uncertain],
                                 "evidence": {m.criterion: {"quote": m.quote, "start": m.start, "end": m.end,
                                                            "by": "rules" if m.probability is None else "heads"}
@@ -147,17 +150,26 @@ def _reply(raw: bytes | None, number: int) -> tuple[object, str, bool] | None:
     if not line.strip():
         return None
     item = _json(line)
-    reply_id = item.get("id") if isinstance(item, dict) else None
-    text = item.get("text") if isinstance(item, dict) else None
-    source = item.get("source", "typed") if isinstance(item, dict) else None
-    if not isinstance(text, str) or source not in ("typed", "spoken"):
-        raise BadLine(SHAPE, reply_id=reply_id)
+    if not isinstance(item, dict):
+        raise BadLine(f"the line holds a JSON {_KIND.get(type(item), 'value')}, not an object {{...}}")
+    reply_id, text, source = item.get("id"), item.get("text"), item.get("source", "typed")
+    if "text" not in item:
+        raise BadLine('the object has no "text"', reply_id=reply_id)
+    if not isinstance(text, str):
+        raise BadLine(f'"text" is a JSON {_KIND.get(type(text), "value")}, not text in quotes', reply_id=reply_id)
+    if source not in ("typed", "spoken"):
+        raise BadLine(f'"source" is {json.dumps(source, ensure_ascii=False)[:40]}: it must be "typed" or "spoken"',
+                      'leave "source" out for typed replies, or give "typed" or "spoken"', reply_id)
     if len(text) > MAX_REPLY_CHARS:
         raise BadLine(f"the text is {len(text):,} characters; a reply may be at most {MAX_REPLY_CHARS:,}",
                       "split it into replies, one per line", reply_id)
     if not _encodable(text):
         raise BadLine(f"the text {LONE_SURROGATE}", SURROGATE_HINT, reply_id)
     return reply_id, text, source == "spoken"
+
+
+_KIND = {list: "list", str: "text", int: "number", float: "number", bool: "true or false", type(None): "null",
+         dict: "object"}
 
 
 def _json(line: str) -> object:
@@ -167,6 +179,9 @@ def _json(line: str) -> object:
         raise BadLine("the JSON is nested too deeply to read", SHAPE_HINT) from None
     except _NotJson as exc:
         raise BadLine(str(exc), "write a number, or the value as text in quotes") from None
+    except json.JSONDecodeError as exc:
+        raise BadLine(f"the line is not valid JSON ({exc.msg.lower()} at character {exc.pos + 1})",
+                      'write one {"id": 1, "text": "..."} per line, names and text in double quotes') from None
     except ValueError:
         raise BadLine(SHAPE) from None
 

@@ -56,10 +56,13 @@ class ProblemList(QTreeWidget):
     FIX_SHARE = 0.4
 
     def _share_room(self) -> None:
+        """The fix takes its share, never more than the problem, and only a little where no problem has one."""
         header = self.header()
         room = self.viewport().width() - header.sectionSize(0)
-        least = self.fontMetrics().horizontalAdvance("M") * 12
-        header.resizeSection(2, max(least, int(room * self.FIX_SHARE)))
+        least = self.fontMetrics().horizontalAdvance("M") * 8
+        hinted = any(self.topLevelItem(i).text(2) for i in range(self.topLevelItemCount()))
+        share = min(max(least, int(room * self.FIX_SHARE)), room // 2) if hinted else least
+        header.resizeSection(2, max(share, self.fontMetrics().horizontalAdvance("How to fix it") + 16))
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
@@ -86,3 +89,4 @@ class ProblemList(QTreeWidget):
             self.addTopLevelItem(item)
         if not problems:
             self.addTopLevelItem(QTreeWidgetItem(["", "No problems: this file is valid.", ""]))
+        self._share_room()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidgetItem, QVBoxLayout, QWidget
 
 from ...scoring.certificates import CERTIFIED, EXPIRED, CertificateStatus, day, unknown_requirements
@@ -96,8 +96,7 @@ class TeamPage(QWidget):
         table.setColumnCount(1 + len(team.certificates))
         table.setHorizontalHeaderLabels(["Trainee", *(title for _, title in team.certificates)])
         table.setRowCount(len(trainees))
-        for col in range(1, table.columnCount()):  # certificates share the width evenly
-            table.horizontalHeader().setSectionResizeMode(col, QHeaderView.Stretch)
+        for col in range(1, table.columnCount()):
             # A long title is shortened with "…" (not clipped at both ends), and given in full on hovering.
             table.horizontalHeaderItem(col).setToolTip(as_tooltip(team.certificates[col - 1][1]))
         table.horizontalHeader().setTextElideMode(Qt.ElideRight)
@@ -110,6 +109,7 @@ class TeamPage(QWidget):
                 if s.state in (CERTIFIED, EXPIRED):
                     item.setForeground(c.good if s.state == CERTIFIED else c.warning)
                 table.setItem(r, col, item)
+        self._size_certificates()
         self.certificates.setVisible(bool(team.certificates))  # an empty grid and "select a cell" say nothing
         self.detail.setVisible(bool(team.certificates))
         if not team.certificates:
@@ -124,6 +124,25 @@ class TeamPage(QWidget):
                          + (f", {lapsed} lapsed" if lapsed else ""))
         problems = "".join(f" Note: {p}; fix it in the policy file." for p in team.problems)
         self.summary.setText("; ".join(parts) + "." + problems)
+
+    def _size_certificates(self) -> None:
+        """Each certificate's column as wide as its statuses ("✓ Certified on 2026-12-04"), its title shortened past
+        16 letters; the names wrapped past 16. Sharing the width evenly, at 200 % in a narrow window every status
+        read "✓ Certified on 2…" and the dates were lost: now the table scrolls sideways, the names kept in view."""
+        table, header = self.certificates, self.certificates.horizontalHeader()
+        em = table.fontMetrics().horizontalAdvance("M")
+        header.setStretchLastSection(False)
+        for col in range(table.columnCount()):
+            header.setSectionResizeMode(col, QHeaderView.Interactive)
+            words = table.sizeHintForColumn(col)
+            table.setColumnWidth(col, min(words, 16 * em) if col == 0 else max(words, min(header.sectionSizeHint(col),
+                                                                                           16 * em)))
+        table.resizeRowsToContents()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() == QEvent.FontChange and self.team is not None:
+            self._size_certificates()
 
     def _fill_assignments(self, assignments: list[TeamAssignment]) -> None:
         table = self.assignments
