@@ -888,3 +888,11 @@ def test_scrolled_sideways_the_keys_the_wheel_and_a_new_text_size_keep_the_sessi
             assert frozen.height() == table.viewport().height() + table.horizontalHeader().height(), scale
             assert frozen.horizontalHeader().height() == table.horizontalHeader().height(), scale
             assert frozen.rowHeight(0) == table.rowHeight(0) and frozen.columnWidth(0) == table.columnWidth(0)
+
+
+def test_the_appearance_dialog_reads_its_theme_choices_whole(qtbot):
+    # "Same as the system" read "Same as the syste".
+    from simulator.ui.settings_dialog import THEME_CHOICES, _combo
+    box = _combo("Theme", THEME_CHOICES, "system")
+    qtbot.addWidget(box)
+    assert box.minimumContentsLength() >= len("Same as the system")

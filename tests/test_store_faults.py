@@ -584,3 +584,15 @@ def test_the_trainee_app_and_the_review_app_saving_settings_keep_each_other_s_ch
     assert on_disk.data_dir == str(tmp_path / "new") and on_disk.reviewer == "Mo" and on_disk.trainee == "Robin"
     save_settings(trainee_app.model_copy(update={"text_scale": 150}), path, since=trainee_app)
     assert read_settings(path)[0].reviewer == "Mo"  # and the other way round
+
+
+def test_sessions_list_gives_a_long_name_whole(tmp_path, capsys):
+    # Cut at 16 letters, "Bartholomew Okonkwo-Smith" read "Bartholomew Okon".
+    from test_store import play_into
+    with Store(tmp_path) as store:
+        play_into(store, ["That language isn't acceptable.", "/end"], trainee="Bartholomew Okonkwo-Smith")
+        play_into(store, ["That language isn't acceptable.", "/end"], trainee="Ana")
+    code, out, _ = run_cli(capsys, "--data-dir", str(tmp_path), "sessions", "list")
+    assert code == 0 and "Bartholomew Okonkwo-Smith " in out
+    header, *rows = out.splitlines()
+    assert {line.index("swearing-caller") for line in rows} == {header.index("scenario")}  # the columns still line up

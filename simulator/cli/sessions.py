@@ -82,10 +82,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     im.set_defaults(run=run_import)
 
     rep = cmds.add_parser("report", help="a readable report of one session")
-    rep.add_argument("id")
+    rep.add_argument("id", help="the session's id, or the start of it (`simulator sessions list` gives them)")
     fmt = rep.add_mutually_exclusive_group(required=True)
-    fmt.add_argument("--html", type=Path, metavar="FILE")
-    fmt.add_argument("--pdf", type=Path, metavar="FILE")
+    fmt.add_argument("--html", type=Path, metavar="FILE", help="write the report as an HTML page")
+    fmt.add_argument("--pdf", type=Path, metavar="FILE", help="write the report as a PDF, ready to print or file")
     gate.add_arguments(rep)
     rep.set_defaults(run=run_report)
 
@@ -150,10 +150,12 @@ def run_list(args: argparse.Namespace) -> int:
     if not rows:
         print("no sessions")
         return 0
-    print(f"{'id':<9} {'started':<16} {'trainee':<16} {'scenario':<28} {'status':<16} score")
+    # Names as long as the longest shown, up to 32 letters: cut at 16, "Bartholomew Okonkwo-Smith" read "Bartholomew Okon".
+    wide = min(32, max(16, *(len(printable(r.trainee)) for r in rows)))
+    print(f"{'id':<9} {'started':<16} {'trainee':<{wide}} {'scenario':<28} {'status':<16} score")
     for r in rows:
         score = _score(r)
-        print(f"{r.id[:8]:<9} {when(r.started_at):<16} {printable(r.trainee[:16]):<16} {r.scenario_id[:28]:<28} "
+        print(f"{r.id[:8]:<9} {when(r.started_at):<16} {printable(r.trainee)[:wide]:<{wide}} {r.scenario_id[:28]:<28} "
               f"{r.status.replace('_', ' '):<16} {score}")
     return 0
 

@@ -27,7 +27,8 @@ def _combo(name: str, items: list[tuple[str, object]], current: object) -> QComb
     # As wide as its layout gives it, not as its longest item: a model's name and note made the dialog 1752 px wide
     # at 200 % text. The list that drops down is as wide as the items, so each is read whole there.
     box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-    box.setMinimumContentsLength(12)
+    # Short choices read whole ("Same as the system" was "Same as the syste"); long ones stop at 20 letters.
+    box.setMinimumContentsLength(min(20, max([12, *(len(label) for label, _ in items)])))
     for label, value in items:
         box.addItem(label, value)
         box.setItemData(box.count() - 1, label, Qt.ToolTipRole)
