@@ -29,8 +29,8 @@ TUNED = "typed-tuned.npz"  # the sentence model's last layers retrained, average
 TUNED_SPOKEN = "spoken-tuned.npz"  # the same for transcripts, averaged with the spoken heads
 # `simulator classify --quick`: how far (log-odds) from every line the heads without the sentence model must be to
 # decide a reply alone. On the validation split (bench_classify.py) 2 leaves 27-30 % of typed replies to the model,
-# 2.8 times the replies a second, at macro-F1 0.940 typed and 0.936 chat-style against 0.945 and 0.942 when the model
-# reads every reply (1.5: 0.936, 0.934; 3: 0.943, 0.939 at 1.8 times); transcripts, whose heads are less often
+# 2.6 times the replies a second (bench_classify, 515 against 199), at macro-F1 0.940 typed and 0.936 chat-style against 0.945 and 0.942 when the model
+# reads every reply (1.5: 0.936, 0.934; 3: 0.943, 0.939 at 1.9 times); transcripts, whose heads are less often
 # sure, gain a tenth.
 SURE = 2.0
 

@@ -28,7 +28,7 @@ def html_to_pdf(html: str, out: Path) -> Path:
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-    doc = report_document(paginate(html, printer))
+    doc = paginated(html, printer)
     # The PDF's own title (shown by viewers and document managers) is the HTML's <title>.
     printer.setDocName(doc.metaInformation(QTextDocument.MetaInformation.DocumentTitle))
     with private_target(out) as tmp:  # whole or not at all, readable by its owner only
@@ -100,8 +100,9 @@ _HEADING_TAG = re.compile(r"<h[1-6]\b[^>]*>", re.IGNORECASE)
 _HEADING_BEFORE = re.compile(r"(<h[1-6]\b[^>]*>)[^<]*</h[1-6]>\s*\Z", re.IGNORECASE)
 
 
-def paginate(html: str, printer) -> str:
-    """`html` with page breaks where Qt's own would split what belongs together, laid out as Qt will print it:
+def paginated(html: str, printer):
+    """The report as a document, with page breaks where Qt's own would split what belongs together, laid out as Qt
+    will print it:
 
     - a heading too near a page's foot starts the next page (Qt's rich text honours no "page-break-after:
       avoid");
@@ -113,8 +114,8 @@ def paginate(html: str, printer) -> str:
 
     Both are done on the HTML, one at a time from the top, laid out again after each: a heading moved after the
     rows had been placed had split the rows below it again."""
+    doc = report_document(html)
     for _ in range(_MOST_MOVES):
-        doc = report_document(html)
         heading = _heading_near_foot(doc, printer)
         if heading is not None:
             moved = _break_before_heading(html, heading)
@@ -126,7 +127,8 @@ def paginate(html: str, printer) -> str:
         if moved == html:  # already begins a page and still does not fit: leave it
             break
         html = moved
-    return html
+        doc = report_document(html)
+    return doc
 
 
 def _break_before_heading(html: str, number: int) -> str:

@@ -47,8 +47,8 @@ class FrozenFirstColumn(QTableView):
         table.verticalHeader().sectionResized.connect(lambda row, _old, new: self.setRowHeight(row, new))
         self.verticalScrollBar().valueChanged.connect(table.verticalScrollBar().setValue)
         table.verticalScrollBar().valueChanged.connect(self.verticalScrollBar().setValue)
-        table.horizontalScrollBar().valueChanged.connect(self.place)
-        table.horizontalScrollBar().rangeChanged.connect(self.place)
+        table.horizontalScrollBar().valueChanged.connect(self._scrolled)
+        table.horizontalScrollBar().rangeChanged.connect(self._scrolled)
         model = table.model()
         for signal in (model.modelReset, model.columnsInserted, model.columnsRemoved, model.layoutChanged):
             signal.connect(self._columns)
@@ -63,9 +63,19 @@ class FrozenFirstColumn(QTableView):
             self.setColumnHidden(column, column != 0)
         self.place()
 
+    def _scrolled(self) -> None:
+        """Shown only while the table is scrolled sideways, where the column itself has gone from view; a sideways
+        scroll moves nothing else, so it is placed only as it appears."""
+        if not isValid(self.table):
+            return
+        shown = self.table.horizontalScrollBar().value() > 0
+        if shown and not self.isVisible():
+            self.place()
+        else:
+            self.setVisible(shown)
+
     def place(self) -> None:
-        """Over the table's first column, the same size; shown only while the table is scrolled sideways, where the
-        column itself has gone from view."""
+        """Over the table's first column, the same size, looking as it does (after a new size, font or model)."""
         table = self.table
         if not isValid(table):  # the model's signals can still come while the table is being destroyed
             return
@@ -148,7 +158,6 @@ class KeepsFirstColumn:
             covered = self.columnWidth(0) - self.columnViewportPosition(index.column())
             if covered > 0:
                 sideways.setValue(sideways.value() - covered)
-
 
     def wheelEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         if self.frozen is None or not sideways_wheel(self, event):

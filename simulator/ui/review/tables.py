@@ -75,7 +75,6 @@ class _FiguresTable(KeepsFirstColumn, QTableWidget):
         names = max(self.sizeHintForColumn(0), header.sectionSizeHint(0))
         if names + figures <= self.viewport().width():
             header.setSectionResizeMode(0, QHeaderView.Stretch)
-            self._fit_rows()
         else:
             # Kept in view as the table scrolls, a long name (a criterion's sentence) is wrapped onto two lines
             # rather than take most of the width: at 200 % text it left the figures a third of a 1366 px screen.
@@ -83,7 +82,7 @@ class _FiguresTable(KeepsFirstColumn, QTableWidget):
             header.resizeSection(0, min(names, self.fontMetrics().horizontalAdvance("M") * 40,
                                         max(self.fontMetrics().horizontalAdvance("M") * 12,
                                             int(self.viewport().width() * 0.4))))
-            self._fit_rows()
+        self._fit_rows()
 
     def _fit_rows(self) -> None:
         """Rows as tall as their wrapped text, and never less than the table's usual row height: made

@@ -49,7 +49,7 @@ class TeamPage(QWidget):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.PlainText)
-        self.certificates = read_only_table(["Trainee"], "Certificates by trainee", stretch="last", single=True)
+        self.certificates = read_only_table(["Trainee"], "Certificates by trainee", single=True)
         self.certificates.currentCellChanged.connect(lambda row, col, *_: self._show_detail(row, col))
         self.detail = plain(QLabel("Select a cell to see what each scenario still needs."))
         self.detail.setWordWrap(True)
@@ -127,17 +127,14 @@ class TeamPage(QWidget):
 
     def _size_certificates(self) -> None:
         """Each certificate's column as wide as its statuses ("✓ Certified on 2026-12-04"), its title shortened past
-        16 letters; the names wrapped past 16. Sharing the width evenly, at 200 % in a narrow window every status
-        read "✓ Certified on 2…" and the dates were lost: now the table scrolls sideways, the names kept in view."""
+        16 letters; the names as every review table sizes its first column (tables.py). Sharing the width evenly, at
+        200 % in a narrow window every status read "✓ Certified on 2…": now the table scrolls sideways instead."""
         table, header = self.certificates, self.certificates.horizontalHeader()
         em = table.fontMetrics().horizontalAdvance("M")
-        header.setStretchLastSection(False)
-        for col in range(table.columnCount()):
+        for col in range(1, table.columnCount()):
             header.setSectionResizeMode(col, QHeaderView.Interactive)
-            words = table.sizeHintForColumn(col)
-            table.setColumnWidth(col, min(words, 16 * em) if col == 0 else max(words, min(header.sectionSizeHint(col),
-                                                                                           16 * em)))
-        table.resizeRowsToContents()
+            table.setColumnWidth(col, max(table.sizeHintForColumn(col), min(header.sectionSizeHint(col), 16 * em)))
+        table.make_room_for_names()
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().changeEvent(event)
