@@ -34,7 +34,7 @@ class AppSettings(BaseModel):
     scenario_folders: list[str] = Field(default_factory=list)
     input_mode: InputMode = "voice"
     keep_audio: bool = False  # the default for "my manager may hear my recording"
-    barge_in: bool = False  # talking over the customer stops their line: with a headset only (a loudspeaker would)
+    barge_in: bool = False  # a headset: talking stops the customer's line, who may also begin early (voiceplay.py)
     input_device: str | None = None
     output_device: str | None = None
     voice: str | None = None  # a speech-engine voice that overrides the persona's

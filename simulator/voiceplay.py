@@ -7,7 +7,9 @@ except to let the trainee talk over the customer: a push-to-talk press, or
 with `barge_in`, speech above an echo-safe level, stops the line and is
 heard. A line starts from the disk cache, rendered ahead when the scenario
 was opened, in the voice of the customer's mood. A session that ends on a
-customer line plays it out first.
+customer line plays it out first. With a headset (`barge_in`) the customer
+answers a little before the pause is known to end the reply, and stops if the
+trainee goes on (`EarlyLine`): the reply is taken only once the pause ends it.
 
 Silence counts only after a wait, and typing is slower than speaking: a
 typed reply gets a longer wait, every keystroke starts it again, words not
@@ -92,6 +94,16 @@ def render_next(cache: LineCache, session: Session, voice: VoiceSettings) -> Non
 
 
 @dataclass
+class EarlyLine:
+    """The line the customer began before the reply was taken (`Session.next_line`); taking the reply keeps it
+    playing when it picks the same line, and the trainee going on stops it."""
+
+    text: str
+    mood: str
+    playback: Playback
+
+
+@dataclass
 class Timings:
     """For the benchmark: when things happened (monotonic seconds)."""
 
@@ -99,6 +111,7 @@ class Timings:
     customer_starts: list[float] = field(default_factory=list)
     line_waits: list[float] = field(default_factory=list)  # from a line being chosen to its audio starting
     barge_ins: list[float] = field(default_factory=list)  # when the trainee's voice stopped the customer
+    early: dict[str, int] = field(default_factory=lambda: {"begun": 0, "kept": 0, "stopped": 0})
 
 
 class VoiceLoop:
@@ -142,7 +155,10 @@ class VoiceLoop:
                                   push_to_talk, on_barge_in=self._on_barge_in,
                                   barge_in_level=BARGE_IN_LEVEL if barge_in else None, speculate=speculate,
                                   on_prepared=self._on_prepared if classify_ahead else None,
-                                  on_error=self._on_recogniser_error) if engine else None)
+                                  on_error=self._on_recogniser_error,
+                                  on_early=self._on_early if barge_in and speculate else None,
+                                  on_resumed=self._on_resumed) if engine else None)
+        self._early: EarlyLine | None = None
         self._deaf = False  # the recogniser failed mid-call: replies are typed from then on
         session.subscribe(self._on_event)
 
@@ -193,6 +209,12 @@ class VoiceLoop:
     def _on_prepared(self, utterance: Utterance) -> None:
         self._inbox.put(("prepared", utterance))  # classified on the loop thread, the one that asks for it
 
+    def _on_early(self, utterance: Utterance) -> None:
+        self._inbox.put(("early", utterance))
+
+    def _on_resumed(self) -> None:
+        self._inbox.put(("resumed", None))
+
     def _on_barge_in(self) -> None:
         self._inbox.put(("barge-in", None))
 
@@ -217,22 +239,29 @@ class VoiceLoop:
         if self.listener:
             self.listener.mute()
         self._speaking.set()
-        try:
-            path = self.cache.render(event.turn.text, in_mood(self.settings, event.mood)).result(timeout=30)
-        except Exception as exc:  # noqa: BLE001 - a line that cannot be rendered is still captioned
-            self.events.problem(f"this line could not be spoken ({exc}); read the caption")
-            self._done_speaking()
-            return
-        self._playback = None  # the line being replaced must not unmute the microphone as it stops
-        try:
-            playback = self.speaker.play(path)
-        except Exception as exc:  # noqa: BLE001 - the speaker went away: the caption is still there
-            self.events.problem(f"this line could not be played ({getattr(exc, 'message', exc)}); read the caption")
-            self._done_speaking()
-            return
+        early, self._early = self._early, None
+        if early is not None and (early.text, early.mood) == (event.turn.text, event.mood):
+            playback = early.playback  # begun before the reply was taken: it plays on
+            self.timings.early["kept"] += 1
+        else:
+            if early is not None:
+                self._stop_early(early)
+            try:
+                path = self.cache.render(event.turn.text, in_mood(self.settings, event.mood)).result(timeout=30)
+            except Exception as exc:  # noqa: BLE001 - a line that cannot be rendered is still captioned
+                self.events.problem(f"this line could not be spoken ({exc}); read the caption")
+                self._done_speaking()
+                return
+            self._playback = None  # the line being replaced must not unmute the microphone as it stops
+            try:
+                playback = self.speaker.play(path)
+            except Exception as exc:  # noqa: BLE001 - the speaker went away: the caption is still there
+                self.events.problem(f"this line could not be played ({getattr(exc, 'message', exc)}); read the caption")
+                self._done_speaking()
+                return
         self._playback = playback
         self.timings.customer_starts.append(playback.started_at or time.monotonic())
-        self.timings.line_waits.append((playback.started_at or time.monotonic()) - chosen)
+        self.timings.line_waits.append(max(0.0, (playback.started_at or time.monotonic()) - chosen))  # 0: begun early
         render_next(self.cache, self.session, self.settings)
 
         def after() -> None:
@@ -242,6 +271,30 @@ class VoiceLoop:
             if self._playback is playback:  # not a line that a newer one already replaced
                 self._done_speaking()
         threading.Thread(target=after, name="customer-line", daemon=True).start()
+
+    def _begin_early(self, utterance: Utterance) -> None:
+        """The pause is about to end the reply: the customer begins the line that reply leads to, from the cache
+        (a line not on disk yet waits for the reply to be taken). Nothing is taken or captioned yet."""
+        if self.speaker is None or self.cache is None or self.session.finished or self._early is not None:
+            return
+        try:
+            line = self.session.next_line(utterance.text, source="spoken",
+                                          word_confidences=utterance.word_confidences)
+            if line is None:
+                return
+            rendered = self.cache.render(line[0], in_mood(self.settings, line[1]))
+            if not rendered.done():
+                return
+            playback = self.speaker.play(rendered.result())
+        except Exception as exc:  # noqa: BLE001 - the line is played again, in the usual way, once the reply is taken
+            log.warning("could not begin the customer's line early: %s", exc)
+            return
+        self._early = EarlyLine(line[0], line[1], playback)
+        self.timings.early["begun"] += 1
+
+    def _stop_early(self, early: EarlyLine) -> None:
+        early.playback.stop()
+        self.timings.early["stopped"] += 1
 
     def _done_speaking(self) -> None:
         self._speaking.clear()
@@ -302,6 +355,14 @@ class VoiceLoop:
                 return
 
     def _handle(self, kind: str, value: object) -> None:
+        if self._early is not None and kind not in ("spoken", "prepared", "typing", "covered"):
+            early, self._early = self._early, None  # the trainee went on, typed or acted: the reply did not end
+            self._stop_early(early)
+        if kind == "early":
+            self._begin_early(value)  # type: ignore[arg-type]
+            return
+        if kind == "resumed":
+            return
         if kind == "typing":
             self.quiet.keystroke(time.monotonic(), bool(value))
             self._ask(False)
@@ -354,6 +415,9 @@ class VoiceLoop:
                 self.keep_audio(u.audio)
             self.session.reply(u.text, source="spoken", confidence=u.confidence,
                                word_confidences=u.word_confidences)
+            if self._early is not None:  # the reply led to no line after all
+                early, self._early = self._early, None
+                self._stop_early(early)
         elif kind == "prepared":
             u = value  # type: ignore[assignment]
             if self.classify_ahead is not None and not self.session.finished:

@@ -338,6 +338,28 @@ def test_talking_over_the_customer_stops_the_line_and_is_heard(card, sphinx, tmp
     assert any(turn.source == "spoken" for turn in session.turns)
 
 
+def test_with_a_headset_the_customer_begins_the_answer_before_the_reply_is_taken_and_says_it_once(card, sphinx,
+                                                                                                    tmp_path):
+    """The answer starts on the real speaker EARLY_START_MS before the pause ends the reply, and taking the
+    reply keeps it playing rather than starting it again (test_early_line.py widens the window)."""
+    session, loop, heard = barge_in_loop(card, sphinx, tmp_path, barge_in=True)
+    reply = with_silence(speak("I understand the refund is late.", tmp_path), 0.1, 0.1)
+    t = run_loop(loop, lambda: loop.customer_speaking, timeout=30)
+    deadline = time.monotonic() + 30
+    while loop.customer_speaking and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.3)
+    card.say(reply)
+    while len(session.turns) < 3 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.5)
+    loop.type_line("/end")
+    t.join(20)
+    assert [turn.speaker for turn in session.turns[:3]] == ["customer", "trainee", "customer"]
+    assert loop.timings.early == {"begun": 1, "kept": 1, "stopped": 0}
+    assert card.sound_after(card.spoken_until[-1], 0.01) is not None  # the answer reached the speaker
+
+
 def test_by_default_the_customer_is_not_interrupted_by_voice(card, sphinx, tmp_path):
     session, loop, heard = barge_in_loop(card, sphinx, tmp_path)
     reply = with_silence(speak("Sorry to interrupt, I can fix this for you right now.", tmp_path), 0.1, 0.3)

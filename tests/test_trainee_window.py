@@ -1052,6 +1052,7 @@ def test_talking_over_the_customer_is_a_setting_that_reaches_the_voice_loop(qtbo
     assert window.live.input_mode == "voice"
     listener = window.live.loop.listener
     assert listener is not None and listener.barge_in_level is not None
+    assert listener.on_early is not None  # and the customer may begin a moment early (test_early_line.py)
 
 
 def test_one_session_cut_short_is_one_session(qtbot, tmp_path):

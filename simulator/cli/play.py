@@ -51,8 +51,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="with --voice: a fixed silence that ends your reply (default: 600 ms after a "
                         "finished sentence, 1000 ms after words like 'and' or 'um')")
     p.add_argument("--barge-in", action="store_true",
-                   help="with --voice: talking over the customer stops their line (use a headset: a loudspeaker "
-                        "the microphone hears would stop it too)")
+                   help="with --voice and a headset: talking over the customer stops their line, and the customer "
+                        "begins a moment before your pause has ended the reply, stopping if you go on (a "
+                        "loudspeaker the microphone hears would stop them too)")
     p.set_defaults(run=run)
 
 

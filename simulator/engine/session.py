@@ -57,6 +57,7 @@ class Session:
         self.ending: Ending | None = None
         self.result: Any = None
         self.started = False
+        self._looked_ahead: tuple[tuple, tuple] | None = None  # next_line's reply and what was detected in it
 
     # -- listening ---------------------------------------------------------
     def subscribe(self, listener: Listener) -> None:
@@ -101,6 +102,24 @@ class Session:
         matches = self._said(text, source, confidence, tuple(word_confidences), started_at)
         self._enter(self._choose(self._heard(matches), None) or self.node_id)
 
+    def next_line(self, text: str, *, source: str = "typed",
+                  word_confidences: tuple[float, ...] = ()) -> tuple[str, str] | None:
+        """The line the customer would say next, and its mood, if `text` were the reply, without taking it: a
+        voice call begins the line just before the trainee's pause is known to end the reply. Taking the same
+        reply then says the same line (the same choice of variant), or None where it leads to no line."""
+        self._require_running()
+        if not text.strip():
+            return None
+        matches = self._detect(text, source, tuple(word_confidences))
+        self._looked_ahead = ((text, source, tuple(word_confidences)), matches)
+        target = self._choose(self._heard(matches), None) or self.node_id
+        lines = self.scenario.lines(target, self.intensity)
+        if not lines:
+            return None
+        rng = random.Random()
+        rng.setstate(self._rng.getstate())
+        return self._pick(lines, rng).text, self.scenario.nodes[target].mood or self.mood
+
     def leave(self, action: str, words: str = "", *, source: str = "typed") -> None:
         """End the call or escalate it, saying `words` on the way (a reply typed but not sent when the control
         was pressed). The words are kept and scored as the trainee's last reply, but the customer, whom the
@@ -115,11 +134,16 @@ class Session:
 
     def _said(self, text: str, source: str, confidence: float | None, word_confidences: tuple[float, ...],
               started_at: float | None) -> tuple:
-        spoken = source == "spoken"
-        matches = tuple(self._detector.detect(text, spoken=spoken, confidences=word_confidences or None))
+        matches = self._detect(text, source, word_confidences)
         self._record("trainee", "reply", text=text, source=source, matches=matches, confidence=confidence,
                      word_confidences=word_confidences, started_at=started_at)
         return matches
+
+    def _detect(self, text: str, source: str, word_confidences: tuple[float, ...]) -> tuple:
+        ahead, self._looked_ahead = self._looked_ahead, None
+        if ahead is not None and ahead[0] == (text, source, word_confidences):
+            return ahead[1]
+        return tuple(self._detector.detect(text, spoken=source == "spoken", confidences=word_confidences or None))
 
     def act(self, action: str) -> None:
         """The trainee used a call control."""
@@ -195,14 +219,14 @@ class Session:
         if node.is_ending:
             self._finish(Ending(node_id, node.end or "mixed", node.debrief))
 
-    def _pick(self, lines: list) -> Any:
+    def _pick(self, lines: list, rng: random.Random | None = None) -> Any:
         """A variant, avoiding the one said last time at this node when there is a choice."""
         said = [t.line_id for t in self.turns if t.speaker == "customer"]
         ids = {ln.id for ln in lines}
         last = next((i for i in reversed(said) if i in ids), None)
         # Every variant said already (a third silence at a node of two): still not the one just said.
         fresh = [ln for ln in lines if ln.id not in said] or [ln for ln in lines if ln.id != last] or lines
-        return self._rng.choice(fresh)
+        return (rng or self._rng).choice(fresh)
 
     def _record(self, speaker: str, kind: str, *, started_at: float | None = None, **fields: Any) -> Turn:
         now = self._clock()

@@ -37,6 +37,13 @@ HEARD_PAUSE_MS = 160
 # Audio waiting for the worker beyond this (60 s) is dropped. Only audio: a bounded queue made mute() and close()
 # wait for room, and close() waited for ever once the worker had seen the stop and left a full queue behind.
 MAX_WAITING_CHUNKS = 3000
+# With a headset (the microphone does not hear the customer), the customer begins this long before a pause after a
+# finished sentence ends the reply, and stops if the trainee goes on: the reply is still heard whole and is ended
+# by the same hangover, but the customer's line starts sooner (bench_real_audio.py --headset; README). The cost is a
+# customer who begins and stops when a pause after a finished sentence lasts 560-600 ms and the trainee goes on: on
+# 120 validation replies (bench_end_of_speech.py, short hangover 560 against 600) 4 at 130 words a minute, none
+# at 150 or 170 or in the other voices. On a call people do the same.
+EARLY_START_MS = 40
 
 
 class Listener:
@@ -45,7 +52,9 @@ class Listener:
                  push_to_talk: bool = False, on_barge_in: Callable[[], None] | None = None,
                  barge_in_level: float | None = None, speculate: bool = True,
                  on_prepared: Callable[[Utterance], None] | None = None,
-                 on_error: Callable[[str], None] | None = None) -> None:
+                 on_error: Callable[[str], None] | None = None,
+                 on_early: Callable[[Utterance], None] | None = None,
+                 on_resumed: Callable[[], None] | None = None) -> None:
         """`on_barge_in` is called when the trainee talks over the customer: on push-to-talk, a
         press while muted; otherwise, with `barge_in_level` set, speech that loud for BARGE_IN_MS
         while muted (an echo-safe threshold: leave it None where the microphone hears the speaker).
@@ -55,7 +64,10 @@ class Listener:
         `speculate`: run the recogniser's final pass as a long pause begins (module docstring); `on_prepared` is
         then told the reply as it would be if the pause ends it (to classify it ahead; it may be thrown away).
         `on_error`: the recogniser failed (its process died, say); the utterance in progress is lost, the
-        listener goes on with the next one, and this is told each time."""
+        listener goes on with the next one, and this is told each time.
+        `on_early`: told the prepared reply EARLY_START_MS before a pause after a finished sentence would end it,
+        while the microphone is still listened to (a headset only); `on_resumed` then tells that the trainee went
+        on, so the reply did not end there (the customer, begun early, stops). on_final follows as ever."""
         self.engine = engine
         self.on_final = on_final
         self.on_partial = on_partial
@@ -72,6 +84,9 @@ class Listener:
         self.speculate = speculate
         self.on_prepared = on_prepared
         self.on_error = on_error
+        self.on_early = on_early
+        self.on_resumed = on_resumed
+        self._early_told = False  # on_early was told of this pause
         self.prepared: Utterance | None = None  # the reply if the current long pause ends it
         self.speculation = {"prepared": 0, "used": 0, "discarded": 0}
         self._held: list[bytes] = []  # the part of a long pause the recogniser has not been given
@@ -178,6 +193,7 @@ class Listener:
                     self._accept(stream, chunk, seconds)
                 elif stream is not None and event is None:
                     self._hear(stream, chunk, seconds, started_at)
+                    self._maybe_early()
                 elif stream is not None and event == "end":
                     self._final(stream, started_at, at - self.vad.hangover_ms / 1000)
                     stream = None
@@ -240,9 +256,22 @@ class Listener:
             if self.on_prepared is not None:
                 self.on_prepared(self.prepared)
 
+    def _maybe_early(self) -> None:
+        """Tell on_early once a pause after a finished sentence is EARLY_START_MS short of ending the reply."""
+        eos = self.end_of_speech
+        if (self.on_early is None or self._early_told or self.prepared is None or eos is None
+                or self.vad.hangover_ms > eos.short_ms or self.vad.quiet_ms < self.vad.hangover_ms - EARLY_START_MS):
+            return
+        self._early_told = True
+        self.on_early(self.prepared)
+
     def _speaks_again(self, stream, seconds: float) -> None:
         """The long pause did not end the reply: what was prepared for it goes; the words stay in the stream."""
         import time
+        if self._early_told:
+            self._early_told = False
+            if self.on_resumed is not None:
+                self.on_resumed()
         t = time.perf_counter()
         if not self.speculate:
             stream.end_segment()  # the pass the speculative path ran as the pause began
@@ -260,6 +289,7 @@ class Listener:
 
     def _forget(self) -> None:
         self._held, self.prepared, self._awaiting = [], None, None
+        self._early_told = False
 
     def _accept(self, stream, chunk: bytes, seconds: float) -> None:
         import time

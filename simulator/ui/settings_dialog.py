@@ -106,9 +106,10 @@ class SettingsDialog(QDialog):
         self.speaker = _combo("Speaker", [(DEFAULT, None), *((n, n) for n in speakers)], settings.output_device)
         self.keep_audio = QCheckBox("O&ffer to keep my recorded answers for my manager (you choose each time)")
         self.keep_audio.setChecked(settings.keep_audio)
-        self.barge_in = QCheckBox("Stop the customer when I start ta&lking (headset only)")
-        self.barge_in.setToolTip("As on a real call, your voice interrupts the customer's line. Through a loudspeaker "
-                                 "the microphone would hear the customer and stop them too.")
+        self.barge_in = QCheckBox("I wear a headset: the customer stops when I start ta&lking")
+        self.barge_in.setToolTip("As on a real call: your voice interrupts the customer's line, and the customer "
+                                 "answers a moment sooner when you finish, stopping if you go on. Leave it off with "
+                                 "a loudspeaker: the microphone would hear the customer and stop them too.")
         self.barge_in.setChecked(settings.barge_in)
         self.input_mode = _combo("Default way to answer", [("Voice", "voice"), ("Push to talk", "push_to_talk"),
                                                            ("Typing", "typed")], settings.input_mode)

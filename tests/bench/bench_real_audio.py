@@ -103,6 +103,7 @@ def latencies(loop: VoiceLoop, say, spoken_until: list[float], sound_after, repl
     loop.type_line("/end")
     runner.join(20)
     print(f"  replies prepared as a pause began, used, thrown away: {loop.listener.speculation}", file=sys.stderr)
+    print(f"  customer lines begun early (--headset), kept, stopped: {loop.timings.early}", file=sys.stderr)
     return out
 
 
@@ -115,6 +116,9 @@ def main() -> None:
     ap.add_argument("--file-only", action="store_true", help="only the file-backed loop (no virtual card needed)")
     ap.add_argument("--in-process", action="store_true",
                     help="PocketSphinx in this process (the app runs it in a child process, as this bench does by default)")
+    ap.add_argument("--headset", action="store_true",
+                    help="as with a headset (the app's 'I wear a headset' setting, --barge-in): the customer may "
+                         "begin just before the pause ends the reply (speech/listener.py EARLY_START_MS)")
     ap.add_argument("--each", action="store_true",
                     help="print every reply: its latency, the hangover it got and its final pass as the pause began")
     ap.add_argument("--latency", default=None,
@@ -159,7 +163,8 @@ def main() -> None:
         # file-backed: the same loop, the line "starts" when the file speaker starts it
         mic, speaker = FileMicrophone(realtime=True), FileSpeaker(speed=4.0)
         loop = VoiceLoop(Session(sf, PhraseDetector(sf.criteria), seed=1), speaker=speaker, microphone=mic,
-                         engine=engine, cache=lines, hangover_ms=args.hangover_ms, silence_after_s=600)
+                         engine=engine, cache=lines, hangover_ms=args.hangover_ms, silence_after_s=600,
+                         barge_in=args.headset)
 
         def started_after(at: float, loop=loop) -> float | None:
             deadline = at + 10
@@ -176,7 +181,7 @@ def main() -> None:
         # the virtual card: real capture and playback through sounddevice
         loop = VoiceLoop(Session(sf, PhraseDetector(sf.criteria), seed=1), speaker=SoundDeviceSpeaker(),
                          microphone=SoundDeviceMicrophone(), engine=engine, cache=lines,
-                         hangover_ms=args.hangover_ms, silence_after_s=600)
+                         hangover_ms=args.hangover_ms, silence_after_s=600, barge_in=args.headset)
         onset_ms: list[float] = []
 
         def sound_after(at: float) -> float | None:
@@ -228,7 +233,8 @@ def report(args, engine, file_ms, card_ms, returned, closed, quiet, onset_ms=())
 
     rule = (f"fixed {args.hangover_ms} ms" if args.hangover_ms else
             f"the product's rule, {EndOfSpeech.short_ms}/{EndOfSpeech.long_ms} ms")
-    print(f"PocketSphinx ({engine.name}); silence hangover {rule}; {args.samples} replies; {args.stops} stops")
+    setup = "headset: the customer may begin early" if args.headset else "loudspeaker"
+    print(f"PocketSphinx ({engine.name}); silence hangover {rule}; {setup}; {args.samples} replies; {args.stops} stops")
     if card_ms:
         print(row(f"end of speech -> customer audio, virtual card ({len(card_ms)})", card_ms))
         print(row("  the same, its first loud sample (not its 20 ms read)", onset_ms))
