@@ -1,4 +1,5 @@
-"""`simulator classify --quick`: the sentence model reads only the replies the heads without it are unsure of.
+"""`simulator classify` (by default; `--exact` reads every reply): the sentence model reads only the replies the
+heads without it are unsure of.
 
 A session never does this (its detector has no `sure`): the app's verdicts are the whole detector's."""
 
@@ -92,13 +93,23 @@ def test_word_features_are_the_ones_training_counts():
         assert np.allclose(got, row, atol=1e-6), text
 
 
-def test_classify_quick_says_what_reads_the_replies(tmp_path, capsys):
+def test_classify_quick_says_what_reads_the_replies(tmp_path, capsys, detectors):
     from simulator.cli import main
     lines = tmp_path / "r.jsonl"
     lines.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(CLEAR + NEAR)))
-    assert main(["classify", "--verbose", "--quick", str(lines)]) == 0
+    assert main(["classify", "--verbose", str(lines)]) == 0  # the default since it met 500 replies/s
     out = capsys.readouterr()
     assert "reads only the replies the other heads are unsure of" in out.err
-    assert [json.loads(line)["id"] for line in out.out.splitlines()] == list(range(len(CLEAR + NEAR)))
+    quick = [json.loads(line) for line in out.out.splitlines()]
+    assert [row["id"] for row in quick] == list(range(len(CLEAR + NEAR)))
+    assert main(["classify", "--verbose", "--quick", str(lines)]) == 0  # scripts written for the old flag still run
+    assert [json.loads(line) for line in capsys.readouterr().out.splitlines()] == quick
+    assert main(["classify", "--verbose", "--exact", str(lines)]) == 0  # every reply read, as in a session
+    out = capsys.readouterr()
+    assert "rules, heads and the sentence model;" in out.err
+    detector = detectors[0]  # a session's
+    exact = [json.loads(line) for line in out.out.splitlines()]
+    assert [sorted(row["labels"]) for row in exact] == [
+        sorted(m.criterion for m in detector.detect(t)) for t in CLEAR + NEAR]
     assert main(["classify", "--verbose", "--without-sentence-model", str(lines)]) == 0
     assert "without the sentence model" in capsys.readouterr().err

@@ -1,7 +1,9 @@
 """The product's detector: the criteria's phrase rules together with the learned heads.
 
 One place builds it, for the app, the terminal, rescoring and `simulator
-classify` alike, so a reply gets the same verdict everywhere. The heads
+classify` alike, so a reply gets the same verdict everywhere (a bulk
+`classify` lets the sentence model skip replies the other heads are sure
+of, `sure`, unless `--exact`; its version says so). The heads
 shipped in scenarios/heads/ were trained for the standard criteria; a
 criterion they have no head for (a coach's own) is decided by its rules
 alone. `version` names everything that decided a verdict, and every score
@@ -27,7 +29,7 @@ TYPED, SPOKEN = "typed.npz", "spoken.npz"
 REFINE = "typed-minilm.npz"  # typed heads that also read the sentence model (contextual.py)
 TUNED = "typed-tuned.npz"  # the sentence model's last layers retrained, averaged with them (tuned.py)
 TUNED_SPOKEN = "spoken-tuned.npz"  # the same for transcripts, averaged with the spoken heads
-# `simulator classify --quick`: how far (log-odds) from every line the heads without the sentence model must be to
+# `simulator classify` (its default; not `--exact`): how far (log-odds) from every line the heads without the sentence model must be to
 # decide a reply alone. On the validation split (bench_classify.py) 2 leaves 27-30 % of typed replies to the model,
 # 2.6 times the replies a second (bench_classify, 515 against 199), at macro-F1 0.940 typed and 0.936 chat-style against 0.945 and 0.942 when the model
 # reads every reply (1.5: 0.936, 0.934; 3: 0.943, 0.939 at 1.9 times); transcripts, whose heads are less often
@@ -89,7 +91,7 @@ def build_detector(criteria: Mapping[str, Criterion], folder: Path | None = None
     trainee's first typed reply does not pay for it. `in_context=False` leaves the sentence model out: ten
     times the replies a second for bulk jobs, at validation macro-F1 0.920 instead of 0.946 typed (and 0.613
     instead of 0.621 spoken: the layers retrained on transcripts are left out too, the spoken heads keeping
-    thresholds chosen for them alone). `sure` (`simulator classify --quick`, SURE): the model reads only the
+    thresholds chosen for them alone). `sure` (`simulator classify` by default, SURE): the model reads only the
     replies the heads without it are unsure of.
     """
     english_words()

@@ -110,7 +110,7 @@ class Heads:
     embedder_version: str
     version: str = ""
     # Where retrained layers (tuned.py) are averaged with these heads: the thresholds chosen on the average, and the
-    # version of the layers they were chosen with. The ones above serve where the layers are not read (--quick, an
+    # version of the layers they were chosen with. The ones above serve where the layers are not read (classify's default, an
     # installation without the sentence model), so each way a reply is scored has thresholds chosen for it.
     blend_threshold: np.ndarray | None = None
     blend_veto: np.ndarray | None = None
@@ -221,7 +221,7 @@ class LearnedDetector:
     `refine` are typed heads that also read the sentence model's vector (`contextual`); where they are
     installed they judge typed replies. Asking them only when a static head was near its threshold halved the
     work but not the slowest replies (p95 25 ms against 29), and cost 0.004 validation macro-F1: a session does not
-    do it, a bulk `simulator classify --quick` does (`assess`'s `sure`)."""
+    do it, a bulk `simulator classify` does unless `--exact` (`assess`'s `sure`)."""
 
     def __init__(self, typed: Heads, spoken: Heads | None, embedder, refine: Heads | None = None,
                  contextual=None) -> None:

@@ -12,10 +12,10 @@ the learned heads, `simulator.scoring.detector.build_detector`). Sets:
 - with --test, the corpus test split the same three ways. Look at it once, at
   the end: everything above may be tuned on, this may not.
 
-Speed: replies per second through `simulator classify`'s path on one core,
-and per-reply latency (p50/p95) of `detect` as the live session calls it;
-then with the sentence model reading only the replies the other heads are
-unsure of (`simulator classify --quick`) and without it
+Speed: replies per second on one core, and per-reply latency (p50/p95) of
+`detect`, first for the live session's detector (`simulator classify
+--exact`), then with the sentence model reading only the replies the other
+heads are unsure of (`simulator classify`, its default) and without it
 (`--without-sentence-model`), with their figures beside.
 
 Run: .venv/bin/python tests/bench/bench_classify.py [--test] [--rules-only]
@@ -133,12 +133,13 @@ def main() -> None:
     report_heard("blind-labelled set", heard_blind, detector, ids, detail)
     validation = [r for r in corpus if r["split"] == "validation"]
     per_second, p50, p95 = speed(validation, detector)
-    print(f"\nspeed (one core): {per_second:,.0f} replies/s; per reply p50 {p50:.2f} ms, p95 {p95:.2f} ms")
+    print(f"\nspeed (one core), the session's detector (classify --exact): {per_second:,.0f} replies/s; "
+          f"per reply p50 {p50:.2f} ms, p95 {p95:.2f} ms")
     if detector.learned is not None and detector.learned.refine is not None:
         cascade = build_detector(library, sure=SURE)
         per_second, p50, p95 = speed(validation, cascade)
-        print(f"speed with the sentence model reading only what the other heads are unsure of (classify --quick, "
-              f"margin {SURE:g}): {per_second:,.0f} replies/s; per reply p50 {p50:.2f} ms, p95 {p95:.2f} ms")
+        print(f"speed with the sentence model reading only what the other heads are unsure of (classify, "
+              f"its default; margin {SURE:g}): {per_second:,.0f} replies/s; per reply p50 {p50:.2f} ms, p95 {p95:.2f} ms")
         quick = build_detector(library, in_context=False)
         per_second, p50, p95 = speed(validation, quick)
         print(f"speed without the sentence model (classify --without-sentence-model): {per_second:,.0f} replies/s; "
@@ -146,11 +147,11 @@ def main() -> None:
         for split in splits:
             rows = [r for r in corpus if r["split"] == split]
             chat = [{**r, "text": as_transcript(r["text"])} for r in rows]
-            for kind, made in (("--quick", cascade), ("without the sentence model", quick)):
+            for kind, made in (("classify's default", cascade), ("without the sentence model", quick)):
                 report(f"corpus {split} (typed), {kind}", rows, made, ids, False, False)
                 report(f"corpus {split} (typed chat-style), {kind}", chat, made, ids, False, False)
-            agree(f"corpus {split}, --quick", rows + chat, cascade, detector)
-            report_heard(f"corpus {split}, --quick", [r for r in heard if r["split"] == split], cascade, ids, False)
+            agree(f"corpus {split}, classify's default", rows + chat, cascade, detector)
+            report_heard(f"corpus {split}, classify's default", [r for r in heard if r["split"] == split], cascade, ids, False)
 
 
 def agree(name: str, rows: list[dict], one, other) -> None:
