@@ -34,7 +34,9 @@ class AppSettings(BaseModel):
     scenario_folders: list[str] = Field(default_factory=list)
     input_mode: InputMode = "voice"
     keep_audio: bool = False  # the default for "my manager may hear my recording"
-    barge_in: bool = False  # a headset: talking stops the customer's line, who may also begin early (voiceplay.py)
+    # A headset: talking stops the customer's line, and the customer may begin a moment early (voiceplay.py); auto:
+    # on while the microphone does not hear the customer's lines (speech/echo.py).
+    headset: Literal["auto", "yes", "no"] = "auto"
     input_device: str | None = None
     output_device: str | None = None
     voice: str | None = None  # a speech-engine voice that overrides the persona's
@@ -52,6 +54,11 @@ class AppSettings(BaseModel):
     show_checklist: bool = False  # the live checklist of criteria during a call (practice, or where the policy allows)
 
 
+def barge_in(headset: str) -> bool | None:
+    """VoiceLoop's `barge_in` for the headset setting: True, False, or None to find out (speech/echo.py)."""
+    return {"yes": True, "no": False}.get(headset)
+
+
 def settings_file() -> Path:
     return config_dir() / "settings.json"
 
@@ -61,6 +68,9 @@ def _migrate(data: dict) -> dict:
     data.setdefault("schema_version", 0)
     if data["schema_version"] == 0:
         data["schema_version"] = 1
+    # "barge_in" (true: a headset) came before "headset"; false was its default, so it says nothing of a choice.
+    if "headset" not in data and data.get("barge_in") is True:
+        data["headset"] = "yes"
     return data
 
 

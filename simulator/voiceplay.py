@@ -7,7 +7,8 @@ except to let the trainee talk over the customer: a push-to-talk press, or
 with `barge_in`, speech above an echo-safe level, stops the line and is
 heard. A line starts from the disk cache, rendered ahead when the scenario
 was opened, in the voice of the customer's mood. A session that ends on a
-customer line plays it out first. With a headset (`barge_in`) the customer
+customer line plays it out first. Where the microphone does not hear the
+customer (a headset: `barge_in`, or found so, speech/echo.py) the customer
 answers a little before the pause is known to end the reply, and stops if the
 trainee goes on (`EarlyLine`): the reply is taken only once the pause ends it.
 
@@ -117,13 +118,15 @@ class Timings:
 class VoiceLoop:
     def __init__(self, session: Session, *, speaker=None, microphone=None, engine: Engine | None = None,
                  cache: LineCache | None = None, events: VoiceEvents | None = None, hangover_ms: int | None = None,
-                 push_to_talk: bool = False, barge_in: bool = False, silence_after_s: float | None = None,
+                 push_to_talk: bool = False, barge_in: bool | None = False, silence_after_s: float | None = None,
                  voice: VoiceSettings | None = None, keep_audio: Callable[[bytes], None] | None = None,
                  classify_ahead: Callable[[str, tuple[float, ...]], None] | None = None,
                  speculate: bool = True) -> None:
         """`classify_ahead(text, word_confidences)`: told a spoken reply as it stands when a long pause begins,
         to classify it before the pause is known to end it (Practice.classify_ahead); `speculate=False` runs
-        the recogniser's final pass only once the reply has ended (the same words, later)."""
+        the recogniser's final pass only once the reply has ended (the same words, later).
+        `barge_in`: True with a headset (talking over the customer stops them, and they may begin early), False
+        with a loudspeaker, None to find out from whether the microphone hears the customer's lines (echo.py)."""
         self.session = session
         self.speaker = speaker
         self.microphone = microphone
@@ -153,10 +156,11 @@ class VoiceLoop:
         # voice only when asked (`barge_in`): through loudspeakers the microphone hears the customer.
         self.listener = (Listener(engine, self._on_final, self._on_partial, hangover_ms,
                                   push_to_talk, on_barge_in=self._on_barge_in,
-                                  barge_in_level=BARGE_IN_LEVEL if barge_in else None, speculate=speculate,
+                                  barge_in_level=None if barge_in is False else BARGE_IN_LEVEL,
+                                  auto_barge_in=barge_in is None, speculate=speculate,
                                   on_prepared=self._on_prepared if classify_ahead else None,
                                   on_error=self._on_recogniser_error,
-                                  on_early=self._on_early if barge_in and speculate else None,
+                                  on_early=self._on_early if speculate else None,
                                   on_resumed=self._on_resumed) if engine else None)
         self._early: EarlyLine | None = None
         self._deaf = False  # the recogniser failed mid-call: replies are typed from then on

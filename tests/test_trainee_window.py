@@ -1031,8 +1031,6 @@ def test_the_terminal_menu_plays_the_chosen_scenario_at_the_chosen_intensity(tmp
 
 
 def test_talking_over_the_customer_is_a_setting_that_reaches_the_voice_loop(qtbot, tmp_path):
-    from PySide6.QtCore import Qt
-
     from appkit import choose, open_window
     from simulator.settings import AppSettings
     from simulator.ui.settings_dialog import SettingsDialog
@@ -1040,19 +1038,37 @@ def test_talking_over_the_customer_is_a_setting_that_reaches_the_voice_loop(qtbo
     dialog = SettingsDialog(AppSettings(), Tasks(), microphones=["Headset"], speakers=["Headset"], voices=[],
                             models=[], catalog={})
     qtbot.addWidget(dialog)
-    assert not dialog.barge_in.isChecked()  # off by default: through a loudspeaker the customer would stop himself
-    qtbot.mouseClick(dialog.barge_in, Qt.LeftButton)
-    assert dialog.result_settings().barge_in
+    # by default it is found out: on only once the microphone did not hear a line of the customer's (echo.py)
+    assert dialog.headset.currentData() == "auto" and dialog.result_settings().headset == "auto"
+    dialog.headset.setCurrentIndex(dialog.headset.findData("yes"))
+    assert dialog.result_settings().headset == "yes"
     from simulator.speech.kit import FileDevices
     from simulator.speech.playback import FileSpeaker
     from simulator.speech.capture import FileMicrophone
-    devices = FileDevices(microphone=FileMicrophone(realtime=True), speaker=FileSpeaker(speed=4))
-    window = open_window(qtbot, tmp_path, devices=devices, speech=True, barge_in=True)
-    choose(qtbot, window, "swearing-caller", input_mode="voice")
-    assert window.live.input_mode == "voice"
-    listener = window.live.loop.listener
-    assert listener is not None and listener.barge_in_level is not None
-    assert listener.on_early is not None  # and the customer may begin a moment early (test_early_line.py)
+    for headset, at_start in (("yes", True), ("no", False), ("auto", False)):
+        devices = FileDevices(microphone=FileMicrophone(realtime=True), speaker=FileSpeaker(speed=4))
+        window = open_window(qtbot, tmp_path / headset, devices=devices, speech=True, headset=headset)
+        choose(qtbot, window, "swearing-caller", input_mode="voice")
+        assert window.live.input_mode == "voice"
+        listener = window.live.loop.listener
+        assert listener is not None and listener.talks_over is at_start, headset
+        assert (listener.echo is not None) == (headset == "auto")
+        if headset == "auto":  # the file-backed microphone hears nothing of the opening line: it turns on
+            qtbot.waitUntil(lambda: listener.talks_over, timeout=30_000)
+        window.live.loop.stop()
+        qtbot.waitUntil(lambda: window.live is None or window.live.loop.session.finished, timeout=30_000)
+        window.close()
+
+
+def test_an_old_barge_in_setting_is_a_headset():
+    from simulator.settings import read_settings
+    import json
+    import tempfile
+    from pathlib import Path
+    folder = Path(tempfile.mkdtemp())
+    for old, now in ((True, "yes"), (False, "auto")):
+        (folder / "s.json").write_text(json.dumps({"schema_version": 1, "barge_in": old}))
+        assert read_settings(folder / "s.json")[0].headset == now
 
 
 def test_one_session_cut_short_is_one_session(qtbot, tmp_path):

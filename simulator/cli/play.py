@@ -50,10 +50,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--hangover-ms", type=int, default=None,
                    help="with --voice: a fixed silence that ends your reply (default: 600 ms after a "
                         "finished sentence, 1000 ms after words like 'and' or 'um')")
-    p.add_argument("--barge-in", action="store_true",
-                   help="with --voice and a headset: talking over the customer stops their line, and the customer "
-                        "begins a moment before your pause has ended the reply, stopping if you go on (a "
-                        "loudspeaker the microphone hears would stop them too)")
+    p.add_argument("--headset", choices=("auto", "yes", "no"), default="auto",
+                   help="with --voice: yes (a headset): talking over the customer stops their line, and the customer "
+                        "begins a moment before your pause has ended the reply, stopping if you go on; no "
+                        "(loudspeakers, which the microphone hears: they would stop the customer too); auto (the "
+                        "default): yes once a line of the customer's has played and the microphone did not hear it")
+    p.add_argument("--barge-in", dest="headset", action="store_const", const="yes",
+                   help="the same as --headset yes")
     p.set_defaults(run=run)
 
 

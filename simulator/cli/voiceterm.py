@@ -9,6 +9,7 @@ import threading
 
 
 from ..engine import Session
+from ..settings import barge_in
 from ..speech.devices import NoAudio
 from ..speech.recognition import open_recognizer
 from ..speech.synthesis import LineCache, VoiceSettings, open_synthesizer
@@ -67,7 +68,7 @@ def play_by_voice(session: Session, args: argparse.Namespace, classify_ahead=Non
     )
     loop = VoiceLoop(session, speaker=speaker if synth else None, microphone=microphone, engine=rec.engine,
                      cache=cache, events=events, hangover_ms=_hangover(args), push_to_talk=args.push_to_talk,
-                     barge_in=getattr(args, "barge_in", False), classify_ahead=classify_ahead)
+                     barge_in=barge_in(getattr(args, "headset", "no")), classify_ahead=classify_ahead)
 
     def keyboard() -> None:
         talking = False

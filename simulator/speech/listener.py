@@ -22,6 +22,7 @@ import threading
 from collections.abc import Callable
 
 from .capture import CHUNK_MS
+from .echo import EchoCheck
 from .recognition import Engine, Utterance
 from .vad import EndOfSpeech, EnergyVad
 from .wav import level
@@ -54,7 +55,7 @@ class Listener:
                  on_prepared: Callable[[Utterance], None] | None = None,
                  on_error: Callable[[str], None] | None = None,
                  on_early: Callable[[Utterance], None] | None = None,
-                 on_resumed: Callable[[], None] | None = None) -> None:
+                 on_resumed: Callable[[], None] | None = None, auto_barge_in: bool = False) -> None:
         """`on_barge_in` is called when the trainee talks over the customer: on push-to-talk, a
         press while muted; otherwise, with `barge_in_level` set, speech that loud for BARGE_IN_MS
         while muted (an echo-safe threshold: leave it None where the microphone hears the speaker).
@@ -67,15 +68,20 @@ class Listener:
         listener goes on with the next one, and this is told each time.
         `on_early`: told the prepared reply EARLY_START_MS before a pause after a finished sentence would end it,
         while the microphone is still listened to (a headset only); `on_resumed` then tells that the trainee went
-        on, so the reply did not end there (the customer, begun early, stops). on_final follows as ever."""
+        on, so the reply did not end there (the customer, begun early, stops). on_final follows as ever.
+        `auto_barge_in`: `barge_in_level` (and the early start) holds only while the microphone does not hear the
+        customer's lines (echo.py): off until a line has played unheard, off again after a line that was heard."""
         self.engine = engine
         self.on_final = on_final
         self.on_partial = on_partial
         self.push_to_talk = push_to_talk
         self.on_barge_in = on_barge_in
-        self.barge_in_level = barge_in_level
+        self._barge_in_level = barge_in_level
+        self.barge_in_level = None if auto_barge_in else barge_in_level
         self.end_of_speech = EndOfSpeech() if hangover_ms is None else None
         self.vad = self.end_of_speech.vad if self.end_of_speech else EnergyVad(hangover_ms=hangover_ms)
+        usable = auto_barge_in and barge_in_level is not None and on_barge_in is not None and not push_to_talk
+        self.echo = EchoCheck(CHUNK_MS, self.vad.start_ms) if usable else None
         self._partial: str | None = None  # the latest words heard, for streams that cannot say them on demand
         self.muted = False
         self.pressed = False
@@ -96,6 +102,12 @@ class Listener:
         self._closed = threading.Event()
         self._thread = threading.Thread(target=self._run, name="listener", daemon=True)
         self._thread.start()
+
+    @property
+    def talks_over(self) -> bool:
+        """Whether the trainee's voice may stop the customer's line (and the customer may begin early): the
+        microphone does not hear the customer (a headset, or echo.py found it so)."""
+        return self.barge_in_level is not None and self.on_barge_in is not None and not self.push_to_talk
 
     # called from any thread ------------------------------------------------------
     def feed(self, chunk: bytes, at: float) -> None:
@@ -135,6 +147,7 @@ class Listener:
                 if kind == "unmute" and not self.muted:
                     continue  # already listening: the trainee talked over the customer
                 if kind in ("mute", "unmute"):
+                    self._heard_the_line(kind)
                     self.muted = kind == "mute"
                     stream = None
                     self._forget()
@@ -157,13 +170,20 @@ class Listener:
                     continue
                 seconds = len(chunk) / 2 / 16000
                 if self.muted:
+                    if self.echo is not None:
+                        self.echo.chunk(self.vad.loud(chunk))
                     if self.push_to_talk or self.barge_in_level is None or self.on_barge_in is None:
                         continue
                     preroll.append(chunk)
+                    if self.echo is not None and not self.echo.began_unheard:
+                        loud = 0  # found out, not told: loud now may be the line itself, through a loudspeaker
+                        continue
                     loud = loud + 1 if level(chunk) > self.barge_in_level else 0
                     if loud * CHUNK_MS < BARGE_IN_MS:
                         continue
                     self.muted, loud = False, 0
+                    if self.echo is not None:
+                        self.echo.begin()  # the trainee's voice or the line's echo: this line tells nothing
                     self.on_barge_in()
                     stream, self._pcm = self.engine.stream(), []
                     started_at = at - seconds * len(preroll)
@@ -256,10 +276,24 @@ class Listener:
             if self.on_prepared is not None:
                 self.on_prepared(self.prepared)
 
+    def _heard_the_line(self, kind: str) -> None:
+        """A customer line begins (mute) or has played out (unmute): with auto_barge_in, whether the microphone
+        heard it sets talking over the customer on or off."""
+        if self.echo is None:
+            return
+        if kind == "mute":
+            self.echo.begin()
+            return
+        heard = self.echo.verdict() if self.muted else None
+        if heard is not None and heard == self.talks_over:
+            self.barge_in_level = None if heard else self._barge_in_level
+            log.info("listener: the microphone %s the customer's line; talking over the customer is %s",
+                     "heard" if heard else "did not hear", "off" if heard else "on")
+
     def _maybe_early(self) -> None:
         """Tell on_early once a pause after a finished sentence is EARLY_START_MS short of ending the reply."""
         eos = self.end_of_speech
-        if (self.on_early is None or self._early_told or self.prepared is None or eos is None
+        if (self.on_early is None or not self.talks_over or self._early_told or self.prepared is None or eos is None
                 or self.vad.hangover_ms > eos.short_ms or self.vad.quiet_ms < self.vad.hangover_ms - EARLY_START_MS):
             return
         self._early_told = True

@@ -47,6 +47,10 @@ class EnergyVad:
         """Silence so far inside an utterance."""
         return self._quiet * self.chunk_ms if self.in_speech else 0
 
+    def loud(self, chunk: bytes) -> bool:
+        """Whether this chunk would count as speech, without letting it move the noise floor."""
+        return level(chunk) > max(self.min_level, self.noise * self.ratio)
+
     def feed(self, chunk: bytes) -> str | None:
         """'start', 'end' or None for one chunk."""
         lv = level(chunk)

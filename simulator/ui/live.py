@@ -76,7 +76,7 @@ class LiveSession(QObject):
     finished = Signal()  # the loop has stopped and the record is complete
 
     def __init__(self, opened: Opened, kit: SpeechKit | None, tasks: Tasks, hangover_ms: int | None = None,
-                 barge_in: bool = False, parent: QObject | None = None) -> None:
+                 barge_in: bool | None = False, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.opened = opened
         self.practice = opened.practice

@@ -106,11 +106,14 @@ class SettingsDialog(QDialog):
         self.speaker = _combo("Speaker", [(DEFAULT, None), *((n, n) for n in speakers)], settings.output_device)
         self.keep_audio = QCheckBox("O&ffer to keep my recorded answers for my manager (you choose each time)")
         self.keep_audio.setChecked(settings.keep_audio)
-        self.barge_in = QCheckBox("I wear a headset: the customer stops when I start ta&lking")
-        self.barge_in.setToolTip("As on a real call: your voice interrupts the customer's line, and the customer "
-                                 "answers a moment sooner when you finish, stopping if you go on. Leave it off with "
-                                 "a loudspeaker: the microphone would hear the customer and stop them too.")
-        self.barge_in.setChecked(settings.barge_in)
+        self.headset = _combo("Do you wear a headset?", [
+            ("Find out from the microphone", "auto"), ("Yes: talking stops the customer", "yes"),
+            ("No: loudspeakers", "no")], settings.headset)
+        self.headset.setToolTip(
+            "With a headset, as on a real call, your voice interrupts the customer's line, and the customer answers "
+            "a moment sooner when you finish, stopping if you go on. Through loudspeakers the microphone would hear "
+            "the customer and stop them too. 'Find out' turns this on once a line of the customer's has played and "
+            "the microphone did not hear it, and off again if it ever does.")
         self.input_mode = _combo("Default way to answer", [("Voice", "voice"), ("Push to talk", "push_to_talk"),
                                                            ("Typing", "typed")], settings.input_mode)
         audio = QWidget()
@@ -119,7 +122,7 @@ class SettingsDialog(QDialog):
         _row(form, "&Speaker or headset:", self.speaker)
         _row(form, "Answer &by:", self.input_mode)
         form.addRow(self.keep_audio)
-        form.addRow(self.barge_in)
+        _row(form, "&Headset:", self.headset)
         if not microphones:
             # Answering out loud needs a microphone: offer only what works, and keep the choice for when one is back.
             self.input_mode.setCurrentIndex(self.input_mode.findData("typed"))
@@ -289,7 +292,7 @@ class SettingsDialog(QDialog):
     def result_settings(self) -> AppSettings:
         return self.settings.model_copy(update={
             "input_device": self.microphone.currentData(), "output_device": self.speaker.currentData(),
-            "keep_audio": self.keep_audio.isChecked(), "barge_in": self.barge_in.isChecked(),
+            "keep_audio": self.keep_audio.isChecked(), "headset": self.headset.currentData(),
             "input_mode": self.input_mode.currentData() if self.input_mode.isEnabled() else self.settings.input_mode,
             "voice": self.voice.currentData(), "rate_percent": self.rate.value(),
             "recogniser": self.recogniser.currentData(), "model": self.model.currentData(),

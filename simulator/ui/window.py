@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, Q
 from .. import __version__
 from ..errors import SimulatorError
 from ..scoring.verdict import for_channel
-from ..settings import AppSettings, save_settings
+from ..settings import AppSettings, barge_in, save_settings
 from ..speech.kit import AudioDevices, SpeechKit, load_speech
 from ..store.location import cache_dir
 from .astyped import as_tooltip, plain
@@ -550,7 +550,7 @@ class MainWindow(QMainWindow):
             self.early_keys.take()
             return  # quit while it was opening: a record left in progress is kept as interrupted on the next start
         self.briefing.start_button.setEnabled(True)
-        self.live = LiveSession(opened, self.kit, self.tasks, barge_in=self.settings.barge_in, parent=self)
+        self.live = LiveSession(opened, self.kit, self.tasks, barge_in=barge_in(self.settings.headset), parent=self)
         self.live.bridge.turn_recorded.connect(self._take_call_notices)
         self.stack.setCurrentWidget(self.roleplay)
         choice = self.last_choice

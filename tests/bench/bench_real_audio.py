@@ -39,6 +39,7 @@ from speechkit import NoVirtualCard, VirtualCard  # noqa: E402
 from simulator.engine import Session  # noqa: E402
 from simulator.scenario import load_scenario  # noqa: E402
 from simulator.scoring import PhraseDetector  # noqa: E402
+from simulator.settings import barge_in  # noqa: E402
 from simulator.speech.recognition import open_recognizer  # noqa: E402
 from simulator.speech.synthesis import LineCache, Synthesizer, VoiceSettings  # noqa: E402
 from simulator.speech.vad import EndOfSpeech  # noqa: E402
@@ -116,9 +117,10 @@ def main() -> None:
     ap.add_argument("--file-only", action="store_true", help="only the file-backed loop (no virtual card needed)")
     ap.add_argument("--in-process", action="store_true",
                     help="PocketSphinx in this process (the app runs it in a child process, as this bench does by default)")
-    ap.add_argument("--headset", action="store_true",
-                    help="as with a headset (the app's 'I wear a headset' setting, --barge-in): the customer may "
-                         "begin just before the pause ends the reply (speech/listener.py EARLY_START_MS)")
+    ap.add_argument("--headset", nargs="?", const="yes", default="no", choices=("yes", "no", "auto"),
+                    help="yes: as with a headset (the app's Headset setting): the customer may begin just before the "
+                         "pause ends the reply (speech/listener.py EARLY_START_MS); auto: found out from whether the "
+                         "microphone hears the customer's lines (speech/echo.py); no (the default): a loudspeaker")
     ap.add_argument("--each", action="store_true",
                     help="print every reply: its latency, the hangover it got and its final pass as the pause began")
     ap.add_argument("--latency", default=None,
@@ -164,7 +166,7 @@ def main() -> None:
         mic, speaker = FileMicrophone(realtime=True), FileSpeaker(speed=4.0)
         loop = VoiceLoop(Session(sf, PhraseDetector(sf.criteria), seed=1), speaker=speaker, microphone=mic,
                          engine=engine, cache=lines, hangover_ms=args.hangover_ms, silence_after_s=600,
-                         barge_in=args.headset)
+                         barge_in=barge_in(args.headset))
 
         def started_after(at: float, loop=loop) -> float | None:
             deadline = at + 10
@@ -181,7 +183,7 @@ def main() -> None:
         # the virtual card: real capture and playback through sounddevice
         loop = VoiceLoop(Session(sf, PhraseDetector(sf.criteria), seed=1), speaker=SoundDeviceSpeaker(),
                          microphone=SoundDeviceMicrophone(), engine=engine, cache=lines,
-                         hangover_ms=args.hangover_ms, silence_after_s=600, barge_in=args.headset)
+                         hangover_ms=args.hangover_ms, silence_after_s=600, barge_in=barge_in(args.headset))
         onset_ms: list[float] = []
 
         def sound_after(at: float) -> float | None:
@@ -233,7 +235,8 @@ def report(args, engine, file_ms, card_ms, returned, closed, quiet, onset_ms=())
 
     rule = (f"fixed {args.hangover_ms} ms" if args.hangover_ms else
             f"the product's rule, {EndOfSpeech.short_ms}/{EndOfSpeech.long_ms} ms")
-    setup = "headset: the customer may begin early" if args.headset else "loudspeaker"
+    setup = {"yes": "headset: the customer may begin early", "no": "loudspeaker",
+             "auto": "headset or loudspeaker found out from the microphone"}[args.headset]
     print(f"PocketSphinx ({engine.name}); silence hangover {rule}; {setup}; {args.samples} replies; {args.stops} stops")
     if card_ms:
         print(row(f"end of speech -> customer audio, virtual card ({len(card_ms)})", card_ms))
