@@ -147,7 +147,17 @@ def test_the_listener_turns_talking_over_on_after_an_unheard_line_and_off_after_
         listener.close()
 
 
-def call(tmp_path, audio: bytes, barge_in: bool):
+def opened(loop: VoiceLoop, speaker: FileSpeaker) -> tuple[threading.Thread, float]:
+    """The call running, its opening line played out; and a deadline for the rest."""
+    runner = threading.Thread(target=loop.run)
+    runner.start()
+    deadline = time.monotonic() + 60
+    while (loop.customer_speaking or not speaker.log) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return runner, deadline
+
+
+def call(tmp_path, audio: bytes, barge_in: bool | None):
     """One spoken reply in a voice call through the file-backed microphone and speaker."""
     sf = load_scenario("scenarios/late-refund-empathy.yaml")
     practice = Practice(Choice(sf, seed=2), "trainee", Policy(format=1), None)
@@ -155,11 +165,7 @@ def call(tmp_path, audio: bytes, barge_in: bool):
     mic, speaker = FileMicrophone(realtime=True), FileSpeaker(speed=4.0)
     loop = VoiceLoop(practice.session, speaker=speaker, microphone=mic, engine=SphinxEngine(), cache=cache,
                      silence_after_s=60, barge_in=barge_in, classify_ahead=practice.classify_ahead)
-    runner = threading.Thread(target=loop.run)
-    runner.start()
-    deadline = time.monotonic() + 60
-    while (loop.customer_speaking or not speaker.log) and time.monotonic() < deadline:
-        time.sleep(0.02)
+    runner, deadline = opened(loop, speaker)
     time.sleep(0.6)
     mic.say(Pcm(audio, 16000))
     replies = lambda: [t for t in practice.session.turns if t.source == "spoken"]  # noqa: E731
@@ -236,11 +242,7 @@ def test_found_out_a_loudspeaker_never_lets_the_customer_be_stopped_by_their_own
     loop = VoiceLoop(Session(sf, PhraseDetector(sf.criteria), seed=1), speaker=speaker, microphone=mic,
                      engine=SphinxEngine(), cache=LineCache(tmp_path / "lines", synthesizer()), silence_after_s=60,
                      barge_in=None)
-    runner = threading.Thread(target=loop.run)
-    runner.start()
-    deadline = time.monotonic() + 60
-    while (loop.customer_speaking or not speaker.log) and time.monotonic() < deadline:
-        time.sleep(0.02)
+    runner, deadline = opened(loop, speaker)
     time.sleep(0.1)
     assert loop.listener.talks_over  # the opening line was not heard
     loop.type_line("I understand, and I will look into the refund for you now.")
