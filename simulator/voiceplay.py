@@ -243,13 +243,12 @@ class VoiceLoop:
         if self.listener:
             self.listener.mute()
         self._speaking.set()
-        early, self._early = self._early, None
+        early = self._early
         if early is not None and (early.text, early.mood) == (event.turn.text, event.mood):
-            playback = early.playback  # begun before the reply was taken: it plays on
+            self._early, playback = None, early.playback  # begun before the reply was taken: it plays on
             self.timings.early["kept"] += 1
         else:
-            if early is not None:
-                self._stop_early(early)
+            self._stop_early()
             try:
                 path = self.cache.render(event.turn.text, in_mood(self.settings, event.mood)).result(timeout=30)
             except Exception as exc:  # noqa: BLE001 - a line that cannot be rendered is still captioned
@@ -279,7 +278,7 @@ class VoiceLoop:
     def _begin_early(self, utterance: Utterance) -> None:
         """The pause is about to end the reply: the customer begins the line that reply leads to, from the cache
         (a line not on disk yet waits for the reply to be taken). Nothing is taken or captioned yet."""
-        if self.speaker is None or self.cache is None or self.session.finished or self._early is not None:
+        if self.speaker is None or self.cache is None or self.session.finished:
             return
         try:
             line = self.session.next_line(utterance.text, source="spoken",
@@ -296,9 +295,12 @@ class VoiceLoop:
         self._early = EarlyLine(line[0], line[1], playback)
         self.timings.early["begun"] += 1
 
-    def _stop_early(self, early: EarlyLine) -> None:
-        early.playback.stop()
-        self.timings.early["stopped"] += 1
+    def _stop_early(self) -> None:
+        """A line begun early that is not to be kept, if there is one, stops."""
+        early, self._early = self._early, None
+        if early is not None:
+            early.playback.stop()
+            self.timings.early["stopped"] += 1
 
     def _done_speaking(self) -> None:
         self._speaking.clear()
@@ -359,9 +361,8 @@ class VoiceLoop:
                 return
 
     def _handle(self, kind: str, value: object) -> None:
-        if self._early is not None and kind not in ("spoken", "prepared", "typing", "covered"):
-            early, self._early = self._early, None  # the trainee went on, typed or acted: the reply did not end
-            self._stop_early(early)
+        if kind not in ("spoken", "prepared", "typing", "covered"):
+            self._stop_early()  # the trainee went on, typed or acted: the reply did not end
         if kind == "early":
             self._begin_early(value)  # type: ignore[arg-type]
             return
@@ -419,9 +420,7 @@ class VoiceLoop:
                 self.keep_audio(u.audio)
             self.session.reply(u.text, source="spoken", confidence=u.confidence,
                                word_confidences=u.word_confidences)
-            if self._early is not None:  # the reply led to no line after all
-                early, self._early = self._early, None
-                self._stop_early(early)
+            self._stop_early()  # a line begun early that the reply led to no line after all
         elif kind == "prepared":
             u = value  # type: ignore[assignment]
             if self.classify_ahead is not None and not self.session.finished:
