@@ -228,8 +228,12 @@ def test_without_microphone_or_speaker_typing_is_the_default_and_the_status_says
 
     dialog = open_settings_by_keys(qtbot, window)
     assert dialog.input_mode.currentData() == "typed" and not dialog.input_mode.isEnabled()
+    # Offered with no microphone, the headset question and the recording offer did nothing: greyed, values kept.
+    assert not dialog.headset.isEnabled() and not dialog.keep_audio.isEnabled()
+    headset, keep_audio = window.settings.headset, window.settings.keep_audio
     dialog.accept()
     assert window.settings.input_mode == "voice"  # kept for the day a microphone is plugged in
+    assert (window.settings.headset, window.settings.keep_audio) == (headset, keep_audio)
 
 
 # -- the library -------------------------------------------------------------------------------------------------

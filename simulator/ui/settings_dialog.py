@@ -127,6 +127,10 @@ class SettingsDialog(QDialog):
             # Answering out loud needs a microphone: offer only what works, and keep the choice for when one is back.
             self.input_mode.setCurrentIndex(self.input_mode.findData("typed"))
             self.input_mode.setEnabled(False)
+            # Neither the headset question nor the recording offer means anything without a microphone either; both
+            # keep their values for the day one is plugged in.
+            self.headset.setEnabled(False)
+            self.keep_audio.setEnabled(False)
             form.addRow(_note("No microphone was found, so you answer by typing. Plug one in and open Settings "
                               "again to answer out loud."))
         if not speakers:
