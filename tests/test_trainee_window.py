@@ -591,7 +591,9 @@ def test_theme_and_text_size_reach_every_label_at_once(qtbot, tmp_path, restore_
 
 
 def test_dark_check_boxes_grow_with_the_text_and_show_when_they_are_checked(qtbot, tmp_path, restore_theme):
-    window = open_window(qtbot, tmp_path)
+    from simulator.speech.capture import FileMicrophone
+    # The recording offer is a check box only where there is a microphone to record.
+    window = open_window(qtbot, tmp_path, devices=FileDevices(microphone=FileMicrophone()))
     choose_look(qtbot, window, "dark", 150)
     dialog = open_settings_by_keys(qtbot, window)
     box = dialog.keep_audio
