@@ -182,7 +182,10 @@ def _json(line: str) -> object:
     except _NotJson as exc:
         raise BadLine(str(exc), "write a number, or the value as text in quotes") from None
     except json.JSONDecodeError as exc:
-        raise BadLine(f"the line is not valid JSON ({exc.msg.lower()} at character {exc.pos + 1})",
+        what = f"{exc.msg.lower().removesuffix(' at')} at character {exc.pos + 1}"  # "Invalid control character at"
+        if exc.msg.startswith("Invalid control character") and exc.pos >= len(line.rstrip("\r\n")):
+            what = "a text in quotes is not closed: it runs to the end of the line"  # the line break is that character
+        raise BadLine(f"the line is not valid JSON ({what})",
                       'write one {"id": 1, "text": "..."} per line, names and text in double quotes') from None
     except ValueError:
         raise BadLine(SHAPE) from None

@@ -19,6 +19,7 @@ from ..scenario import Policy, load_policy
 from ..scoring.assessed import as_text, what_is_assessed
 from ..speech.accents import ACCENTS
 from ..store import Store, data_dir
+from ..store.bundleschema import MAX_NAME, as_name, name_problem
 from ..words import counted
 from .library import available, content_note, resolve
 from .replies import STDIN, Line, is_stdin, read_file, step_of, stream_stdin
@@ -93,9 +94,14 @@ def _practice(args: argparse.Namespace, choice: Choice, policy: Policy) -> Itera
     if not choice.assessed:
         yield Practice(choice, "", policy, None)
         return
+    trainee = getattr(args, "trainee", None)
+    if trainee is not None and (problem := name_problem(trainee)):
+        # Kept as given, a name with an escape sequence or 5,000 characters made a session no bundle could carry.
+        raise SimulatorError(f"the name given with --trainee {problem}",
+                             f"give a name of at most {MAX_NAME} characters, on one line")
     with Store(data_dir(args.data_dir)) as store:
         # The menu (`simulator` with no command) has no --trainee: the same default as `play` without it.
-        practice = Practice(choice, getattr(args, "trainee", None) or default_trainee(), policy, store)
+        practice = Practice(choice, as_name(trainee) if trainee else default_trainee(), policy, store)
         try:
             yield practice
         except BaseException:

@@ -18,6 +18,7 @@ from ..scenario import ACTIONS, ScenarioFile
 from ..scenario.model import Condition, Node
 from ..scoring.detect import Detector
 from .events import CustomerSpoke, Event, SessionEnded, SessionScored, TurnRecorded
+from .reply_text import MAX_REPLY, kept
 from .turn import BREAK, CALL_ENDED, ESCALATED, Ending, Turn
 
 Listener = Callable[[Event], None]
@@ -96,9 +97,15 @@ class Session:
         word) so that verdicts resting on unsure words can be marked uncertain.
         """
         self._require_running()
+        text = kept(text)
         if not text.strip():
             self.silence()
             return
+        if len(text) > MAX_REPLY:
+            if source == "typed":
+                raise EngineError(f"that reply is {len(text):,} characters, and a reply may be at most "
+                                  f"{MAX_REPLY:,}", "say it in shorter replies")
+            text = text[:MAX_REPLY]  # heard: a recogniser never gives this much in one turn, and a call never stops
         matches = self._said(text, source, confidence, tuple(word_confidences), started_at)
         self._enter(self._choose(self._heard(matches), None) or self.node_id)
 
@@ -108,6 +115,7 @@ class Session:
         voice call begins the line just before the trainee's pause is known to end the reply. Taking the same
         reply then says the same line (the same choice of variant), or None where it leads to no line."""
         self._require_running()
+        text = kept(text)[:MAX_REPLY]
         if not text.strip():
             return None
         matches = self._detect(text, source, tuple(word_confidences))
@@ -129,6 +137,7 @@ class Session:
         self._require_running()
         if action not in FINAL_ACTIONS:
             raise EngineError(f"'{action}' does not leave the call", f"use one of: {', '.join(FINAL_ACTIONS)}")
+        words = kept(words)[:MAX_REPLY]  # the trainee is leaving: a word too many must not keep them in the call
         met = self._heard(self._said(words, source, None, (), None)) if words.strip() else set()
         self._act(action, met)
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 
 from ..errors import Problem
 from .errors_from_model import did_you_mean
+from .visible import naming, unkept
 from .model import ACTIONS, ALL_INTENSITIES, COMMANDS, Criterion, Scenario, split_command
 from .yamlsource import Located
 
@@ -20,6 +21,7 @@ def check(scenario: Scenario, criteria: Mapping[str, Criterion], located: Locate
     problems = list(_targets(scenario, located))
     problems += _criteria_refs(scenario, criteria, located)
     problems += _lines(scenario, located)
+    problems += _unshown(located.data, (), located)
     if not any(p.severity == "error" for p in problems):
         problems += _graph(scenario, located)
     problems += _rubric_problems(scenario, criteria, located)
@@ -97,6 +99,21 @@ def _lines(scenario: Scenario, loc: Located) -> Iterator[Problem]:
                               "harsher levels fall back to milder ones, never the other way: add the mildest")
         if not node.say and not node.is_ending:
             yield loc.problem(("nodes", node_id), f"node '{node_id}' has no customer line", "add 'say: \"...\"'")
+
+
+def _unshown(data: object, where: tuple, loc: Located) -> Iterator[Problem]:
+    """Text holding a control or bidirectional character: a customer line with U+202E reads backwards from there
+    on, and a session that kept it could be exported but not imported (store/bundleschema.py)."""
+    if isinstance(data, str):
+        if not data.isprintable() and (found := list(dict.fromkeys(ch for ch in data if unkept(ch)))):
+            yield loc.problem(where, f"this text holds {naming(found)}, which changes how the words show",
+                              "retype the text without it; copying from a web page or a terminal can bring it in")
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _unshown(value, where + (key,), loc)
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _unshown(value, where + (i,), loc)
 
 
 def _graph(scenario: Scenario, loc: Located) -> Iterator[Problem]:

@@ -97,7 +97,7 @@ def problems_from(exc: ValidationError, located: Located, root: type[BaseModel])
             hint = "put text containing ':' or '#' in quotes" if want == "text" and isinstance(value, dict) else ""
         elif kind == "string_pattern_mismatch":
             message, at = f"'{value}' cannot be used as an id", loc
-            hint = "use lower-case letters, digits, '-' and '_', starting with a letter or digit"
+            hint = "use lower-case letters, digits, '-' and '_' (at most 64), starting with a letter or digit"
             if isinstance(value, str) and (unseen := hidden(value)):
                 message += f": it holds {naming(unseen)}, which cannot be seen"
                 hint = "retype it using " + hint.removeprefix("use ")

@@ -50,7 +50,8 @@ CHANNELS = {"phone": "phone call", "video": "video call", "chat": "chat", "in_pe
 Outcome = Literal["good", "mixed", "poor"]
 
 ALL_INTENSITIES = "any"  # key for lines spoken at every intensity
-ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+# At most 64 characters: a line's id (node.intensity.n) and a session bundle's ids (200) must hold it.
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 _ID = re.compile(ID_PATTERN)
 
 
@@ -285,7 +286,8 @@ class Scenario(_Strict):
     start: str | None = Field(None, description="first node; the first one listed when left out")
     criteria: list[Criterion] = Field(default_factory=list, description="criteria of this scenario's own")
     rubric: dict[str, RubricItem] = Field(min_length=1)
-    nodes: dict[str, Node] = Field(min_length=1)
+    # Node names reach session records, paths and bundles as ids: a bundle refused a session through "Boils Over!".
+    nodes: dict[Annotated[str, Field(pattern=ID_PATTERN)], Node] = Field(min_length=1)
     tests: list[ScenarioTest] = Field(default_factory=list)
 
     @field_validator("intensity")

@@ -37,3 +37,13 @@ def naming(chars: list[str]) -> str:
     """'U+200B ZERO WIDTH SPACE and U+202E RIGHT-TO-LEFT OVERRIDE'."""
     names = [code(ch) for ch in chars]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+# Bidirectional embeddings, overrides and isolates: each makes the text after it show in another order.
+BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def unkept(ch: str) -> bool:
+    """A control character other than a line break or tab, or a bidirectional control: what no text a session
+    keeps may hold (engine/reply_text.py, store/bundleschema.py), since it changes how the words after it show."""
+    return (ch not in "\n\t" and unicodedata.category(ch) == "Cc") or ch in BIDI

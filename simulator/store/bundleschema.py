@@ -15,22 +15,23 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ..engine.reply_text import MAX_REPLY
+from ..scenario.visible import unkept
+
 SESSION_ID = r"^[0-9a-f]{32}$"  # uuid4().hex, as Store.begin_session makes them
 AUDIO_NAME = r"^[0-9]{1,6}\.wav$"  # SessionRecorder's per-turn recordings
 _NAME = r"^[a-z0-9][a-z0-9_.|-]{0,199}$"  # scenario, node, line, criterion and dimension ids
 MAX_TURNS = 5000
-MAX_TEXT = 20_000
+MAX_TEXT = MAX_REPLY  # a reply as the engine keeps it fits; so does every other text a session holds
+MAX_NAME = 200
 EARLIEST, LATEST = 946684800.0, 4102444800.0  # 2000-01-01 to 2100-01-01: a date a session can have
 
-# Bidirectional overrides and isolates can make a name read as something else in a table.
-_BIDI = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"}
 
 
 def _no_controls(text: str) -> str:
+    # The engine keeps replies without these (engine/reply_text.py), so a session this product recorded passes.
     for ch in text:
-        if ch in "\n\t":
-            continue
-        if unicodedata.category(ch) == "Cc" or ch in _BIDI:
+        if unkept(ch):
             raise ValueError(f"contains the control character U+{ord(ch):04X}")
     return text
 
@@ -67,6 +68,23 @@ def _one_line_name(text: str) -> str:
     return _no_controls(text)
 
 
+def as_name(text: str) -> str:
+    """A person's name as typed or given on the command line, as a session keeps it: on one line, spaces
+    collapsed, without characters that do not show (which a bundle refuses in a name)."""
+    return " ".join("".join(ch for ch in text if not (unkept(ch) or unicodedata.category(ch) in ("Cf", "Zl", "Zp")))
+                    .split())
+
+
+def name_problem(text: str) -> str | None:
+    """What is wrong with a name kept as `as_name` keeps it, in words for the person typing it (None: nothing)."""
+    name = as_name(text)
+    if not name:
+        return "is empty"
+    if len(name) > MAX_NAME:
+        return f"is {len(name):,} characters, more than {MAX_NAME}"
+    return None
+
+
 def _finite(x: float) -> float:
     if not math.isfinite(x):
         raise ValueError("must be a finite number")
@@ -74,7 +92,7 @@ def _finite(x: float) -> float:
 
 
 Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_no_controls)]
-Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_one_line_name)]
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME), AfterValidator(_one_line_name)]
 Id = Annotated[str, Field(pattern=_NAME)]
 When = Annotated[float, Field(ge=EARLIEST, le=LATEST), AfterValidator(_finite)]
 Score = Annotated[float, Field(ge=0, le=100), AfterValidator(_finite)]

@@ -1,22 +1,33 @@
 """A readable report of one session, as HTML (and, through Qt's printing, PDF).
 
 Every piece of text from a session is escaped: a reply that contains markup
-or script shows as the characters typed and never runs.
+or script shows as the characters typed and never runs, and a control or
+bidirectional character (kept by sessions recorded before the engine left them
+out) shows as <U+202E>, not as words in another order.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from html import escape
+import html
 from pathlib import Path
 
 from ..scenario.model import ACTION_LABELS
+from ..scenario.visible import unkept
 from ..scoring.measures import measure_sentences
 from ..scoring.review import latest_overrides
 from ..scoring.verdict import dimension_label, figure, item_label, reply_numbers
 from .pathwords import node_title, path_words
 from .private import write_private
 from .records import SessionRecord
+
+
+def escape(text: object) -> str:
+    text = str(text)
+    if not text.isprintable():
+        text = "".join(f"<U+{ord(ch):04X}>" if unkept(ch) else ch for ch in text)
+    return html.escape(text)
+
 
 _STYLE = """
 body { font-family: sans-serif; font-size: 11pt; color: #222; }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
+from ..store.bundleschema import MAX_NAME, as_name, name_problem
+
 
 class NameDialog(QDialog):
     def __init__(self, names: list[str], current: str = "", parent: QWidget | None = None) -> None:
@@ -18,6 +20,7 @@ class NameDialog(QDialog):
         self.name.setCurrentText(current)
         self.name.setAccessibleName("Your name")
         self.name.lineEdit().setPlaceholderText("Your name")
+        self.name.lineEdit().setMaxLength(MAX_NAME)
         label = QLabel("&Name:")
         label.setBuddy(self.name)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
@@ -29,12 +32,12 @@ class NameDialog(QDialog):
         layout.addWidget(label)
         layout.addWidget(self.name)
         layout.addWidget(buttons)
-        self.name.currentTextChanged.connect(lambda text: self.ok.setEnabled(bool(text.strip())))
-        self.ok.setEnabled(bool(current.strip()))
+        self.name.currentTextChanged.connect(lambda text: self.ok.setEnabled(name_problem(text) is None))
+        self.ok.setEnabled(name_problem(current) is None)
 
     def _accept(self) -> None:
         if self.value():
             self.accept()
 
     def value(self) -> str:
-        return " ".join(self.name.currentText().split())
+        return as_name(self.name.currentText())  # a pasted name may carry characters that do not show
