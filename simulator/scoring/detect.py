@@ -96,6 +96,24 @@ class PhraseDetector:
         read_on = [_read_on(text, m, found) for m in found]
         return [_read_back(text, m, read_on) for m in read_on]
 
+    def negated(self, text: str, criterion: str, *, spoken: bool = False) -> list[tuple[int, int]]:
+        """Where `criterion`'s phrases are said negated ("I'm not going to end the call"), for a criterion whose
+        rule ignores negated phrases: the learned heads, which weigh the words, can take such a reply for the act."""
+        rule = next((r for r in self._rules if r.criterion == criterion), None)
+        if rule is None or "negated" not in rule.ignore:
+            return []
+        tt = TokenText(text, self._vocabulary.repair if spoken else self._vocabulary.repair_typed)
+        quick = rule.any_spoken if spoken else rule.any_typed
+        if quick is None or not quick.search(tt.joined):
+            return []
+        spans = []
+        for pattern in rule.typed + rule.spoken if spoken else rule.typed:
+            for m in pattern.finditer(tt.joined):
+                first, last = tt.token_range(m.start(), m.end())
+                if _negated(tt, first, last):
+                    spans.append(tt.span(first, last))
+        return spans
+
 
 # A phrase quoted alone can stop mid-thought ("Please keep", "i need u to keep" of "i need u to keep this about
 # the shipments pls"): evidence reads on to the end of its clause ("Please keep this about your order"), at most this
@@ -206,3 +224,26 @@ def _conditional(tt: TokenText, first: int, last: int, spoken: bool) -> bool:
         if w in _CONDITIONALS and not (w == "if" and tuple(words[max(0, i - 2):i]) in _POLITE_IF):
             return True
     return any(pair in _CONDITIONAL_PAIRS for pair in zip(words, words[1:]))
+
+
+# "I'm not", "we are not", "I won't", "I do not"...: the trainee saying what they will not do.
+_REFUSAL = re.compile(r"\b(?:i|we)(?:['’](?:m|re|ll|d))?\s+(?:(?:am|are|will|shall|do|would)\s+)?(?:not|never)\b"
+                      r"|\b(?:i|we)\s+(?:won['’]?t|wont|don['’]?t|dont|can['’]?t|cant|cannot)\b|\b(?:im|were)\s+not\b",
+                      re.IGNORECASE)
+_INTENT_WORDS = re.compile(r"\s*(?:(?:going|gonna|to|be|just|really|ever|even|actually)\s+)*", re.IGNORECASE)
+_SUBJECT = re.compile(r"\b(?:i|we)(?:['’](?:m|re|ll|d))?\b|\b(?:im|were)\b", re.IGNORECASE)
+
+
+def refused_act(text: str, start: int, end: int) -> bool:
+    """Whether the words at start:end are an act the speaker says they will not do: a first-person negation in
+    the same sentence leads straight into them ("I'm not going to transfer you", "I won't be logging this"), or
+    stands inside them with no new subject after it ("I'm not going to end the call")."""
+    sentence = max(text.rfind(mark, 0, start) for mark in ".!?\n") + 1
+    last = None
+    for m in _REFUSAL.finditer(text, sentence, end):
+        last = m
+    if last is None:
+        return False
+    if last.end() <= start:
+        return _INTENT_WORDS.fullmatch(text, last.end(), start) is not None
+    return _SUBJECT.search(text, last.end(), end) is None

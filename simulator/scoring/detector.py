@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..paths import resource_dir
 from ..scenario.model import Criterion
-from .detect import Match, PhraseDetector
+from .detect import Match, PhraseDetector, refused_act
 from .contextual import ContextualEmbedder, load_encoder
 from .embedding import load_embedder
 from .hearing import english_words
@@ -78,9 +78,18 @@ class CombinedDetector:
         veto = dict(zip(heads.criteria, heads.veto))
         found = {m.criterion: m for m in ruled if m.criterion not in probs or probs[m.criterion] >= veto[m.criterion]}
         for m in self.learned.matches(text, probs, where, spoken=spoken, confidences=confidences, heads=heads):
-            if m.criterion in self._ids and m.criterion not in found:
+            if m.criterion in self._ids and m.criterion not in found and not self._said_negated(text, m, spoken):
                 found[m.criterion] = m
         return sorted(found.values(), key=lambda m: (m.start, m.criterion))
+
+
+    def _said_negated(self, text: str, m: Match, spoken: bool) -> bool:
+        """A head's verdict whose quote holds its criterion's phrase, set aside by the rule as negated, where the
+        trainee says they will not do it: "I'm not going to end the call" is not announcing the end (the heads weigh
+        "end the call" and miss the "not"). Only a first-person "not" leading into the act counts: "that isn't ok
+        this conversation is over" and "we're not carrying on, I'm ending the call" still end it."""
+        return any(start < m.end and end > m.start and refused_act(text, start, end)
+                   for start, end in self.rules.negated(text, m.criterion, spoken=spoken))
 
 
 def build_detector(criteria: Mapping[str, Criterion], folder: Path | None = None,
