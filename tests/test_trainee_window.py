@@ -718,6 +718,16 @@ def test_quitting_in_the_middle_of_a_call_asks_first_and_keeps_the_call_as_inter
     qtbot.mouseClick(_button(box, "Stay in the call"), Qt.LeftButton)  # the default: Enter or Esc stays too
     qtbot.waitUntil(lambda: window.leave_call_box is None)
     assert window.isVisible() and window.live.running and window.stack.currentWidget() is window.roleplay
+    # Staying gives the call its keys back at once: a tester answered with Enter, and Ctrl+H (hold) then did nothing
+    # until they clicked in the window.
+    box = _quit_by_keys(qtbot, window)
+    qtbot.keyClick(box, Qt.Key_Return)
+    qtbot.waitUntil(lambda: window.leave_call_box is None)
+    qtbot.waitUntil(window.isActiveWindow, timeout=2_000)
+    qtbot.keyClick(window.roleplay.reply, Qt.Key_H, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: window.live.on_hold, timeout=2_000)
+    qtbot.keyClick(window.roleplay.reply, Qt.Key_H, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: not window.live.on_hold, timeout=2_000)
 
     box = _quit_by_keys(qtbot, window)
     watch = WindowsShown()

@@ -848,6 +848,10 @@ class MainWindow(QMainWindow):
             if box.clickedButton() is quit_button:  # the call may have ended meanwhile: quit all the same
                 self._leaving_call = True
                 self.close()
+            else:
+                # Staying: the call's shortcuts work again at once. With no window manager to hand the focus back,
+                # a tester's Ctrl+B (a break) did nothing after "Stay" until they clicked in the window.
+                self.activateWindow()
         box.finished.connect(answered)
         self.leave_call_box = box
         box.open()
