@@ -269,3 +269,4 @@ def test_my_sessions_shows_whole_titles_in_rows_with_room(qtbot, text_size):
         needed = fm.boundingRect(QRect(0, 0, width - 8, 100_000), Qt.TextWordWrap, title).height()
         assert height >= needed and height >= 1.4 * fm.height(), (title, text_size)
     assert fm.horizontalAdvance(titles[0]) <= width  # the short title on one line, whole
+

@@ -1423,3 +1423,17 @@ def test_a_dispute_answer_is_shortened_only_where_the_card_already_gives_that_ch
         card.show_disputes([answer])
     assert "now counted as done. fair" in automatic.dispute_state.text()
     assert "now counted as done." in changed.dispute_state.text() and "done. fair" not in changed.dispute_state.text()
+
+
+def test_a_wide_screen_keeps_the_library_contains_column_at_large_text(qtbot, tmp_path, restore_theme):
+    # A tester at 1920x1080 and 175-200 % saw the Contains column hidden beside a 900-pixel-wide Scenario column.
+    window = open_window(qtbot, tmp_path)
+    choose_look(qtbot, window, "dark", 200)
+    qtbot.wait(400)  # the window settles at the larger text's size first
+    window.resize(1800, 1000)  # not quite maximised on a 1920x1080 screen
+    table = window.library.table
+    qtbot.waitUntil(lambda: not table.isColumnHidden(3), timeout=2_000)
+    em = window.library.fontMetrics().horizontalAdvance("M")
+    assert table.columnWidth(0) >= 18 * em  # the titles keep room to read
+    window.resize(1366, 728)  # a small screen at that size still leaves the titles their room
+    qtbot.waitUntil(lambda: table.isColumnHidden(3), timeout=2_000)

@@ -263,8 +263,10 @@ class BriefingPage(QWidget):
         if level is not None and self.intensity_box.isVisibleTo(self):
             parts.append(f"{level.text().lower()} intensity")
         parts.append({"voice": "by voice", "push_to_talk": "push to talk", "typed": "typing"}.get(self.input_mode, ""))
-        self.choices.setText(f"Starting now means: {', '.join(p for p in parts if p)}. To change that, use the "
-                             "choices above.")
+        # Named, not "above": at large text sizes the choices are a scroll away from this line, below what shows.
+        where = "Intensity, Mode or How you answer" if self.intensity_box.isVisibleTo(self) else "Mode or How you answer"
+        self.choices.setText(f"Starting now means: {', '.join(p for p in parts if p)}. To change that, use "
+                             f"{where} on this page.")
 
     @property
     def assessed(self) -> bool:

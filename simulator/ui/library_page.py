@@ -216,7 +216,7 @@ class LibraryPage(QWidget):
         em = self.fontMetrics().horizontalAdvance("M")
         self.card.setFixedWidth(max(18 * em, min(40 * em, self.width() // 4)))
         room = self.table.viewport().width()
-        self.table.setColumnHidden(3, room < 70 * em)
+        self.table.setColumnHidden(3, room < 62 * em)  # 70 hid it on a 1920-wide screen at 200 %, titles 45 em wide
         self.table.setColumnWidth(3, max(8 * em, room // 3))
 
     def resizeEvent(self, event) -> None:
