@@ -113,7 +113,7 @@ def test_the_policy_file_names_certificates_and_the_scores_it_gave_stay_the_same
 @pytest.mark.parametrize("body, said", [
     ("    scenarios: []\n", "scenarios"),
     ("    scenarios:\n      - scenario: Not An Id\n", "policy.yaml:6:9: error: 'Not An Id' cannot be used as an id"),
-    ("    valid_days: 0\n    scenarios:\n      - scenario: a\n", "policy.yaml:5:5: error: Input should be greater than or equal to 1"),
+    ("    valid_days: 0\n    scenarios:\n      - scenario: a\n", "policy.yaml:5:5: error: 'valid_days' must be at least 1; it is 0"),
     ("    scenarios:\n      - scenario: a\n      - scenario: a\n", "listed twice"),
     ("    scenarios:\n      - scenario: a\n    expires: 3\n", "expires"),
 ])

@@ -62,6 +62,16 @@ def test_wrong_type_names_what_was_expected(write):
     assert "expected a mapping" in p.message and "found text" in p.message
 
 
+@pytest.mark.parametrize("weight, said", [("150", "'weight' must be at most 100; it is 150"),
+                                           ("-5", "'weight' must be more than 0; it is -5"),
+                                           (".nan", "'weight' is not a number (.nan)")])
+def test_a_number_out_of_range_names_its_key_and_the_range(write, weight, said):
+    # "Input should be less than or equal to 100" named neither the key nor the way back (a coach's weight: 150).
+    text = MINIMAL.replace("weight: 100", f"weight: {weight}")
+    p = one_error(write, text)
+    assert p.line == line_of(text, "weight:") and p.message == said and p.hint.startswith("write a number")
+
+
 def test_wrong_value_from_a_fixed_list(write):
     text = MINIMAL.replace("    end: good", "    end: great")
     p = one_error(write, text)

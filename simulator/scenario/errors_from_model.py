@@ -65,6 +65,14 @@ def _written(loc: tuple) -> tuple:
     return tuple(p for i, p in enumerate(loc) if not (p == ALL_INTENSITIES and i and loc[i - 1] == "say"))
 
 
+_BOUNDS = {"less_than_equal": ("at most", "le"), "less_than": ("less than", "lt"),
+           "greater_than_equal": ("at least", "ge"), "greater_than": ("more than", "gt")}
+
+
+def describe_value(value: object) -> str:
+    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else describe(value)
+
+
 def problems_from(exc: ValidationError, located: Located, root: type[BaseModel]) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple] = set()
@@ -107,6 +115,16 @@ def problems_from(exc: ValidationError, located: Located, root: type[BaseModel])
         elif kind in ("too_short", "string_too_short"):
             message, at = f"'{loc[-1]}' must not be empty", loc
             hint = ""
+        elif kind in _BOUNDS:
+            # "Input should be less than or equal to 100" named neither the key nor the way back.
+            key = next((p for p in reversed(loc) if isinstance(p, str)), "the value")
+            limit = err.get("ctx", {}).get(_BOUNDS[kind][1])
+            limit = f"{limit:g}" if isinstance(limit, (int, float)) else limit
+            if isinstance(value, float) and value != value:
+                message = f"'{key}' is not a number (.nan)"
+            else:
+                message = f"'{key}' must be {_BOUNDS[kind][0]} {limit}; it is {describe_value(value)}"
+            at, hint = loc, f"write a number {_BOUNDS[kind][0]} {limit}"
         else:
             message, at = str(err["msg"]), loc
             hint = ""
