@@ -218,8 +218,10 @@ def test_an_escalation_made_too_early_is_said_as_done_at_the_wrong_point_not_as_
     assert not {"end_call", "end_call|escalate", "announces_ending", "announces_ending|escalates"} & set(verdicts)
     library = [scenario_info(sf) for sf in available()[0]]
     reasons = [s.reason for s in plan(library, attempts, attempts[0].at + 60, limit=30)]
-    assert any(r.startswith("Last time you brought in a supervisor, but not at a point in the call where it counted")
-               for r in reasons), reasons
+    # Said with where it happened, since the plan suggests another scenario to practise it in: a tester read
+    # "Last time, you hadn't ...: try “Broadband caller…”" beside that scenario's 100/100.
+    assert any(r.startswith("Last time, in “Broadband caller keeps swearing after a warning”, you brought in a "
+                            "supervisor, but not at a point in the call where it counted: try “") for r in reasons), reasons
     assert not any("ending the call" in r or "ended the call" in r or "hadn't" in r for r in reasons), reasons
 
 

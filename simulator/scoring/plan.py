@@ -147,6 +147,7 @@ class SkillState:
     last_at: float
     last_status: str  # met, missed or violated
     ever_met: bool
+    last_in: str = ""  # the scenario of the last assessment
 
     def due_at(self) -> float:
         return self.last_at + INTERVAL_DAYS[self.box] * DAY
@@ -177,7 +178,8 @@ def skill_boxes(attempts: Iterable[Attempt], avoid: Mapping[str, frozenset[str]]
         for skill, status in sorted(outcomes.items()):
             before = boxes.get(skill)
             box = (min(TOP_BOX, before.box + 1) if before else 2) if status == "met" else 1
-            boxes[skill] = SkillState(box, a.at, status, status == "met" or bool(before and before.ever_met))
+            boxes[skill] = SkillState(box, a.at, status, status == "met" or bool(before and before.ever_met),
+                                      a.scenario_id)
     return boxes
 
 
@@ -266,7 +268,12 @@ def plan(scenarios: Sequence[ScenarioInfo], attempts: Sequence[Attempt], now: fl
         info = practice_in(skill)
         if info is not None:
             level = next_intensity(info, attempts, pass_mark)
-            add(info, level, f"{_missed_words(skill, boxes[skill], latest)}: try {_named(info, level)}.", "missed",
+            state = boxes[skill]
+            # Where it went wrong, when that is not where to practise it: a tester read "Last time, you hadn't
+            # said clearly that you were ending the call: try “Broadband caller…”" beside that scenario's 100/100.
+            there = by_id.get(state.last_in)
+            where = there.title if there is not None and there.id != info.id else None
+            add(info, level, f"{_missed_words(skill, state, latest, where)}: try {_named(info, level)}.", "missed",
                 skill)
 
     for r in required:
@@ -339,9 +346,12 @@ def _done(skill: str) -> str:
     return DONE_WORDS.get(skill) or f"met “{item_label(skill)}”"
 
 
-def _missed_words(key: str, state: SkillState, latest: float) -> str:
-    """What went wrong, and when: "Last time" only when it was the trainee's latest session."""
+def _missed_words(key: str, state: SkillState, latest: float, where: str | None = None) -> str:
+    """What went wrong, and when: "Last time" only when it was the trainee's latest session; `where`, the title of
+    the scenario it went wrong in."""
     when = "Last time" if state.last_at >= latest else f"On {_day(state.last_at)}"
+    if where:
+        when = f"{when}, in “{where}”,"
     if key.startswith(NOT):
         return f"{when} you {_done(key[len(NOT):])} where it was not called for"
     if key in AVOID_WORDS:
@@ -349,7 +359,7 @@ def _missed_words(key: str, state: SkillState, latest: float) -> str:
     if state.last_status == MISTIMED:
         return f"{when} you {_done(key)}, but not at a point in the call where it counted"
     if state.ever_met:
-        return f"{when}, you hadn't {_done(key)}"
+        return f"{when.rstrip(',')}, you hadn't {_done(key)}"
     return f"You haven't yet {_done(key)}"
 
 
