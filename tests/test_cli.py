@@ -100,6 +100,14 @@ def test_play_replies_from_stdin_prints_a_readable_score():
     assert "acknowledges feelings" not in out.stdout
 
 
+def test_replies_piped_into_interactive_play_that_run_out_are_scored_as_far_as_they_went():
+    # A manager piping replies in read "You stopped the session. Take the time you need." under the score.
+    out = run("play", "blunt-not-abusive", "--practice", stdin="I can see why that's annoying, let me fix it.\n")
+    assert out.returncode == 0, out.stderr
+    assert "Score:" in out.stdout and "The replies ran out" in out.stdout
+    assert "You stopped the session" not in out.stdout
+
+
 def _kept(session_id: str):
     from simulator.store import Store, load_session
     from simulator.store.attempts import attempts_of

@@ -159,7 +159,7 @@ def test_a_bundle_s_disputes_are_checked_like_everything_else(trainee_store):
     refused(lambda x: x.update(response="sneaked in"), "open dispute carries an answer")
     refused(lambda x: x.update(outcome="overturned", response="ok", resolver="Lee", resolved_at=x["created_at"] + 1,
                                resolved_status="met"), "no override")
-    refused(lambda x: x.update(extra_field=1), "Extra inputs")
+    refused(lambda x: x.update(extra_field=1), "is not a field this product writes")
     assert d.id == good["disputes"][0]["id"]
 
 

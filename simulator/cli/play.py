@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..engine import CustomerSpoke, Session
+from ..engine.turn import REPLIES_RAN_OUT
 from ..engine.script import apply, parse_step
 from ..errors import EngineError, SimulatorError
 from ..practice import BREAK_COMFORT, BREAK_TITLE, Choice, Practice, break_kept
@@ -217,7 +218,7 @@ def _interactive(practice: Practice) -> int:
                 on_break = True  # Ctrl+D at the keyboard: leaving, not a finished call
                 break
             print()
-            session.stop()  # piped replies ran out: scored as far as they went
+            session.stop(REPLIES_RAN_OUT)  # scored as far as they went; "You stopped the session" read oddly here
             break
         try:
             step = parse_step(line)

@@ -185,11 +185,11 @@ class Session:
         # With no on_silence the customer says the node's line again (another variant if there is one).
         self._enter(self.node.on_silence or self.node_id)
 
-    def stop(self) -> None:
-        """The trainee needs a break: end now, keep everything so far."""
+    def stop(self, ending: Ending = BREAK) -> None:
+        """The trainee needs a break (or, `ending`, the replies piped in ran out): end now, keep everything so far."""
         if self.finished:
             return
-        self._finish(BREAK)
+        self._finish(ending)
 
     # -- internals -------------------------------------------------------------
     def _heard(self, matches) -> set[str]:

@@ -54,3 +54,6 @@ STOPPED = "stopped"
 
 # How a break ends a call (Session.stop, and the app's Stop, which keeps the call as interrupted).
 BREAK = Ending(STOPPED, "stopped", "You stopped the session. Take the time you need.", reason="stopped")
+# How replies piped into the terminal's role play end it when they run out: scored as far as they went, not a break.
+REPLIES_RAN_OUT = Ending(STOPPED, "stopped", "The replies ran out, so the session ended there; it is scored as far "
+                         "as it went.", reason="stopped")

@@ -80,39 +80,32 @@ class PhraseDetector:
     def detect(self, text: str, *, spoken: bool = False,
                confidences: Sequence[float] | None = None) -> list[Match]:
         """Criteria met by `text`. `confidences`: one per whitespace-separated word, from the recogniser."""
+        return self.read(text, spoken=spoken, confidences=confidences)[0]
+
+    def read(self, text: str, *, spoken: bool = False, confidences: Sequence[float] | None = None
+             ) -> tuple[list[Match], dict[str, list[tuple[int, int]]]]:
+        """The criteria met, and where a criterion's phrase was said negated and set aside ("I'm not going to
+        end the call"), for a criterion no phrase of which matched: the learned heads, which weigh the words, can
+        take such a reply for the act (detector.py)."""
         tt = TokenText(text, self._vocabulary.repair if spoken else self._vocabulary.repair_typed)
         found = []
+        negated: dict[str, list[tuple[int, int]]] = {}
         for rule in self._rules:
             quick = rule.any_spoken if spoken else rule.any_typed
             if quick is None or not quick.search(tt.joined):
                 continue
             patterns = rule.typed + rule.spoken if spoken else rule.typed
-            span = _first(tt, patterns, rule, spoken)
+            set_aside: list[tuple[int, int]] = []
+            span = _first(tt, patterns, rule, spoken, set_aside)
+            if span is None and set_aside:
+                negated[rule.criterion] = set_aside
             if span is not None:
                 start, end = span
                 found.append(Match(rule.criterion, start, end, text[start:end], _confidence(text, start, end, confidences)))
         if spoken:
-            return found
+            return found, negated
         read_on = [_read_on(text, m, found) for m in found]
-        return [_read_back(text, m, read_on) for m in read_on]
-
-    def negated(self, text: str, criterion: str, *, spoken: bool = False) -> list[tuple[int, int]]:
-        """Where `criterion`'s phrases are said negated ("I'm not going to end the call"), for a criterion whose
-        rule ignores negated phrases: the learned heads, which weigh the words, can take such a reply for the act."""
-        rule = next((r for r in self._rules if r.criterion == criterion), None)
-        if rule is None or "negated" not in rule.ignore:
-            return []
-        tt = TokenText(text, self._vocabulary.repair if spoken else self._vocabulary.repair_typed)
-        quick = rule.any_spoken if spoken else rule.any_typed
-        if quick is None or not quick.search(tt.joined):
-            return []
-        spans = []
-        for pattern in rule.typed + rule.spoken if spoken else rule.typed:
-            for m in pattern.finditer(tt.joined):
-                first, last = tt.token_range(m.start(), m.end())
-                if _negated(tt, first, last):
-                    spans.append(tt.span(first, last))
-        return spans
+        return [_read_back(text, m, read_on) for m in read_on], negated
 
 
 # A phrase quoted alone can stop mid-thought ("Please keep", "i need u to keep" of "i need u to keep this about
@@ -156,11 +149,15 @@ def _read_back(text: str, match: Match, found: Sequence[Match]) -> Match:
     return Match(match.criterion, clause, match.end, text[clause:match.end], match.confidence)
 
 
-def _first(tt: TokenText, patterns: Sequence[re.Pattern[str]], rule: _Rule, spoken: bool) -> tuple[int, int] | None:
+def _first(tt: TokenText, patterns: Sequence[re.Pattern[str]], rule: _Rule, spoken: bool,
+           set_aside: list[tuple[int, int]] | None = None) -> tuple[int, int] | None:
+    """The first match the rule accepts; `set_aside` collects the spans of those it did not for a negation."""
     for pattern in patterns:
         for m in pattern.finditer(tt.joined):
             first, last = tt.token_range(m.start(), m.end())
             if "negated" in rule.ignore and _negated(tt, first, last):
+                if set_aside is not None:
+                    set_aside.append(tt.span(first, last))
                 continue
             if "conditional" in rule.ignore and _conditional(tt, first, last, spoken):
                 continue

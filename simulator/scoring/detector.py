@@ -70,7 +70,7 @@ class CombinedDetector:
 
     def detect(self, text: str, *, spoken: bool = False,
                confidences: Sequence[float] | None = None) -> list[Match]:
-        ruled = self.rules.detect(text, spoken=spoken, confidences=confidences)
+        ruled, negated = self.rules.read(text, spoken=spoken, confidences=confidences)
         if self.learned is None:
             return ruled
         heads, probs, where = self.learned.assess(text, spoken=spoken, ruled={m.criterion for m in ruled},
@@ -78,18 +78,20 @@ class CombinedDetector:
         veto = dict(zip(heads.criteria, heads.veto))
         found = {m.criterion: m for m in ruled if m.criterion not in probs or probs[m.criterion] >= veto[m.criterion]}
         for m in self.learned.matches(text, probs, where, spoken=spoken, confidences=confidences, heads=heads):
-            if m.criterion in self._ids and m.criterion not in found and not self._said_negated(text, m, spoken):
+            if m.criterion in self._ids and m.criterion not in found and not _refused(text, m, negated):
                 found[m.criterion] = m
         return sorted(found.values(), key=lambda m: (m.start, m.criterion))
 
 
-    def _said_negated(self, text: str, m: Match, spoken: bool) -> bool:
-        """A head's verdict whose quote holds its criterion's phrase, set aside by the rule as negated, where the
-        trainee says they will not do it: "I'm not going to end the call" is not announcing the end (the heads weigh
-        "end the call" and miss the "not"). Only a first-person "not" leading into the act counts: "that isn't ok
-        this conversation is over" and "we're not carrying on, I'm ending the call" still end it."""
-        return any(start < m.end and end > m.start and refused_act(text, start, end)
-                   for start, end in self.rules.negated(text, m.criterion, spoken=spoken))
+
+
+def _refused(text: str, m: Match, negated: Mapping[str, list[tuple[int, int]]]) -> bool:
+    """A head's verdict whose quote holds its criterion's phrase, set aside by the rule as negated, where the
+    trainee says they will not do it: "I'm not going to end the call" is not announcing the end (the heads weigh
+    "end the call" and miss the "not"). Only a first-person "not" leading into the act counts: "that isn't ok
+    this conversation is over" and "we're not carrying on, I'm ending the call" still end it."""
+    return any(start < m.end and end > m.start and refused_act(text, start, end)
+               for start, end in negated.get(m.criterion, ()))
 
 
 def build_detector(criteria: Mapping[str, Criterion], folder: Path | None = None,

@@ -275,7 +275,27 @@ def first_error(exc: ValidationError, what: str, prefix: str = "") -> ValueError
     """A bundle's first problem in one line (where in it, and what): a refusal names one thing to look at."""
     first = exc.errors()[0]
     where = ".".join(str(p) for p in first["loc"])
-    return ValueError(f"{prefix}{where or what}: {first['msg']}")
+    return ValueError(f"{prefix}{where or what}: {_plain(first)}")
+
+
+def _plain(error: dict) -> str:
+    """Pydantic's message in the words a manager reads: "String should match pattern '^[0-9a-f]{32}$'" said
+    nothing to them."""
+    kind, ctx = error["type"], error.get("ctx", {})
+    if kind == "string_pattern_mismatch":
+        return "is not in the form this product writes"
+    if kind == "extra_forbidden":
+        return "is not a field this product writes (made by another program, or by a newer version?)"
+    if kind in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
+        word = {"less_than_equal": "at most", "greater_than_equal": "at least", "less_than": "less than",
+                "greater_than": "more than"}[kind]
+        limit = next(iter(ctx.values()), "")
+        return f"must be {word} {limit:g}" if isinstance(limit, (int, float)) else f"must be {word} {limit}"
+    if kind == "string_too_long":
+        return f"is more than {ctx.get('max_length', 'the allowed')} characters long"
+    if kind == "too_long":
+        return f"holds more than {ctx.get('max_length', 'the allowed')} items"
+    return str(error["msg"]).removeprefix("Value error, ")
 
 
 def check_session(data: object, expected_id: str) -> Session:

@@ -8,6 +8,7 @@ from PySide6.QtCore import QEvent, QRectF, Qt
 from PySide6.QtGui import QAction, QKeySequence, QPainter, QPen, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
+from ..engine.reply_text import MAX_REPLY
 from .astyped import plain
 from .theme import colours, set_relative_font
 
@@ -71,6 +72,7 @@ class Composer(QWidget):
         self.live_words.setWordWrap(True)
         self.live_words.setAccessibleName("Your words as you speak")
         self.reply = ReplyBox()
+        self.reply.setMaxLength(MAX_REPLY)  # what the engine keeps of a reply; a longer paste is cut here, in view
         self.reply.setPlaceholderText("Type your reply and press Enter")
         self.reply.setAccessibleName("Your reply")
         self.send = QPushButton("Send")
