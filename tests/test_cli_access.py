@@ -30,6 +30,9 @@ def shared_laptop(tmp_path):
         bob, _ = play_into(store, ["Please calm down.", "/end"], trainee="Bob")
         with store.write() as db:  # a name an earlier version could have imported
             db.execute("UPDATE trainees SET name = ? WHERE name = 'Bob'", (f"Bob{ESCAPES}\u202e",))
+            # and a reply as an earlier version kept it (the engine now leaves such characters out)
+            db.execute("UPDATE turns SET text = ? WHERE session_id = ? AND idx = 1",
+                       (f"That language isn't acceptable.{ESCAPES} Let's sort it out.", ana))
     config.mkdir()
     (config / "settings.json").write_text(json.dumps({"trainee": "Ana"}))
     policy = tmp_path / "policy.yaml"

@@ -231,7 +231,7 @@ def test_a_break_in_my_sessions_is_not_offered_for_dispute(qtbot):
     rows = [HistoryRow(SessionSummary("b", "ana", "s", "Refund", 2.0, 3.0, "interrupted", None), 0, 0),
             HistoryRow(SessionSummary("a", "ana", "s", "Refund", 1.0, 2.0, "completed", 70.0), 0, 0)]
     page.show_history(rows)
-    assert page.table.topLevelItem(0).text(2) == "not scored"
+    assert page.table.topLevelItem(0).text(2) == "interrupted, not scored"  # a break, said as one
     page.show_disputes("b", [])
     assert "no score and nothing to dispute" in page.details.text()
     page.table.setCurrentItem(page.table.topLevelItem(1))

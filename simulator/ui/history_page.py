@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QPushButton, QT
                                QVBoxLayout, QWidget)
 
 from ..scoring.verdict import figure, item_label
+from ..store.database import INTERRUPTED
 from ..store.disputes import dispute_words
 from ..store.my_sessions import HistoryRow
 from .review.tables import WrappingRows
@@ -33,7 +34,8 @@ def disputes_cell(row: HistoryRow) -> str:
 def score_cell(row: HistoryRow) -> str:
     s = row.summary
     if s.score is None:
-        return "not scored"
+        # A break or a quit mid-call is kept as interrupted: said, so it does not read as a call that went unscored.
+        return "interrupted, not scored" if s.status == INTERRUPTED else "not scored"
     return figure(s.score) + (f" (changed by your manager from {figure(s.overall)})" if s.reviewed_overall is not None
                                and s.overall is not None and round(s.reviewed_overall) != round(s.overall) else "")
 
