@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import unicodedata
 
-_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+from .scenario.visible import BIDI
+
+_BIDI = BIDI | set("\u200e\u200f\u061c")  # and the direction marks, which a terminal also obeys
 
 
 def printable(text: object, keep_newlines: bool = False) -> str:

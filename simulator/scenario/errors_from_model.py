@@ -69,6 +69,15 @@ _BOUNDS = {"less_than_equal": ("at most", "le"), "less_than": ("less than", "lt"
            "greater_than_equal": ("at least", "ge"), "greater_than": ("more than", "gt")}
 
 
+def bound(err: dict) -> str | None:
+    """A range error's limit in words ("at most 100"), for scenario files and bundles alike; None for another error."""
+    if err["type"] not in _BOUNDS:
+        return None
+    word, key = _BOUNDS[err["type"]]
+    limit = err.get("ctx", {}).get(key)
+    return f"{word} {limit:g}" if isinstance(limit, (int, float)) else f"{word} {limit}"
+
+
 def describe_value(value: object) -> str:
     return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else describe(value)
 
@@ -115,16 +124,14 @@ def problems_from(exc: ValidationError, located: Located, root: type[BaseModel])
         elif kind in ("too_short", "string_too_short"):
             message, at = f"'{loc[-1]}' must not be empty", loc
             hint = ""
-        elif kind in _BOUNDS:
+        elif (within := bound(err)) is not None:
             # "Input should be less than or equal to 100" named neither the key nor the way back.
             key = next((p for p in reversed(loc) if isinstance(p, str)), "the value")
-            limit = err.get("ctx", {}).get(_BOUNDS[kind][1])
-            limit = f"{limit:g}" if isinstance(limit, (int, float)) else limit
             if isinstance(value, float) and value != value:
                 message = f"'{key}' is not a number (.nan)"
             else:
-                message = f"'{key}' must be {_BOUNDS[kind][0]} {limit}; it is {describe_value(value)}"
-            at, hint = loc, f"write a number {_BOUNDS[kind][0]} {limit}"
+                message = f"'{key}' must be {within}; it is {describe_value(value)}"
+            at, hint = loc, f"write a number {within}"
         else:
             message, at = str(err["msg"]), loc
             hint = ""

@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..engine.reply_text import MAX_REPLY
+from ..scenario.errors_from_model import bound
 from ..scenario.visible import unkept
 
 SESSION_ID = r"^[0-9a-f]{32}$"  # uuid4().hex, as Store.begin_session makes them
@@ -286,11 +287,8 @@ def _plain(error: dict) -> str:
         return "is not in the form this product writes"
     if kind == "extra_forbidden":
         return "is not a field this product writes (made by another program, or by a newer version?)"
-    if kind in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
-        word = {"less_than_equal": "at most", "greater_than_equal": "at least", "less_than": "less than",
-                "greater_than": "more than"}[kind]
-        limit = next(iter(ctx.values()), "")
-        return f"must be {word} {limit:g}" if isinstance(limit, (int, float)) else f"must be {word} {limit}"
+    if (within := bound(error)) is not None:
+        return f"must be {within}"
     if kind == "string_too_long":
         return f"is more than {ctx.get('max_length', 'the allowed')} characters long"
     if kind == "too_long":
