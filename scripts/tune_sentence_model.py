@@ -12,6 +12,8 @@ chosen on the validation round trips as the product hears them. Binary cross-ent
 AdamW (learning rate 8e-5 for the layers, 40 times that for the new head; warm-up then cosine decay), dropout 0.1
 on the pooled vector, batches of 32 replies of like length, seed 0. Two layers took 18-20 minutes on two cores
 here (3 minutes of it reading the replies). Prints validation macro-F1 of the layers alone, each criterion at its best threshold.
+The layers are trained in float; the product runs their products in int8 (tuned.py), and `simulator train` chooses
+the thresholds on what it runs.
 """
 
 from __future__ import annotations
@@ -64,13 +66,14 @@ def read_states(texts: list[str], layer: int) -> tuple[np.ndarray, np.ndarray]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--spoken", action="store_true", help="for transcripts, from the round trips")
-    ap.add_argument("--layers", type=int, default=2, help="how many of the last layers to retrain (1 to 3)")
+    ap.add_argument("--layers", type=int, default=2, help="how many of the last layers to retrain (2 or 3)")
     ap.add_argument("--epochs", type=float, default=3.0)
     ap.add_argument("--out", help="default: scenarios/heads/typed-tuned.npz, or spoken-tuned.npz")
     args = ap.parse_args()
     args.out = args.out or str(heads_folder() / (TUNED_SPOKEN if args.spoken else TUNED))
-    if not 1 <= args.layers <= 3:
-        sys.exit("--layers: 1 to 3 (the quick model file gives the output of layers 3 to 5)")
+    if not 2 <= args.layers <= 3:
+        sys.exit("--layers: 2 or 3 (the quick model file runs the first four layers and gives the output of the "
+                 "third and fourth)")
     try:
         import jax
         import jax.numpy as jnp

@@ -39,20 +39,19 @@ def _run(states: np.ndarray, *layers: dict[str, np.ndarray]) -> np.ndarray:
 
 
 def test_the_numpy_layer_is_the_models_own():
-    # The model's sixth layer, run in NumPy on the fifth's output as the quick file gives it, gives what the file
-    # gives for the sixth (its products are int8 there, so not to the last digit).
+    # The model's fourth layer, run in NumPy on the third's output as the quick file gives it, gives what the file
+    # gives for the fourth (its products are int8 there, so not to the last digit).
     encoder = load_encoder()
-    assert encoder is not None and encoder.gives(4) and encoder.gives(5)
+    assert encoder is not None and encoder.gives(3) and encoder.gives(4)
     for text in REPLIES:
-        _, (fifth,) = encoder.read([text], 5)
         _, (fourth,) = encoder.read([text], 4)
-        ours = _run(fourth, _pretrained(4), _pretrained(5))
-        theirs = _run(fifth, _pretrained(5))
-        assert fifth.shape[1] == HIDDEN and len(fifth) >= 3
-        cosine = (ours * theirs).sum(1) / np.linalg.norm(ours, axis=1) / np.linalg.norm(theirs, axis=1)
+        _, (third,) = encoder.read([text], 3)
+        ours = _run(third, _pretrained(3))
+        assert fourth.shape[1] == HIDDEN and len(fourth) >= 3
+        cosine = (ours * fourth).sum(1) / np.linalg.norm(ours, axis=1) / np.linalg.norm(fourth, axis=1)
         assert cosine.min() > 0.97
-        pooled = theirs.mean(0) / np.linalg.norm(theirs.mean(0))  # and the file's own sentence vector
-        assert float(pooled @ encoder.encode([text])[0]) > 0.99
+        pooled = fourth.mean(0) / np.linalg.norm(fourth.mean(0))  # and the file's own sentence vector
+        assert float(pooled @ encoder.encode([text])[0]) > 0.9999
 
 
 def test_stored_int8_reads_as_the_float_layer(tmp_path):
@@ -162,24 +161,29 @@ def _without_onnx(monkeypatch):
 
 def test_onnx_runtime_runs_the_layers_to_the_numpy_figures(tmp_path, monkeypatch):
     shipped = TunedLayers.load(heads_folder() / TUNED)
-    assert shipped.recipe == "ort1", "made into a graph where the onnx package is installed"
+    assert shipped.recipe == "ort2", "made into a graph where the onnx package is installed"
     rng = np.random.default_rng(2)
-    for n in (1, 3, 17, 60):
+    shipped_numpy = TunedLayers(shipped.criteria, shipped.layers, shipped.head, shipped.head_bias, shipped.share)
+    assert shipped_numpy.recipe == "np2"
+    exact = 0
+    for n in (1, 3, 17, 60, 5, 30):
         states = rng.normal(size=(n, HIDDEN)).astype(np.float32)
         fast = shipped.logits(states)
-        shipped_numpy = TunedLayers(shipped.criteria, shipped.layers, shipped.head, shipped.head_bias, shipped.share)
-        assert shipped_numpy.recipe == "np1"
-        assert np.allclose(fast, shipped_numpy.logits(states), atol=1e-4)
+        # The same integers, but where a value lands within float rounding of a step's midpoint (GELU and the norms
+        # are not worked out to the last bit alike), one int8 step apart: a few hundredths of log-odds at most.
+        assert np.allclose(fast, shipped_numpy.logits(states), atol=0.05)
+        exact += np.allclose(fast, shipped_numpy.logits(states), atol=1e-4)
+    assert exact >= 4
     # The built app has no onnx package: it reads the graph made at build time beside the arrays, if it was made
     # from these very arrays, and runs NumPy otherwise.
     (tmp_path / "t.npz").write_bytes((heads_folder() / TUNED).read_bytes())
     _without_onnx(monkeypatch)
-    assert TunedLayers.load(tmp_path / "t.npz").recipe == "np1"
+    assert TunedLayers.load(tmp_path / "t.npz").recipe == "np2"
     shipped.write_compiled(tmp_path / "t.onnx")
     from_file = TunedLayers.load(tmp_path / "t.npz")
-    assert from_file.recipe == "ort1" and np.allclose(from_file.logits(states), fast, atol=1e-5)
+    assert from_file.recipe == "ort2" and np.allclose(from_file.logits(states), fast, atol=1e-5)
     other = TunedLayers.load(heads_folder() / TUNED_SPOKEN)
     other.write_compiled(tmp_path / "t.onnx")  # a coach retrained them since the build
-    assert TunedLayers.load(tmp_path / "t.npz").recipe == "np1"
+    assert TunedLayers.load(tmp_path / "t.npz").recipe == "np2"
     (tmp_path / "t.onnx").write_bytes((tmp_path / "t.onnx").read_bytes()[:5000])  # damaged: NumPy, not a failure
-    assert TunedLayers.load(tmp_path / "t.npz").recipe == "np1"
+    assert TunedLayers.load(tmp_path / "t.npz").recipe == "np2"

@@ -54,13 +54,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def _parts(detector) -> str:
     """How the detector's parts run here: with or without the sentence model, and its retrained layers in ONNX
-    Runtime or NumPy (a built app without their graphs still scores the same, only slower)."""
+    Runtime or NumPy (a built app without their graphs scores the same to within an int8 step, only slower)."""
     contextual = detector.learned.contextual if detector.learned is not None else None
     if detector.learned is None:
         return "phrase rules alone"
     if contextual is None:
         return "rules and heads, without the sentence model"
-    ways = {"ort1": "ONNX Runtime", "np1": "NumPy"}
+    from ..scoring.tuned import COMPILED_RECIPE, RECIPE
+
+    ways = {COMPILED_RECIPE: "ONNX Runtime", RECIPE: "NumPy"}
     layers = [f"{kind} {ways.get(t.recipe, t.recipe)}" for kind, t in (("typed", contextual.tuned),
                                                                      ("spoken", contextual.tuned_spoken)) if t]
     read = ("the sentence model reads only the replies the other heads are unsure of" if detector.sure is not None

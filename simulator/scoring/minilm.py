@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 import struct
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -80,14 +81,17 @@ def model_layers(weights: dict[str, np.ndarray], first: int = 0) -> list[dict[st
     return out
 
 
-def bert_layer(x: np.ndarray, w: dict[str, np.ndarray], bias: np.ndarray | float = 0.0) -> np.ndarray:
-    """One BERT layer over replies' word pieces (replies x tokens x HIDDEN); `bias` keeps padding out of attention."""
+def bert_layer(x: np.ndarray, w: dict[str, np.ndarray], bias: np.ndarray | float = 0.0,
+               product: Callable[[np.ndarray, str], np.ndarray] | None = None) -> np.ndarray:
+    """One BERT layer over replies' word pieces (replies x tokens x HIDDEN); `bias` keeps padding out of attention.
+    `product(t, name)`: the matrix product by `w[name]` of 2-D `t`, where it is not done in float."""
     batch, length, _ = x.shape
     size = HIDDEN // HEADS
 
     def dense(t: np.ndarray, name: str) -> np.ndarray:
         # One 2-D product: a 3-D `@` runs one small product per reply, tens of times slower.
-        flat = t.reshape(-1, t.shape[-1]) @ w[name] + w[name + ".bias"]
+        flat = t.reshape(-1, t.shape[-1])
+        flat = (product(flat, name) if product else flat @ w[name]) + w[name + ".bias"]
         return flat.reshape(*t.shape[:-1], -1)
 
     def split(t: np.ndarray) -> np.ndarray:
