@@ -9,7 +9,7 @@ from simulator.scoring.contextual import load_encoder
 from simulator.scoring.detector import REFINE, TUNED, TUNED_SPOKEN, build_detector, heads_folder
 from simulator.scoring.training import held_probabilities
 from simulator.scoring.minilm import HIDDEN, bert_layer, model_layers, read_safetensors
-from simulator.scoring.tuned import TunedLayers
+from simulator.scoring.tuned import COMPILED_RECIPE, RECIPE, TunedLayers
 from simulator.scoring.embedding import source_model
 
 REPLIES = ["I hear you. I'm going to bring my supervisor in now.",
@@ -161,10 +161,10 @@ def _without_onnx(monkeypatch):
 
 def test_onnx_runtime_runs_the_layers_to_the_numpy_figures(tmp_path, monkeypatch):
     shipped = TunedLayers.load(heads_folder() / TUNED)
-    assert shipped.recipe == "ort2", "made into a graph where the onnx package is installed"
+    assert shipped.recipe == COMPILED_RECIPE, "made into a graph where the onnx package is installed"
     rng = np.random.default_rng(2)
     shipped_numpy = TunedLayers(shipped.criteria, shipped.layers, shipped.head, shipped.head_bias, shipped.share)
-    assert shipped_numpy.recipe == "np2"
+    assert shipped_numpy.recipe == RECIPE
     exact = 0
     for n in (1, 3, 17, 60, 5, 30):
         states = rng.normal(size=(n, HIDDEN)).astype(np.float32)
@@ -178,12 +178,12 @@ def test_onnx_runtime_runs_the_layers_to_the_numpy_figures(tmp_path, monkeypatch
     # from these very arrays, and runs NumPy otherwise.
     (tmp_path / "t.npz").write_bytes((heads_folder() / TUNED).read_bytes())
     _without_onnx(monkeypatch)
-    assert TunedLayers.load(tmp_path / "t.npz").recipe == "np2"
+    assert TunedLayers.load(tmp_path / "t.npz").recipe == RECIPE
     shipped.write_compiled(tmp_path / "t.onnx")
     from_file = TunedLayers.load(tmp_path / "t.npz")
-    assert from_file.recipe == "ort2" and np.allclose(from_file.logits(states), fast, atol=1e-5)
+    assert from_file.recipe == COMPILED_RECIPE and np.allclose(from_file.logits(states), fast, atol=1e-5)
     other = TunedLayers.load(heads_folder() / TUNED_SPOKEN)
     other.write_compiled(tmp_path / "t.onnx")  # a coach retrained them since the build
-    assert TunedLayers.load(tmp_path / "t.npz").recipe == "np2"
+    assert TunedLayers.load(tmp_path / "t.npz").recipe == RECIPE
     (tmp_path / "t.onnx").write_bytes((tmp_path / "t.onnx").read_bytes()[:5000])  # damaged: NumPy, not a failure
-    assert TunedLayers.load(tmp_path / "t.npz").recipe == "np2"
+    assert TunedLayers.load(tmp_path / "t.npz").recipe == RECIPE

@@ -21,10 +21,13 @@ worst (tests/test_contextual.py).
 That file stores its weights as int8 but multiplies in float: every reply
 read all 42 MB of float weights again. The installer therefore derives a
 second file from it (`make_quick_model`) whose matrix products run in int8,
-activations quantised per reply; the feed-forward output products, whose
-inputs after GELU have outliers int8 cannot hold, stay float. That halves
-the cost (see README, "Learned detector"); the heads are trained on the
-derived file's vectors, so they read what they were fitted on.
+activations quantised per reply. That halves the cost (see README, "Learned
+detector"); the heads are trained on the derived file's vectors, so they
+read what they were fitted on. The feed-forward output products were left
+in float at first, for fear of the outliers GELU leaves in their inputs;
+in int8 too, the pooled vector stays at cosine 0.995 (0.990 at worst) to the
+float layers', validation macro-F1 moved 0.9457 -> 0.9450 typed, and a
+reply read in doubt took 2.4 ms instead of 3.3.
 
 The derived file runs only the model's first four layers: the last two are
 the retrained ones (tuned.py), which read the fourth's output, and the
@@ -54,9 +57,9 @@ from .tuned import TunedLayers
 FOLDER = "minilm-l6-int8"
 MODEL = "model.onnx"
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
-QUICK = "model-q8l4.onnx"
-OLDER_QUICK = ("model-q8.onnx", "model-q8h.onnx")  # derived by earlier versions: removed on install
-QUICK_RECIPE = "q8ffn-l4"  # names how QUICK was derived; part of the version every score records
+QUICK = "model-q8a4.onnx"
+OLDER_QUICK = ("model-q8.onnx", "model-q8h.onnx", "model-q8l4.onnx")  # derived by earlier versions: removed on install
+QUICK_RECIPE = "q8all-l4"  # names how QUICK was derived; part of the version every score records
 LAST = 4  # QUICK runs the model's first four layers: the retrained layers (tuned.py) stand for the last two
 HIDDEN_OUTPUTS = (3, LAST)  # layers whose output QUICK gives, for the retrained layers
 DIM = 384
@@ -280,8 +283,8 @@ def install_model(dest: Path | None = None) -> Path:
 
 
 def make_quick_model(folder: Path) -> Path:
-    """QUICK from MODEL: matrix products in int8 (weights per channel, activations per reply), except the
-    feed-forward output ones. Needs the `onnx` package, at install and build time only."""
+    """QUICK from MODEL: the first LAST layers, matrix products in int8 (weights per channel, activations per
+    reply). Needs the `onnx` package, at install and build time only."""
     try:
         import onnx
         import onnx.utils
@@ -315,11 +318,8 @@ def make_quick_model(folder: Path) -> Path:
             [i.name for i in graph.input], [f"hidden_{k}" for k in sorted(HIDDEN_OUTPUTS, key=lambda k: k != LAST)])
         graph = model.graph
         onnx.save(model, str(plain))
-        shapes = {w.name: tuple(w.dims) for w in graph.initializer}
-        feed_forward_out = [n.name for n in graph.node if n.op_type == "MatMul"
-                            and any(shapes.get(i, (0, 0))[0] > shapes.get(i, (0, 0))[1] for i in n.input)]
         tmp = folder / (QUICK + ".part")
         quantize_dynamic(str(plain), str(tmp), weight_type=QuantType.QInt8, per_channel=True,
-                         reduce_range=True, nodes_to_exclude=feed_forward_out)
+                         reduce_range=True)
     tmp.replace(folder / QUICK)
     return folder / QUICK
