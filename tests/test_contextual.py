@@ -69,6 +69,27 @@ def test_the_quick_model_the_app_reads_stays_close_to_the_models_own_layers(enco
     assert encoder.version.endswith(contextual.QUICK_RECIPE) and not encoder.gives(contextual.LAST + 1)
 
 
+def test_the_quick_model_computes_what_numpy_does_with_the_same_integers(encoder):
+    # Built from plain arrays (scoring/int8graph.py): its word table in float16, every product in int8. The same
+    # arithmetic in NumPy gives the same word-piece states (measured: to the last digit on these ten).
+    from simulator.scoring.embedding import source_model
+    from simulator.scoring.int8graph import int8_product, layer_int8
+    from simulator.scoring.minilm import _layer_norm, bert_layer, model_layers, read_safetensors
+
+    w = read_safetensors(source_model() / "model.safetensors")
+    layers = model_layers(w)[:contextual.LAST]
+    words = w["embeddings.word_embeddings.weight"].astype(np.float16).astype(np.float32)
+    for sentence in np.load(REFERENCE)["sentences"][:10]:
+        ids = encoder._tokenizer.encode(str(sentence)).ids
+        x = words[ids] + w["embeddings.position_embeddings.weight"][:len(ids)] + w["embeddings.token_type_embeddings.weight"][0]
+        x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])[None]
+        for layer in layers:
+            int8 = layer_int8(layer)
+            x = bert_layer(x, layer, product=lambda t, name, int8=int8: int8_product(t, *int8[name]))
+        _, (states,) = encoder.read([str(sentence)], contextual.LAST)
+        assert np.allclose(x[0], states, atol=1e-3)
+
+
 def test_the_quick_model_is_derived_the_same_way_every_time(tmp_path):
     import shutil
 

