@@ -78,7 +78,7 @@ class Graph:
 
     def node(self, op: str, inputs: list[str], output: str | list[str], **attributes) -> str:
         outputs = output if isinstance(output, list) else [output]
-        # Named, as quantize_dynamic's nodes are: onnxruntime fuses the int8 product's nodes into one.
+        # Named: onnx tools that pick nodes by name (quantize_dynamic among them) find nothing in unnamed ones.
         self.nodes.append(self._helper.make_node(op, inputs, outputs, name=outputs[0], **attributes))
         return outputs[0]
 
