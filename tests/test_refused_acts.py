@@ -41,9 +41,30 @@ def test_an_act_the_trainee_refuses_is_not_credited(detector, text, criterion):
     assert criterion not in {m.criterion for m in detector.detect(text)}, text
 
 
-def test_a_refusal_heard_is_not_credited_either(detector):
-    # (A transcript naming a supervisor alone still counts as escalating: the recogniser drops the words around it.)
-    assert "announces_ending" not in {m.criterion for m in detector.detect("i'm not going to end the call", spoken=True)}
+HEARD_REFUSED = [
+    ("i'm not going to end the call", "announces_ending"),
+    # A transcript naming a supervisor alone counts as escalating (the recogniser drops the words around it), but
+    # not in a clause the trainee began by refusing, however far back the "not" is.
+    ("im not going to transfer you to my supervisor", "escalates"),
+    ("i will not be getting a supervisor but i can help with the refund", "escalates"),
+    ("we cant put you through to security today", "escalates"),
+]
+HEARD_DONE = [
+    ("supervisor", "escalates"),
+    ("thats not ok im getting my supervisor", "escalates"),  # the "not" is not the trainee refusing
+    ("i wont hang up im getting my supervisor", "escalates"),  # a new subject after the refusal
+    ("i cant help with that so my supervisor will call you back", "escalates"),  # a new clause
+]
+
+
+@pytest.mark.parametrize("text, criterion", HEARD_REFUSED)
+def test_a_refusal_heard_is_not_credited_either(detector, text, criterion):
+    assert criterion not in {m.criterion for m in detector.detect(text, spoken=True)}, text
+
+
+@pytest.mark.parametrize("text, criterion", HEARD_DONE)
+def test_the_act_heard_without_a_refusal_of_its_own_still_counts(detector, text, criterion):
+    assert criterion in {m.criterion for m in detector.detect(text, spoken=True)}, text
 
 
 @pytest.mark.parametrize("text, criterion", DONE)

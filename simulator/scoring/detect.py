@@ -155,7 +155,7 @@ def _first(tt: TokenText, patterns: Sequence[re.Pattern[str]], rule: _Rule, spok
     for pattern in patterns:
         for m in pattern.finditer(tt.joined):
             first, last = tt.token_range(m.start(), m.end())
-            if "negated" in rule.ignore and _negated(tt, first, last):
+            if "negated" in rule.ignore and (_negated(tt, first, last) or refused_before(tt.text, tt.span(first, last)[0])):
                 if set_aside is not None:
                     set_aside.append(tt.span(first, last))
                 continue
@@ -229,6 +229,26 @@ _REFUSAL = re.compile(r"\b(?:i|we)(?:['’](?:m|re|ll|d))?\s+(?:(?:am|are|will|s
                       re.IGNORECASE)
 _INTENT_WORDS = re.compile(r"\s*(?:(?:going|gonna|to|be|just|really|ever|even|actually)\s+)*", re.IGNORECASE)
 _SUBJECT = re.compile(r"\b(?:i|we)(?:['’](?:m|re|ll|d))?\b|\b(?:im|were)\b", re.IGNORECASE)
+
+
+_WORD = re.compile(r"[\w'’]+")
+
+
+def refused_before(text: str, start: int) -> bool:
+    """Whether the clause that ends at `start` is one the speaker began by saying they will not: "I'm not going to
+    transfer you to my [supervisor]", where a phrase of the act's end alone ("supervisor", as the recogniser leaves
+    it) matched, out of reach of the few words a negation is looked for in. A clause here is the last
+    _SPOKEN_CLAUSE words, cut at punctuation and at a word that opens a clause; it refuses where its last subject
+    ("I", "we") begins a first-person negation, so "that's not ok I'm getting my supervisor" does not."""
+    sentence = max(text.rfind(mark, 0, start) for mark in ".!?\n,;") + 1
+    words = list(_WORD.finditer(text, sentence, start))[-_SPOKEN_CLAUSE:]
+    opens = [i for i, w in enumerate(words) if w.group().lower() in _NEW_CLAUSE]
+    if opens:
+        words = words[opens[-1] + 1:]
+    if not words:
+        return False
+    subjects = list(_SUBJECT.finditer(text, words[0].start(), start))
+    return bool(subjects) and _REFUSAL.match(text, subjects[-1].start()) is not None
 
 
 def refused_act(text: str, start: int, end: int) -> bool:
