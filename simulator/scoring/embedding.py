@@ -54,6 +54,7 @@ class StaticEmbedder:
         self.version = table_version(info["weights_sha256"], info.get("method", METHOD))
         self.dim = self._table.shape[1]
         self._remembered: dict[str, np.ndarray] | None = None
+        self._recent: dict[str, np.ndarray] = {}
 
     @contextmanager
     def remembering(self) -> Iterator[None]:
@@ -69,7 +70,13 @@ class StaticEmbedder:
             if text not in self._remembered:
                 self._remembered[text] = self._embed(text)
             return self._remembered[text]
-        return self._embed(text)
+        # A reply the heads without the sentence model were unsure of is embedded again for the heads with it.
+        found = self._recent.get(text)
+        if found is None:
+            if len(self._recent) > 32:
+                self._recent.clear()  # another thread may be reading it: the worst it then does is embed again
+            found = self._recent[text] = self._embed(text)
+        return found
 
     def _embed(self, text: str) -> np.ndarray:
         ids = [i for i in self._tokenizer.encode(text).ids if i not in (CLS, SEP)]
