@@ -83,8 +83,6 @@ class CombinedDetector:
         return sorted(found.values(), key=lambda m: (m.start, m.criterion))
 
 
-
-
 def _refused(text: str, m: Match, negated: Mapping[str, list[tuple[int, int]]]) -> bool:
     """A head's verdict whose quote holds its criterion's phrase, set aside by the rule as negated, where the
     trainee says they will not do it: "I'm not going to end the call" is not announcing the end (the heads weigh

@@ -34,6 +34,7 @@ import hashlib
 import importlib.util
 import io
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -60,10 +61,11 @@ class TunedLayers:
     share: float  # the heads' share of the averaged log-odds; the layer has the rest
     version: str = ""
     _session: object = field(default=None, repr=False, compare=False)  # the layers in ONNX Runtime, where it runs
-    _int8: list[dict[str, tuple[np.ndarray, np.ndarray]]] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        self._int8 = [layer_int8(w) for w in self.layers]
+    @cached_property
+    def _int8(self) -> list[dict[str, tuple[np.ndarray, np.ndarray]]]:
+        # Worked out when first needed: the built app reads its graph from a file and never needs them.
+        return [layer_int8(w) for w in self.layers]
 
     @property
     def recipe(self) -> str:
